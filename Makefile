@@ -1,0 +1,100 @@
+# lika — plain Makefile; explicit source lists, pkg-config for libraries.
+#
+#   make            bin/likad and bin/lika
+#   make test       unit and system tests (make test SAN=1: under ASan+UBSan)
+#   make bench      benchmarks, figures printed as ratios against plain SQLite
+#   make demo       a county hub and three townships on this machine
+#   make deps       install the Debian packages (as root), else print the command
+
+CC      ?= cc
+PKGS     = sqlite3 libzmq libsodium msgpack inih
+TESTPKGS = cmocka
+DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
+           libmsgpack-dev libinih-dev libcmocka-dev sqlite3
+
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS    += -fsanitize=address,undefined
+BUILD      = build/san
+BIN        = build/san/bin
+else
+BUILD      = build/rel
+BIN        = bin
+endif
+
+LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
+          lib/ledger.c lib/node.c
+TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c
+DAEMON_SRC = daemon/likad.c
+UNIT_SRC = tests/unit/test_codec.c tests/unit/test_ledger.c tests/unit/test_codes.c
+BENCH_SRC = tests/bench/bench_ledger.c
+
+LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
+TOOL_OBJ   = $(TOOL_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN  = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test bench demo deps clean check-deps
+all: check-deps $(BIN)/lika $(BIN)/likad
+
+check-deps:
+	@pkg-config --exists $(PKGS) $(TESTPKGS) 2>/dev/null || $(MAKE) --no-print-directory deps
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "deps: installing$$missing"; \
+	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "deps: missing$$missing; run as root:"; \
+	  echo "  apt-get install -y$$missing"; exit 1; \
+	fi
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h daemon/*.h tools/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/liblika.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/lika: $(TOOL_OBJ) $(BUILD)/liblika.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BIN)/likad: $(DAEMON_OBJ) $(BUILD)/liblika.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblika.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS) \
+	    $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
+
+$(BUILD)/tests/bench_%: tests/bench/bench_%.c $(BUILD)/liblika.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
+
+test: all $(UNIT_BIN)
+	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) SAN=$(SAN) \
+	    sh tests/run.sh $(TESTFLAGS)
+
+bench: all $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+demo: all
+	@sh tests/demo.sh
+
+clean:
+	rm -rf build bin

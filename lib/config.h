@@ -1,0 +1,50 @@
+/*
+ * config.h — a node's lika.conf, parsed whole into a plain struct (libinih)
+ * before anything is opened.  Errors name the file and the line.
+ */
+#ifndef LIKA_CONFIG_H
+#define LIKA_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codes.h"
+
+#define CONFIG_STR 256
+#define CONFIG_MAX_FEEDS 32
+
+struct config {
+	/* [node] */
+	char code[CODE_MAX];
+	enum role role;
+	char name[CONFIG_STR];
+	/* [hub]: a township's hub, or where the county hub listens */
+	char hub[CONFIG_STR];           /* township: tcp://host:port to connect to */
+	char listen[CONFIG_STR];        /* county: tcp://addr:port to bind */
+	char county_key[2 * 32 + 1];    /* hex of the county's public key */
+	/* [sync] */
+	int64_t heartbeat_ms;           /* heartbeat interval */
+	int64_t timeout_ms;             /* peer silent this long: connection lost */
+	int64_t reconnect_max_ms;       /* reconnect backoff ceiling */
+	size_t batch_bytes;             /* max bytes of change sets in one batch */
+	unsigned window;                /* unacknowledged batches in flight */
+	char feeds[CONFIG_STR];         /* extra feeds a township receives: "all" or codes */
+	/* [status] */
+	int64_t late_after_s;
+	int64_t stale_after_s;
+	/* [ledger] */
+	char synchronous[16];           /* "full" or "normal" */
+	char control[CONFIG_STR];       /* control socket path (empty: DIR/likad.sock) */
+};
+
+/* Defaults for every field. */
+void config_defaults(struct config *c);
+/*
+ * Parse PATH into C (which config_defaults filled); 0 on success, -1 with
+ * "PATH:LINE: reason" in ERR.  Unknown sections and keys are errors.
+ */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* Write C to PATH (mode 0644, O_EXCL), with comments; -1 with reason. */
+int config_write(const struct config *c, const char *path, char *err, size_t errlen);
+
+#endif

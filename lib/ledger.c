@@ -1,0 +1,1240 @@
+/* ledger.c — feeds of signed change sets and the state they produce */
+#include "ledger.h"
+#include "schema.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 64
+#define BUSY_TIMEOUT_MS 15000
+
+/* Prepared upserts and deletes, one per (table, set of columns). */
+struct stmt_entry {
+	const struct table_def *t;
+	uint64_t mask;          /* columns set; UINT64_MAX for the delete */
+	sqlite3_stmt *st;
+};
+struct applier {
+	sqlite3 *db;
+	char dbname[16];
+	struct stmt_entry e[STMT_CACHE];
+	int n;
+};
+
+struct ledger {
+	sqlite3 *db;
+	struct applier main;
+	struct ledger_identity id;
+	uint8_t sk[SECKEY_BYTES];
+	int have_sk;
+	sqlite3_stmt *st_head;
+	sqlite3_stmt *st_cs_insert;
+	sqlite3_stmt *st_feed_put;
+	sqlite3_stmt *st_cs_id;
+	sqlite3_stmt *st_roster_key;
+};
+
+static const char s_ledger_ddl[] =
+    "CREATE TABLE IF NOT EXISTS meta ("
+    "  key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
+    /* one row per change set of every feed we hold; body and sig as received */
+    "CREATE TABLE IF NOT EXISTS changeset ("
+    "  origin TEXT NOT NULL, seq INTEGER NOT NULL, id BLOB NOT NULL, prev BLOB NOT NULL,"
+    "  hlc INTEGER NOT NULL, schema INTEGER NOT NULL, author BLOB NOT NULL,"
+    "  nops INTEGER NOT NULL, body BLOB NOT NULL, sig BLOB NOT NULL,"
+    "  stored_at INTEGER NOT NULL, applied INTEGER NOT NULL DEFAULT 1,"
+    "  PRIMARY KEY (origin, seq));"
+    "CREATE TABLE IF NOT EXISTS feed ("
+    "  origin TEXT PRIMARY KEY NOT NULL, head_seq INTEGER NOT NULL, head_id BLOB NOT NULL,"
+    "  applied_seq INTEGER NOT NULL, frozen TEXT, updated_at INTEGER NOT NULL);"
+    /* refused change sets and fork evidence: never applied */
+    "CREATE TABLE IF NOT EXISTS quarantine ("
+    "  n INTEGER PRIMARY KEY, origin TEXT, seq INTEGER, id BLOB, body BLOB, sig BLOB,"
+    "  kind TEXT NOT NULL, reason TEXT NOT NULL, peer TEXT, at INTEGER NOT NULL);";
+
+static const uint8_t s_zero_hash[HASH_BYTES];
+
+const char *
+recv_result_name(enum recv_result r)
+{
+	switch (r) {
+	case RECV_STORED: return "stored";
+	case RECV_HELD: return "held";
+	case RECV_DUPLICATE: return "duplicate";
+	case RECV_GAP: return "gap";
+	case RECV_REFUSED: return "refused";
+	case RECV_FORK: return "fork";
+	case RECV_FROZEN: return "frozen";
+	}
+	return "?";
+}
+
+static int
+s_sqlerr(sqlite3 *db, char *err, size_t errlen, const char *what)
+{
+	return errf(err, errlen, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static int
+s_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		errf(err, errlen, "sqlite: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Prepare once and keep (statements on ledger tables survive for the connection). */
+static sqlite3_stmt *
+s_prep(struct ledger *l, sqlite3_stmt **slot, const char *sql)
+{
+	if (!*slot && sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_reset(*slot);
+	sqlite3_clear_bindings(*slot);
+	return *slot;
+}
+
+/* ---- applying ops ------------------------------------------------------------ */
+
+static void
+s_applier_init(struct applier *a, sqlite3 *db, const char *dbname)
+{
+	memset(a, 0, sizeof *a);
+	a->db = db;
+	snprintf(a->dbname, sizeof a->dbname, "%s", dbname);
+}
+
+static void
+s_applier_clear(struct applier *a)
+{
+	for (int i = 0; i < a->n; i++)
+		sqlite3_finalize(a->e[i].st);
+	a->n = 0;
+}
+
+static sqlite3_stmt *
+s_applier_stmt(struct applier *a, const struct table_def *t, uint64_t mask)
+{
+	for (int i = 0; i < a->n; i++)
+		if (a->e[i].t == t && a->e[i].mask == mask) {
+			sqlite3_reset(a->e[i].st);
+			sqlite3_clear_bindings(a->e[i].st);
+			return a->e[i].st;
+		}
+	if (a->n == STMT_CACHE)
+		s_applier_clear(a);
+
+	sqlite3_str *s = sqlite3_str_new(a->db);
+	if (mask == UINT64_MAX) {
+		sqlite3_str_appendf(s, "DELETE FROM \"%w\".\"%w\" WHERE id = ?1", a->dbname, t->name);
+	} else {
+		sqlite3_str_appendf(s, "INSERT INTO \"%w\".\"%w\" (id", a->dbname, t->name);
+		for (int c = 0; t->cols[c].name; c++)
+			if (mask & (UINT64_C(1) << c))
+				sqlite3_str_appendf(s, ", \"%w\"", t->cols[c].name);
+		sqlite3_str_appendf(s, ") VALUES (?1");
+		int p = 2;
+		for (int c = 0; t->cols[c].name; c++)
+			if (mask & (UINT64_C(1) << c))
+				sqlite3_str_appendf(s, ", ?%d", p++);
+		sqlite3_str_appendf(s, ") ON CONFLICT (id) DO ");
+		if (mask == 0) {
+			sqlite3_str_appendf(s, "NOTHING");
+		} else {
+			sqlite3_str_appendf(s, "UPDATE SET ");
+			const char *sep = "";
+			for (int c = 0; t->cols[c].name; c++)
+				if (mask & (UINT64_C(1) << c)) {
+					sqlite3_str_appendf(s, "%s\"%w\" = excluded.\"%w\"", sep,
+					    t->cols[c].name, t->cols[c].name);
+					sep = ", ";
+				}
+		}
+	}
+	char *sql = sqlite3_str_finish(s);
+	sqlite3_stmt *st = NULL;
+	if (!sql || sqlite3_prepare_v3(a->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return NULL;
+	}
+	sqlite3_free(sql);
+	a->e[a->n].t = t;
+	a->e[a->n].mask = mask;
+	a->e[a->n].st = st;
+	a->n++;
+	return st;
+}
+
+/* May ORIGIN write row KEY of table T?  0 if so, else -1 with the rule in ERR. */
+static int
+s_owner_check(const struct ledger *l, const char *origin, const struct table_def *t,
+    const struct op_view *op, char *err, size_t errlen)
+{
+	size_t olen = strlen(origin);
+
+	switch (t->owner) {
+	case OWNER_COUNTY:
+		if (strcmp(origin, l->id.county) != 0)
+			return errf(err, errlen, "table \"%s\" is written by the county (%s) only, not by %s",
+			    t->name, l->id.county, origin);
+		return 0;
+	case OWNER_TOWNSHIP:
+		if (code_role(origin) != ROLE_TOWNSHIP)
+			return errf(err, errlen, "table \"%s\" is written by townships, not by %s",
+			    t->name, origin);
+		if (op->key_len < olen || memcmp(op->key, origin, olen) != 0)
+			return errf(err, errlen, "row \"%.*s\" of \"%s\" does not belong to township %s",
+			    (int)op->key_len, op->key, t->name, origin);
+		return 0;
+	}
+	return errf(err, errlen, "table \"%s\": unknown owner", t->name);
+}
+
+static int
+s_bind_value(sqlite3_stmt *st, int p, const struct column_def *c, const msgpack_object *v,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	switch (v->type) {
+	case MSGPACK_OBJECT_NIL:
+		rc = sqlite3_bind_null(st, p);
+		break;
+	case MSGPACK_OBJECT_POSITIVE_INTEGER:
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		if (c->type != COL_T_INT)
+			return errf(err, errlen, "column \"%s\" takes %s, not an integer", c->name,
+			    c->type == COL_T_TEXT ? "text" : "bytes");
+		rc = sqlite3_bind_int64(st, p, v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ?
+		    (int64_t)v->via.u64 : v->via.i64);
+		break;
+	case MSGPACK_OBJECT_STR:
+		if (c->type != COL_T_TEXT)
+			return errf(err, errlen, "column \"%s\" does not take text", c->name);
+		rc = sqlite3_bind_text(st, p, v->via.str.ptr, (int)v->via.str.size, SQLITE_STATIC);
+		break;
+	case MSGPACK_OBJECT_BIN:
+		if (c->type != COL_T_BLOB)
+			return errf(err, errlen, "column \"%s\" does not take bytes", c->name);
+		rc = sqlite3_bind_blob(st, p, v->via.bin.ptr, (int)v->via.bin.size, SQLITE_STATIC);
+		break;
+	default:
+		return errf(err, errlen, "column \"%s\": value of unknown type", c->name);
+	}
+	return rc == SQLITE_OK ? 0 : errf(err, errlen, "column \"%s\": cannot bind", c->name);
+}
+
+/* Apply every op of CS into A's database.  Nothing is rolled back here. */
+static int
+s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *err, size_t errlen)
+{
+	char why[256];
+
+	for (uint32_t i = 0; i < cs->h.nops; i++) {
+		struct op_view op;
+		if (changeset_op(cs, i, &op, why, sizeof why) < 0)
+			return errf(err, errlen, "%s", why);
+		const struct table_def *t = schema_table(op.table, op.table_len);
+		if (!t)
+			return errf(err, errlen, "op %u: unknown table \"%.*s\"", i, (int)op.table_len, op.table);
+		if (s_owner_check(l, cs->h.origin, t, &op, why, sizeof why) < 0)
+			return errf(err, errlen, "op %u: %s", i, why);
+
+		uint64_t mask = 0;
+		int colidx[SCHEMA_MAX_COLS + 1];
+		if (op.cols->size > SCHEMA_MAX_COLS)
+			return errf(err, errlen, "op %u: too many columns", i);
+		for (uint32_t c = 0; c < op.cols->size; c++) {
+			const msgpack_object *k = &op.cols->ptr[c].key;
+			int ci = schema_column(t, k->via.str.ptr, k->via.str.size);
+			if (ci < 0)
+				return errf(err, errlen, "op %u: table \"%s\" has no column \"%.*s\"", i, t->name,
+				    (int)k->via.str.size, k->via.str.ptr);
+			if (mask & (UINT64_C(1) << ci))
+				return errf(err, errlen, "op %u: column \"%s\" given twice", i, t->cols[ci].name);
+			mask |= UINT64_C(1) << ci;
+			colidx[c] = ci;
+		}
+		sqlite3_stmt *st = s_applier_stmt(a, t, op.kind == OP_DELETE ? UINT64_MAX : mask);
+		if (!st)
+			return s_sqlerr(a->db, err, errlen, "prepare apply");
+		sqlite3_bind_text(st, 1, op.key, (int)op.key_len, SQLITE_STATIC);
+		if (op.kind == OP_UPSERT) {
+			for (uint32_t c = 0; c < op.cols->size; c++) {
+				int ci = colidx[c];
+				/* parameter = 2 + number of set columns before this one */
+				int p = 2 + __builtin_popcountll(mask & ((UINT64_C(1) << ci) - 1));
+				if (s_bind_value(st, p, &t->cols[ci], &op.cols->ptr[c].val, why, sizeof why) < 0)
+					return errf(err, errlen, "op %u: %s", i, why);
+			}
+		}
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return s_sqlerr(a->db, err, errlen, "apply");
+	}
+	return 0;
+}
+
+/* ---- open and close -------------------------------------------------------- */
+
+static int s_apply_held(struct ledger *l, char *err, size_t errlen);
+
+int
+ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t errlen)
+{
+	struct ledger *l;
+	int oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	*lp = NULL;
+	if (sodium_init() < 0)
+		return errf(err, errlen, "libsodium failed to initialise");
+	if (flags & LEDGER_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	if (!(l = calloc(1, sizeof *l)))
+		return errf(err, errlen, "out of memory");
+	if (sqlite3_open_v2(path, &l->db, oflags, NULL) != SQLITE_OK) {
+		errf(err, errlen, "cannot open ledger \"%s\": %s", path,
+		    l->db ? sqlite3_errmsg(l->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(l->db, 1);
+	if (s_exec(l->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;",
+	    err, errlen) < 0)
+		goto fail;
+	if (flags & LEDGER_CREATE) {
+		if (s_exec(l->db, "BEGIN IMMEDIATE", err, errlen) < 0)
+			goto fail;
+		if (s_exec(l->db, s_ledger_ddl, err, errlen) < 0 ||
+		    schema_create(l->db, "main", err, errlen) < 0 ||
+		    s_exec(l->db, "COMMIT", err, errlen) < 0) {
+			sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+			goto fail;
+		}
+	} else {
+		sqlite3_stmt *st = NULL;
+		int ok = sqlite3_prepare_v2(l->db, "SELECT 1 FROM meta LIMIT 1", -1, &st, NULL) == SQLITE_OK;
+		sqlite3_finalize(st);
+		if (!ok) {
+			errf(err, errlen, "\"%s\" is not a lika ledger: %s", path, sqlite3_errmsg(l->db));
+			goto fail;
+		}
+		/* tables added by a newer schema appear on first open after an upgrade */
+		if (schema_create(l->db, "main", err, errlen) < 0)
+			goto fail;
+	}
+	s_applier_init(&l->main, l->db, "main");
+	*lp = l;
+	return 0;
+fail:
+	sqlite3_close(l->db);
+	free(l);
+	return -1;
+}
+
+void
+ledger_close(struct ledger **lp)
+{
+	struct ledger *l;
+
+	if (!lp || !(l = *lp))
+		return;
+	s_applier_clear(&l->main);
+	sqlite3_finalize(l->st_head);
+	sqlite3_finalize(l->st_cs_insert);
+	sqlite3_finalize(l->st_feed_put);
+	sqlite3_finalize(l->st_cs_id);
+	sqlite3_finalize(l->st_roster_key);
+	sqlite3_close(l->db);
+	sodium_memzero(l->sk, sizeof l->sk);
+	free(l);
+	*lp = NULL;
+}
+
+sqlite3 *
+ledger_db(struct ledger *l)
+{
+	return l->db;
+}
+
+int
+ledger_set_synchronous(struct ledger *l, const char *mode, char *err, size_t errlen)
+{
+	if (strcmp(mode, "full") == 0)
+		return s_exec(l->db, "PRAGMA synchronous=FULL", err, errlen);
+	if (strcmp(mode, "normal") == 0)
+		return s_exec(l->db, "PRAGMA synchronous=NORMAL", err, errlen);
+	return errf(err, errlen, "synchronous \"%s\" is neither \"full\" nor \"normal\"", mode);
+}
+
+void
+ledger_set_identity(struct ledger *l, const struct ledger_identity *id, const uint8_t *sk)
+{
+	l->id = *id;
+	if (sk) {
+		memcpy(l->sk, sk, SECKEY_BYTES);
+		l->have_sk = 1;
+	}
+}
+
+int
+ledger_apply_held(struct ledger *l, char *err, size_t errlen)
+{
+	return s_apply_held(l, err, errlen);
+}
+
+int
+ledger_meta_get(struct ledger *l, const char *key, char *value, size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(value, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_meta_set(struct ledger *l, const char *key, const char *value, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(l->db, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "meta");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : s_sqlerr(l->db, err, errlen, "meta");
+}
+
+/* ---- feeds ------------------------------------------------------------------- */
+
+struct feed_row {
+	uint64_t head_seq, applied_seq;
+	uint8_t head_id[HASH_BYTES];
+	char frozen[256];
+	int exists;
+};
+
+static int
+s_feed_get(struct ledger *l, const char *origin, struct feed_row *f)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_head,
+	    "SELECT head_seq, head_id, applied_seq, frozen FROM feed WHERE origin = ?1");
+
+	memset(f, 0, sizeof *f);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		f->exists = 1;
+		f->head_seq = (uint64_t)sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == HASH_BYTES)
+			memcpy(f->head_id, sqlite3_column_blob(st, 1), HASH_BYTES);
+		f->applied_seq = (uint64_t)sqlite3_column_int64(st, 2);
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+			snprintf(f->frozen, sizeof f->frozen, "%s", sqlite3_column_text(st, 3));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+s_feed_put(struct ledger *l, const char *origin, const struct feed_row *f)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_feed_put,
+	    "INSERT INTO feed (origin, head_seq, head_id, applied_seq, frozen, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (origin) DO UPDATE SET "
+	    "head_seq = excluded.head_seq, head_id = excluded.head_id, "
+	    "applied_seq = excluded.applied_seq, frozen = excluded.frozen, updated_at = excluded.updated_at");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)f->head_seq);
+	sqlite3_bind_blob(st, 3, f->head_id, HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (int64_t)f->applied_seq);
+	if (f->frozen[0])
+		sqlite3_bind_text(st, 5, f->frozen, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+	sqlite3_bind_int64(st, 6, now_ms());
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq, uint8_t id[HASH_BYTES])
+{
+	struct feed_row f;
+
+	if (s_feed_get(l, origin, &f) < 0)
+		return -1;
+	*seq = f.head_seq;
+	if (id)
+		memcpy(id, f.head_id, HASH_BYTES);
+	return 0;
+}
+
+int
+ledger_feed_frozen(struct ledger *l, const char *origin, char *reason, size_t len)
+{
+	struct feed_row f;
+
+	if (s_feed_get(l, origin, &f) < 0 || !f.frozen[0])
+		return 0;
+	snprintf(reason, len, "%s", f.frozen);
+	return 1;
+}
+
+int
+ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(l->db, "UPDATE feed SET frozen = NULL WHERE origin = ?1", -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "unfreeze");
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : s_sqlerr(l->db, err, errlen, "unfreeze");
+}
+
+static int
+s_cs_insert(struct ledger *l, const struct changeset_header *h, const uint8_t id[HASH_BYTES],
+    const void *body, size_t len, const uint8_t sig[SIG_BYTES], int applied)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_cs_insert,
+	    "INSERT INTO changeset (origin, seq, id, prev, hlc, schema, author, nops, body, sig, "
+	    "stored_at, applied) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, h->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)h->seq);
+	sqlite3_bind_blob(st, 3, id, HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, h->prev, HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (int64_t)h->hlc);
+	sqlite3_bind_int(st, 6, (int)h->schema);
+	sqlite3_bind_blob(st, 7, h->author, PUBKEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, h->nops);
+	sqlite3_bind_blob(st, 9, body, (int)len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 10, sig, SIG_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, now_ms());
+	sqlite3_bind_int(st, 12, applied);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
+    uint8_t **body, size_t *len, uint8_t sig[SIG_BYTES])
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	*body = NULL;
+	if (sqlite3_prepare_v2(l->db, "SELECT body, sig FROM changeset WHERE origin = ?1 AND seq = ?2",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)seq);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == SIG_BYTES) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		if ((*body = malloc(n ? n : 1))) {
+			memcpy(*body, sqlite3_column_blob(st, 0), n);
+			memcpy(sig, sqlite3_column_blob(st, 1), SIG_BYTES);
+			*len = n;
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+ledger_origin_key(struct ledger *l, const char *origin, uint8_t pk[PUBKEY_BYTES])
+{
+	if (strcmp(origin, l->id.code) == 0) {
+		memcpy(pk, l->id.pk, PUBKEY_BYTES);
+		return 0;
+	}
+	if (strcmp(origin, l->id.county) == 0) {
+		memcpy(pk, l->id.county_pk, PUBKEY_BYTES);
+		return 0;
+	}
+	sqlite3_stmt *st = s_prep(l, &l->st_roster_key, "SELECT pubkey FROM roster_node WHERE id = ?1");
+	int rc = -1;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == PUBKEY_BYTES) {
+		memcpy(pk, sqlite3_column_blob(st, 0), PUBKEY_BYTES);
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- local writes ------------------------------------------------------------- */
+
+int
+ledger_begin(struct ledger *l, char *err, size_t errlen)
+{
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "cannot start a write (another writer holds the ledger?)");
+	return 0;
+}
+
+void
+ledger_rollback(struct ledger *l)
+{
+	if (!sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Next hybrid-logical-clock value: physical ms in the high 48 bits, a counter below. */
+static int
+s_hlc_next(struct ledger *l, uint64_t *out, char *err, size_t errlen)
+{
+	char buf[32];
+	uint64_t last = 0, now = (uint64_t)now_ms() << 16;
+
+	if (ledger_meta_get(l, "hlc", buf, sizeof buf) == 0)
+		last = strtoull(buf, NULL, 10);
+	*out = now > last ? now : last + 1;
+	snprintf(buf, sizeof buf, "%" PRIu64, *out);
+	return ledger_meta_set(l, "hlc", buf, err, errlen);
+}
+
+/* Raise our clock past a received one, so our next writes order after it. */
+static int
+s_hlc_observe(struct ledger *l, uint64_t seen, char *err, size_t errlen)
+{
+	char buf[32];
+	uint64_t last = 0;
+
+	if (ledger_meta_get(l, "hlc", buf, sizeof buf) == 0)
+		last = strtoull(buf, NULL, 10);
+	if (seen <= last)
+		return 0;
+	snprintf(buf, sizeof buf, "%" PRIu64, seen);
+	return ledger_meta_set(l, "hlc", buf, err, errlen);
+}
+
+int
+ledger_commit(struct ledger *l, const struct ops *ops, struct ledger_written *out,
+    char *err, size_t errlen)
+{
+	struct changeset_header h;
+	struct feed_row f;
+	msgpack_sbuffer body = { 0, NULL, 0 };
+	struct changeset cs;
+	uint8_t id[HASH_BYTES], sig[SIG_BYTES];
+	char why[ERRBUF_SIZE];
+
+	if (!l->have_sk) {
+		errf(err, errlen, "this node's key is not loaded: cannot sign");
+		goto fail;
+	}
+	if (!ops || ops->n == 0) {
+		errf(err, errlen, "nothing to write");
+		goto fail;
+	}
+	if (ledger_meta_get(l, "write_hold", why, sizeof why) == 0 && why[0]) {
+		errf(err, errlen, "writes are on hold: %s", why);
+		goto fail;
+	}
+	if (s_feed_get(l, l->id.code, &f) < 0) {
+		s_sqlerr(l->db, err, errlen, "read feed head");
+		goto fail;
+	}
+	if (f.frozen[0]) {
+		errf(err, errlen, "this node's own feed is frozen: %s", f.frozen);
+		goto fail;
+	}
+	memset(&h, 0, sizeof h);
+	h.format = CHANGESET_FORMAT;
+	snprintf(h.origin, sizeof h.origin, "%s", l->id.code);
+	h.seq = f.head_seq + 1;
+	memcpy(h.prev, f.exists ? f.head_id : s_zero_hash, HASH_BYTES);
+	if (s_hlc_next(l, &h.hlc, err, errlen) < 0)
+		goto fail;
+	h.schema = SCHEMA_VERSION;
+	memcpy(h.author, l->id.pk, PUBKEY_BYTES);
+	h.nops = ops->n;
+
+	changeset_encode(&body, &h, ops);
+	if (body.size > CHANGESET_MAX_BYTES) {
+		errf(err, errlen, "change set of %zu bytes exceeds %u: write fewer rows at once",
+		    body.size, CHANGESET_MAX_BYTES);
+		goto fail;
+	}
+	changeset_id(id, body.data, body.size);
+	changeset_sign(sig, body.data, body.size, l->sk);
+
+	/* apply from the encoded bytes, exactly as a replay will */
+	if (changeset_decode(&cs, body.data, body.size, why, sizeof why) < 0) {
+		errf(err, errlen, "encoded change set does not decode: %s", why);
+		goto fail;
+	}
+	int rc = s_apply(l, &l->main, &cs, err, errlen);
+	changeset_release(&cs);
+	if (rc < 0)
+		goto fail;
+	if (s_cs_insert(l, &h, id, body.data, body.size, sig, 1) < 0) {
+		s_sqlerr(l->db, err, errlen, "append change set");
+		goto fail;
+	}
+	f.head_seq = h.seq;
+	f.applied_seq = h.seq;
+	memcpy(f.head_id, id, HASH_BYTES);
+	if (s_feed_put(l, h.origin, &f) < 0) {
+		s_sqlerr(l->db, err, errlen, "advance feed head");
+		goto fail;
+	}
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		s_sqlerr(l->db, err, errlen, "commit");
+		goto fail;
+	}
+	if (out) {
+		out->seq = h.seq;
+		memcpy(out->id, id, HASH_BYTES);
+	}
+	msgpack_sbuffer_destroy(&body);
+	return 0;
+fail:
+	msgpack_sbuffer_destroy(&body);
+	ledger_rollback(l);
+	return -1;
+}
+
+/* ---- received change sets ------------------------------------------------------ */
+
+int
+ledger_recv_begin(struct ledger *l, char *err, size_t errlen)
+{
+	return ledger_begin(l, err, errlen);
+}
+
+int
+ledger_recv_commit(struct ledger *l, char *err, size_t errlen)
+{
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		s_sqlerr(l->db, err, errlen, "commit");
+		ledger_rollback(l);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+s_quarantine(struct ledger *l, const char *origin, uint64_t seq, const uint8_t *id,
+    const void *body, size_t len, const uint8_t *sig, size_t siglen, const char *kind,
+    const char *reason, const char *peer)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(l->db, "INSERT INTO quarantine (origin, seq, id, body, sig, kind, "
+	    "reason, peer, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (origin)
+		sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (seq)
+		sqlite3_bind_int64(st, 2, (int64_t)seq);
+	if (id)
+		sqlite3_bind_blob(st, 3, id, HASH_BYTES, SQLITE_STATIC);
+	/* keep at most what a change set may be: evidence, not a dump */
+	sqlite3_bind_blob(st, 4, body, (int)(len > CHANGESET_MAX_BYTES ? CHANGESET_MAX_BYTES : len),
+	    SQLITE_STATIC);
+	if (sig)
+		sqlite3_bind_blob(st, 5, sig, (int)(siglen > SIG_BYTES ? SIG_BYTES : siglen), SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, reason, -1, SQLITE_STATIC);
+	if (peer)
+		sqlite3_bind_text(st, 8, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, now_ms());
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+s_stored_id(struct ledger *l, const char *origin, uint64_t seq, uint8_t id[HASH_BYTES])
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_cs_id, "SELECT id FROM changeset WHERE origin = ?1 AND seq = ?2");
+	int rc = -1;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)seq);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == HASH_BYTES) {
+		memcpy(id, sqlite3_column_blob(st, 0), HASH_BYTES);
+		rc = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Refuse: keep the evidence, freeze the feed (if we know whose it is). */
+static int
+s_refuse(struct ledger *l, const struct changeset_header *h, const uint8_t *id,
+    const void *body, size_t len, const uint8_t *sig, size_t siglen, const char *kind,
+    const char *reason, const char *peer)
+{
+	if (s_quarantine(l, h ? h->origin : NULL, h ? h->seq : 0, id, body, len, sig, siglen,
+	    kind, reason, peer) < 0)
+		return -1;
+	if (h) {
+		struct feed_row f;
+		if (s_feed_get(l, h->origin, &f) < 0)
+			return -1;
+		if (!f.frozen[0]) {
+			snprintf(f.frozen, sizeof f.frozen, "seq %" PRIu64 " %s: %s", h->seq,
+			    strcmp(kind, "fork") == 0 ? "forks the feed" : "refused", reason);
+			if (s_feed_put(l, h->origin, &f) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
+    size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen)
+{
+	struct changeset cs;
+	struct feed_row f;
+	uint8_t id[HASH_BYTES], pk[PUBKEY_BYTES], stored[HASH_BYTES];
+	char why[ERRBUF_SIZE];
+
+	reason[0] = '\0';
+	changeset_id(id, body, len);
+	if (changeset_decode(&cs, body, len, why, sizeof why) < 0) {
+		/* no trustworthy origin: keep it, freeze nothing */
+		*res = RECV_REFUSED;
+		errf(reason, reasonlen, "%s", why);
+		return s_refuse(l, NULL, id, body, len, sig, siglen, "malformed", why, peer);
+	}
+	const struct changeset_header *h = &cs.h;
+	if (s_feed_get(l, h->origin, &f) < 0)
+		goto dberr;
+	if (f.frozen[0]) {
+		*res = RECV_FROZEN;
+		errf(reason, reasonlen, "feed %s is frozen: %s", h->origin, f.frozen);
+		goto done;
+	}
+	if (siglen != SIG_BYTES) {
+		*res = RECV_REFUSED;
+		errf(reason, reasonlen, "signature is %zu bytes, not %d", siglen, SIG_BYTES);
+		goto refuse;
+	}
+	if (h->seq <= f.head_seq) {
+		if (s_stored_id(l, h->origin, h->seq, stored) < 0)
+			goto dberr;
+		if (sodium_memcmp(stored, id, HASH_BYTES) == 0) {
+			*res = RECV_DUPLICATE;
+			goto done;
+		}
+		/* only a change set its origin really signed is evidence of a fork */
+		if (ledger_origin_key(l, h->origin, pk) < 0 || sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0 ||
+		    changeset_verify_sig(sig, body, len, pk) < 0) {
+			*res = RECV_REFUSED;
+			errf(reason, reasonlen, "seq %" PRIu64 " differs from the one held and is not "
+			    "signed by %s", h->seq, h->origin);
+			changeset_release(&cs);
+			return s_quarantine(l, h->origin, h->seq, id, body, len, sig, siglen, "refused",
+			    reason, peer);
+		}
+		*res = RECV_FORK;
+		errf(reason, reasonlen, "two different change sets signed by %s for seq %" PRIu64,
+		    h->origin, h->seq);
+		if (s_refuse(l, h, id, body, len, sig, siglen, "fork", reason, peer) < 0)
+			goto dberr;
+		goto done;
+	}
+	if (h->seq > f.head_seq + 1) {
+		*res = RECV_GAP;
+		errf(reason, reasonlen, "seq %" PRIu64 " arrived, %" PRIu64 " expected", h->seq,
+		    f.head_seq + 1);
+		goto done;
+	}
+	if (memcmp(h->prev, f.exists ? f.head_id : s_zero_hash, HASH_BYTES) != 0) {
+		*res = RECV_REFUSED;
+		errf(reason, reasonlen, "broken chain: prev is not the id of seq %" PRIu64, f.head_seq);
+		goto refuse;
+	}
+	if (ledger_origin_key(l, h->origin, pk) < 0) {
+		*res = RECV_REFUSED;
+		errf(reason, reasonlen, "origin %s is not on the roster", h->origin);
+		goto refuse;
+	}
+	if (sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0) {
+		*res = RECV_REFUSED;
+		errf(reason, reasonlen, "author is not the key of %s", h->origin);
+		goto refuse;
+	}
+	if (changeset_verify_sig(sig, body, len, pk) < 0) {
+		*res = RECV_REFUSED;
+		errf(reason, reasonlen, "bad signature");
+		goto refuse;
+	}
+	int held = h->schema > SCHEMA_VERSION || f.applied_seq < f.head_seq;
+	if (!held) {
+		if (sqlite3_exec(l->db, "SAVEPOINT recv", NULL, NULL, NULL) != SQLITE_OK)
+			goto dberr;
+		if (s_apply(l, &l->main, &cs, why, sizeof why) < 0) {
+			sqlite3_exec(l->db, "ROLLBACK TO recv; RELEASE recv", NULL, NULL, NULL);
+			*res = RECV_REFUSED;
+			errf(reason, reasonlen, "%s", why);
+			goto refuse;
+		}
+		sqlite3_exec(l->db, "RELEASE recv", NULL, NULL, NULL);
+	}
+	if (s_cs_insert(l, h, id, body, len, sig, !held) < 0)
+		goto dberr;
+	f.head_seq = h->seq;
+	memcpy(f.head_id, id, HASH_BYTES);
+	if (!held)
+		f.applied_seq = h->seq;
+	if (s_feed_put(l, h->origin, &f) < 0 || s_hlc_observe(l, h->hlc, why, sizeof why) < 0)
+		goto dberr;
+	*res = held ? RECV_HELD : RECV_STORED;
+	if (held)
+		errf(reason, reasonlen, "schema %u is newer than ours (%d): held until upgrade",
+		    h->schema, SCHEMA_VERSION);
+done:
+	changeset_release(&cs);
+	return 0;
+refuse:
+	if (s_refuse(l, h, id, body, len, sig, siglen, "refused", reason, peer) < 0)
+		goto dberr;
+	changeset_release(&cs);
+	return 0;
+dberr:
+	errf(reason, reasonlen, "ledger: %s", sqlite3_errmsg(l->db));
+	changeset_release(&cs);
+	return -1;
+}
+
+/* Apply change sets that were held for a schema we now know. */
+static int
+s_apply_held(struct ledger *l, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, any = 0;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM feed WHERE applied_seq < head_seq AND frozen IS NULL",
+	    -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "held");
+	any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!any)
+		return 0;
+	if (ledger_begin(l, err, errlen) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(l->db,
+	    "SELECT c.origin, c.seq, c.body, c.schema FROM changeset c JOIN feed f USING (origin) "
+	    "WHERE c.applied = 0 AND f.frozen IS NULL ORDER BY c.origin, c.seq", -1, &st, NULL) != SQLITE_OK) {
+		ledger_rollback(l);
+		return s_sqlerr(l->db, err, errlen, "held");
+	}
+	char blocked[CODE_MAX] = "";
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *origin = (const char *)sqlite3_column_text(st, 0);
+		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 1);
+		struct changeset cs;
+		struct feed_row f;
+		if (strcmp(origin, blocked) == 0 || sqlite3_column_int(st, 3) > SCHEMA_VERSION) {
+			snprintf(blocked, sizeof blocked, "%s", origin);
+			continue;
+		}
+		if (s_feed_get(l, origin, &f) < 0 || f.applied_seq + 1 != seq ||
+		    changeset_decode(&cs, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+		    err, errlen) < 0) {
+			snprintf(blocked, sizeof blocked, "%s", origin);
+			continue;
+		}
+		rc = s_apply(l, &l->main, &cs, err, errlen);
+		changeset_release(&cs);
+		if (rc < 0)
+			break;
+		char *sql = sqlite3_mprintf("UPDATE changeset SET applied = 1 WHERE origin = %Q AND seq = %lld;"
+		    "UPDATE feed SET applied_seq = %lld WHERE origin = %Q", origin, (long long)seq,
+		    (long long)seq, origin);
+		rc = s_exec(l->db, sql, err, errlen);
+		sqlite3_free(sql);
+		if (rc < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		ledger_rollback(l);
+		return -1;
+	}
+	return s_exec(l->db, "COMMIT", err, errlen);
+}
+
+/* ---- verify and rebuild -------------------------------------------------------- */
+
+/* Replay every applied change set into database A (already holding empty tables). */
+static int
+s_replay(struct ledger *l, struct applier *a, uint64_t *count, struct verify_report *rep,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	*count = 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT origin, seq, body FROM changeset WHERE applied = 1 "
+	    "ORDER BY origin, seq", -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "replay");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct changeset cs;
+		char why[ERRBUF_SIZE];
+		if (changeset_decode(&cs, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+		    why, sizeof why) < 0 || (s_apply(l, a, &cs, why, sizeof why) < 0 &&
+		    (changeset_release(&cs), 1))) {
+			if (rep) {
+				snprintf(rep->origin, sizeof rep->origin, "%s", sqlite3_column_text(st, 0));
+				rep->seq = (uint64_t)sqlite3_column_int64(st, 1);
+				snprintf(rep->reason, sizeof rep->reason, "replay fails: %s", why);
+			}
+			errf(err, errlen, "%s seq %lld: replay fails: %s", sqlite3_column_text(st, 0),
+			    sqlite3_column_int64(st, 1), why);
+			sqlite3_finalize(st);
+			return 1;
+		}
+		changeset_release(&cs);
+		(*count)++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : s_sqlerr(l->db, err, errlen, "replay");
+}
+
+static int
+s_bad(struct verify_report *rep, const char *origin, uint64_t seq, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int
+s_bad(struct verify_report *rep, const char *origin, uint64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(rep->origin, sizeof rep->origin, "%s", origin);
+	rep->seq = seq;
+	va_start(ap, fmt);
+	vsnprintf(rep->reason, sizeof rep->reason, fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* Check every feed's chain and signatures, and the feed table's heads. */
+static int
+s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	char origin[CODE_MAX] = "";
+	uint64_t expect = 0;
+	uint8_t prev[HASH_BYTES], pk[PUBKEY_BYTES];
+	int havekey = 0, rc, result = 0;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT origin, seq, id, body, sig FROM changeset "
+	    "ORDER BY origin, seq", -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "verify");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *o = (const char *)sqlite3_column_text(st, 0);
+		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 1);
+		const void *body = sqlite3_column_blob(st, 3);
+		size_t len = (size_t)sqlite3_column_bytes(st, 3);
+		uint8_t id[HASH_BYTES];
+		struct changeset cs;
+		char why[ERRBUF_SIZE];
+
+		if (strcmp(o, origin) != 0) {
+			/* the previous feed's head must be what the feed table says */
+			snprintf(origin, sizeof origin, "%s", o);
+			expect = 1;
+			memset(prev, 0, sizeof prev);
+			havekey = ledger_origin_key(l, origin, pk) == 0;
+			rep->feeds++;
+		}
+		if (seq != expect) {
+			result = s_bad(rep, origin, expect, seq > expect ?
+			    "change set missing (next held is seq %llu)" : "seq %llu out of order",
+			    (unsigned long long)seq);
+			break;
+		}
+		changeset_id(id, body, len);
+		if (sqlite3_column_bytes(st, 2) != HASH_BYTES || memcmp(id, sqlite3_column_blob(st, 2), HASH_BYTES) != 0) {
+			result = s_bad(rep, origin, seq, "stored bytes do not hash to the recorded id (altered)");
+			break;
+		}
+		if (changeset_decode(&cs, body, len, why, sizeof why) < 0) {
+			result = s_bad(rep, origin, seq, "does not decode: %s", why);
+			break;
+		}
+		int bad = 0;
+		if (strcmp(cs.h.origin, origin) != 0 || cs.h.seq != seq)
+			bad = s_bad(rep, origin, seq, "body says %s seq %llu", cs.h.origin,
+			    (unsigned long long)cs.h.seq);
+		else if (memcmp(cs.h.prev, prev, HASH_BYTES) != 0)
+			bad = s_bad(rep, origin, seq, "broken chain: prev is not the id of seq %llu",
+			    (unsigned long long)(seq - 1));
+		else if (!havekey)
+			bad = s_bad(rep, origin, seq, "no key known for origin %s (not on the roster)", origin);
+		else if (sodium_memcmp(cs.h.author, pk, PUBKEY_BYTES) != 0)
+			bad = s_bad(rep, origin, seq, "author is not the key of %s", origin);
+		else if (sqlite3_column_bytes(st, 4) != SIG_BYTES ||
+		    changeset_verify_sig(sqlite3_column_blob(st, 4), body, len, pk) < 0)
+			bad = s_bad(rep, origin, seq, "bad signature");
+		changeset_release(&cs);
+		if (bad) {
+			result = 1;
+			break;
+		}
+		memcpy(prev, id, HASH_BYTES);
+		expect = seq + 1;
+		rep->changesets++;
+	}
+	sqlite3_finalize(st);
+	if (!result && rc != SQLITE_DONE)
+		return s_sqlerr(l->db, err, errlen, "verify");
+	if (result)
+		return result;
+
+	/* every feed head must match its last change set */
+	if (sqlite3_prepare_v2(l->db, "SELECT f.origin, f.head_seq, f.head_id, "
+	    "(SELECT max(seq) FROM changeset c WHERE c.origin = f.origin), "
+	    "(SELECT id FROM changeset c WHERE c.origin = f.origin AND c.seq = f.head_seq) "
+	    "FROM feed f ORDER BY f.origin", -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "verify");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *o = (const char *)sqlite3_column_text(st, 0);
+		uint64_t head = (uint64_t)sqlite3_column_int64(st, 1);
+		uint64_t max = (uint64_t)sqlite3_column_int64(st, 3);
+		if (head != max) {
+			result = s_bad(rep, o, head > max ? max + 1 : head + 1,
+			    "feed head says seq %llu, ledger holds up to %llu",
+			    (unsigned long long)head, (unsigned long long)max);
+			break;
+		}
+		if (head && (sqlite3_column_bytes(st, 4) != HASH_BYTES ||
+		    memcmp(sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 4), HASH_BYTES) != 0)) {
+			result = s_bad(rep, o, head, "feed head id is not the id of its last change set");
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
+/* Compare each state table of main with replay: 0 equal, 1 a difference (in REP). */
+static int
+s_compare_state(struct ledger *l, struct verify_report *rep, char *err, size_t errlen)
+{
+	for (const struct table_def *const *tp = schema_tables; *tp; tp++) {
+		for (int dir = 0; dir < 2; dir++) {
+			const char *a = dir ? "replay" : "main", *b = dir ? "main" : "replay";
+			char *sql = sqlite3_mprintf("SELECT id FROM (SELECT * FROM \"%w\".\"%w\" EXCEPT "
+			    "SELECT * FROM \"%w\".\"%w\") LIMIT 1", a, (*tp)->name, b, (*tp)->name);
+			sqlite3_stmt *st = NULL;
+			int rc = sqlite3_prepare_v2(l->db, sql, -1, &st, NULL);
+			sqlite3_free(sql);
+			if (rc != SQLITE_OK)
+				return s_sqlerr(l->db, err, errlen, "compare state");
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW) {
+				snprintf(rep->origin, sizeof rep->origin, "-");
+				rep->seq = 0;
+				snprintf(rep->reason, sizeof rep->reason,
+				    "state table \"%s\" row \"%s\" %s the replay of the ledger (changed outside it)",
+				    (*tp)->name, sqlite3_column_text(st, 0),
+				    dir ? "is missing though in" : "differs from");
+				sqlite3_finalize(st);
+				return 1;
+			}
+			sqlite3_finalize(st);
+			if (rc != SQLITE_DONE)
+				return s_sqlerr(l->db, err, errlen, "compare state");
+		}
+		rep->tables++;
+	}
+	return 0;
+}
+
+int
+ledger_verify(struct ledger *l, struct verify_report *rep, char *err, size_t errlen)
+{
+	struct applier a;
+	uint64_t n;
+	int rc;
+
+	memset(rep, 0, sizeof *rep);
+	/* one read transaction: chains, state and replay all see the same snapshot */
+	if (s_exec(l->db, "BEGIN", err, errlen) < 0)
+		return -1;
+	if ((rc = s_verify_chains(l, rep, err, errlen)) != 0)
+		goto out;
+	if ((rc = s_exec(l->db, "ATTACH DATABASE '' AS replay", err, errlen)) < 0)
+		goto out;
+	s_applier_init(&a, l->db, "replay");
+	rc = schema_create(l->db, "replay", err, errlen);
+	if (rc == 0)
+		rc = s_replay(l, &a, &n, rep, err, errlen);
+	if (rc == 0)
+		rc = s_compare_state(l, rep, err, errlen);
+	s_applier_clear(&a);
+	sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_exec(l->db, "DETACH DATABASE replay", NULL, NULL, NULL);
+	return rc;
+out:
+	sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errlen)
+{
+	int rc;
+
+	s_applier_clear(&l->main);
+	sqlite3_finalize(l->st_roster_key);
+	l->st_roster_key = NULL;
+	if (ledger_begin(l, err, errlen) < 0)
+		return -1;
+	if (schema_drop(l->db, "main", err, errlen) < 0 || schema_create(l->db, "main", err, errlen) < 0) {
+		ledger_rollback(l);
+		return -1;
+	}
+	rc = s_replay(l, &l->main, replayed, NULL, err, errlen);
+	s_applier_clear(&l->main);
+	if (rc != 0) {
+		ledger_rollback(l);
+		return -1;
+	}
+	return s_exec(l->db, "COMMIT", err, errlen);
+}

@@ -1,0 +1,128 @@
+/*
+ * ledger.h — the signed, hash-chained ledger and the state it produces.
+ *
+ * One SQLite database (WAL) holds every feed's change sets (table changeset),
+ * each feed's head (feed), refused change sets (quarantine), node facts (meta)
+ * and the state tables of schema.h.  State is a pure function of the verified
+ * feeds: a local write and a received change set both go through one apply
+ * routine, which is also what rebuild and verify replay.
+ */
+#ifndef LIKA_LEDGER_H
+#define LIKA_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "codec.h"
+
+struct ledger;
+
+#define LEDGER_CREATE 1      /* create the database and its tables if missing */
+
+/* Open the ledger at PATH.  On success *LP owns it. */
+int ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t errlen);
+/* Close; accepts NULL or *LP == NULL and clears the caller's pointer. */
+void ledger_close(struct ledger **lp);
+
+/* The connection, for reading state (queries only outside ledger_begin/commit). */
+sqlite3 *ledger_db(struct ledger *l);
+
+/* SQLite's synchronous setting: "full" (default) or "normal". */
+int ledger_set_synchronous(struct ledger *l, const char *mode, char *err, size_t errlen);
+
+/* Node facts kept in table meta.  get returns 0 and copies VALUE, -1 if absent. */
+int ledger_meta_get(struct ledger *l, const char *key, char *value, size_t len);
+int ledger_meta_set(struct ledger *l, const char *key, const char *value, char *err, size_t errlen);
+
+/*
+ * The identity the ledger signs with and checks against: this node's code and
+ * key pair, the county's code and public key.  SK is copied (and wiped at
+ * close); pass NULL for a read-only node.
+ */
+struct ledger_identity {
+	char code[CODE_MAX];
+	char county[CODE_MAX];
+	uint8_t pk[PUBKEY_BYTES];
+	uint8_t county_pk[PUBKEY_BYTES];
+};
+void ledger_set_identity(struct ledger *l, const struct ledger_identity *id,
+    const uint8_t *sk);
+/*
+ * Apply change sets held for a newer schema that this build now knows (after
+ * an upgrade); run once the identity is set.
+ */
+int ledger_apply_held(struct ledger *l, char *err, size_t errlen);
+
+/* ---- local writes --------------------------------------------------------- */
+
+/*
+ * ledger_begin starts the write transaction (BEGIN IMMEDIATE, waiting on other
+ * writers); reads made after it see what the commit will build on.
+ * ledger_commit appends one signed change set of OPS to the node's own feed
+ * and applies it, then commits; on any error everything is rolled back.
+ * OUT (may be NULL) gets the seq and id written.
+ */
+int ledger_begin(struct ledger *l, char *err, size_t errlen);
+struct ledger_written {
+	uint64_t seq;
+	uint8_t id[HASH_BYTES];
+};
+int ledger_commit(struct ledger *l, const struct ops *ops, struct ledger_written *out,
+    char *err, size_t errlen);
+void ledger_rollback(struct ledger *l);
+
+/* ---- received change sets -------------------------------------------------- */
+
+enum recv_result {
+	RECV_STORED,      /* appended and applied */
+	RECV_HELD,        /* appended, not applied: newer schema (or after one held) */
+	RECV_DUPLICATE,   /* already held, same id: nothing to do */
+	RECV_GAP,         /* seq beyond head + 1: ask for a resend from head + 1 */
+	RECV_REFUSED,     /* quarantined with a reason; the feed is frozen */
+	RECV_FORK,        /* a second, validly signed change set for a held seq: kept, frozen */
+	RECV_FROZEN,      /* the feed is frozen: not looked at */
+};
+const char *recv_result_name(enum recv_result r);
+
+/*
+ * Check and store one change set that arrived from PEER (for the record).
+ * Runs inside a transaction the caller opened with ledger_recv_begin and ends
+ * with ledger_recv_commit, so a batch costs one commit.  Returns 0 with *RES
+ * set (REASON says why for REFUSED, FORK, GAP, FROZEN), or -1 on a local
+ * error (database), after which the caller rolls back.
+ */
+int ledger_recv_begin(struct ledger *l, char *err, size_t errlen);
+int ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
+    size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen);
+int ledger_recv_commit(struct ledger *l, char *err, size_t errlen);
+
+/* Head of ORIGIN's feed: seq 0 and a zero id if we hold none of it. */
+int ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq,
+    uint8_t id[HASH_BYTES]);
+/* Is ORIGIN's feed frozen?  1 with the reason copied, 0 if not. */
+int ledger_feed_frozen(struct ledger *l, const char *origin, char *reason, size_t len);
+/* Unfreeze ORIGIN's feed (an admin's decision after a refusal was dealt with). */
+int ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen);
+
+/* The stored body and signature of (ORIGIN, SEQ): malloc'd, caller frees. */
+int ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
+    uint8_t **body, size_t *len, uint8_t sig[SIG_BYTES]);
+
+/* ---- whole-ledger checks ------------------------------------------------------ */
+
+struct verify_report {
+	uint64_t feeds, changesets, tables;
+	char origin[CODE_MAX];   /* first bad (origin, seq), if any */
+	uint64_t seq;
+	char reason[384];
+};
+/* 0: every chain, signature and state table holds; 1: REP names the first fault; -1: error. */
+int ledger_verify(struct ledger *l, struct verify_report *rep, char *err, size_t errlen);
+/* Replay every applied change set into fresh state tables, in one transaction. */
+int ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errlen);
+
+/* The public key that must sign ORIGIN's change sets: 0, or -1 if unknown. */
+int ledger_origin_key(struct ledger *l, const char *origin, uint8_t pk[PUBKEY_BYTES]);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * node.c — creating and opening a node's data directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "node.h"
+#include "util.h"
+
+static const char *const s_files[] = { "lika.db", "lika.db-wal", "lika.db-shm",
+	"node.key", "lika.conf", NULL };
+
+static int
+s_join(char *out, size_t len, const char *dir, const char *file)
+{
+	int n = snprintf(out, len, "%s/%s", dir, file);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* mkdir -p DIR (mode 0750 for what is made). */
+static int
+s_mkdirs(const char *dir, char *err, size_t errlen)
+{
+	char p[1024];
+
+	if (strlcpy_checked(p, dir, sizeof p) < 0)
+		return errf(err, errlen, "%s: path too long", dir);
+	for (char *s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+			*s = '\0';
+			if (mkdir(p, 0750) != 0 && errno != EEXIST)
+				return errf(err, errlen, "%s: %s", p, strerror(errno));
+			*s = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+int
+node_path(const struct node *n, const char *file, char *out, size_t len)
+{
+	return s_join(out, len, n->dir, file);
+}
+
+int
+key_write(const char *path, const uint8_t sk[SECKEY_BYTES], char *err, size_t errlen)
+{
+	int fd;
+	ssize_t w;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	w = write(fd, sk, SECKEY_BYTES);
+	if (w != (ssize_t)SECKEY_BYTES || fsync(fd) != 0) {
+		int e = w < 0 ? errno : EIO;
+		close(fd);
+		unlink(path);
+		return errf(err, errlen, "%s: %s", path, strerror(e));
+	}
+	close(fd);
+	return 0;
+}
+
+int
+key_read(const char *path, uint8_t sk[SECKEY_BYTES], char *err, size_t errlen)
+{
+	struct stat st;
+	uint8_t pk[PUBKEY_BYTES], seed[crypto_sign_SEEDBYTES], check[SECKEY_BYTES];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	if (st.st_mode & 077) {
+		close(fd);
+		return errf(err, errlen, "%s: key file is readable by others (mode %03o; want 600)",
+		    path, (unsigned)(st.st_mode & 0777));
+	}
+	r = read(fd, sk, SECKEY_BYTES);
+	close(fd);
+	if (r != (ssize_t)SECKEY_BYTES || st.st_size != (off_t)SECKEY_BYTES)
+		return errf(err, errlen, "%s: not a key file (want %u bytes)", path,
+		    (unsigned)SECKEY_BYTES);
+	/* The file holds seed || pk: rebuild from the seed and compare. */
+	crypto_sign_ed25519_sk_to_seed(seed, sk);
+	crypto_sign_seed_keypair(pk, check, seed);
+	sodium_memzero(seed, sizeof seed);
+	int ok = sodium_memcmp(check, sk, SECKEY_BYTES) == 0;
+	sodium_memzero(check, sizeof check);
+	if (!ok) {
+		sodium_memzero(sk, SECKEY_BYTES);
+		return errf(err, errlen, "%s: key file is damaged (public half does not match)", path);
+	}
+	return 0;
+}
+
+/* A bad argument: the reason into ERR, and -2 so the tool exits with usage status. */
+static int __attribute__((format(printf, 3, 4)))
+s_badarg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -2;
+}
+
+int
+node_init(const char *dir, const struct node_init_args *a, char *err, size_t errlen)
+{
+	char path[1100], keypath[1100], confpath[1100], hex[2 * PUBKEY_BYTES + 1];
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES], cpk[PUBKEY_BYTES];
+	struct config c;
+	struct ledger *l = NULL;
+	struct stat st;
+	int made_key = 0, made_db = 0, rc = -1;
+
+	if (a->role == ROLE_COUNTY ? code_check_county(a->code, err, errlen) < 0
+	    : code_check_township(a->code, err, errlen) < 0)
+		return -2;
+	if (a->name == NULL || a->name[0] == '\0')
+		return s_badarg(err, errlen, "--name is required");
+	if (strlen(a->name) >= CONFIG_STR || strchr(a->name, '\n'))
+		return s_badarg(err, errlen, "name \"%s\" is too long or has a line break", a->name);
+	if (a->role == ROLE_TOWNSHIP) {
+		if (a->county_key == NULL)
+			return s_badarg(err, errlen, "a township needs --county-key HEX (the county's public key)");
+		if (strlen(a->county_key) != 64 || hex_decode(cpk, sizeof cpk, a->county_key) < 0)
+			return s_badarg(err, errlen, "county key \"%s\" is not 64 hex digits", a->county_key);
+		if (a->hub == NULL)
+			return s_badarg(err, errlen, "a township needs --hub tcp://HOST:PORT");
+		if (strncmp(a->hub, "tcp://", 6) != 0 || strlen(a->hub) >= CONFIG_STR || !strchr(a->hub + 6, ':'))
+			return s_badarg(err, errlen, "hub endpoint \"%s\" is not tcp://HOST:PORT", a->hub);
+	}
+	if (a->listen && (strncmp(a->listen, "tcp://", 6) != 0 || strlen(a->listen) >= CONFIG_STR))
+		return s_badarg(err, errlen, "listen endpoint \"%s\" is not tcp://ADDR:PORT", a->listen);
+
+	if (s_mkdirs(dir, err, errlen) < 0)
+		return -1;
+	for (const char *const *f = s_files; *f; f++) {
+		if (s_join(path, sizeof path, dir, *f) < 0)
+			return errf(err, errlen, "%s: path too long", dir);
+		if (lstat(path, &st) == 0)
+			return errf(err, errlen, "%s already exists: this directory holds a node; "
+			    "nothing was changed", path);
+	}
+	s_join(keypath, sizeof keypath, dir, "node.key");
+	s_join(confpath, sizeof confpath, dir, "lika.conf");
+	s_join(path, sizeof path, dir, "lika.db");
+
+	crypto_sign_keypair(pk, sk);
+	if (a->role == ROLE_COUNTY)
+		memcpy(cpk, pk, sizeof cpk);
+
+	config_defaults(&c);
+	strcpy(c.code, a->code);
+	c.role = a->role;
+	strlcpy_checked(c.name, a->name, sizeof c.name);
+	if (a->hub)
+		strlcpy_checked(c.hub, a->hub, sizeof c.hub);
+	if (a->listen)
+		strlcpy_checked(c.listen, a->listen, sizeof c.listen);
+	hex_encode(c.county_key, cpk, sizeof cpk);
+
+	if (key_write(keypath, sk, err, errlen) < 0)
+		goto out;
+	made_key = 1;
+	made_db = 1;
+	if (ledger_open(&l, path, LEDGER_CREATE, err, errlen) < 0)
+		goto out;
+	hex_encode(hex, pk, sizeof pk);
+	if (ledger_meta_set(l, "code", a->code, err, errlen) < 0 ||
+	    ledger_meta_set(l, "role", role_name(a->role), err, errlen) < 0 ||
+	    ledger_meta_set(l, "pubkey", hex, err, errlen) < 0 ||
+	    ledger_meta_set(l, "county_key", c.county_key, err, errlen) < 0)
+		goto out;
+	ledger_close(&l);
+	if (config_write(&c, confpath, err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	ledger_close(&l);
+	sodium_memzero(sk, sizeof sk);
+	if (rc < 0) {
+		if (made_key)
+			unlink(keypath);
+		if (made_db)
+			for (int i = 0; i < 3; i++) {
+				s_join(path, sizeof path, dir, s_files[i]);
+				unlink(path);
+			}
+	}
+	return rc;
+}
+
+int
+node_open(struct node *n, const char *dir, int flags, char *err, size_t errlen)
+{
+	char path[1100], why[ERRBUF_SIZE], v[128];
+	struct stat st;
+
+	memset(n, 0, sizeof(*n));
+	if (strlcpy_checked(n->dir, dir, sizeof n->dir) < 0)
+		return errf(err, errlen, "%s: path too long", dir);
+	if (stat(dir, &st) != 0)
+		return errf(err, errlen, "%s: %s (no node here; run \"lika --data %s init\")", dir,
+		    strerror(errno), dir);
+	config_defaults(&n->conf);
+	s_join(path, sizeof path, dir, "lika.conf");
+	if (config_load(&n->conf, path, err, errlen) < 0)
+		return -1;
+	s_join(path, sizeof path, dir, "lika.db");
+	if (stat(path, &st) != 0)
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	if (ledger_open(&n->ledger, path, 0, err, errlen) < 0)
+		return -1;
+	if (ledger_set_synchronous(n->ledger, n->conf.synchronous, err, errlen) < 0)
+		goto fail;
+	if (ledger_meta_get(n->ledger, "code", v, sizeof v) < 0 || strcmp(v, n->conf.code) != 0) {
+		errf(err, errlen, "%s: database belongs to node \"%s\", configuration says \"%s\"",
+		    path, v, n->conf.code);
+		goto fail;
+	}
+	if (ledger_meta_get(n->ledger, "county_key", v, sizeof v) < 0 ||
+	    strcmp(v, n->conf.county_key) != 0) {
+		errf(err, errlen, "%s: county key in lika.conf differs from the one the node was "
+		    "created with", dir);
+		goto fail;
+	}
+	strcpy(n->id.code, n->conf.code);
+	if (n->conf.role == ROLE_COUNTY)
+		strcpy(n->id.county, n->conf.code);
+	else
+		snprintf(n->id.county, sizeof n->id.county, "%.6s", n->conf.code);
+	hex_decode(n->id.county_pk, PUBKEY_BYTES, n->conf.county_key);
+	if (ledger_meta_get(n->ledger, "pubkey", v, sizeof v) < 0 ||
+	    hex_decode(n->id.pk, PUBKEY_BYTES, v) < 0) {
+		errf(err, errlen, "%s: database has no node public key", path);
+		goto fail;
+	}
+	if (!(flags & NODE_READONLY)) {
+		s_join(path, sizeof path, dir, "node.key");
+		if (key_read(path, n->sk, why, sizeof why) < 0) {
+			errf(err, errlen, "%s", why);
+			goto fail;
+		}
+		if (sodium_memcmp(n->sk + crypto_sign_SEEDBYTES, n->id.pk, PUBKEY_BYTES) != 0) {
+			errf(err, errlen, "%s: key does not belong to node \"%s\"", path, n->conf.code);
+			goto fail;
+		}
+		n->has_key = 1;
+	}
+	ledger_set_identity(n->ledger, &n->id, n->has_key ? n->sk : NULL);
+	if (!(flags & NODE_READONLY) && ledger_apply_held(n->ledger, err, errlen) < 0)
+		goto fail;
+	return 0;
+fail:
+	node_close(n);
+	return -1;
+}
+
+void
+node_close(struct node *n)
+{
+	ledger_close(&n->ledger);
+	sodium_memzero(n->sk, sizeof n->sk);
+	n->has_key = 0;
+}

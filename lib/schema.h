@@ -1,0 +1,52 @@
+/*
+ * schema.h — the state tables, declared once as data.
+ *
+ * Every state table has "id TEXT PRIMARY KEY" and the columns listed here;
+ * the DDL is generated from these declarations, and a change set may name only
+ * these tables and columns.  Ownership decides which origin may write a row:
+ * a township owns the rows whose key starts with its code; only the county
+ * writes county tables (DESIGN.md, "Ownership, not merging").
+ */
+#ifndef LIKA_SCHEMA_H
+#define LIKA_SCHEMA_H
+
+#include <stddef.h>
+#include <sqlite3.h>
+
+/* Bump when tables or columns are added; a change set of a newer schema is held. */
+#define SCHEMA_VERSION 1
+#define SCHEMA_MAX_COLS 63
+
+enum col_type { COL_T_TEXT, COL_T_INT, COL_T_BLOB };
+struct column_def {
+	const char *name;
+	enum col_type type;
+};
+
+enum table_owner {
+	OWNER_TOWNSHIP,     /* key starts with the writing township's code */
+	OWNER_COUNTY,       /* written by the county only */
+};
+
+struct table_def {
+	const char *name;
+	enum table_owner owner;
+	const struct column_def *cols;  /* terminated by { NULL } */
+	const char *indexes;            /* optional: "col" or "col1,col2;col3" */
+	const char *seed;               /* optional: SQL VALUES rows, all columns in order, id first */
+};
+
+/* The state tables, NULL-terminated. */
+extern const struct table_def *const schema_tables[];
+
+const struct table_def *schema_table(const char *name, size_t len);
+/* Column index in T, or -1. */
+int schema_column(const struct table_def *t, const char *name, size_t len);
+size_t schema_ncols(const struct table_def *t);
+
+/* Create every state table (and its seed rows) in database DBNAME ("main", "replay"). */
+int schema_create(sqlite3 *db, const char *dbname, char *err, size_t errlen);
+/* Drop every state table in DBNAME. */
+int schema_drop(sqlite3 *db, const char *dbname, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * cmd_node.c — `lika init` and `lika whoami`.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "lika.h"
+#include "util.h"
+
+static void
+s_init_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: lika [--data DIR] init --role county --node CODE --name NAME [--listen tcp://ADDR:PORT]\n"
+	    "       lika [--data DIR] init --role township --node CODE --name NAME\n"
+	    "                              --county-key HEX --hub tcp://HOST:PORT\n"
+	    "\n"
+	    "Create a node in DIR: lika.db (the ledger), node.key (Ed25519, mode 0600) and\n"
+	    "lika.conf.  CODE is the statistical division code: 6 digits for a county,\n"
+	    "9 for a township.  A township needs its county's public key (\"lika whoami\"\n"
+	    "at the county) and the hub's endpoint.  Refuses if DIR already holds a node.\n");
+}
+
+int
+cmd_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "county-key", required_argument, NULL, 'k' },
+		{ "hub", required_argument, NULL, 'H' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct node_init_args a = { .role = ROLE_NONE };
+	const char *role = NULL;
+	char err[ERRBUF_SIZE];
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': role = optarg; break;
+		case 'n': a.code = optarg; break;
+		case 'N': a.name = optarg; break;
+		case 'k': a.county_key = optarg; break;
+		case 'H': a.hub = optarg; break;
+		case 'l': a.listen = optarg; break;
+		case 'h': s_init_usage(stdout); return EXIT_OK;
+		default: s_init_usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return tool_fail(EXIT_USAGE, "init", "unexpected argument \"%s\"", argv[optind]);
+	if (role == NULL)
+		return tool_fail(EXIT_USAGE, "init", "--role township|county is required");
+	if ((a.role = role_parse(role)) == ROLE_NONE)
+		return tool_fail(EXIT_USAGE, "init", "role \"%s\" is neither \"township\" nor \"county\"", role);
+	if (a.code == NULL)
+		return tool_fail(EXIT_USAGE, "init", "--node CODE is required");
+	if (a.role == ROLE_COUNTY && (a.county_key || a.hub))
+		return tool_fail(EXIT_USAGE, "init", "--county-key and --hub are for townships; "
+		    "a county is its own hub");
+	if (a.role == ROLE_TOWNSHIP && a.listen)
+		return tool_fail(EXIT_USAGE, "init", "--listen is for the county hub");
+	int rc = node_init(tool_data_dir, &a, err, sizeof err);
+	if (rc < 0)
+		return tool_fail(rc == -2 ? EXIT_USAGE : EXIT_FAIL, "init", "%s", err);
+
+	struct node n;
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	char hex[2 * PUBKEY_BYTES + 1];
+	hex_encode(hex, n.id.pk, PUBKEY_BYTES);
+	printf("created %s node %s (%s) in %s\npublic key %s\n", role_name(n.conf.role),
+	    n.conf.code, n.conf.name, tool_data_dir, hex);
+	node_close(&n);
+	return EXIT_OK;
+}
+
+int
+cmd_whoami(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char hex[2 * PUBKEY_BYTES + 1];
+	struct node n;
+	int ch, json = 0;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': json = 1; break;
+		case 'h':
+			printf("usage: lika [--data DIR] whoami [--json]\n\n"
+			    "Print this node's code, role, name and public key (hex).\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return tool_fail(EXIT_USAGE, "whoami", "unexpected argument \"%s\"", argv[optind]);
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	hex_encode(hex, n.id.pk, PUBKEY_BYTES);
+	if (json) {
+		printf("{\"node\":");
+		json_str(stdout, n.conf.code);
+		printf(",\"role\":\"%s\",\"name\":", role_name(n.conf.role));
+		json_str(stdout, n.conf.name);
+		printf(",\"pubkey\":\"%s\",\"county\":\"%s\",\"county_key\":\"%s\"}\n", hex,
+		    n.id.county, n.conf.county_key);
+	} else {
+		printf("node    %s\nrole    %s\nname    %s\nkey     %s\ncounty  %s\n", n.conf.code,
+		    role_name(n.conf.role), n.conf.name, hex, n.id.county);
+	}
+	node_close(&n);
+	return EXIT_OK;
+}

@@ -1,0 +1,278 @@
+/*
+ * cmd_village.c — `lika village add|list` and `lika village group add`: the
+ * township's villages (行政村) and village groups (村民小组).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lika.h"
+#include "util.h"
+
+/* Parse only --help (and --json if JSON is not NULL); 0 to go on, else an exit status + 1. */
+static int
+s_opts(int argc, char **argv, int *json, const char *usage)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'j' && json) {
+			*json = 1;
+		} else if (ch == 'h') {
+			printf("%s", usage);
+			return EXIT_OK + 1;
+		} else {
+			fprintf(stderr, "%s", usage);
+			return EXIT_USAGE + 1;
+		}
+	}
+	return 0;
+}
+
+static int
+s_write_one(struct node *n, const char *cmd, struct ops *ops)
+{
+	char err[ERRBUF_SIZE];
+	struct ledger_written w;
+
+	if (ledger_commit(n->ledger, ops, &w, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, cmd, "%s", err);
+	return EXIT_OK;
+}
+
+/* Is there a row KEY in TABLE?  1 yes (NAME copied), 0 no, -1 error. */
+static int
+s_row_name(sqlite3 *db, const char *table, const char *key, char *name, size_t len)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT name FROM %s WHERE id = ?1", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && name)
+		snprintf(name, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+s_check_name(const char *cmd, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 120)
+		return tool_fail(EXIT_USAGE, cmd, "name \"%s\" must be 1 to 120 bytes", name);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return tool_fail(EXIT_USAGE, cmd, "name \"%s\" has a control character", name);
+	return 0;
+}
+
+static int
+s_village_add(int argc, char **argv)
+{
+	const char *usage = "usage: lika village add CODE NAME\n\n"
+	    "Add a village (行政村) of this township.  CODE is the 12-digit division code\n"
+	    "and starts with the township's 9-digit code.\n";
+	char err[ERRBUF_SIZE], old[256];
+	struct node n;
+	int rc;
+
+	if ((rc = s_opts(argc, argv, NULL, usage)))
+		return rc - 1;
+	if (argc - optind != 2) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *code = argv[optind], *name = argv[optind + 1];
+	if (s_check_name("village add", name))
+		return EXIT_USAGE;
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (n.conf.role != ROLE_TOWNSHIP) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "village add", "villages are added at their township's node");
+	}
+	if (code_check_village_of(code, n.conf.code, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "village add", "%s", err);
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "village add", "%s", err);
+	}
+	if ((rc = s_row_name(ledger_db(n.ledger), "village", code, old, sizeof old)) != 0) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		if (rc < 0)
+			return tool_fail(EXIT_FAIL, "village add", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+		return tool_fail(EXIT_USAGE, "village add", "village \"%s\" already exists (%s)", code, old);
+	}
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = { COL_TEXT("name", name) };
+	ops_init(&ops);
+	ops_upsert(&ops, "village", code, cols, 1);
+	rc = s_write_one(&n, "village add", &ops);
+	ops_release(&ops);
+	if (rc == EXIT_OK)
+		printf("village %s %s added\n", code, name);
+	node_close(&n);
+	return rc;
+}
+
+static int
+s_group_add(int argc, char **argv)
+{
+	const char *usage = "usage: lika village group add VILLAGE_CODE NAME\n\n"
+	    "Add a village group (村民小组) to a village of this township; groups are\n"
+	    "numbered 01, 02 … in the order they are added.\n";
+	char err[ERRBUF_SIZE], key[64];
+	struct node n;
+	sqlite3_stmt *st;
+	int rc, next = 0;
+
+	if ((rc = s_opts(argc, argv, NULL, usage)))
+		return rc - 1;
+	if (argc - optind != 2) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *village = argv[optind], *name = argv[optind + 1];
+	if (s_check_name("village group add", name))
+		return EXIT_USAGE;
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (n.conf.role != ROLE_TOWNSHIP || code_check_village_of(village, n.conf.code, err, sizeof err) < 0) {
+		if (n.conf.role != ROLE_TOWNSHIP)
+			snprintf(err, sizeof err, "village groups are added at their township's node");
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "village group add", "%s", err);
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "village group add", "%s", err);
+	}
+	sqlite3 *db = ledger_db(n.ledger);
+	if ((rc = s_row_name(db, "village", village, NULL, 0)) != 1) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		return rc < 0 ? tool_fail(EXIT_FAIL, "village group add", "reading villages failed")
+		    : tool_fail(EXIT_USAGE, "village group add",
+		    "village \"%s\" is not in this township's archive (add it with \"lika village add\")",
+		    village);
+	}
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM village_group WHERE village = ?1", -1,
+	    &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			next = sqlite3_column_int(st, 0) + 1;
+		sqlite3_finalize(st);
+	}
+	if (next <= 0 || next > 99) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		return tool_fail(next > 99 ? EXIT_USAGE : EXIT_FAIL, "village group add",
+		    next > 99 ? "village \"%s\" already has 99 groups" : "reading groups of \"%s\" failed",
+		    village);
+	}
+	snprintf(key, sizeof key, "%s/%02d", village, next);
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = { COL_TEXT("village", village), COL_TEXT("name", name) };
+	ops_init(&ops);
+	ops_upsert(&ops, "village_group", key, cols, 2);
+	rc = s_write_one(&n, "village group add", &ops);
+	ops_release(&ops);
+	if (rc == EXIT_OK)
+		printf("village group %s %s added\n", key, name);
+	node_close(&n);
+	return rc;
+}
+
+static int
+s_group(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "add", s_group_add, "add a village group to a village" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("village group", sub, argc, argv);
+}
+
+static int
+s_village_list(int argc, char **argv)
+{
+	const char *usage = "usage: lika village list [--json]\n\n"
+	    "List the villages held by this node with their groups.\n";
+	struct node n;
+	sqlite3_stmt *st;
+	int rc, json = 0, first = 1;
+	char last[CODE_MAX] = "";
+
+	if ((rc = s_opts(argc, argv, &json, usage)))
+		return rc - 1;
+	if (optind != argc)
+		return tool_fail(EXIT_USAGE, "village list", "unexpected argument \"%s\"", argv[optind]);
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if (sqlite3_prepare_v2(ledger_db(n.ledger),
+	    "SELECT v.id, v.name, g.id, g.name FROM village v "
+	    "LEFT JOIN village_group g ON g.village = v.id ORDER BY v.id, g.id", -1, &st, NULL) != SQLITE_OK) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "village list", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+	}
+	if (json)
+		printf("[");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *vid = (const char *)sqlite3_column_text(st, 0);
+		const char *vname = (const char *)sqlite3_column_text(st, 1);
+		const char *gid = (const char *)sqlite3_column_text(st, 2);
+		const char *gname = (const char *)sqlite3_column_text(st, 3);
+		int newv = strcmp(vid, last) != 0;
+		snprintf(last, sizeof last, "%s", vid);
+		if (json) {
+			if (newv) {
+				printf("%s{\"code\":\"%s\",\"name\":", first ? "" : "]},", vid);
+				json_str(stdout, vname ? vname : "");
+				printf(",\"groups\":[");
+				first = 0;
+			}
+			if (gid) {
+				printf("%s{\"id\":\"%s\",\"name\":", newv ? "" : ",", gid);
+				json_str(stdout, gname ? gname : "");
+				printf("}");
+			}
+		} else {
+			if (newv)
+				printf("%s  %s\n", vid, vname ? vname : "");
+			if (gid)
+				printf("  %s  %s\n", gid, gname ? gname : "");
+		}
+	}
+	sqlite3_finalize(st);
+	if (json)
+		printf("%s]\n", first ? "" : "]}");
+	node_close(&n);
+	return rc == SQLITE_DONE ? EXIT_OK : EXIT_FAIL;
+}
+
+int
+cmd_village(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "add",   s_village_add,  "add a village of this township" },
+		{ "group", s_group,        "village groups: \"group add VILLAGE NAME\"" },
+		{ "list",  s_village_list, "list villages and their groups" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("village", sub, argc, argv);
+}

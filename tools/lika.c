@@ -1,0 +1,153 @@
+/*
+ * lika.c — the command-line tool: `lika [--data DIR] COMMAND [ARGS]`.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lika.h"
+#include "log.h"
+#include "util.h"
+
+const char *tool_data_dir;
+
+static const struct command s_commands[] = {
+	{ "init",    cmd_init,    "create a node: database, key and configuration" },
+	{ "whoami",  cmd_whoami,  "print this node's code, role, name and public key" },
+	{ "village", cmd_village, "add and list villages and village groups" },
+	{ "log",     cmd_log,     "list the change sets of every feed held" },
+	{ "verify",  cmd_verify,  "check every chain, signature and the state tables" },
+	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },
+	{ NULL, NULL, NULL },
+};
+
+static void
+s_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: lika [--data DIR] [-v] COMMAND [ARGS]\n"
+	    "\n"
+	    "The archive of poverty-household files (建档立卡) of one township or county node.\n"
+	    "\n"
+	    "options:\n"
+	    "  --data DIR   node directory (default: $LIKA_DATA, then /var/lib/lika)\n"
+	    "  -v           more diagnostics\n"
+	    "  -h, --help   this help; \"lika COMMAND --help\" for a command\n"
+	    "\n"
+	    "commands:\n");
+	for (const struct command *c = s_commands; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nexit status: 0 success, 1 failure, 2 bad usage or input (nothing written)\n");
+}
+
+int
+tool_fail(int status, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "lika %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+int
+tool_open(struct node *n, int flags)
+{
+	char err[ERRBUF_SIZE];
+
+	if (node_open(n, tool_data_dir, flags, err, sizeof err) < 0) {
+		fprintf(stderr, "lika: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':  fputs("\\\"", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\t': fputs("\\t", f); break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+int
+tool_dispatch(const char *cmd, const struct command *table, int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		FILE *f = argc < 2 ? stderr : stdout;
+		fprintf(f, "usage: lika %s SUBCOMMAND [ARGS]\n\nsubcommands:\n", cmd);
+		for (c = table; c->name; c++)
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (c = table; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0)
+			return c->run(argc - 1, argv + 1);
+	return tool_fail(EXIT_USAGE, cmd, "unknown subcommand \"%s\" (see \"lika %s --help\")",
+	    argv[1], cmd);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, verbose = 0;
+
+	log_init("lika", 0);
+	if ((tool_data_dir = getenv("LIKA_DATA")) == NULL || !*tool_data_dir)
+		tool_data_dir = "/var/lib/lika";
+	/* "+": stop at the command name; its options are its own */
+	while ((ch = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			tool_data_dir = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			s_usage(stdout);
+			return EXIT_OK;
+		default:
+			s_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	log_set_verbose(verbose);
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		s_usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (const struct command *c = s_commands; c->name; c++)
+		if (strcmp(c->name, argv[0]) == 0) {
+			optind = 0;     /* reset getopt for the command's own options */
+			return c->run(argc, argv);
+		}
+	fprintf(stderr, "lika: unknown command \"%s\" (see \"lika --help\")\n", argv[0]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,48 @@
+/*
+ * lika.h — what the lika tool's commands share: the data directory, opening
+ * the node, exit statuses and the command table.
+ */
+#ifndef LIKA_TOOL_H
+#define LIKA_TOOL_H
+
+#include <stdio.h>
+
+#include "node.h"
+
+/* Exit statuses of every command. */
+#define EXIT_OK     0
+#define EXIT_FAIL   1       /* a runtime failure, or a check that did not hold */
+#define EXIT_USAGE  2       /* bad options or bad input: nothing was written */
+
+/* A command: ARGV[0] is the command's own name; returns an exit status. */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* The node directory chosen with --data, $LIKA_DATA or the default. */
+extern const char *tool_data_dir;
+
+/* Open the node or print why and return -1 (FLAGS: NODE_READONLY). */
+int tool_open(struct node *n, int flags);
+
+/* Print "lika CMD: message" to stderr; return STATUS. */
+int tool_fail(int status, const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Print a JSON string literal (quotes and escapes) to F. */
+void json_str(FILE *f, const char *s);
+
+/* Run a subcommand from TABLE by ARGV[1]; CMD names the parent for messages. */
+int tool_dispatch(const char *cmd, const struct command *table, int argc, char **argv);
+
+/* Commands (tools/cmd_*.c). */
+int cmd_init(int argc, char **argv);
+int cmd_whoami(int argc, char **argv);
+int cmd_village(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_rebuild(int argc, char **argv);
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * test_codec.c — the change-set format: golden vectors from proto/PROTOCOL.md,
+ * round trips, and refusal of malformed bodies.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "codec.h"
+#include "util.h"
+
+/* Value of "NAME = HEX" from the vectors block of proto/PROTOCOL.md (static buffer). */
+static const char *
+s_vector(const char *name)
+{
+	static char *doc;
+	static char value[4096];
+	char pat[64];
+	size_t len;
+
+	if (!doc) {
+		const char *src = getenv("LIKA_SRC");
+		char path[1024];
+		snprintf(path, sizeof path, "%s/proto/PROTOCOL.md", src ? src : ".");
+		if (file_read(path, &doc, &len, NULL, 0) < 0)
+			fail_msg("cannot read %s", path);
+	}
+	snprintf(pat, sizeof pat, "\n%s", name);
+	for (const char *p = strstr(doc, pat); p; p = strstr(p + 1, pat)) {
+		const char *q = p + strlen(pat);
+		while (*q == ' ')
+			q++;
+		if (*q != '=')
+			continue;
+		q++;
+		while (*q == ' ')
+			q++;
+		size_t n = strspn(q, "0123456789abcdef");
+		assert_true(n < sizeof value);
+		memcpy(value, q, n);
+		value[n] = '\0';
+		return value;
+	}
+	fail_msg("vector %s not in PROTOCOL.md", name);
+	return NULL;
+}
+
+/* HEX vector NAME decoded into a malloc'd buffer. */
+static uint8_t *
+s_vector_bytes(const char *name, size_t *len)
+{
+	const char *hex = s_vector(name);
+	*len = strlen(hex) / 2;
+	uint8_t *b = malloc(*len + 1);
+	assert_non_null(b);
+	assert_int_equal(hex_decode(b, *len, hex), 0);
+	return b;
+}
+
+static void
+s_keys(uint8_t pk[PUBKEY_BYTES], uint8_t sk[SECKEY_BYTES])
+{
+	uint8_t seed[32];
+	for (int i = 0; i < 32; i++)
+		seed[i] = (uint8_t)i;
+	crypto_sign_seed_keypair(pk, sk, seed);
+}
+
+static void
+s_header(struct changeset_header *h, const uint8_t pk[PUBKEY_BYTES], uint64_t seq,
+    const uint8_t *prev)
+{
+	memset(h, 0, sizeof *h);
+	h->format = CHANGESET_FORMAT;
+	strcpy(h->origin, "522601100");
+	h->seq = seq;
+	if (prev)
+		memcpy(h->prev, prev, HASH_BYTES);
+	h->hlc = (1764000000000ULL << 16) + seq - 1;
+	h->schema = 1;
+	memcpy(h->author, pk, PUBKEY_BYTES);
+}
+
+static void
+test_golden_vectors(void **state)
+{
+	(void)state;
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES], id[HASH_BYTES], sig[SIG_BYTES];
+	struct changeset_header h;
+	struct ops ops = OPS_INIT;
+	msgpack_sbuffer b = { 0, NULL, 0 };
+	size_t len;
+
+	s_keys(pk, sk);
+	uint8_t *want_pk = s_vector_bytes("pubkey", &len);
+	assert_int_equal(len, PUBKEY_BYTES);
+	assert_memory_equal(pk, want_pk, PUBKEY_BYTES);
+	free(want_pk);
+
+	/* change set 1: two upserts */
+	s_header(&h, pk, 1, NULL);
+	ops_init(&ops);
+	struct colval c1[] = { COL_TEXT("name", "南哨村") };
+	ops_upsert(&ops, "village", "522601100001", c1, 1);
+	struct colval c2[] = { COL_TEXT("village", "522601100001"), COL_TEXT("name", "一组") };
+	ops_upsert(&ops, "village_group", "522601100001/01", c2, 2);
+	h.nops = ops.n;
+	changeset_encode(&b, &h, &ops);
+	ops_release(&ops);
+	uint8_t *body1 = s_vector_bytes("body1", &len);
+	assert_int_equal(b.size, len);
+	assert_memory_equal(b.data, body1, len);
+	changeset_id(id, b.data, b.size);
+	uint8_t *id1 = s_vector_bytes("id1", &len);
+	assert_memory_equal(id, id1, HASH_BYTES);
+	changeset_sign(sig, b.data, b.size, sk);
+	uint8_t *sig1 = s_vector_bytes("sig1", &len);
+	assert_memory_equal(sig, sig1, SIG_BYTES);
+	assert_int_equal(changeset_verify_sig(sig1, body1, b.size, pk), 0);
+	msgpack_sbuffer_destroy(&b);
+
+	/* change set 2: chained to 1, one delete */
+	s_header(&h, pk, 2, id1);
+	ops_init(&ops);
+	ops_delete(&ops, "village_group", "522601100001/01");
+	h.nops = ops.n;
+	changeset_encode(&b, &h, &ops);
+	ops_release(&ops);
+	uint8_t *body2 = s_vector_bytes("body2", &len);
+	assert_int_equal(b.size, len);
+	assert_memory_equal(b.data, body2, len);
+	changeset_id(id, b.data, b.size);
+	uint8_t *id2 = s_vector_bytes("id2", &len);
+	assert_memory_equal(id, id2, HASH_BYTES);
+	changeset_sign(sig, b.data, b.size, sk);
+	uint8_t *sig2 = s_vector_bytes("sig2", &len);
+	assert_memory_equal(sig, sig2, SIG_BYTES);
+	msgpack_sbuffer_destroy(&b);
+	free(body1); free(id1); free(sig1); free(body2); free(id2); free(sig2);
+}
+
+static void
+test_round_trip(void **state)
+{
+	(void)state;
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES], blob[3] = { 0, 0xff, 7 };
+	struct changeset_header h;
+	struct ops ops = OPS_INIT;
+	msgpack_sbuffer b = { 0, NULL, 0 };
+	struct changeset cs;
+	struct op_view op;
+	char err[ERRBUF_SIZE];
+
+	s_keys(pk, sk);
+	s_header(&h, pk, 7, NULL);
+	h.prev[0] = 0xaa;
+	ops_init(&ops);
+	struct colval cols[] = { COL_TEXT("name", "x"), COL_INT("year", -5), COL_NIL("note"),
+		COL_BLOB("pubkey", blob, sizeof blob), COL_INT("big", INT64_MAX) };
+	ops_upsert(&ops, "policy", "LINE/2014", cols, 5);
+	ops_delete(&ops, "village", "522601100001");
+	h.nops = ops.n;
+	changeset_encode(&b, &h, &ops);
+	ops_release(&ops);
+
+	assert_int_equal(changeset_decode(&cs, b.data, b.size, err, sizeof err), 0);
+	assert_string_equal(cs.h.origin, "522601100");
+	assert_int_equal(cs.h.seq, 7);
+	assert_int_equal(cs.h.hlc, h.hlc);
+	assert_int_equal(cs.h.nops, 2);
+	assert_int_equal(cs.h.prev[0], 0xaa);
+	assert_memory_equal(cs.h.author, pk, PUBKEY_BYTES);
+	assert_int_equal(changeset_op(&cs, 0, &op, err, sizeof err), 0);
+	assert_int_equal(op.kind, OP_UPSERT);
+	assert_int_equal(op.table_len, 6);
+	assert_memory_equal(op.table, "policy", 6);
+	assert_int_equal(op.cols->size, 5);
+	assert_int_equal(op.cols->ptr[1].val.via.i64, -5);
+	assert_int_equal(op.cols->ptr[2].val.type, MSGPACK_OBJECT_NIL);
+	assert_int_equal(op.cols->ptr[3].val.via.bin.size, 3);
+	assert_int_equal(changeset_op(&cs, 1, &op, err, sizeof err), 0);
+	assert_int_equal(op.kind, OP_DELETE);
+	assert_int_equal(op.key_len, 12);
+	assert_int_not_equal(changeset_op(&cs, 2, &op, err, sizeof err), 0);
+	changeset_release(&cs);
+
+	/* signature: any flipped byte fails */
+	uint8_t sig[SIG_BYTES];
+	changeset_sign(sig, b.data, b.size, sk);
+	assert_int_equal(changeset_verify_sig(sig, b.data, b.size, pk), 0);
+	((uint8_t *)b.data)[b.size / 2] ^= 1;
+	assert_int_not_equal(changeset_verify_sig(sig, b.data, b.size, pk), 0);
+	msgpack_sbuffer_destroy(&b);
+}
+
+/* Each of these must be refused by msgpack_check or changeset_decode. */
+static void
+test_malformed_refused(void **state)
+{
+	(void)state;
+	static const struct { const char *hex, *why; } bad[] = {
+		{ "", "empty" },
+		{ "dd7fffffff", "array declares 2^31 items" },
+		{ "df0000ffff01", "map declares 65535 pairs in 1 byte" },
+		{ "c6ffffffff00", "bin declares 4 GiB" },
+		{ "cb3ff0000000000000", "float" },
+		{ "d40100", "ext" },
+		{ "c1", "never-used byte" },
+		{ "9101", "array of 1" },
+		{ "980000", "truncated array" },
+		{ "91919191919191919191", "nested 10 deep" },
+		{ "c0c0", "trailing bytes" },
+		{ "9802a93532323630313130300100000000000090", "format 2, wrong fields" },
+		{ "9801a93532323630313130300000cf00000000000000000101c42000000000000000000000000000000000000000000000000000000000000000000090", "seq 0 and prev not bin32" },
+	};
+	char err[ERRBUF_SIZE];
+	struct changeset cs;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		size_t n = strlen(bad[i].hex) / 2;
+		uint8_t *b = malloc(n + 1);
+		assert_int_equal(hex_decode(b, n, bad[i].hex), 0);
+		err[0] = '\0';
+		int rc = changeset_decode(&cs, b, n, err, sizeof err);
+		if (rc == 0) {
+			changeset_release(&cs);
+			fail_msg("accepted: %s", bad[i].why);
+		}
+		assert_true(err[0] != '\0');
+		free(b);
+	}
+}
+
+/* Ops with bad names, keys, kinds or an "id" column are refused when read. */
+static void
+test_bad_ops_refused(void **state)
+{
+	(void)state;
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES];
+	struct changeset_header h;
+	struct ops ops = OPS_INIT;
+	msgpack_sbuffer b = { 0, NULL, 0 };
+	struct changeset cs;
+	struct op_view op;
+	char err[ERRBUF_SIZE];
+	const char *tables[] = { "Village", "", "village; drop", "village" };
+	const char *keys[] = { "k", "k", "k", "has space" };
+
+	s_keys(pk, sk);
+	for (int i = 0; i < 5; i++) {
+		s_header(&h, pk, 1, NULL);
+		ops_init(&ops);
+		if (i < 4) {
+			struct colval c[] = { COL_TEXT("name", "x") };
+			ops_upsert(&ops, tables[i], keys[i], c, 1);
+		} else {
+			struct colval c[] = { COL_TEXT("id", "x") };
+			ops_upsert(&ops, "village", "k", c, 1);
+		}
+		h.nops = ops.n;
+		changeset_encode(&b, &h, &ops);
+		ops_release(&ops);
+		assert_int_equal(changeset_decode(&cs, b.data, b.size, err, sizeof err), 0);
+		assert_int_not_equal(changeset_op(&cs, 0, &op, err, sizeof err), 0);
+		changeset_release(&cs);
+		msgpack_sbuffer_destroy(&b);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_vectors),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_malformed_refused),
+		cmocka_unit_test(test_bad_ops_refused),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

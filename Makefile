@@ -30,7 +30,7 @@ BIN        = bin
 endif
 
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
-          lib/ledger.c lib/node.c
+          lib/ledger.c lib/node.c lib/procedure.c
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c
 DAEMON_SRC = daemon/likad.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c

@@ -30,6 +30,7 @@ BIN        = bin
 endif
 
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
+          lib/idcard.c lib/household.c lib/csv.c \
           lib/ledger.c lib/node.c lib/procedure.c
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c
 DAEMON_SRC = daemon/likad.c

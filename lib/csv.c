@@ -1,0 +1,255 @@
+/* csv.c — RFC 4180 parsing and writing; UTF-8 / GB18030 detection */
+#include "csv.h"
+#include "util.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+s_push_field(struct csv_row *r, size_t *cap, char *f)
+{
+	if (r->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		void *p = realloc(r->fields, nc * sizeof *r->fields);
+		if (!p)
+			return -1;
+		r->fields = p;
+		*cap = nc;
+	}
+	r->fields[r->n++] = f;
+	return 0;
+}
+
+static int
+s_push_row(struct csv *csv, size_t *cap, struct csv_row *r)
+{
+	/* a record of one empty field is a blank line */
+	if (r->n == 1 && r->fields[0][0] == '\0') {
+		free(r->fields);
+		return 0;
+	}
+	if (csv->nrows == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		void *p = realloc(csv->rows, nc * sizeof *csv->rows);
+		if (!p)
+			return -1;
+		csv->rows = p;
+		*cap = nc;
+	}
+	csv->rows[csv->nrows++] = *r;
+	return 0;
+}
+
+int
+csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen)
+{
+	char *p, *end, *w;
+	size_t line = 1, rowcap = 0, fcap = 0;
+	struct csv_row r = { NULL, 0, 1 };
+
+	memset(csv, 0, sizeof *csv);
+	csv->buf = *text;
+	*text = NULL;
+	p = w = csv->buf;
+	end = csv->buf + len;
+	if (len == 0)
+		return 0;
+	for (;;) {
+		/* one field: W is where its unquoted bytes go (never ahead of P) */
+		char *field = w;
+		if (p < end && *p == '"') {
+			size_t qline = line;
+			p++;
+			for (;;) {
+				if (p >= end) {
+					errf(err, errlen, "line %zu: a quoted field is not closed", qline);
+					goto fail;
+				}
+				if (*p == '"') {
+					if (p + 1 < end && p[1] == '"') {
+						*w++ = '"';
+						p += 2;
+						continue;
+					}
+					p++;
+					break;
+				}
+				if (*p == '\n')
+					line++;
+				*w++ = *p++;
+			}
+			if (p < end && *p != ',' && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')
+			    && !(*p == '\r' && p + 1 == end)) {
+				errf(err, errlen, "line %zu: text after the closing quote of a field", line);
+				goto fail;
+			}
+		} else {
+			while (p < end && *p != ',' && *p != '\n' && !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+				if (*p == '"') {
+					errf(err, errlen, "line %zu: a quote inside an unquoted field "
+					    "(quote the whole field and double the quote)", line);
+					goto fail;
+				}
+				*w++ = *p++;
+			}
+		}
+		/* the terminator is read before the NUL is written: W may equal P */
+		char term = p < end ? *p : '\0';
+		if (term == '\r')
+			p++;
+		if (p < end)
+			p++;
+		*w++ = '\0';
+		if (s_push_field(&r, &fcap, field) < 0)
+			goto nomem;
+		if (term == ',')
+			continue;
+		/* end of record: line break or end of text */
+		if (s_push_row(csv, &rowcap, &r) < 0)
+			goto nomem;
+		if (term == '\n' || term == '\r')
+			line++;
+		memset(&r, 0, sizeof r);
+		fcap = 0;
+		r.line = line;
+		if (p >= end)
+			break;
+	}
+	return 0;
+nomem:
+	errf(err, errlen, "out of memory");
+fail:
+	free(r.fields);
+	csv_release(csv);
+	return -1;
+}
+
+void
+csv_release(struct csv *csv)
+{
+	for (size_t i = 0; i < csv->nrows; i++)
+		free(csv->rows[i].fields);
+	free(csv->rows);
+	free(csv->buf);
+	memset(csv, 0, sizeof *csv);
+}
+
+int
+csv_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t n;
+		uint32_t cp;
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			n = 1; cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2; cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3; cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if ((size_t)(end - p) <= n)
+			return 0;
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+int
+csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
+    size_t *outlen, const char **used, char *err, size_t errlen)
+{
+	int utf8;
+
+	*out = NULL;
+	if (!encoding)
+		utf8 = csv_utf8_valid(in, len);
+	else if (!strcasecmp(encoding, "utf-8") || !strcasecmp(encoding, "utf8"))
+		utf8 = 1;
+	else if (!strcasecmp(encoding, "gb18030") || !strcasecmp(encoding, "gbk") ||
+	    !strcasecmp(encoding, "gb2312"))
+		utf8 = 0;   /* GB18030 is a superset of GBK and GB 2312 */
+	else
+		return errf(err, errlen, "encoding \"%s\" is neither utf-8 nor gb18030", encoding);
+
+	if (utf8) {
+		if (!csv_utf8_valid(in, len))
+			return errf(err, errlen, "the file is not valid UTF-8 (try --encoding gb18030)");
+		if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0) {
+			in += 3;
+			len -= 3;
+		}
+		if (!(*out = malloc(len + 1)))
+			return errf(err, errlen, "out of memory");
+		memcpy(*out, in, len);
+		(*out)[len] = '\0';
+		*outlen = len;
+		*used = "utf-8";
+		return 0;
+	}
+	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	if (cd == (iconv_t)-1)
+		return errf(err, errlen, "iconv GB18030: %s", strerror(errno));
+	size_t cap = len * 2 + 16;      /* a GB18030 character never grows beyond 2× in UTF-8 */
+	char *buf = malloc(cap);
+	if (!buf) {
+		iconv_close(cd);
+		return errf(err, errlen, "out of memory");
+	}
+	char *ip = (char *)in, *op = buf;
+	size_t il = len, ol = cap - 1;
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+		int e = errno;
+		iconv_close(cd);
+		free(buf);
+		return errf(err, errlen, "the file is neither UTF-8 nor GB18030 (byte %zu: %s)",
+		    (size_t)(ip - in), strerror(e));
+	}
+	iconv_close(cd);
+	*op = '\0';
+	*outlen = (size_t)(op - buf);
+	/* a UTF-8 BOM carried over from GB18030's 0x84 0x31 0x95 0x33 */
+	if (*outlen >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, *outlen - 2);
+		*outlen -= 3;
+	}
+	*out = buf;
+	*used = "gb18030";
+	return 0;
+}
+
+void
+csv_write_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}

@@ -1,0 +1,51 @@
+/*
+ * csv.h — spreadsheet files: RFC 4180 CSV in and out, and the encodings
+ * offices save them in (UTF-8 with or without BOM, GB18030).
+ *
+ * The parser is our own (about a hundred lines) rather than libcsv: it keeps
+ * each record's line number for error reports, works in place on one buffer
+ * and needs no extra package on the office machines.
+ */
+#ifndef LIKA_CSV_H
+#define LIKA_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct csv_row {
+	char **fields;          /* NUL-terminated, pointing into the parser's buffer */
+	size_t n;
+	size_t line;            /* line of the file where the record starts (1-based) */
+};
+
+struct csv {
+	char *buf;              /* the text, unquoted in place */
+	struct csv_row *rows;
+	size_t nrows;
+};
+
+/*
+ * Parse TEXT (UTF-8, NUL-terminated; LEN bytes) into CSV: fields separated by
+ * commas, records by CRLF or LF; quoted fields may hold commas, quotes ("")
+ * and line breaks.  Records that are entirely empty are skipped.  Takes
+ * ownership of TEXT (*TEXT is cleared).  A quote inside an unquoted field or a
+ * quoted field left open is refused with its line.
+ */
+int csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen);
+void csv_release(struct csv *csv);
+
+/* 1 if the LEN bytes at S are valid UTF-8 (shortest forms, no surrogates). */
+int csv_utf8_valid(const char *s, size_t len);
+
+/*
+ * Convert the LEN bytes of IN to UTF-8 into *OUT (malloc'd, NUL-terminated,
+ * BOM removed).  ENCODING "utf-8", "gb18030" or NULL to detect: valid UTF-8 is
+ * UTF-8, anything else GB18030.  *USED names the encoding taken.
+ */
+int csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
+    size_t *outlen, const char **used, char *err, size_t errlen);
+
+/* Write S as one CSV field (quoted when it holds a comma, quote or line break). */
+void csv_write_field(FILE *f, const char *s);
+
+#endif

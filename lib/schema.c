@@ -86,6 +86,7 @@ static const struct column_def step_cols[] = {
 };
 static const struct table_def approval = {
 	"approval", OWNER_COUNTY, step_cols, "household", NULL,
+};
 
 /* ---- code lists (county tables; a county may add rows) ----------------------
  *
@@ -306,7 +307,7 @@ static const struct column_def half_year_cols[] = {
 };
 static const struct table_def half_year = {
 	"half_year", OWNER_TOWNSHIP, half_year_cols, "household", NULL,
-
+};
 
 /* ---- households (一户一档) ---------------------------------------------------- */
 

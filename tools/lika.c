@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lika.h"
+#include "proc.h"
 #include "log.h"
 #include "util.h"
 
@@ -16,6 +17,15 @@ static const struct command s_commands[] = {
 	{ "init",    cmd_init,    "create a node: database, key and configuration" },
 	{ "whoami",  cmd_whoami,  "print this node's code, role, name and public key" },
 	{ "village", cmd_village, "add and list villages and village groups" },
+	{ "official", cmd_official, "the county roster of officials and their signing keys" },
+	{ "policy",  cmd_policy,  "county policy: poverty line, notice days, schedule" },
+	{ "quota",   cmd_quota,   "county quotas (扶贫规模) of townships and villages" },
+	{ "review",  cmd_review,  "the identification procedure, step by step (三级复审，三榜公示)" },
+	{ "measure", cmd_measure, "assistance measures of registered households" },
+	{ "helper",  cmd_helper,  "helpers (帮扶责任人) paired with households" },
+	{ "half-year", cmd_half_year, "the half-yearly review: stay, exit, return, remove" },
+	{ "progress", cmd_progress, "households per stage, notices, quotas, measures" },
+	{ "report",  cmd_report,  "the summary (总结) by stage, cause and measure" },
 	{ "log",     cmd_log,     "list the change sets of every feed held" },
 	{ "verify",  cmd_verify,  "check every chain, signature and the state tables" },
 	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },

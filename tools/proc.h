@@ -1,0 +1,64 @@
+/*
+ * proc.h — what the procedure commands share (cmd_official.c, cmd_review.c,
+ * cmd_assist.c, cmd_report.c): option checks, one-row queries, the signing
+ * official's key and the "refused (rule)" message.
+ */
+#ifndef LIKA_TOOL_PROC_H
+#define LIKA_TOOL_PROC_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "lika.h"
+#include "procedure.h"
+
+/* The official a --key file belongs to, looked up on the roster. */
+struct signer {
+	uint8_t sk[SECKEY_BYTES];   /* wiped by signer_release */
+	uint8_t pk[PUBKEY_BYTES];
+	char id[32];
+	char role[32];
+	char name[128];
+	char office[CODE_MAX];
+};
+
+/*
+ * Read the key file PATH and find its official on the roster of DB: must not
+ * be removed and must hold ROLE (NULL: any).  0, or prints why (as CMD) and
+ * returns an exit status.
+ */
+int signer_load(struct signer *s, sqlite3 *db, const char *path, const char *role,
+    const char *cmd);
+void signer_release(struct signer *s);
+
+/* Print "lika CMD: refused (RULE): message" and return EXIT_USAGE. */
+int proc_refuse(const char *cmd, const char *rule, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Commit OPS as one change set; EXIT_OK or prints why and EXIT_FAIL. */
+int proc_commit(struct node *n, const char *cmd, struct ops *ops);
+
+/* First column of SQL with ?1 = ARG (may be NULL) as an integer; DEF if no row. */
+int64_t proc_int(sqlite3 *db, const char *sql, const char *arg, int64_t def);
+/* First column of SQL with ?1 = ARG as text into OUT; 1 row, 0 none, -1 error. */
+int proc_text(sqlite3 *db, const char *sql, const char *arg, char *out, size_t len);
+
+/* Check a free-text option: at most MAX bytes, no control characters but newline. */
+int proc_check_text(const char *cmd, const char *what, const char *s, size_t max);
+
+/* The year of a YYYY-MM-DD date. */
+int proc_year(const char *date);
+
+/* Commands. */
+int cmd_official(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_quota(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_exclusion(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_helper(int argc, char **argv);
+int cmd_half_year(int argc, char **argv);
+int cmd_progress(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+#endif

@@ -32,7 +32,8 @@ endif
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
           lib/idcard.c lib/household.c lib/csv.c \
           lib/ledger.c lib/node.c
-TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c
+TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
+           tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c
 DAEMON_SRC = daemon/likad.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_ledger.c tests/unit/test_codes.c
 BENCH_SRC = tests/bench/bench_ledger.c

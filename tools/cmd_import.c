@@ -333,6 +333,7 @@ struct import {
 	size_t batch_rows;
 	uint64_t first_seq, last_seq, changesets;
 	size_t written, created, updated, bad, reported;
+	size_t last_bad;                        /* the row last counted bad: one count a row */
 	unsigned char *row_bad;                 /* rows refused in an earlier pass (skip-bad) */
 	char (*row_hid)[24];                    /* members: the household a row went to */
 	struct strmap keys;                     /* ids and ID numbers seen in the file → row */
@@ -344,7 +345,10 @@ struct import {
 static void
 s_report(struct import *im, size_t row, const char *msg)
 {
-	im->bad++;
+	if (row != im->last_bad) {
+		im->bad++;
+		im->last_bad = row;
+	}
 	if (im->reported++ < MAX_REPORTED) {
 		const struct csv_row *r = &im->rows.rows[row];
 		if (im->is_json)
@@ -782,6 +786,7 @@ s_pass_reset(struct import *im)
 	s_map_free(&im->touched);
 	im->changesets = im->written = im->created = im->updated = im->bad = im->reported = 0;
 	im->first_seq = im->last_seq = 0;
+	im->last_bad = 0;
 }
 
 int

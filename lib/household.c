@@ -948,3 +948,140 @@ household_income_put(const struct household_ctx *c, struct ops *ops, const char 
 	ops_upsert(ops, "income", key, cols, sizeof cols / sizeof cols[0]);
 	return 0;
 }
+
+/* ---- reading records back --------------------------------------------------------- */
+
+/* Columns in field order; NULL-producing placeholders where a field is not stored. */
+static const char s_household_sql[] =
+    "SELECT h.id, h.village, m.name, m.idcard, m.sex, h.address, h.phone, h.bank, h.account,"
+    " h.attribute, h.standard, h.first_year, h.status,"
+    " (SELECT group_concat(flag, ',') FROM (SELECT flag FROM household_flag"
+    "   WHERE household = h.id ORDER BY flag)),"
+    " (SELECT cause FROM household_cause WHERE household = h.id AND main = 1),"
+    " (SELECT group_concat(cause, ',') FROM (SELECT cause FROM household_cause"
+    "   WHERE household = h.id AND main = 0 ORDER BY cause)),"
+    " h.cause_note, c.farmland, c.irrigated, c.forest, c.housing_area, c.dangerous_house,"
+    " c.safe_water, c.electricity, c.road_distance"
+    " FROM household h LEFT JOIN household_condition c ON c.id = h.id"
+    " LEFT JOIN member m ON m.id = (SELECT min(id) FROM member WHERE household = h.id AND relation = '"
+    RELATION_HEAD "')"
+    " WHERE (?1 IS NULL OR h.id = ?1) AND (?2 IS NULL OR h.village = ?2)"
+    " AND (?3 IS NULL OR substr(h.id, 1, 9) = ?3) ORDER BY h.id";
+
+static const char s_member_sql[] =
+    "SELECT m.household, NULL, substr(m.id, -2), m.name, m.idcard, m.sex, m.relation, m.ethnicity,"
+    " m.education, m.schooling, m.health, m.labour, m.migrant, m.migrant_months, m.insurance"
+    " FROM member m JOIN household h ON h.id = m.household"
+    " WHERE (?1 IS NULL OR m.household = ?1) AND (?2 IS NULL OR h.village = ?2)"
+    " AND (?3 IS NULL OR substr(m.id, 1, 9) = ?3) ORDER BY m.id";
+
+static const char s_income_sql[] =
+    "SELECT i.household, i.year, i.wages, i.business, i.property, i.transfers, i.costs,"
+    " i.size, i.net_per_capita"
+    " FROM income i JOIN household h ON h.id = i.household"
+    " WHERE (?1 IS NULL OR i.household = ?1) AND (?2 IS NULL OR h.village = ?2)"
+    " AND (?3 IS NULL OR substr(i.id, 1, 9) = ?3) ORDER BY i.id";
+
+const struct field *
+household_record_fields(enum record_kind kind, int *n)
+{
+	switch (kind) {
+	case RECORD_MEMBER:
+		*n = MF_COUNT;
+		return household_member_fields;
+	case RECORD_INCOME:
+		*n = IF_COUNT;
+		return household_income_fields;
+	default:
+		*n = HF_COUNT;
+		return household_fields;
+	}
+}
+
+int
+household_iter_open(struct record_iter *it, const struct household_ctx *c, enum record_kind kind,
+    const char *household, const char *village, const char *township, char *err, size_t errlen)
+{
+	const char *sql = kind == RECORD_MEMBER ? s_member_sql : kind == RECORD_INCOME ? s_income_sql :
+	    s_household_sql;
+
+	memset(it, 0, sizeof *it);
+	it->c = c;
+	it->kind = kind;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &it->st, NULL) != SQLITE_OK)
+		return errf(err, errlen, "reading records: %s", sqlite3_errmsg(c->db));
+	if (household)
+		sqlite3_bind_text(it->st, 1, household, -1, SQLITE_TRANSIENT);
+	if (village)
+		sqlite3_bind_text(it->st, 2, village, -1, SQLITE_TRANSIENT);
+	if (township)
+		sqlite3_bind_text(it->st, 3, township, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+household_iter_next(struct record_iter *it)
+{
+	int n, rc = sqlite3_step(it->st);
+	const struct field *fs = household_record_fields(it->kind, &n);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return -1;
+	int ncols = sqlite3_column_count(it->st);
+	for (int k = 0; k < ncols && k < RECORD_MAX_FIELDS; k++) {
+		char *out = it->buf[k];
+		int64_t i = sqlite3_column_int64(it->st, k);
+		const char *s = (const char *)sqlite3_column_text(it->st, k);
+		it->v[k] = out;
+		out[0] = '\0';
+		if (sqlite3_column_type(it->st, k) == SQLITE_NULL)
+			continue;
+		enum field_kind fk = k < n ? fs[k].kind : FK_MONEY;
+		if (it->kind == RECORD_INCOME && k == IF_COUNT)
+			fk = FK_YEAR;   /* size: a plain number */
+		switch (fk) {
+		case FK_MONEY:
+		case FK_HUNDREDTHS:
+			household_format_hundredths(out, VALUE_MAX, i);
+			break;
+		case FK_BOOL:
+			snprintf(out, VALUE_MAX, "%s", i ? "是" : "否");
+			break;
+		case FK_YEAR:
+		case FK_MONTHS:
+			snprintf(out, VALUE_MAX, "%" PRId64, i);
+			break;
+		case FK_CODE:
+			snprintf(out, VALUE_MAX, "%s", household_code_name(it->c, fs[k].codes, s));
+			break;
+		case FK_CODESET: {
+			size_t used = 0;
+			for (const char *p = s; *p; ) {
+				size_t len = strcspn(p, ",");
+				char code[16];
+				snprintf(code, sizeof code, "%.*s", (int)len, p);
+				int w = snprintf(out + used, VALUE_MAX - used, "%s%s", used ? "、" : "",
+				    household_code_name(it->c, fs[k].codes, code));
+				if (w < 0 || (size_t)w >= VALUE_MAX - used)
+					break;
+				used += (size_t)w;
+				p += len;
+				p += *p == ',';
+			}
+			break;
+		}
+		default:
+			snprintf(out, VALUE_MAX, "%s", s ? s : "");
+		}
+	}
+	return 1;
+}
+
+void
+household_iter_close(struct record_iter *it)
+{
+	sqlite3_finalize(it->st);
+	it->st = NULL;
+}

@@ -169,3 +169,31 @@ int household_income_put(const struct household_ctx *c, struct ops *ops, const c
     const struct field_value *v, char *err, size_t errlen);
 
 #endif
+
+/* ---- reading records back --------------------------------------------------------- */
+
+enum record_kind { RECORD_HOUSEHOLD, RECORD_MEMBER, RECORD_INCOME };
+#define RECORD_MAX_FIELDS 32
+
+/*
+ * Iterate over records of KIND in key order, as strings in the form import
+ * reads: code names (Chinese), amounts with 2 decimals, 是/否, "" for NULL.
+ * v[k] is field k of the kind's field list.  Filters (NULL: any): one
+ * household, one village, one township (first 9 digits of the key).
+ * Income rows also give size and net_per_capita (v[IF_COUNT], v[IF_COUNT + 1]).
+ */
+struct record_iter {
+	const struct household_ctx *c;
+	enum record_kind kind;
+	sqlite3_stmt *st;
+	const char *v[RECORD_MAX_FIELDS];
+	char buf[RECORD_MAX_FIELDS][VALUE_MAX];
+};
+int household_iter_open(struct record_iter *it, const struct household_ctx *c, enum record_kind kind,
+    const char *household, const char *village, const char *township, char *err, size_t errlen);
+/* 1: a record in it->v; 0: done; -1: error. */
+int household_iter_next(struct record_iter *it);
+void household_iter_close(struct record_iter *it);
+
+/* The field list and count of KIND. */
+const struct field *household_record_fields(enum record_kind kind, int *n);

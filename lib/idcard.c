@@ -40,7 +40,7 @@ idcard_check(const char *s, int today, char *err, size_t errlen)
 
 	int birth = idcard_birth(s);
 	int y = birth / 10000, m = birth / 100 % 100, d = birth % 100;
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > s_days_in_month(y, m))
+	if (y < 1800 || m < 1 || m > 12 || d < 1 || d > s_days_in_month(y, m))
 		return errf(err, errlen, "ID number \"%s\": birth date %08d is not a date", s, birth);
 	if (today > 0 && birth > today)
 		return errf(err, errlen, "ID number \"%s\": birth date %08d is in the future", s, birth);

@@ -19,10 +19,10 @@ enum idcard_sex { IDCARD_MALE = 1, IDCARD_FEMALE = 2 };
 char idcard_check_char(const char *s);
 
 /*
- * 0 if S is a well-formed number: length, digits, a real calendar date not
- * before 1900-01-01 and not after TODAY (YYYYMMDD as an integer; 0: no upper
- * bound), and the check character ('x' is accepted for 'X').  Else -1 and
- * ERR names what is wrong.
+ * 0 if S is a well-formed number: length, digits, a real calendar date from
+ * 1800-01-01 (a DOMAIN.md sample is of 1880) up to TODAY (YYYYMMDD as an
+ * integer; 0: no upper bound), and the check character ('x' is taken for
+ * 'X').  Else -1 and ERR names what is wrong.
  */
 int idcard_check(const char *s, int today, char *err, size_t errlen);
 

@@ -44,5 +44,14 @@ int cmd_village(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_household(int argc, char **argv);
+int cmd_member(int argc, char **argv);
+int cmd_income(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_card(int argc, char **argv);
+int cmd_register(int argc, char **argv);
+int cmd_book(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
 
 #endif

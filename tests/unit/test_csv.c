@@ -1,0 +1,104 @@
+/* test_csv.c — RFC 4180 parsing and the UTF-8 / GB18030 decision */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "csv.h"
+
+static int
+s_parse(struct csv *csv, const char *text)
+{
+	char *t = strdup(text);
+	return csv_parse(csv, &t, strlen(text), NULL, 0);
+}
+
+static void
+test_quotes_commas_newlines(void **state)
+{
+	struct csv csv;
+	(void)state;
+	assert_int_equal(s_parse(&csv, "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n,,\n"), 0);
+	assert_int_equal(csv.nrows, 3);
+	assert_int_equal(csv.rows[1].n, 3);
+	assert_string_equal(csv.rows[1].fields[0], "x,1");
+	assert_string_equal(csv.rows[1].fields[1], "say \"hi\"");
+	assert_string_equal(csv.rows[1].fields[2], "two\nlines");
+	assert_int_equal(csv.rows[1].line, 2);
+	assert_int_equal(csv.rows[2].line, 4);
+	assert_string_equal(csv.rows[2].fields[2], "");
+	csv_release(&csv);
+}
+
+static void
+test_no_final_newline_and_blank_lines(void **state)
+{
+	struct csv csv;
+	(void)state;
+	assert_int_equal(s_parse(&csv, "a\n\n\nb"), 0);
+	assert_int_equal(csv.nrows, 2);
+	assert_string_equal(csv.rows[1].fields[0], "b");
+	assert_int_equal(csv.rows[1].line, 4);
+	csv_release(&csv);
+	assert_int_equal(s_parse(&csv, ""), 0);
+	assert_int_equal(csv.nrows, 0);
+	csv_release(&csv);
+}
+
+static void
+test_malformed(void **state)
+{
+	struct csv csv;
+	char err[128];
+	char *t;
+	(void)state;
+	t = strdup("a,\"open\n");
+	assert_int_equal(csv_parse(&csv, &t, 8, err, sizeof err), -1);
+	assert_non_null(strstr(err, "line 1"));
+	t = strdup("a,b\nx\"y,z\n");
+	assert_int_equal(csv_parse(&csv, &t, 10, err, sizeof err), -1);
+	assert_non_null(strstr(err, "line 2"));
+	t = strdup("\"a\"b\n");
+	assert_int_equal(csv_parse(&csv, &t, 5, err, sizeof err), -1);
+}
+
+static void
+test_encodings(void **state)
+{
+	/* 户主 in GB18030 is not valid UTF-8 and converts */
+	static const char gb[] = "\xbb\xa7\xd6\xf7";
+	static const char bom[] = "\xef\xbb\xbf\xe6\x88\xb7\xe4\xb8\xbb";
+	char *out;
+	size_t len;
+	const char *used;
+	(void)state;
+	assert_false(csv_utf8_valid(gb, 4));
+	assert_int_equal(csv_to_utf8(gb, 4, NULL, &out, &len, &used, NULL, 0), 0);
+	assert_string_equal(used, "gb18030");
+	assert_string_equal(out, "户主");
+	free(out);
+	assert_int_equal(csv_to_utf8(bom, 9, NULL, &out, &len, &used, NULL, 0), 0);
+	assert_string_equal(used, "utf-8");
+	assert_string_equal(out, "户主");
+	free(out);
+	assert_int_equal(csv_to_utf8(gb, 4, "utf-8", &out, &len, &used, NULL, 0), -1);
+	assert_int_equal(csv_to_utf8(gb, 4, "latin1", &out, &len, &used, NULL, 0), -1);
+	/* overlong and surrogate forms are not UTF-8 */
+	assert_false(csv_utf8_valid("\xc0\xaf", 2));
+	assert_false(csv_utf8_valid("\xed\xa0\x80", 3));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quotes_commas_newlines),
+		cmocka_unit_test(test_no_final_newline_and_blank_lines),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_encodings),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

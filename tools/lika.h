@@ -44,5 +44,8 @@ int cmd_village(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_roster(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
 
 #endif

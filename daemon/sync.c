@@ -286,7 +286,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 	if (stop == 2) {
 		f->stopped = 1;
 		f->stat.quarantined += res == RECV_FROZEN ? 0 : 1;
-		log_warnx("feed \"%s\" from \"%s\": %s change set refused: %s; feed stopped",
+		log_warnx("feed \"%s\" from \"%s\": change set %s: %s; feed stopped",
 		    m->origin, k->peer, recv_result_name(res), reason);
 		s_feed_error(k, f, reason);
 		link_send_error(d, k, WERR_REFUSED, "feed %s: %s: %s", m->origin, recv_result_name(res),

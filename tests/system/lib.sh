@@ -46,6 +46,12 @@ cleanup_daemons() {
 	for p in $LIKAD_PIDS; do kill -TERM "$p" 2>/dev/null; done
 	for p in $LIKAD_PIDS; do wait "$p" 2>/dev/null; done
 	LIKAD_PIDS=""
+	# under SAN=1 a sanitizer report in any daemon log fails the test
+	if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" ./*.log 2>/dev/null; then
+		grep -h -A30 "AddressSanitizer\|LeakSanitizer\|runtime error:" ./*.log | head -60
+		echo "FAIL: sanitizer report in a daemon log" >&2
+		exit 1
+	fi
 }
 trap cleanup_daemons EXIT
 

@@ -362,7 +362,7 @@ static const struct {
 	enum policy_kind kind;
 	const char *what;
 } s_policies[] = {
-	{ "poverty_line", PK_YUAN, "identification line, yuan per person a year (stored in fen)" },
+	{ "poverty_line", PK_YUAN, "identification line, yuan per person a year (e.g. 2300)" },
 	{ "exclude_dibao_wubao", PK_BOOL, "低保户 and 五保户 outside this registration (default 1)" },
 	{ "notice_days_village", PK_DAYS, "first notice, days (default 7)" },
 	{ "notice_days_township", PK_DAYS, "second notice, days (default 7)" },
@@ -407,7 +407,11 @@ s_policy_set(int argc, char **argv)
 		if (procedure_parse_yuan(v, &x) < 0 || x <= 0)
 			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not an amount of yuan "
 			    "(e.g. 2300 or 2736.00)", name, v);
-		snprintf(value, sizeof value, "%lld", (long long)x);
+		/* kept in yuan as offices write it: "2300", "2736.50" */
+		if (x % 100)
+			snprintf(value, sizeof value, "%lld.%02lld", (long long)(x / 100), (long long)(x % 100));
+		else
+			snprintf(value, sizeof value, "%lld", (long long)(x / 100));
 		break;
 	case PK_BOOL:
 		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
@@ -466,25 +470,28 @@ s_policy_list(int argc, char **argv)
 	}
 	if (tool_open(&n, NODE_READONLY) < 0)
 		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT name, year, value, coalesce(note, '') "
-	    "FROM policy ORDER BY name, year", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, value, coalesce(note, ''), name, year "
+	    "FROM policy ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		node_close(&n);
 		return EXIT_FAIL;
 	}
 	if (json)
 		printf("[");
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *note = (const char *)sqlite3_column_text(st, 2);
 		if (json) {
-			printf("%s{\"name\":", first ? "" : ",");
+			printf("%s{\"id\":", first ? "" : ",");
 			json_str(stdout, (const char *)sqlite3_column_text(st, 0));
-			printf(",\"year\":%d,\"value\":", sqlite3_column_int(st, 1));
-			json_str(stdout, (const char *)sqlite3_column_text(st, 2));
-			printf(",\"note\":");
+			printf(",\"name\":");
 			json_str(stdout, (const char *)sqlite3_column_text(st, 3));
+			printf(",\"year\":%d,\"value\":", sqlite3_column_int(st, 4));
+			json_str(stdout, (const char *)sqlite3_column_text(st, 1));
+			printf(",\"note\":");
+			json_str(stdout, note);
 			printf("}");
 		} else {
-			printf("%-22s %d  %s  %s\n", sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
-			    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+			printf("%-28s %s%s%s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+			    *note ? "  " : "", note);
 		}
 		first = 0;
 	}

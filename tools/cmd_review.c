@@ -150,7 +150,10 @@ s_guard_eligible(sqlite3 *db, const char *cmd, const struct hstate *h, const cha
 	if (r != 1)
 		return proc_refuse(cmd, "poverty-line", "no poverty line is set for %d (\"lika policy set "
 		    "poverty_line %d YUAN\" at the county)", year, year);
-	int64_t lf = atoll(line);
+	int64_t lf = 0;
+	if (procedure_parse_yuan(line, &lf) < 0)
+		return proc_refuse(cmd, "poverty-line", "policy poverty_line/%d \"%s\" is not an amount "
+		    "of yuan", from, line);
 	procedure_format_yuan(yuan, sizeof yuan, net);
 	procedure_format_yuan(lyuan, sizeof lyuan, lf);
 	if (net > lf)
@@ -1413,10 +1416,12 @@ s_half_year_review(int argc, char **argv)
 			    "its latest year", hh);
 			goto out;
 		}
-		if (net <= atoll(line)) {
+		int64_t lf = INT64_MAX;
+		procedure_parse_yuan(line, &lf);
+		if (net <= lf) {
 			char a[32], b[32];
 			procedure_format_yuan(a, sizeof a, net);
-			procedure_format_yuan(b, sizeof b, atoll(line));
+			procedure_format_yuan(b, sizeof b, lf);
 			rc = proc_refuse(cmd, "exit-income", "household %s: per-capita net income %s yuan (%d) "
 			    "is not above the line of %s yuan", hh, a, year, b);
 			goto out;

@@ -53,5 +53,7 @@ int cmd_card(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_book(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
+int cmd_roster(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
 
 #endif

@@ -450,12 +450,22 @@ s_days_from_civil(long y, unsigned m, unsigned d)
 	return era * 146097 + (long)doe - 719468;
 }
 
+/* The first N bytes of S are ASCII digits. */
+static int
+s_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
 long
 procedure_day(const char *date)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	if (!date || strlen(date) != 10 || date[4] != '-' || date[7] != '-' ||
-	    !is_digits(date, 4) || !is_digits(date + 5, 2) || !is_digits(date + 8, 2))
+	    !s_digits(date, 4) || !s_digits(date + 5, 2) || !s_digits(date + 8, 2))
 		return -1;
 	long y = strtol(date, NULL, 10);
 	unsigned m = (unsigned)strtoul(date + 5, NULL, 10), d = (unsigned)strtoul(date + 8, NULL, 10);

@@ -1347,7 +1347,7 @@ s_half_year_review(int argc, char **argv)
 	else
 		procedure_today(today);
 	if (period) {
-		if (strlen(period) != 6 || !is_digits(period, 4) || period[4] != '-' ||
+		if (strlen(period) != 6 || period[4] != '-' || strspn(period, "0123456789") != 4 ||
 		    (period[5] != '1' && period[5] != '2'))
 			return tool_fail(EXIT_USAGE, cmd, "--period \"%s\" is not YYYY-1 or YYYY-2", period);
 		snprintf(per, sizeof per, "%s", period);

@@ -21,7 +21,7 @@ print(s + "10X98765432"[sum(int(a) * b for a, b in zip(s, w)) % 11])
 PY
 }
 
-at() { d=$1; shift; LIKA_TODAY=$d "$@"; }
+at() { _at=$1; shift; LIKA_TODAY=$_at "$@"; }
 
 sync_to_county() {
 	wait_for 30 "township feed at the county" has_head county 522701101 "$(head_of t 522701101)"

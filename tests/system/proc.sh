@@ -59,3 +59,28 @@ new_household() {
 
 # panel of nine evaluation-group members
 PANEL="赵一,钱二,孙三,李四,周五,吴六,郑七,王八,冯九"
+
+# walk_township H: the township's steps from application to the head's
+# signature (first notice from 2014-06-01, second from 2014-06-08).
+walk_township() {
+	for s in apply group-eval; do
+		at 2014-06-01 lika --data t review $s "$1" >/dev/null || fail "$s $1"
+	done
+	at 2014-06-01 lika --data t review village-eval "$1" --panel "$PANEL" --for 9 >/dev/null \
+	    || fail "village-eval $1"
+	at 2014-06-01 lika --data t review notice "$1" >/dev/null || fail "notice $1"
+	at 2014-06-08 lika --data t review cadre-sign "$1" --key cadre.key >/dev/null || fail "cadre-sign $1"
+	at 2014-06-08 lika --data t review township-review "$1" >/dev/null || fail "township-review $1"
+	at 2014-06-08 lika --data t review township-notice "$1" >/dev/null || fail "township-notice $1"
+	at 2014-06-15 lika --data t review head-sign "$1" --key head.key >/dev/null || fail "head-sign $1"
+}
+
+# walk_county H: county approval and notice (from 2014-06-16), then back down.
+walk_county() {
+	sync_to_county
+	at 2014-06-16 lika --data county review county-approve "$1" --key office.key >/dev/null \
+	    || fail "county-approve $1"
+	at 2014-06-16 lika --data county review county-notice "$1" --key office.key >/dev/null \
+	    || fail "county-notice $1"
+	sync_to_township
+}

@@ -41,12 +41,15 @@ UNIT_SRC = $(wildcard tests/unit/test_codec.c tests/unit/test_ledger.c tests/uni
            tests/unit/test_idcard.c tests/unit/test_household.c tests/unit/test_csv.c \
            tests/unit/test_wire.c tests/unit/test_procedure.c
 BENCH_SRC = $(wildcard tests/bench/bench_ledger.c) tests/bench/bench_sync.c
+# tools the system tests call ($LIKA_UNIT/NAME)
+TESTTOOL_SRC = tests/tools/forge_step.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ   = $(TOOL_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN  = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/%)
+TESTTOOL_BIN = $(TESTTOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test bench demo deps clean check-deps
 all: check-deps $(BIN)/lika $(BIN)/likad
@@ -88,11 +91,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblika.a $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS) \
 	    $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
+$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblika.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
+
 $(BUILD)/tests/bench_%: tests/bench/bench_%.c $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
 
-test: all $(UNIT_BIN)
+test: all $(UNIT_BIN) $(TESTTOOL_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) SAN=$(SAN) \
 	    sh tests/run.sh $(TESTFLAGS)
 

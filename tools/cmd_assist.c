@@ -23,9 +23,6 @@ static const char *const s_categories[][2] = {
 
 static const char *const s_measure_status[] = { "planned", "running", "done", "cancelled", NULL };
 
-const char *assist_category_label(const char *c);
-
-/* The Chinese label of measure category C (C itself if unknown). */
 const char *
 assist_category_label(const char *c)
 {

@@ -10,39 +10,6 @@
 #include "proc.h"
 #include "util.h"
 
-/* Household status codes (code_status). */
-#define ST_APPLICANT  "01"
-#define ST_REVIEW     "02"
-#define ST_REGISTERED "03"
-#define ST_REJECTED   "04"
-#define ST_EXITED     "05"
-#define ST_RETURNED   "06"
-#define ST_REMOVED    "07"
-
-#define MAX_STEPS 12
-
-/* What the procedure tables say about one household. */
-struct hstate {
-	char id[KEY_MAX];
-	char village[CODE_MAX];
-	char status[8];
-	char attribute[8];
-	int round;              /* current (highest) round; 0: none yet */
-	char procedure[8];
-	int last;               /* highest step number present in the round */
-	int rejected;           /* a step of the round rejected the file */
-	int complete;           /* its final step is done */
-	struct {
-		int present;
-		char key[KEY_MAX];
-		char decision[16];
-		char at[11];
-		int days;
-		int has_hash;
-		uint8_t hash[HASH_BYTES];
-	} s[MAX_STEPS];
-};
-
 static const char *
 s_col(sqlite3_stmt *st, int i)
 {
@@ -50,9 +17,8 @@ s_col(sqlite3_stmt *st, int i)
 	return t ? t : "";
 }
 
-/* Load H; 1 found, 0 no such household, -1 error. */
-static int
-s_load(sqlite3 *db, const char *id, struct hstate *h)
+int
+review_load(sqlite3 *db, const char *id, struct hstate *h)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -108,9 +74,8 @@ s_load(sqlite3 *db, const char *id, struct hstate *h)
 	return 1;
 }
 
-/* The stage of H in words (for show, rank, progress). */
-static const char *
-s_stage(const struct hstate *h)
+const char *
+review_stage(const struct hstate *h)
 {
 	static char buf[96];
 
@@ -347,7 +312,7 @@ s_rank(sqlite3 *db, const char *village, const char *today, struct applicant **o
 	sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct hstate h;
-		if (s_load(db, s_col(st, 0), &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
+		if (review_load(db, s_col(st, 0), &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
 		    h.rejected || h.complete)
 			continue;
 		if (n == cap) {
@@ -367,7 +332,7 @@ s_rank(sqlite3 *db, const char *village, const char *today, struct applicant **o
 		a[n].net = sqlite3_column_int64(st, 2);
 		a[n].income_year = sqlite3_column_int(st, 3);
 		a[n].priorities = s_priorities(db, a[n].id, t);
-		snprintf(a[n].stage, sizeof a[n].stage, "%s", s_stage(&h));
+		snprintf(a[n].stage, sizeof a[n].stage, "%s", review_stage(&h));
 		n++;
 	}
 	sqlite3_finalize(st);
@@ -637,7 +602,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	}
 	sqlite3 *db = ledger_db(n.ledger);
-	rc = s_load(db, o->household, &h);
+	rc = review_load(db, o->household, &h);
 	if (rc != 1) {
 		rc = rc < 0 ? tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db)) :
 		    tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this archive%s", o->household,
@@ -651,7 +616,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 		int open = h.round > 0 && !h.rejected && !h.complete;
 		if (open) {
 			rc = proc_refuse(cmd, "order", "household %s is in %s; a new %s round starts only "
-			    "after it completes or is rejected", h.id, s_stage(&h), proc);
+			    "after it completes or is rejected", h.id, review_stage(&h), proc);
 			goto out;
 		}
 		int registered = !strcmp(h.status, ST_REGISTERED) || !strcmp(h.status, ST_RETURNED);
@@ -674,7 +639,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 			const struct step_def *lastd = h.round ? procedure_step_no(h.procedure, h.last) : NULL;
 			rc = proc_refuse(cmd, "order", "step %s (%s) of household %s does not follow %s%s",
 			    def->name, def->label, h.id, lastd ? "its last step, " : "nothing: ",
-			    lastd ? s_stage(&h) : "no application recorded");
+			    lastd ? review_stage(&h) : "no application recorded");
 			goto out;
 		}
 		const struct step_def *prev = procedure_step_no(proc, def->number - 1);
@@ -959,13 +924,13 @@ s_object(int argc, char **argv)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	}
 	sqlite3 *db = ledger_db(n.ledger);
-	if ((rc = s_load(db, argv[optind], &h)) != 1 || strncmp(h.id, n.conf.code, 9) != 0) {
+	if ((rc = review_load(db, argv[optind], &h)) != 1 || strncmp(h.id, n.conf.code, 9) != 0) {
 		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", argv[optind]);
 		goto out;
 	}
 	const struct step_def *last = h.round ? procedure_step_no(h.procedure, h.last) : NULL;
 	if (!last || !(last->flags & STEP_NOTICE) || h.rejected) {
-		rc = proc_refuse(cmd, "order", "no notice of household %s is running (%s)", h.id, s_stage(&h));
+		rc = proc_refuse(cmd, "order", "no notice of household %s is running (%s)", h.id, review_stage(&h));
 		goto out;
 	}
 	if (procedure_day(today) < procedure_day(h.s[h.last].at)) {
@@ -1164,7 +1129,7 @@ s_show(int argc, char **argv)
 	if (tool_open(&n, NODE_READONLY) < 0)
 		return EXIT_FAIL;
 	sqlite3 *db = ledger_db(n.ledger);
-	if (s_load(db, hh, &h) != 1) {
+	if (review_load(db, hh, &h) != 1) {
 		node_close(&n);
 		return tool_fail(EXIT_USAGE, "review show", "no household \"%s\" in this archive", hh);
 	}
@@ -1183,9 +1148,9 @@ s_show(int argc, char **argv)
 	if (json)
 		printf("{\"household\":\"%s\",\"status\":\"%s\",\"stage\":", hh, h.status);
 	else
-		printf("household %s  status %s  %s\n", hh, h.status, s_stage(&h));
+		printf("household %s  status %s  %s\n", hh, h.status, review_stage(&h));
 	if (json) {
-		json_str(stdout, s_stage(&h));
+		json_str(stdout, review_stage(&h));
 		printf(",\"steps\":[");
 	}
 	int first = 1, stale_any = 0;
@@ -1379,7 +1344,7 @@ s_half_year_review(int argc, char **argv)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	}
 	sqlite3 *db = ledger_db(n.ledger);
-	if (s_load(db, hh, &h) != 1 || strncmp(hh, n.conf.code, 9) != 0) {
+	if (review_load(db, hh, &h) != 1 || strncmp(hh, n.conf.code, 9) != 0) {
 		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh);
 		goto out;
 	}
@@ -1403,7 +1368,7 @@ s_half_year_review(int argc, char **argv)
 		rc = proc_refuse(cmd, "order", "household %s is not registered (status %s)", hh, h.status);
 		goto out;
 	} else if (h.round && !h.complete && !h.rejected) {
-		rc = proc_refuse(cmd, "order", "household %s is in %s", hh, s_stage(&h));
+		rc = proc_refuse(cmd, "order", "household %s is in %s", hh, review_stage(&h));
 		goto out;
 	}
 	if (!strcmp(decision, "exit")) {

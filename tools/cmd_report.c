@@ -28,6 +28,9 @@ static const char *const s_bucket_name[B_COUNT] = {
 	"none", "village", "village_notice", "township", "county", "registered", "rejected",
 	"exiting", "exited", "removed",
 };
+static const char *const s_bucket_short[B_COUNT] = {
+	"none", "vill", "ntc1", "town", "cnty", "reg", "rej", "exng", "exit", "rmvd",
+};
 static const char *const s_bucket_label[B_COUNT] = {
 	"未申请", "村级评议中", "村级公示中", "乡镇审核中", "县级审批中", "已建档立卡", "未通过（退回）",
 	"脱贫退出中", "已脱贫", "清退",
@@ -258,7 +261,7 @@ cmd_progress(int argc, char **argv)
 		    "review to %s\n\n", year, sched[0], sched[1], sched[2], sched[3]);
 		printf("%-12s %-10s %4s", per, "name", "hh");
 		for (int b = 0; b < B_COUNT; b++)
-			printf(" %5.5s", s_bucket_name[b]);
+			printf(" %5s", s_bucket_short[b]);
 		printf("  notices(run/overdue) behind quota(used/of) measures\n");
 		for (int i = 0; i < ng; i++) {
 			printf("%-12s %-10s %4d", g[i].code, g[i].name, g[i].n);

@@ -332,7 +332,9 @@ struct import {
 	struct ops ops;
 	size_t batch_rows;
 	uint64_t first_seq, last_seq, changesets;
-	size_t written, created, updated, bad, reported;
+	size_t written, created, updated, bad;
+	struct report *reports;
+	size_t nreports, capreports;
 	size_t last_bad;                        /* the row last counted bad: one count a row */
 	unsigned char *row_bad;                 /* rows refused in an earlier pass (skip-bad) */
 	char (*row_hid)[24];                    /* members: the household a row went to */
@@ -342,20 +344,82 @@ struct import {
 	char next_id[32];
 };
 
+/* A bad row's message, kept until the last pass so a rerun does not repeat it. */
+struct report {
+	size_t row;
+	int sticky;             /* from the heads check: kept for the --skip-bad rerun */
+	size_t seq;             /* order of reporting, within a row */
+	char *msg;
+};
+
 static void
-s_report(struct import *im, size_t row, const char *msg)
+s_report_add(struct import *im, size_t row, const char *msg, int sticky)
 {
 	if (row != im->last_bad) {
 		im->bad++;
 		im->last_bad = row;
 	}
-	if (im->reported++ < MAX_REPORTED) {
-		const struct csv_row *r = &im->rows.rows[row];
-		if (im->is_json)
-			fprintf(stderr, "lika %s: record %zu: %s\n", im->cmd, r->line, msg);
-		else
-			fprintf(stderr, "lika %s: row %zu (line %zu): %s\n", im->cmd, row + 1, r->line, msg);
+	if (im->nreports == im->capreports) {
+		size_t nc = im->capreports ? im->capreports * 2 : 64;
+		void *p = realloc(im->reports, nc * sizeof *im->reports);
+		if (!p)
+			return;         /* the count stays exact; only the text is lost */
+		im->reports = p;
+		im->capreports = nc;
 	}
+	char *copy = strdup(msg);
+	if (copy) {
+		im->reports[im->nreports] = (struct report){ row, sticky, im->nreports, copy };
+		im->nreports++;
+	}
+}
+
+static void
+s_report(struct import *im, size_t row, const char *msg)
+{
+	s_report_add(im, row, msg, 0);
+}
+
+static int
+s_report_cmp(const void *a, const void *b)
+{
+	const struct report *x = a, *y = b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Forget the reports of a pass, keeping the sticky ones when KEEP_STICKY. */
+static void
+s_reports_clear(struct import *im, int keep_sticky)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < im->nreports; i++) {
+		if (keep_sticky && im->reports[i].sticky)
+			im->reports[w++] = im->reports[i];
+		else
+			free(im->reports[i].msg);
+	}
+	im->nreports = w;
+}
+
+/* Print the reports in row order, at most MAX_REPORTED. */
+static void
+s_reports_print(struct import *im)
+{
+	qsort(im->reports, im->nreports, sizeof *im->reports, s_report_cmp);
+	for (size_t i = 0; i < im->nreports && i < MAX_REPORTED; i++) {
+		const struct csv_row *r = &im->rows.rows[im->reports[i].row];
+		if (im->is_json)
+			fprintf(stderr, "lika %s: record %zu: %s\n", im->cmd, r->line, im->reports[i].msg);
+		else
+			fprintf(stderr, "lika %s: row %zu (line %zu): %s\n", im->cmd, im->reports[i].row + 1,
+			    r->line, im->reports[i].msg);
+	}
+	if (im->nreports > MAX_REPORTED)
+		fprintf(stderr, "lika %s: … and %zu more\n", im->cmd, im->nreports - MAX_REPORTED);
 }
 
 /* Is every cell of ROW blank?  Spreadsheets leave ",,,," rows behind. */
@@ -768,12 +832,16 @@ s_check_heads(struct import *im)
 		char msg[256];
 		snprintf(msg, sizeof msg, "household %s would have %d heads (户主): a household has exactly one",
 		    hid, heads);
-		s_report(im, (size_t)im->touched.vals[i], msg);
 		broken++;
 		/* every row of that household is refused in a --skip-bad rerun */
+		size_t first = 0;
 		for (size_t row = 1; row < im->rows.nrows; row++)
-			if (strcmp(im->row_hid[row], hid) == 0)
+			if (strcmp(im->row_hid[row], hid) == 0) {
 				im->row_bad[row] = 1;
+				if (!first)
+					first = row;
+			}
+		s_report_add(im, first ? first : (size_t)im->touched.vals[i], msg, 1);
 	}
 	return broken;
 }
@@ -784,7 +852,7 @@ s_pass_reset(struct import *im)
 	s_map_free(&im->keys);
 	s_map_free(&im->next_no);
 	s_map_free(&im->touched);
-	im->changesets = im->written = im->created = im->updated = im->bad = im->reported = 0;
+	im->changesets = im->written = im->created = im->updated = im->bad = 0;
 	im->first_seq = im->last_seq = 0;
 	im->last_bad = 0;
 }
@@ -899,14 +967,16 @@ cmd_import(int argc, char **argv)
 			goto out_ctx;
 		}
 		int broken = im.kind == RECORD_MEMBER ? s_check_heads(&im) : 0;
-		if (im.bad && (!im.skip_bad || broken) ) {
+		if (im.bad && (!im.skip_bad || broken)) {
 			ledger_rollback(n.ledger);
-			if (im.skip_bad && pass == 0)
-				continue;       /* again without the households whose heads do not add up */
+			if (im.skip_bad && pass == 0) {
+				/* again without the households whose heads do not add up */
+				s_reports_clear(&im, 1);
+				continue;
+			}
 		}
+		s_reports_print(&im);
 		if (im.bad && !im.skip_bad) {
-			if (im.reported > MAX_REPORTED)
-				fprintf(stderr, "lika %s: … %zu more\n", im.cmd, im.reported - MAX_REPORTED);
 			rc = tool_fail(EXIT_USAGE, im.cmd, "%s: %zu bad rows: nothing written", path, im.bad);
 			goto out_ctx;
 		}
@@ -932,6 +1002,8 @@ out_node:
 	node_close(&n);
 out:
 	s_pass_reset(&im);
+	s_reports_clear(&im, 0);
+	free(im.reports);
 	free(im.row_bad);
 	free(im.row_hid);
 	csv_release(&im.rows);

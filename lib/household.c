@@ -71,6 +71,7 @@ const struct field household_income_fields[IF_COUNT] = {
 	[IF_PROPERTY]  = { "property", "财产性收入(元)", FK_MONEY, "income", NULL, 0 },
 	[IF_TRANSFERS] = { "transfers", "转移性收入(元)", FK_MONEY, "income", NULL, 0 },
 	[IF_COSTS]     = { "costs", "生产经营性支出(元)", FK_MONEY, "income", NULL, 0 },
+	[IF_SIZE]      = { "size", "家庭人口", FK_COUNT, "income", NULL, 0 },
 };
 
 /* The code lists fields refer to; loaded into the context. */
@@ -335,7 +336,8 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 		snprintf(out->s, sizeof out->s, "%s", v);
 		return 0;
 	case FK_YEAR:
-	case FK_MONTHS: {
+	case FK_MONTHS:
+	case FK_COUNT: {
 		char *end;
 		long n = strtol(v, &end, 10);
 		if (*end || !isdigit((unsigned char)v[0]))
@@ -344,6 +346,8 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 			BAD("a year between 1949 and 2100");
 		if (f->kind == FK_MONTHS && (n < 0 || n > 12))
 			BAD("months between 0 and 12");
+		if (f->kind == FK_COUNT && (n < 1 || n > 99))
+			BAD("a number of people between 1 and 99");
 		out->i = n;
 		return 0;
 	}
@@ -633,7 +637,7 @@ s_colval(const struct field *f, const struct field_value *v)
 	if (v->null)
 		return cv;
 	switch (f->kind) {
-	case FK_YEAR: case FK_MONTHS: case FK_MONEY: case FK_HUNDREDTHS: case FK_BOOL:
+	case FK_YEAR: case FK_MONTHS: case FK_COUNT: case FK_MONEY: case FK_HUNDREDTHS: case FK_BOOL:
 		cv.v.type = V_INT;
 		cv.v.i = v->i;
 		break;
@@ -924,7 +928,7 @@ household_income_put(const struct household_ctx *c, struct ops *ops, const char 
 
 	if (!v[IF_YEAR].given || v[IF_YEAR].null)
 		return errf(err, errlen, "%s (%s) is required", fs[IF_YEAR].label, fs[IF_YEAR].name);
-	int size = household_size(c, household);
+	int size = v[IF_SIZE].given && !v[IF_SIZE].null ? (int)v[IF_SIZE].i : household_size(c, household);
 	if (size < 0)
 		return errf(err, errlen, "reading members: %s", sqlite3_errmsg(c->db));
 	if (size == 0)
@@ -1038,9 +1042,8 @@ household_iter_next(struct record_iter *it)
 		out[0] = '\0';
 		if (sqlite3_column_type(it->st, k) == SQLITE_NULL)
 			continue;
+		/* columns past the fields: income's computed net_per_capita, fen */
 		enum field_kind fk = k < n ? fs[k].kind : FK_MONEY;
-		if (it->kind == RECORD_INCOME && k == IF_COUNT)
-			fk = FK_YEAR;   /* size: a plain number */
 		switch (fk) {
 		case FK_MONEY:
 		case FK_HUNDREDTHS:
@@ -1051,6 +1054,7 @@ household_iter_next(struct record_iter *it)
 			break;
 		case FK_YEAR:
 		case FK_MONTHS:
+		case FK_COUNT:
 			snprintf(out, VALUE_MAX, "%" PRId64, i);
 			break;
 		case FK_CODE:

@@ -386,7 +386,7 @@ cmd_card(int argc, char **argv)
 	if (household_iter_open(&it, &c, RECORD_INCOME, id, NULL, NULL, err, sizeof err) == 0) {
 		while (household_iter_next(&it) == 1) {
 			const char *row[8] = { it.v[IF_YEAR], it.v[IF_WAGES], it.v[IF_BUSINESS], it.v[IF_PROPERTY],
-				it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_COUNT], it.v[IF_COUNT + 1] };
+				it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_SIZE], it.v[IF_COUNT] };
 			s_doc_row(&d, row, 8, 0xfe, 0);
 		}
 		household_iter_close(&it);

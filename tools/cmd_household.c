@@ -307,9 +307,9 @@ s_open_read(struct node *n, struct household_ctx *c, const char *cmd)
 	return EXIT_OK;
 }
 
-/* One record as a JSON object of English names. */
+/* One record as a JSON object of English names; OPEN: leave the object open for more keys. */
 static void
-s_json_record(FILE *f, const struct field *fs, int n, const char *const *v)
+s_json_fields(FILE *f, const struct field *fs, int n, const char *const *v, int open)
 {
 	fputc('{', f);
 	for (int k = 0; k < n; k++) {
@@ -319,7 +319,14 @@ s_json_record(FILE *f, const struct field *fs, int n, const char *const *v)
 		fputc(':', f);
 		json_str(f, v[k] ? v[k] : "");
 	}
-	fputc('}', f);
+	if (!open)
+		fputc('}', f);
+}
+
+static void
+s_json_record(FILE *f, const struct field *fs, int n, const char *const *v)
+{
+	s_json_fields(f, fs, n, v, 0);
 }
 
 static int
@@ -369,11 +376,10 @@ s_household_show(int argc, char **argv)
 			if (fo.json) {
 				printf("%s", first ? "" : ",");
 				if (kind == RECORD_INCOME) {
-					/* the computed figures ride along */
-					printf("{\"size\":%s,\"net_per_capita\":", it.v[IF_COUNT]);
-					json_str(stdout, it.v[IF_COUNT + 1]);
-					printf(",\"record\":");
-					s_json_record(stdout, fs, nf, it.v);
+					/* the computed figure rides along */
+					s_json_fields(stdout, fs, nf, it.v, 1);
+					printf(",\"net_per_capita\":");
+					json_str(stdout, it.v[IF_COUNT]);
 					printf("}");
 				} else {
 					s_json_record(stdout, fs, nf, it.v);
@@ -384,7 +390,7 @@ s_household_show(int argc, char **argv)
 			} else {
 				printf("  %s  工资 %s  经营 %s  财产 %s  转移 %s  支出 %s  人口 %s  人均纯收入 %s\n",
 				    it.v[IF_YEAR], it.v[IF_WAGES], it.v[IF_BUSINESS], it.v[IF_PROPERTY],
-				    it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_COUNT], it.v[IF_COUNT + 1]);
+				    it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_SIZE], it.v[IF_COUNT]);
 			}
 			first = 0;
 		}
@@ -656,15 +662,15 @@ static int
 s_income_set(int argc, char **argv)
 {
 	const char *usage = "usage: lika income set HOUSEHOLD YEAR [--wages YUAN] [--business YUAN]\n"
-	    "                       [--property YUAN] [--transfers YUAN] [--costs YUAN]\n\n"
+	    "                       [--property YUAN] [--transfers YUAN] [--costs YUAN] [--size N]\n\n"
 	    "Record a household's income of YEAR (年度收入), amounts in yuan with up to two\n"
 	    "decimals, none negative; one not given counts as 0.  Transfers include\n"
 	    "family-planning, 低保, 五保, pension and ecological-compensation payments.\n"
 	    "The per-capita net income (人均纯收入) is computed, never typed:\n\n"
 	    "  (wages + business + property + transfers - costs) / household size\n\n"
-	    "with the size the number of members recorded now, rounded half away from zero\n"
-	    "to the fen; it is negative when costs exceed income.  Setting a year again\n"
-	    "replaces it.  One change set.\n";
+	    "with the size --size N (家庭人口 of that year) or else the number of members\n"
+	    "recorded now, rounded half away from zero to the fen; it is negative when\n"
+	    "costs exceed income.  Setting a year again replaces it.  One change set.\n";
 	static const int skip[] = { IF_HOUSEHOLD, IF_YEAR, -1 };
 	struct field_opts fo = { .fs = household_income_fields, .n = IF_COUNT };
 	struct field_value v[IF_COUNT];

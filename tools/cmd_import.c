@@ -474,8 +474,8 @@ s_map_header(struct import *im)
 		im->colfield[k] = f;
 		if (f < 0) {
 			/* computed figures that export adds are read as notes, not input */
-			if (im->kind == RECORD_INCOME && (!strcmp(s, "size") || !strcmp(s, "家庭人口") ||
-			    !strcmp(s, "net_per_capita") || !strcmp(s, "人均纯收入(元)") || !strcmp(s, "人均纯收入")))
+			if (im->kind == RECORD_INCOME && (!strcmp(s, "net_per_capita") ||
+			    !strcmp(s, "人均纯收入(元)") || !strcmp(s, "人均纯收入")))
 				continue;
 			if (*s)
 				fprintf(stderr, "lika %s: column %zu \"%s\" is not a field: ignored\n", im->cmd, k + 1, s);
@@ -879,7 +879,8 @@ cmd_import(int argc, char **argv)
 	    "  and 户主身份证号); a row with one creates or updates that household.\n"
 	    "members: found by 户编号 or 户主身份证号; a member with the same ID number in\n"
 	    "  that household is updated, else added with the next number (or 成员编号).\n"
-	    "incomes: 户编号, 年度 and the amounts; 人均纯收入 is computed.\n";
+	    "incomes: 户编号, 年度, the amounts and optionally 家庭人口 (else the members\n"
+	    "  recorded now); 人均纯收入 is computed.\n";
 	const char *encoding = NULL, *used = NULL;
 	char err[ERRBUF_SIZE], cmdname[32];
 	struct household_ctx c;
@@ -1028,7 +1029,7 @@ cmd_export(int argc, char **argv)
 	    "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
 	    "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
 	    "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
-	    "the computed 家庭人口 and 人均纯收入, which import ignores.\n";
+	    "the computed 人均纯收入, which import ignores (it computes it again).\n";
 	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL;
 	enum record_kind kind;
 	char err[ERRBUF_SIZE];
@@ -1087,7 +1088,7 @@ cmd_export(int argc, char **argv)
 		goto done;
 	}
 	/* the members' link by the head's ID number is for offices' sheets; export has the id */
-	int extra = kind == RECORD_INCOME ? 2 : 0;
+	int extra = kind == RECORD_INCOME ? 1 : 0;
 	if (json) {
 		fputc('[', f);
 	} else {
@@ -1101,7 +1102,7 @@ cmd_export(int argc, char **argv)
 			csv_write_field(f, header[0] == 'z' ? fs[k].label : fs[k].name);
 		}
 		if (extra)
-			fputs(header[0] == 'z' ? ",家庭人口,人均纯收入(元)" : ",size,net_per_capita", f);
+			fputs(header[0] == 'z' ? ",人均纯收入(元)" : ",net_per_capita", f);
 		fputs("\r\n", f);
 	}
 	while ((rc = household_iter_next(&it)) == 1) {
@@ -1118,10 +1119,8 @@ cmd_export(int argc, char **argv)
 				json_str(f, it.v[k]);
 			}
 			if (extra) {
-				fputs(",\"size\":", f);
-				json_str(f, it.v[IF_COUNT]);
 				fputs(",\"net_per_capita\":", f);
-				json_str(f, it.v[IF_COUNT + 1]);
+				json_str(f, it.v[IF_COUNT]);
 			}
 			fputc('}', f);
 		} else {

@@ -55,7 +55,7 @@ expect_in "$OUT" '"net_per_capita":"2300.00"'
 # zero income
 expect_exit 0 lika income set $h 2022
 expect_exit 0 lika household show $h --json
-expect_in "$OUT" '"size":1,"net_per_capita":"0.00"'
+expect_in "$OUT" '"size":"1","net_per_capita":"0.00"'
 
 expect_exit 0 lika member add $h --name 李四 --idcard 11010519491231002X --relation 配偶 --education 小学
 [ "$OUT" = "$h/02" ] || fail "second member is $OUT"
@@ -69,7 +69,7 @@ expect_exit 2 lika member edit $h/03 --sex 女
 expect_exit 0 lika income set $h 2023 --wages 1000 --business 200.50 --costs 4000
 expect_exit 0 lika household show $h --json
 expect_in "$OUT" '"year":"2023","wages":"1000.00","business":"200.50"'
-expect_in "$OUT" '"size":3,"net_per_capita":"-933.17"'
+expect_in "$OUT" '"size":"3","net_per_capita":"-933.17"'
 
 expect_exit 0 lika household cause $h --main 因学 --other 因病 --note "孩子上学"
 expect_exit 0 lika household show $h

@@ -32,7 +32,7 @@ household,year,wages,business,property,transfers,costs
 CSV
 expect_exit 0 lika import incomes inc.csv
 expect_exit 0 lika household show 522701101000001 --json
-expect_in "$OUT" '"size":4,"net_per_capita":"1025.13"'
+expect_in "$OUT" '"size":"4","net_per_capita":"1025.13"'
 
 # English headers for households too, and a row naming its own 户编号
 cat > en.csv <<'CSV'

@@ -34,7 +34,7 @@ const struct field household_fields[HF_COUNT] = {
 	[HF_FLAGS]           = { "flags", "户标识", FK_CODESET, NULL, "code_flag", 8 },
 	[HF_MAIN_CAUSE]      = { "main_cause", "主要致贫原因", FK_CODE, NULL, "code_cause", 0 },
 	[HF_OTHER_CAUSES]    = { "other_causes", "其他致贫原因", FK_CODESET, NULL, "code_cause", 2 },
-	[HF_CAUSE_NOTE]      = { "cause_note", "致贫原因说明", FK_TEXT, "household", NULL, 1000 },
+	[HF_CAUSE_NOTE]      = { "cause_note", "致贫原因说明", FK_NOTE, "household", NULL, 1000 },
 	[HF_FARMLAND]        = { "farmland", "耕地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
 	[HF_IRRIGATED]       = { "irrigated", "有效灌溉面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
 	[HF_FOREST]          = { "forest", "林地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
@@ -322,9 +322,21 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 		out->null = 1;
 		return 0;
 	}
-	if (s_has_control(v))
+	if (f->kind == FK_NOTE) {
+		/* a line break is a line break: drop the CR of CRLF, refuse other controls */
+		char *w = v;
+		for (const char *p = v; *p; p++)
+			if (!(p[0] == '\r' && p[1] == '\n'))
+				*w++ = *p;
+		*w = '\0';
+		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+			if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+				BAD("has a control character");
+	} else if (s_has_control(v)) {
 		BAD("has a control character");
+	}
 	switch (f->kind) {
+	case FK_NOTE:
 	case FK_TEXT:
 		if (strlen(v) > (size_t)(f->max ? f->max : 200))
 			BAD("longer than %d bytes", f->max ? f->max : 200);

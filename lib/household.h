@@ -19,7 +19,8 @@
 #include "codes.h"
 
 enum field_kind {
-	FK_TEXT,        /* free text, no control characters */
+	FK_TEXT,        /* free text, one line, no control characters */
+	FK_NOTE,        /* free text that may run over lines (CRLF kept as LF) */
 	FK_NAME,        /* a person's name: 1-60 bytes */
 	FK_YEAR,        /* 1949..2100 */
 	FK_MONTHS,      /* 0..12 */

@@ -37,7 +37,7 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
 DAEMON_SRC = daemon/likad.c
 UNIT_SRC = $(wildcard tests/unit/test_codec.c tests/unit/test_ledger.c tests/unit/test_codes.c) \
            tests/unit/test_idcard.c tests/unit/test_household.c tests/unit/test_csv.c
-BENCH_SRC = tests/bench/bench_ledger.c
+BENCH_SRC = $(wildcard tests/bench/bench_ledger.c)
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ   = $(TOOL_SRC:%.c=$(BUILD)/%.o)
@@ -95,6 +95,7 @@ test: all $(UNIT_BIN)
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 
 demo: all
 	@sh tests/demo.sh

@@ -409,7 +409,8 @@ s_reports_clear(struct import *im, int keep_sticky)
 static void
 s_reports_print(struct import *im)
 {
-	qsort(im->reports, im->nreports, sizeof *im->reports, s_report_cmp);
+	if (im->nreports)
+		qsort(im->reports, im->nreports, sizeof *im->reports, s_report_cmp);
 	for (size_t i = 0; i < im->nreports && i < MAX_REPORTED; i++) {
 		const struct csv_row *r = &im->rows.rows[im->reports[i].row];
 		if (im->is_json)

@@ -239,8 +239,10 @@ s_json_to_rows(struct csv *csv, char **text, char *err, size_t errlen)
 			goto nomem;
 		csv->nrows++;
 		s_json_ws(&p);
-		while (*p != '}') {
-			char *key, *val;
+		if (*p == '}')
+			p++;
+		else for (;;) {
+			char *key, *val, *end = NULL;
 			if (*p != '"' || !(key = s_json_string(&p)))
 				goto bad;
 			s_json_ws(&p);
@@ -254,44 +256,42 @@ s_json_to_rows(struct csv *csv, char **text, char *err, size_t errlen)
 				val = s_empty;
 				p += 4;
 			} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-				/* a number stays text; terminate it after reading the delimiter */
+				/* a number stays text, ended below once its delimiter is read */
 				val = p;
 				while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' ||
 				    (*p >= '0' && *p <= '9'))
 					p++;
-				char *end = p;
-				s_json_ws(&p);
-				if (*p != ',' && *p != '}')
-					goto bad;
-				char d = *p;
-				*end = '\0';
-				*p = d;
+				end = p;
 			} else {
 				goto bad;
 			}
+			s_json_ws(&p);
+			char delim = *p++;
+			if (delim != ',' && delim != '}')
+				goto bad;
+			if (end)
+				*end = '\0';   /* may be where the delimiter was: it is read already */
 			size_t col;
 			for (col = 0; col < ncols; col++)
 				if (strcmp(hdr->fields[col], key) == 0)
 					break;
 			if (col == ncols) {
-				if (csv->nrows > 2)
-					return errf(err, errlen, "JSON record %zu: key \"%s\" is not in the first record",
-					    rec, key), csv_release(csv), -1;
-				if (ncols == RECORD_MAX_FIELDS)
-					return errf(err, errlen, "JSON: too many keys"), csv_release(csv), -1;
+				if (csv->nrows > 2) {
+					errf(err, errlen, "JSON record %zu: key \"%s\" is not in the first record", rec, key);
+					goto fail;
+				}
+				if (ncols == RECORD_MAX_FIELDS) {
+					errf(err, errlen, "JSON: more than %d keys", RECORD_MAX_FIELDS);
+					goto fail;
+				}
 				hdr->fields[ncols++] = key;
 				hdr->n = ncols;
 			}
 			r->fields[col] = val;
+			if (delim == '}')
+				break;
 			s_json_ws(&p);
-			if (*p == ',') {
-				p++;
-				s_json_ws(&p);
-			} else if (*p != '}') {
-				goto bad;
-			}
 		}
-		p++;
 		r->n = ncols;
 		for (size_t k = 0; k < ncols; k++)
 			if (!r->fields[k])
@@ -307,6 +307,7 @@ s_json_to_rows(struct csv *csv, char **text, char *err, size_t errlen)
 	return 0;
 bad:
 	errf(err, errlen, "JSON: malformed near byte %zu", (size_t)(p - csv->buf));
+fail:
 	csv_release(csv);
 	return -1;
 nomem:

@@ -91,6 +91,63 @@ test_encodings(void **state)
 	assert_false(csv_utf8_valid("\xed\xa0\x80", 3));
 }
 
+static void
+test_json(void **state)
+{
+	struct csv csv;
+	char *t;
+	(void)state;
+	t = strdup("[\n{\"id\":\"1\",\"name\":\"\\u6237\\u4e3b \\\"x\\\"\\n\",\"n\":12},\n"
+	    "{\"name\":null,\"id\":\"2\"}\n]\n");
+	assert_int_equal(csv_parse_json(&csv, &t, NULL, 0), 0);
+	assert_int_equal(csv.nrows, 3);
+	assert_int_equal(csv.rows[0].n, 3);
+	assert_string_equal(csv.rows[0].fields[1], "name");
+	assert_string_equal(csv.rows[1].fields[1], "户主 \"x\"\n");
+	assert_string_equal(csv.rows[1].fields[2], "12");
+	/* keys in another order, a missing key blank */
+	assert_string_equal(csv.rows[2].fields[0], "2");
+	assert_string_equal(csv.rows[2].fields[1], "");
+	assert_string_equal(csv.rows[2].fields[2], "");
+	assert_int_equal(csv.rows[2].line, 2);
+	csv_release(&csv);
+
+	static const char *const bad[] = {
+		"", "[", "[{", "{}", "[1]", "[{\"a\"}]", "[{\"a\":}]", "[{\"a\":\"b\"}", "[{\"a\":\"\\u12\"}]",
+		"[{\"a\":\"\\ud800\"}]", "[{\"a\":\"x\"},{\"b\":\"y\"}]", "[{\"a\":tru}]", "[{\"a\":\"\\q\"}]",
+		"[{\"a\":\"\x01\"}]",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		t = strdup(bad[i]);
+		if (csv_parse_json(&csv, &t, NULL, 0) == 0)
+			fail_msg("malformed JSON accepted: %s", bad[i]);
+	}
+}
+
+/* Random text of the characters that matter never crashes either parser (run under ASan). */
+static void
+test_random_input(void **state)
+{
+	static const char alphabet[] = "a,\"\r\n{}[]:\\u0 -9nul";
+	uint32_t x = 12345;
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		size_t len = (size_t)(round % 40);
+		char *t = malloc(len + 1), *j;
+		for (size_t i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			t[i] = alphabet[(x >> 16) % (sizeof alphabet - 1)];
+		}
+		t[len] = '\0';
+		j = strdup(t);
+		struct csv csv;
+		if (csv_parse(&csv, &t, len, NULL, 0) == 0)
+			csv_release(&csv);
+		if (csv_parse_json(&csv, &j, NULL, 0) == 0)
+			csv_release(&csv);
+	}
+}
+
 int
 main(void)
 {
@@ -99,6 +156,8 @@ main(void)
 		cmocka_unit_test(test_no_final_newline_and_blank_lines),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_encodings),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_random_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -291,6 +291,9 @@ s_household_cause(int argc, char **argv)
 	return rc;
 }
 
+static int s_member_row(const struct household_ctx *c, const char *mid, char *household, size_t hlen,
+    char *relation, size_t rlen, const char *cmd);
+
 /* ---- reading -------------------------------------------------------------------- */
 
 static int
@@ -473,6 +476,80 @@ s_household_list(int argc, char **argv)
 	return rc < 0 ? tool_fail(EXIT_FAIL, "household list", "reading households failed") : EXIT_OK;
 }
 
+static int
+s_household_head(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "previous", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = "usage: lika household head HOUSEHOLD/NN --previous RELATION\n\n"
+	    "Make member HOUSEHOLD/NN the head (户主) of its household, and give the\n"
+	    "previous head the relation RELATION (code_relation, not 户主): the household\n"
+	    "keeps exactly one head.  The other members' relations are as recorded; change\n"
+	    "them with \"lika member edit\".  One change set.\n";
+	const char *previous = NULL;
+	struct field_value rel;
+	struct household_ctx c;
+	struct ops ops = OPS_INIT;
+	struct node n;
+	char err[ERRBUF_SIZE], hid[32], cur[16], old[64] = "";
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': previous = optarg; break;
+		case 'h': printf("%s", usage); return EXIT_OK;
+		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !previous) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *mid = argv[optind];
+	if ((rc = s_begin(&n, &c, "household head")) != EXIT_OK)
+		return rc;
+	ops_init(&ops);
+	const struct field *rf = &household_member_fields[MF_RELATION];
+	if ((rc = s_member_row(&c, mid, hid, sizeof hid, cur, sizeof cur, "household head")) != EXIT_OK)
+		goto done;
+	if (household_field_parse(&c, rf, previous, &rel, err, sizeof err) < 0 || rel.null) {
+		rc = tool_fail(EXIT_USAGE, "household head", "%s", rel.null ? "--previous is blank" : err);
+		goto done;
+	}
+	if (strcmp(rel.s, RELATION_HEAD) == 0) {
+		rc = tool_fail(EXIT_USAGE, "household head", "%s (%s) \"%s\": the previous head cannot stay 户主",
+		    rf->label, rf->name, previous);
+		goto done;
+	}
+	if (strcmp(cur, RELATION_HEAD) == 0) {
+		rc = tool_fail(EXIT_USAGE, "household head", "member \"%s\" is the head already", mid);
+		goto done;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c.db, "SELECT id FROM member WHERE household = ?1 AND relation = '"
+	    RELATION_HEAD "'", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, hid, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	struct colval to_head[] = { COL_TEXT("relation", RELATION_HEAD) };
+	ops_upsert(&ops, "member", mid, to_head, 1);
+	if (old[0]) {
+		struct colval from_head[] = { COL_TEXT("relation", rel.s) };
+		ops_upsert(&ops, "member", old, from_head, 1);
+	}
+done:
+	rc = s_end(&n, &c, &ops, rc, "household head");
+	if (rc == EXIT_OK)
+		printf("%s is the head of %s%s%s\n", mid, hid, old[0] ? "; previous head " : "", old);
+	return rc;
+}
+
 int
 cmd_household(int argc, char **argv)
 {
@@ -480,6 +557,7 @@ cmd_household(int argc, char **argv)
 		{ "add",   s_household_add,   "open a household file; prints its id" },
 		{ "edit",  s_household_edit,  "change fields of a household" },
 		{ "cause", s_household_cause, "record the main and other poverty causes" },
+		{ "head",  s_household_head,  "make a member the head (户主)" },
 		{ "show",  s_household_show,  "print one household file" },
 		{ "list",  s_household_list,  "list households" },
 		{ NULL, NULL, NULL },

@@ -90,3 +90,16 @@ expect_exit 0 lika household list --json --village 522701101002
 expect_exit 0 lika verify
 expect_exit 0 lika rebuild
 expect_exit 0 lika verify
+
+# the head changes in one change set and the household keeps exactly one
+n2=$(log_count)
+expect_exit 2 lika household head $h/02 --previous 户主
+expect_exit 2 lika household head $h/01 --previous 配偶
+expect_exit 2 lika household head $h/09 --previous 配偶
+expect_exit 0 lika household head $h/02 --previous 配偶
+expect_exit 0 lika household show $h --json
+expect_in "$OUT" '"no":"01","name":"张三","idcard":"440524188001010014","sex":"男","relation":"配偶"'
+expect_in "$OUT" '"no":"02","name":"李四","idcard":"11010519491231002X","sex":"女","relation":"户主"'
+expect_in "$OUT" '"head_name":"李四"'
+[ "$(log_count)" = $((n2 + 1)) ] || fail "household head is not one change set"
+expect_exit 0 lika verify

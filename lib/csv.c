@@ -236,6 +236,65 @@ csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
 	return 0;
 }
 
+/* -?digits(.digits)?: a number a spreadsheet reads as a number, not a formula */
+static int
+s_plain_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!(*s >= '0' && *s <= '9'))
+		return 0;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* 12 or more digits, possibly ending in X: Excel keeps only 15 significant digits. */
+static int
+s_long_digits(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n >= 12 && (s[n] == '\0' || (s[n] == 'X' && s[n + 1] == '\0'));
+}
+
+void
+csv_write_field_excel(FILE *f, const char *s)
+{
+	if (!s || !*s)
+		return;
+	if (strchr("=+-@\t\r", *s) && !s_plain_number(s)) {
+		char *g = malloc(strlen(s) + 2);
+		if (g) {
+			g[0] = '\'';
+			strcpy(g + 1, s);
+			csv_write_field(f, g);
+			free(g);
+			return;
+		}
+	} else if (s_long_digits(s)) {
+		fputc('\t', f);
+	}
+	csv_write_field(f, s);
+}
+
+const char *
+csv_excel_unguard(const char *s)
+{
+	if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
+		return s + 1;
+	if (s[0] == '\t' && s_long_digits(s + 1))
+		return s + 1;
+	return s;
+}
+
 void
 csv_write_field(FILE *f, const char *s)
 {

@@ -59,4 +59,16 @@ int csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
 /* Write S as one CSV field (quoted when it holds a comma, quote or line break). */
 void csv_write_field(FILE *f, const char *s);
 
+/*
+ * The same for a file meant to be opened in Excel or WPS: a value a
+ * spreadsheet would run as a formula (starting with = + - @ and not a plain
+ * number) gets a leading ' (shown as text, not run); a long digit string (an
+ * ID number, bank account or household id, which Excel would turn into
+ * 1.10105E+17) gets a leading tab so it stays text.  Import drops both.
+ */
+void csv_write_field_excel(FILE *f, const char *s);
+
+/* A cell as read back: without the ' or tab csv_write_field_excel added. */
+const char *csv_excel_unguard(const char *s);
+
 #endif

@@ -47,7 +47,7 @@ s_doc_begin(struct doc *d, const char *title)
 {
 	if (d->csv) {
 		fputs("\xef\xbb\xbf", d->f);
-		csv_write_field(d->f, title);
+		csv_write_field_excel(d->f, title);
 		fputs("\r\n", d->f);
 		return;
 	}
@@ -78,7 +78,7 @@ static void
 s_doc_para(struct doc *d, const char *text)
 {
 	if (d->csv) {
-		csv_write_field(d->f, text);
+		csv_write_field_excel(d->f, text);
 		fputs("\r\n", d->f);
 		return;
 	}
@@ -92,7 +92,7 @@ s_doc_heading(struct doc *d, const char *text)
 {
 	if (d->csv) {
 		fputs("\r\n", d->f);
-		csv_write_field(d->f, text);
+		csv_write_field_excel(d->f, text);
 		fputs("\r\n", d->f);
 		return;
 	}
@@ -110,7 +110,7 @@ s_doc_table(struct doc *d, const char *const *head, int n)
 		for (int k = 0; k < n; k++) {
 			if (k)
 				fputc(',', d->f);
-			csv_write_field(d->f, head[k]);
+			csv_write_field_excel(d->f, head[k]);
 		}
 		fputs("\r\n", d->f);
 		return;
@@ -132,7 +132,7 @@ s_doc_row(struct doc *d, const char *const *cells, int n, unsigned numeric, int 
 		for (int k = 0; k < n; k++) {
 			if (k)
 				fputc(',', d->f);
-			csv_write_field(d->f, cells[k]);
+			csv_write_field_excel(d->f, cells[k]);
 		}
 		fputs("\r\n", d->f);
 		return;
@@ -160,9 +160,9 @@ s_doc_pairs(struct doc *d, const char *const *labels, const char *const *values,
 {
 	if (d->csv) {
 		for (int k = 0; k < n; k++) {
-			csv_write_field(d->f, labels[k]);
+			csv_write_field_excel(d->f, labels[k]);
 			fputc(',', d->f);
-			csv_write_field(d->f, values[k]);
+			csv_write_field_excel(d->f, values[k]);
 			fputs("\r\n", d->f);
 		}
 		return;

@@ -343,7 +343,7 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 
 	for (size_t k = 0; k < r->n && k < sizeof im->colfield / sizeof im->colfield[0]; k++)
 		if (im->colfield[k] >= 0)
-			vals[im->colfield[k]] = r->fields[k];
+			vals[im->colfield[k]] = im->is_json ? r->fields[k] : csv_excel_unguard(r->fields[k]);
 	/* a column missing from a short row is blank */
 	for (size_t k = r->n; k < im->rows.rows[0].n; k++)
 		if (im->colfield[k] >= 0)
@@ -814,26 +814,31 @@ cmd_export(int argc, char **argv)
 		{ "village", required_argument, NULL, 'V' },
 		{ "header", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "excel", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *usage = "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
-	    "                   [--header zh|en] [-o FILE]\n\n"
+	    "                   [--header zh|en] [--excel] [-o FILE]\n\n"
 	    "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
 	    "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
 	    "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
-	    "the computed 人均纯收入, which import ignores (it computes it again).\n";
+	    "the computed 人均纯收入, which import ignores (it computes it again).\n"
+	    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
+	    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
+	    "is shown, not run (a leading '); import drops both again.\n";
 	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL;
 	enum record_kind kind;
 	char err[ERRBUF_SIZE];
 	struct household_ctx c;
 	struct record_iter it;
 	struct node n;
-	int ch, rc, nf, first = 1;
+	int ch, rc, nf, first = 1, excel = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'x': excel = 1; break;
 		case 'f': format = optarg; break;
 		case 'V': village = optarg; break;
 		case 'H': header = optarg; break;
@@ -923,7 +928,10 @@ cmd_export(int argc, char **argv)
 					continue;
 				if (col++)
 					fputc(',', f);
-				csv_write_field(f, it.v[k]);
+				if (excel)
+					csv_write_field_excel(f, it.v[k]);
+				else
+					csv_write_field(f, it.v[k]);
 			}
 			fputs("\r\n", f);
 		}

@@ -36,6 +36,12 @@ expect_exit 0 lika card $h --format csv -o card.csv
 head -c 3 card.csv | od -An -tx1 | grep -q "ef bb bf" || fail "card CSV has no BOM"
 grep -q '王小二' card.csv || fail "card CSV member"
 grep -q '"后山 ""3组"" & <script>alert(1)</script>"' card.csv || fail "card CSV quoting"
+# for Excel: ID numbers keep their digits (a leading tab), formulas are not run
+printf '\t513101198201130014\n' > want.txt
+grep -q "$(cat want.txt)" card.csv || fail "card CSV ID number not guarded for Excel"
+expect_exit 0 lika household edit $h --bank '=HYPERLINK("http://x","y")'
+lika card $h --format csv > card2.csv
+grep -q "'=HYPERLINK" card2.csv || fail "a formula in card CSV is not guarded"
 expect_exit 2 lika card 522701101999999
 expect_exit 2 lika card $h --format pdf
 

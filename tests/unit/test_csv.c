@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -148,6 +149,29 @@ test_random_input(void **state)
 	}
 }
 
+static void
+test_excel_guard(void **state)
+{
+	static const char *const in[] = { "11010519491231002X", "522701101000001", "=1+1", "+86 851",
+		"-933.17", "-2+3", "@x", "12345", "李四", "a,b", NULL };
+	static const char *const out[] = { "\t11010519491231002X", "\t522701101000001", "'=1+1", "'+86 851",
+		"-933.17", "'-2+3", "'@x", "12345", "李四", "\"a,b\"", NULL };
+	(void)state;
+	for (int i = 0; in[i]; i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		csv_write_field_excel(f, in[i]);
+		fclose(f);
+		assert_string_equal(buf, out[i]);
+		free(buf);
+	}
+	assert_string_equal(csv_excel_unguard("'=1+1"), "=1+1");
+	assert_string_equal(csv_excel_unguard("\t11010519491231002X"), "11010519491231002X");
+	assert_string_equal(csv_excel_unguard("'abc"), "'abc");
+	assert_string_equal(csv_excel_unguard("-933.17"), "-933.17");
+}
+
 int
 main(void)
 {
@@ -158,6 +182,7 @@ main(void)
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_random_input),
+		cmocka_unit_test(test_excel_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

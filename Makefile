@@ -10,7 +10,7 @@ CC      ?= cc
 PKGS     = sqlite3 libzmq libsodium msgpack inih
 TESTPKGS = cmocka
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
-           libmsgpack-dev libinih-dev libcmocka-dev sqlite3
+           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3
 
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

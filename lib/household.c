@@ -760,9 +760,6 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 				    fs[HF_OTHER_CAUSES].label, fs[HF_OTHER_CAUSES].name,
 				    household_code_name(c, "code_cause", main_code), main_code);
 	}
-	if (v[HF_MAIN_CAUSE].given && v[HF_MAIN_CAUSE].null && !create)
-		return errf(err, errlen, "%s (%s) cannot be cleared: a household has exactly one",
-		    fs[HF_MAIN_CAUSE].label, fs[HF_MAIN_CAUSE].name);
 
 	/* the head: a valid number, sex as recorded, in no other household */
 	if (create) {
@@ -821,6 +818,11 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 			}
 			others = keep;
 		}
+		/* a blank main cause clears the causes of an applicant not yet assessed, never leaves others alone */
+		if (!main_code[0] && others && *others)
+			return errf(err, errlen, "%s (%s) is blank but other causes (%s) are recorded: "
+			    "a household with causes has exactly one main cause", fs[HF_MAIN_CAUSE].label,
+			    fs[HF_MAIN_CAUSE].name, others);
 		if (s_replace_set(c, ops, "household_cause", "cause", id, others ? others : "",
 		    main_code[0] ? main_code : NULL, err, errlen) < 0)
 			return -1;

@@ -25,6 +25,7 @@ struct doc {
 	int csv;
 	int in_table;
 	int cols;
+	int landscape;      /* wide tables (register, book) print across the page */
 };
 
 static void
@@ -53,9 +54,10 @@ s_doc_begin(struct doc *d, const char *title)
 	}
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", d->f);
 	s_html(d->f, title);
-	fputs("</title>\n<style>\n"
-	    "@page { size: A4; margin: 15mm 12mm; }\n"
-	    "body { font-family: \"SimSun\", \"Songti SC\", \"Noto Serif CJK SC\", serif; font-size: 10.5pt; color: #000; }\n"
+	fputs("</title>\n<style>\n", d->f);
+	fputs(d->landscape ? "@page { size: A4 landscape; margin: 12mm; }\n" :
+	    "@page { size: A4; margin: 15mm 12mm; }\n", d->f);
+	fputs("body { font-family: \"SimSun\", \"Songti SC\", \"Noto Serif CJK SC\", serif; font-size: 10.5pt; color: #000; }\n"
 	    "h1 { font-size: 16pt; text-align: center; margin: 0 0 4mm; }\n"
 	    "h2 { font-size: 12pt; margin: 5mm 0 2mm; page-break-after: avoid; }\n"
 	    "p.sub { text-align: center; margin: 0 0 4mm; }\n"
@@ -502,6 +504,7 @@ cmd_register(int argc, char **argv)
 		return s_doc_close(&n, &c, &d, &o, rc, "register");
 	}
 	snprintf(title, sizeof title, "%s扶贫对象村册", vname);
+	d.landscape = 1;
 	s_doc_begin(&d, title);
 	snprintf(title, sizeof title, "村代码 %s", village);
 	s_doc_para(&d, title);
@@ -548,6 +551,7 @@ cmd_book(int argc, char **argv)
 	if ((rc = s_doc_open(&n, &c, &d, &o, "book")) != EXIT_OK)
 		return rc;
 	snprintf(title, sizeof title, "%s扶贫对象乡镇簿", n.conf.name);
+	d.landscape = 1;
 	s_doc_begin(&d, title);
 	snprintf(title, sizeof title, "乡镇代码 %s", n.conf.code);
 	s_doc_para(&d, title);

@@ -31,7 +31,7 @@ grep -q '初中' card.html || fail "member education"
 grep -q '因病' card.html || fail "main cause"
 grep -q '2.50' card.html || fail "farmland"
 grep -q '1700.20' card.html || fail "per-capita income (3000 + 600.40 - 200) / 2"
-grep -q '@page { size: A4' card.html || fail "no A4 print CSS"
+grep -q '@page { size: A4;' card.html || fail "no A4 print CSS"
 expect_exit 0 lika card $h --format csv -o card.csv
 head -c 3 card.csv | od -An -tx1 | grep -q "ef bb bf" || fail "card CSV has no BOM"
 grep -q '王小二' card.csv || fail "card CSV member"
@@ -49,6 +49,7 @@ expect_exit 2 lika card $h --format pdf
 expect_exit 0 lika register 522701101002 -o register.html
 html_ok register.html
 grep -q '二村扶贫对象村册' register.html || fail "register title"
+grep -q '@page { size: A4 landscape' register.html || fail "register is not landscape A4"
 grep -q "$h" register.html || fail "register lists the household"
 grep -q '1700.20' register.html || fail "register per-capita income"
 grep -q '522701101000001' register.html && fail "register lists another village's household"

@@ -339,7 +339,6 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	struct field_value v[RECORD_MAX_FIELDS];
 	char msg[ERRBUF_SIZE + 64], key[64], hid[32];
 	int nbad = 0;
-	(void)err; (void)errlen;
 
 	for (size_t k = 0; k < r->n && k < sizeof im->colfield / sizeof im->colfield[0]; k++)
 		if (im->colfield[k] >= 0)
@@ -350,6 +349,16 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 			vals[im->colfield[k]] = "";
 	for (int k = 0; k < im->nf; k++)
 		if (household_field_parse(im->c, &im->fs[k], vals[k], &v[k], msg, sizeof msg) < 0) {
+			s_report(im, row, msg);
+			nbad++;
+		}
+	/* cells a member or income row cannot leave blank (a household's depend on create) */
+	static const int need_m[] = { MF_NAME, MF_IDCARD, MF_RELATION, -1 };
+	static const int need_i[] = { IF_HOUSEHOLD, IF_YEAR, -1 };
+	for (const int *k = im->kind == RECORD_MEMBER ? need_m : im->kind == RECORD_INCOME ? need_i : NULL;
+	    k && *k >= 0; k++)
+		if (!v[*k].given || v[*k].null) {
+			snprintf(msg, sizeof msg, "%s (%s) is required", im->fs[*k].label, im->fs[*k].name);
 			s_report(im, row, msg);
 			nbad++;
 		}
@@ -519,7 +528,9 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	case RECORD_INCOME: {
 		snprintf(hid, sizeof hid, "%s", v[IF_HOUSEHOLD].s);
 		int ex = household_row_exists(im->c, "household", hid);
-		if (ex <= 0) {
+		if (ex < 0)
+			return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
+		if (ex == 0) {
 			snprintf(msg, sizeof msg, "%s (%s) \"%s\": no such household", im->fs[IF_HOUSEHOLD].label,
 			    im->fs[IF_HOUSEHOLD].name, hid);
 			s_report(im, row, msg);
@@ -533,8 +544,9 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 			s_report(im, row, msg);
 			return 1;
 		}
-		snprintf(key, sizeof key, "income/%s/%04d", hid, (int)v[IF_YEAR].i);
-		create = household_row_exists(im->c, "income", key + 7) == 0;
+		char iid[48];
+		snprintf(iid, sizeof iid, "%s/%04d", hid, (int)v[IF_YEAR].i);
+		create = household_row_exists(im->c, "income", iid) == 0;
 		if (household_income_put(im->c, &im->ops, hid, v, msg, sizeof msg) < 0) {
 			rc = 1;
 			break;

@@ -783,7 +783,8 @@ cmd_import(int argc, char **argv)
 		}
 		s_reports_print(&im);
 		if (im.bad && !im.skip_bad) {
-			rc = tool_fail(EXIT_USAGE, im.cmd, "%s: %zu bad rows: nothing written", path, im.bad);
+			rc = tool_fail(EXIT_USAGE, im.cmd, "%s: %zu bad row%s: nothing written", path, im.bad,
+			    im.bad == 1 ? "" : "s");
 			goto out_ctx;
 		}
 		break;
@@ -796,8 +797,9 @@ cmd_import(int argc, char **argv)
 		rc = tool_fail(EXIT_FAIL, im.cmd, "%s (nothing written)", err);
 		goto out_ctx;
 	}
-	printf("import %s: %zu rows written (%zu new, %zu updated), %zu bad rows skipped; %" PRIu64
-	    " change sets", what, im.written, im.created, im.updated, im.bad, im.changesets);
+	printf("import %s: %zu row%s written (%zu new, %zu updated), %zu bad row%s skipped; %" PRIu64
+	    " change set%s", what, im.written, im.written == 1 ? "" : "s", im.created, im.updated, im.bad,
+	    im.bad == 1 ? "" : "s", im.changesets, im.changesets == 1 ? "" : "s");
 	if (im.changesets)
 		printf(" (seq %" PRIu64 "-%" PRIu64 ")", im.first_seq, im.last_seq);
 	printf("; %s; %.2f s\n", used, (double)(mono_ms() - t0) / 1000.0);

@@ -11,7 +11,7 @@ gen g --households 120 --members 4 --villages 522701101001,522701101002
 expect_exit 0 lika import --help
 n0=$(log_count)
 expect_exit 0 lika import households g/households.csv
-expect_in "$OUT" "120 rows written (120 new, 0 updated), 0 bad rows skipped; 1 change sets"
+expect_in "$OUT" "120 rows written (120 new, 0 updated), 0 bad rows skipped; 1 change set"
 expect_exit 0 lika import members g/members.csv
 expect_in "$OUT" "480 rows written (360 new, 120 updated)"
 [ "$(log_count)" = $((n0 + 2)) ] || fail "two imports should be two change sets"

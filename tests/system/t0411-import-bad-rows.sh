@@ -48,7 +48,7 @@ expect_exit 0 lika import households bad-gb.csv --skip-bad
 expect_in "$OUT" "row 5 (line 5)"
 expect_in "$OUT" "row 9 (line 9)"
 expect_in "$OUT" "row 14 (line 14)"
-expect_in "$OUT" "17 rows written (17 new, 0 updated), 3 bad rows skipped; 1 change sets"
+expect_in "$OUT" "17 rows written (17 new, 0 updated), 3 bad rows skipped; 1 change set"
 expect_exit 0 lika household list
 expect_in "$OUT" "522701101000017"
 printf '%s\n' "$OUT" | grep -q 522701101000018 && fail "an 18th household was written"

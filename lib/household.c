@@ -10,6 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+/* Prepared statements kept for the context: an import asks the same few questions per row. */
+#define STMT_CACHE 24
+struct stmt_cache {
+	char *sql;
+	sqlite3_stmt *st;
+};
+
 /* One row of a code list, loaded once per command (a few hundred rows). */
 struct code_entry {
 	char table[32];
@@ -94,6 +101,8 @@ household_ctx_init(struct household_ctx *c, sqlite3 *db, const char *township,
 
 	memset(c, 0, sizeof *c);
 	c->db = db;
+	if (!(c->stmts = calloc(STMT_CACHE, sizeof *c->stmts)))
+		return errf(err, errlen, "out of memory");
 	snprintf(c->township, sizeof c->township, "%s", township);
 	localtime_r(&now, &tm);
 	c->today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
@@ -150,6 +159,12 @@ nomem:
 void
 household_ctx_release(struct household_ctx *c)
 {
+	for (size_t i = 0; c->stmts && i < STMT_CACHE && c->stmts[i].sql; i++) {
+		sqlite3_finalize(c->stmts[i].st);
+		free(c->stmts[i].sql);
+	}
+	free(c->stmts);
+	c->stmts = NULL;
 	free(c->codes);
 	free(c->villages);
 	c->codes = NULL;
@@ -518,6 +533,35 @@ household_income_compute(const struct income_parts *p, int size, int64_t *net,
 
 /* ---- database reads ------------------------------------------------------------- */
 
+
+sqlite3_stmt *
+household_stmt(const struct household_ctx *c, const char *sql)
+{
+	struct stmt_cache *e = c->stmts;
+	size_t i;
+
+	for (i = 0; e && i < STMT_CACHE && e[i].sql; i++)
+		if (strcmp(e[i].sql, sql) == 0) {
+			sqlite3_reset(e[i].st);
+			sqlite3_clear_bindings(e[i].st);
+			return e[i].st;
+		}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (!e || i == STMT_CACHE) {
+		/* full (never with this module's few queries): hand out a fresh one each time */
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	if (!(e[i].sql = strdup(sql))) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	e[i].st = st;
+	return st;
+}
+
 int
 household_row_exists(const struct household_ctx *c, const char *table, const char *id)
 {
@@ -525,11 +569,11 @@ household_row_exists(const struct household_ctx *c, const char *table, const cha
 	sqlite3_stmt *st;
 
 	snprintf(sql, sizeof sql, "SELECT 1 FROM \"%s\" WHERE id = ?1", table);
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, sql)))
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -539,13 +583,13 @@ s_int_query(const struct household_ctx *c, const char *sql, const char *arg)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, sql)))
 		return -1;
 	if (arg)
 		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return v;
 }
 
@@ -559,8 +603,7 @@ household_next_id(const struct household_ctx *c, char *id, size_t len, char *err
 	/* ids are ordered: the largest key of the township's range holds the largest sequence */
 	snprintf(lo, sizeof lo, "%s000000", c->township);
 	snprintf(hi, sizeof hi, "%s999999", c->township);
-	if (sqlite3_prepare_v2(c->db, "SELECT max(id) FROM household WHERE id >= ?1 AND id <= ?2",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT max(id) FROM household WHERE id >= ?1 AND id <= ?2")))
 		return errf(err, errlen, "reading households: %s", sqlite3_errmsg(c->db));
 	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
@@ -568,7 +611,7 @@ household_next_id(const struct household_ctx *c, char *id, size_t len, char *err
 		const char *max = (const char *)sqlite3_column_text(st, 0);
 		next = atoll(max + strlen(c->township)) + 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (next > 999999)
 		return errf(err, errlen, "township %s has used every household sequence", c->township);
 	snprintf(id, len, "%s%06" PRId64, c->township, next);
@@ -585,8 +628,7 @@ household_next_member_no(const struct household_ctx *c, const char *household,
 
 	snprintf(lo, sizeof lo, "%s/00", household);
 	snprintf(hi, sizeof hi, "%s/99", household);
-	if (sqlite3_prepare_v2(c->db, "SELECT max(id) FROM member WHERE id > ?1 AND id <= ?2",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT max(id) FROM member WHERE id > ?1 AND id <= ?2")))
 		return errf(err, errlen, "reading members: %s", sqlite3_errmsg(c->db));
 	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
@@ -594,7 +636,7 @@ household_next_member_no(const struct household_ctx *c, const char *household,
 		const char *max = (const char *)sqlite3_column_text(st, 0);
 		next = atoi(max + strlen(household) + 1) + 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (next > 99)
 		return errf(err, errlen, "household %s already has 99 member numbers", household);
 	return next;
@@ -621,8 +663,7 @@ s_idcard_holder(const struct household_ctx *c, const char *idcard, const char *s
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT id FROM member WHERE idcard = ?1 AND id IS NOT ?2",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT id FROM member WHERE idcard = ?1 AND id IS NOT ?2")))
 		return -1;
 	sqlite3_bind_text(st, 1, idcard, -1, SQLITE_STATIC);
 	if (self)
@@ -634,7 +675,7 @@ s_idcard_holder(const struct household_ctx *c, const char *idcard, const char *s
 	} else if (rc != SQLITE_DONE) {
 		found = -1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return found;
 }
 
@@ -671,7 +712,7 @@ s_replace_set(const struct household_ctx *c, struct ops *ops, const char *table,
 	sqlite3_stmt *st;
 
 	snprintf(sql, sizeof sql, "SELECT id, %s FROM %s WHERE household = ?1", col, table);
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, sql)))
 		return errf(err, errlen, "reading %s: %s", table, sqlite3_errmsg(c->db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -682,7 +723,7 @@ s_replace_set(const struct household_ctx *c, struct ops *ops, const char *table,
 		if (!keep)
 			ops_delete(ops, table, (const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (main_code) {
 		snprintf(key, sizeof key, "%s/%s", id, main_code);
 		struct colval cv[] = { COL_TEXT("household", id), COL_TEXT(col, main_code), COL_INT("main", 1) };
@@ -713,13 +754,12 @@ s_main_cause(const struct household_ctx *c, const char *id, char *out, size_t le
 	sqlite3_stmt *st;
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(c->db, "SELECT cause FROM household_cause WHERE household = ?1 AND main = 1",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT cause FROM household_cause WHERE household = ?1 AND main = 1")))
 		return;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 }
 
 int
@@ -805,8 +845,8 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 		if (!others && !create) {
 			/* only the main cause changed: keep the recorded others that differ from it */
 			sqlite3_stmt *st;
-			if (sqlite3_prepare_v2(c->db, "SELECT cause FROM household_cause WHERE household = ?1 "
-			    "AND main = 0 AND cause <> ?2 ORDER BY cause", -1, &st, NULL) == SQLITE_OK) {
+			if ((st = household_stmt(c, "SELECT cause FROM household_cause WHERE household = ?1 "
+			    "AND main = 0 AND cause <> ?2 ORDER BY cause")) != NULL) {
 				sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 				sqlite3_bind_text(st, 2, main_code, -1, SQLITE_STATIC);
 				while (sqlite3_step(st) == SQLITE_ROW) {
@@ -814,7 +854,7 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 					snprintf(keep + used, sizeof keep - used, "%s%s", used ? "," : "",
 					    (const char *)sqlite3_column_text(st, 0));
 				}
-				sqlite3_finalize(st);
+				sqlite3_reset(st);
 			}
 			others = keep;
 		}
@@ -870,11 +910,11 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 		const char *want = idcard_sex(idc) == IDCARD_MALE ? "01" : "02";
 		if (!sex[0] && !create) {
 			sqlite3_stmt *st;
-			if (sqlite3_prepare_v2(c->db, "SELECT sex FROM member WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+			if ((st = household_stmt(c, "SELECT sex FROM member WHERE id = ?1")) != NULL) {
 				sqlite3_bind_text(st, 1, member_id, -1, SQLITE_STATIC);
 				if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
 					snprintf(sex, sizeof sex, "%s", (const char *)sqlite3_column_text(st, 0));
-				sqlite3_finalize(st);
+				sqlite3_reset(st);
 			}
 			if (sex[0] && strcmp(sex, want) != 0)
 				return errf(err, errlen, "%s (%s) \"%s\": the sequence digit says %s, the recorded sex is %s",
@@ -899,11 +939,11 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 		/* a new recorded sex must agree with the recorded number */
 		sqlite3_stmt *st;
 		char idc[32] = "";
-		if (sqlite3_prepare_v2(c->db, "SELECT idcard FROM member WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		if ((st = household_stmt(c, "SELECT idcard FROM member WHERE id = ?1")) != NULL) {
 			sqlite3_bind_text(st, 1, member_id, -1, SQLITE_STATIC);
 			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
 				snprintf(idc, sizeof idc, "%s", (const char *)sqlite3_column_text(st, 0));
-			sqlite3_finalize(st);
+			sqlite3_reset(st);
 		}
 		if (strlen(idc) == IDCARD_LEN) {
 			const char *want = idcard_sex(idc) == IDCARD_MALE ? "01" : "02";

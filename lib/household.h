@@ -93,12 +93,20 @@ struct household_ctx {
 	size_t ncodes;
 	char (*villages)[CODE_MAX];
 	size_t nvillages;
+	struct stmt_cache *stmts;   /* household_stmt's prepared statements */
 };
 
 /* Load the code lists and villages of DB; TOWNSHIP is this node's code. */
 int household_ctx_init(struct household_ctx *c, sqlite3 *db, const char *township,
     char *err, size_t errlen);
 void household_ctx_release(struct household_ctx *c);
+
+/*
+ * A prepared statement of SQL, kept until household_ctx_release (so release
+ * the context before closing the database); reset and unbound.  Reset it after
+ * use: a statement left on a row keeps its read open.  NULL on error.
+ */
+sqlite3_stmt *household_stmt(const struct household_ctx *c, const char *sql);
 
 /* Find a field by English name (either '_' or '-') or Chinese label; -1 if none. */
 int household_field_find(const struct field *fs, int n, const char *header);

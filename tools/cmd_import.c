@@ -300,15 +300,15 @@ s_household_of_head(const struct household_ctx *c, const char *idc, char *out, s
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT household FROM member WHERE idcard = ?1 AND relation = '"
-	    RELATION_HEAD "'", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT household FROM member WHERE idcard = ?1 AND relation = '"
+	    RELATION_HEAD "'")))
 		return -1;
 	sqlite3_bind_text(st, 1, idc, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return found;
 }
 
@@ -319,14 +319,14 @@ s_member_of(const struct household_ctx *c, const char *idc, char *out, size_t le
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT id FROM member WHERE idcard = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT id FROM member WHERE idcard = ?1")))
 		return -1;
 	sqlite3_bind_text(st, 1, idc, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return found;
 }
 

@@ -10,7 +10,7 @@ CC      ?= cc
 PKGS     = sqlite3 libzmq libsodium msgpack inih
 TESTPKGS = cmocka
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
-           libmsgpack-dev libinih-dev libcmocka-dev sqlite3
+           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3
 
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -105,6 +105,7 @@ test: all $(UNIT_BIN) $(TESTTOOL_BIN)
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 
 demo: all
 	@sh tests/demo.sh

@@ -236,6 +236,65 @@ csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
 	return 0;
 }
 
+/* -?digits(.digits)?: a number a spreadsheet reads as a number, not a formula */
+static int
+s_plain_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!(*s >= '0' && *s <= '9'))
+		return 0;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	if (*s == '.') {
+		s++;
+		if (!(*s >= '0' && *s <= '9'))
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+/* 12 or more digits, possibly ending in X: Excel keeps only 15 significant digits. */
+static int
+s_long_digits(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n >= 12 && (s[n] == '\0' || (s[n] == 'X' && s[n + 1] == '\0'));
+}
+
+void
+csv_write_field_excel(FILE *f, const char *s)
+{
+	if (!s || !*s)
+		return;
+	if (strchr("=+-@\t\r", *s) && !s_plain_number(s)) {
+		char *g = malloc(strlen(s) + 2);
+		if (g) {
+			g[0] = '\'';
+			strcpy(g + 1, s);
+			csv_write_field(f, g);
+			free(g);
+			return;
+		}
+	} else if (s_long_digits(s)) {
+		fputc('\t', f);
+	}
+	csv_write_field(f, s);
+}
+
+const char *
+csv_excel_unguard(const char *s)
+{
+	if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
+		return s + 1;
+	if (s[0] == '\t' && s_long_digits(s + 1))
+		return s + 1;
+	return s;
+}
+
 void
 csv_write_field(FILE *f, const char *s)
 {
@@ -252,4 +311,209 @@ csv_write_field(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+/* ---- JSON as "lika export" writes it: [ {"name": "value" | number | null, …}, … ] -- */
+
+static void
+s_json_ws(char **p)
+{
+	while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
+		(*p)++;
+}
+
+static int
+s_hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+		else return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A string at *P (on its quote), unescaped in place; returns it or NULL. */
+static char *
+s_json_string(char **p)
+{
+	char *r = ++*p, *w = r;
+
+	for (;;) {
+		unsigned char c = (unsigned char)**p;
+		if (c == '\0' || c < 0x20)
+			return NULL;
+		(*p)++;
+		if (c == '"')
+			break;
+		if (c != '\\') {
+			*w++ = (char)c;
+			continue;
+		}
+		c = (unsigned char)*(*p)++;
+		switch (c) {
+		case '"': case '\\': case '/': *w++ = (char)c; break;
+		case 'b': *w++ = '\b'; break;
+		case 'f': *w++ = '\f'; break;
+		case 'n': *w++ = '\n'; break;
+		case 'r': *w++ = '\r'; break;
+		case 't': *w++ = '\t'; break;
+		case 'u': {
+			unsigned cp, lo;
+			if (s_hex4(*p, &cp) < 0)
+				return NULL;
+			*p += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff && (*p)[0] == '\\' && (*p)[1] == 'u' &&
+			    s_hex4(*p + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				*p += 6;
+			} else if (cp >= 0xd800 && cp <= 0xdfff) {
+				return NULL;
+			}
+			/* UTF-8 of cp is never longer than its escape */
+			if (cp < 0x80) {
+				*w++ = (char)cp;
+			} else if (cp < 0x800) {
+				*w++ = (char)(0xc0 | cp >> 6);
+				*w++ = (char)(0x80 | (cp & 0x3f));
+			} else if (cp < 0x10000) {
+				*w++ = (char)(0xe0 | cp >> 12);
+				*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
+				*w++ = (char)(0x80 | (cp & 0x3f));
+			} else {
+				*w++ = (char)(0xf0 | cp >> 18);
+				*w++ = (char)(0x80 | (cp >> 12 & 0x3f));
+				*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
+				*w++ = (char)(0x80 | (cp & 0x3f));
+			}
+			break;
+		}
+		default:
+			return NULL;
+		}
+	}
+	*w = '\0';
+	return r;
+}
+
+int
+csv_parse_json(struct csv *csv, char **text, char *err, size_t errlen)
+{
+	static char s_empty[] = "";
+	char *p;
+	size_t cap = 0, ncols = 0;
+
+	memset(csv, 0, sizeof *csv);
+	csv->buf = *text;
+	*text = NULL;
+	p = csv->buf;
+	s_json_ws(&p);
+	if (*p++ != '[')
+		goto bad;
+	s_json_ws(&p);
+	for (size_t rec = 1; *p != ']'; rec++) {
+		if (*p != '{')
+			goto bad;
+		p++;
+		if (csv->nrows + 2 > cap) {
+			cap = cap ? cap * 2 : 256;
+			void *np = realloc(csv->rows, cap * sizeof *csv->rows);
+			if (!np)
+				goto nomem;
+			csv->rows = np;
+		}
+		if (csv->nrows == 0) {
+			csv->rows[0] = (struct csv_row){ calloc(CSV_JSON_MAX_KEYS, sizeof(char *)), 0, 0 };
+			csv->nrows = 1;
+			if (!csv->rows[0].fields)
+				goto nomem;
+		}
+		struct csv_row *hdr = &csv->rows[0];
+		struct csv_row *r = &csv->rows[csv->nrows];
+		*r = (struct csv_row){ calloc(CSV_JSON_MAX_KEYS, sizeof(char *)), 0, rec };
+		if (!r->fields)
+			goto nomem;
+		csv->nrows++;
+		s_json_ws(&p);
+		if (*p == '}')
+			p++;
+		else for (;;) {
+			char *key, *val, *end = NULL;
+			if (*p != '"' || !(key = s_json_string(&p)))
+				goto bad;
+			s_json_ws(&p);
+			if (*p++ != ':')
+				goto bad;
+			s_json_ws(&p);
+			if (*p == '"') {
+				if (!(val = s_json_string(&p)))
+					goto bad;
+			} else if (!strncmp(p, "null", 4)) {
+				val = s_empty;
+				p += 4;
+			} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+				/* a number stays text, ended below once its delimiter is read */
+				val = p;
+				while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' ||
+				    (*p >= '0' && *p <= '9'))
+					p++;
+				end = p;
+			} else {
+				goto bad;
+			}
+			s_json_ws(&p);
+			char delim = *p++;
+			if (delim != ',' && delim != '}')
+				goto bad;
+			if (end)
+				*end = '\0';   /* may be where the delimiter was: it is read already */
+			size_t col;
+			for (col = 0; col < ncols; col++)
+				if (strcmp(hdr->fields[col], key) == 0)
+					break;
+			if (col == ncols) {
+				if (csv->nrows > 2) {
+					errf(err, errlen, "JSON record %zu: key \"%s\" is not in the first record", rec, key);
+					goto fail;
+				}
+				if (ncols == CSV_JSON_MAX_KEYS) {
+					errf(err, errlen, "JSON: more than %d keys", CSV_JSON_MAX_KEYS);
+					goto fail;
+				}
+				hdr->fields[ncols++] = key;
+				hdr->n = ncols;
+			}
+			r->fields[col] = val;
+			if (delim == '}')
+				break;
+			s_json_ws(&p);
+		}
+		r->n = ncols;
+		for (size_t k = 0; k < ncols; k++)
+			if (!r->fields[k])
+				r->fields[k] = s_empty;
+		s_json_ws(&p);
+		if (*p == ',') {
+			p++;
+			s_json_ws(&p);
+		} else if (*p != ']') {
+			goto bad;
+		}
+	}
+	return 0;
+bad:
+	errf(err, errlen, "JSON: malformed near byte %zu", (size_t)(p - csv->buf));
+fail:
+	csv_release(csv);
+	return -1;
+nomem:
+	errf(err, errlen, "out of memory");
+	csv_release(csv);
+	return -1;
 }

@@ -34,6 +34,17 @@ struct csv {
 int csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen);
 void csv_release(struct csv *csv);
 
+/*
+ * Parse TEXT (taken, NUL-terminated UTF-8), a JSON array of flat objects, into
+ * the same form: row 0 the keys of the first object, then one row per object
+ * with its values in that order.  Values are strings, numbers (kept as their
+ * text) or null ("").  A key not in the first object, more than
+ * CSV_JSON_MAX_KEYS keys, or anything else refuses the text.  Row "line" is
+ * the object's number (1-based).
+ */
+#define CSV_JSON_MAX_KEYS 64
+int csv_parse_json(struct csv *csv, char **text, char *err, size_t errlen);
+
 /* 1 if the LEN bytes at S are valid UTF-8 (shortest forms, no surrogates). */
 int csv_utf8_valid(const char *s, size_t len);
 
@@ -47,5 +58,17 @@ int csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
 
 /* Write S as one CSV field (quoted when it holds a comma, quote or line break). */
 void csv_write_field(FILE *f, const char *s);
+
+/*
+ * The same for a file meant to be opened in Excel or WPS: a value a
+ * spreadsheet would run as a formula (starting with = + - @ and not a plain
+ * number) gets a leading ' (shown as text, not run); a long digit string (an
+ * ID number, bank account or household id, which Excel would turn into
+ * 1.10105E+17) gets a leading tab so it stays text.  Import drops both.
+ */
+void csv_write_field_excel(FILE *f, const char *s);
+
+/* A cell as read back: without the ' or tab csv_write_field_excel added. */
+const char *csv_excel_unguard(const char *s);
 
 #endif

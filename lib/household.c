@@ -10,6 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+/* Prepared statements kept for the context: an import asks the same few questions per row. */
+#define STMT_CACHE 24
+struct stmt_cache {
+	char *sql;
+	sqlite3_stmt *st;
+};
+
 /* One row of a code list, loaded once per command (a few hundred rows). */
 struct code_entry {
 	char table[32];
@@ -34,7 +41,7 @@ const struct field household_fields[HF_COUNT] = {
 	[HF_FLAGS]           = { "flags", "户标识", FK_CODESET, NULL, "code_flag", 8 },
 	[HF_MAIN_CAUSE]      = { "main_cause", "主要致贫原因", FK_CODE, NULL, "code_cause", 0 },
 	[HF_OTHER_CAUSES]    = { "other_causes", "其他致贫原因", FK_CODESET, NULL, "code_cause", 2 },
-	[HF_CAUSE_NOTE]      = { "cause_note", "致贫原因说明", FK_TEXT, "household", NULL, 1000 },
+	[HF_CAUSE_NOTE]      = { "cause_note", "致贫原因说明", FK_NOTE, "household", NULL, 1000 },
 	[HF_FARMLAND]        = { "farmland", "耕地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
 	[HF_IRRIGATED]       = { "irrigated", "有效灌溉面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
 	[HF_FOREST]          = { "forest", "林地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
@@ -71,6 +78,7 @@ const struct field household_income_fields[IF_COUNT] = {
 	[IF_PROPERTY]  = { "property", "财产性收入(元)", FK_MONEY, "income", NULL, 0 },
 	[IF_TRANSFERS] = { "transfers", "转移性收入(元)", FK_MONEY, "income", NULL, 0 },
 	[IF_COSTS]     = { "costs", "生产经营性支出(元)", FK_MONEY, "income", NULL, 0 },
+	[IF_SIZE]      = { "size", "家庭人口", FK_COUNT, "income", NULL, 0 },
 };
 
 /* The code lists fields refer to; loaded into the context. */
@@ -93,6 +101,8 @@ household_ctx_init(struct household_ctx *c, sqlite3 *db, const char *township,
 
 	memset(c, 0, sizeof *c);
 	c->db = db;
+	if (!(c->stmts = calloc(STMT_CACHE, sizeof *c->stmts)))
+		return errf(err, errlen, "out of memory");
 	snprintf(c->township, sizeof c->township, "%s", township);
 	localtime_r(&now, &tm);
 	c->today = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
@@ -149,6 +159,12 @@ nomem:
 void
 household_ctx_release(struct household_ctx *c)
 {
+	for (size_t i = 0; c->stmts && i < STMT_CACHE && c->stmts[i].sql; i++) {
+		sqlite3_finalize(c->stmts[i].st);
+		free(c->stmts[i].sql);
+	}
+	free(c->stmts);
+	c->stmts = NULL;
 	free(c->codes);
 	free(c->villages);
 	c->codes = NULL;
@@ -321,9 +337,21 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 		out->null = 1;
 		return 0;
 	}
-	if (s_has_control(v))
+	if (f->kind == FK_NOTE) {
+		/* a line break is a line break: drop the CR of CRLF, refuse other controls */
+		char *w = v;
+		for (const char *p = v; *p; p++)
+			if (!(p[0] == '\r' && p[1] == '\n'))
+				*w++ = *p;
+		*w = '\0';
+		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+			if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+				BAD("has a control character");
+	} else if (s_has_control(v)) {
 		BAD("has a control character");
+	}
 	switch (f->kind) {
+	case FK_NOTE:
 	case FK_TEXT:
 		if (strlen(v) > (size_t)(f->max ? f->max : 200))
 			BAD("longer than %d bytes", f->max ? f->max : 200);
@@ -335,7 +363,8 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 		snprintf(out->s, sizeof out->s, "%s", v);
 		return 0;
 	case FK_YEAR:
-	case FK_MONTHS: {
+	case FK_MONTHS:
+	case FK_COUNT: {
 		char *end;
 		long n = strtol(v, &end, 10);
 		if (*end || !isdigit((unsigned char)v[0]))
@@ -344,6 +373,8 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 			BAD("a year between 1949 and 2100");
 		if (f->kind == FK_MONTHS && (n < 0 || n > 12))
 			BAD("months between 0 and 12");
+		if (f->kind == FK_COUNT && (n < 1 || n > 99))
+			BAD("a number of people between 1 and 99");
 		out->i = n;
 		return 0;
 	}
@@ -502,6 +533,35 @@ household_income_compute(const struct income_parts *p, int size, int64_t *net,
 
 /* ---- database reads ------------------------------------------------------------- */
 
+
+sqlite3_stmt *
+household_stmt(const struct household_ctx *c, const char *sql)
+{
+	struct stmt_cache *e = c->stmts;
+	size_t i;
+
+	for (i = 0; e && i < STMT_CACHE && e[i].sql; i++)
+		if (strcmp(e[i].sql, sql) == 0) {
+			sqlite3_reset(e[i].st);
+			sqlite3_clear_bindings(e[i].st);
+			return e[i].st;
+		}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (!e || i == STMT_CACHE) {
+		/* full (never with this module's few queries): hand out a fresh one each time */
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	if (!(e[i].sql = strdup(sql))) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	e[i].st = st;
+	return st;
+}
+
 int
 household_row_exists(const struct household_ctx *c, const char *table, const char *id)
 {
@@ -509,11 +569,11 @@ household_row_exists(const struct household_ctx *c, const char *table, const cha
 	sqlite3_stmt *st;
 
 	snprintf(sql, sizeof sql, "SELECT 1 FROM \"%s\" WHERE id = ?1", table);
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, sql)))
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -523,13 +583,13 @@ s_int_query(const struct household_ctx *c, const char *sql, const char *arg)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, sql)))
 		return -1;
 	if (arg)
 		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return v;
 }
 
@@ -543,8 +603,7 @@ household_next_id(const struct household_ctx *c, char *id, size_t len, char *err
 	/* ids are ordered: the largest key of the township's range holds the largest sequence */
 	snprintf(lo, sizeof lo, "%s000000", c->township);
 	snprintf(hi, sizeof hi, "%s999999", c->township);
-	if (sqlite3_prepare_v2(c->db, "SELECT max(id) FROM household WHERE id >= ?1 AND id <= ?2",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT max(id) FROM household WHERE id >= ?1 AND id <= ?2")))
 		return errf(err, errlen, "reading households: %s", sqlite3_errmsg(c->db));
 	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
@@ -552,7 +611,7 @@ household_next_id(const struct household_ctx *c, char *id, size_t len, char *err
 		const char *max = (const char *)sqlite3_column_text(st, 0);
 		next = atoll(max + strlen(c->township)) + 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (next > 999999)
 		return errf(err, errlen, "township %s has used every household sequence", c->township);
 	snprintf(id, len, "%s%06" PRId64, c->township, next);
@@ -569,8 +628,7 @@ household_next_member_no(const struct household_ctx *c, const char *household,
 
 	snprintf(lo, sizeof lo, "%s/00", household);
 	snprintf(hi, sizeof hi, "%s/99", household);
-	if (sqlite3_prepare_v2(c->db, "SELECT max(id) FROM member WHERE id > ?1 AND id <= ?2",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT max(id) FROM member WHERE id > ?1 AND id <= ?2")))
 		return errf(err, errlen, "reading members: %s", sqlite3_errmsg(c->db));
 	sqlite3_bind_text(st, 1, lo, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, hi, -1, SQLITE_STATIC);
@@ -578,7 +636,7 @@ household_next_member_no(const struct household_ctx *c, const char *household,
 		const char *max = (const char *)sqlite3_column_text(st, 0);
 		next = atoi(max + strlen(household) + 1) + 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (next > 99)
 		return errf(err, errlen, "household %s already has 99 member numbers", household);
 	return next;
@@ -605,8 +663,7 @@ s_idcard_holder(const struct household_ctx *c, const char *idcard, const char *s
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT id FROM member WHERE idcard = ?1 AND id IS NOT ?2",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT id FROM member WHERE idcard = ?1 AND id IS NOT ?2")))
 		return -1;
 	sqlite3_bind_text(st, 1, idcard, -1, SQLITE_STATIC);
 	if (self)
@@ -618,7 +675,7 @@ s_idcard_holder(const struct household_ctx *c, const char *idcard, const char *s
 	} else if (rc != SQLITE_DONE) {
 		found = -1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return found;
 }
 
@@ -633,7 +690,7 @@ s_colval(const struct field *f, const struct field_value *v)
 	if (v->null)
 		return cv;
 	switch (f->kind) {
-	case FK_YEAR: case FK_MONTHS: case FK_MONEY: case FK_HUNDREDTHS: case FK_BOOL:
+	case FK_YEAR: case FK_MONTHS: case FK_COUNT: case FK_MONEY: case FK_HUNDREDTHS: case FK_BOOL:
 		cv.v.type = V_INT;
 		cv.v.i = v->i;
 		break;
@@ -655,7 +712,7 @@ s_replace_set(const struct household_ctx *c, struct ops *ops, const char *table,
 	sqlite3_stmt *st;
 
 	snprintf(sql, sizeof sql, "SELECT id, %s FROM %s WHERE household = ?1", col, table);
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, sql)))
 		return errf(err, errlen, "reading %s: %s", table, sqlite3_errmsg(c->db));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -666,7 +723,7 @@ s_replace_set(const struct household_ctx *c, struct ops *ops, const char *table,
 		if (!keep)
 			ops_delete(ops, table, (const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (main_code) {
 		snprintf(key, sizeof key, "%s/%s", id, main_code);
 		struct colval cv[] = { COL_TEXT("household", id), COL_TEXT(col, main_code), COL_INT("main", 1) };
@@ -697,13 +754,12 @@ s_main_cause(const struct household_ctx *c, const char *id, char *out, size_t le
 	sqlite3_stmt *st;
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(c->db, "SELECT cause FROM household_cause WHERE household = ?1 AND main = 1",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT cause FROM household_cause WHERE household = ?1 AND main = 1")))
 		return;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 }
 
 int
@@ -744,9 +800,6 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 				    fs[HF_OTHER_CAUSES].label, fs[HF_OTHER_CAUSES].name,
 				    household_code_name(c, "code_cause", main_code), main_code);
 	}
-	if (v[HF_MAIN_CAUSE].given && v[HF_MAIN_CAUSE].null && !create)
-		return errf(err, errlen, "%s (%s) cannot be cleared: a household has exactly one",
-		    fs[HF_MAIN_CAUSE].label, fs[HF_MAIN_CAUSE].name);
 
 	/* the head: a valid number, sex as recorded, in no other household */
 	if (create) {
@@ -792,8 +845,8 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 		if (!others && !create) {
 			/* only the main cause changed: keep the recorded others that differ from it */
 			sqlite3_stmt *st;
-			if (sqlite3_prepare_v2(c->db, "SELECT cause FROM household_cause WHERE household = ?1 "
-			    "AND main = 0 AND cause <> ?2 ORDER BY cause", -1, &st, NULL) == SQLITE_OK) {
+			if ((st = household_stmt(c, "SELECT cause FROM household_cause WHERE household = ?1 "
+			    "AND main = 0 AND cause <> ?2 ORDER BY cause")) != NULL) {
 				sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 				sqlite3_bind_text(st, 2, main_code, -1, SQLITE_STATIC);
 				while (sqlite3_step(st) == SQLITE_ROW) {
@@ -801,10 +854,15 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 					snprintf(keep + used, sizeof keep - used, "%s%s", used ? "," : "",
 					    (const char *)sqlite3_column_text(st, 0));
 				}
-				sqlite3_finalize(st);
+				sqlite3_reset(st);
 			}
 			others = keep;
 		}
+		/* a blank main cause clears the causes of an applicant not yet assessed, never leaves others alone */
+		if (!main_code[0] && others && *others)
+			return errf(err, errlen, "%s (%s) is blank but other causes (%s) are recorded: "
+			    "a household with causes has exactly one main cause", fs[HF_MAIN_CAUSE].label,
+			    fs[HF_MAIN_CAUSE].name, others);
 		if (s_replace_set(c, ops, "household_cause", "cause", id, others ? others : "",
 		    main_code[0] ? main_code : NULL, err, errlen) < 0)
 			return -1;
@@ -852,11 +910,11 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 		const char *want = idcard_sex(idc) == IDCARD_MALE ? "01" : "02";
 		if (!sex[0] && !create) {
 			sqlite3_stmt *st;
-			if (sqlite3_prepare_v2(c->db, "SELECT sex FROM member WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+			if ((st = household_stmt(c, "SELECT sex FROM member WHERE id = ?1")) != NULL) {
 				sqlite3_bind_text(st, 1, member_id, -1, SQLITE_STATIC);
 				if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
 					snprintf(sex, sizeof sex, "%s", (const char *)sqlite3_column_text(st, 0));
-				sqlite3_finalize(st);
+				sqlite3_reset(st);
 			}
 			if (sex[0] && strcmp(sex, want) != 0)
 				return errf(err, errlen, "%s (%s) \"%s\": the sequence digit says %s, the recorded sex is %s",
@@ -881,11 +939,11 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 		/* a new recorded sex must agree with the recorded number */
 		sqlite3_stmt *st;
 		char idc[32] = "";
-		if (sqlite3_prepare_v2(c->db, "SELECT idcard FROM member WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+		if ((st = household_stmt(c, "SELECT idcard FROM member WHERE id = ?1")) != NULL) {
 			sqlite3_bind_text(st, 1, member_id, -1, SQLITE_STATIC);
 			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
 				snprintf(idc, sizeof idc, "%s", (const char *)sqlite3_column_text(st, 0));
-			sqlite3_finalize(st);
+			sqlite3_reset(st);
 		}
 		if (strlen(idc) == IDCARD_LEN) {
 			const char *want = idcard_sex(idc) == IDCARD_MALE ? "01" : "02";
@@ -924,7 +982,7 @@ household_income_put(const struct household_ctx *c, struct ops *ops, const char 
 
 	if (!v[IF_YEAR].given || v[IF_YEAR].null)
 		return errf(err, errlen, "%s (%s) is required", fs[IF_YEAR].label, fs[IF_YEAR].name);
-	int size = household_size(c, household);
+	int size = v[IF_SIZE].given && !v[IF_SIZE].null ? (int)v[IF_SIZE].i : household_size(c, household);
 	if (size < 0)
 		return errf(err, errlen, "reading members: %s", sqlite3_errmsg(c->db));
 	if (size == 0)
@@ -1038,9 +1096,8 @@ household_iter_next(struct record_iter *it)
 		out[0] = '\0';
 		if (sqlite3_column_type(it->st, k) == SQLITE_NULL)
 			continue;
+		/* columns past the fields: income's computed net_per_capita, fen */
 		enum field_kind fk = k < n ? fs[k].kind : FK_MONEY;
-		if (it->kind == RECORD_INCOME && k == IF_COUNT)
-			fk = FK_YEAR;   /* size: a plain number */
 		switch (fk) {
 		case FK_MONEY:
 		case FK_HUNDREDTHS:
@@ -1051,6 +1108,7 @@ household_iter_next(struct record_iter *it)
 			break;
 		case FK_YEAR:
 		case FK_MONTHS:
+		case FK_COUNT:
 			snprintf(out, VALUE_MAX, "%" PRId64, i);
 			break;
 		case FK_CODE:

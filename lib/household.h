@@ -19,7 +19,8 @@
 #include "codes.h"
 
 enum field_kind {
-	FK_TEXT,        /* free text, no control characters */
+	FK_TEXT,        /* free text, one line, no control characters */
+	FK_NOTE,        /* free text that may run over lines (CRLF kept as LF) */
 	FK_NAME,        /* a person's name: 1-60 bytes */
 	FK_YEAR,        /* 1949..2100 */
 	FK_MONTHS,      /* 0..12 */
@@ -34,6 +35,7 @@ enum field_kind {
 	FK_VILLAGE,     /* 12-digit code of a village held by this township */
 	FK_HOUSEHOLD,   /* a household id: township code + 6 digits */
 	FK_MEMBER_NO,   /* 01..99 */
+	FK_COUNT,       /* a number of people: 1..99 */
 };
 
 struct field {
@@ -62,7 +64,7 @@ enum {
 };
 /* Income fields (年度收入). */
 enum {
-	IF_HOUSEHOLD, IF_YEAR, IF_WAGES, IF_BUSINESS, IF_PROPERTY, IF_TRANSFERS, IF_COSTS,
+	IF_HOUSEHOLD, IF_YEAR, IF_WAGES, IF_BUSINESS, IF_PROPERTY, IF_TRANSFERS, IF_COSTS, IF_SIZE,
 	IF_COUNT
 };
 
@@ -91,12 +93,20 @@ struct household_ctx {
 	size_t ncodes;
 	char (*villages)[CODE_MAX];
 	size_t nvillages;
+	struct stmt_cache *stmts;   /* household_stmt's prepared statements */
 };
 
 /* Load the code lists and villages of DB; TOWNSHIP is this node's code. */
 int household_ctx_init(struct household_ctx *c, sqlite3 *db, const char *township,
     char *err, size_t errlen);
 void household_ctx_release(struct household_ctx *c);
+
+/*
+ * A prepared statement of SQL, kept until household_ctx_release (so release
+ * the context before closing the database); reset and unbound.  Reset it after
+ * use: a statement left on a row keeps its read open.  NULL on error.
+ */
+sqlite3_stmt *household_stmt(const struct household_ctx *c, const char *sql);
 
 /* Find a field by English name (either '_' or '-') or Chinese label; -1 if none. */
 int household_field_find(const struct field *fs, int n, const char *header);
@@ -162,8 +172,9 @@ int household_head_count(const struct household_ctx *c, const char *household);
 int household_size(const struct household_ctx *c, const char *household);
 
 /*
- * Compute and add the income row of HOUSEHOLD for V[IF_YEAR] with the
- * household's size read from the database (so members come first).
+ * Compute and add the income row of HOUSEHOLD for V[IF_YEAR].  The household
+ * size is V[IF_SIZE] when given (家庭人口 of that year, as the form records it),
+ * else the number of members recorded now (so members come first).
  */
 int household_income_put(const struct household_ctx *c, struct ops *ops, const char *household,
     const struct field_value *v, char *err, size_t errlen);
@@ -180,7 +191,7 @@ enum record_kind { RECORD_HOUSEHOLD, RECORD_MEMBER, RECORD_INCOME };
  * reads: code names (Chinese), amounts with 2 decimals, 是/否, "" for NULL.
  * v[k] is field k of the kind's field list.  Filters (NULL: any): one
  * household, one village, one township (first 9 digits of the key).
- * Income rows also give size and net_per_capita (v[IF_COUNT], v[IF_COUNT + 1]).
+ * Income rows also give the computed net_per_capita in v[IF_COUNT].
  */
 struct record_iter {
 	const struct household_ctx *c;

@@ -25,6 +25,7 @@ struct doc {
 	int csv;
 	int in_table;
 	int cols;
+	int landscape;      /* wide tables (register, book) print across the page */
 };
 
 static void
@@ -47,15 +48,16 @@ s_doc_begin(struct doc *d, const char *title)
 {
 	if (d->csv) {
 		fputs("\xef\xbb\xbf", d->f);
-		csv_write_field(d->f, title);
+		csv_write_field_excel(d->f, title);
 		fputs("\r\n", d->f);
 		return;
 	}
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", d->f);
 	s_html(d->f, title);
-	fputs("</title>\n<style>\n"
-	    "@page { size: A4; margin: 15mm 12mm; }\n"
-	    "body { font-family: \"SimSun\", \"Songti SC\", \"Noto Serif CJK SC\", serif; font-size: 10.5pt; color: #000; }\n"
+	fputs("</title>\n<style>\n", d->f);
+	fputs(d->landscape ? "@page { size: A4 landscape; margin: 12mm; }\n" :
+	    "@page { size: A4; margin: 15mm 12mm; }\n", d->f);
+	fputs("body { font-family: \"SimSun\", \"Songti SC\", \"Noto Serif CJK SC\", serif; font-size: 10.5pt; color: #000; }\n"
 	    "h1 { font-size: 16pt; text-align: center; margin: 0 0 4mm; }\n"
 	    "h2 { font-size: 12pt; margin: 5mm 0 2mm; page-break-after: avoid; }\n"
 	    "p.sub { text-align: center; margin: 0 0 4mm; }\n"
@@ -78,7 +80,7 @@ static void
 s_doc_para(struct doc *d, const char *text)
 {
 	if (d->csv) {
-		csv_write_field(d->f, text);
+		csv_write_field_excel(d->f, text);
 		fputs("\r\n", d->f);
 		return;
 	}
@@ -92,7 +94,7 @@ s_doc_heading(struct doc *d, const char *text)
 {
 	if (d->csv) {
 		fputs("\r\n", d->f);
-		csv_write_field(d->f, text);
+		csv_write_field_excel(d->f, text);
 		fputs("\r\n", d->f);
 		return;
 	}
@@ -110,7 +112,7 @@ s_doc_table(struct doc *d, const char *const *head, int n)
 		for (int k = 0; k < n; k++) {
 			if (k)
 				fputc(',', d->f);
-			csv_write_field(d->f, head[k]);
+			csv_write_field_excel(d->f, head[k]);
 		}
 		fputs("\r\n", d->f);
 		return;
@@ -132,7 +134,7 @@ s_doc_row(struct doc *d, const char *const *cells, int n, unsigned numeric, int 
 		for (int k = 0; k < n; k++) {
 			if (k)
 				fputc(',', d->f);
-			csv_write_field(d->f, cells[k]);
+			csv_write_field_excel(d->f, cells[k]);
 		}
 		fputs("\r\n", d->f);
 		return;
@@ -160,9 +162,9 @@ s_doc_pairs(struct doc *d, const char *const *labels, const char *const *values,
 {
 	if (d->csv) {
 		for (int k = 0; k < n; k++) {
-			csv_write_field(d->f, labels[k]);
+			csv_write_field_excel(d->f, labels[k]);
 			fputc(',', d->f);
-			csv_write_field(d->f, values[k]);
+			csv_write_field_excel(d->f, values[k]);
 			fputs("\r\n", d->f);
 		}
 		return;
@@ -386,7 +388,7 @@ cmd_card(int argc, char **argv)
 	if (household_iter_open(&it, &c, RECORD_INCOME, id, NULL, NULL, err, sizeof err) == 0) {
 		while (household_iter_next(&it) == 1) {
 			const char *row[8] = { it.v[IF_YEAR], it.v[IF_WAGES], it.v[IF_BUSINESS], it.v[IF_PROPERTY],
-				it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_COUNT], it.v[IF_COUNT + 1] };
+				it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_SIZE], it.v[IF_COUNT] };
 			s_doc_row(&d, row, 8, 0xfe, 0);
 		}
 		household_iter_close(&it);
@@ -502,6 +504,7 @@ cmd_register(int argc, char **argv)
 		return s_doc_close(&n, &c, &d, &o, rc, "register");
 	}
 	snprintf(title, sizeof title, "%s扶贫对象村册", vname);
+	d.landscape = 1;
 	s_doc_begin(&d, title);
 	snprintf(title, sizeof title, "村代码 %s", village);
 	s_doc_para(&d, title);
@@ -548,6 +551,7 @@ cmd_book(int argc, char **argv)
 	if ((rc = s_doc_open(&n, &c, &d, &o, "book")) != EXIT_OK)
 		return rc;
 	snprintf(title, sizeof title, "%s扶贫对象乡镇簿", n.conf.name);
+	d.landscape = 1;
 	s_doc_begin(&d, title);
 	snprintf(title, sizeof title, "乡镇代码 %s", n.conf.code);
 	s_doc_para(&d, title);

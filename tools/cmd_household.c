@@ -291,6 +291,9 @@ s_household_cause(int argc, char **argv)
 	return rc;
 }
 
+static int s_member_row(const struct household_ctx *c, const char *mid, char *household, size_t hlen,
+    char *relation, size_t rlen, const char *cmd);
+
 /* ---- reading -------------------------------------------------------------------- */
 
 static int
@@ -307,9 +310,9 @@ s_open_read(struct node *n, struct household_ctx *c, const char *cmd)
 	return EXIT_OK;
 }
 
-/* One record as a JSON object of English names. */
+/* One record as a JSON object of English names; OPEN: leave the object open for more keys. */
 static void
-s_json_record(FILE *f, const struct field *fs, int n, const char *const *v)
+s_json_fields(FILE *f, const struct field *fs, int n, const char *const *v, int open)
 {
 	fputc('{', f);
 	for (int k = 0; k < n; k++) {
@@ -319,7 +322,14 @@ s_json_record(FILE *f, const struct field *fs, int n, const char *const *v)
 		fputc(':', f);
 		json_str(f, v[k] ? v[k] : "");
 	}
-	fputc('}', f);
+	if (!open)
+		fputc('}', f);
+}
+
+static void
+s_json_record(FILE *f, const struct field *fs, int n, const char *const *v)
+{
+	s_json_fields(f, fs, n, v, 0);
 }
 
 static int
@@ -369,11 +379,10 @@ s_household_show(int argc, char **argv)
 			if (fo.json) {
 				printf("%s", first ? "" : ",");
 				if (kind == RECORD_INCOME) {
-					/* the computed figures ride along */
-					printf("{\"size\":%s,\"net_per_capita\":", it.v[IF_COUNT]);
-					json_str(stdout, it.v[IF_COUNT + 1]);
-					printf(",\"record\":");
-					s_json_record(stdout, fs, nf, it.v);
+					/* the computed figure rides along */
+					s_json_fields(stdout, fs, nf, it.v, 1);
+					printf(",\"net_per_capita\":");
+					json_str(stdout, it.v[IF_COUNT]);
 					printf("}");
 				} else {
 					s_json_record(stdout, fs, nf, it.v);
@@ -384,7 +393,7 @@ s_household_show(int argc, char **argv)
 			} else {
 				printf("  %s  工资 %s  经营 %s  财产 %s  转移 %s  支出 %s  人口 %s  人均纯收入 %s\n",
 				    it.v[IF_YEAR], it.v[IF_WAGES], it.v[IF_BUSINESS], it.v[IF_PROPERTY],
-				    it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_COUNT], it.v[IF_COUNT + 1]);
+				    it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_SIZE], it.v[IF_COUNT]);
 			}
 			first = 0;
 		}
@@ -467,6 +476,80 @@ s_household_list(int argc, char **argv)
 	return rc < 0 ? tool_fail(EXIT_FAIL, "household list", "reading households failed") : EXIT_OK;
 }
 
+static int
+s_household_head(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "previous", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = "usage: lika household head HOUSEHOLD/NN --previous RELATION\n\n"
+	    "Make member HOUSEHOLD/NN the head (户主) of its household, and give the\n"
+	    "previous head the relation RELATION (code_relation, not 户主): the household\n"
+	    "keeps exactly one head.  The other members' relations are as recorded; change\n"
+	    "them with \"lika member edit\".  One change set.\n";
+	const char *previous = NULL;
+	struct field_value rel;
+	struct household_ctx c;
+	struct ops ops = OPS_INIT;
+	struct node n;
+	char err[ERRBUF_SIZE], hid[32], cur[16], old[64] = "";
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': previous = optarg; break;
+		case 'h': printf("%s", usage); return EXIT_OK;
+		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !previous) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *mid = argv[optind];
+	if ((rc = s_begin(&n, &c, "household head")) != EXIT_OK)
+		return rc;
+	ops_init(&ops);
+	const struct field *rf = &household_member_fields[MF_RELATION];
+	if ((rc = s_member_row(&c, mid, hid, sizeof hid, cur, sizeof cur, "household head")) != EXIT_OK)
+		goto done;
+	if (household_field_parse(&c, rf, previous, &rel, err, sizeof err) < 0 || rel.null) {
+		rc = tool_fail(EXIT_USAGE, "household head", "%s", rel.null ? "--previous is blank" : err);
+		goto done;
+	}
+	if (strcmp(rel.s, RELATION_HEAD) == 0) {
+		rc = tool_fail(EXIT_USAGE, "household head", "%s (%s) \"%s\": the previous head cannot stay 户主",
+		    rf->label, rf->name, previous);
+		goto done;
+	}
+	if (strcmp(cur, RELATION_HEAD) == 0) {
+		rc = tool_fail(EXIT_USAGE, "household head", "member \"%s\" is the head already", mid);
+		goto done;
+	}
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(c.db, "SELECT id FROM member WHERE household = ?1 AND relation = '"
+	    RELATION_HEAD "'", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, hid, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(old, sizeof old, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	struct colval to_head[] = { COL_TEXT("relation", RELATION_HEAD) };
+	ops_upsert(&ops, "member", mid, to_head, 1);
+	if (old[0]) {
+		struct colval from_head[] = { COL_TEXT("relation", rel.s) };
+		ops_upsert(&ops, "member", old, from_head, 1);
+	}
+done:
+	rc = s_end(&n, &c, &ops, rc, "household head");
+	if (rc == EXIT_OK)
+		printf("%s is the head of %s%s%s\n", mid, hid, old[0] ? "; previous head " : "", old);
+	return rc;
+}
+
 int
 cmd_household(int argc, char **argv)
 {
@@ -474,6 +557,7 @@ cmd_household(int argc, char **argv)
 		{ "add",   s_household_add,   "open a household file; prints its id" },
 		{ "edit",  s_household_edit,  "change fields of a household" },
 		{ "cause", s_household_cause, "record the main and other poverty causes" },
+		{ "head",  s_household_head,  "make a member the head (户主)" },
 		{ "show",  s_household_show,  "print one household file" },
 		{ "list",  s_household_list,  "list households" },
 		{ NULL, NULL, NULL },
@@ -656,15 +740,15 @@ static int
 s_income_set(int argc, char **argv)
 {
 	const char *usage = "usage: lika income set HOUSEHOLD YEAR [--wages YUAN] [--business YUAN]\n"
-	    "                       [--property YUAN] [--transfers YUAN] [--costs YUAN]\n\n"
+	    "                       [--property YUAN] [--transfers YUAN] [--costs YUAN] [--size N]\n\n"
 	    "Record a household's income of YEAR (年度收入), amounts in yuan with up to two\n"
 	    "decimals, none negative; one not given counts as 0.  Transfers include\n"
 	    "family-planning, 低保, 五保, pension and ecological-compensation payments.\n"
 	    "The per-capita net income (人均纯收入) is computed, never typed:\n\n"
 	    "  (wages + business + property + transfers - costs) / household size\n\n"
-	    "with the size the number of members recorded now, rounded half away from zero\n"
-	    "to the fen; it is negative when costs exceed income.  Setting a year again\n"
-	    "replaces it.  One change set.\n";
+	    "with the size --size N (家庭人口 of that year) or else the number of members\n"
+	    "recorded now, rounded half away from zero to the fen; it is negative when\n"
+	    "costs exceed income.  Setting a year again replaces it.  One change set.\n";
 	static const int skip[] = { IF_HOUSEHOLD, IF_YEAR, -1 };
 	struct field_opts fo = { .fs = household_income_fields, .n = IF_COUNT };
 	struct field_value v[IF_COUNT];

@@ -107,214 +107,6 @@ s_map_free(struct strmap *m)
 	memset(m, 0, sizeof *m);
 }
 
-/* ---- JSON as export writes it: [ {"name": "value" | number | null, …}, … ] ------ */
-
-static void
-s_json_ws(char **p)
-{
-	while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
-		(*p)++;
-}
-
-static int
-s_hex4(const char *p, unsigned *out)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-		else return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* A string at *P (on its quote), unescaped in place; returns it or NULL. */
-static char *
-s_json_string(char **p)
-{
-	char *r = ++*p, *w = r;
-
-	for (;;) {
-		unsigned char c = (unsigned char)**p;
-		if (c == '\0' || c < 0x20)
-			return NULL;
-		(*p)++;
-		if (c == '"')
-			break;
-		if (c != '\\') {
-			*w++ = (char)c;
-			continue;
-		}
-		c = (unsigned char)*(*p)++;
-		switch (c) {
-		case '"': case '\\': case '/': *w++ = (char)c; break;
-		case 'b': *w++ = '\b'; break;
-		case 'f': *w++ = '\f'; break;
-		case 'n': *w++ = '\n'; break;
-		case 'r': *w++ = '\r'; break;
-		case 't': *w++ = '\t'; break;
-		case 'u': {
-			unsigned cp, lo;
-			if (s_hex4(*p, &cp) < 0)
-				return NULL;
-			*p += 4;
-			if (cp >= 0xd800 && cp <= 0xdbff && (*p)[0] == '\\' && (*p)[1] == 'u' &&
-			    s_hex4(*p + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				*p += 6;
-			} else if (cp >= 0xd800 && cp <= 0xdfff) {
-				return NULL;
-			}
-			/* UTF-8 of cp is never longer than its escape */
-			if (cp < 0x80) {
-				*w++ = (char)cp;
-			} else if (cp < 0x800) {
-				*w++ = (char)(0xc0 | cp >> 6);
-				*w++ = (char)(0x80 | (cp & 0x3f));
-			} else if (cp < 0x10000) {
-				*w++ = (char)(0xe0 | cp >> 12);
-				*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
-				*w++ = (char)(0x80 | (cp & 0x3f));
-			} else {
-				*w++ = (char)(0xf0 | cp >> 18);
-				*w++ = (char)(0x80 | (cp >> 12 & 0x3f));
-				*w++ = (char)(0x80 | (cp >> 6 & 0x3f));
-				*w++ = (char)(0x80 | (cp & 0x3f));
-			}
-			break;
-		}
-		default:
-			return NULL;
-		}
-	}
-	*w = '\0';
-	return r;
-}
-
-/*
- * Parse TEXT (taken) into CSV form: row 0 the keys of the first object, one row
- * per object with its values in that order ("" for null or absent keys).
- */
-static int
-s_json_to_rows(struct csv *csv, char **text, char *err, size_t errlen)
-{
-	static char s_empty[] = "";
-	char *p;
-	size_t cap = 0, ncols = 0;
-
-	memset(csv, 0, sizeof *csv);
-	csv->buf = *text;
-	*text = NULL;
-	p = csv->buf;
-	s_json_ws(&p);
-	if (*p++ != '[')
-		return errf(err, errlen, "JSON: an array of objects expected");
-	s_json_ws(&p);
-	for (size_t rec = 1; *p != ']'; rec++) {
-		if (*p != '{')
-			goto bad;
-		p++;
-		if (csv->nrows + 2 > cap) {
-			cap = cap ? cap * 2 : 256;
-			void *np = realloc(csv->rows, cap * sizeof *csv->rows);
-			if (!np)
-				goto nomem;
-			csv->rows = np;
-		}
-		if (csv->nrows == 0) {
-			csv->rows[0] = (struct csv_row){ calloc(RECORD_MAX_FIELDS, sizeof(char *)), 0, 0 };
-			csv->nrows = 1;
-			if (!csv->rows[0].fields)
-				goto nomem;
-		}
-		struct csv_row *hdr = &csv->rows[0];
-		struct csv_row *r = &csv->rows[csv->nrows];
-		*r = (struct csv_row){ calloc(RECORD_MAX_FIELDS, sizeof(char *)), 0, rec };
-		if (!r->fields)
-			goto nomem;
-		csv->nrows++;
-		s_json_ws(&p);
-		while (*p != '}') {
-			char *key, *val;
-			if (*p != '"' || !(key = s_json_string(&p)))
-				goto bad;
-			s_json_ws(&p);
-			if (*p++ != ':')
-				goto bad;
-			s_json_ws(&p);
-			if (*p == '"') {
-				if (!(val = s_json_string(&p)))
-					goto bad;
-			} else if (!strncmp(p, "null", 4)) {
-				val = s_empty;
-				p += 4;
-			} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-				/* a number stays text; terminate it after reading the delimiter */
-				val = p;
-				while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' ||
-				    (*p >= '0' && *p <= '9'))
-					p++;
-				char *end = p;
-				s_json_ws(&p);
-				if (*p != ',' && *p != '}')
-					goto bad;
-				char d = *p;
-				*end = '\0';
-				*p = d;
-			} else {
-				goto bad;
-			}
-			size_t col;
-			for (col = 0; col < ncols; col++)
-				if (strcmp(hdr->fields[col], key) == 0)
-					break;
-			if (col == ncols) {
-				if (csv->nrows > 2)
-					return errf(err, errlen, "JSON record %zu: key \"%s\" is not in the first record",
-					    rec, key), csv_release(csv), -1;
-				if (ncols == RECORD_MAX_FIELDS)
-					return errf(err, errlen, "JSON: too many keys"), csv_release(csv), -1;
-				hdr->fields[ncols++] = key;
-				hdr->n = ncols;
-			}
-			r->fields[col] = val;
-			s_json_ws(&p);
-			if (*p == ',') {
-				p++;
-				s_json_ws(&p);
-			} else if (*p != '}') {
-				goto bad;
-			}
-		}
-		p++;
-		r->n = ncols;
-		for (size_t k = 0; k < ncols; k++)
-			if (!r->fields[k])
-				r->fields[k] = s_empty;
-		s_json_ws(&p);
-		if (*p == ',') {
-			p++;
-			s_json_ws(&p);
-		} else if (*p != ']') {
-			goto bad;
-		}
-	}
-	return 0;
-bad:
-	errf(err, errlen, "JSON: malformed near byte %zu", (size_t)(p - csv->buf));
-	csv_release(csv);
-	return -1;
-nomem:
-	errf(err, errlen, "out of memory");
-	csv_release(csv);
-	return -1;
-}
-
 /* ---- import ------------------------------------------------------------------- */
 
 struct import {
@@ -332,7 +124,9 @@ struct import {
 	struct ops ops;
 	size_t batch_rows;
 	uint64_t first_seq, last_seq, changesets;
-	size_t written, created, updated, bad, reported;
+	size_t written, created, updated, bad;
+	struct report *reports;
+	size_t nreports, capreports;
 	size_t last_bad;                        /* the row last counted bad: one count a row */
 	unsigned char *row_bad;                 /* rows refused in an earlier pass (skip-bad) */
 	char (*row_hid)[24];                    /* members: the household a row went to */
@@ -342,20 +136,83 @@ struct import {
 	char next_id[32];
 };
 
+/* A bad row's message, kept until the last pass so a rerun does not repeat it. */
+struct report {
+	size_t row;
+	int sticky;             /* from the heads check: kept for the --skip-bad rerun */
+	size_t seq;             /* order of reporting, within a row */
+	char *msg;
+};
+
 static void
-s_report(struct import *im, size_t row, const char *msg)
+s_report_add(struct import *im, size_t row, const char *msg, int sticky)
 {
 	if (row != im->last_bad) {
 		im->bad++;
 		im->last_bad = row;
 	}
-	if (im->reported++ < MAX_REPORTED) {
-		const struct csv_row *r = &im->rows.rows[row];
-		if (im->is_json)
-			fprintf(stderr, "lika %s: record %zu: %s\n", im->cmd, r->line, msg);
-		else
-			fprintf(stderr, "lika %s: row %zu (line %zu): %s\n", im->cmd, row + 1, r->line, msg);
+	if (im->nreports == im->capreports) {
+		size_t nc = im->capreports ? im->capreports * 2 : 64;
+		void *p = realloc(im->reports, nc * sizeof *im->reports);
+		if (!p)
+			return;         /* the count stays exact; only the text is lost */
+		im->reports = p;
+		im->capreports = nc;
 	}
+	char *copy = strdup(msg);
+	if (copy) {
+		im->reports[im->nreports] = (struct report){ row, sticky, im->nreports, copy };
+		im->nreports++;
+	}
+}
+
+static void
+s_report(struct import *im, size_t row, const char *msg)
+{
+	s_report_add(im, row, msg, 0);
+}
+
+static int
+s_report_cmp(const void *a, const void *b)
+{
+	const struct report *x = a, *y = b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Forget the reports of a pass, keeping the sticky ones when KEEP_STICKY. */
+static void
+s_reports_clear(struct import *im, int keep_sticky)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < im->nreports; i++) {
+		if (keep_sticky && im->reports[i].sticky)
+			im->reports[w++] = im->reports[i];
+		else
+			free(im->reports[i].msg);
+	}
+	im->nreports = w;
+}
+
+/* Print the reports in row order, at most MAX_REPORTED. */
+static void
+s_reports_print(struct import *im)
+{
+	if (im->nreports)
+		qsort(im->reports, im->nreports, sizeof *im->reports, s_report_cmp);
+	for (size_t i = 0; i < im->nreports && i < MAX_REPORTED; i++) {
+		const struct csv_row *r = &im->rows.rows[im->reports[i].row];
+		if (im->is_json)
+			fprintf(stderr, "lika %s: record %zu: %s\n", im->cmd, r->line, im->reports[i].msg);
+		else
+			fprintf(stderr, "lika %s: row %zu (line %zu): %s\n", im->cmd, im->reports[i].row + 1,
+			    r->line, im->reports[i].msg);
+	}
+	if (im->nreports > MAX_REPORTED)
+		fprintf(stderr, "lika %s: … and %zu more\n", im->cmd, im->nreports - MAX_REPORTED);
 }
 
 /* Is every cell of ROW blank?  Spreadsheets leave ",,,," rows behind. */
@@ -410,8 +267,8 @@ s_map_header(struct import *im)
 		im->colfield[k] = f;
 		if (f < 0) {
 			/* computed figures that export adds are read as notes, not input */
-			if (im->kind == RECORD_INCOME && (!strcmp(s, "size") || !strcmp(s, "家庭人口") ||
-			    !strcmp(s, "net_per_capita") || !strcmp(s, "人均纯收入(元)") || !strcmp(s, "人均纯收入")))
+			if (im->kind == RECORD_INCOME && (!strcmp(s, "net_per_capita") ||
+			    !strcmp(s, "人均纯收入(元)") || !strcmp(s, "人均纯收入")))
 				continue;
 			if (*s)
 				fprintf(stderr, "lika %s: column %zu \"%s\" is not a field: ignored\n", im->cmd, k + 1, s);
@@ -443,15 +300,15 @@ s_household_of_head(const struct household_ctx *c, const char *idc, char *out, s
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT household FROM member WHERE idcard = ?1 AND relation = '"
-	    RELATION_HEAD "'", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT household FROM member WHERE idcard = ?1 AND relation = '"
+	    RELATION_HEAD "'")))
 		return -1;
 	sqlite3_bind_text(st, 1, idc, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return found;
 }
 
@@ -462,14 +319,14 @@ s_member_of(const struct household_ctx *c, const char *idc, char *out, size_t le
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT id FROM member WHERE idcard = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = household_stmt(c, "SELECT id FROM member WHERE idcard = ?1")))
 		return -1;
 	sqlite3_bind_text(st, 1, idc, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return found;
 }
 
@@ -482,17 +339,26 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	struct field_value v[RECORD_MAX_FIELDS];
 	char msg[ERRBUF_SIZE + 64], key[64], hid[32];
 	int nbad = 0;
-	(void)err; (void)errlen;
 
 	for (size_t k = 0; k < r->n && k < sizeof im->colfield / sizeof im->colfield[0]; k++)
 		if (im->colfield[k] >= 0)
-			vals[im->colfield[k]] = r->fields[k];
+			vals[im->colfield[k]] = im->is_json ? r->fields[k] : csv_excel_unguard(r->fields[k]);
 	/* a column missing from a short row is blank */
 	for (size_t k = r->n; k < im->rows.rows[0].n; k++)
 		if (im->colfield[k] >= 0)
 			vals[im->colfield[k]] = "";
 	for (int k = 0; k < im->nf; k++)
 		if (household_field_parse(im->c, &im->fs[k], vals[k], &v[k], msg, sizeof msg) < 0) {
+			s_report(im, row, msg);
+			nbad++;
+		}
+	/* cells a member or income row cannot leave blank (a household's depend on create) */
+	static const int need_m[] = { MF_NAME, MF_IDCARD, MF_RELATION, -1 };
+	static const int need_i[] = { IF_HOUSEHOLD, IF_YEAR, -1 };
+	for (const int *k = im->kind == RECORD_MEMBER ? need_m : im->kind == RECORD_INCOME ? need_i : NULL;
+	    k && *k >= 0; k++)
+		if (!v[*k].given || v[*k].null) {
+			snprintf(msg, sizeof msg, "%s (%s) is required", im->fs[*k].label, im->fs[*k].name);
 			s_report(im, row, msg);
 			nbad++;
 		}
@@ -662,7 +528,9 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	case RECORD_INCOME: {
 		snprintf(hid, sizeof hid, "%s", v[IF_HOUSEHOLD].s);
 		int ex = household_row_exists(im->c, "household", hid);
-		if (ex <= 0) {
+		if (ex < 0)
+			return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
+		if (ex == 0) {
 			snprintf(msg, sizeof msg, "%s (%s) \"%s\": no such household", im->fs[IF_HOUSEHOLD].label,
 			    im->fs[IF_HOUSEHOLD].name, hid);
 			s_report(im, row, msg);
@@ -676,8 +544,9 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 			s_report(im, row, msg);
 			return 1;
 		}
-		snprintf(key, sizeof key, "income/%s/%04d", hid, (int)v[IF_YEAR].i);
-		create = household_row_exists(im->c, "income", key + 7) == 0;
+		char iid[48];
+		snprintf(iid, sizeof iid, "%s/%04d", hid, (int)v[IF_YEAR].i);
+		create = household_row_exists(im->c, "income", iid) == 0;
 		if (household_income_put(im->c, &im->ops, hid, v, msg, sizeof msg) < 0) {
 			rc = 1;
 			break;
@@ -768,12 +637,16 @@ s_check_heads(struct import *im)
 		char msg[256];
 		snprintf(msg, sizeof msg, "household %s would have %d heads (户主): a household has exactly one",
 		    hid, heads);
-		s_report(im, (size_t)im->touched.vals[i], msg);
 		broken++;
 		/* every row of that household is refused in a --skip-bad rerun */
+		size_t first = 0;
 		for (size_t row = 1; row < im->rows.nrows; row++)
-			if (strcmp(im->row_hid[row], hid) == 0)
+			if (strcmp(im->row_hid[row], hid) == 0) {
 				im->row_bad[row] = 1;
+				if (!first)
+					first = row;
+			}
+		s_report_add(im, first ? first : (size_t)im->touched.vals[i], msg, 1);
 	}
 	return broken;
 }
@@ -784,7 +657,7 @@ s_pass_reset(struct import *im)
 	s_map_free(&im->keys);
 	s_map_free(&im->next_no);
 	s_map_free(&im->touched);
-	im->changesets = im->written = im->created = im->updated = im->bad = im->reported = 0;
+	im->changesets = im->written = im->created = im->updated = im->bad = 0;
 	im->first_seq = im->last_seq = 0;
 	im->last_bad = 0;
 }
@@ -811,7 +684,8 @@ cmd_import(int argc, char **argv)
 	    "  and 户主身份证号); a row with one creates or updates that household.\n"
 	    "members: found by 户编号 or 户主身份证号; a member with the same ID number in\n"
 	    "  that household is updated, else added with the next number (or 成员编号).\n"
-	    "incomes: 户编号, 年度 and the amounts; 人均纯收入 is computed.\n";
+	    "incomes: 户编号, 年度, the amounts and optionally 家庭人口 (else the members\n"
+	    "  recorded now); 人均纯收入 is computed.\n";
 	const char *encoding = NULL, *used = NULL;
 	char err[ERRBUF_SIZE], cmdname[32];
 	struct household_ctx c;
@@ -856,7 +730,7 @@ cmd_import(int argc, char **argv)
 		return tool_fail(EXIT_USAGE, im.cmd, "%s: %s", path, err);
 	const char *start = text + strspn(text, " \t\r\n");
 	im.is_json = *start == '[';
-	if ((im.is_json ? s_json_to_rows(&im.rows, &text, err, sizeof err) :
+	if ((im.is_json ? csv_parse_json(&im.rows, &text, err, sizeof err) :
 	    csv_parse(&im.rows, &text, textlen, err, sizeof err)) < 0) {
 		free(text);
 		return tool_fail(EXIT_USAGE, im.cmd, "%s: %s", path, err);
@@ -899,15 +773,18 @@ cmd_import(int argc, char **argv)
 			goto out_ctx;
 		}
 		int broken = im.kind == RECORD_MEMBER ? s_check_heads(&im) : 0;
-		if (im.bad && (!im.skip_bad || broken) ) {
+		if (im.bad && (!im.skip_bad || broken)) {
 			ledger_rollback(n.ledger);
-			if (im.skip_bad && pass == 0)
-				continue;       /* again without the households whose heads do not add up */
+			if (im.skip_bad && pass == 0) {
+				/* again without the households whose heads do not add up */
+				s_reports_clear(&im, 1);
+				continue;
+			}
 		}
+		s_reports_print(&im);
 		if (im.bad && !im.skip_bad) {
-			if (im.reported > MAX_REPORTED)
-				fprintf(stderr, "lika %s: … %zu more\n", im.cmd, im.reported - MAX_REPORTED);
-			rc = tool_fail(EXIT_USAGE, im.cmd, "%s: %zu bad rows: nothing written", path, im.bad);
+			rc = tool_fail(EXIT_USAGE, im.cmd, "%s: %zu bad row%s: nothing written", path, im.bad,
+			    im.bad == 1 ? "" : "s");
 			goto out_ctx;
 		}
 		break;
@@ -920,8 +797,9 @@ cmd_import(int argc, char **argv)
 		rc = tool_fail(EXIT_FAIL, im.cmd, "%s (nothing written)", err);
 		goto out_ctx;
 	}
-	printf("import %s: %zu rows written (%zu new, %zu updated), %zu bad rows skipped; %" PRIu64
-	    " change sets", what, im.written, im.created, im.updated, im.bad, im.changesets);
+	printf("import %s: %zu row%s written (%zu new, %zu updated), %zu bad row%s skipped; %" PRIu64
+	    " change set%s", what, im.written, im.written == 1 ? "" : "s", im.created, im.updated, im.bad,
+	    im.bad == 1 ? "" : "s", im.changesets, im.changesets == 1 ? "" : "s");
 	if (im.changesets)
 		printf(" (seq %" PRIu64 "-%" PRIu64 ")", im.first_seq, im.last_seq);
 	printf("; %s; %.2f s\n", used, (double)(mono_ms() - t0) / 1000.0);
@@ -932,6 +810,8 @@ out_node:
 	node_close(&n);
 out:
 	s_pass_reset(&im);
+	s_reports_clear(&im, 0);
+	free(im.reports);
 	free(im.row_bad);
 	free(im.row_hid);
 	csv_release(&im.rows);
@@ -948,26 +828,31 @@ cmd_export(int argc, char **argv)
 		{ "village", required_argument, NULL, 'V' },
 		{ "header", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "excel", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *usage = "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
-	    "                   [--header zh|en] [-o FILE]\n\n"
+	    "                   [--header zh|en] [--excel] [-o FILE]\n\n"
 	    "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
 	    "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
 	    "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
-	    "the computed 家庭人口 and 人均纯收入, which import ignores.\n";
+	    "the computed 人均纯收入, which import ignores (it computes it again).\n"
+	    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
+	    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
+	    "is shown, not run (a leading '); import drops both again.\n";
 	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL;
 	enum record_kind kind;
 	char err[ERRBUF_SIZE];
 	struct household_ctx c;
 	struct record_iter it;
 	struct node n;
-	int ch, rc, nf, first = 1;
+	int ch, rc, nf, first = 1, excel = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'x': excel = 1; break;
 		case 'f': format = optarg; break;
 		case 'V': village = optarg; break;
 		case 'H': header = optarg; break;
@@ -1015,7 +900,7 @@ cmd_export(int argc, char **argv)
 		goto done;
 	}
 	/* the members' link by the head's ID number is for offices' sheets; export has the id */
-	int extra = kind == RECORD_INCOME ? 2 : 0;
+	int extra = kind == RECORD_INCOME ? 1 : 0;
 	if (json) {
 		fputc('[', f);
 	} else {
@@ -1029,7 +914,7 @@ cmd_export(int argc, char **argv)
 			csv_write_field(f, header[0] == 'z' ? fs[k].label : fs[k].name);
 		}
 		if (extra)
-			fputs(header[0] == 'z' ? ",家庭人口,人均纯收入(元)" : ",size,net_per_capita", f);
+			fputs(header[0] == 'z' ? ",人均纯收入(元)" : ",net_per_capita", f);
 		fputs("\r\n", f);
 	}
 	while ((rc = household_iter_next(&it)) == 1) {
@@ -1046,10 +931,8 @@ cmd_export(int argc, char **argv)
 				json_str(f, it.v[k]);
 			}
 			if (extra) {
-				fputs(",\"size\":", f);
-				json_str(f, it.v[IF_COUNT]);
 				fputs(",\"net_per_capita\":", f);
-				json_str(f, it.v[IF_COUNT + 1]);
+				json_str(f, it.v[IF_COUNT]);
 			}
 			fputc('}', f);
 		} else {
@@ -1059,7 +942,10 @@ cmd_export(int argc, char **argv)
 					continue;
 				if (col++)
 					fputc(',', f);
-				csv_write_field(f, it.v[k]);
+				if (excel)
+					csv_write_field_excel(f, it.v[k]);
+				else
+					csv_write_field(f, it.v[k]);
 			}
 			fputs("\r\n", f);
 		}

@@ -55,7 +55,7 @@ expect_in "$OUT" '"net_per_capita":"2300.00"'
 # zero income
 expect_exit 0 lika income set $h 2022
 expect_exit 0 lika household show $h --json
-expect_in "$OUT" '"size":1,"net_per_capita":"0.00"'
+expect_in "$OUT" '"size":"1","net_per_capita":"0.00"'
 
 expect_exit 0 lika member add $h --name 李四 --idcard 11010519491231002X --relation 配偶 --education 小学
 [ "$OUT" = "$h/02" ] || fail "second member is $OUT"
@@ -69,7 +69,7 @@ expect_exit 2 lika member edit $h/03 --sex 女
 expect_exit 0 lika income set $h 2023 --wages 1000 --business 200.50 --costs 4000
 expect_exit 0 lika household show $h --json
 expect_in "$OUT" '"year":"2023","wages":"1000.00","business":"200.50"'
-expect_in "$OUT" '"size":3,"net_per_capita":"-933.17"'
+expect_in "$OUT" '"size":"3","net_per_capita":"-933.17"'
 
 expect_exit 0 lika household cause $h --main 因学 --other 因病 --note "孩子上学"
 expect_exit 0 lika household show $h
@@ -89,4 +89,17 @@ expect_exit 0 lika household list --json --village 522701101002
 [ "$(log_count)" = $((n1 + 9)) ] || fail "expected $((n1 + 9)) change sets, have $(log_count)"
 expect_exit 0 lika verify
 expect_exit 0 lika rebuild
+expect_exit 0 lika verify
+
+# the head changes in one change set and the household keeps exactly one
+n2=$(log_count)
+expect_exit 2 lika household head $h/02 --previous 户主
+expect_exit 2 lika household head $h/01 --previous 配偶
+expect_exit 2 lika household head $h/09 --previous 配偶
+expect_exit 0 lika household head $h/02 --previous 配偶
+expect_exit 0 lika household show $h --json
+expect_in "$OUT" '"no":"01","name":"张三","idcard":"440524188001010014","sex":"男","relation":"配偶"'
+expect_in "$OUT" '"no":"02","name":"李四","idcard":"11010519491231002X","sex":"女","relation":"户主"'
+expect_in "$OUT" '"head_name":"李四"'
+[ "$(log_count)" = $((n2 + 1)) ] || fail "household head is not one change set"
 expect_exit 0 lika verify

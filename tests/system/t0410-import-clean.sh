@@ -11,7 +11,7 @@ gen g --households 120 --members 4 --villages 522701101001,522701101002
 expect_exit 0 lika import --help
 n0=$(log_count)
 expect_exit 0 lika import households g/households.csv
-expect_in "$OUT" "120 rows written (120 new, 0 updated), 0 bad rows skipped; 1 change sets"
+expect_in "$OUT" "120 rows written (120 new, 0 updated), 0 bad rows skipped; 1 change set"
 expect_exit 0 lika import members g/members.csv
 expect_in "$OUT" "480 rows written (360 new, 120 updated)"
 [ "$(log_count)" = $((n0 + 2)) ] || fail "two imports should be two change sets"
@@ -32,7 +32,7 @@ household,year,wages,business,property,transfers,costs
 CSV
 expect_exit 0 lika import incomes inc.csv
 expect_exit 0 lika household show 522701101000001 --json
-expect_in "$OUT" '"size":4,"net_per_capita":"1025.13"'
+expect_in "$OUT" '"size":"4","net_per_capita":"1025.13"'
 
 # English headers for households too, and a row naming its own 户编号
 cat > en.csv <<'CSV'

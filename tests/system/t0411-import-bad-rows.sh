@@ -48,7 +48,7 @@ expect_exit 0 lika import households bad-gb.csv --skip-bad
 expect_in "$OUT" "row 5 (line 5)"
 expect_in "$OUT" "row 9 (line 9)"
 expect_in "$OUT" "row 14 (line 14)"
-expect_in "$OUT" "17 rows written (17 new, 0 updated), 3 bad rows skipped; 1 change sets"
+expect_in "$OUT" "17 rows written (17 new, 0 updated), 3 bad rows skipped; 1 change set"
 expect_exit 0 lika household list
 expect_in "$OUT" "522701101000017"
 printf '%s\n' "$OUT" | grep -q 522701101000018 && fail "an 18th household was written"
@@ -70,6 +70,17 @@ expect_in "$OUT" "would have 2 heads"
 expect_in "$OUT" 'row 11 (line 11): 身份证号 (idcard) .*also in row 10'
 expect_in "$OUT" 'row 13 (line 13): 性别 (sex)'
 [ "$(log_count)" = "$n1" ] || fail "a refused members import wrote change sets"
+# --skip-bad: the household with two heads is left out whole (a second pass), the rest written
+expect_exit 0 lika import members badm.csv --skip-bad
+expect_in "$OUT" "row 2 (line 2): household 522701101000001 would have 2 heads"
+expect_in "$OUT" "row 11 (line 11)"
+expect_in "$OUT" "row 13 (line 13)"
+expect_in "$OUT" "bad rows skipped; 1 change set"
+expect_exit 0 lika household show 522701101000001
+[ "$(printf '%s\n' "$OUT" | grep -c '^  522701101000001/')" = 1 ] || fail "household 1 got members"
+expect_exit 0 lika household show 522701101000002
+[ "$(printf '%s\n' "$OUT" | grep -c '^  522701101000002/')" = 4 ] || fail "household 2 lacks members"
+[ "$(log_count)" = $((n1 + 1)) ] || fail "skip-bad members should make one change set"
 
 # malformed CSV is refused with its line
 printf '村代码,户主姓名,户主身份证号\n522701101001,"王,11010519491231002X\n' > open.csv

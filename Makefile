@@ -94,7 +94,7 @@ test: all $(UNIT_BIN)
 	    sh tests/run.sh $(TESTFLAGS)
 
 bench: all $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 
 demo: all
 	@sh tests/demo.sh

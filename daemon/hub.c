@@ -204,6 +204,7 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 	}
 	link_reset(k);
 	k->want_all = m->want_all;
+	snprintf(k->gate, sizeof k->gate, "%s", county);
 	/* its own feed both ways (up, and down after a restore), ours down, and what it asks for */
 	struct feedlink *f = link_feed(k, k->peer, 1);
 	if (!f)

@@ -40,6 +40,8 @@ struct link {
 	size_t ridlen;
 	int ready;                  /* HELLO/WELCOME done */
 	int want_all;               /* hub: the township asked for every feed */
+	char gate[CODE_MAX];        /* hub: feeds of other townships wait until the peer
+	                               has all of this one (the county feed: their keys) */
 	int64_t last_in, last_out;  /* mono ms */
 	struct feedlink *feeds;
 	size_t nfeeds;

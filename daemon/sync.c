@@ -154,11 +154,25 @@ sync_pump(struct daemon *d, struct link *k)
 		return;
 	if (window > WINDOW_MAX)
 		window = WINDOW_MAX;
+	/*
+	 * A township can check another township's change sets only with its
+	 * roster entry, which the county feed brings: send those feeds once the
+	 * peer holds the whole county feed, lest they be refused as unknown.
+	 */
+	int gated = 0;
+	struct feedlink *g = k->gate[0] ? link_feed(k, k->gate, 0) : NULL;
+	if (g) {
+		uint64_t gh;
+		uint8_t gid[HASH_BYTES];
+		gated = ledger_feed_head(d->node.ledger, g->origin, &gh, gid) == 0 && g->theirs < gh;
+	}
 	for (size_t i = 0; i < k->nfeeds; i++) {
 		struct feedlink *f = &k->feeds[i];
 		uint64_t head;
 		uint8_t id[HASH_BYTES];
 		if (!f->send || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
+			continue;
+		if (gated && f != g && strcmp(f->origin, k->peer) != 0)
 			continue;
 		if (f->stat.have != head) {
 			f->stat.have = head;

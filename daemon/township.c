@@ -141,6 +141,18 @@ s_wanted(struct daemon *d, char list[][CODE_MAX], size_t max)
 }
 
 static int
+s_wants_all(struct daemon *d)
+{
+	char want[CONFIG_MAX_FEEDS][CODE_MAX];
+	size_t n = s_wanted(d, want, CONFIG_MAX_FEEDS);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(want[i], "*") == 0)
+			return 1;
+	return 0;
+}
+
+static int
 s_send_hello(struct daemon *d)
 {
 	char want[CONFIG_MAX_FEEDS][CODE_MAX];
@@ -214,7 +226,7 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 	for (size_t i = 0; i < m->nheads; i++) {
 		const struct wire_head *h = &m->heads[i];
 		f = link_feed(&d->up, h->origin, 0);
-		if (!f && nw && strcmp(want[0], "*") == 0 && (f = link_feed(&d->up, h->origin, 1)))
+		if (!f && s_wants_all(d) && (f = link_feed(&d->up, h->origin, 1)))
 			f->recv = 1;
 		if (!f)
 			continue;
@@ -300,6 +312,12 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 			s_on_welcome(d, &m);
 			break;
 		case WIRE_CHANGESETS:
+			/* "all": feeds the hub came to hold after the WELCOME */
+			if (k->ready && !link_feed(k, m.origin, 0) && s_wants_all(d)) {
+				struct feedlink *f = link_feed(k, m.origin, 1);
+				if (f)
+					f->recv = 1;
+			}
 			if (k->ready) {
 				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
 				if (strcmp(m.origin, d->node.conf.code) == 0)

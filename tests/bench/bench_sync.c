@@ -71,7 +71,7 @@ s_start(const char *dir)
 		snprintf(log, sizeof log, "%s.log", dir);
 		if (!freopen(log, "a", stderr))
 			_exit(127);
-		execl(s_likad, "likad", "--data", dir, (char *)NULL);
+		execl(s_likad, "likad", "--data", dir, "-f", (char *)NULL);
 		_exit(127);
 	}
 	return p;

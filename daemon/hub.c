@@ -97,7 +97,7 @@ hub_reload_roster(struct daemon *d)
 	for (size_t i = 0; i < d->nlinks;) {
 		struct link *k = d->links[i];
 		if (!s_admitted(d, k->peer)) {
-			link_send_error(d, k, WERR_NOT_ADMITTED, "%s is not on the roster of %s", k->peer,
+			link_send_error(d, k, WERR_NOT_ADMITTED, NULL, "%s is not on the roster of %s", k->peer,
 			    d->node.conf.code);
 			s_drop_link(d, i, "removed from the roster: disconnected");
 			continue;
@@ -199,7 +199,7 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 
 	if (strcmp(m->node, k->peer) != 0) {
 		log_warnx("\"%s\" says it is \"%s\": refused", k->peer, m->node);
-		link_send_error(d, k, WERR_FORBIDDEN, "your key is that of %s, not %s", k->peer, m->node);
+		link_send_error(d, k, WERR_FORBIDDEN, NULL, "your key is that of %s, not %s", k->peer, m->node);
 		return;
 	}
 	link_reset(k);
@@ -297,11 +297,11 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 			k->conn.errors++;
 			snprintf(k->conn.last_error, sizeof k->conn.last_error, "bad message: %s", err);
 			k->dirty = 1;
-			link_send_error(d, k, WERR_BAD_MESSAGE, "%s", err);
+			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "%s", err);
 			goto next;
 		}
 		if (!s_admitted(d, user)) {
-			link_send_error(d, k, WERR_NOT_ADMITTED, "%s is not on the roster", user);
+			link_send_error(d, k, WERR_NOT_ADMITTED, NULL, "%s is not on the roster", user);
 			if (k != &tmp)
 				s_drop_link(d, idx, "not on the roster: disconnected");
 			wire_msg_release(&m);
@@ -309,7 +309,7 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 		}
 		if (k == &tmp && m.type != WIRE_HELLO) {
 			if (m.type != WIRE_ERROR)
-				link_send_error(d, k, WERR_HELLO_FIRST, "no session: send HELLO");
+				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
 			wire_msg_release(&m);
 			goto next;
 		}
@@ -341,7 +341,7 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 			break;
 		case WIRE_CHANGESETS:
 			if (!k->ready)
-				link_send_error(d, k, WERR_HELLO_FIRST, "no session: send HELLO");
+				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
 			else
 				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
 			break;
@@ -352,16 +352,16 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 			sync_on_need(d, k, &m);
 			break;
 		case WIRE_ERROR:
-			log_warnx("\"%s\" reports: %s: %s", k->peer, wire_error_name((int)m.code), m.detail);
+			sync_on_error(d, k, &m);
 			break;
 		case WIRE_HEARTBEAT:
 			break;
 		case WIRE_WELCOME:
 			log_warnx("\"%s\" sent WELCOME, which only a hub sends: dropped", k->peer);
-			link_send_error(d, k, WERR_BAD_MESSAGE, "WELCOME is the hub's");
+			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "WELCOME is the hub's");
 			break;
 		default:
-			link_send_error(d, k, WERR_BAD_MESSAGE, "unexpected message");
+			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "unexpected message");
 			break;
 		}
 		if (k->ready)

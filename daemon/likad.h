@@ -23,6 +23,7 @@ struct feedlink {
 	int send;                   /* we send this feed to the peer */
 	int recv;                   /* we accept this feed from the peer */
 	int stopped;                /* a change set was refused: nothing more accepted */
+	int refused;                /* the peer refused one of ours: not sent again this session */
 	uint64_t theirs;            /* the peer's head as far as we know */
 	uint64_t sent;              /* last seq sent in this session */
 	uint64_t inflight[WINDOW_MAX];  /* last seq of each unacknowledged batch */
@@ -89,14 +90,17 @@ void link_reset(struct link *k);
 void link_free(struct link **kp);
 /* Send one encoded message over K; 0, or -1 if it could not be queued now. */
 int link_send(struct daemon *d, struct link *k, const msgpack_sbuffer *sb);
-int link_send_error(struct daemon *d, struct link *k, unsigned code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* ORIGIN: the feed the error is about, or NULL. */
+int link_send_error(struct daemon *d, struct link *k, unsigned code, const char *origin,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Send what the peer lacks of every feed we send it, within the window. */
 void sync_pump(struct daemon *d, struct link *k);
 /* A CHANGESETS batch: store through the ledger, then ACK, NEED or ERROR. */
 void sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes);
 void sync_on_ack(struct daemon *d, struct link *k, const struct wire_msg *m);
 void sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m);
+/* An ERROR: counted and logged; a refused feed is not sent again this session. */
+void sync_on_error(struct daemon *d, struct link *k, const struct wire_msg *m);
 /* Resend batches unacknowledged for too long; heartbeat an idle link. */
 void sync_timers(struct daemon *d, struct link *k);
 /* Write the rows of table peer of K (inside the caller's transaction). */

@@ -75,7 +75,8 @@ link_send(struct daemon *d, struct link *k, const msgpack_sbuffer *sb)
 }
 
 int
-link_send_error(struct daemon *d, struct link *k, unsigned code, const char *fmt, ...)
+link_send_error(struct daemon *d, struct link *k, unsigned code, const char *origin,
+    const char *fmt, ...)
 {
 	char detail[WIRE_DETAIL_MAX];
 	msgpack_sbuffer sb;
@@ -85,7 +86,7 @@ link_send_error(struct daemon *d, struct link *k, unsigned code, const char *fmt
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
 	msgpack_sbuffer_init(&sb);
-	wire_encode_error(&sb, code, detail);
+	wire_encode_error(&sb, code, origin, detail);
 	int rc = link_send(d, k, &sb);
 	msgpack_sbuffer_destroy(&sb);
 	return rc;
@@ -170,7 +171,7 @@ sync_pump(struct daemon *d, struct link *k)
 		struct feedlink *f = &k->feeds[i];
 		uint64_t head;
 		uint8_t id[HASH_BYTES];
-		if (!f->send || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
+		if (!f->send || f->refused || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
 			continue;
 		if (gated && f != g && strcmp(f->origin, k->peer) != 0)
 			continue;
@@ -226,7 +227,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		log_warnx("\"%s\" sent change sets of feed \"%s\", which it may not send: dropped",
 		    k->peer, m->origin);
 		s_feed_error(k, NULL, "sent a feed it may not send");
-		link_send_error(d, k, WERR_FORBIDDEN, "feed %s is not yours to send", m->origin);
+		link_send_error(d, k, WERR_FORBIDDEN, NULL, "feed %s is not yours to send", m->origin);
 		return;
 	}
 	f->stat.bytes_in += bytes;
@@ -239,14 +240,14 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			log_warnx("\"%s\": change set %zu of a batch of feed \"%s\" is malformed or of "
 			    "another feed: batch dropped", k->peer, i, m->origin);
 			s_feed_error(k, f, "malformed change set or one of another feed");
-			link_send_error(d, k, WERR_BAD_MESSAGE, "change set %zu is malformed or not of feed %s",
+			link_send_error(d, k, WERR_BAD_MESSAGE, m->origin, "change set %zu is malformed or not of feed %s",
 			    i, m->origin);
 			return;
 		}
 	ledger_feed_head(l, m->origin, &head_before, id);
 	if (ledger_recv_begin(l, err, sizeof err) < 0) {
 		log_warnx("\"%s\": %s", k->peer, err);
-		link_send_error(d, k, WERR_INTERNAL, "busy, try again");
+		link_send_error(d, k, WERR_INTERNAL, NULL, "busy, try again");
 		return;
 	}
 	for (i = 0; i < m->ncs && !stop; i++) {
@@ -255,7 +256,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			ledger_rollback(l);
 			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);
 			s_feed_error(k, f, reason);
-			link_send_error(d, k, WERR_INTERNAL, "could not store: try again");
+			link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
 			return;
 		}
 		switch (res) {
@@ -285,7 +286,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 	if (ledger_recv_commit(l, err, sizeof err) < 0) {
 		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
 		s_feed_error(k, f, err);
-		link_send_error(d, k, WERR_INTERNAL, "could not commit: try again");
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not commit: try again");
 		return;
 	}
 	ledger_feed_head(l, m->origin, &head, id);
@@ -303,7 +304,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		log_warnx("feed \"%s\" from \"%s\": change set %s: %s; feed stopped",
 		    m->origin, k->peer, recv_result_name(res), reason);
 		s_feed_error(k, f, reason);
-		link_send_error(d, k, WERR_REFUSED, "feed %s: %s: %s", m->origin, recv_result_name(res),
+		link_send_error(d, k, WERR_REFUSED, m->origin, "feed %s: %s: %s", m->origin, recv_result_name(res),
 		    reason);
 	}
 	/* acknowledge what is durably stored, even if nothing new: the sender moves on */
@@ -370,6 +371,29 @@ sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m)
 	f->sent = m->seq - 1;
 	f->theirs = m->seq - 1;
 	f->ninflight = 0;
+}
+
+void
+sync_on_error(struct daemon *d, struct link *k, const struct wire_msg *m)
+{
+	struct feedlink *f = m->origin[0] ? link_feed(k, m->origin, 0) : NULL;
+
+	(void)d;
+	k->conn.errors++;
+	snprintf(k->conn.last_error, sizeof k->conn.last_error, "%s: %s", wire_error_name((int)m->code),
+	    m->detail);
+	k->dirty = 1;
+	if (f && f->send && (m->code == WERR_REFUSED || m->code == WERR_BAD_MESSAGE)) {
+		/* sending it again would only be refused again: wait for the next session */
+		f->refused = 1;
+		f->ninflight = 0;
+		f->stat.errors++;
+		snprintf(f->stat.last_error, sizeof f->stat.last_error, "%s", m->detail);
+		log_warnx("\"%s\" refuses feed \"%s\": %s; not sending it this session", k->peer,
+		    m->origin, m->detail);
+	} else if (m->code != WERR_HELLO_FIRST) {
+		log_warnx("\"%s\" reports: %s: %s", k->peer, wire_error_name((int)m->code), m->detail);
+	}
 }
 
 void

@@ -331,9 +331,7 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 			sync_on_need(d, k, &m);
 			break;
 		case WIRE_ERROR:
-			k->conn.errors++;
-			snprintf(k->conn.last_error, sizeof k->conn.last_error, "%s: %s",
-			    wire_error_name((int)m.code), m.detail);
+			sync_on_error(d, k, &m);
 			if (m.code == WERR_HELLO_FIRST) {
 				log_info("hub has no session for us (restarted?): saying hello again");
 				k->ready = 0;
@@ -342,8 +340,6 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 			} else if (m.code == WERR_NOT_ADMITTED) {
 				log_warnx("hub refuses us: %s", m.detail);
 				s_close(d, "not admitted", d->node.conf.reconnect_max_ms);
-			} else {
-				log_warnx("hub reports: %s: %s", wire_error_name((int)m.code), m.detail);
 			}
 			break;
 		case WIRE_HEARTBEAT:

@@ -53,5 +53,13 @@ lika --data t001 village add 110101001002 西村 >/dev/null
 wait_for 20 "good township's new change set" has_head county 110101001 2
 kill -0 "$(cat county.pid)" || fail "hub died"
 verify_ok county
-grep 'refused' county.log | sed 's/^/# /'
+
+note "110101002's own likad sends to its frozen feed: refused once, then no more this session"
+lika --data t002 village add 110101002001 南村 >/dev/null
+start_likad t002
+wait_for 20 "township to stop sending" grep -q 'refuses feed "110101002"' t002.log
+sleep 3
+n=$(grep -c 'feed "110101002" from "110101002": change set' county.log)
+[ "$n" = 2 ] || fail "hub refused feed 110101002 $n times, expected 2 (injector, likad)"
+grep 'refused\|frozen' county.log | sed 's/^/# /'
 note "ok"

@@ -202,6 +202,8 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 		link_send_error(d, k, WERR_FORBIDDEN, NULL, "your key is that of %s, not %s", k->peer, m->node);
 		return;
 	}
+	if (k->nfeeds)
+		sync_save_link(d, k);   /* counters of the old session */
 	link_reset(k);
 	k->want_all = m->want_all;
 	snprintf(k->gate, sizeof k->gate, "%s", county);
@@ -224,6 +226,7 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 					f->send = 1;
 		sqlite3_finalize(st);
 	}
+	sync_restore_stats(d, k);
 	for (size_t i = 0; i < m->nheads; i++)
 		if ((f = link_feed(k, m->heads[i].origin, 0))) {
 			f->theirs = m->heads[i].seq;

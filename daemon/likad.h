@@ -32,6 +32,7 @@ struct feedlink {
 	uint64_t need_from;         /* a NEED we sent and wait for */
 	int64_t need_at;
 	struct peer_row stat;       /* persisted in table peer */
+	int restored;               /* counters carried on from table peer */
 };
 
 /* A session with one peer: the hub has one per township, a township one. */
@@ -103,6 +104,8 @@ void sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m);
 void sync_on_error(struct daemon *d, struct link *k, const struct wire_msg *m);
 /* Resend batches unacknowledged for too long; heartbeat an idle link. */
 void sync_timers(struct daemon *d, struct link *k);
+/* Counters of K and its feeds carried on from table peer (they count across sessions). */
+void sync_restore_stats(struct daemon *d, struct link *k);
 /* Write the rows of table peer of K (inside the caller's transaction). */
 void sync_save_link(struct daemon *d, struct link *k);
 /* Heads of our feeds for HELLO/WELCOME. */

@@ -421,6 +421,38 @@ sync_timers(struct daemon *d, struct link *k)
 	}
 }
 
+static void
+s_restore(sqlite3 *db, const char *peer, const char *feed, struct peer_row *r)
+{
+	struct peer_row old;
+
+	if (peer_load(db, peer, feed, &old) < 0)
+		return;
+	r->bytes_in = old.bytes_in;
+	r->bytes_out = old.bytes_out;
+	r->errors = old.errors;
+	r->quarantined = old.quarantined;
+	if (feed[0])
+		r->acked = old.acked;
+	snprintf(r->last_error, sizeof r->last_error, "%s", old.last_error);
+}
+
+void
+sync_restore_stats(struct daemon *d, struct link *k)
+{
+	sqlite3 *db = ledger_db(d->node.ledger);
+
+	if (!k->conn.peer[0]) {
+		snprintf(k->conn.peer, sizeof k->conn.peer, "%s", k->peer);
+		s_restore(db, k->peer, "", &k->conn);
+	}
+	for (size_t i = 0; i < k->nfeeds; i++)
+		if (!k->feeds[i].restored) {
+			s_restore(db, k->peer, k->feeds[i].origin, &k->feeds[i].stat);
+			k->feeds[i].restored = 1;
+		}
+}
+
 void
 sync_save_link(struct daemon *d, struct link *k)
 {

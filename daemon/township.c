@@ -212,6 +212,8 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 		s_close(d, "wrong county", d->node.conf.reconnect_max_ms);
 		return;
 	}
+	if (d->up.nfeeds)
+		sync_save_link(d, &d->up);      /* counters of the old session */
 	link_reset(&d->up);
 	char want[CONFIG_MAX_FEEDS][CODE_MAX];
 	size_t nw = s_wanted(d, want, CONFIG_MAX_FEEDS);
@@ -223,6 +225,7 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 		if (strcmp(want[i], "*") && (f = link_feed(&d->up, want[i], 1)))
 			f->recv = 1;
 	d->hub_own = 0;
+	sync_restore_stats(d, &d->up);
 	for (size_t i = 0; i < m->nheads; i++) {
 		const struct wire_head *h = &m->heads[i];
 		f = link_feed(&d->up, h->origin, 0);
@@ -257,12 +260,10 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 				}
 			}
 	}
-	if (forked)
-		;
-	else if (d->hub_own > mine)
+	if (!forked && d->hub_own > mine)
 		s_hold(d, 2, HOLD_BEHIND ": have seq %" PRIu64 " of this township's feed, the hub has %"
 		    PRIu64 "; likad is pulling the rest back", mine, d->hub_own);
-	else
+	else if (!forked)
 		s_unhold(d, "the hub confirms this township's feed");
 	time_format(when, sizeof when, now_ms());
 	if (ledger_meta_set(d->node.ledger, "hub_seen", when, err, sizeof err) < 0)
@@ -406,6 +407,7 @@ township_start(struct daemon *d, char *err, size_t errlen)
 		return errf(err, errlen, "[hub] county_key is not a valid Ed25519 key");
 	zmq_z85_encode(d->server_pk, curve, 32);
 	snprintf(d->up.peer, sizeof d->up.peer, "%s", d->node.id.county);
+	sync_restore_stats(d, &d->up);
 	/* restart rule: see the top of this file */
 	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 &&
 	    strncmp(v, HOLD_BEHIND, strlen(HOLD_BEHIND)) == 0) {

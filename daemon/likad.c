@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <zmq.h>
 
 #include "likad.h"
@@ -41,7 +43,7 @@ s_usage(FILE *f)
 	    "  --data DIR  node directory (default: $LIKA_DATA, then /var/lib/lika)\n"
 	    "  -f          stay in the foreground (systemd); otherwise likad detaches\n"
 	    "  -n          check the configuration, print \"configuration OK\" and exit\n"
-	    "  -v          more log (twice: every message)\n");
+	    "  -v          more log (each batch sent and stored)\n");
 }
 
 /* SIGHUP: parse a new configuration and take its [sync] settings only if it is valid. */
@@ -142,6 +144,19 @@ main(int argc, char **argv)
 			fatal("daemon");
 		if (node_open(&d.node, dir, 0, err, sizeof err) < 0)
 			fatalx("%s", err);
+	}
+	/* one likad per node directory */
+	{
+		char lock[1100];
+		snprintf(lock, sizeof lock, "%s/likad.lock", dir);
+		int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			fatal("%s", lock);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			node_close(&d.node);
+			fatalx("likad already runs for \"%s\"", dir);
+		}
+		/* held (fd left open) until exit */
 	}
 	if (peer_table_create(ledger_db(d.node.ledger), err, sizeof err) < 0 ||
 	    peer_all_disconnected(ledger_db(d.node.ledger), now_ms(), err, sizeof err) < 0) {

@@ -5,7 +5,7 @@
 . "$SRCDIR/tests/system/lib.sh"
 port=$(free_port)
 mk_county county 110101 "$port"
-for t in 001 002 003 004 005; do
+for t in 001 002 003 004 005 006; do
 	mk_township t$t 110101$t county "$port"
 	fast_sync t$t
 	admit county t$t 110101$t
@@ -42,6 +42,13 @@ expect_in "$OUT" "garbage: ERROR bad message"
 grep -q 'bad message dropped' county.log || fail "garbage frame not logged"
 [ "$(sqlite3 county/lika.db "SELECT count(*) FROM quarantine WHERE kind = 'malformed'")" = 1 ] || fail "malformed change set not quarantined"
 grep -q "110101005.*refused: msgpack" county.log || fail "malformed change set not logged"
+
+note "a change set beyond the head from 110101006: acknowledged up to the head, resend asked"
+OUT=$(lika --data t006 debug inject gap) || fail "inject: $OUT"
+expect_in "$OUT" "gap: ACK 110101006 0"
+expect_in "$OUT" "gap: NEED 110101006 1"
+[ "$(sqlite3 county/lika.db "SELECT count(*) FROM feed WHERE origin = '110101006' AND frozen IS NOT NULL")" = 0 ] \
+    || fail "a gap froze the feed"
 
 note "refused feeds are frozen at the hub"
 for t in 002 003 004; do

@@ -189,6 +189,23 @@ s_link_by_rid(struct daemon *d, const void *rid, size_t len, size_t *index)
 	return NULL;
 }
 
+/* Lift the hold once no connected township holds more of the county feed than we do. */
+static void
+s_county_check(struct daemon *d)
+{
+	struct wire_head ch;
+	uint64_t most = 0;
+
+	sync_head(d, d->node.conf.code, &ch);
+	for (size_t i = 0; i < d->nlinks; i++) {
+		struct feedlink *f = link_feed(d->links[i], d->node.conf.code, 0);
+		if (f && f->theirs > most)
+			most = f->theirs;
+	}
+	if (ch.seq >= most)
+		sync_unhold(d, "the townships confirm the county feed");
+}
+
 /* A session begins: what the township has, what it wants; answer with what we have. */
 static void
 s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
@@ -233,6 +250,25 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 			f->sent = f->theirs;
 			f->stat.theirs = f->theirs;
 		}
+	/*
+	 * A township holding more of the county feed than we do: this hub was
+	 * restored from an old copy.  Take the rest back from it before the
+	 * county writes again (which would fork its feed).
+	 */
+	if ((f = link_feed(k, county, 0))) {
+		struct wire_head ch;
+		sync_head(d, county, &ch);
+		if (f->theirs > ch.seq) {
+			f->recv = 1;
+			if (f->theirs > d->hub_own)
+				d->hub_own = f->theirs;
+			sync_hold(d, 2, HOLD_BEHIND " a township: %s holds seq %" PRIu64 " of the county "
+			    "feed, this hub %" PRIu64 "; likad is pulling the rest back", k->peer, f->theirs,
+			    ch.seq);
+		} else if (d->hold == 2) {
+			s_county_check(d);
+		}
+	}
 	if (!(heads = calloc(k->nfeeds, sizeof *heads)))
 		return;
 	for (size_t i = 0; i < k->nfeeds; i++) {
@@ -345,8 +381,11 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 		case WIRE_CHANGESETS:
 			if (!k->ready)
 				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
-			else
+			else {
 				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
+				if (d->hold == 2 && strcmp(m.origin, d->node.conf.code) == 0)
+					s_county_check(d);
+			}
 			break;
 		case WIRE_ACK:
 			sync_on_ack(d, k, &m);
@@ -427,6 +466,12 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 
 	if (hub_reload_roster(d) < 0)
 		return errf(err, errlen, "cannot read the roster");
+	char v[512];
+	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 &&
+	    strncmp(v, HOLD_BEHIND, strlen(HOLD_BEHIND)) == 0) {
+		d->hold = 2;
+		log_info("writes stay on hold: %s", v);
+	}
 	/* the ZAP handler must be bound before the ROUTER accepts anyone */
 	if (!(d->zap = zmq_socket(d->ctx, ZMQ_REP)) ||
 	    zmq_bind(d->zap, "inproc://zeromq.zap.01") < 0)

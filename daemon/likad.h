@@ -80,7 +80,8 @@ struct daemon {
 	int hello_pending;
 	int64_t session_at;         /* mono ms the socket was made */
 	int64_t backoff_ms, connect_at;
-	uint64_t hub_own;           /* the hub's head of our own feed (WELCOME) */
+	uint64_t hub_own;           /* the highest head of our own feed a peer reported:
+	                               township: the hub's; hub: a township's of the county feed */
 	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind the hub */
 	int64_t hold_until;
 };
@@ -108,6 +109,14 @@ void sync_timers(struct daemon *d, struct link *k);
 void sync_restore_stats(struct daemon *d, struct link *k);
 /* Write the rows of table peer of K (inside the caller's transaction). */
 void sync_save_link(struct daemon *d, struct link *k);
+/*
+ * Hold local writes (meta write_hold) with the reason, or lift the hold.
+ * KIND 1: waiting for the hub at start; 2: behind a peer on our own feed
+ * (kept across restarts: the reason starts with HOLD_BEHIND).
+ */
+#define HOLD_BEHIND "behind"
+void sync_hold(struct daemon *d, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sync_unhold(struct daemon *d, const char *why);
 /* Heads of our feeds for HELLO/WELCOME. */
 void sync_head(struct daemon *d, const char *origin, struct wire_head *h);
 /* 1 if the database changed since the last call (another connection committed). */

@@ -522,3 +522,37 @@ sync_flush(struct daemon *d, int force)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	}
 }
+
+/* ---- write hold (meta write_hold: lika refuses to write while it is set) ---- */
+
+void
+sync_hold(struct daemon *d, int kind, const char *fmt, ...)
+{
+	char why[512], err[ERRBUF_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	if (ledger_meta_set(d->node.ledger, "write_hold", why, err, sizeof err) < 0)
+		log_warnx("write hold: %s", err);
+	else if (kind != d->hold)
+		log_info("writes on hold: %s", why);
+	d->hold = kind;
+}
+
+void
+sync_unhold(struct daemon *d, const char *why)
+{
+	char err[ERRBUF_SIZE];
+
+	if (!d->hold)
+		return;
+	if (ledger_meta_set(d->node.ledger, "write_hold", "", err, sizeof err) < 0) {
+		log_warnx("write hold: %s", err);
+		return;
+	}
+	log_info("writes allowed: %s", why);
+	d->hold = 0;
+}
+

@@ -119,20 +119,27 @@ s_roster_add(struct node *county, const char *code, const uint8_t pk[PUBKEY_BYTE
 	ops_release(&ops);
 }
 
-/* One change set of N_OPS village upserts (the rows plain SQLite writes too). */
+/* Row X: a village group, "VILLAGE/NN" (99,000 distinct keys, then updates). */
+static void
+s_row(const char *township, uint64_t x, char village[CODE_MAX], char key[32], char name[48])
+{
+	snprintf(village, CODE_MAX, "%s%03u", township, (unsigned)(x / 99 % 1000));
+	snprintf(key, 32, "%s/%02u", village, (unsigned)(x % 99 + 1));
+	snprintf(name, 48, "group %" PRIu64, x);
+}
+
+/* One change set of N_OPS village-group upserts (the rows plain SQLite writes too). */
 static void
 s_write(struct node *t, uint64_t i)
 {
-	char err[ERRBUF_SIZE], key[CODE_MAX][N_OPS], name[N_OPS][48];
+	char err[ERRBUF_SIZE], village[N_OPS][CODE_MAX], key[N_OPS][32], name[N_OPS][48];
 	struct ops ops = OPS_INIT;
 
 	ops_init(&ops);
 	for (int j = 0; j < N_OPS; j++) {
-		uint64_t x = i * N_OPS + (uint64_t)j;
-		snprintf(key[j], CODE_MAX, "%s%03u", t->conf.code, (unsigned)(x % 1000));
-		snprintf(name[j], sizeof name[j], "village %" PRIu64, x);
-		struct colval cols[] = { COL_TEXT("name", name[j]) };
-		ops_upsert(&ops, "village", key[j], cols, 1);
+		s_row(t->conf.code, i * N_OPS + (uint64_t)j, village[j], key[j], name[j]);
+		struct colval cols[] = { COL_TEXT("village", village[j]), COL_TEXT("name", name[j]) };
+		ops_upsert(&ops, "village_group", key[j], cols, 2);
 	}
 	if (ledger_begin(t->ledger, err, sizeof err) < 0 ||
 	    ledger_commit(t->ledger, &ops, NULL, err, sizeof err) < 0)
@@ -144,23 +151,24 @@ s_write(struct node *t, uint64_t i)
 static double
 s_plain(const char *code, int txrows)
 {
-	char path[512], key[CODE_MAX], name[48];
+	char path[512], village[CODE_MAX], key[32], name[48];
 	sqlite3 *db;
 	sqlite3_stmt *st;
 
 	snprintf(path, sizeof path, "%s/plain.db", s_dir);
 	sqlite3_open(path, &db);
 	sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "CREATE TABLE village (id TEXT PRIMARY KEY NOT NULL, name TEXT)", NULL, NULL, NULL);
-	sqlite3_prepare_v2(db, "INSERT INTO village (id, name) VALUES (?1, ?2) "
-	    "ON CONFLICT (id) DO UPDATE SET name = excluded.name", -1, &st, NULL);
+	    "CREATE TABLE village_group (id TEXT PRIMARY KEY NOT NULL, village TEXT, name TEXT);"
+	    "CREATE INDEX village_group_ix0 ON village_group (village)", NULL, NULL, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO village_group (id, village, name) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT (id) DO UPDATE SET village = excluded.village, name = excluded.name", -1, &st, NULL);
 	int64_t t0 = mono_ms();
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	for (uint64_t x = 0; x < (uint64_t)N_CS * N_OPS; x++) {
-		snprintf(key, sizeof key, "%s%03u", code, (unsigned)(x % 1000));
-		snprintf(name, sizeof name, "village %" PRIu64, x);
+		s_row(code, x, village, key, name);
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, village, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 		sqlite3_step(st);
 		sqlite3_reset(st);
 		if ((x + 1) % (uint64_t)txrows == 0)

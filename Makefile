@@ -104,7 +104,7 @@ test: all $(UNIT_BIN) $(TESTTOOL_BIN)
 	    sh tests/run.sh $(TESTFLAGS)
 
 bench: all $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 
 demo: all

@@ -356,7 +356,7 @@ cmd_official(int argc, char **argv)
 
 /* ---- lika policy ------------------------------------------------------------ */
 
-enum policy_kind { PK_YUAN, PK_BOOL, PK_DAYS, PK_DATE };
+enum policy_kind { PK_YUAN, PK_BOOL, PK_DAYS, PK_DATE, PK_TEXT };
 static const struct {
 	const char *name;
 	enum policy_kind kind;
@@ -380,7 +380,7 @@ s_policy_set(int argc, char **argv)
 	const char *usage = "usage: lika policy set NAME YEAR VALUE [NOTE]\n\n"
 	    "At the county node: set a policy value from YEAR on (it holds for later years\n"
 	    "until set again).  Names:\n";
-	char err[ERRBUF_SIZE], key[64], value[32];
+	char err[ERRBUF_SIZE], key[80], value[256];
 	struct node n;
 	size_t i, np = sizeof s_policies / sizeof s_policies[0];
 	int rc;
@@ -395,14 +395,25 @@ s_policy_set(int argc, char **argv)
 	const char *name = argv[1], *ys = argv[2], *v = argv[3], *note = argc == 5 ? argv[4] : NULL;
 	for (i = 0; i < np && strcmp(s_policies[i].name, name) != 0; i++)
 		;
-	if (i == np)
-		return tool_fail(EXIT_USAGE, "policy set", "unknown policy \"%s\" (see \"lika policy set "
-		    "--help\")", name);
+	if (i == np) {
+		/* a value lika does not interpret: kept as text, with a warning against typos */
+		if (!*name || strlen(name) > 64 || strchr(name, '/') || proc_check_text("policy set", "name",
+		    name, 64))
+			return tool_fail(EXIT_USAGE, "policy set", "name \"%s\" must be 1 to 64 bytes without "
+			    "\"/\"", name);
+		if (!*v || proc_check_text("policy set", "value", v, 200))
+			return tool_fail(EXIT_USAGE, "policy set", "value \"%s\" must be 1 to 200 bytes", v);
+		fprintf(stderr, "lika policy set: note: \"%s\" is not a policy lika uses (see \"lika policy "
+		    "set --help\"); stored as text\n", name);
+	}
 	if (!is_digits(ys, 4) || atoi(ys) < 1990 || atoi(ys) > 2100)
 		return tool_fail(EXIT_USAGE, "policy set", "year \"%s\" is not a year 1990-2100", ys);
 	int year = atoi(ys);
 	int64_t x;
-	switch (s_policies[i].kind) {
+	switch (i == np ? PK_TEXT : s_policies[i].kind) {
+	case PK_TEXT:
+		snprintf(value, sizeof value, "%s", v);
+		break;
 	case PK_YUAN:
 		if (procedure_parse_yuan(v, &x) < 0 || x <= 0)
 			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not an amount of yuan "

@@ -119,11 +119,18 @@ test_small_messages(void **state)
 	wire_msg_release(&m);
 	msgpack_sbuffer_clear(&sb);
 
-	wire_encode_error(&sb, WERR_REFUSED, "bad\nsignature");
+	wire_encode_error(&sb, WERR_REFUSED, "110101001", "bad\nsignature");
 	assert_int_equal(s_decode(&m, &sb), 0);
 	assert_int_equal(m.type, WIRE_ERROR);
 	assert_int_equal(m.code, WERR_REFUSED);
 	assert_string_equal(m.detail, "bad?signature");
+	assert_string_equal(m.origin, "110101001");
+	wire_msg_release(&m);
+	msgpack_sbuffer_clear(&sb);
+
+	wire_encode_error(&sb, WERR_HELLO_FIRST, NULL, "no session");
+	assert_int_equal(s_decode(&m, &sb), 0);
+	assert_string_equal(m.origin, "");
 	wire_msg_release(&m);
 	msgpack_sbuffer_clear(&sb);
 
@@ -164,7 +171,9 @@ test_malformed(void **state)
 		{ "trailing bytes", "\x92\x01\x07\x00", 4 },
 		{ "float", "\x93\x01\x07\xca\x00\x00\x00\x00", 8 },
 		{ "too deep", "\x93\x01\x03\x91\x91\x91\x91\x91\x91\x01", 11 },
-		{ "error code str", "\x94\x01\x06\xa1x\xa1y", 7 },
+		{ "error code str", "\x95\x01\x06\xa1x\xa1y\xa0", 8 },
+		{ "error without origin", "\x94\x01\x06\x01\xa1y", 6 },
+		{ "error bad origin", "\x95\x01\x06\x01\xa1y\xa2zz", 9 },
 		{ "hello short", "\x93\x01\x01\xa6" "110101", 10 },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -413,6 +413,39 @@ s_check_half_year(sqlite3 *db, const char *dbname, const char *key, char *err, s
 	return rc;
 }
 
+/* official rows: a known role, a 32-byte key, an office of the writing county. */
+static int
+s_check_official(sqlite3 *db, const char *dbname, const char *origin, const char *key,
+    char *err, size_t errlen)
+{
+	char *sql = sqlite3_mprintf("SELECT pubkey, coalesce(role, ''), coalesce(office, '') FROM "
+	    "\"%w\".official WHERE id = ?1", dbname);
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (!sql || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return errf(err, errlen, "official: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_free(sql);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *role = s_text(st, 1), *office = s_text(st, 2);
+		size_t olen = strlen(office);
+		if (sqlite3_column_bytes(st, 0) != PUBKEY_BYTES)
+			rc = errf(err, errlen, "rule official: official \"%s\" needs a 32-byte public key", key);
+		else if (strcmp(role, ROLE_VILLAGE_CADRE) && strcmp(role, ROLE_TOWNSHIP_HEAD) &&
+		    strcmp(role, ROLE_COUNTY_OFFICE))
+			rc = errf(err, errlen, "rule official: official \"%s\" has unknown role \"%s\"", key, role);
+		else if (strncmp(office, origin, strlen(origin)) != 0 || (olen != 6 && olen != 9 && olen != 12) ||
+		    strncmp(key, office, olen) != 0 || key[olen] != '/')
+			rc = errf(err, errlen, "rule official: official \"%s\" of office \"%s\" is not keyed "
+			    "under an office of county %s", key, office, origin);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 procedure_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const char *origin,
     const char *table, const char *key, size_t keylen, int deleted, char *err, size_t errlen)
@@ -420,7 +453,6 @@ procedure_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const cha
 	char k[KEY_MAX + 1];
 	int signed_table = strcmp(table, "review_step") == 0 || strcmp(table, "approval") == 0;
 
-	(void)origin;
 	if (!signed_table && strcmp(table, "official") != 0 && strcmp(table, "half_year") != 0)
 		return 0;
 	if (deleted)
@@ -433,7 +465,7 @@ procedure_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const cha
 		return s_check_step(l, db, dbname, table, k, err, errlen);
 	if (strcmp(table, "half_year") == 0)
 		return s_check_half_year(db, dbname, k, err, errlen);
-	return 0;
+	return s_check_official(db, dbname, origin, k, err, errlen);
 }
 
 /* ---- dates and policy ------------------------------------------------------ */

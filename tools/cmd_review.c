@@ -572,8 +572,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 	}
 	if (o->reject && (def->flags & STEP_NOTICE))
 		return tool_fail(EXIT_USAGE, cmd, "a notice is posted, not rejected");
-	if ((o->reject || (def->flags & STEP_NOTICE) == 0) && def->number == 1 && !strcmp(proc, "entry") &&
-	    o->reject)
+	if (o->reject && def->number == 1)
 		return tool_fail(EXIT_USAGE, cmd, "an application is made, not rejected");
 	if (o->reject && (!o->reasons || !*o->reasons))
 		return tool_fail(EXIT_USAGE, cmd, "a rejection returns the file with its reasons: "

@@ -412,6 +412,32 @@ test_record_hash(void **state)
 }
 
 static void
+test_official_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct ops ops = OPS_INIT;
+	char err[ERRBUF_SIZE];
+	struct colval bad_role[] = { COL_BLOB("pubkey", f->stranger.pk, PUBKEY_BYTES),
+		COL_TEXT("role", "mayor"), COL_TEXT("office", TOWN) };
+	struct colval other_county[] = { COL_BLOB("pubkey", f->stranger.pk, PUBKEY_BYTES),
+		COL_TEXT("role", ROLE_TOWNSHIP_HEAD), COL_TEXT("office", "110101001") };
+
+	ops_init(&ops);
+	ops_upsert(&ops, "official", TOWN "/002", bad_role, 3);
+	assert_int_equal(s_commit(f->county, &ops, err), -1);
+	assert_non_null(strstr(err, "unknown role"));
+	ops_init(&ops);
+	ops_upsert(&ops, "official", "110101001/001", other_county, 3);
+	assert_int_equal(s_commit(f->county, &ops, err), -1);
+	assert_non_null(strstr(err, "rule official"));
+	/* removal keeps the row; deletion is refused */
+	ops_init(&ops);
+	ops_delete(&ops, "official", TOWN "/001");
+	assert_int_equal(s_commit(f->county, &ops, err), -1);
+	assert_non_null(strstr(err, "rule history"));
+}
+
+static void
 test_dates(void **state)
 {
 	char d[11];
@@ -450,6 +476,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unsigned_step_refused, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_history_never_deleted, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_record_hash, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_official_rules, s_setup, s_teardown),
 		cmocka_unit_test(test_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

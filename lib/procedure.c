@@ -243,9 +243,8 @@ s_official(sqlite3 *db, const char *dbname, const char *id, uint8_t pk[PUBKEY_BY
 	return rc;
 }
 
-/* Is OFFICE (a division code) within TOWNSHIP, or the county of it, as ROLE requires? */
-static int
-s_office_fits(const char *role, const char *office, const char *township, const char *county)
+int
+procedure_office_fits(const char *role, const char *office, const char *township, const char *county)
 {
 	if (strcmp(role, ROLE_COUNTY_OFFICE) == 0)
 		return strcmp(office, county) == 0;
@@ -327,7 +326,7 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 		    "not by %s (%s)", def->name, r.household, def->role, r.official, role);
 		goto out;
 	}
-	if (!s_office_fits(role, office, township, county)) {
+	if (!procedure_office_fits(role, office, township, county)) {
 		rc = errf(err, errlen, "rule signer-office: %s (%s of %s) may not sign for township %s",
 		    r.official, role, office, township);
 		goto out;
@@ -385,7 +384,7 @@ s_check_half_year(sqlite3 *db, const char *dbname, const char *key, char *err, s
 		    err, errlen) < 0) {
 			rc = -1;
 		} else if (strcmp(role, ROLE_COUNTY_OFFICE) == 0 ||
-		    !s_office_fits(role, office, township, "")) {
+		    !procedure_office_fits(role, office, township, "")) {
 			rc = errf(err, errlen, "rule signer-role: half-year review of %s signed by %s (%s of %s)",
 			    hh, s_text(st, 5), role, office);
 		} else {

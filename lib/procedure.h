@@ -90,6 +90,14 @@ int procedure_record_hash(sqlite3 *db, const char *dbname, const char *household
 int procedure_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const char *origin,
     const char *table, const char *key, size_t keylen, int deleted, char *err, size_t errlen);
 
+/*
+ * May an official of ROLE posted to OFFICE sign for a household of TOWNSHIP
+ * (in COUNTY)?  County office: OFFICE is the county; township head: the
+ * township; village cadre: the township or one of its villages.  1 or 0.
+ */
+int procedure_office_fits(const char *role, const char *office, const char *township,
+    const char *county);
+
 /* ---- dates and policy ------------------------------------------------------ */
 
 /* Today as YYYY-MM-DD (local time, or $LIKA_TODAY for tests). */

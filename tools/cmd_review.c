@@ -690,9 +690,17 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 	if (!strcmp(def->name, "village_eval") && (rc = s_eval_details(db, cmd, &h, o, today, &details)) != EXIT_OK)
 		goto out;
 	if (o->key) {
+		char township[CODE_MAX], county[CODE_MAX];
 		if ((rc = signer_load(&sg, db, o->key, def->role, cmd)) != EXIT_OK)
 			goto out;
 		have_signer = 1;
+		snprintf(township, sizeof township, "%.9s", h.id);
+		snprintf(county, sizeof county, "%.6s", h.id);
+		if (!procedure_office_fits(sg.role, sg.office, township, county)) {
+			rc = proc_refuse(cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
+			    sg.id, sg.name, sg.role, sg.office, township);
+			goto out;
+		}
 	}
 
 	/* the row, its statement, signature and seal */
@@ -1403,9 +1411,17 @@ s_half_year_review(int argc, char **argv)
 	if (!strcmp(decision, "remove"))
 		status = ST_REMOVED;
 	if (keyfile) {
+		char township[CODE_MAX];
 		if ((rc = signer_load(&sg, db, keyfile, role, cmd)) != EXIT_OK)
 			goto out;
 		have_signer = 1;
+		snprintf(township, sizeof township, "%.9s", hh);
+		if (!strcmp(sg.role, ROLE_COUNTY_OFFICE) ||
+		    !procedure_office_fits(sg.role, sg.office, township, "")) {
+			rc = proc_refuse(cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
+			    sg.id, sg.name, sg.role, sg.office, township);
+			goto out;
+		}
 	}
 
 	/* the half-year row, signed if a key was given */

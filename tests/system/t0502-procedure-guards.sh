@@ -2,11 +2,13 @@
 # Each guard of the procedure refuses with exit 2 and names its rule, and a
 # refused step writes nothing: order, notice period, open and upheld
 # objections, the poverty line, 低保/五保 policy, the three exclusions, the
-# quota, the signer's role, the panel size and the vote.
+# quota, the signer's role and office, the panel size and the vote.
 . "$SRCDIR/tests/system/lib.sh"
 . "$SRCDIR/tests/system/proc.sh"
 proc_nodes
 lika --data county quota set 522701101001 2014 1 >/dev/null || fail "quota"
+lika --data county official add --role village-cadre --name 外乡干部 --office 522701102 \
+    --out other.key >/dev/null || fail "official add other"
 sync_to_township
 
 seqs() { head_of t 522701101; }
@@ -60,6 +62,8 @@ refused 2014-06-08 objection-upheld lika --data t review cadre-sign "$a" --key c
 note "signer role: a township head's key cannot sign for the resident cadre"
 through_notice 2014-06-01 "$b"
 refused 2014-06-08 signer-role lika --data t review cadre-sign "$b" --key head.key
+note "signer office: a cadre posted to another township cannot sign here"
+refused 2014-06-08 signer-office lika --data t review cadre-sign "$b" --key other.key
 
 note "the upheld objection: the cadre can only reject, which returns the file"
 expect_exit 2 at 2014-06-08 lika --data t review cadre-sign "$a" --key cadre.key --reject

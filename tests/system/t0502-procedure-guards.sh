@@ -111,6 +111,13 @@ lika --data county policy set exclude_dibao_wubao 2014 0 >/dev/null || fail "pol
 sync_to_township
 expect_exit 0 at 2014-06-01 lika --data t review group-eval "$e"
 
+note "a removed official signs nothing new; what was signed stays valid"
+g=$(new_household 庚 "$(idno 19760101 025)" 1000)
+through_notice 2014-06-01 "$g"
+lika --data county official remove 522701101001/001 >/dev/null || fail "official remove"
+sync_to_township
+refused 2014-06-08 signer-removed lika --data t review cadre-sign "$g" --key cadre.key
+
 verify_ok t
 sync_to_county
 verify_ok county

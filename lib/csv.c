@@ -236,6 +236,38 @@ csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
 	return 0;
 }
 
+int
+csv_to_gb18030(const char *in, size_t len, char **out, size_t *outlen,
+    char *err, size_t errlen)
+{
+	*out = NULL;
+	if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0) {
+		in += 3;
+		len -= 3;
+	}
+	iconv_t cd = iconv_open("GB18030", "UTF-8");
+	if (cd == (iconv_t)-1)
+		return errf(err, errlen, "iconv GB18030: %s", strerror(errno));
+	size_t cap = len * 2 + 16;      /* a UTF-8 character is never shorter than half its GB18030 */
+	char *buf = malloc(cap);
+	if (!buf) {
+		iconv_close(cd);
+		return errf(err, errlen, "out of memory");
+	}
+	char *ip = (char *)in, *op = buf;
+	size_t il = len, ol = cap;
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+		int e = errno;
+		iconv_close(cd);
+		free(buf);
+		return errf(err, errlen, "to GB18030 at byte %zu: %s", (size_t)(ip - in), strerror(e));
+	}
+	iconv_close(cd);
+	*out = buf;
+	*outlen = (size_t)(op - buf);
+	return 0;
+}
+
 /* -?digits(.digits)?: a number a spreadsheet reads as a number, not a formula */
 static int
 s_plain_number(const char *s)

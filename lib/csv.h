@@ -56,6 +56,13 @@ int csv_utf8_valid(const char *s, size_t len);
 int csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
     size_t *outlen, const char **used, char *err, size_t errlen);
 
+/*
+ * UTF-8 text IN (LEN bytes; a leading BOM dropped) as GB18030 into *OUT
+ * (malloc'd).  For offices whose spreadsheet does not read UTF-8.
+ */
+int csv_to_gb18030(const char *in, size_t len, char **out, size_t *outlen,
+    char *err, size_t errlen);
+
 /* Write S as one CSV field (quoted when it holds a comma, quote or line break). */
 void csv_write_field(FILE *f, const char *s);
 

@@ -829,19 +829,22 @@ cmd_export(int argc, char **argv)
 		{ "header", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "excel", no_argument, NULL, 'x' },
+		{ "encoding", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *usage = "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
-	    "                   [--header zh|en] [--excel] [-o FILE]\n\n"
+	    "                   [--header zh|en] [--excel] [--encoding utf-8|gb18030] [-o FILE]\n\n"
 	    "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
 	    "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
 	    "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
 	    "the computed 人均纯收入, which import ignores (it computes it again).\n"
 	    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
 	    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
-	    "is shown, not run (a leading '); import drops both again.\n";
-	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL;
+	    "is shown, not run (a leading '); import drops both again.  --encoding gb18030\n"
+	    "writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n";
+	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL, *encoding = "utf-8";
+	struct tool_out to;
 	enum record_kind kind;
 	char err[ERRBUF_SIZE];
 	struct household_ctx c;
@@ -853,6 +856,7 @@ cmd_export(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'x': excel = 1; break;
+		case 'e': encoding = optarg; break;
 		case 'f': format = optarg; break;
 		case 'V': village = optarg; break;
 		case 'H': header = optarg; break;
@@ -877,6 +881,11 @@ cmd_export(int argc, char **argv)
 	int json = !strcmp(format, "json");
 	if (!json && strcmp(format, "csv"))
 		return tool_fail(EXIT_USAGE, "export", "format \"%s\" is neither csv nor json", format);
+	int gb = !strcasecmp(encoding, "gb18030");
+	if (!gb && strcasecmp(encoding, "utf-8"))
+		return tool_fail(EXIT_USAGE, "export", "encoding \"%s\" is neither utf-8 nor gb18030", encoding);
+	if (gb && json)
+		return tool_fail(EXIT_USAGE, "export", "JSON is UTF-8: --encoding gb18030 is for CSV");
 	if (strcmp(header, "zh") && strcmp(header, "en"))
 		return tool_fail(EXIT_USAGE, "export", "header \"%s\" is neither zh nor en", header);
 	if (village && code_check_village(village, err, sizeof err) < 0)
@@ -889,12 +898,12 @@ cmd_export(int argc, char **argv)
 		node_close(&n);
 		return tool_fail(EXIT_FAIL, "export", "%s", err);
 	}
-	FILE *f = out ? fopen(out, "w") : stdout;
-	if (!f) {
+	if (tool_out_open(&to, out, gb, "export") < 0) {
 		household_ctx_release(&c);
 		node_close(&n);
-		return tool_fail(EXIT_FAIL, "export", "%s: %s", out, strerror(errno));
+		return EXIT_FAIL;
 	}
+	FILE *f = to.f;
 	if (household_iter_open(&it, &c, kind, NULL, village, NULL, err, sizeof err) < 0) {
 		rc = tool_fail(EXIT_FAIL, "export", "%s", err);
 		goto done;
@@ -956,8 +965,8 @@ cmd_export(int argc, char **argv)
 	household_iter_close(&it);
 	rc = rc < 0 ? tool_fail(EXIT_FAIL, "export", "reading records failed") : EXIT_OK;
 done:
-	if (out && fclose(f) != 0 && rc == EXIT_OK)
-		rc = tool_fail(EXIT_FAIL, "export", "%s: %s", out, strerror(errno));
+	if (tool_out_close(&to, "export") < 0 && rc == EXIT_OK)
+		rc = EXIT_FAIL;
 	household_ctx_release(&c);
 	node_close(&n);
 	return rc;

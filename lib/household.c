@@ -779,8 +779,13 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 		if (!v[HF_HEAD_IDCARD].given || v[HF_HEAD_IDCARD].null)
 			return errf(err, errlen, "%s (%s) is required", fs[HF_HEAD_IDCARD].label,
 			    fs[HF_HEAD_IDCARD].name);
-	} else if (v[HF_VILLAGE].given && v[HF_VILLAGE].null) {
-		return errf(err, errlen, "%s (%s) cannot be cleared", fs[HF_VILLAGE].label, fs[HF_VILLAGE].name);
+	} else {
+		/* a household always has its village and a status */
+		static const int keep[] = { HF_VILLAGE, HF_STATUS };
+		for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+			if (v[keep[k]].given && v[keep[k]].null)
+				return errf(err, errlen, "%s (%s) cannot be cleared", fs[keep[k]].label,
+				    fs[keep[k]].name);
 	}
 
 	/* causes: exactly one main, at most two others, none repeated */
@@ -818,15 +823,16 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 			    fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name, idc, other);
 	}
 
+	int default_status = create && (!v[HF_STATUS].given || v[HF_STATUS].null);
 	for (int k = 0; k < HF_COUNT; k++) {
-		if (!fs[k].table || !v[k].given)
+		if (!fs[k].table || !v[k].given || (k == HF_STATUS && default_status))
 			continue;
 		if (strcmp(fs[k].table, "household") == 0)
 			hcols[nh++] = s_colval(&fs[k], &v[k]);
 		else
 			ccols[nc++] = s_colval(&fs[k], &v[k]);
 	}
-	if (create && !v[HF_STATUS].given) {
+	if (default_status) {
 		struct colval st = COL_TEXT("status", STATUS_APPLICANT);
 		hcols[nh++] = st;
 	}

@@ -969,8 +969,9 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 		struct colval hc = COL_TEXT("household", household);
 		cols[n++] = hc;
 	}
+	/* a blank sex on create was taken from the ID number above */
 	for (int k = 0; k < MF_COUNT; k++)
-		if (fs[k].table && v[k].given)
+		if (fs[k].table && v[k].given && !(k == MF_SEX && v[k].null))
 			cols[n++] = s_colval(&fs[k], &v[k]);
 	if (n)
 		ops_upsert(ops, "member", member_id, cols, n);

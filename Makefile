@@ -36,7 +36,8 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c
 DAEMON_SRC = daemon/likad.c
 UNIT_SRC = $(wildcard tests/unit/test_codec.c tests/unit/test_ledger.c tests/unit/test_codes.c) \
-           tests/unit/test_idcard.c tests/unit/test_household.c tests/unit/test_csv.c
+           tests/unit/test_idcard.c tests/unit/test_household.c tests/unit/test_csv.c \
+           tests/unit/test_household_feed.c
 BENCH_SRC = $(wildcard tests/bench/bench_ledger.c)
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -81,13 +81,12 @@ csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen)
 					line++;
 				*w++ = *p++;
 			}
-			if (p < end && *p != ',' && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')
-			    && !(*p == '\r' && p + 1 == end)) {
+			if (p < end && *p != ',' && *p != '\n' && *p != '\r') {
 				errf(err, errlen, "line %zu: text after the closing quote of a field", line);
 				goto fail;
 			}
 		} else {
-			while (p < end && *p != ',' && *p != '\n' && !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+			while (p < end && *p != ',' && *p != '\n' && *p != '\r') {
 				if (*p == '"') {
 					errf(err, errlen, "line %zu: a quote inside an unquoted field "
 					    "(quote the whole field and double the quote)", line);
@@ -96,11 +95,12 @@ csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen)
 				*w++ = *p++;
 			}
 		}
-		/* the terminator is read before the NUL is written: W may equal P */
+		/* the terminator is read before the NUL is written: W may equal P.
+		 * A record ends at CRLF, LF or a lone CR (old Mac spreadsheets). */
 		char term = p < end ? *p : '\0';
-		if (term == '\r')
-			p++;
 		if (p < end)
+			p++;
+		if (term == '\r' && p < end && *p == '\n')
 			p++;
 		*w++ = '\0';
 		if (s_push_field(&r, &fcap, field) < 0)

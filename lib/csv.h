@@ -26,7 +26,7 @@ struct csv {
 
 /*
  * Parse TEXT (UTF-8, NUL-terminated; LEN bytes) into CSV: fields separated by
- * commas, records by CRLF or LF; quoted fields may hold commas, quotes ("")
+ * commas, records by CRLF, LF or a lone CR; quoted fields may hold commas, quotes ("")
  * and line breaks.  Records that are entirely empty are skipped.  Takes
  * ownership of TEXT (*TEXT is cleared).  A quote inside an unquoted field or a
  * quoted field left open is refused with its line.

@@ -117,6 +117,7 @@ struct import {
 	struct household_ctx *c;
 	struct ledger *ledger;
 	struct csv rows;
+	size_t header;                          /* the header's row; data follow it */
 	int colfield[RECORD_MAX_FIELDS * 2];    /* column → field, -1 ignored */
 	int is_json;
 	int skip_bad;
@@ -247,7 +248,25 @@ s_flush(struct import *im, char *err, size_t errlen)
 static int
 s_map_header(struct import *im)
 {
-	const struct csv_row *h = &im->rows.rows[0];
+	/*
+	 * Offices' sheets often carry a title row or two ("XX村扶贫对象花名册")
+	 * above the header: the header is the first of the first rows that names at
+	 * least two fields.
+	 */
+	for (size_t row = 0; row < im->rows.nrows && row < 10; row++) {
+		const struct csv_row *r = &im->rows.rows[row];
+		int known = 0;
+		for (size_t k = 0; k < r->n; k++)
+			known += household_field_find(im->fs, im->nf, r->fields[k]) >= 0;
+		if (known >= 2) {
+			im->header = row;
+			break;
+		}
+	}
+	if (im->header)
+		fprintf(stderr, "lika %s: the header is row %zu; the rows above it are not read\n", im->cmd,
+		    im->header + 1);
+	const struct csv_row *h = &im->rows.rows[im->header];
 	int seen[RECORD_MAX_FIELDS] = { 0 };
 
 	if (h->n > sizeof im->colfield / sizeof im->colfield[0])
@@ -344,7 +363,7 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 		if (im->colfield[k] >= 0)
 			vals[im->colfield[k]] = im->is_json ? r->fields[k] : csv_excel_unguard(r->fields[k]);
 	/* a column missing from a short row is blank */
-	for (size_t k = r->n; k < im->rows.rows[0].n; k++)
+	for (size_t k = r->n; k < im->rows.rows[im->header].n; k++)
 		if (im->colfield[k] >= 0)
 			vals[im->colfield[k]] = "";
 	for (int k = 0; k < im->nf; k++)
@@ -587,17 +606,17 @@ s_pass(struct import *im, char *err, size_t errlen)
 		goto fail;
 	if (im->kind == RECORD_HOUSEHOLD) {
 		/* ids the file names itself are not handed out to rows without one */
-		for (size_t row = 1; row < im->rows.nrows; row++)
+		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
 			for (size_t k = 0; k < im->rows.rows[row].n; k++)
 				if (im->colfield[k] == HF_ID && strcmp(im->rows.rows[row].fields[k], im->next_id) == 0) {
 					size_t tl = strlen(im->c->township);
 					snprintf(im->next_id + tl, sizeof im->next_id - tl, "%06lld",
 					    atoll(im->next_id + tl) + 1);
-					row = 0;    /* look again from the start */
+					row = im->header;   /* look again from the start */
 					break;
 				}
 	}
-	for (size_t row = 1; row < im->rows.nrows; row++) {
+	for (size_t row = im->header + 1; row < im->rows.nrows; row++) {
 		if (s_blank_row(&im->rows.rows[row]))
 			continue;
 		if (im->row_bad[row]) {
@@ -640,7 +659,7 @@ s_check_heads(struct import *im)
 		broken++;
 		/* every row of that household is refused in a --skip-bad rerun */
 		size_t first = 0;
-		for (size_t row = 1; row < im->rows.nrows; row++)
+		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
 			if (strcmp(im->row_hid[row], hid) == 0) {
 				im->row_bad[row] = 1;
 				if (!first)

@@ -77,3 +77,11 @@ expect_in "$OUT" 'row 5 (line 5): 户主身份证号 (head_idcard) "123"'
 expect_in "$OUT" 'column 1 "序号" is not a field: ignored'
 expect_exit 0 lika import households titled.csv --skip-bad
 expect_in "$OUT" "1 row written (1 new, 0 updated), 1 bad row skipped"
+
+# headers offices also use: 户号, 身份证号码
+printf '户号,姓名,身份证号码,与户主关系\n522701101000500,钱小,%s,之女\n' "$(/usr/bin/python3 -c "
+W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]; b = '52270120100101002'
+print(b + '10X98765432'[sum(int(d) * w for d, w in zip(b, W)) % 11])")" > alias.csv
+expect_exit 0 lika import members alias.csv
+expect_exit 0 lika household show 522701101000500
+expect_in "$OUT" "钱小"

@@ -81,13 +81,12 @@ csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen)
 					line++;
 				*w++ = *p++;
 			}
-			if (p < end && *p != ',' && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')
-			    && !(*p == '\r' && p + 1 == end)) {
+			if (p < end && *p != ',' && *p != '\n' && *p != '\r') {
 				errf(err, errlen, "line %zu: text after the closing quote of a field", line);
 				goto fail;
 			}
 		} else {
-			while (p < end && *p != ',' && *p != '\n' && !(*p == '\r' && (p + 1 == end || p[1] == '\n'))) {
+			while (p < end && *p != ',' && *p != '\n' && *p != '\r') {
 				if (*p == '"') {
 					errf(err, errlen, "line %zu: a quote inside an unquoted field "
 					    "(quote the whole field and double the quote)", line);
@@ -96,11 +95,12 @@ csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen)
 				*w++ = *p++;
 			}
 		}
-		/* the terminator is read before the NUL is written: W may equal P */
+		/* the terminator is read before the NUL is written: W may equal P.
+		 * A record ends at CRLF, LF or a lone CR (old Mac spreadsheets). */
 		char term = p < end ? *p : '\0';
-		if (term == '\r')
-			p++;
 		if (p < end)
+			p++;
+		if (term == '\r' && p < end && *p == '\n')
 			p++;
 		*w++ = '\0';
 		if (s_push_field(&r, &fcap, field) < 0)
@@ -233,6 +233,38 @@ csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
 	}
 	*out = buf;
 	*used = "gb18030";
+	return 0;
+}
+
+int
+csv_to_gb18030(const char *in, size_t len, char **out, size_t *outlen,
+    char *err, size_t errlen)
+{
+	*out = NULL;
+	if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0) {
+		in += 3;
+		len -= 3;
+	}
+	iconv_t cd = iconv_open("GB18030", "UTF-8");
+	if (cd == (iconv_t)-1)
+		return errf(err, errlen, "iconv GB18030: %s", strerror(errno));
+	size_t cap = len * 2 + 16;      /* a UTF-8 character is never shorter than half its GB18030 */
+	char *buf = malloc(cap);
+	if (!buf) {
+		iconv_close(cd);
+		return errf(err, errlen, "out of memory");
+	}
+	char *ip = (char *)in, *op = buf;
+	size_t il = len, ol = cap;
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+		int e = errno;
+		iconv_close(cd);
+		free(buf);
+		return errf(err, errlen, "to GB18030 at byte %zu: %s", (size_t)(ip - in), strerror(e));
+	}
+	iconv_close(cd);
+	*out = buf;
+	*outlen = (size_t)(op - buf);
 	return 0;
 }
 

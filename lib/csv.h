@@ -26,7 +26,7 @@ struct csv {
 
 /*
  * Parse TEXT (UTF-8, NUL-terminated; LEN bytes) into CSV: fields separated by
- * commas, records by CRLF or LF; quoted fields may hold commas, quotes ("")
+ * commas, records by CRLF, LF or a lone CR; quoted fields may hold commas, quotes ("")
  * and line breaks.  Records that are entirely empty are skipped.  Takes
  * ownership of TEXT (*TEXT is cleared).  A quote inside an unquoted field or a
  * quoted field left open is refused with its line.
@@ -55,6 +55,13 @@ int csv_utf8_valid(const char *s, size_t len);
  */
 int csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
     size_t *outlen, const char **used, char *err, size_t errlen);
+
+/*
+ * UTF-8 text IN (LEN bytes; a leading BOM dropped) as GB18030 into *OUT
+ * (malloc'd).  For offices whose spreadsheet does not read UTF-8.
+ */
+int csv_to_gb18030(const char *in, size_t len, char **out, size_t *outlen,
+    char *err, size_t errlen);
 
 /* Write S as one CSV field (quoted when it holds a comma, quote or line break). */
 void csv_write_field(FILE *f, const char *s);

@@ -25,60 +25,60 @@ struct code_entry {
 };
 
 const struct field household_fields[HF_COUNT] = {
-	[HF_ID]              = { "id", "户编号", FK_HOUSEHOLD, NULL, NULL, 0 },
-	[HF_VILLAGE]         = { "village", "村代码", FK_VILLAGE, "household", NULL, 0 },
-	[HF_HEAD_NAME]       = { "head_name", "户主姓名", FK_NAME, NULL, NULL, 0 },
-	[HF_HEAD_IDCARD]     = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0 },
-	[HF_HEAD_SEX]        = { "head_sex", "户主性别", FK_CODE, NULL, "code_sex", 0 },
-	[HF_ADDRESS]         = { "address", "住址", FK_TEXT, "household", NULL, 200 },
-	[HF_PHONE]           = { "phone", "联系电话", FK_PHONE, "household", NULL, 0 },
-	[HF_BANK]            = { "bank", "开户银行", FK_TEXT, "household", NULL, 100 },
-	[HF_ACCOUNT]         = { "account", "银行账号", FK_ACCOUNT, "household", NULL, 0 },
-	[HF_ATTRIBUTE]       = { "attribute", "贫困户属性", FK_CODE, "household", "code_attribute", 0 },
-	[HF_STANDARD]        = { "standard", "识别标准", FK_CODE, "household", "code_standard", 0 },
-	[HF_FIRST_YEAR]      = { "first_year", "识别年度", FK_YEAR, "household", NULL, 0 },
-	[HF_STATUS]          = { "status", "状态", FK_CODE, "household", "code_status", 0 },
-	[HF_FLAGS]           = { "flags", "户标识", FK_CODESET, NULL, "code_flag", 8 },
-	[HF_MAIN_CAUSE]      = { "main_cause", "主要致贫原因", FK_CODE, NULL, "code_cause", 0 },
-	[HF_OTHER_CAUSES]    = { "other_causes", "其他致贫原因", FK_CODESET, NULL, "code_cause", 2 },
-	[HF_CAUSE_NOTE]      = { "cause_note", "致贫原因说明", FK_NOTE, "household", NULL, 1000 },
-	[HF_FARMLAND]        = { "farmland", "耕地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
-	[HF_IRRIGATED]       = { "irrigated", "有效灌溉面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
-	[HF_FOREST]          = { "forest", "林地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
-	[HF_HOUSING_AREA]    = { "housing_area", "住房面积(平方米)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
-	[HF_DANGEROUS_HOUSE] = { "dangerous_house", "是否危房", FK_BOOL, "household_condition", NULL, 0 },
-	[HF_SAFE_WATER]      = { "safe_water", "饮水是否安全", FK_BOOL, "household_condition", NULL, 0 },
-	[HF_ELECTRICITY]     = { "electricity", "是否通生活用电", FK_BOOL, "household_condition", NULL, 0 },
-	[HF_ROAD_DISTANCE]   = { "road_distance", "距村主干路(公里)", FK_HUNDREDTHS, "household_condition", NULL, 0 },
+	[HF_ID]              = { "id", "户编号", FK_HOUSEHOLD, NULL, NULL, 0, "户号;户编码" },
+	[HF_VILLAGE]         = { "village", "村代码", FK_VILLAGE, "household", NULL, 0, "行政村代码;村编码" },
+	[HF_HEAD_NAME]       = { "head_name", "户主姓名", FK_NAME, NULL, NULL, 0, NULL },
+	[HF_HEAD_IDCARD]     = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码" },
+	[HF_HEAD_SEX]        = { "head_sex", "户主性别", FK_CODE, NULL, "code_sex", 0, NULL },
+	[HF_ADDRESS]         = { "address", "住址", FK_TEXT, "household", NULL, 200, NULL },
+	[HF_PHONE]           = { "phone", "联系电话", FK_PHONE, "household", NULL, 0, "电话;联系方式;手机号码" },
+	[HF_BANK]            = { "bank", "开户银行", FK_TEXT, "household", NULL, 100, NULL },
+	[HF_ACCOUNT]         = { "account", "银行账号", FK_ACCOUNT, "household", NULL, 0, "银行卡号;账号" },
+	[HF_ATTRIBUTE]       = { "attribute", "贫困户属性", FK_CODE, "household", "code_attribute", 0, NULL },
+	[HF_STANDARD]        = { "standard", "识别标准", FK_CODE, "household", "code_standard", 0, NULL },
+	[HF_FIRST_YEAR]      = { "first_year", "识别年度", FK_YEAR, "household", NULL, 0, "识别年份;建档年度" },
+	[HF_STATUS]          = { "status", "状态", FK_CODE, "household", "code_status", 0, NULL },
+	[HF_FLAGS]           = { "flags", "户标识", FK_CODESET, NULL, "code_flag", 8, "户类型" },
+	[HF_MAIN_CAUSE]      = { "main_cause", "主要致贫原因", FK_CODE, NULL, "code_cause", 0, NULL },
+	[HF_OTHER_CAUSES]    = { "other_causes", "其他致贫原因", FK_CODESET, NULL, "code_cause", 2, NULL },
+	[HF_CAUSE_NOTE]      = { "cause_note", "致贫原因说明", FK_NOTE, "household", NULL, 1000, NULL },
+	[HF_FARMLAND]        = { "farmland", "耕地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0, NULL },
+	[HF_IRRIGATED]       = { "irrigated", "有效灌溉面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0, NULL },
+	[HF_FOREST]          = { "forest", "林地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0, NULL },
+	[HF_HOUSING_AREA]    = { "housing_area", "住房面积(平方米)", FK_HUNDREDTHS, "household_condition", NULL, 0, NULL },
+	[HF_DANGEROUS_HOUSE] = { "dangerous_house", "是否危房", FK_BOOL, "household_condition", NULL, 0, NULL },
+	[HF_SAFE_WATER]      = { "safe_water", "饮水是否安全", FK_BOOL, "household_condition", NULL, 0, NULL },
+	[HF_ELECTRICITY]     = { "electricity", "是否通生活用电", FK_BOOL, "household_condition", NULL, 0, NULL },
+	[HF_ROAD_DISTANCE]   = { "road_distance", "距村主干路(公里)", FK_HUNDREDTHS, "household_condition", NULL, 0, NULL },
 };
 
 const struct field household_member_fields[MF_COUNT] = {
-	[MF_HOUSEHOLD]      = { "household", "户编号", FK_HOUSEHOLD, NULL, NULL, 0 },
-	[MF_HEAD_IDCARD]    = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0 },
-	[MF_NO]             = { "no", "成员编号", FK_MEMBER_NO, NULL, NULL, 0 },
-	[MF_NAME]           = { "name", "姓名", FK_NAME, "member", NULL, 0 },
-	[MF_IDCARD]         = { "idcard", "身份证号", FK_IDCARD, "member", NULL, 0 },
-	[MF_SEX]            = { "sex", "性别", FK_CODE, "member", "code_sex", 0 },
-	[MF_RELATION]       = { "relation", "与户主关系", FK_CODE, "member", "code_relation", 0 },
-	[MF_ETHNICITY]      = { "ethnicity", "民族", FK_CODE, "member", "code_ethnicity", 0 },
-	[MF_EDUCATION]      = { "education", "文化程度", FK_CODE, "member", "code_education", 0 },
-	[MF_SCHOOLING]      = { "schooling", "在校生状况", FK_CODE, "member", "code_schooling", 0 },
-	[MF_HEALTH]         = { "health", "健康状况", FK_CODE, "member", "code_health", 0 },
-	[MF_LABOUR]         = { "labour", "劳动技能", FK_CODE, "member", "code_labour", 0 },
-	[MF_MIGRANT]        = { "migrant", "务工状况", FK_CODE, "member", "code_migrant", 0 },
-	[MF_MIGRANT_MONTHS] = { "migrant_months", "务工时间(月)", FK_MONTHS, "member", NULL, 0 },
-	[MF_INSURANCE]      = { "insurance", "参加保险", FK_CODESET, "member", "code_insurance", 3 },
+	[MF_HOUSEHOLD]      = { "household", "户编号", FK_HOUSEHOLD, NULL, NULL, 0, "户号;户编码" },
+	[MF_HEAD_IDCARD]    = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码" },
+	[MF_NO]             = { "no", "成员编号", FK_MEMBER_NO, NULL, NULL, 0, NULL },
+	[MF_NAME]           = { "name", "姓名", FK_NAME, "member", NULL, 0, NULL },
+	[MF_IDCARD]         = { "idcard", "身份证号", FK_IDCARD, "member", NULL, 0, "身份证号码;公民身份号码;证件号码" },
+	[MF_SEX]            = { "sex", "性别", FK_CODE, "member", "code_sex", 0, NULL },
+	[MF_RELATION]       = { "relation", "与户主关系", FK_CODE, "member", "code_relation", 0, NULL },
+	[MF_ETHNICITY]      = { "ethnicity", "民族", FK_CODE, "member", "code_ethnicity", 0, NULL },
+	[MF_EDUCATION]      = { "education", "文化程度", FK_CODE, "member", "code_education", 0, NULL },
+	[MF_SCHOOLING]      = { "schooling", "在校生状况", FK_CODE, "member", "code_schooling", 0, "在校生情况" },
+	[MF_HEALTH]         = { "health", "健康状况", FK_CODE, "member", "code_health", 0, NULL },
+	[MF_LABOUR]         = { "labour", "劳动技能", FK_CODE, "member", "code_labour", 0, "劳动能力" },
+	[MF_MIGRANT]        = { "migrant", "务工状况", FK_CODE, "member", "code_migrant", 0, "务工情况" },
+	[MF_MIGRANT_MONTHS] = { "migrant_months", "务工时间(月)", FK_MONTHS, "member", NULL, 0, "务工时间" },
+	[MF_INSURANCE]      = { "insurance", "参加保险", FK_CODESET, "member", "code_insurance", 3, "参保情况" },
 };
 
 const struct field household_income_fields[IF_COUNT] = {
-	[IF_HOUSEHOLD] = { "household", "户编号", FK_HOUSEHOLD, NULL, NULL, 0 },
-	[IF_YEAR]      = { "year", "年度", FK_YEAR, "income", NULL, 0 },
-	[IF_WAGES]     = { "wages", "工资性收入(元)", FK_MONEY, "income", NULL, 0 },
-	[IF_BUSINESS]  = { "business", "生产经营性收入(元)", FK_MONEY, "income", NULL, 0 },
-	[IF_PROPERTY]  = { "property", "财产性收入(元)", FK_MONEY, "income", NULL, 0 },
-	[IF_TRANSFERS] = { "transfers", "转移性收入(元)", FK_MONEY, "income", NULL, 0 },
-	[IF_COSTS]     = { "costs", "生产经营性支出(元)", FK_MONEY, "income", NULL, 0 },
-	[IF_SIZE]      = { "size", "家庭人口", FK_COUNT, "income", NULL, 0 },
+	[IF_HOUSEHOLD] = { "household", "户编号", FK_HOUSEHOLD, NULL, NULL, 0, "户号;户编码" },
+	[IF_YEAR]      = { "year", "年度", FK_YEAR, "income", NULL, 0, "年份" },
+	[IF_WAGES]     = { "wages", "工资性收入(元)", FK_MONEY, "income", NULL, 0, NULL },
+	[IF_BUSINESS]  = { "business", "生产经营性收入(元)", FK_MONEY, "income", NULL, 0, NULL },
+	[IF_PROPERTY]  = { "property", "财产性收入(元)", FK_MONEY, "income", NULL, 0, NULL },
+	[IF_TRANSFERS] = { "transfers", "转移性收入(元)", FK_MONEY, "income", NULL, 0, NULL },
+	[IF_COSTS]     = { "costs", "生产经营性支出(元)", FK_MONEY, "income", NULL, 0, NULL },
+	[IF_SIZE]      = { "size", "家庭人口", FK_COUNT, "income", NULL, 0, NULL },
 };
 
 /* The code lists fields refer to; loaded into the context. */
@@ -181,9 +181,17 @@ household_field_find(const struct field *fs, int n, const char *header)
 	for (i = 0; header[i] && i < sizeof norm - 1; i++)
 		norm[i] = header[i] == '-' ? '_' : (char)tolower((unsigned char)header[i]);
 	norm[i] = '\0';
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
 		if (strcmp(fs[k].name, norm) == 0 || strcmp(fs[k].label, header) == 0)
 			return k;
+		for (const char *p = fs[k].aliases; p && *p; ) {
+			size_t len = strcspn(p, ";");
+			if (strlen(header) == len && strncmp(p, header, len) == 0)
+				return k;
+			p += len;
+			p += *p == ';';
+		}
+	}
 	/* a label without its unit: "耕地面积" for "耕地面积(亩)" */
 	for (int k = 0; k < n; k++) {
 		const char *paren = strchr(fs[k].label, '(');
@@ -779,8 +787,13 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 		if (!v[HF_HEAD_IDCARD].given || v[HF_HEAD_IDCARD].null)
 			return errf(err, errlen, "%s (%s) is required", fs[HF_HEAD_IDCARD].label,
 			    fs[HF_HEAD_IDCARD].name);
-	} else if (v[HF_VILLAGE].given && v[HF_VILLAGE].null) {
-		return errf(err, errlen, "%s (%s) cannot be cleared", fs[HF_VILLAGE].label, fs[HF_VILLAGE].name);
+	} else {
+		/* a household always has its village and a status */
+		static const int keep[] = { HF_VILLAGE, HF_STATUS };
+		for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
+			if (v[keep[k]].given && v[keep[k]].null)
+				return errf(err, errlen, "%s (%s) cannot be cleared", fs[keep[k]].label,
+				    fs[keep[k]].name);
 	}
 
 	/* causes: exactly one main, at most two others, none repeated */
@@ -818,15 +831,16 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 			    fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name, idc, other);
 	}
 
+	int default_status = create && (!v[HF_STATUS].given || v[HF_STATUS].null);
 	for (int k = 0; k < HF_COUNT; k++) {
-		if (!fs[k].table || !v[k].given)
+		if (!fs[k].table || !v[k].given || (k == HF_STATUS && default_status))
 			continue;
 		if (strcmp(fs[k].table, "household") == 0)
 			hcols[nh++] = s_colval(&fs[k], &v[k]);
 		else
 			ccols[nc++] = s_colval(&fs[k], &v[k]);
 	}
-	if (create && !v[HF_STATUS].given) {
+	if (default_status) {
 		struct colval st = COL_TEXT("status", STATUS_APPLICANT);
 		hcols[nh++] = st;
 	}
@@ -963,8 +977,9 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 		struct colval hc = COL_TEXT("household", household);
 		cols[n++] = hc;
 	}
+	/* a blank sex on create was taken from the ID number above */
 	for (int k = 0; k < MF_COUNT; k++)
-		if (fs[k].table && v[k].given)
+		if (fs[k].table && v[k].given && !(k == MF_SEX && v[k].null))
 			cols[n++] = s_colval(&fs[k], &v[k]);
 	if (n)
 		ops_upsert(ops, "member", member_id, cols, n);

@@ -45,6 +45,7 @@ struct field {
 	const char *table;      /* where the column lives; NULL: handled by the record code */
 	const char *codes;      /* FK_CODE, FK_CODESET: the code table */
 	int max;                /* FK_CODESET: most codes; FK_TEXT: most bytes (0: 200) */
+	const char *aliases;    /* other headers offices use, ";"-separated (NULL: none) */
 };
 
 /* Household fields (户). */

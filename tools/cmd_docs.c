@@ -26,6 +26,7 @@ struct doc {
 	int in_table;
 	int cols;
 	int landscape;      /* wide tables (register, book) print across the page */
+	struct tool_out out;
 };
 
 static void
@@ -203,6 +204,7 @@ s_doc_end(struct doc *d)
 struct doc_opts {
 	const char *format;
 	const char *out;
+	int gb18030;
 };
 
 /* 0 to go on, else an exit status + 1. */
@@ -212,9 +214,11 @@ s_doc_opts(int argc, char **argv, struct doc_opts *o, const char *usage)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "encoding", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *encoding = "utf-8";
 	int ch;
 
 	o->format = "html";
@@ -224,8 +228,10 @@ s_doc_opts(int argc, char **argv, struct doc_opts *o, const char *usage)
 		switch (ch) {
 		case 'f': o->format = optarg; break;
 		case 'o': o->out = optarg; break;
+		case 'e': encoding = optarg; break;
 		case 'h':
 			printf("%s\noptions:\n  --format html|csv  HTML for A4 printing (default) or CSV (UTF-8 with BOM)\n"
+			    "  --encoding utf-8|gb18030  CSV in GB18030 for spreadsheets that want it\n"
 			    "  -o FILE            write to FILE instead of standard output\n", usage);
 			return EXIT_OK + 1;
 		default:
@@ -235,6 +241,15 @@ s_doc_opts(int argc, char **argv, struct doc_opts *o, const char *usage)
 	}
 	if (strcmp(o->format, "html") && strcmp(o->format, "csv")) {
 		fprintf(stderr, "lika %s: format \"%s\" is neither html nor csv\n", argv[0], o->format);
+		return EXIT_USAGE + 1;
+	}
+	o->gb18030 = !strcasecmp(encoding, "gb18030");
+	if (!o->gb18030 && strcasecmp(encoding, "utf-8")) {
+		fprintf(stderr, "lika %s: encoding \"%s\" is neither utf-8 nor gb18030\n", argv[0], encoding);
+		return EXIT_USAGE + 1;
+	}
+	if (o->gb18030 && strcmp(o->format, "csv")) {
+		fprintf(stderr, "lika %s: --encoding gb18030 is for --format csv (HTML is UTF-8)\n", argv[0]);
 		return EXIT_USAGE + 1;
 	}
 	return 0;
@@ -255,23 +270,21 @@ s_doc_open(struct node *n, struct household_ctx *c, struct doc *d, const struct 
 	}
 	memset(d, 0, sizeof *d);
 	d->csv = strcmp(o->format, "csv") == 0;
-	d->f = o->out ? fopen(o->out, "w") : stdout;
-	if (!d->f) {
+	if (tool_out_open(&d->out, o->out, o->gb18030, cmd) < 0) {
 		household_ctx_release(c);
 		node_close(n);
-		return tool_fail(EXIT_FAIL, cmd, "%s: %s", o->out, strerror(errno));
+		return EXIT_FAIL;
 	}
+	d->f = d->out.f;
 	return EXIT_OK;
 }
 
 static int
-s_doc_close(struct node *n, struct household_ctx *c, struct doc *d, const struct doc_opts *o,
+s_doc_close(struct node *n, struct household_ctx *c, struct doc *d,
     int rc, const char *cmd)
 {
-	if (o->out && fclose(d->f) != 0 && rc == EXIT_OK)
-		rc = tool_fail(EXIT_FAIL, cmd, "%s: %s", o->out, strerror(errno));
-	else if (!o->out)
-		fflush(stdout);
+	if (tool_out_close(&d->out, cmd) < 0 && rc == EXIT_OK)
+		rc = EXIT_FAIL;
 	household_ctx_release(c);
 	node_close(n);
 	return rc;
@@ -321,12 +334,12 @@ cmd_card(int argc, char **argv)
 		return rc;
 	if (household_iter_open(&it, &c, RECORD_HOUSEHOLD, id, NULL, NULL, err, sizeof err) < 0) {
 		rc = tool_fail(EXIT_FAIL, "card", "%s", err);
-		return s_doc_close(&n, &c, &d, &o, rc, "card");
+		return s_doc_close(&n, &c, &d, rc, "card");
 	}
 	if (household_iter_next(&it) != 1) {
 		household_iter_close(&it);
 		rc = tool_fail(EXIT_USAGE, "card", "household \"%s\" is not in this archive", id);
-		return s_doc_close(&n, &c, &d, &o, rc, "card");
+		return s_doc_close(&n, &c, &d, rc, "card");
 	}
 	const char *labels[HF_COUNT], *values[HF_COUNT];
 	char vbuf[VALUE_MAX];
@@ -396,7 +409,7 @@ cmd_card(int argc, char **argv)
 	s_doc_table_end(&d);
 	s_doc_para(&d, "人均纯收入 = (工资性收入 + 生产经营性收入 + 财产性收入 + 转移性收入 − 生产经营性支出) ÷ 家庭人口");
 	s_doc_end(&d);
-	return s_doc_close(&n, &c, &d, &o, EXIT_OK, "card");
+	return s_doc_close(&n, &c, &d, EXIT_OK, "card");
 }
 
 /* ---- 村册 and 乡镇簿: a table of households per village ------------------------------ */
@@ -501,7 +514,7 @@ cmd_register(int argc, char **argv)
 	s_name_of(c.db, "village", village, vname, sizeof vname);
 	if (!vname[0] && household_row_exists(&c, "village", village) != 1) {
 		rc = tool_fail(EXIT_USAGE, "register", "village \"%s\" is not in this archive", village);
-		return s_doc_close(&n, &c, &d, &o, rc, "register");
+		return s_doc_close(&n, &c, &d, rc, "register");
 	}
 	snprintf(title, sizeof title, "%s扶贫对象村册", vname);
 	d.landscape = 1;
@@ -511,7 +524,7 @@ cmd_register(int argc, char **argv)
 	rc = s_village_roll(&d, &c, village, &t) < 0 ? tool_fail(EXIT_FAIL, "register", "%s",
 	    sqlite3_errmsg(c.db)) : EXIT_OK;
 	s_doc_end(&d);
-	return s_doc_close(&n, &c, &d, &o, rc, "register");
+	return s_doc_close(&n, &c, &d, rc, "register");
 }
 
 /* One summary row: name, households, people, registered, exited. */
@@ -566,7 +579,7 @@ cmd_book(int argc, char **argv)
 	s_doc_table(&d, shead, 6);
 	if (sqlite3_prepare_v2(c.db, sum_sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = tool_fail(EXIT_FAIL, "book", "%s", sqlite3_errmsg(c.db));
-		return s_doc_close(&n, &c, &d, &o, rc, "book");
+		return s_doc_close(&n, &c, &d, rc, "book");
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct totals t = { sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
@@ -584,7 +597,7 @@ cmd_book(int argc, char **argv)
 
 	if (sqlite3_prepare_v2(c.db, "SELECT id, name FROM village ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		rc = tool_fail(EXIT_FAIL, "book", "%s", sqlite3_errmsg(c.db));
-		return s_doc_close(&n, &c, &d, &o, rc, "book");
+		return s_doc_close(&n, &c, &d, rc, "book");
 	}
 	struct totals t = { 0, 0, 0, 0 };
 	rc = EXIT_OK;
@@ -602,7 +615,7 @@ cmd_book(int argc, char **argv)
 	}
 	sqlite3_finalize(st);
 	s_doc_end(&d);
-	return s_doc_close(&n, &c, &d, &o, rc, "book");
+	return s_doc_close(&n, &c, &d, rc, "book");
 }
 
 /* ---- 县电子档案 ------------------------------------------------------------------------ */
@@ -645,7 +658,7 @@ cmd_archive(int argc, char **argv)
 	s_doc_table(&d, head, 6);
 	if (sqlite3_prepare_v2(c.db, sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = tool_fail(EXIT_FAIL, "archive", "%s", sqlite3_errmsg(c.db));
-		return s_doc_close(&n, &c, &d, &o, rc, "archive");
+		return s_doc_close(&n, &c, &d, rc, "archive");
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
@@ -666,5 +679,5 @@ cmd_archive(int argc, char **argv)
 	s_summary_row(&d, "合计", "", &all, 1);
 	s_doc_table_end(&d);
 	s_doc_end(&d);
-	return s_doc_close(&n, &c, &d, &o, EXIT_OK, "archive");
+	return s_doc_close(&n, &c, &d, EXIT_OK, "archive");
 }

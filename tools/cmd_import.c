@@ -117,6 +117,7 @@ struct import {
 	struct household_ctx *c;
 	struct ledger *ledger;
 	struct csv rows;
+	size_t header;                          /* the header's row; data follow it */
 	int colfield[RECORD_MAX_FIELDS * 2];    /* column → field, -1 ignored */
 	int is_json;
 	int skip_bad;
@@ -247,7 +248,25 @@ s_flush(struct import *im, char *err, size_t errlen)
 static int
 s_map_header(struct import *im)
 {
-	const struct csv_row *h = &im->rows.rows[0];
+	/*
+	 * Offices' sheets often carry a title row or two ("XX村扶贫对象花名册")
+	 * above the header: the header is the first of the first rows that names at
+	 * least two fields.
+	 */
+	for (size_t row = 0; row < im->rows.nrows && row < 10; row++) {
+		const struct csv_row *r = &im->rows.rows[row];
+		int known = 0;
+		for (size_t k = 0; k < r->n; k++)
+			known += household_field_find(im->fs, im->nf, r->fields[k]) >= 0;
+		if (known >= 2) {
+			im->header = row;
+			break;
+		}
+	}
+	if (im->header)
+		fprintf(stderr, "lika %s: the header is row %zu; the rows above it are not read\n", im->cmd,
+		    im->header + 1);
+	const struct csv_row *h = &im->rows.rows[im->header];
 	int seen[RECORD_MAX_FIELDS] = { 0 };
 
 	if (h->n > sizeof im->colfield / sizeof im->colfield[0])
@@ -344,7 +363,7 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 		if (im->colfield[k] >= 0)
 			vals[im->colfield[k]] = im->is_json ? r->fields[k] : csv_excel_unguard(r->fields[k]);
 	/* a column missing from a short row is blank */
-	for (size_t k = r->n; k < im->rows.rows[0].n; k++)
+	for (size_t k = r->n; k < im->rows.rows[im->header].n; k++)
 		if (im->colfield[k] >= 0)
 			vals[im->colfield[k]] = "";
 	for (int k = 0; k < im->nf; k++)
@@ -587,17 +606,17 @@ s_pass(struct import *im, char *err, size_t errlen)
 		goto fail;
 	if (im->kind == RECORD_HOUSEHOLD) {
 		/* ids the file names itself are not handed out to rows without one */
-		for (size_t row = 1; row < im->rows.nrows; row++)
+		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
 			for (size_t k = 0; k < im->rows.rows[row].n; k++)
 				if (im->colfield[k] == HF_ID && strcmp(im->rows.rows[row].fields[k], im->next_id) == 0) {
 					size_t tl = strlen(im->c->township);
 					snprintf(im->next_id + tl, sizeof im->next_id - tl, "%06lld",
 					    atoll(im->next_id + tl) + 1);
-					row = 0;    /* look again from the start */
+					row = im->header;   /* look again from the start */
 					break;
 				}
 	}
-	for (size_t row = 1; row < im->rows.nrows; row++) {
+	for (size_t row = im->header + 1; row < im->rows.nrows; row++) {
 		if (s_blank_row(&im->rows.rows[row]))
 			continue;
 		if (im->row_bad[row]) {
@@ -640,7 +659,7 @@ s_check_heads(struct import *im)
 		broken++;
 		/* every row of that household is refused in a --skip-bad rerun */
 		size_t first = 0;
-		for (size_t row = 1; row < im->rows.nrows; row++)
+		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
 			if (strcmp(im->row_hid[row], hid) == 0) {
 				im->row_bad[row] = 1;
 				if (!first)
@@ -829,19 +848,22 @@ cmd_export(int argc, char **argv)
 		{ "header", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "excel", no_argument, NULL, 'x' },
+		{ "encoding", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *usage = "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
-	    "                   [--header zh|en] [--excel] [-o FILE]\n\n"
+	    "                   [--header zh|en] [--excel] [--encoding utf-8|gb18030] [-o FILE]\n\n"
 	    "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
 	    "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
 	    "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
 	    "the computed 人均纯收入, which import ignores (it computes it again).\n"
 	    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
 	    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
-	    "is shown, not run (a leading '); import drops both again.\n";
-	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL;
+	    "is shown, not run (a leading '); import drops both again.  --encoding gb18030\n"
+	    "writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n";
+	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL, *encoding = "utf-8";
+	struct tool_out to;
 	enum record_kind kind;
 	char err[ERRBUF_SIZE];
 	struct household_ctx c;
@@ -853,6 +875,7 @@ cmd_export(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'x': excel = 1; break;
+		case 'e': encoding = optarg; break;
 		case 'f': format = optarg; break;
 		case 'V': village = optarg; break;
 		case 'H': header = optarg; break;
@@ -877,6 +900,11 @@ cmd_export(int argc, char **argv)
 	int json = !strcmp(format, "json");
 	if (!json && strcmp(format, "csv"))
 		return tool_fail(EXIT_USAGE, "export", "format \"%s\" is neither csv nor json", format);
+	int gb = !strcasecmp(encoding, "gb18030");
+	if (!gb && strcasecmp(encoding, "utf-8"))
+		return tool_fail(EXIT_USAGE, "export", "encoding \"%s\" is neither utf-8 nor gb18030", encoding);
+	if (gb && json)
+		return tool_fail(EXIT_USAGE, "export", "JSON is UTF-8: --encoding gb18030 is for CSV");
 	if (strcmp(header, "zh") && strcmp(header, "en"))
 		return tool_fail(EXIT_USAGE, "export", "header \"%s\" is neither zh nor en", header);
 	if (village && code_check_village(village, err, sizeof err) < 0)
@@ -889,12 +917,12 @@ cmd_export(int argc, char **argv)
 		node_close(&n);
 		return tool_fail(EXIT_FAIL, "export", "%s", err);
 	}
-	FILE *f = out ? fopen(out, "w") : stdout;
-	if (!f) {
+	if (tool_out_open(&to, out, gb, "export") < 0) {
 		household_ctx_release(&c);
 		node_close(&n);
-		return tool_fail(EXIT_FAIL, "export", "%s: %s", out, strerror(errno));
+		return EXIT_FAIL;
 	}
+	FILE *f = to.f;
 	if (household_iter_open(&it, &c, kind, NULL, village, NULL, err, sizeof err) < 0) {
 		rc = tool_fail(EXIT_FAIL, "export", "%s", err);
 		goto done;
@@ -956,8 +984,8 @@ cmd_export(int argc, char **argv)
 	household_iter_close(&it);
 	rc = rc < 0 ? tool_fail(EXIT_FAIL, "export", "reading records failed") : EXIT_OK;
 done:
-	if (out && fclose(f) != 0 && rc == EXIT_OK)
-		rc = tool_fail(EXIT_FAIL, "export", "%s: %s", out, strerror(errno));
+	if (tool_out_close(&to, "export") < 0 && rc == EXIT_OK)
+		rc = EXIT_FAIL;
 	household_ctx_release(&c);
 	node_close(&n);
 	return rc;

@@ -75,6 +75,8 @@ expect_exit 0 lika household cause $h --main 因学 --other 因病 --note "孩�
 expect_exit 0 lika household show $h
 expect_in "$OUT" "main_cause       因学"
 expect_in "$OUT" "other_causes     因病"
+expect_exit 2 lika household edit $h --status ""
+expect_in "$OUT" "状态 (status) cannot be cleared"
 expect_exit 0 lika household edit $h --phone "" --status 已建档立卡
 expect_exit 0 lika household show $h --json
 expect_in "$OUT" '"phone":"","bank"'

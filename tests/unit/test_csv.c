@@ -50,6 +50,19 @@ test_no_final_newline_and_blank_lines(void **state)
 }
 
 static void
+test_lone_cr(void **state)
+{
+	struct csv csv;
+	(void)state;
+	assert_int_equal(s_parse(&csv, "a,b\r1,\"x\ry\"\r2,3"), 0);
+	assert_int_equal(csv.nrows, 3);
+	assert_string_equal(csv.rows[1].fields[1], "x\ry");
+	assert_string_equal(csv.rows[2].fields[1], "3");
+	assert_int_equal(csv.rows[2].line, 3);
+	csv_release(&csv);
+}
+
+static void
 test_malformed(void **state)
 {
 	struct csv csv;
@@ -178,6 +191,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quotes_commas_newlines),
 		cmocka_unit_test(test_no_final_newline_and_blank_lines),
+		cmocka_unit_test(test_lone_cr),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_json),

@@ -36,7 +36,7 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
 DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c
 # test files of other branches are picked up once they exist
 UNIT_SRC = $(wildcard tests/unit/test_codec.c tests/unit/test_ledger.c tests/unit/test_codes.c) \
-           tests/unit/test_wire.c
+           tests/unit/test_wire.c tests/unit/test_peer.c
 BENCH_SRC = $(wildcard tests/bench/bench_ledger.c) tests/bench/bench_sync.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -213,6 +213,29 @@ test_truncate_and_flip(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* Random frames, and random frames behind a valid prefix: refused or decoded, never a crash. */
+static void
+test_random(void **state)
+{
+	(void)state;
+	uint8_t buf[512];
+	struct wire_msg m;
+	char err[256];
+	static const uint8_t prefixes[][3] = {
+		{ 0x94, 0x01, 0x03 }, { 0x96, 0x01, 0x01 }, { 0x95, 0x01, 0x02 }, { 0x95, 0x01, 0x06 },
+	};
+
+	randombytes_buf_deterministic(buf, sizeof buf, (const uint8_t *)"lika wire fuzz seed 0123456789ab");
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 1 + randombytes_uniform(sizeof buf);
+		randombytes_buf(buf, len);
+		if (round % 2 && len > 3)
+			memcpy(buf, prefixes[round % 4], 3);
+		if (wire_decode(&m, buf, len, err, sizeof err) == 0)
+			wire_msg_release(&m);
+	}
+}
+
 static void
 test_oversize(void **state)
 {
@@ -235,6 +258,7 @@ main(void)
 		cmocka_unit_test(test_small_messages),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncate_and_flip),
+		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_oversize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,7 +88,7 @@ procedure_statement(msgpack_sbuffer *out, const struct step_row *r)
 
 	msgpack_sbuffer_init(out);
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 14);
+	msgpack_pack_array(&pk, 15);
 	s_pack_str(&pk, "lika-step/1");
 	s_pack_str(&pk, r->table);
 	s_pack_str(&pk, r->key);
@@ -111,6 +111,7 @@ procedure_statement(msgpack_sbuffer *out, const struct step_row *r)
 		msgpack_pack_nil(&pk);
 	}
 	s_pack_str(&pk, r->official);
+	s_pack_str(&pk, r->by_name);
 }
 
 /* ---- the household record hash --------------------------------------------- */
@@ -259,7 +260,8 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
     const char *key, char *err, size_t errlen)
 {
 	char *sql = sqlite3_mprintf("SELECT household, round, procedure, step, decision, at, days, "
-	    "reasons, details, record_hash, official, signer, sig, seal FROM \"%w\".\"%w\" WHERE id = ?1",
+	    "reasons, details, record_hash, official, signer, sig, seal, by_name FROM \"%w\".\"%w\" "
+	    "WHERE id = ?1",
 	    dbname, table);
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
@@ -281,7 +283,7 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 		.days = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 6),
 		.reasons = s_text(st, 7), .details = s_text(st, 8),
 		.record_hash = sqlite3_column_bytes(st, 9) == HASH_BYTES ? sqlite3_column_blob(st, 9) : NULL,
-		.official = s_text(st, 10),
+		.official = s_text(st, 10), .by_name = s_text(st, 14),
 	};
 	const struct step_def *def = r.procedure && r.step ? procedure_step(r.procedure, r.step) : NULL;
 	char want[KEY_MAX + 8];

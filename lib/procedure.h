@@ -61,6 +61,7 @@ struct step_row {
 	const char *reasons, *details;  /* NULL: SQL NULL */
 	const uint8_t *record_hash;     /* HASH_BYTES or NULL */
 	const char *official;
+	const char *by_name;            /* NULL: SQL NULL */
 };
 
 /*

@@ -74,6 +74,7 @@ static const struct column_def step_cols[] = {
 	{ "step", COL_T_TEXT },      /* step name, e.g. "village_eval" */
 	{ "decision", COL_T_TEXT },  /* pass, reject, or the step's own word */
 	{ "at", COL_T_TEXT },        /* YYYY-MM-DD: the day of the step (notice: first day) */
+	{ "by_name", COL_T_TEXT },   /* who: the signing official, or the body or clerk that acted */
 	{ "days", COL_T_INT },       /* notices: length in days */
 	{ "reasons", COL_T_TEXT },
 	{ "details", COL_T_TEXT },   /* step-specific JSON object (votes, panel, figures) */

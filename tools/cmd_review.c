@@ -426,6 +426,7 @@ struct step_opts {
 	const char *key;
 	const char *reasons;
 	const char *date;
+	const char *by;
 	int reject;
 	/* village-eval */
 	const char *panel;
@@ -579,6 +580,8 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 		    "--reasons TEXT is required");
 	if (o->reasons && proc_check_text(cmd, "reasons", o->reasons, 2000))
 		return EXIT_USAGE;
+	if (o->by && (!*o->by || proc_check_text(cmd, "--by", o->by, 120)))
+		return tool_fail(EXIT_USAGE, cmd, "--by must be 1 to 120 bytes of text");
 	if (def->role && !o->key)
 		return tool_fail(EXIT_USAGE, cmd, "this step is signed by a %s: --key FILE (the "
 		    "official's key) is required", def->role);
@@ -715,6 +718,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 		.round = round, .procedure = proc, .step = def->name, .decision = decision, .at = today,
 		.days = days, .reasons = o->reasons, .details = details, .record_hash = hash,
 		.official = have_signer ? sg.id : NULL,
+		.by_name = o->by ? o->by : have_signer ? sg.name : n.conf.name,
 	};
 	uint8_t sig[SIG_BYTES], seal[SIG_BYTES];
 	msgpack_sbuffer sb;
@@ -728,6 +732,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 	struct colval cols[] = {
 		COL_TEXT("household", h.id), COL_INT("round", round), COL_TEXT("procedure", proc),
 		COL_TEXT("step", def->name), COL_TEXT("decision", decision), COL_TEXT("at", today),
+		COL_TEXT("by_name", r.by_name),
 		days >= 0 ? (struct colval)COL_INT("days", days) : (struct colval)COL_NIL("days"),
 		o->reasons ? (struct colval)COL_TEXT("reasons", o->reasons) : (struct colval)COL_NIL("reasons"),
 		details ? (struct colval)COL_TEXT("details", details) : (struct colval)COL_NIL("details"),
@@ -798,6 +803,7 @@ s_step_cmd(int argc, char **argv, const char *procedure, const char *name, int f
 		{ "reasons", required_argument, NULL, 'r' },
 		{ "reject", no_argument, NULL, 'R' },
 		{ "date", required_argument, NULL, 'd' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "panel", required_argument, NULL, 'p' },
 		{ "for", required_argument, NULL, 'F' },
 		{ "against", required_argument, NULL, 'A' },
@@ -820,6 +826,7 @@ s_step_cmd(int argc, char **argv, const char *procedure, const char *name, int f
 		case 'r': o.reasons = optarg; break;
 		case 'R': o.reject = 1; break;
 		case 'd': o.date = optarg; break;
+		case 'b': o.by = optarg; break;
 		case 'p': o.panel = optarg; break;
 		case 'F': case 'A': case 'B': {
 			char *end;
@@ -832,7 +839,7 @@ s_step_cmd(int argc, char **argv, const char *procedure, const char *name, int f
 		case 'a': o.assets = optarg; break;
 		case 'c': o.consumption = optarg; break;
 		case 'h':
-			printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD]%s%s%s\n\n"
+			printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
 			    "%s step %d: %s (%s).%s%s\n", argv[0],
 			    def->role ? " --key FILE" : "",
 			    def->flags & STEP_NOTICE || def->number == 1 ? "" : " [--reject] [--reasons TEXT]",
@@ -1148,7 +1155,7 @@ s_show(int argc, char **argv)
 	sqlite3_stmt *st = NULL;
 	sqlite3_prepare_v2(db, "SELECT id, round, procedure, step, decision, at, days, "
 	    "coalesce(reasons, ''), coalesce(official, ''), record_hash, (SELECT name FROM official o "
-	    "WHERE o.id = s.official), tbl, coalesce(details, '') FROM (SELECT *, 'review_step' AS tbl "
+	    "WHERE o.id = s.official), tbl, coalesce(details, ''), coalesce(by_name, '') FROM (SELECT *, 'review_step' AS tbl "
 	    "FROM review_step UNION ALL SELECT *, 'approval' FROM approval) s WHERE household = ?1 "
 	    "ORDER BY round, id", -1, &st, NULL);
 	sqlite3_bind_text(st, 1, hh, -1, SQLITE_STATIC);
@@ -1182,6 +1189,8 @@ s_show(int argc, char **argv)
 			json_str(stdout, s_col(st, 8));
 			printf(",\"official_name\":");
 			json_str(stdout, s_col(st, 10));
+			printf(",\"by\":");
+			json_str(stdout, s_col(st, 13));
 			printf(",\"details\":%s,\"stale\":%s}", *s_col(st, 12) ? s_col(st, 12) : "null",
 			    stale ? "true" : "false");
 		} else {
@@ -1191,6 +1200,8 @@ s_show(int argc, char **argv)
 				printf(" +%dd", sqlite3_column_int(st, 6));
 			if (*s_col(st, 8))
 				printf("  signed %s %s", s_col(st, 8), s_col(st, 10));
+			else if (*s_col(st, 13))
+				printf("  by %s", s_col(st, 13));
 			if (*s_col(st, 7))
 				printf("  reasons: %s", s_col(st, 7));
 			if (stale)
@@ -1473,6 +1484,7 @@ s_half_year_review(int argc, char **argv)
 			.table = "review_step", .key = skey, .household = hh, .round = round,
 			.procedure = "exit", .step = def->name, .decision = "pass", .at = today, .days = -1,
 			.reasons = reasons, .details = details, .record_hash = hash, .official = sg.id,
+			.by_name = sg.name,
 		};
 		msgpack_sbuffer sb;
 		procedure_statement(&sb, &r);
@@ -1481,7 +1493,7 @@ s_half_year_review(int argc, char **argv)
 		struct colval sc[] = {
 			COL_TEXT("household", hh), COL_INT("round", round), COL_TEXT("procedure", "exit"),
 			COL_TEXT("step", def->name), COL_TEXT("decision", "pass"), COL_TEXT("at", today),
-			COL_NIL("days"),
+			COL_TEXT("by_name", sg.name), COL_NIL("days"),
 			reasons ? (struct colval)COL_TEXT("reasons", reasons) : (struct colval)COL_NIL("reasons"),
 			COL_TEXT("details", details), COL_BLOB("record_hash", hash, HASH_BYTES),
 			COL_TEXT("official", sg.id), COL_BLOB("signer", sg.pk, PUBKEY_BYTES),

@@ -19,7 +19,7 @@ lika --data t income set "$h" 2013 --wages 3000 --transfers 600 >/dev/null || fa
 note "household $h: per-capita 1800 yuan, elderly head with a disabled daughter"
 
 expect_exit 0 at 2014-06-01 lika --data t review apply "$h"
-expect_exit 0 at 2014-06-02 lika --data t review group-eval "$h"
+expect_exit 0 at 2014-06-02 lika --data t review group-eval "$h" --by 一组村民小组
 expect_exit 0 at 2014-06-02 lika --data t review rank 522701101001 --json
 expect_in "$OUT" '"rank":1,"household":"'"$h"'"'
 expect_in "$OUT" "残疾子女的老人"
@@ -50,6 +50,8 @@ expect_exit 0 at 2014-07-03 lika --data t review register "$h"
 expect_exit 0 lika --data t review show "$h" --json
 expect_in "$OUT" '"status":"03"'
 expect_in "$OUT" '"approval_stale":false'
+expect_in "$OUT" '"by":"一组村民小组"'
+expect_in "$OUT" '"official_name":"赵主任","by":"赵主任"'
 for s in apply group_eval village_eval village_notice cadre_sign township_review township_notice \
     head_sign county_approval county_notice register; do
 	expect_in "$OUT" "\"step\":\"$s\""

@@ -300,16 +300,18 @@ cmd_progress(int argc, char **argv)
 
 enum fmt { F_TEXT, F_HTML, F_CSV };
 
+static FILE *s_out;     /* the report being written */
+
 static void
 s_html_text(const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '<': fputs("&lt;", stdout); break;
-		case '>': fputs("&gt;", stdout); break;
-		case '&': fputs("&amp;", stdout); break;
-		case '"': fputs("&quot;", stdout); break;
-		default: putchar(*s);
+		case '<': fputs("&lt;", s_out); break;
+		case '>': fputs("&gt;", s_out); break;
+		case '&': fputs("&amp;", s_out); break;
+		case '"': fputs("&quot;", s_out); break;
+		default: fputc(*s, s_out);
 		}
 	}
 }
@@ -318,15 +320,15 @@ static void
 s_csv_text(const char *s)
 {
 	if (strpbrk(s, ",\"\n")) {
-		putchar('"');
+		fputc('"', s_out);
 		for (; *s; s++) {
 			if (*s == '"')
-				putchar('"');
-			putchar(*s);
+				fputc('"', s_out);
+			fputc(*s, s_out);
 		}
-		putchar('"');
+		fputc('"', s_out);
 	} else {
-		fputs(s, stdout);
+		fputs(s, s_out);
 	}
 }
 
@@ -335,9 +337,9 @@ static void
 s_section(enum fmt f, const char *title)
 {
 	if (f == F_HTML)
-		printf("<h2>%s</h2>\n<table>\n", title);
+		fprintf(s_out, "<h2>%s</h2>\n<table>\n", title);
 	else if (f == F_TEXT)
-		printf("\n%s\n", title);
+		fprintf(s_out, "\n%s\n", title);
 }
 
 static void
@@ -345,22 +347,22 @@ s_row(enum fmt f, const char *section, const char *label, long long count, const
 {
 	switch (f) {
 	case F_HTML:
-		printf("<tr><td>");
+		fprintf(s_out, "<tr><td>");
 		s_html_text(label);
-		printf("</td><td class=\"n\">%lld</td><td>", count);
+		fprintf(s_out, "</td><td class=\"n\">%lld</td><td>", count);
 		s_html_text(extra ? extra : "");
-		printf("</td></tr>\n");
+		fprintf(s_out, "</td></tr>\n");
 		break;
 	case F_CSV:
 		s_csv_text(section);
-		putchar(',');
+		fputc(',', s_out);
 		s_csv_text(label);
-		printf(",%lld,", count);
+		fprintf(s_out, ",%lld,", count);
 		s_csv_text(extra ? extra : "");
-		printf("\r\n");
+		fprintf(s_out, "\r\n");
 		break;
 	default:
-		printf("  %-24s %6lld  %s\n", label, count, extra ? extra : "");
+		fprintf(s_out, "  %-24s %6lld  %s\n", label, count, extra ? extra : "");
 	}
 }
 
@@ -368,7 +370,7 @@ static void
 s_section_end(enum fmt f)
 {
 	if (f == F_HTML)
-		printf("</table>\n");
+		fprintf(s_out, "</table>\n");
 }
 
 int
@@ -376,11 +378,14 @@ cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum fmt f = F_TEXT;
-	int ch;
+	int ch, gb18030 = 0;
+	const char *out = NULL;
 	char today[11];
 
 	optind = 0;
@@ -397,22 +402,39 @@ cmd_report(int argc, char **argv)
 				return tool_fail(EXIT_USAGE, "report", "--format \"%s\" is none of text, html, csv",
 				    optarg);
 			break;
+		case 'e':
+			if (!strcmp(optarg, "gb18030"))
+				gb18030 = 1;
+			else if (strcmp(optarg, "utf-8") != 0)
+				return tool_fail(EXIT_USAGE, "report", "--encoding \"%s\" is neither utf-8 nor "
+				    "gb18030", optarg);
+			break;
+		case 'o': out = optarg; break;
 		case 'h':
-			printf("usage: lika report [--format text|html|csv]\n\n"
+			printf("usage: lika report [--format text|html|csv] [--encoding utf-8|gb18030] "
+			    "[--out FILE]\n\n"
 			    "The summary (扶贫对象建档立卡工作总结) of this node's archive: households by\n"
 			    "stage, registered households by main poverty cause, assistance measures by\n"
 			    "category with funds, helpers, and half-year review decisions.  HTML prints on\n"
-			    "A4; CSV is UTF-8 with BOM for spreadsheets.\n");
+			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "report", "unexpected argument \"%s\"", argv[optind]);
+	if (gb18030 && f != F_CSV)
+		return tool_fail(EXIT_USAGE, "report", "--encoding gb18030 is for --format csv");
 	procedure_today(today);
 	struct node n;
+	struct tool_out o;
 	if (tool_open(&n, NODE_READONLY) < 0)
 		return EXIT_FAIL;
+	if (tool_out_open(&o, out, gb18030, "report") < 0) {
+		node_close(&n);
+		return EXIT_FAIL;
+	}
+	s_out = o.f;
 	sqlite3 *db = ledger_db(n.ledger);
 	int counts[B_COUNT] = { 0 }, total = 0;
 	sqlite3_stmt *st = NULL;
@@ -430,18 +452,18 @@ cmd_report(int argc, char **argv)
 	char title[256];
 	snprintf(title, sizeof title, "%s（%s）扶贫对象建档立卡工作总结", n.conf.name, n.conf.code);
 	if (f == F_HTML) {
-		printf("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+		fprintf(s_out, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
 		s_html_text(title);
-		printf("</title>\n<style>@page { size: A4; margin: 18mm; } body { font-family: serif; } "
+		fprintf(s_out, "</title>\n<style>@page { size: A4; margin: 18mm; } body { font-family: serif; } "
 		    "table { border-collapse: collapse; width: 100%%; margin-bottom: 6mm; } td, th { border: "
 		    "1px solid #000; padding: 2px 6px; } td.n { text-align: right; }</style>\n</head>\n"
 		    "<body>\n<h1>");
 		s_html_text(title);
-		printf("</h1>\n<p>统计日期：%s　户数合计：%d</p>\n", today, total);
+		fprintf(s_out, "</h1>\n<p>统计日期：%s　户数合计：%d</p>\n", today, total);
 	} else if (f == F_CSV) {
-		printf("\xEF\xBB\xBF" "分类,项目,数量,说明\r\n");
+		fprintf(s_out, "%s分类,项目,数量,说明\r\n", gb18030 ? "" : "\xEF\xBB\xBF");
 	} else {
-		printf("%s\n统计日期：%s　户数合计：%d\n", title, today, total);
+		fprintf(s_out, "%s\n统计日期：%s　户数合计：%d\n", title, today, total);
 	}
 
 	s_section(f, "一、按阶段");
@@ -486,7 +508,7 @@ cmd_report(int argc, char **argv)
 	sqlite3_finalize(st);
 	s_section_end(f);
 	if (f == F_HTML)
-		printf("</body>\n</html>\n");
+		fprintf(s_out, "</body>\n</html>\n");
 	node_close(&n);
-	return EXIT_OK;
+	return tool_out_close(&o, "report") < 0 ? EXIT_FAIL : EXIT_OK;
 }

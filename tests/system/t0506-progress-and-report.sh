@@ -59,6 +59,8 @@ grep -q "已建档立卡" report.html || fail "html report lacks stages"
 lika --data county report --format csv > report.csv || fail "report csv"
 head -c 3 report.csv | od -An -tx1 | grep -q "ef bb bf" || fail "csv has no BOM"
 grep -q "按阶段,已建档立卡,1" report.csv || fail "csv: $(cat report.csv)"
+lika --data county report --format csv --encoding gb18030 --out report-gb.csv || fail "report gb18030"
+iconv -f GB18030 -t UTF-8 report-gb.csv | grep -q "按阶段,已建档立卡,1" || fail "gb18030 csv"
 expect_exit 2 lika --data t report --format pdf
 verify_ok t
 verify_ok county

@@ -452,8 +452,14 @@ s_panel(const char *in, char names[16][64])
 		while (len && p[len - 1] == ' ')
 			len--;
 		if (len) {
-			if (n == 16 || len >= 64)
-				return n == 16 ? 16 : -1;
+			if (n == 16)
+				return 16;
+			/* names go into the details JSON as they are */
+			for (size_t i = 0; i < len; i++)
+				if (p[i] == '"' || p[i] == '\\' || (unsigned char)p[i] < 0x20)
+					return -1;
+			if (len >= 64)
+				return -1;
 			memcpy(names[n], p, len);
 			names[n][len] = '\0';
 			n++;
@@ -475,6 +481,9 @@ s_eval_details(sqlite3 *db, const char *cmd, const struct hstate *h, const struc
 	int64_t assets = -1, consumption = -1;
 
 	*out = NULL;
+	if (np < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--panel: a name is longer than 63 bytes or has a quote, "
+		    "backslash or control character");
 	if (np < 9 || np > 15)
 		return proc_refuse(cmd, "panel-size", "the evaluation group (评议小组) has 9 to 15 members "
 		    "elected by the village assembly; --panel names %d", np < 0 ? 0 : np);

@@ -849,16 +849,20 @@ s_step_cmd(int argc, char **argv, const char *procedure, const char *name, int f
 		case 'c': o.consumption = optarg; break;
 		case 'h':
 			printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
-			    "%s step %d: %s (%s).%s%s\n", argv[0],
+			    "%s step %d: %s (%s).\n", argv[0],
 			    def->role ? " --key FILE" : "",
 			    def->flags & STEP_NOTICE || def->number == 1 ? "" : " [--reject] [--reasons TEXT]",
 			    !strcmp(def->name, "village_eval") ? "\n       --panel N1,N2,… --for N "
 			    "[--against N] [--abstain N] [--assets YUAN] [--consumption YUAN]" : "",
-			    def->procedure, def->number, def->name, def->label,
-			    def->role ? "  Signed with the official's key file (role " : "",
-			    def->role ? def->role : "");
+			    def->procedure, def->number, def->name, def->label);
 			if (def->role)
-				printf(").\n");
+				printf("Signed with the key file of an official of role %s%s.\n", def->role,
+				    def->flags & STEP_SEAL ? ", and sealed by this township node (公章)" : "");
+			if (def->flags & STEP_NOTICE)
+				printf("The notice runs for the county policy's %s days (default %d) from\n"
+				    "the date; objections are recorded with \"lika review object\".\n",
+				    def->notice_policy, def->notice_default);
+			printf("Refusals name their rule (exit 2); see proto/PROCEDURE.md.\n");
 			return EXIT_OK;
 		default:
 			return tool_fail(EXIT_USAGE, cmd, "see \"lika review %s --help\"", argv[0]);

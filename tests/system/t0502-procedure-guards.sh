@@ -5,6 +5,12 @@
 # quota, the signer's role and office, the panel size and the vote.
 . "$SRCDIR/tests/system/lib.sh"
 . "$SRCDIR/tests/system/proc.sh"
+for c in "official add" "official list" "official remove" "policy set" "policy list" "quota set" \
+    "review apply" "review village-eval" "review cadre-sign" "review head-sign" "review county-approve" \
+    "review notice" "review object" "review finding" "review exclude" "review rank" "review show" \
+    "measure add" "measure list" "helper assign" "helper list" "half-year review" "progress" "report"; do
+	expect_exit 0 lika $c --help
+done
 proc_nodes
 lika --data county quota set 522701101001 2014 1 >/dev/null || fail "quota"
 lika --data county official add --role village-cadre --name 外乡干部 --office 522701102 \

@@ -179,9 +179,10 @@ s_step_ops(struct ops *ops, const char *step, const char *official, const uint8_
 	ops_upsert(ops, "review_step", key, c, sizeof c / sizeof c[0]);
 }
 
-/* Encode OPS as the town's next change set, signed by the town, and offer it to the county. */
+/* Encode OPS as FROM's next change set (ORIGIN, key K) and offer it to TO. */
 static enum recv_result
-s_forge_to_county(struct fixture *f, struct ops *ops, char *reason)
+s_forge(struct ledger *from, const char *origin, const struct key *k, struct ledger *to,
+    struct ops *ops, char *reason)
 {
 	struct changeset_header h;
 	msgpack_sbuffer body = { 0, NULL, 0 };
@@ -192,22 +193,28 @@ s_forge_to_county(struct fixture *f, struct ops *ops, char *reason)
 
 	memset(&h, 0, sizeof h);
 	h.format = CHANGESET_FORMAT;
-	strcpy(h.origin, TOWN);
-	assert_int_equal(ledger_feed_head(f->town, TOWN, &seq, h.prev), 0);
+	strcpy(h.origin, origin);
+	assert_int_equal(ledger_feed_head(from, origin, &seq, h.prev), 0);
 	h.seq = seq + 1;
 	h.hlc = (uint64_t)now_ms() << 16;
 	h.schema = SCHEMA_VERSION;
-	memcpy(h.author, f->t.pk, PUBKEY_BYTES);
+	memcpy(h.author, k->pk, PUBKEY_BYTES);
 	h.nops = ops->n;
 	changeset_encode(&body, &h, ops);
-	changeset_sign(sig, body.data, body.size, f->t.sk);
-	assert_int_equal(ledger_recv_begin(f->county, err, sizeof err), 0);
-	assert_int_equal(ledger_receive(f->county, body.data, body.size, sig, SIG_BYTES, "test", &r,
+	changeset_sign(sig, body.data, body.size, k->sk);
+	assert_int_equal(ledger_recv_begin(to, err, sizeof err), 0);
+	assert_int_equal(ledger_receive(to, body.data, body.size, sig, SIG_BYTES, "test", &r,
 	    reason, 256), 0);
-	assert_int_equal(ledger_recv_commit(f->county, err, sizeof err), 0);
+	assert_int_equal(ledger_recv_commit(to, err, sizeof err), 0);
 	msgpack_sbuffer_destroy(&body);
 	ops_release(ops);
 	return r;
+}
+
+static enum recv_result
+s_forge_to_county(struct fixture *f, struct ops *ops, char *reason)
+{
+	return s_forge(f->town, TOWN, &f->t, f->county, ops, reason);
 }
 
 static int
@@ -411,6 +418,43 @@ test_record_hash(void **state)
 	assert_memory_equal(h2, hc, HASH_BYTES);
 }
 
+/* A county approval "signed" by a key that is not the county office's, sent down. */
+static void
+test_forged_approval_refused_at_township(void **state)
+{
+	struct fixture *f = *state;
+	struct ops ops = OPS_INIT;
+	char key[KEY_MAX], reason[256], err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES], sig[SIG_BYTES];
+	msgpack_sbuffer sb;
+
+	memset(hash, 9, sizeof hash);
+	procedure_step_key(key, sizeof key, HH, 1, 9);
+	struct step_row r = { .table = "approval", .key = key, .household = HH, .round = 1,
+		.procedure = "entry", .step = "county_approval", .decision = "pass", .at = "2014-06-16",
+		.days = -1, .record_hash = hash, .official = COUNTY "/001" };
+	procedure_statement(&sb, &r);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, f->stranger.sk);
+	msgpack_sbuffer_destroy(&sb);
+	struct colval c[] = {
+		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
+		COL_TEXT("step", "county_approval"), COL_TEXT("decision", "pass"),
+		COL_TEXT("at", "2014-06-16"), COL_BLOB("record_hash", hash, HASH_BYTES),
+		COL_TEXT("official", COUNTY "/001"), COL_BLOB("signer", f->office.pk, PUBKEY_BYTES),
+		COL_BLOB("sig", sig, SIG_BYTES),
+	};
+	ops_init(&ops);
+	ops_upsert(&ops, "approval", key, c, sizeof c / sizeof c[0]);
+	assert_int_equal(s_commit(f->county, &ops, err), -1);
+	assert_non_null(strstr(err, "rule signature"));
+	ops_init(&ops);
+	ops_upsert(&ops, "approval", key, c, sizeof c / sizeof c[0]);
+	assert_int_equal(s_forge(f->county, COUNTY, &f->c, f->town, &ops, reason), RECV_REFUSED);
+	assert_non_null(strstr(reason, "rule signature"));
+	assert_int_equal(s_count(f->town, "SELECT count(*) FROM approval"), 0);
+	assert_int_equal(s_count(f->town, "SELECT count(*) FROM quarantine"), 1);
+}
+
 static void
 test_official_rules(void **state)
 {
@@ -476,6 +520,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_unsigned_step_refused, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_history_never_deleted, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_record_hash, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_forged_approval_refused_at_township, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_official_rules, s_setup, s_teardown),
 		cmocka_unit_test(test_dates),
 	};

@@ -69,6 +69,8 @@ s_doc_begin(struct doc *d, const char *title)
 	    "thead { display: table-header-group; }\n"
 	    "tr.total td { font-weight: bold; }\n"
 	    "td.n { text-align: right; }\n"
+	    "table.wide { font-size: 8.5pt; }\n"
+	    "table.wide td { white-space: nowrap; }\n"
 	    "section.village { page-break-before: always; }\n"
 	    "section.village:first-of-type { page-break-before: auto; }\n"
 	    "@media print { .noprint { display: none; } }\n"
@@ -118,7 +120,8 @@ s_doc_table(struct doc *d, const char *const *head, int n)
 		fputs("\r\n", d->f);
 		return;
 	}
-	fputs("<table>\n<thead><tr>", d->f);
+	/* many columns on a portrait page: a smaller type keeps an ID number on one line */
+	fputs(n > 8 && !d->landscape ? "<table class=\"wide\">\n<thead><tr>" : "<table>\n<thead><tr>", d->f);
 	for (int k = 0; k < n; k++) {
 		fputs("<th>", d->f);
 		s_html(d->f, head[k]);

@@ -266,6 +266,9 @@ s_map_header(struct import *im)
 	if (im->header)
 		fprintf(stderr, "lika %s: the header is row %zu; the rows above it are not read\n", im->cmd,
 		    im->header + 1);
+	/* cells past the header's columns belong to no field */
+	for (size_t k = 0; k < sizeof im->colfield / sizeof im->colfield[0]; k++)
+		im->colfield[k] = -1;
 	const struct csv_row *h = &im->rows.rows[im->header];
 	int seen[RECORD_MAX_FIELDS] = { 0 };
 
@@ -359,11 +362,20 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	char msg[ERRBUF_SIZE + 64], key[64], hid[32];
 	int nbad = 0;
 
-	for (size_t k = 0; k < r->n && k < sizeof im->colfield / sizeof im->colfield[0]; k++)
+	size_t ncols = im->rows.rows[im->header].n;
+	/* more cells than headers, not blank: likely a comma in an unquoted value shifted the row */
+	for (size_t k = ncols; k < r->n; k++)
+		if (r->fields[k][strspn(r->fields[k], " \t")]) {
+			snprintf(msg, sizeof msg, "%zu cells where the header has %zu (\"%s\" is in no column; "
+			    "a comma in a value that is not quoted?)", r->n, ncols, r->fields[k]);
+			s_report(im, row, msg);
+			return 1;
+		}
+	for (size_t k = 0; k < r->n && k < ncols; k++)
 		if (im->colfield[k] >= 0)
 			vals[im->colfield[k]] = im->is_json ? r->fields[k] : csv_excel_unguard(r->fields[k]);
 	/* a column missing from a short row is blank */
-	for (size_t k = r->n; k < im->rows.rows[im->header].n; k++)
+	for (size_t k = r->n; k < ncols; k++)
 		if (im->colfield[k] >= 0)
 			vals[im->colfield[k]] = "";
 	for (int k = 0; k < im->nf; k++)
@@ -592,6 +604,17 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	return 0;
 }
 
+/* Is CELL (as a spreadsheet may guard or pad it) the value S? */
+static int
+s_cell_is(const char *cell, const char *s)
+{
+	size_t n = strlen(s);
+
+	cell = csv_excel_unguard(cell);
+	cell += strspn(cell, " \t");
+	return strncmp(cell, s, n) == 0 && strspn(cell + n, " \t") == strlen(cell + n);
+}
+
 /* One pass over the rows; 0 done (bad rows counted), -1 failure (rolled back). */
 static int
 s_pass(struct import *im, char *err, size_t errlen)
@@ -606,9 +629,10 @@ s_pass(struct import *im, char *err, size_t errlen)
 		goto fail;
 	if (im->kind == RECORD_HOUSEHOLD) {
 		/* ids the file names itself are not handed out to rows without one */
+		size_t ncols = im->rows.rows[im->header].n;
 		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
-			for (size_t k = 0; k < im->rows.rows[row].n; k++)
-				if (im->colfield[k] == HF_ID && strcmp(im->rows.rows[row].fields[k], im->next_id) == 0) {
+			for (size_t k = 0; k < im->rows.rows[row].n && k < ncols; k++)
+				if (im->colfield[k] == HF_ID && s_cell_is(im->rows.rows[row].fields[k], im->next_id)) {
 					size_t tl = strlen(im->c->township);
 					snprintf(im->next_id + tl, sizeof im->next_id - tl, "%06lld",
 					    atoll(im->next_id + tl) + 1);

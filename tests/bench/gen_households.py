@@ -1,14 +1,13 @@
 #!/usr/bin/python3
-"""Generate households.csv, members.csv and incomes.csv for lika import.
+"""Generate households.csv and members.csv for lika import.
 
-  gen_households.py OUTDIR --township 522701101 --villages 522701101001,...
+  gen_households.py OUTDIR [--villages CODE,CODE...]
                     [--households 10000] [--members 4] [--english] [--seed 1]
 
 Households have no 户编号 (import assigns ids) and name their head; members
 are linked by 户主身份证号, the head included (an update of member 01) and
-members 02.. added; incomes are written after the ids are known, so they are
-a separate step: --incomes-for EXPORT.csv reads ids from "lika export
-households --header en".  ID numbers are valid GB 11643-1999 numbers.
+members 02.. added.  Headers are Chinese unless --english.  ID numbers are
+valid GB 11643-1999 numbers, unique within a run, born 1940-2015.
 """
 import argparse, csv, os, random
 
@@ -16,18 +15,15 @@ W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 C = "10X98765432"
 
 def idcard(rnd, seq, male, year):
-    area = "522701"
+    """A valid number, unique for seq < 5,000,000: the area code's last four
+    digits and the sequence together count seq; the sequence's parity is the sex."""
     birth = "%04d%02d%02d" % (year, rnd.randint(1, 12), rnd.randint(1, 28))
-    s3 = (seq % 500) * 2 + (1 if male else 0)
-    body = area + birth + "%03d" % s3
-    # make numbers unique by the area's last digits as well
-    body = "52%04d" % (seq // 500 % 10000) + body[6:]
+    body = "52%04d" % (seq // 500 % 10000) + birth + "%03d" % ((seq % 500) * 2 + (1 if male else 0))
     return body + C[sum(int(d) * w for d, w in zip(body, W)) % 11]
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
-    ap.add_argument("--township", default="522701101")
     ap.add_argument("--villages", default="522701101001")
     ap.add_argument("--households", type=int, default=10000)
     ap.add_argument("--members", type=int, default=4)

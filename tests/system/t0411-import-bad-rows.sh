@@ -87,3 +87,9 @@ printf '村代码,户主姓名,户主身份证号\n522701101001,"王,11010519491
 expect_exit 2 lika import households open.csv
 expect_in "$OUT" "line 2: a quoted field is not closed"
 expect_exit 0 lika verify
+
+# a comma in an unquoted value shifts the row: refused, not read into the wrong columns
+printf '村代码,户主姓名,户主身份证号,住址\n522701101001,王五,513101198201130014,3组,5号\n522701101001,王六,440524188001010014,,\n' > shifted.csv
+expect_exit 2 lika import households shifted.csv
+expect_in "$OUT" 'row 2 (line 2): 5 cells where the header has 4 ("5号" is in no column'
+expect_in "$OUT" "1 bad row: nothing written"

@@ -350,7 +350,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	} else if (now - d->up.last_in > d->node.conf.timeout_ms) {
 		s_close(d, "silent: connection lost", BACKOFF_MIN_MS);
 	} else {
-		sync_data_changed(d);
+		/* a local commit goes out within one tick: the pump reads feed heads (indexed) */
 		sync_timers(d, &d->up);
 		sync_pump(d, &d->up);
 	}
@@ -389,7 +389,6 @@ township_start(struct daemon *d, char *err, size_t errlen)
 	loop_add_timer(d->loop, TICK_MS, s_on_tick, d);
 	d->backoff_ms = BACKOFF_MIN_MS;
 	d->connect_at = 0;
-	sync_data_changed(d);
 	log_info("township \"%s\", hub %s", d->node.conf.code, d->node.conf.hub);
 	return 0;
 }

@@ -381,7 +381,7 @@ township_start(struct daemon *d, char *err, size_t errlen)
 	} else if (ledger_meta_get(d->node.ledger, "hub_seen", v, sizeof v) == 0 && v[0]) {
 		d->hold_until = mono_ms() + d->node.conf.timeout_ms;
 		sync_hold(d, 1, HOLD_START ": waiting (at most %" PRId64 " ms) for the hub to confirm this "
-		    "township's feed", d->node.conf.timeout_ms);
+		    "township's feed (if likad is not running, start it)", d->node.conf.timeout_ms);
 	} else {
 		d->hold = 1;
 		sync_unhold(d, "this township has not reached a hub yet");

@@ -350,7 +350,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	} else if (now - d->up.last_in > d->node.conf.timeout_ms) {
 		s_close(d, "silent: connection lost", BACKOFF_MIN_MS);
 	} else {
-		sync_data_changed(d);
+		/* a local commit goes out within one tick: the pump reads feed heads (indexed) */
 		sync_timers(d, &d->up);
 		sync_pump(d, &d->up);
 	}
@@ -381,7 +381,7 @@ township_start(struct daemon *d, char *err, size_t errlen)
 	} else if (ledger_meta_get(d->node.ledger, "hub_seen", v, sizeof v) == 0 && v[0]) {
 		d->hold_until = mono_ms() + d->node.conf.timeout_ms;
 		sync_hold(d, 1, HOLD_START ": waiting (at most %" PRId64 " ms) for the hub to confirm this "
-		    "township's feed", d->node.conf.timeout_ms);
+		    "township's feed (if likad is not running, start it)", d->node.conf.timeout_ms);
 	} else {
 		d->hold = 1;
 		sync_unhold(d, "this township has not reached a hub yet");
@@ -389,7 +389,6 @@ township_start(struct daemon *d, char *err, size_t errlen)
 	loop_add_timer(d->loop, TICK_MS, s_on_tick, d);
 	d->backoff_ms = BACKOFF_MIN_MS;
 	d->connect_at = 0;
-	sync_data_changed(d);
 	log_info("township \"%s\", hub %s", d->node.conf.code, d->node.conf.hub);
 	return 0;
 }

@@ -198,6 +198,26 @@ s_rss_kb(pid_t p)
 	return kb;
 }
 
+/* CPU milliseconds (user + system) process P has used. */
+static int64_t
+s_cpu_ms(pid_t p)
+{
+	char path[64], buf[1024];
+	unsigned long ut = 0, st = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *q = strrchr(buf, ')');
+	if (!q || sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (int64_t)(ut + st) * 1000 / sysconf(_SC_CLK_TCK);
+}
+
 static int
 s_cmp(const void *a, const void *b)
 {
@@ -257,7 +277,7 @@ main(void)
 		s_die("hub db", sqlite3_errmsg(hubdb));
 	sqlite3_busy_timeout(hubdb, 5000);
 	usleep(300 * 1000);
-	int64_t t0 = mono_ms();
+	int64_t t0 = mono_ms(), cpu0 = s_cpu_ms(hp);
 	pid_t tp = s_start(tdir);
 	while (s_head(hubdb, "110101001") < N_CS) {
 		if (mono_ms() - t0 > 120000)
@@ -265,12 +285,14 @@ main(void)
 		usleep(2000);
 	}
 	int64_t ingest_ms = mono_ms() - t0;
+	int64_t hub_cpu = s_cpu_ms(hp) - cpu0, town_cpu = s_cpu_ms(tp);
 	double cs_s = (double)N_CS * 1000.0 / (double)ingest_ms;
 	double rows_s = cs_s * N_OPS;
 	/* the hub commits one batch per transaction: 256 KiB or 256 change sets */
 	double plain = s_plain("110101001", 256 * N_OPS);
 	printf("hub ingest:  %d change sets (%d rows) in %" PRId64 " ms: %.0f change sets/s, %.0f rows/s\n",
 	    N_CS, N_CS * N_OPS, ingest_ms, cs_s, rows_s);
+	printf("  CPU during the catch-up: hub %" PRId64 " ms, township %" PRId64 " ms\n", hub_cpu, town_cpu);
 	printf("plain SQLite, same rows, same transaction size: %.0f rows/s; hub/plain = %.2f\n",
 	    plain, plain > 0 ? rows_s / plain : 0);
 

@@ -141,6 +141,32 @@ test_small_messages(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* Golden vectors: the bytes of proto/WIRE.md's examples, byte for byte. */
+static void
+test_golden(void **state)
+{
+	(void)state;
+	static const uint8_t ack[] = { 0x94, 0x01, 0x04, 0xa9, '1', '1', '0', '1', '0', '1', '0', '0',
+	    '1', 0x2a };
+	static const uint8_t heartbeat[] = { 0x92, 0x01, 0x07 };
+	static const uint8_t error[] = { 0x95, 0x01, 0x06, 0x02, 0xa2, 'h', 'i', 0xa0 };
+	msgpack_sbuffer sb;
+
+	msgpack_sbuffer_init(&sb);
+	wire_encode_ack(&sb, "110101001", 42);
+	assert_int_equal(sb.size, sizeof ack);
+	assert_memory_equal(sb.data, ack, sizeof ack);
+	msgpack_sbuffer_clear(&sb);
+	wire_encode_heartbeat(&sb);
+	assert_int_equal(sb.size, sizeof heartbeat);
+	assert_memory_equal(sb.data, heartbeat, sizeof heartbeat);
+	msgpack_sbuffer_clear(&sb);
+	wire_encode_error(&sb, WERR_HELLO_FIRST, NULL, "hi");
+	assert_int_equal(sb.size, sizeof error);
+	assert_memory_equal(sb.data, error, sizeof error);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 /* Every bad frame below must be refused without crashing or over-allocating. */
 static void
 test_malformed(void **state)
@@ -256,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_welcome_roundtrip),
 		cmocka_unit_test(test_changesets_roundtrip),
 		cmocka_unit_test(test_small_messages),
+		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncate_and_flip),
 		cmocka_unit_test(test_random),

@@ -30,8 +30,8 @@ BIN        = bin
 endif
 
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
-          lib/ledger.c lib/node.c
-TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c
+          lib/ledger.c lib/node.c lib/status.c
+TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c tools/cmd_status.c
 DAEMON_SRC = daemon/likad.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c
 BENCH_SRC = tests/bench/bench_ledger.c

@@ -19,6 +19,7 @@ static const struct command s_commands[] = {
 	{ "log",     cmd_log,     "list the change sets of every feed held" },
 	{ "verify",  cmd_verify,  "check every chain, signature and the state tables" },
 	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },
+	{ "status",  cmd_status,  "sync status for admins (exit status for monitoring)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -44,5 +44,6 @@ int cmd_village(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

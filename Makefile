@@ -4,6 +4,7 @@
 #   make test       unit and system tests (make test SAN=1: under ASan+UBSan)
 #   make bench      benchmarks, figures printed as ratios against plain SQLite
 #   make demo       a county hub and three townships on this machine
+#   make valgrind   the unit tests under valgrind
 #   make deps       install the Debian packages (as root), else print the command
 
 CC      ?= cc
@@ -42,7 +43,7 @@ DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN  = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test bench demo deps clean check-deps
+.PHONY: all test bench demo deps clean check-deps valgrind
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -92,6 +93,11 @@ test: all $(UNIT_BIN)
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
+# the unit tests under valgrind (memcheck, leaks are errors)
+valgrind: all $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do echo "valgrind $$t"; \
+	  valgrind -q --leak-check=full --error-exitcode=9 $$t >/dev/null || exit 1; done
 
 demo: all
 	@sh tests/demo.sh

@@ -31,11 +31,13 @@ BIN        = bin
 endif
 
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
-          lib/ledger.c lib/node.c lib/status.c
-TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c tools/cmd_status.c
-DAEMON_SRC = daemon/likad.c
-UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c
-BENCH_SRC = tests/bench/bench_ledger.c
+          lib/ledger.c lib/node.c lib/status.c lib/wire.c lib/peer.c
+TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
+           tools/cmd_status.c tools/cmd_roster.c tools/cmd_debug.c
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c
+UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
+           tests/unit/test_wire.c
+BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ   = $(TOOL_SRC:%.c=$(BUILD)/%.o)
@@ -92,7 +94,7 @@ test: all $(UNIT_BIN)
 	    sh tests/run.sh $(TESTFLAGS)
 
 bench: all $(BENCH_BIN)
-	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

@@ -1,18 +1,91 @@
 /*
- * likad.c — the lika daemon (replication arrives with the wire protocol).
+ * likad.c — the lika daemon: one per node.  A county node is the hub its
+ * townships connect to; a township node connects to its county hub.  Either
+ * way the node's feed goes out and the feeds it keeps come in, through the
+ * ledger (proto/WIRE.md).
+ *
+ *   likad --data DIR [-f] [-n] [-v]
+ *
+ * SIGTERM/SIGINT: the batch in hand is finished and committed, then likad
+ * closes and exits 0.  SIGHUP: lika.conf and the roster are read again; the
+ * new [sync] settings apply if the file is valid.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
 
+#include "likad.h"
 #include "log.h"
-#include "node.h"
 #include "util.h"
+
+static volatile sig_atomic_t s_stop, s_reload;
+
+static void
+s_on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		s_reload = 1;
+	else
+		s_stop = 1;
+}
 
 static void
 s_usage(FILE *f)
 {
-	fprintf(f, "usage: likad --data DIR [-f] [-n] [-v]\n");
+	fprintf(f, "usage: likad --data DIR [-f] [-n] [-v]\n"
+	    "  --data DIR  node directory (default: $LIKA_DATA, then /var/lib/lika)\n"
+	    "  -f          stay in the foreground (likad never detaches; for systemd)\n"
+	    "  -n          check the configuration, print \"configuration OK\" and exit\n"
+	    "  -v          more log (twice: every message)\n");
+}
+
+/* SIGHUP: parse a new configuration and take its [sync] settings only if it is valid. */
+static void
+s_reload_config(struct daemon *d)
+{
+	char path[1100], err[ERRBUF_SIZE];
+	struct config c;
+
+	config_defaults(&c);
+	snprintf(path, sizeof path, "%s/lika.conf", d->dir);
+	if (config_load(&c, path, err, sizeof err) < 0) {
+		log_warnx("reload: %s; keeping the running configuration", err);
+		return;
+	}
+	if (strcmp(c.code, d->node.conf.code) != 0 || c.role != d->node.conf.role ||
+	    strcmp(c.county_key, d->node.conf.county_key) != 0 || strcmp(c.hub, d->node.conf.hub) != 0 ||
+	    strcmp(c.listen, d->node.conf.listen) != 0)
+		log_warnx("reload: node, role, keys and endpoints change only at restart");
+	d->node.conf.heartbeat_ms = c.heartbeat_ms;
+	d->node.conf.timeout_ms = c.timeout_ms;
+	d->node.conf.reconnect_max_ms = c.reconnect_max_ms;
+	d->node.conf.batch_bytes = c.batch_bytes;
+	d->node.conf.window = c.window;
+	snprintf(d->node.conf.feeds, sizeof d->node.conf.feeds, "%s", c.feeds);
+	d->node.conf.late_after_s = c.late_after_s;
+	d->node.conf.stale_after_s = c.stale_after_s;
+	if (d->node.conf.role == ROLE_COUNTY)
+		hub_reload_roster(d);
+	log_info("configuration and roster reloaded");
+}
+
+static int
+s_check(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (s_stop)
+		return -1;
+	if (s_reload) {
+		s_reload = 0;
+		s_reload_config(d);
+	}
+	return 0;
 }
 
 int
@@ -23,31 +96,102 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static struct daemon d;
 	const char *dir = getenv("LIKA_DATA");
-	char err[ERRBUF_SIZE];
-	int ch, check = 0, verbose = 0;
-	struct node n;
+	char err[ERRBUF_SIZE], v[64];
+	uint8_t curve[32];
+	int ch, check = 0, verbose = 0, rc;
+	struct sigaction sa;
 
+	/* arguments */
 	while ((ch = getopt_long(argc, argv, "d:fnvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
-		case 'f': break;
+		case 'f': break;        /* always in the foreground; systemd supervises */
 		case 'n': check = 1; break;
 		case 'v': verbose++; break;
 		case 'h': s_usage(stdout); return 0;
 		default: s_usage(stderr); return 2;
 		}
 	}
-	log_init("likad", verbose);
+	if (optind != argc) {
+		s_usage(stderr);
+		return 2;
+	}
 	if (dir == NULL || !*dir)
 		dir = "/var/lib/lika";
-	if (node_open(&n, dir, 0, err, sizeof err) < 0)
+	d.dir = dir;
+
+	/* configuration, log and ledger (node_open parses lika.conf whole first) */
+	log_init("likad", verbose);
+	if (node_open(&d.node, dir, 0, err, sizeof err) < 0)
 		fatalx("%s", err);
+	if (d.node.conf.role == ROLE_TOWNSHIP && !d.node.conf.hub[0]) {
+		node_close(&d.node);
+		fatalx("%s/lika.conf: [hub] endpoint is missing", dir);
+	}
 	if (check) {
 		printf("configuration OK\n");
-		node_close(&n);
+		node_close(&d.node);
 		return 0;
 	}
-	node_close(&n);
-	fatalx("replication is not built yet");
+	if (peer_table_create(ledger_db(d.node.ledger), err, sizeof err) < 0 ||
+	    peer_all_disconnected(ledger_db(d.node.ledger), now_ms(), err, sizeof err) < 0) {
+		node_close(&d.node);
+		fatalx("%s", err);
+	}
+	snprintf(v, sizeof v, "%ld", (long)getpid());
+	ledger_meta_set(d.node.ledger, "likad_pid", v, err, sizeof err);
+	snprintf(v, sizeof v, "%lld", (long long)now_ms());
+	ledger_meta_set(d.node.ledger, "likad_started", v, err, sizeof err);
+
+	/* CURVE keys derived from the node's Ed25519 key */
+	if (crypto_sign_ed25519_pk_to_curve25519(curve, d.node.id.pk) != 0)
+		fatalx("node key cannot be converted to a CURVE key");
+	zmq_z85_encode(d.curve_pk, curve, 32);
+	{
+		uint8_t csk[32];
+		crypto_sign_ed25519_sk_to_curve25519(csk, d.node.sk);
+		zmq_z85_encode(d.curve_sk, csk, 32);
+		sodium_memzero(csk, sizeof csk);
+	}
+
+	/* signals */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = s_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	/* sockets */
+	if (!(d.ctx = zmq_ctx_new()) || !(d.loop = loop_new()))
+		fatalx("out of memory");
+	if (d.node.conf.role == ROLE_COUNTY)
+		rc = hub_start(&d, err, sizeof err);
+	else
+		rc = township_start(&d, err, sizeof err);
+	if (rc < 0) {
+		log_warnx("%s", err);
+		s_stop = 1;
+	}
+
+	/* loop */
+	if (!s_stop && loop_run(d.loop, s_check, &d) < 0)
+		rc = -1;
+
+	/* shutdown in reverse */
+	log_info("stopping");
+	if (d.node.conf.role == ROLE_COUNTY)
+		hub_stop(&d);
+	else
+		township_stop(&d);
+	sqlite3_finalize(d.st_data_version);
+	ledger_meta_set(d.node.ledger, "likad_pid", "0", err, sizeof err);
+	loop_destroy(&d.loop);
+	sodium_memzero(d.curve_sk, sizeof d.curve_sk);
+	node_close(&d.node);
+	zmq_ctx_term(d.ctx);
+	return rc < 0 ? 1 : 0;
 }

@@ -20,6 +20,9 @@ static const struct command s_commands[] = {
 	{ "verify",  cmd_verify,  "check every chain, signature and the state tables" },
 	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },
 	{ "status",  cmd_status,  "sync status for admins (exit status for monitoring)" },
+	{ "roster",  cmd_roster,  "county: admit and remove townships (the roster)" },
+	{ "policy",  cmd_policy,  "county: set and list policy values" },
+	{ "debug",   cmd_debug,   NULL },       /* test helpers: not in the help */
 	{ NULL, NULL, NULL },
 };
 
@@ -38,7 +41,8 @@ s_usage(FILE *f)
 	    "\n"
 	    "commands:\n");
 	for (const struct command *c = s_commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		if (c->summary)
+			fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\nexit status: 0 success, 1 failure, 2 bad usage or input (nothing written)\n");
 }
 

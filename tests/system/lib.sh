@@ -38,3 +38,74 @@ mk_township() {
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# ---- daemons --------------------------------------------------------------
+# Every likad started here is stopped when the test exits.
+LIKAD_PIDS=""
+cleanup_daemons() {
+	for p in $LIKAD_PIDS; do kill -TERM "$p" 2>/dev/null; done
+	for p in $LIKAD_PIDS; do wait "$p" 2>/dev/null; done
+	LIKAD_PIDS=""
+	# under SAN=1 a sanitizer report in any daemon log fails the test
+	if grep -l "AddressSanitizer\|LeakSanitizer\|runtime error:" ./*.log 2>/dev/null; then
+		grep -h -A30 "AddressSanitizer\|LeakSanitizer\|runtime error:" ./*.log | head -60
+		echo "FAIL: sanitizer report in a daemon log" >&2
+		exit 1
+	fi
+}
+trap cleanup_daemons EXIT
+
+# fast_sync DIR : short heartbeats and timeouts for tests
+fast_sync() {
+	sed -i -e 's/^heartbeat_ms = .*/heartbeat_ms = 300/' \
+	    -e 's/^timeout_ms = .*/timeout_ms = 2000\nreconnect_max_ms = 500/' "$1/lika.conf"
+}
+
+# start_likad DIR : likad in the background, log appended to DIR.log, pid in DIR.pid
+start_likad() {
+	likad --data "$1" -v >> "$1.log" 2>&1 &
+	echo $! > "$1.pid"
+	LIKAD_PIDS="$LIKAD_PIDS $!"
+}
+
+# stop_likad DIR [SIGNAL] : signal (TERM) and wait for it to exit; its status in $STATUS
+stop_likad() {
+	p=$(cat "$1.pid")
+	kill -"${2:-TERM}" "$p" 2>/dev/null
+	wait "$p" 2>/dev/null; STATUS=$?
+	LIKAD_PIDS=$(echo "$LIKAD_PIDS" | tr ' ' '\n' | grep -v "^$p\$" | tr '\n' ' ')
+}
+
+# wait_for SECONDS WHAT CMD... : poll CMD every 0.2 s until it succeeds, else fail
+wait_for() {
+	secs=$1 what=$2; shift 2
+	end=$(( $(date +%s) + secs ))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -ge "$end" ] && fail "timed out after ${secs}s waiting for $what"
+		sleep 0.2
+	done
+}
+
+# head_of DIR ORIGIN : the highest seq of ORIGIN held at DIR (0 if none)
+head_of() {
+	lika --data "$1" log --origin "$2" --json | tr '{' '\n' | sed -n 's/.*"seq":\([0-9]*\).*/\1/p' \
+	    | tail -1 | grep . || echo 0
+}
+
+# has_head DIR ORIGIN SEQ : true once DIR holds ORIGIN up to SEQ
+has_head() { [ "$(head_of "$1" "$2")" -ge "$3" ]; }
+
+# ids DIR ORIGIN : "seq id" lines of ORIGIN's feed at DIR
+ids() {
+	lika --data "$1" log --origin "$2" --json | tr '{' '\n' \
+	    | sed -n 's/.*"seq":\([0-9]*\),"id":"\([0-9a-f]*\)".*/\1 \2/p'
+}
+
+# admit COUNTYDIR TOWNSHIPDIR CODE : put the township on the county roster
+admit() {
+	lika --data "$1" roster add-township "$3" "$(county_key "$2")" "乡镇$3" >/dev/null \
+	    || fail "roster add $3"
+}
+
+# verify_ok DIR : lika verify passes
+verify_ok() { lika --data "$1" verify >/dev/null 2>&1 || fail "lika verify at $1: $(lika --data "$1" verify 2>&1)"; }

@@ -1,0 +1,472 @@
+/*
+ * hub.c — the county hub: a CURVE ROUTER that admits only the townships on
+ * the roster (ZAP handler on inproc://zeromq.zap.01, in this thread), one
+ * link per township, the township's own feed up and the feeds it asks for
+ * down.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "likad.h"
+#include "schema.h"
+#include "log.h"
+#include "util.h"
+
+static const struct roster_entry *
+s_roster_find_curve(struct daemon *d, const uint8_t curve[32])
+{
+	for (size_t i = 0; i < d->nroster; i++)
+		if (sodium_memcmp(d->roster[i].curve, curve, 32) == 0)
+			return &d->roster[i];
+	return NULL;
+}
+
+static const struct roster_entry *
+s_roster_find(struct daemon *d, const char *code)
+{
+	for (size_t i = 0; i < d->nroster; i++)
+		if (strcmp(d->roster[i].code, code) == 0)
+			return &d->roster[i];
+	return NULL;
+}
+
+static int
+s_admitted(struct daemon *d, const char *code)
+{
+	const struct roster_entry *e = s_roster_find(d, code);
+
+	return e && !e->removed;
+}
+
+static void
+s_drop_link(struct daemon *d, size_t i, const char *why)
+{
+	struct link *k = d->links[i];
+
+	log_info("township \"%s\": %s", k->peer, why);
+	k->conn.connected = 0;
+	k->conn.since_ms = now_ms();
+	sync_save_link(d, k);
+	link_free(&d->links[i]);
+	d->links[i] = d->links[--d->nlinks];
+}
+
+int
+hub_reload_roster(struct daemon *d)
+{
+	sqlite3 *db = ledger_db(d->node.ledger);
+	sqlite3_stmt *st = NULL;
+	struct roster_entry *r = NULL;
+	size_t n = 0, cap = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, pubkey, removed FROM roster_node ORDER BY id", -1, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("roster: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		if (!code || strlen(code) >= CODE_MAX || sqlite3_column_bytes(st, 1) != PUBKEY_BYTES)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct roster_entry *nr = realloc(r, cap * sizeof *r);
+			if (!nr)
+				break;
+			r = nr;
+		}
+		struct roster_entry *e = &r[n];
+		snprintf(e->code, sizeof e->code, "%s", code);
+		memcpy(e->pk, sqlite3_column_blob(st, 1), PUBKEY_BYTES);
+		e->removed = sqlite3_column_int(st, 2) != 0;
+		if (crypto_sign_ed25519_pk_to_curve25519(e->curve, e->pk) != 0) {
+			log_warnx("roster: key of \"%s\" is not a valid Ed25519 key: ignored", code);
+			continue;
+		}
+		n++;
+	}
+	sqlite3_finalize(st);
+	free(d->roster);
+	d->roster = r;
+	d->nroster = n;
+	/* a township taken off the roster is cut off at once */
+	for (size_t i = 0; i < d->nlinks;) {
+		struct link *k = d->links[i];
+		if (!s_admitted(d, k->peer)) {
+			link_send_error(d, k, WERR_NOT_ADMITTED, "%s is not on the roster of %s", k->peer,
+			    d->node.conf.code);
+			s_drop_link(d, i, "removed from the roster: disconnected");
+			continue;
+		}
+		i++;
+	}
+	log_debug("roster: %zu townships", n);
+	return 0;
+}
+
+/* ZAP (RFC 27): admit a CURVE client whose key is on the roster; User-Id = its code. */
+static int
+s_on_zap(struct loop *loop, void *sock, void *arg)
+{
+	struct daemon *d = arg;
+	zmq_msg_t f[8];
+	int n = 0, more = 1;
+
+	(void)loop;
+	while (more && n < 8) {
+		zmq_msg_init(&f[n]);
+		if (zmq_msg_recv(&f[n], sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&f[n]);
+			break;
+		}
+		more = zmq_msg_more(&f[n]);
+		n++;
+	}
+	while (more) {         /* more frames than a request has: drain */
+		zmq_msg_t x;
+		zmq_msg_init(&x);
+		if (zmq_msg_recv(&x, sock, ZMQ_DONTWAIT) < 0)
+			more = 0;
+		else
+			more = zmq_msg_more(&x);
+		zmq_msg_close(&x);
+	}
+	if (n < 2) {
+		for (int i = 0; i < n; i++)
+			zmq_msg_close(&f[i]);
+		return 0;
+	}
+	const char *status = "400", *text = "not on the roster", *user = "";
+	char addr[64] = "?";
+	if (n >= 4 && zmq_msg_size(&f[3]) < sizeof addr) {
+		memcpy(addr, zmq_msg_data(&f[3]), zmq_msg_size(&f[3]));
+		addr[zmq_msg_size(&f[3])] = '\0';
+	}
+	const struct roster_entry *e = NULL;
+	if (n == 7 && zmq_msg_size(&f[5]) == 5 && memcmp(zmq_msg_data(&f[5]), "CURVE", 5) == 0 &&
+	    zmq_msg_size(&f[6]) == 32) {
+		e = s_roster_find_curve(d, zmq_msg_data(&f[6]));
+		if (e && !e->removed) {
+			status = "200";
+			text = "OK";
+			user = e->code;
+		}
+	}
+	if (*status != '2') {
+		char hex[65] = "?";
+		if (n == 7 && zmq_msg_size(&f[6]) == 32)
+			hex_encode(hex, zmq_msg_data(&f[6]), 32);
+		log_warnx("refused connection from %s: CURVE key %s %s", addr, hex,
+		    e ? "belongs to a township removed from the roster" : "is not on the roster");
+	} else {
+		log_debug("admitted \"%s\" from %s", user, addr);
+	}
+	/* reply: version, request id, status code, status text, user id, metadata */
+	zmq_send(sock, "1.0", 3, ZMQ_SNDMORE);
+	zmq_send(sock, zmq_msg_data(&f[1]), zmq_msg_size(&f[1]), ZMQ_SNDMORE);
+	zmq_send(sock, status, 3, ZMQ_SNDMORE);
+	zmq_send(sock, text, strlen(text), ZMQ_SNDMORE);
+	zmq_send(sock, user, strlen(user), ZMQ_SNDMORE);
+	zmq_send(sock, "", 0, 0);
+	for (int i = 0; i < n; i++)
+		zmq_msg_close(&f[i]);
+	return 0;
+}
+
+static struct link *
+s_link_by_rid(struct daemon *d, const void *rid, size_t len, size_t *index)
+{
+	for (size_t i = 0; i < d->nlinks; i++)
+		if (d->links[i]->ridlen == len && memcmp(d->links[i]->rid, rid, len) == 0) {
+			if (index)
+				*index = i;
+			return d->links[i];
+		}
+	return NULL;
+}
+
+/* A session begins: what the township has, what it wants; answer with what we have. */
+static void
+s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
+{
+	const char *county = d->node.conf.code;
+	struct wire_head *heads;
+	size_t nh = 0;
+
+	if (strcmp(m->node, k->peer) != 0) {
+		log_warnx("\"%s\" says it is \"%s\": refused", k->peer, m->node);
+		link_send_error(d, k, WERR_FORBIDDEN, "your key is that of %s, not %s", k->peer, m->node);
+		return;
+	}
+	link_reset(k);
+	k->want_all = m->want_all;
+	snprintf(k->gate, sizeof k->gate, "%s", county);
+	/* its own feed both ways (up, and down after a restore), ours down, and what it asks for */
+	struct feedlink *f = link_feed(k, k->peer, 1);
+	if (!f)
+		return;
+	f->send = f->recv = 1;
+	if ((f = link_feed(k, county, 1)))
+		f->send = 1;
+	for (size_t i = 0; i < m->nwant; i++)
+		if ((f = link_feed(k, m->want[i], 1)))
+			f->send = 1;
+	if (k->want_all) {
+		sqlite3_stmt *st = NULL;
+		if (sqlite3_prepare_v2(ledger_db(d->node.ledger), "SELECT origin FROM feed ORDER BY origin",
+		    -1, &st, NULL) == SQLITE_OK)
+			while (sqlite3_step(st) == SQLITE_ROW)
+				if ((f = link_feed(k, (const char *)sqlite3_column_text(st, 0), 1)))
+					f->send = 1;
+		sqlite3_finalize(st);
+	}
+	for (size_t i = 0; i < m->nheads; i++)
+		if ((f = link_feed(k, m->heads[i].origin, 0))) {
+			f->theirs = m->heads[i].seq;
+			f->sent = f->theirs;
+			f->stat.theirs = f->theirs;
+		}
+	if (!(heads = calloc(k->nfeeds, sizeof *heads)))
+		return;
+	for (size_t i = 0; i < k->nfeeds; i++) {
+		sync_head(d, k->feeds[i].origin, &heads[nh]);
+		k->feeds[i].stat.have = heads[nh].seq;
+		nh++;
+	}
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	wire_encode_welcome(&sb, county, SCHEMA_VERSION, heads, nh);
+	free(heads);
+	if (link_send(d, k, &sb) == 0) {
+		k->ready = 1;
+		k->conn.connected = 1;
+		k->conn.since_ms = now_ms();
+		log_info("township \"%s\" connected (schema %u, %zu feeds)", k->peer, m->schema, nh);
+		sync_pump(d, k);
+	}
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static int
+s_on_router(struct loop *loop, void *sock, void *arg)
+{
+	struct daemon *d = arg;
+	char err[ERRBUF_SIZE];
+
+	(void)loop;
+	for (int round = 0; round < 64; round++) {
+		zmq_msg_t rid, body;
+		zmq_msg_init(&rid);
+		zmq_msg_init(&body);
+		if (zmq_msg_recv(&rid, sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&rid);
+			zmq_msg_close(&body);
+			return 0;
+		}
+		int ok = zmq_msg_more(&rid) && zmq_msg_recv(&body, sock, ZMQ_DONTWAIT) >= 0;
+		while (ok && zmq_msg_more(&body)) {     /* we send one frame a message: drain extras */
+			zmq_msg_t x;
+			zmq_msg_init(&x);
+			zmq_msg_recv(&x, sock, ZMQ_DONTWAIT);
+			zmq_msg_close(&x);
+			ok = -1;
+		}
+		const char *user = ok ? zmq_msg_gets(&body, "User-Id") : NULL;
+		if (ok != 1 || zmq_msg_size(&rid) > sizeof d->links[0]->rid || !user || !*user) {
+			log_debug("dropped a message without routing id, user or with extra frames");
+			goto next;
+		}
+		size_t idx = 0;
+		struct link *k = s_link_by_rid(d, zmq_msg_data(&rid), zmq_msg_size(&rid), &idx);
+		struct link tmp;
+		if (!k) {
+			/* not in session: only a HELLO opens one */
+			memset(&tmp, 0, sizeof tmp);
+			snprintf(tmp.peer, sizeof tmp.peer, "%s", user);
+			memcpy(tmp.rid, zmq_msg_data(&rid), zmq_msg_size(&rid));
+			tmp.ridlen = zmq_msg_size(&rid);
+			k = &tmp;
+		}
+		struct wire_msg m;
+		if (wire_decode(&m, zmq_msg_data(&body), zmq_msg_size(&body), err, sizeof err) < 0) {
+			log_warnx("\"%s\": bad message dropped: %s", user, err);
+			k->conn.errors++;
+			snprintf(k->conn.last_error, sizeof k->conn.last_error, "bad message: %s", err);
+			k->dirty = 1;
+			link_send_error(d, k, WERR_BAD_MESSAGE, "%s", err);
+			goto next;
+		}
+		if (!s_admitted(d, user)) {
+			link_send_error(d, k, WERR_NOT_ADMITTED, "%s is not on the roster", user);
+			if (k != &tmp)
+				s_drop_link(d, idx, "not on the roster: disconnected");
+			wire_msg_release(&m);
+			goto next;
+		}
+		if (k == &tmp && m.type != WIRE_HELLO) {
+			if (m.type != WIRE_ERROR)
+				link_send_error(d, k, WERR_HELLO_FIRST, "no session: send HELLO");
+			wire_msg_release(&m);
+			goto next;
+		}
+		if (k == &tmp) {
+			/* a township reconnecting replaces its old session */
+			for (size_t i = 0; i < d->nlinks; i++)
+				if (strcmp(d->links[i]->peer, user) == 0) {
+					s_drop_link(d, i, "reconnected: old session closed");
+					break;
+				}
+			struct link **nl = realloc(d->links, (d->nlinks + 1) * sizeof *nl);
+			if (!nl || !(k = calloc(1, sizeof *k))) {
+				if (nl)
+					d->links = nl;
+				wire_msg_release(&m);
+				goto next;
+			}
+			d->links = nl;
+			*k = tmp;
+			d->links[d->nlinks++] = k;
+		}
+		k->last_in = mono_ms();
+		k->conn.last_contact_ms = now_ms();
+		k->conn.bytes_in += zmq_msg_size(&body);
+		k->dirty = 1;
+		switch (m.type) {
+		case WIRE_HELLO:
+			s_on_hello(d, k, &m);
+			break;
+		case WIRE_CHANGESETS:
+			if (!k->ready)
+				link_send_error(d, k, WERR_HELLO_FIRST, "no session: send HELLO");
+			else
+				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
+			break;
+		case WIRE_ACK:
+			sync_on_ack(d, k, &m);
+			break;
+		case WIRE_NEED:
+			sync_on_need(d, k, &m);
+			break;
+		case WIRE_ERROR:
+			log_warnx("\"%s\" reports: %s: %s", k->peer, wire_error_name((int)m.code), m.detail);
+			break;
+		case WIRE_HEARTBEAT:
+			break;
+		case WIRE_WELCOME:
+			log_warnx("\"%s\" sent WELCOME, which only a hub sends: dropped", k->peer);
+			link_send_error(d, k, WERR_BAD_MESSAGE, "WELCOME is the hub's");
+			break;
+		default:
+			link_send_error(d, k, WERR_BAD_MESSAGE, "unexpected message");
+			break;
+		}
+		if (k->ready)
+			sync_pump(d, k);
+		wire_msg_release(&m);
+next:
+		zmq_msg_close(&rid);
+		zmq_msg_close(&body);
+	}
+	return 0;
+}
+
+/* Every tick: notice new commits (roster, county feed), pump, time out silent townships. */
+static int
+s_on_tick(struct loop *loop, void *sock, void *arg)
+{
+	struct daemon *d = arg;
+	int64_t now = mono_ms();
+
+	(void)loop;
+	(void)sock;
+	if (sync_data_changed(d))
+		hub_reload_roster(d);
+	for (size_t i = 0; i < d->nlinks;) {
+		struct link *k = d->links[i];
+		if (now - k->last_in > d->node.conf.timeout_ms) {
+			s_drop_link(d, i, "silent: disconnected");
+			continue;
+		}
+		if (k->want_all) {
+			sqlite3_stmt *st = NULL;
+			if (sqlite3_prepare_v2(ledger_db(d->node.ledger), "SELECT origin FROM feed", -1, &st,
+			    NULL) == SQLITE_OK)
+				while (sqlite3_step(st) == SQLITE_ROW) {
+					const char *o = (const char *)sqlite3_column_text(st, 0);
+					struct feedlink *f = link_feed(k, o, 0);
+					if (!f && (f = link_feed(k, o, 1)))
+						f->send = 1;
+				}
+			sqlite3_finalize(st);
+		}
+		sync_timers(d, k);
+		sync_pump(d, k);
+		i++;
+	}
+	sync_flush(d, 0);
+	return 0;
+}
+
+static int
+s_setsockopt_int(void *s, int opt, int v)
+{
+	return zmq_setsockopt(s, opt, &v, sizeof v);
+}
+
+int
+hub_start(struct daemon *d, char *err, size_t errlen)
+{
+	int64_t maxmsg = (int64_t)WIRE_MAX_MSG;
+
+	if (hub_reload_roster(d) < 0)
+		return errf(err, errlen, "cannot read the roster");
+	/* the ZAP handler must be bound before the ROUTER accepts anyone */
+	if (!(d->zap = zmq_socket(d->ctx, ZMQ_REP)) ||
+	    zmq_bind(d->zap, "inproc://zeromq.zap.01") < 0)
+		return errf(err, errlen, "ZAP handler: %s", zmq_strerror(errno));
+	if (!(d->sock = zmq_socket(d->ctx, ZMQ_ROUTER)))
+		return errf(err, errlen, "router: %s", zmq_strerror(errno));
+	s_setsockopt_int(d->sock, ZMQ_CURVE_SERVER, 1);
+	zmq_setsockopt(d->sock, ZMQ_CURVE_SECRETKEY, d->curve_sk, 40);
+	zmq_setsockopt(d->sock, ZMQ_ZAP_DOMAIN, "lika", 4);
+	s_setsockopt_int(d->sock, ZMQ_ROUTER_MANDATORY, 1);
+	s_setsockopt_int(d->sock, ZMQ_LINGER, 1000);
+	s_setsockopt_int(d->sock, ZMQ_SNDHWM, 10000);
+	zmq_setsockopt(d->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	if (zmq_bind(d->sock, d->node.conf.listen) < 0)
+		return errf(err, errlen, "cannot listen on \"%s\": %s", d->node.conf.listen,
+		    zmq_strerror(errno));
+	loop_add_socket(d->loop, d->zap, s_on_zap, d);
+	loop_add_socket(d->loop, d->sock, s_on_router, d);
+	loop_add_timer(d->loop, TICK_MS, s_on_tick, d);
+	sync_data_changed(d);
+	log_info("county hub \"%s\" listening on %s, %zu townships on the roster", d->node.conf.code,
+	    d->node.conf.listen, d->nroster);
+	return 0;
+}
+
+void
+hub_stop(struct daemon *d)
+{
+	for (size_t i = 0; i < d->nlinks; i++) {
+		d->links[i]->conn.connected = 0;
+		d->links[i]->conn.since_ms = now_ms();
+		d->links[i]->dirty = 1;
+	}
+	sync_flush(d, 1);
+	while (d->nlinks)
+		link_free(&d->links[--d->nlinks]);
+	free(d->links);
+	d->links = NULL;
+	free(d->roster);
+	d->roster = NULL;
+	if (d->sock)
+		zmq_close(d->sock);
+	if (d->zap)
+		zmq_close(d->zap);
+	d->sock = d->zap = NULL;
+}

@@ -1,0 +1,120 @@
+/*
+ * likad.h — what the daemon's parts share: the daemon, its links to peers and
+ * the per-feed state of each link (proto/WIRE.md describes the exchange).
+ */
+#ifndef LIKAD_H
+#define LIKAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <msgpack.h>
+
+#include "loop.h"
+#include "node.h"
+#include "peer.h"
+#include "wire.h"
+
+#define WINDOW_MAX 64
+#define TICK_MS 100
+
+/* One feed on one link: what we send of it and what we accept of it. */
+struct feedlink {
+	char origin[CODE_MAX];
+	int send;                   /* we send this feed to the peer */
+	int recv;                   /* we accept this feed from the peer */
+	int stopped;                /* a change set was refused: nothing more accepted */
+	uint64_t theirs;            /* the peer's head as far as we know */
+	uint64_t sent;              /* last seq sent in this session */
+	uint64_t inflight[WINDOW_MAX];  /* last seq of each unacknowledged batch */
+	unsigned ninflight;
+	int64_t inflight_at;        /* when the oldest unacknowledged batch left */
+	uint64_t need_from;         /* a NEED we sent and wait for */
+	int64_t need_at;
+	struct peer_row stat;       /* persisted in table peer */
+};
+
+/* A session with one peer: the hub has one per township, a township one. */
+struct link {
+	char peer[CODE_MAX];
+	uint8_t rid[256];           /* hub: the ROUTER's routing id of the peer */
+	size_t ridlen;
+	int ready;                  /* HELLO/WELCOME done */
+	int want_all;               /* hub: the township asked for every feed */
+	char gate[CODE_MAX];        /* hub: feeds of other townships wait until the peer
+	                               has all of this one (the county feed: their keys) */
+	int64_t last_in, last_out;  /* mono ms */
+	struct feedlink *feeds;
+	size_t nfeeds;
+	struct peer_row conn;       /* the row with feed "" */
+	int dirty;
+};
+
+struct roster_entry {
+	char code[CODE_MAX];
+	uint8_t pk[PUBKEY_BYTES];
+	uint8_t curve[32];
+	int removed;
+};
+
+struct daemon {
+	struct node node;
+	const char *dir;
+	void *ctx;
+	void *sock;                 /* hub: ROUTER; township: DEALER (NULL while waiting) */
+	void *zap;                  /* hub: the ZAP handler's REP socket */
+	struct loop *loop;
+	char curve_pk[41], curve_sk[41];    /* z85 */
+	char server_pk[41];                 /* township: the hub's (county's) key */
+	sqlite3_stmt *st_data_version;
+	int64_t data_version;
+	int64_t next_flush;
+	/* hub */
+	struct link **links;
+	size_t nlinks;
+	struct roster_entry *roster;
+	size_t nroster;
+	/* township */
+	struct link up;
+	int hello_pending;
+	int64_t session_at;         /* mono ms the socket was made */
+	int64_t backoff_ms, connect_at;
+	uint64_t hub_own;           /* the hub's head of our own feed (WELCOME) */
+	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind the hub */
+	int64_t hold_until;
+};
+
+/* ---- sync.c: feeds over a link, both roles ---- */
+struct feedlink *link_feed(struct link *k, const char *origin, int create);
+void link_reset(struct link *k);
+void link_free(struct link **kp);
+/* Send one encoded message over K; 0, or -1 if it could not be queued now. */
+int link_send(struct daemon *d, struct link *k, const msgpack_sbuffer *sb);
+int link_send_error(struct daemon *d, struct link *k, unsigned code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Send what the peer lacks of every feed we send it, within the window. */
+void sync_pump(struct daemon *d, struct link *k);
+/* A CHANGESETS batch: store through the ledger, then ACK, NEED or ERROR. */
+void sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes);
+void sync_on_ack(struct daemon *d, struct link *k, const struct wire_msg *m);
+void sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m);
+/* Resend batches unacknowledged for too long; heartbeat an idle link. */
+void sync_timers(struct daemon *d, struct link *k);
+/* Write the rows of table peer of K (inside the caller's transaction). */
+void sync_save_link(struct daemon *d, struct link *k);
+/* Heads of our feeds for HELLO/WELCOME. */
+void sync_head(struct daemon *d, const char *origin, struct wire_head *h);
+/* 1 if the database changed since the last call (another connection committed). */
+int sync_data_changed(struct daemon *d);
+/* Persist every link's rows if it is time (FORCE: now). */
+void sync_flush(struct daemon *d, int force);
+
+/* ---- hub.c ---- */
+int hub_start(struct daemon *d, char *err, size_t errlen);
+int hub_reload_roster(struct daemon *d);
+void hub_stop(struct daemon *d);
+
+/* ---- township.c ---- */
+int township_start(struct daemon *d, char *err, size_t errlen);
+void township_stop(struct daemon *d);
+
+#endif

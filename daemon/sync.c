@@ -1,0 +1,468 @@
+/*
+ * sync.c — feeds over a link: sending what the peer lacks within a window of
+ * unacknowledged batches, storing what arrives through the ledger one batch a
+ * transaction, acknowledging only after commit.  Used by both roles.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "likad.h"
+#include "log.h"
+#include "util.h"
+
+struct feedlink *
+link_feed(struct link *k, const char *origin, int create)
+{
+	for (size_t i = 0; i < k->nfeeds; i++)
+		if (strcmp(k->feeds[i].origin, origin) == 0)
+			return &k->feeds[i];
+	if (!create)
+		return NULL;
+	struct feedlink *f = realloc(k->feeds, (k->nfeeds + 1) * sizeof *f);
+	if (!f)
+		return NULL;
+	k->feeds = f;
+	f = &k->feeds[k->nfeeds++];
+	memset(f, 0, sizeof *f);
+	snprintf(f->origin, sizeof f->origin, "%s", origin);
+	snprintf(f->stat.peer, sizeof f->stat.peer, "%s", k->peer);
+	snprintf(f->stat.feed, sizeof f->stat.feed, "%s", origin);
+	return f;
+}
+
+void
+link_reset(struct link *k)
+{
+	free(k->feeds);
+	k->feeds = NULL;
+	k->nfeeds = 0;
+	k->ready = 0;
+	k->want_all = 0;
+}
+
+void
+link_free(struct link **kp)
+{
+	if (!kp || !*kp)
+		return;
+	link_reset(*kp);
+	free(*kp);
+	*kp = NULL;
+}
+
+int
+link_send(struct daemon *d, struct link *k, const msgpack_sbuffer *sb)
+{
+	if (!d->sock)
+		return -1;
+	if (k->ridlen && zmq_send(d->sock, k->rid, k->ridlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+		log_debug("send to \"%s\": %s", k->peer, zmq_strerror(errno));
+		return -1;
+	}
+	if (zmq_send(d->sock, sb->data, sb->size, ZMQ_DONTWAIT) < 0) {
+		log_debug("send to \"%s\": %s", k->peer, zmq_strerror(errno));
+		return -1;
+	}
+	k->last_out = mono_ms();
+	k->conn.bytes_out += sb->size;
+	k->dirty = 1;
+	return 0;
+}
+
+int
+link_send_error(struct daemon *d, struct link *k, unsigned code, const char *fmt, ...)
+{
+	char detail[WIRE_DETAIL_MAX];
+	msgpack_sbuffer sb;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof detail, fmt, ap);
+	va_end(ap);
+	msgpack_sbuffer_init(&sb);
+	wire_encode_error(&sb, code, detail);
+	int rc = link_send(d, k, &sb);
+	msgpack_sbuffer_destroy(&sb);
+	return rc;
+}
+
+void
+sync_head(struct daemon *d, const char *origin, struct wire_head *h)
+{
+	memset(h, 0, sizeof *h);
+	snprintf(h->origin, sizeof h->origin, "%s", origin);
+	if (ledger_feed_head(d->node.ledger, origin, &h->seq, h->id) < 0)
+		h->seq = 0;
+}
+
+/* Send one batch of ORIGIN from seq FROM (at most batch_bytes, at least one). */
+static int
+s_send_batch(struct daemon *d, struct link *k, struct feedlink *f, uint64_t from, uint64_t head)
+{
+	struct wire_cs cs[256];
+	uint8_t sigs[256][SIG_BYTES];
+	size_t n = 0, bytes = 0;
+	int rc = -1;
+
+	while (from + n <= head && n < 256 && (n == 0 || bytes < d->node.conf.batch_bytes)) {
+		uint8_t *body;
+		size_t len;
+		if (ledger_changeset_get(d->node.ledger, f->origin, from + n, &body, &len, sigs[n]) < 0) {
+			log_warnx("feed \"%s\" seq %" PRIu64 ": cannot be read", f->origin, from + n);
+			break;
+		}
+		if (n > 0 && bytes + len > d->node.conf.batch_bytes) {
+			free(body);
+			break;
+		}
+		cs[n] = (struct wire_cs){ body, len, sigs[n], SIG_BYTES };
+		bytes += len;
+		n++;
+	}
+	if (n > 0) {
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		wire_encode_changesets(&sb, f->origin, cs, n);
+		if (link_send(d, k, &sb) == 0) {
+			if (f->ninflight == 0)
+				f->inflight_at = mono_ms();
+			f->sent = from + n - 1;
+			f->inflight[f->ninflight++] = f->sent;
+			f->stat.bytes_out += sb.size;
+			log_debug("sent \"%s\" %" PRIu64 "..%" PRIu64 " to \"%s\" (%zu bytes)", f->origin,
+			    from, f->sent, k->peer, sb.size);
+			rc = 0;
+		}
+		msgpack_sbuffer_destroy(&sb);
+	}
+	for (size_t i = 0; i < n; i++)
+		free((void *)cs[i].body);
+	return rc;
+}
+
+void
+sync_pump(struct daemon *d, struct link *k)
+{
+	unsigned window = d->node.conf.window;
+
+	if (!k->ready)
+		return;
+	if (window > WINDOW_MAX)
+		window = WINDOW_MAX;
+	/*
+	 * A township can check another township's change sets only with its
+	 * roster entry, which the county feed brings: send those feeds once the
+	 * peer holds the whole county feed, lest they be refused as unknown.
+	 */
+	int gated = 0;
+	struct feedlink *g = k->gate[0] ? link_feed(k, k->gate, 0) : NULL;
+	if (g) {
+		uint64_t gh;
+		uint8_t gid[HASH_BYTES];
+		gated = ledger_feed_head(d->node.ledger, g->origin, &gh, gid) == 0 && g->theirs < gh;
+	}
+	for (size_t i = 0; i < k->nfeeds; i++) {
+		struct feedlink *f = &k->feeds[i];
+		uint64_t head;
+		uint8_t id[HASH_BYTES];
+		if (!f->send || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
+			continue;
+		if (gated && f != g && strcmp(f->origin, k->peer) != 0)
+			continue;
+		if (f->stat.have != head) {
+			f->stat.have = head;
+			k->dirty = 1;
+		}
+		while (f->ninflight < window) {
+			uint64_t from = (f->sent > f->theirs ? f->sent : f->theirs) + 1;
+			if (from > head || s_send_batch(d, k, f, from, head) < 0)
+				break;
+		}
+	}
+}
+
+/* The origin a change set body names, read from its fixed prefix: [1, "code", ...]. */
+static int
+s_body_origin(const uint8_t *b, size_t len, char out[CODE_MAX])
+{
+	if (len < 3 || b[0] != 0x98 || b[1] != CHANGESET_FORMAT || (b[2] & 0xe0) != 0xa0)
+		return -1;
+	size_t n = b[2] & 0x1f;
+	if (n == 0 || n >= CODE_MAX || len < 3 + n)
+		return -1;
+	memcpy(out, b + 3, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static void
+s_feed_error(struct link *k, struct feedlink *f, const char *msg)
+{
+	struct peer_row *r = f ? &f->stat : &k->conn;
+
+	r->errors++;
+	snprintf(r->last_error, sizeof r->last_error, "%s", msg);
+	k->dirty = 1;
+}
+
+void
+sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes)
+{
+	struct ledger *l = d->node.ledger;
+	struct feedlink *f = link_feed(k, m->origin, 0);
+	char err[ERRBUF_SIZE], reason[ERRBUF_SIZE], origin[CODE_MAX];
+	size_t stored = 0, dup = 0, i;
+	uint64_t head_before, head;
+	uint8_t id[HASH_BYTES];
+	enum recv_result res = RECV_STORED;
+	int stop = 0;
+
+	if (!f || !f->recv) {
+		log_warnx("\"%s\" sent change sets of feed \"%s\", which it may not send: dropped",
+		    k->peer, m->origin);
+		s_feed_error(k, NULL, "sent a feed it may not send");
+		link_send_error(d, k, WERR_FORBIDDEN, "feed %s is not yours to send", m->origin);
+		return;
+	}
+	f->stat.bytes_in += bytes;
+	if (f->stopped) {
+		log_debug("feed \"%s\" from \"%s\" is stopped: batch ignored", m->origin, k->peer);
+		return;
+	}
+	for (i = 0; i < m->ncs; i++)
+		if (s_body_origin(m->cs[i].body, m->cs[i].len, origin) < 0 || strcmp(origin, m->origin)) {
+			log_warnx("\"%s\": change set %zu of a batch of feed \"%s\" is malformed or of "
+			    "another feed: batch dropped", k->peer, i, m->origin);
+			s_feed_error(k, f, "malformed change set or one of another feed");
+			link_send_error(d, k, WERR_BAD_MESSAGE, "change set %zu is malformed or not of feed %s",
+			    i, m->origin);
+			return;
+		}
+	ledger_feed_head(l, m->origin, &head_before, id);
+	if (ledger_recv_begin(l, err, sizeof err) < 0) {
+		log_warnx("\"%s\": %s", k->peer, err);
+		link_send_error(d, k, WERR_INTERNAL, "busy, try again");
+		return;
+	}
+	for (i = 0; i < m->ncs && !stop; i++) {
+		if (ledger_receive(l, m->cs[i].body, m->cs[i].len, m->cs[i].sig, m->cs[i].siglen, k->peer,
+		    &res, reason, sizeof reason) < 0) {
+			ledger_rollback(l);
+			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);
+			s_feed_error(k, f, reason);
+			link_send_error(d, k, WERR_INTERNAL, "could not store: try again");
+			return;
+		}
+		switch (res) {
+		case RECV_STORED:
+		case RECV_HELD:
+			stored++;
+			if (res == RECV_HELD)
+				log_info("feed \"%s\": %s", m->origin, reason);
+			break;
+		case RECV_DUPLICATE:
+			dup++;
+			break;
+		case RECV_GAP:
+			stop = 1;
+			break;
+		case RECV_REFUSED:
+		case RECV_FORK:
+		case RECV_FROZEN:
+			stop = 2;
+			break;
+		default:
+			stop = 2;
+			snprintf(reason, sizeof reason, "unknown result");
+			break;
+		}
+	}
+	if (ledger_recv_commit(l, err, sizeof err) < 0) {
+		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
+		s_feed_error(k, f, err);
+		link_send_error(d, k, WERR_INTERNAL, "could not commit: try again");
+		return;
+	}
+	ledger_feed_head(l, m->origin, &head, id);
+	if (head > f->theirs)
+		f->theirs = head;
+	f->stat.have = head;
+	f->stat.theirs = f->theirs;
+	k->dirty = 1;
+	if (stored)
+		log_debug("feed \"%s\" from \"%s\": %zu stored, %zu duplicate, head %" PRIu64,
+		    m->origin, k->peer, stored, dup, head);
+	if (stop == 2) {
+		f->stopped = 1;
+		f->stat.quarantined += res == RECV_FROZEN ? 0 : 1;
+		log_warnx("feed \"%s\" from \"%s\": change set %s: %s; feed stopped",
+		    m->origin, k->peer, recv_result_name(res), reason);
+		s_feed_error(k, f, reason);
+		link_send_error(d, k, WERR_REFUSED, "feed %s: %s: %s", m->origin, recv_result_name(res),
+		    reason);
+	}
+	/* acknowledge what is durably stored, even if nothing new: the sender moves on */
+	msgpack_sbuffer sb;
+	msgpack_sbuffer_init(&sb);
+	wire_encode_ack(&sb, m->origin, head);
+	link_send(d, k, &sb);
+	if (stop == 1) {
+		int64_t now = mono_ms();
+		/* one NEED per gap until it is answered or times out */
+		if (f->need_from != head + 1 || now - f->need_at > d->node.conf.timeout_ms) {
+			log_debug("feed \"%s\" from \"%s\": %s; asking from %" PRIu64, m->origin, k->peer,
+			    reason, head + 1);
+			msgpack_sbuffer_clear(&sb);
+			wire_encode_need(&sb, m->origin, head + 1);
+			if (link_send(d, k, &sb) == 0) {
+				f->need_from = head + 1;
+				f->need_at = now;
+			}
+		}
+	} else if (head != head_before) {
+		f->need_from = 0;
+	}
+	msgpack_sbuffer_destroy(&sb);
+}
+
+void
+sync_on_ack(struct daemon *d, struct link *k, const struct wire_msg *m)
+{
+	struct feedlink *f = link_feed(k, m->origin, 0);
+	unsigned j = 0;
+
+	(void)d;
+	if (!f || !f->send)
+		return;         /* an ack for a feed we do not send: nothing to do */
+	if (m->seq > f->stat.acked)
+		f->stat.acked = m->seq;
+	if (m->seq > f->theirs)
+		f->theirs = m->seq;
+	f->stat.theirs = f->theirs;
+	for (unsigned i = 0; i < f->ninflight; i++)
+		if (f->inflight[i] > m->seq)
+			f->inflight[j++] = f->inflight[i];
+	if (j != f->ninflight)
+		f->inflight_at = mono_ms();
+	f->ninflight = j;
+	/* an ack below what we sent, with nothing left in flight: the rest was lost */
+	if (f->ninflight == 0 && f->sent > m->seq)
+		f->sent = m->seq;
+	k->dirty = 1;
+}
+
+void
+sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m)
+{
+	struct feedlink *f = link_feed(k, m->origin, 0);
+
+	(void)d;
+	if (!f || !f->send) {
+		log_debug("\"%s\" asked for feed \"%s\", which we do not send it", k->peer, m->origin);
+		return;
+	}
+	log_debug("\"%s\" asks for \"%s\" from %" PRIu64, k->peer, m->origin, m->seq);
+	f->sent = m->seq - 1;
+	f->theirs = m->seq - 1;
+	f->ninflight = 0;
+}
+
+void
+sync_timers(struct daemon *d, struct link *k)
+{
+	int64_t now = mono_ms();
+
+	if (!k->ready)
+		return;
+	for (size_t i = 0; i < k->nfeeds; i++) {
+		struct feedlink *f = &k->feeds[i];
+		if (f->ninflight && now - f->inflight_at > d->node.conf.timeout_ms) {
+			log_info("feed \"%s\" to \"%s\": no ack for %" PRId64 " ms, resending from %" PRIu64,
+			    f->origin, k->peer, now - f->inflight_at, f->theirs + 1);
+			f->ninflight = 0;
+			f->sent = f->theirs;
+		}
+	}
+	if (now - k->last_out >= d->node.conf.heartbeat_ms) {
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		wire_encode_heartbeat(&sb);
+		link_send(d, k, &sb);
+		msgpack_sbuffer_destroy(&sb);
+	}
+}
+
+void
+sync_save_link(struct daemon *d, struct link *k)
+{
+	char err[ERRBUF_SIZE];
+	sqlite3 *db = ledger_db(d->node.ledger);
+
+	snprintf(k->conn.peer, sizeof k->conn.peer, "%s", k->peer);
+	k->conn.feed[0] = '\0';
+	if (peer_save(db, &k->conn, err, sizeof err) < 0)
+		log_debug("%s", err);
+	for (size_t i = 0; i < k->nfeeds; i++) {
+		struct feedlink *f = &k->feeds[i];
+		f->stat.connected = k->conn.connected;
+		f->stat.since_ms = k->conn.since_ms;
+		f->stat.last_contact_ms = k->conn.last_contact_ms;
+		if (peer_save(db, &f->stat, err, sizeof err) < 0)
+			log_debug("%s", err);
+	}
+	k->dirty = 0;
+}
+
+int
+sync_data_changed(struct daemon *d)
+{
+	sqlite3 *db = ledger_db(d->node.ledger);
+	int64_t v = -1;
+
+	if (!d->st_data_version &&
+	    sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &d->st_data_version, NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_reset(d->st_data_version);
+	if (sqlite3_step(d->st_data_version) == SQLITE_ROW)
+		v = sqlite3_column_int64(d->st_data_version, 0);
+	sqlite3_reset(d->st_data_version);
+	if (v == d->data_version)
+		return 0;
+	d->data_version = v;
+	return 1;
+}
+
+void
+sync_flush(struct daemon *d, int force)
+{
+	int64_t now = mono_ms();
+	int any = 0;
+	sqlite3 *db = ledger_db(d->node.ledger);
+
+	if (!force && now < d->next_flush)
+		return;
+	d->next_flush = now + 1000;
+	for (size_t i = 0; i < d->nlinks; i++)
+		any |= d->links[i]->dirty;
+	any |= d->up.dirty && d->up.peer[0];
+	if (!any && !force)
+		return;
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		log_debug("peer state: %s", sqlite3_errmsg(db));
+		return;
+	}
+	for (size_t i = 0; i < d->nlinks; i++)
+		if (d->links[i]->dirty || force)
+			sync_save_link(d, d->links[i]);
+	if (d->up.peer[0] && (d->up.dirty || force))
+		sync_save_link(d, &d->up);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		log_debug("peer state: %s", sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}

@@ -1,0 +1,352 @@
+/*
+ * bench_sync.c — replication figures (make bench).
+ *
+ *  1. hub ingest: a township catches up 10,000 change sets of 10 ops each;
+ *     change sets/s and rows/s at the hub, next to plain SQLite upserting the
+ *     same rows (same transaction size, WAL, synchronous=FULL) in this run;
+ *  2. latency: commit at the township → commit at the hub, median and p99;
+ *  3. memory: the hub's RSS with 50 townships connected (50 CURVE DEALERs
+ *     from this program, keys on the roster).
+ *
+ * Runs the real likad ($LIKAD, default bin/likad) in a temporary directory.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "node.h"
+#include "schema.h"
+#include "util.h"
+#include "wire.h"
+
+#define N_CS      10000
+#define N_OPS     10
+#define N_LAT     200
+#define N_CLIENTS 50
+
+static char s_dir[256];
+static const char *s_likad;
+
+static void
+s_die(const char *what, const char *err)
+{
+	fprintf(stderr, "bench_sync: %s: %s\n", what, err);
+	exit(1);
+}
+
+static int
+s_free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0 || getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		s_die("port", strerror(errno));
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static pid_t
+s_start(const char *dir)
+{
+	char log[512];
+	pid_t p = fork();
+
+	if (p == 0) {
+		snprintf(log, sizeof log, "%s.log", dir);
+		if (!freopen(log, "a", stderr))
+			_exit(127);
+		execl(s_likad, "likad", "--data", dir, (char *)NULL);
+		_exit(127);
+	}
+	return p;
+}
+
+static void
+s_stop(pid_t p)
+{
+	int st;
+
+	kill(p, SIGTERM);
+	waitpid(p, &st, 0);
+}
+
+static uint64_t
+s_head(sqlite3 *db, const char *origin)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t h = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT head_seq FROM feed WHERE origin = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			h = (uint64_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return h;
+}
+
+static void
+s_roster_add(struct node *county, const char *code, const uint8_t pk[PUBKEY_BYTES])
+{
+	char err[ERRBUF_SIZE];
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = {
+		COL_BLOB("pubkey", pk, PUBKEY_BYTES), COL_TEXT("name", code),
+		COL_TEXT("role", "township"), COL_INT("removed", 0),
+	};
+
+	ops_init(&ops);
+	ops_upsert(&ops, "roster_node", code, cols, 4);
+	if (ledger_begin(county->ledger, err, sizeof err) < 0 ||
+	    ledger_commit(county->ledger, &ops, NULL, err, sizeof err) < 0)
+		s_die("roster", err);
+	ops_release(&ops);
+}
+
+/* One change set of N_OPS village upserts (the rows plain SQLite writes too). */
+static void
+s_write(struct node *t, uint64_t i)
+{
+	char err[ERRBUF_SIZE], key[CODE_MAX][N_OPS], name[N_OPS][48];
+	struct ops ops = OPS_INIT;
+
+	ops_init(&ops);
+	for (int j = 0; j < N_OPS; j++) {
+		uint64_t x = i * N_OPS + (uint64_t)j;
+		snprintf(key[j], CODE_MAX, "%s%03u", t->conf.code, (unsigned)(x % 1000));
+		snprintf(name[j], sizeof name[j], "village %" PRIu64, x);
+		struct colval cols[] = { COL_TEXT("name", name[j]) };
+		ops_upsert(&ops, "village", key[j], cols, 1);
+	}
+	if (ledger_begin(t->ledger, err, sizeof err) < 0 ||
+	    ledger_commit(t->ledger, &ops, NULL, err, sizeof err) < 0)
+		s_die("write", err);
+	ops_release(&ops);
+}
+
+/* Plain SQLite: the same rows, upserted in transactions of TXROWS rows. */
+static double
+s_plain(const char *code, int txrows)
+{
+	char path[512], key[CODE_MAX], name[48];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	snprintf(path, sizeof path, "%s/plain.db", s_dir);
+	sqlite3_open(path, &db);
+	sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	    "CREATE TABLE village (id TEXT PRIMARY KEY NOT NULL, name TEXT)", NULL, NULL, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO village (id, name) VALUES (?1, ?2) "
+	    "ON CONFLICT (id) DO UPDATE SET name = excluded.name", -1, &st, NULL);
+	int64_t t0 = mono_ms();
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	for (uint64_t x = 0; x < (uint64_t)N_CS * N_OPS; x++) {
+		snprintf(key, sizeof key, "%s%03u", code, (unsigned)(x % 1000));
+		snprintf(name, sizeof name, "village %" PRIu64, x);
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_reset(st);
+		if ((x + 1) % (uint64_t)txrows == 0)
+			sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL);
+	}
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	int64_t ms = mono_ms() - t0;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return ms > 0 ? (double)N_CS * N_OPS * 1000.0 / (double)ms : 0;
+}
+
+static long
+s_rss_kb(pid_t p)
+{
+	char path[64], line[256];
+	long kb = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)p);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static int
+s_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int
+main(void)
+{
+	char err[ERRBUF_SIZE], listen[64], hub[64], hex[65], tdir[300], cdir[300];
+	struct node county, town;
+	sqlite3 *hubdb;
+
+	if (!(s_likad = getenv("LIKAD")))
+		s_likad = "bin/likad";
+	if (access(s_likad, X_OK) != 0)
+		s_die(s_likad, "not executable (make first)");
+	snprintf(s_dir, sizeof s_dir, "%s/lika-bench.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(s_dir))
+		s_die("mkdtemp", strerror(errno));
+	int port = s_free_port();
+	snprintf(listen, sizeof listen, "tcp://127.0.0.1:%d", port);
+	snprintf(cdir, sizeof cdir, "%s/county", s_dir);
+	snprintf(tdir, sizeof tdir, "%s/t1", s_dir);
+
+	struct node_init_args ca = { .role = ROLE_COUNTY, .code = "110101", .name = "bench county", .listen = listen };
+	if (node_init(cdir, &ca, err, sizeof err) < 0 || node_open(&county, cdir, 0, err, sizeof err) < 0)
+		s_die("county", err);
+	hex_encode(hex, county.id.pk, PUBKEY_BYTES);
+	struct node_init_args ta = { .role = ROLE_TOWNSHIP, .code = "110101001", .name = "bench township",
+	    .county_key = hex, .hub = listen };
+	if (node_init(tdir, &ta, err, sizeof err) < 0 || node_open(&town, tdir, 0, err, sizeof err) < 0)
+		s_die("township", err);
+	s_roster_add(&county, "110101001", town.id.pk);
+
+	/* 50 more townships: keys on the roster, for the memory figure */
+	static uint8_t cpk[N_CLIENTS][PUBKEY_BYTES], csk[N_CLIENTS][SECKEY_BYTES];
+	for (int i = 0; i < N_CLIENTS; i++) {
+		char code[CODE_MAX];
+		crypto_sign_keypair(cpk[i], csk[i]);
+		snprintf(code, sizeof code, "110101%03d", 100 + i);
+		s_roster_add(&county, code, cpk[i]);
+	}
+	node_close(&county);
+
+	printf("bench_sync: writing %d change sets of %d ops at the township ...\n", N_CS, N_OPS);
+	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
+	for (uint64_t i = 0; i < N_CS; i++)
+		s_write(&town, i);
+	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+
+	/* 1. ingest */
+	pid_t hp = s_start(cdir);
+	snprintf(hub, sizeof hub, "%s/lika.db", cdir);
+	if (sqlite3_open_v2(hub, &hubdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		s_die("hub db", sqlite3_errmsg(hubdb));
+	sqlite3_busy_timeout(hubdb, 5000);
+	usleep(300 * 1000);
+	int64_t t0 = mono_ms();
+	pid_t tp = s_start(tdir);
+	while (s_head(hubdb, "110101001") < N_CS) {
+		if (mono_ms() - t0 > 120000)
+			s_die("ingest", "timed out");
+		usleep(2000);
+	}
+	int64_t ingest_ms = mono_ms() - t0;
+	double cs_s = (double)N_CS * 1000.0 / (double)ingest_ms;
+	double rows_s = cs_s * N_OPS;
+	/* the hub commits one batch per transaction: 256 KiB or 256 change sets */
+	double plain = s_plain("110101001", 256 * N_OPS);
+	printf("hub ingest:  %d change sets (%d rows) in %" PRId64 " ms: %.0f change sets/s, %.0f rows/s\n",
+	    N_CS, N_CS * N_OPS, ingest_ms, cs_s, rows_s);
+	printf("plain SQLite, same rows, same transaction size: %.0f rows/s; hub/plain = %.2f\n",
+	    plain, plain > 0 ? rows_s / plain : 0);
+
+	/* 2. latency: commit at the township → commit at the hub */
+	static int64_t lat[N_LAT];
+	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+	for (int i = 0; i < N_LAT; i++) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		int64_t a = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+		s_write(&town, N_CS + (uint64_t)i);
+		while (s_head(hubdb, "110101001") < (uint64_t)(N_CS + i + 1))
+			usleep(200);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		lat[i] = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - a;
+		usleep((useconds_t)(5000 + randombytes_uniform(100000)));  /* not in step with the 100 ms tick */
+	}
+	qsort(lat, N_LAT, sizeof lat[0], s_cmp);
+	printf("latency township commit -> hub commit (%d samples): median %.1f ms, p99 %.1f ms\n",
+	    N_LAT, lat[N_LAT / 2] / 1000.0, lat[N_LAT * 99 / 100] / 1000.0);
+	s_stop(tp);
+	node_close(&town);
+
+	/* 3. RSS with 50 townships connected */
+	long rss0 = s_rss_kb(hp);
+	void *ctx = zmq_ctx_new();
+	static void *socks[N_CLIENTS];
+	char server[41], pk[41], sk[41];
+	uint8_t c[32], countypk[PUBKEY_BYTES];
+	hex_decode(countypk, PUBKEY_BYTES, hex);
+	if (crypto_sign_ed25519_pk_to_curve25519(c, countypk) != 0)
+		s_die("key", "county");
+	zmq_z85_encode(server, c, 32);
+	int welcomed = 0;
+	for (int i = 0; i < N_CLIENTS; i++) {
+		char code[CODE_MAX];
+		msgpack_sbuffer sb;
+		socks[i] = zmq_socket(ctx, ZMQ_DEALER);
+		if (crypto_sign_ed25519_pk_to_curve25519(c, cpk[i]) != 0)
+			s_die("key", "client");
+		zmq_z85_encode(pk, c, 32);
+		crypto_sign_ed25519_sk_to_curve25519(c, csk[i]);
+		zmq_z85_encode(sk, c, 32);
+		int linger = 0;
+		zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof linger);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_SERVERKEY, server, 40);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_PUBLICKEY, pk, 40);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_SECRETKEY, sk, 40);
+		zmq_connect(socks[i], listen);
+		snprintf(code, sizeof code, "110101%03d", 100 + i);
+		msgpack_sbuffer_init(&sb);
+		wire_encode_hello(&sb, code, SCHEMA_VERSION, NULL, 0, NULL, 0);
+		zmq_send(socks[i], sb.data, sb.size, 0);
+		msgpack_sbuffer_destroy(&sb);
+	}
+	for (int i = 0; i < N_CLIENTS; i++) {
+		zmq_pollitem_t it = { socks[i], 0, ZMQ_POLLIN, 0 };
+		while (zmq_poll(&it, 1, 5000) > 0) {
+			zmq_msg_t m;
+			struct wire_msg w;
+			zmq_msg_init(&m);
+			zmq_msg_recv(&m, socks[i], 0);
+			if (wire_decode(&w, zmq_msg_data(&m), zmq_msg_size(&m), err, sizeof err) == 0) {
+				if (w.type == WIRE_WELCOME)
+					welcomed++;
+				wire_msg_release(&w);
+			}
+			zmq_msg_close(&m);
+			if (zmq_poll(&it, 1, 50) <= 0)
+				break;
+		}
+	}
+	usleep(500 * 1000);
+	long rss1 = s_rss_kb(hp);
+	printf("hub RSS: %ld KiB idle after the catch-up, %ld KiB with %d townships connected "
+	    "(%d welcomed)\n", rss0, rss1, N_CLIENTS, welcomed);
+	for (int i = 0; i < N_CLIENTS; i++)
+		zmq_close(socks[i]);
+	zmq_ctx_term(ctx);
+	s_stop(hp);
+	sqlite3_close(hubdb);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_sync: could not remove %s\n", s_dir);
+	return welcomed == N_CLIENTS ? 0 : 1;
+}

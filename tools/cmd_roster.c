@@ -1,0 +1,310 @@
+/*
+ * cmd_roster.c — `lika roster add-township|remove-township|list` and
+ * `lika policy set|list`: county-owned rows, written at the county node as
+ * change sets of the county feed, so they reach every township.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lika.h"
+#include "util.h"
+
+static int
+s_help(int argc, char **argv, const char *usage, int *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'j' && json)
+			*json = 1;
+		else if (ch == 'h') {
+			printf("%s", usage);
+			return EXIT_OK + 1;
+		} else {
+			fprintf(stderr, "%s", usage);
+			return EXIT_USAGE + 1;
+		}
+	}
+	return 0;
+}
+
+/* Open the county node for a write, or say why not. */
+static int
+s_open_county(struct node *n, const char *cmd)
+{
+	char err[ERRBUF_SIZE];
+
+	if (tool_open(n, 0) < 0)
+		return EXIT_FAIL;
+	if (n->conf.role != ROLE_COUNTY) {
+		node_close(n);
+		return tool_fail(EXIT_USAGE, cmd, "the county writes this, at the county node");
+	}
+	if (ledger_begin(n->ledger, err, sizeof err) < 0) {
+		node_close(n);
+		return tool_fail(EXIT_FAIL, cmd, "%s", err);
+	}
+	return EXIT_OK;
+}
+
+static int
+s_commit(struct node *n, const char *cmd, struct ops *ops)
+{
+	char err[ERRBUF_SIZE];
+	int rc = EXIT_OK;
+
+	if (ledger_commit(n->ledger, ops, NULL, err, sizeof err) < 0)
+		rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
+	ops_release(ops);
+	node_close(n);
+	return rc;
+}
+
+static int
+s_add(int argc, char **argv)
+{
+	const char *usage = "usage: lika roster add-township CODE PUBKEY_HEX NAME\n\n"
+	    "Admit township CODE (9 digits, of this county) with its node key (\"lika whoami\"\n"
+	    "at the township).  Its hub connection and its change sets are checked against\n"
+	    "this key.  Adding a removed township again re-admits it.\n";
+	char err[ERRBUF_SIZE];
+	uint8_t pk[PUBKEY_BYTES];
+	struct node n;
+	int rc;
+
+	if ((rc = s_help(argc, argv, usage, NULL)))
+		return rc - 1;
+	if (argc - optind != 3) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *code = argv[optind], *hex = argv[optind + 1], *name = argv[optind + 2];
+	if (code_check_township(code, err, sizeof err) < 0)
+		return tool_fail(EXIT_USAGE, "roster add-township", "%s", err);
+	if (strlen(hex) != 2 * PUBKEY_BYTES || hex_decode(pk, PUBKEY_BYTES, hex) < 0)
+		return tool_fail(EXIT_USAGE, "roster add-township", "key \"%s\" is not %d hex digits",
+		    hex, 2 * PUBKEY_BYTES);
+	uint8_t curve[32];
+	if (crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0)
+		return tool_fail(EXIT_USAGE, "roster add-township", "key \"%s\" is not an Ed25519 key", hex);
+	if (!*name || strlen(name) > 120)
+		return tool_fail(EXIT_USAGE, "roster add-township", "name must be 1 to 120 bytes");
+	if ((rc = s_open_county(&n, "roster add-township")) != EXIT_OK)
+		return rc;
+	if (strncmp(code, n.conf.code, strlen(n.conf.code)) != 0) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "roster add-township", "township \"%s\" is not in county %s",
+		    code, n.conf.code);
+	}
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = {
+		COL_BLOB("pubkey", pk, PUBKEY_BYTES), COL_TEXT("name", name),
+		COL_TEXT("role", "township"), COL_INT("removed", 0),
+	};
+	ops_init(&ops);
+	ops_upsert(&ops, "roster_node", code, cols, 4);
+	if ((rc = s_commit(&n, "roster add-township", &ops)) == EXIT_OK)
+		printf("township %s (%s) is on the roster\n", code, name);
+	return rc;
+}
+
+static int
+s_remove(int argc, char **argv)
+{
+	const char *usage = "usage: lika roster remove-township CODE\n\n"
+	    "Take township CODE off the roster: the hub disconnects it at once and admits it\n"
+	    "no more.  Its past change sets stay valid.\n";
+	sqlite3_stmt *st = NULL;
+	struct node n;
+	int rc, found = 0;
+
+	if ((rc = s_help(argc, argv, usage, NULL)))
+		return rc - 1;
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *code = argv[optind];
+	if ((rc = s_open_county(&n, "roster remove-township")) != EXIT_OK)
+		return rc;
+	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT removed FROM roster_node WHERE id = ?1",
+	    -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			found = sqlite3_column_int(st, 0) ? 2 : 1;
+	}
+	sqlite3_finalize(st);
+	if (found != 1) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "roster remove-township", "township \"%s\" is %s", code,
+		    found ? "already removed" : "not on the roster");
+	}
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = { COL_INT("removed", 1) };
+	ops_init(&ops);
+	ops_upsert(&ops, "roster_node", code, cols, 1);
+	if ((rc = s_commit(&n, "roster remove-township", &ops)) == EXIT_OK)
+		printf("township %s removed from the roster\n", code);
+	return rc;
+}
+
+static int
+s_list(int argc, char **argv)
+{
+	const char *usage = "usage: lika roster list [--json]\n\n"
+	    "List the townships on the roster with their keys; removed ones are marked.\n";
+	sqlite3_stmt *st = NULL;
+	struct node n;
+	int rc, json = 0, first = 1;
+
+	if ((rc = s_help(argc, argv, usage, &json)))
+		return rc - 1;
+	if (optind != argc)
+		return tool_fail(EXIT_USAGE, "roster list", "unexpected argument \"%s\"", argv[optind]);
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, pubkey, name, role, removed "
+	    "FROM roster_node ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "roster list", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+	}
+	if (json)
+		printf("[");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char hex[2 * PUBKEY_BYTES + 1] = "";
+		const char *name = (const char *)sqlite3_column_text(st, 2);
+		const char *role = (const char *)sqlite3_column_text(st, 3);
+		if (sqlite3_column_bytes(st, 1) == PUBKEY_BYTES)
+			hex_encode(hex, sqlite3_column_blob(st, 1), PUBKEY_BYTES);
+		if (json) {
+			printf("%s{\"code\":\"%s\",\"pubkey\":\"%s\",\"name\":", first ? "" : ",",
+			    (const char *)sqlite3_column_text(st, 0), hex);
+			json_str(stdout, name ? name : "");
+			printf(",\"role\":");
+			json_str(stdout, role ? role : "");
+			printf(",\"removed\":%s}", sqlite3_column_int(st, 4) ? "true" : "false");
+			first = 0;
+		} else {
+			printf("%-9s  %s  %s%s\n", (const char *)sqlite3_column_text(st, 0), hex,
+			    name ? name : "", sqlite3_column_int(st, 4) ? "  (removed)" : "");
+		}
+	}
+	if (json)
+		printf("]\n");
+	sqlite3_finalize(st);
+	node_close(&n);
+	return rc == SQLITE_DONE ? EXIT_OK : EXIT_FAIL;
+}
+
+int
+cmd_roster(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "add-township",    s_add,    "admit a township and its node key" },
+		{ "remove-township", s_remove, "take a township off the roster" },
+		{ "list",            s_list,   "list the townships on the roster" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("roster", sub, argc, argv);
+}
+
+static int
+s_policy_set(int argc, char **argv)
+{
+	const char *usage = "usage: lika policy set NAME YEAR VALUE [NOTE]\n\n"
+	    "Set a county policy value for a year, e.g. \"poverty_line 2023 2300\".\n";
+	char key[160];
+	struct node n;
+	int rc;
+
+	if ((rc = s_help(argc, argv, usage, NULL)))
+		return rc - 1;
+	if (argc - optind != 3 && argc - optind != 4) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[optind], *year = argv[optind + 1], *value = argv[optind + 2];
+	const char *note = argc - optind == 4 ? argv[optind + 3] : "";
+	if (!*name || strlen(name) > 64 || strchr(name, '/'))
+		return tool_fail(EXIT_USAGE, "policy set", "name \"%s\" must be 1 to 64 bytes without \"/\"",
+		    name);
+	if (strlen(year) != 4 || !is_digits(year, 4))
+		return tool_fail(EXIT_USAGE, "policy set", "year \"%s\" is not 4 digits", year);
+	snprintf(key, sizeof key, "%s/%s", name, year);
+	if ((rc = s_open_county(&n, "policy set")) != EXIT_OK)
+		return rc;
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = {
+		COL_TEXT("name", name), COL_INT("year", atoi(year)), COL_TEXT("value", value),
+		COL_TEXT("note", note),
+	};
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", key, cols, 4);
+	if ((rc = s_commit(&n, "policy set", &ops)) == EXIT_OK)
+		printf("policy %s = %s\n", key, value);
+	return rc;
+}
+
+static int
+s_policy_list(int argc, char **argv)
+{
+	const char *usage = "usage: lika policy list [--json]\n\nList county policy values.\n";
+	sqlite3_stmt *st = NULL;
+	struct node n;
+	int rc, json = 0, first = 1;
+
+	if ((rc = s_help(argc, argv, usage, &json)))
+		return rc - 1;
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, value, note FROM policy ORDER BY id",
+	    -1, &st, NULL) != SQLITE_OK) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "policy list", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+	}
+	if (json)
+		printf("[");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *value = (const char *)sqlite3_column_text(st, 1);
+		const char *note = (const char *)sqlite3_column_text(st, 2);
+		if (json) {
+			printf("%s{\"id\":", first ? "" : ",");
+			json_str(stdout, id ? id : "");
+			printf(",\"value\":");
+			json_str(stdout, value ? value : "");
+			printf(",\"note\":");
+			json_str(stdout, note ? note : "");
+			printf("}");
+			first = 0;
+		} else {
+			printf("%-28s %s%s%s\n", id ? id : "", value ? value : "", note && *note ? "  " : "",
+			    note ? note : "");
+		}
+	}
+	if (json)
+		printf("]\n");
+	sqlite3_finalize(st);
+	node_close(&n);
+	return rc == SQLITE_DONE ? EXIT_OK : EXIT_FAIL;
+}
+
+int
+cmd_policy(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "set",  s_policy_set,  "set a county policy value for a year" },
+		{ "list", s_policy_list, "list county policy values" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("policy", sub, argc, argv);
+}

@@ -33,8 +33,8 @@ endif
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
           lib/ledger.c lib/node.c lib/status.c lib/wire.c lib/peer.c
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
-           tools/cmd_status.c tools/cmd_roster.c tools/cmd_debug.c
-DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c
+           tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_roster.c tools/cmd_debug.c
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c

@@ -240,7 +240,7 @@ s_issues(sqlite3 *db, struct status *s)
 	if (!s->issues)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT origin, seq, kind, reason, peer, at FROM quarantine "
-	    "ORDER BY n DESC LIMIT ?1", -1, &st, NULL) != SQLITE_OK)
+	    "WHERE resolved_at IS NULL ORDER BY n DESC LIMIT ?1", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int(st, 1, MAX_ISSUES);
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -425,7 +425,8 @@ s_township(struct node *n, struct status *s, int have_peer, const struct s_live_
 	hub->their_head = s->county_hub_head;
 	hub->held = s->county_head;
 	hub->lag = hub->their_head > hub->held ? hub->their_head - hub->held : 0;
-	hub->quarantined = (uint64_t)s_int(db, "SELECT count(*) FROM quarantine", NULL, NULL, 0);
+	hub->quarantined = (uint64_t)s_int(db, "SELECT count(*) FROM quarantine WHERE resolved_at IS NULL",
+	    NULL, NULL, 0);
 	hub->frozen = s_int(db, "SELECT count(*) FROM feed WHERE frozen IS NOT NULL AND frozen != ''",
 	    NULL, NULL, 0) > 0;
 	if (hub->frozen)
@@ -480,7 +481,8 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 			p->lag_ms = s->now_ms - s_hlc_ms(db, p->code, p->held);
 		if (p->lag && p->held == 0)
 			p->lag_ms = 0;
-		p->quarantined = (uint64_t)s_int(db, "SELECT count(*) FROM quarantine WHERE origin = ?1",
+		p->quarantined = (uint64_t)s_int(db, "SELECT count(*) FROM quarantine WHERE origin = ?1 "
+		    "AND resolved_at IS NULL",
 		    p->code, NULL, 0);
 		if (have_households) {
 			snprintf(hi, sizeof hi, "%s:", p->code);   /* ':' sorts after every digit */
@@ -492,7 +494,8 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 			s->health = p->health;
 	}
 	/* a change set no origin could be read from counts too */
-	if (s_int(db, "SELECT count(*) FROM quarantine WHERE origin IS NULL", NULL, NULL, 0) > 0)
+	if (s_int(db, "SELECT count(*) FROM quarantine WHERE origin IS NULL "
+	    "AND resolved_at IS NULL", NULL, NULL, 0) > 0)
 		s->health = HEALTH_ERROR;
 	qsort(s->peers, s->npeers, sizeof *s->peers, s_peer_cmp);
 	return 0;

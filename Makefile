@@ -11,7 +11,7 @@ CC      ?= cc
 PKGS     = sqlite3 libzmq libsodium msgpack inih
 TESTPKGS = cmocka
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
-           libmsgpack-dev libinih-dev libcmocka-dev sqlite3
+           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3
 
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -31,12 +31,15 @@ BIN        = bin
 endif
 
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
+          lib/idcard.c lib/household.c lib/csv.c \
           lib/ledger.c lib/node.c lib/status.c lib/wire.c lib/peer.c
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
-           tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_roster.c tools/cmd_debug.c
+           tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_roster.c tools/cmd_debug.c \
+           tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c
 DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
-           tests/unit/test_wire.c
+           tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
+           tests/unit/test_csv.c tests/unit/test_household_feed.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -95,6 +98,7 @@ test: all $(UNIT_BIN)
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

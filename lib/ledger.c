@@ -666,6 +666,26 @@ int
 ledger_commit(struct ledger *l, const struct ops *ops, struct ledger_written *out,
     char *err, size_t errlen)
 {
+	if (ledger_append(l, ops, out, err, errlen) < 0)
+		return -1;
+	return ledger_end(l, err, errlen);
+}
+
+int
+ledger_end(struct ledger *l, char *err, size_t errlen)
+{
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		s_sqlerr(l->db, err, errlen, "commit");
+		ledger_rollback(l);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_append(struct ledger *l, const struct ops *ops, struct ledger_written *out,
+    char *err, size_t errlen)
+{
 	struct changeset_header h;
 	struct feed_row f;
 	msgpack_sbuffer body = { 0, NULL, 0 };
@@ -731,10 +751,6 @@ ledger_commit(struct ledger *l, const struct ops *ops, struct ledger_written *ou
 	memcpy(f.head_id, id, HASH_BYTES);
 	if (s_feed_put(l, h.origin, &f) < 0) {
 		s_sqlerr(l->db, err, errlen, "advance feed head");
-		goto fail;
-	}
-	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		s_sqlerr(l->db, err, errlen, "commit");
 		goto fail;
 	}
 	if (out) {

@@ -70,6 +70,16 @@ struct ledger_written {
 };
 int ledger_commit(struct ledger *l, const struct ops *ops, struct ledger_written *out,
     char *err, size_t errlen);
+/*
+ * For a bulk write (import) that must be all or nothing but is too large for
+ * one change set: ledger_append signs, appends and applies one change set
+ * inside the open transaction (each append is seq + 1 of the one before);
+ * ledger_end commits them all.  On any error the whole transaction is rolled
+ * back.  ledger_commit = ledger_append + ledger_end.
+ */
+int ledger_append(struct ledger *l, const struct ops *ops, struct ledger_written *out,
+    char *err, size_t errlen);
+int ledger_end(struct ledger *l, char *err, size_t errlen);
 void ledger_rollback(struct ledger *l);
 
 /* ---- received change sets -------------------------------------------------- */

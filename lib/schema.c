@@ -32,6 +32,124 @@ static const struct table_def policy = {
 	"policy", OWNER_COUNTY, policy_cols, "name", NULL,
 };
 
+/* ---- code lists (county tables; a county may add rows) ----------------------
+ *
+ * id = the code (2 digits, in the order DOMAIN.md lists the values), name = the
+ * Chinese term offices print and type.  Input accepts either.
+ */
+static const struct column_def code_cols[] = {
+	{ "name", COL_T_TEXT },
+	{ NULL, 0 },
+};
+
+/* 性别 sex */
+static const struct table_def code_sex = {
+	"code_sex", OWNER_COUNTY, code_cols, NULL,
+	    "('01','男'), ('02','女')",
+};
+
+/* 与户主关系 relation to head */
+static const struct table_def code_relation = {
+	"code_relation", OWNER_COUNTY, code_cols, NULL,
+	    "('01','户主'), ('02','配偶'), ('03','之子'), ('04','之女'), ('05','之儿媳'), "
+	    "('06','之女婿'), ('07','之孙子'), ('08','之孙女'), ('09','之外孙子'), "
+	    "('10','之外孙女'), ('11','之父'), ('12','之母'), ('13','之岳父'), "
+	    "('14','之岳母'), ('15','之公公'), ('16','之婆婆'), ('17','之祖父'), "
+	    "('18','之祖母'), ('19','之外祖父'), ('20','之外祖母'), ('21','其他')",
+};
+
+/* 民族 ethnicity (GB 3304 order) */
+static const struct table_def code_ethnicity = {
+	"code_ethnicity", OWNER_COUNTY, code_cols, NULL,
+	    "('01','汉族'), ('02','蒙古族'), ('03','回族'), ('04','藏族'), "
+	    "('05','维吾尔族'), ('06','苗族'), ('07','彝族'), ('08','壮族'), "
+	    "('09','布依族'), ('10','朝鲜族'), ('11','满族'), ('12','侗族'), "
+	    "('13','瑶族'), ('14','白族'), ('15','土家族'), ('16','哈尼族'), "
+	    "('17','哈萨克族'), ('18','傣族'), ('19','黎族'), ('20','傈僳族'), "
+	    "('21','佤族'), ('22','畲族'), ('23','高山族'), ('24','拉祜族'), "
+	    "('25','水族'), ('26','东乡族'), ('27','纳西族'), ('28','景颇族'), "
+	    "('29','柯尔克孜族'), ('30','土族'), ('31','达斡尔族'), ('32','仫佬族'), "
+	    "('33','羌族'), ('34','布朗族'), ('35','撒拉族'), ('36','毛南族'), "
+	    "('37','仡佬族'), ('38','锡伯族'), ('39','阿昌族'), ('40','普米族'), "
+	    "('41','塔吉克族'), ('42','怒族'), ('43','乌孜别克族'), ('44','俄罗斯族'), "
+	    "('45','鄂温克族'), ('46','德昂族'), ('47','保安族'), ('48','裕固族'), "
+	    "('49','京族'), ('50','塔塔尔族'), ('51','独龙族'), ('52','鄂伦春族'), "
+	    "('53','赫哲族'), ('54','门巴族'), ('55','珞巴族'), ('56','基诺族')",
+};
+
+/* 文化程度 education */
+static const struct table_def code_education = {
+	"code_education", OWNER_COUNTY, code_cols, NULL,
+	    "('01','文盲或半文盲'), ('02','小学'), ('03','初中'), ('04','高中'), "
+	    "('05','大专及以上'), ('06','学龄前儿童')",
+};
+
+/* 在校生状况 schooling status */
+static const struct table_def code_schooling = {
+	"code_schooling", OWNER_COUNTY, code_cols, NULL,
+	    "('01','非在校生'), ('02','学前教育'), ('03','小学'), ('04','七–九年级'), "
+	    "('05','高中'), ('06','中职'), ('07','高职'), ('08','大专及以上')",
+};
+
+/* 健康状况 health */
+static const struct table_def code_health = {
+	"code_health", OWNER_COUNTY, code_cols, NULL,
+	    "('01','健康'), ('02','长期慢性病'), ('03','患有大病'), ('04','残疾')",
+};
+
+/* 劳动技能 labour ability */
+static const struct table_def code_labour = {
+	"code_labour", OWNER_COUNTY, code_cols, NULL,
+	    "('01','普通劳动力'), ('02','技能劳动力'), ('03','丧失劳动力'), "
+	    "('04','无劳动力')",
+};
+
+/* 务工状况 migrant work */
+static const struct table_def code_migrant = {
+	"code_migrant", OWNER_COUNTY, code_cols, NULL,
+	    "('01','乡镇内'), ('02','乡镇外县内'), ('03','县外省内'), ('04','省外'), "
+	    "('05','其他')",
+};
+
+/* 参加保险 insurance */
+static const struct table_def code_insurance = {
+	"code_insurance", OWNER_COUNTY, code_cols, NULL,
+	    "('01','新农合'), ('02','城乡居民养老保险'), ('03','大病保险')",
+};
+
+/* 致贫原因 poverty cause */
+static const struct table_def code_cause = {
+	"code_cause", OWNER_COUNTY, code_cols, NULL,
+	    "('01','因病'), ('02','因残'), ('03','因学'), ('04','因灾'), ('05','缺土地'), "
+	    "('06','缺水'), ('07','缺技术'), ('08','缺劳力'), ('09','缺资金'), "
+	    "('10','交通条件落后'), ('11','自身发展动力不足'), ('12','其他')",
+};
+
+/* 贫困户属性 household attribute */
+static const struct table_def code_attribute = {
+	"code_attribute", OWNER_COUNTY, code_cols, NULL,
+	    "('01','一般贫困户'), ('02','低保贫困户'), ('03','五保贫困户')",
+};
+
+/* 识别标准 identification standard */
+static const struct table_def code_standard = {
+	"code_standard", OWNER_COUNTY, code_cols, NULL,
+	    "('01','国家标准'), ('02','省定标准'), ('03','市定标准')",
+};
+
+/* 户标识 household flag */
+static const struct table_def code_flag = {
+	"code_flag", OWNER_COUNTY, code_cols, NULL,
+	    "('01','独生子女户'), ('02','双女户'), ('03','军烈属')",
+};
+
+/* 状态 household status */
+static const struct table_def code_status = {
+	"code_status", OWNER_COUNTY, code_cols, NULL,
+	    "('01','申请'), ('02','审核中'), ('03','已建档立卡'), ('04','未通过'), "
+	    "('05','已脱贫'), ('06','返贫'), ('07','清退')",
+};
+
 /* ---- township tables ------------------------------------------------------ */
 
 /* 村: id = 12-digit village code. */
@@ -53,11 +171,139 @@ static const struct table_def village_group = {
 	"village_group", OWNER_TOWNSHIP, village_group_cols, "village", NULL,
 };
 
+
+/* ---- households (一户一档) ---------------------------------------------------- */
+
+/*
+ * 户: id = township code + 6-digit sequence ("522701101000042"), so keys are
+ * ordered and unique county-wide.  Money is never here: see income.
+ */
+static const struct column_def household_cols[] = {
+	{ "village", COL_T_TEXT },      /* 12-digit village code of this township */
+	{ "address", COL_T_TEXT },
+	{ "phone", COL_T_TEXT },
+	{ "bank", COL_T_TEXT },         /* 开户银行 */
+	{ "account", COL_T_TEXT },      /* bank account for transfers, digits */
+	{ "attribute", COL_T_TEXT },    /* code_attribute */
+	{ "standard", COL_T_TEXT },     /* code_standard */
+	{ "first_year", COL_T_INT },    /* year of first identification */
+	{ "status", COL_T_TEXT },       /* code_status */
+	{ "cause_note", COL_T_TEXT },   /* free-text description of the causes */
+	{ NULL, 0 },
+};
+static const struct table_def household = {
+	"household", OWNER_TOWNSHIP, household_cols, "village", NULL,
+};
+
+/*
+ * Living and production conditions, one row per household (id = household id).
+ * Areas and distances in hundredths (0.01 亩, 0.01 m², 0.01 km): no floats in
+ * change sets.  Flags 0/1, NULL when not recorded.
+ */
+static const struct column_def household_condition_cols[] = {
+	{ "farmland", COL_T_INT },          /* 耕地, 0.01 亩 */
+	{ "irrigated", COL_T_INT },         /* 有效灌溉面积, 0.01 亩 */
+	{ "forest", COL_T_INT },            /* 林地, 0.01 亩 */
+	{ "housing_area", COL_T_INT },      /* 住房面积, 0.01 m² */
+	{ "dangerous_house", COL_T_INT },   /* 危房 */
+	{ "safe_water", COL_T_INT },        /* 饮水安全 */
+	{ "electricity", COL_T_INT },       /* 通生活用电 */
+	{ "road_distance", COL_T_INT },     /* 距村主干路, 0.01 km */
+	{ NULL, 0 },
+};
+static const struct table_def household_condition = {
+	"household_condition", OWNER_TOWNSHIP, household_condition_cols, NULL, NULL,
+};
+
+/* 致贫原因: id = household id + "/" + cause code; exactly one row has main = 1. */
+static const struct column_def household_cause_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "cause", COL_T_TEXT },        /* code_cause */
+	{ "main", COL_T_INT },          /* 1: 主要致贫原因, 0: one of at most two others */
+	{ NULL, 0 },
+};
+static const struct table_def household_cause = {
+	"household_cause", OWNER_TOWNSHIP, household_cause_cols, "household;cause", NULL,
+};
+
+/* 户标识 (独生子女户, 双女户, 军烈属 …): id = household id + "/" + flag code. */
+static const struct column_def household_flag_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "flag", COL_T_TEXT },         /* code_flag */
+	{ NULL, 0 },
+};
+static const struct table_def household_flag = {
+	"household_flag", OWNER_TOWNSHIP, household_flag_cols, "household", NULL,
+};
+
+/* 家庭成员: id = household id + "/" + 2-digit member number. */
+static const struct column_def member_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "name", COL_T_TEXT },
+	{ "idcard", COL_T_TEXT },       /* GB 11643-1999, 18 characters, X upper case */
+	{ "sex", COL_T_TEXT },          /* code_sex */
+	{ "relation", COL_T_TEXT },     /* code_relation; "01" 户主 exactly once a household */
+	{ "ethnicity", COL_T_TEXT },    /* code_ethnicity */
+	{ "education", COL_T_TEXT },    /* code_education */
+	{ "schooling", COL_T_TEXT },    /* code_schooling */
+	{ "health", COL_T_TEXT },       /* code_health */
+	{ "labour", COL_T_TEXT },       /* code_labour */
+	{ "migrant", COL_T_TEXT },      /* code_migrant */
+	{ "migrant_months", COL_T_INT },
+	{ "insurance", COL_T_TEXT },    /* code_insurance codes, sorted, comma-separated */
+	{ NULL, 0 },
+};
+static const struct table_def member = {
+	"member", OWNER_TOWNSHIP, member_cols, "household;idcard", NULL,
+};
+
+/*
+ * Income of a year (年度收入): id = household id + "/" + year.  Amounts in fen
+ * (分).  size and net_per_capita are computed when the row is written
+ * (household_income_compute), never typed: net_per_capita = (wages + business
+ * + property + transfers − costs) / size, rounded half away from zero to the fen.
+ */
+static const struct column_def income_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "year", COL_T_INT },
+	{ "wages", COL_T_INT },         /* 工资性收入 */
+	{ "business", COL_T_INT },      /* 生产经营性收入 */
+	{ "property", COL_T_INT },      /* 财产性收入 */
+	{ "transfers", COL_T_INT },     /* 转移性收入 */
+	{ "costs", COL_T_INT },         /* 生产经营性支出 */
+	{ "size", COL_T_INT },          /* household size the figure was computed with */
+	{ "net_per_capita", COL_T_INT },/* 人均纯收入, fen */
+	{ NULL, 0 },
+};
+static const struct table_def income = {
+	"income", OWNER_TOWNSHIP, income_cols, "household", NULL,
+};
+
 const struct table_def *const schema_tables[] = {
 	&roster_node,
 	&policy,
 	&village,
 	&village_group,
+	&code_sex,
+	&code_relation,
+	&code_ethnicity,
+	&code_education,
+	&code_schooling,
+	&code_health,
+	&code_labour,
+	&code_migrant,
+	&code_insurance,
+	&code_cause,
+	&code_attribute,
+	&code_standard,
+	&code_flag,
+	&code_status,
+	&household,
+	&household_condition,
+	&household_cause,
+	&household_flag,
+	&member,
+	&income,
 	NULL,
 };
 

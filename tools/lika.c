@@ -1,11 +1,13 @@
 /*
  * lika.c — the command-line tool: `lika [--data DIR] COMMAND [ARGS]`.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "lika.h"
 #include "log.h"
 #include "util.h"
@@ -16,6 +18,15 @@ static const struct command s_commands[] = {
 	{ "init",    cmd_init,    "create a node: database, key and configuration" },
 	{ "whoami",  cmd_whoami,  "print this node's code, role, name and public key" },
 	{ "village", cmd_village, "add and list villages and village groups" },
+	{ "household", cmd_household, "household files (户卡): add, edit, cause, head, show, list" },
+	{ "member",  cmd_member,  "household members: add, edit, remove" },
+	{ "income",  cmd_income,  "a household's income of a year: set" },
+	{ "import",  cmd_import,  "import households, members or incomes from a spreadsheet" },
+	{ "export",  cmd_export,  "export households, members or incomes (CSV or JSON)" },
+	{ "card",    cmd_card,    "print a household card (户卡)" },
+	{ "register", cmd_register, "print a village register (村册)" },
+	{ "book",    cmd_book,    "print the township book (乡镇簿)" },
+	{ "archive", cmd_archive, "print the county archive (县电子档案)" },
 	{ "log",     cmd_log,     "list the change sets of every feed held" },
 	{ "verify",  cmd_verify,  "check every chain, signature and the state tables" },
 	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },
@@ -91,6 +102,61 @@ json_str(FILE *f, const char *s)
 		}
 	}
 	fputc('"', f);
+}
+
+int
+tool_out_open(struct tool_out *o, const char *path, int gb18030, const char *cmd)
+{
+	memset(o, 0, sizeof *o);
+	o->path = path;
+	o->gb18030 = gb18030;
+	o->target = path ? fopen(path, "w") : stdout;
+	if (!o->target) {
+		tool_fail(EXIT_FAIL, cmd, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	o->f = gb18030 ? open_memstream(&o->buf, &o->len) : o->target;
+	if (!o->f) {
+		tool_fail(EXIT_FAIL, cmd, "memory stream: %s", strerror(errno));
+		if (path)
+			fclose(o->target);
+		return -1;
+	}
+	return 0;
+}
+
+int
+tool_out_close(struct tool_out *o, const char *cmd)
+{
+	char err[ERRBUF_SIZE];
+	int rc = 0;
+
+	if (o->gb18030) {
+		char *gb = NULL;
+		size_t len = 0;
+		if (fclose(o->f) != 0) {
+			tool_fail(EXIT_FAIL, cmd, "memory stream: %s", strerror(errno));
+			rc = -1;
+		} else if (csv_to_gb18030(o->buf, o->len, &gb, &len, err, sizeof err) < 0) {
+			tool_fail(EXIT_FAIL, cmd, "%s", err);
+			rc = -1;
+		} else if (fwrite(gb, 1, len, o->target) != len) {
+			tool_fail(EXIT_FAIL, cmd, "%s: %s", o->path ? o->path : "stdout", strerror(errno));
+			rc = -1;
+		}
+		free(gb);
+		free(o->buf);
+	}
+	if (o->path) {
+		if (fclose(o->target) != 0 && rc == 0) {
+			tool_fail(EXIT_FAIL, cmd, "%s: %s", o->path, strerror(errno));
+			rc = -1;
+		}
+	} else if (fflush(stdout) != 0 && rc == 0) {
+		tool_fail(EXIT_FAIL, cmd, "stdout: %s", strerror(errno));
+		rc = -1;
+	}
+	return rc;
 }
 
 int

@@ -34,6 +34,22 @@ int tool_fail(int status, const char *cmd, const char *fmt, ...)
 /* Print a JSON string literal (quotes and escapes) to F. */
 void json_str(FILE *f, const char *s);
 
+/*
+ * Output of a document or export: PATH (NULL: stdout), in UTF-8 or, with
+ * GB18030 set, collected and converted when closed.  tool_out_close returns
+ * 0 or -1 with the reason printed for CMD.
+ */
+struct tool_out {
+	FILE *f;            /* write here */
+	FILE *target;
+	const char *path;
+	int gb18030;
+	char *buf;
+	size_t len;
+};
+int tool_out_open(struct tool_out *o, const char *path, int gb18030, const char *cmd);
+int tool_out_close(struct tool_out *o, const char *cmd);
+
 /* Run a subcommand from TABLE by ARGV[1]; CMD names the parent for messages. */
 int tool_dispatch(const char *cmd, const struct command *table, int argc, char **argv);
 
@@ -49,5 +65,14 @@ int cmd_quarantine(int argc, char **argv);
 int cmd_roster(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
+int cmd_household(int argc, char **argv);
+int cmd_member(int argc, char **argv);
+int cmd_income(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_card(int argc, char **argv);
+int cmd_register(int argc, char **argv);
+int cmd_book(int argc, char **argv);
+int cmd_archive(int argc, char **argv);
 
 #endif

@@ -1,0 +1,81 @@
+/*
+ * csv.h — spreadsheet files: RFC 4180 CSV in and out, and the encodings
+ * offices save them in (UTF-8 with or without BOM, GB18030).
+ *
+ * The parser is our own (about a hundred lines) rather than libcsv: it keeps
+ * each record's line number for error reports, works in place on one buffer
+ * and needs no extra package on the office machines.
+ */
+#ifndef LIKA_CSV_H
+#define LIKA_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct csv_row {
+	char **fields;          /* NUL-terminated, pointing into the parser's buffer */
+	size_t n;
+	size_t line;            /* line of the file where the record starts (1-based) */
+};
+
+struct csv {
+	char *buf;              /* the text, unquoted in place */
+	struct csv_row *rows;
+	size_t nrows;
+};
+
+/*
+ * Parse TEXT (UTF-8, NUL-terminated; LEN bytes) into CSV: fields separated by
+ * commas, records by CRLF, LF or a lone CR; quoted fields may hold commas, quotes ("")
+ * and line breaks.  Records that are entirely empty are skipped.  Takes
+ * ownership of TEXT (*TEXT is cleared).  A quote inside an unquoted field or a
+ * quoted field left open is refused with its line.
+ */
+int csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen);
+void csv_release(struct csv *csv);
+
+/*
+ * Parse TEXT (taken, NUL-terminated UTF-8), a JSON array of flat objects, into
+ * the same form: row 0 the keys of the first object, then one row per object
+ * with its values in that order.  Values are strings, numbers (kept as their
+ * text) or null ("").  A key not in the first object, more than
+ * CSV_JSON_MAX_KEYS keys, or anything else refuses the text.  Row "line" is
+ * the object's number (1-based).
+ */
+#define CSV_JSON_MAX_KEYS 64
+int csv_parse_json(struct csv *csv, char **text, char *err, size_t errlen);
+
+/* 1 if the LEN bytes at S are valid UTF-8 (shortest forms, no surrogates). */
+int csv_utf8_valid(const char *s, size_t len);
+
+/*
+ * Convert the LEN bytes of IN to UTF-8 into *OUT (malloc'd, NUL-terminated,
+ * BOM removed).  ENCODING "utf-8", "gb18030" or NULL to detect: valid UTF-8 is
+ * UTF-8, anything else GB18030.  *USED names the encoding taken.
+ */
+int csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
+    size_t *outlen, const char **used, char *err, size_t errlen);
+
+/*
+ * UTF-8 text IN (LEN bytes; a leading BOM dropped) as GB18030 into *OUT
+ * (malloc'd).  For offices whose spreadsheet does not read UTF-8.
+ */
+int csv_to_gb18030(const char *in, size_t len, char **out, size_t *outlen,
+    char *err, size_t errlen);
+
+/* Write S as one CSV field (quoted when it holds a comma, quote or line break). */
+void csv_write_field(FILE *f, const char *s);
+
+/*
+ * The same for a file meant to be opened in Excel or WPS: a value a
+ * spreadsheet would run as a formula (starting with = + - @ and not a plain
+ * number) gets a leading ' (shown as text, not run); a long digit string (an
+ * ID number, bank account or household id, which Excel would turn into
+ * 1.10105E+17) gets a leading tab so it stays text.  Import drops both.
+ */
+void csv_write_field_excel(FILE *f, const char *s);
+
+/* A cell as read back: without the ' or tab csv_write_field_excel added. */
+const char *csv_excel_unguard(const char *s);
+
+#endif

@@ -1,0 +1,1016 @@
+/*
+ * cmd_import.c — `lika import households|members|incomes FILE` and `lika
+ * export households|members|incomes`: spreadsheets in and out.
+ *
+ * Import reads CSV (UTF-8 with or without BOM, or GB18030) or the JSON that
+ * export writes, checks every row with the same rules as the commands, and
+ * writes in change sets of a bounded size, all inside one SQLite transaction
+ * (ledger_append … ledger_end): a bad row means nothing is written unless
+ * --skip-bad, and a failure half-way leaves nothing behind either.
+ * proto/IMPORT.md documents the columns and the batching.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "household.h"
+#include "lika.h"
+#include "util.h"
+
+/* Rows per change set; proto/IMPORT.md.  A set is also cut at 3 MiB of ops. */
+#define BATCH_HOUSEHOLDS 500
+#define BATCH_ROWS       2000
+#define BATCH_BYTES      (3u << 20)
+#define MAX_REPORTED     1000       /* bad rows printed; the count is always exact */
+
+/* ---- a small string map (open addressing): keys copied, int values ---------- */
+
+struct strmap {
+	char **keys;
+	int *vals;
+	size_t cap, n;
+};
+
+static uint64_t
+s_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of KEY: its own or the empty one where it would go. */
+static size_t
+s_map_slot(const struct strmap *m, const char *key)
+{
+	size_t i = s_hash(key) & (m->cap - 1);
+
+	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int *
+s_map_get(const struct strmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = s_map_slot(m, key);
+	return m->keys[i] ? &m->vals[i] : NULL;
+}
+
+static int
+s_map_put(struct strmap *m, const char *key, int val)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		struct strmap g = { NULL, NULL, m->cap ? m->cap * 2 : 1024, 0 };
+		g.keys = calloc(g.cap, sizeof *g.keys);
+		g.vals = calloc(g.cap, sizeof *g.vals);
+		if (!g.keys || !g.vals) {
+			free(g.keys);
+			free(g.vals);
+			return -1;
+		}
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->keys[i]) {
+				size_t j = s_map_slot(&g, m->keys[i]);
+				g.keys[j] = m->keys[i];
+				g.vals[j] = m->vals[i];
+				g.n++;
+			}
+		free(m->keys);
+		free(m->vals);
+		*m = g;
+	}
+	size_t i = s_map_slot(m, key);
+	if (!m->keys[i]) {
+		if (!(m->keys[i] = strdup(key)))
+			return -1;
+		m->n++;
+	}
+	m->vals[i] = val;
+	return 0;
+}
+
+static void
+s_map_free(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys[i]);
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- import ------------------------------------------------------------------- */
+
+struct import {
+	const char *cmd;
+	enum record_kind kind;
+	const struct field *fs;
+	int nf;
+	struct household_ctx *c;
+	struct ledger *ledger;
+	struct csv rows;
+	size_t header;                          /* the header's row; data follow it */
+	int colfield[RECORD_MAX_FIELDS * 2];    /* column → field, -1 ignored */
+	int is_json;
+	int skip_bad;
+	/* per pass */
+	struct ops ops;
+	size_t batch_rows;
+	uint64_t first_seq, last_seq, changesets;
+	size_t written, created, updated, bad;
+	struct report *reports;
+	size_t nreports, capreports;
+	size_t last_bad;                        /* the row last counted bad: one count a row */
+	unsigned char *row_bad;                 /* rows refused in an earlier pass (skip-bad) */
+	char (*row_hid)[24];                    /* members: the household a row went to */
+	struct strmap keys;                     /* ids and ID numbers seen in the file → row */
+	struct strmap next_no;                  /* household → last member number assigned */
+	struct strmap touched;                  /* households whose members changed → a row */
+	char next_id[32];
+};
+
+/* A bad row's message, kept until the last pass so a rerun does not repeat it. */
+struct report {
+	size_t row;
+	int sticky;             /* from the heads check: kept for the --skip-bad rerun */
+	size_t seq;             /* order of reporting, within a row */
+	char *msg;
+};
+
+static void
+s_report_add(struct import *im, size_t row, const char *msg, int sticky)
+{
+	if (row != im->last_bad) {
+		im->bad++;
+		im->last_bad = row;
+	}
+	if (im->nreports == im->capreports) {
+		size_t nc = im->capreports ? im->capreports * 2 : 64;
+		void *p = realloc(im->reports, nc * sizeof *im->reports);
+		if (!p)
+			return;         /* the count stays exact; only the text is lost */
+		im->reports = p;
+		im->capreports = nc;
+	}
+	char *copy = strdup(msg);
+	if (copy) {
+		im->reports[im->nreports] = (struct report){ row, sticky, im->nreports, copy };
+		im->nreports++;
+	}
+}
+
+static void
+s_report(struct import *im, size_t row, const char *msg)
+{
+	s_report_add(im, row, msg, 0);
+}
+
+static int
+s_report_cmp(const void *a, const void *b)
+{
+	const struct report *x = a, *y = b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Forget the reports of a pass, keeping the sticky ones when KEEP_STICKY. */
+static void
+s_reports_clear(struct import *im, int keep_sticky)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < im->nreports; i++) {
+		if (keep_sticky && im->reports[i].sticky)
+			im->reports[w++] = im->reports[i];
+		else
+			free(im->reports[i].msg);
+	}
+	im->nreports = w;
+}
+
+/* Print the reports in row order, at most MAX_REPORTED. */
+static void
+s_reports_print(struct import *im)
+{
+	if (im->nreports)
+		qsort(im->reports, im->nreports, sizeof *im->reports, s_report_cmp);
+	for (size_t i = 0; i < im->nreports && i < MAX_REPORTED; i++) {
+		const struct csv_row *r = &im->rows.rows[im->reports[i].row];
+		if (im->is_json)
+			fprintf(stderr, "lika %s: record %zu: %s\n", im->cmd, r->line, im->reports[i].msg);
+		else
+			fprintf(stderr, "lika %s: row %zu (line %zu): %s\n", im->cmd, im->reports[i].row + 1,
+			    r->line, im->reports[i].msg);
+	}
+	if (im->nreports > MAX_REPORTED)
+		fprintf(stderr, "lika %s: … and %zu more\n", im->cmd, im->nreports - MAX_REPORTED);
+}
+
+/* Is every cell of ROW blank?  Spreadsheets leave ",,,," rows behind. */
+static int
+s_blank_row(const struct csv_row *r)
+{
+	for (size_t k = 0; k < r->n; k++)
+		if (r->fields[k][0] && strspn(r->fields[k], " \t") != strlen(r->fields[k]))
+			return 0;
+	return 1;
+}
+
+static int
+s_flush(struct import *im, char *err, size_t errlen)
+{
+	struct ledger_written w;
+
+	if (im->ops.n == 0)
+		return 0;
+	if (ledger_append(im->ledger, &im->ops, &w, err, errlen) < 0)
+		return -1;
+	if (!im->changesets++)
+		im->first_seq = w.seq;
+	im->last_seq = w.seq;
+	ops_release(&im->ops);
+	ops_init(&im->ops);
+	im->batch_rows = 0;
+	return 0;
+}
+
+/* Map the header row to fields; unknown columns are named and ignored. */
+static int
+s_map_header(struct import *im)
+{
+	/*
+	 * Offices' sheets often carry a title row or two ("XX村扶贫对象花名册")
+	 * above the header: the header is the first of the first rows that names at
+	 * least two fields.
+	 */
+	for (size_t row = 0; row < im->rows.nrows && row < 10; row++) {
+		const struct csv_row *r = &im->rows.rows[row];
+		int known = 0;
+		for (size_t k = 0; k < r->n; k++)
+			known += household_field_find(im->fs, im->nf, r->fields[k]) >= 0;
+		if (known >= 2) {
+			im->header = row;
+			break;
+		}
+	}
+	if (im->header)
+		fprintf(stderr, "lika %s: the header is row %zu; the rows above it are not read\n", im->cmd,
+		    im->header + 1);
+	/* cells past the header's columns belong to no field */
+	for (size_t k = 0; k < sizeof im->colfield / sizeof im->colfield[0]; k++)
+		im->colfield[k] = -1;
+	const struct csv_row *h = &im->rows.rows[im->header];
+	int seen[RECORD_MAX_FIELDS] = { 0 };
+
+	if (h->n > sizeof im->colfield / sizeof im->colfield[0])
+		return tool_fail(EXIT_USAGE, im->cmd, "%zu columns: at most %zu", h->n,
+		    sizeof im->colfield / sizeof im->colfield[0]);
+	for (size_t k = 0; k < h->n; k++) {
+		char name[128];
+		snprintf(name, sizeof name, "%s", h->fields[k]);
+		/* trim spaces a spreadsheet may keep around a header */
+		char *s = name, *e;
+		while (*s == ' ')
+			s++;
+		for (e = s + strlen(s); e > s && e[-1] == ' '; e--)
+			;
+		*e = '\0';
+		int f = household_field_find(im->fs, im->nf, s);
+		im->colfield[k] = f;
+		if (f < 0) {
+			/* computed figures that export adds are read as notes, not input */
+			if (im->kind == RECORD_INCOME && (!strcmp(s, "net_per_capita") ||
+			    !strcmp(s, "人均纯收入(元)") || !strcmp(s, "人均纯收入")))
+				continue;
+			if (*s)
+				fprintf(stderr, "lika %s: column %zu \"%s\" is not a field: ignored\n", im->cmd, k + 1, s);
+			continue;
+		}
+		if (seen[f]++)
+			return tool_fail(EXIT_USAGE, im->cmd, "column \"%s\" appears twice (%s)", s, im->fs[f].label);
+	}
+	/* the columns a row cannot do without */
+	static const int need_h[] = { HF_VILLAGE, HF_HEAD_NAME, HF_HEAD_IDCARD, -1 };
+	static const int need_m[] = { MF_NAME, MF_IDCARD, MF_RELATION, -1 };
+	static const int need_i[] = { IF_HOUSEHOLD, IF_YEAR, -1 };
+	const int *need = im->kind == RECORD_HOUSEHOLD ? need_h : im->kind == RECORD_MEMBER ? need_m : need_i;
+	for (; *need >= 0; need++)
+		if (!seen[*need] && !(im->kind == RECORD_HOUSEHOLD && seen[HF_ID]))
+			return tool_fail(EXIT_USAGE, im->cmd, "no column %s (%s)", im->fs[*need].label,
+			    im->fs[*need].name);
+	if (im->kind == RECORD_MEMBER && !seen[MF_HOUSEHOLD] && !seen[MF_HEAD_IDCARD])
+		return tool_fail(EXIT_USAGE, im->cmd, "no column %s (%s) or %s (%s) to find the household",
+		    im->fs[MF_HOUSEHOLD].label, im->fs[MF_HOUSEHOLD].name, im->fs[MF_HEAD_IDCARD].label,
+		    im->fs[MF_HEAD_IDCARD].name);
+	return EXIT_OK;
+}
+
+/* The household of the head with ID number IDC (relation 户主); 1 found, 0 none. */
+static int
+s_household_of_head(const struct household_ctx *c, const char *idc, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (!(st = household_stmt(c, "SELECT household FROM member WHERE idcard = ?1 AND relation = '"
+	    RELATION_HEAD "'")))
+		return -1;
+	sqlite3_bind_text(st, 1, idc, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+/* The member key holding IDC, if any (any household). */
+static int
+s_member_of(const struct household_ctx *c, const char *idc, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (!(st = household_stmt(c, "SELECT id FROM member WHERE idcard = ?1")))
+		return -1;
+	sqlite3_bind_text(st, 1, idc, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+/* Check row ROW and add its ops; 0 ok, 1 bad (reported), -1 failure. */
+static int
+s_row(struct import *im, size_t row, char *err, size_t errlen)
+{
+	const struct csv_row *r = &im->rows.rows[row];
+	const char *vals[RECORD_MAX_FIELDS] = { NULL };
+	struct field_value v[RECORD_MAX_FIELDS];
+	char msg[ERRBUF_SIZE + 64], key[64], hid[32];
+	int nbad = 0;
+
+	size_t ncols = im->rows.rows[im->header].n;
+	/* more cells than headers, not blank: likely a comma in an unquoted value shifted the row */
+	for (size_t k = ncols; k < r->n; k++)
+		if (r->fields[k][strspn(r->fields[k], " \t")]) {
+			snprintf(msg, sizeof msg, "%zu cells where the header has %zu (\"%s\" is in no column; "
+			    "a comma in a value that is not quoted?)", r->n, ncols, r->fields[k]);
+			s_report(im, row, msg);
+			return 1;
+		}
+	for (size_t k = 0; k < r->n && k < ncols; k++)
+		if (im->colfield[k] >= 0)
+			vals[im->colfield[k]] = im->is_json ? r->fields[k] : csv_excel_unguard(r->fields[k]);
+	/* a column missing from a short row is blank */
+	for (size_t k = r->n; k < ncols; k++)
+		if (im->colfield[k] >= 0)
+			vals[im->colfield[k]] = "";
+	for (int k = 0; k < im->nf; k++)
+		if (household_field_parse(im->c, &im->fs[k], vals[k], &v[k], msg, sizeof msg) < 0) {
+			s_report(im, row, msg);
+			nbad++;
+		}
+	/* cells a member or income row cannot leave blank (a household's depend on create) */
+	static const int need_m[] = { MF_NAME, MF_IDCARD, MF_RELATION, -1 };
+	static const int need_i[] = { IF_HOUSEHOLD, IF_YEAR, -1 };
+	for (const int *k = im->kind == RECORD_MEMBER ? need_m : im->kind == RECORD_INCOME ? need_i : NULL;
+	    k && *k >= 0; k++)
+		if (!v[*k].given || v[*k].null) {
+			snprintf(msg, sizeof msg, "%s (%s) is required", im->fs[*k].label, im->fs[*k].name);
+			s_report(im, row, msg);
+			nbad++;
+		}
+	if (nbad)
+		return 1;
+
+	size_t mark_size = im->ops.sb.size;
+	uint32_t mark_n = im->ops.n;
+	int create = 1, rc = 0;
+
+	switch (im->kind) {
+	case RECORD_HOUSEHOLD: {
+		const char *id = im->next_id;
+		if (v[HF_ID].given && !v[HF_ID].null) {
+			id = v[HF_ID].s;
+			int ex = household_row_exists(im->c, "household", id);
+			if (ex < 0)
+				return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
+			create = !ex;
+		}
+		snprintf(key, sizeof key, "H%s", id);
+		int *prev = s_map_get(&im->keys, key);
+		if (prev) {
+			snprintf(msg, sizeof msg, "%s (%s) \"%s\": also in row %d", im->fs[HF_ID].label,
+			    im->fs[HF_ID].name, id, *prev + 1);
+			s_report(im, row, msg);
+			return 1;
+		}
+		if (create && v[HF_HEAD_IDCARD].given && !v[HF_HEAD_IDCARD].null) {
+			snprintf(key, sizeof key, "I%s", v[HF_HEAD_IDCARD].s);
+			if ((prev = s_map_get(&im->keys, key))) {
+				snprintf(msg, sizeof msg, "%s (%s) \"%s\": also in row %d; a person is in one "
+				    "household only", im->fs[HF_HEAD_IDCARD].label, im->fs[HF_HEAD_IDCARD].name,
+				    v[HF_HEAD_IDCARD].s, *prev + 1);
+				s_report(im, row, msg);
+				return 1;
+			}
+		}
+		if (!create && v[HF_HEAD_IDCARD].given && !v[HF_HEAD_IDCARD].null) {
+			char other[64];
+			int found = s_member_of(im->c, v[HF_HEAD_IDCARD].s, other, sizeof other);
+			snprintf(key, sizeof key, "%s/", id);
+			if (found <= 0 || strncmp(other, key, strlen(key)) != 0) {
+				snprintf(msg, sizeof msg, "%s (%s) \"%s\": not the recorded head of %s (change "
+				    "members with \"lika member\" or \"lika import members\")",
+				    im->fs[HF_HEAD_IDCARD].label, im->fs[HF_HEAD_IDCARD].name, v[HF_HEAD_IDCARD].s, id);
+				s_report(im, row, msg);
+				return 1;
+			}
+		}
+		if (household_put(im->c, &im->ops, id, v, create, msg, sizeof msg) < 0) {
+			rc = 1;
+			break;
+		}
+		snprintf(key, sizeof key, "H%s", id);
+		if (s_map_put(&im->keys, key, (int)row) < 0)
+			return errf(err, errlen, "out of memory");
+		if (create) {
+			snprintf(key, sizeof key, "I%s", v[HF_HEAD_IDCARD].s);
+			if (s_map_put(&im->keys, key, (int)row) < 0)
+				return errf(err, errlen, "out of memory");
+		}
+		if (id == im->next_id) {
+			/* the next sequence after this one, past ids the file names itself */
+			size_t tl = strlen(im->c->township);
+			long long seq = atoll(im->next_id + tl) + 1;
+			for (;; seq++) {
+				snprintf(im->next_id, sizeof im->next_id, "%s%06lld", im->c->township, seq);
+				snprintf(key, sizeof key, "H%s", im->next_id);
+				if (!s_map_get(&im->keys, key) && household_row_exists(im->c, "household", im->next_id) == 0)
+					break;
+			}
+			if (seq > 999999)
+				return errf(err, errlen, "township %s has used every household sequence", im->c->township);
+		}
+		break;
+	}
+	case RECORD_MEMBER: {
+		const char *idc = v[MF_IDCARD].s;
+		if (v[MF_HOUSEHOLD].given && !v[MF_HOUSEHOLD].null) {
+			snprintf(hid, sizeof hid, "%s", v[MF_HOUSEHOLD].s);
+			int ex = household_row_exists(im->c, "household", hid);
+			if (ex < 0)
+				return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
+			if (!ex) {
+				snprintf(msg, sizeof msg, "%s (%s) \"%s\": no such household (import households first)",
+				    im->fs[MF_HOUSEHOLD].label, im->fs[MF_HOUSEHOLD].name, hid);
+				s_report(im, row, msg);
+				return 1;
+			}
+		} else if (v[MF_HEAD_IDCARD].given && !v[MF_HEAD_IDCARD].null) {
+			int f = s_household_of_head(im->c, v[MF_HEAD_IDCARD].s, hid, sizeof hid);
+			if (f <= 0) {
+				snprintf(msg, sizeof msg, "%s (%s) \"%s\": no household has this head",
+				    im->fs[MF_HEAD_IDCARD].label, im->fs[MF_HEAD_IDCARD].name, v[MF_HEAD_IDCARD].s);
+				s_report(im, row, msg);
+				return 1;
+			}
+		} else {
+			snprintf(msg, sizeof msg, "%s (%s) or %s (%s) is required", im->fs[MF_HOUSEHOLD].label,
+			    im->fs[MF_HOUSEHOLD].name, im->fs[MF_HEAD_IDCARD].label, im->fs[MF_HEAD_IDCARD].name);
+			s_report(im, row, msg);
+			return 1;
+		}
+		snprintf(key, sizeof key, "I%s", idc);
+		int *prev = s_map_get(&im->keys, key);
+		if (prev) {
+			snprintf(msg, sizeof msg, "%s (%s) \"%s\": also in row %d; a person is in one household only",
+			    im->fs[MF_IDCARD].label, im->fs[MF_IDCARD].name, idc, *prev + 1);
+			s_report(im, row, msg);
+			return 1;
+		}
+		/* the member's key: the number given, the member with this ID number, or the next free */
+		char mid[64], other[64];
+		int found = s_member_of(im->c, idc, other, sizeof other);
+		if (found < 0)
+			return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
+		snprintf(key, sizeof key, "%s/", hid);
+		if (v[MF_NO].given && !v[MF_NO].null) {
+			snprintf(mid, sizeof mid, "%s/%s", hid, v[MF_NO].s);
+			int ex = household_row_exists(im->c, "member", mid);
+			snprintf(key, sizeof key, "M%s", mid);
+			if (s_map_get(&im->keys, key)) {
+				snprintf(msg, sizeof msg, "%s (%s) \"%s\": member %s is also in row %d",
+				    im->fs[MF_NO].label, im->fs[MF_NO].name, v[MF_NO].s, mid, *s_map_get(&im->keys, key) + 1);
+				s_report(im, row, msg);
+				return 1;
+			}
+			create = ex == 0;
+		} else if (found && strncmp(other, key, strlen(key)) == 0) {
+			snprintf(mid, sizeof mid, "%s", other);
+			create = 0;
+		} else {
+			int *last = s_map_get(&im->next_no, hid);
+			int no = last ? *last + 1 : household_next_member_no(im->c, hid, msg, sizeof msg);
+			if (no < 0 || no > 99) {
+				if (no > 99)
+					snprintf(msg, sizeof msg, "household %s has no free member number", hid);
+				rc = 1;
+				break;
+			}
+			snprintf(mid, sizeof mid, "%s/%02d", hid, no);
+		}
+		if (create) {
+			int no = atoi(mid + strlen(hid) + 1);
+			int *last = s_map_get(&im->next_no, hid);
+			if (!last || *last < no) {
+				/* never hand out a number at or below one already used */
+				int dbno = household_next_member_no(im->c, hid, NULL, 0) - 1;
+				if (s_map_put(&im->next_no, hid, no > dbno ? no : dbno) < 0)
+					return errf(err, errlen, "out of memory");
+			}
+		}
+		if (household_member_put(im->c, &im->ops, hid, mid, v, create, msg, sizeof msg) < 0) {
+			rc = 1;
+			break;
+		}
+		snprintf(im->row_hid[row], sizeof im->row_hid[row], "%s", hid);
+		snprintf(key, sizeof key, "I%s", idc);
+		if (s_map_put(&im->keys, key, (int)row) < 0)
+			return errf(err, errlen, "out of memory");
+		snprintf(key, sizeof key, "M%s", mid);
+		if (s_map_put(&im->keys, key, (int)row) < 0 || s_map_put(&im->touched, hid, (int)row) < 0)
+			return errf(err, errlen, "out of memory");
+		break;
+	}
+	case RECORD_INCOME: {
+		snprintf(hid, sizeof hid, "%s", v[IF_HOUSEHOLD].s);
+		int ex = household_row_exists(im->c, "household", hid);
+		if (ex < 0)
+			return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
+		if (ex == 0) {
+			snprintf(msg, sizeof msg, "%s (%s) \"%s\": no such household", im->fs[IF_HOUSEHOLD].label,
+			    im->fs[IF_HOUSEHOLD].name, hid);
+			s_report(im, row, msg);
+			return 1;
+		}
+		snprintf(key, sizeof key, "Y%s/%04d", hid, (int)v[IF_YEAR].i);
+		int *prev = s_map_get(&im->keys, key);
+		if (prev) {
+			snprintf(msg, sizeof msg, "%s (%s) \"%s\": household %s's year is also in row %d",
+			    im->fs[IF_YEAR].label, im->fs[IF_YEAR].name, vals[IF_YEAR], hid, *prev + 1);
+			s_report(im, row, msg);
+			return 1;
+		}
+		char iid[48];
+		snprintf(iid, sizeof iid, "%s/%04d", hid, (int)v[IF_YEAR].i);
+		create = household_row_exists(im->c, "income", iid) == 0;
+		if (household_income_put(im->c, &im->ops, hid, v, msg, sizeof msg) < 0) {
+			rc = 1;
+			break;
+		}
+		snprintf(key, sizeof key, "Y%s/%04d", hid, (int)v[IF_YEAR].i);
+		if (s_map_put(&im->keys, key, (int)row) < 0)
+			return errf(err, errlen, "out of memory");
+		break;
+	}
+	}
+	if (rc) {
+		/* drop what the refused row added: ops are appended at the end of the buffer */
+		im->ops.sb.size = mark_size;
+		im->ops.n = mark_n;
+		s_report(im, row, msg);
+		return 1;
+	}
+	im->written++;
+	if (create)
+		im->created++;
+	else
+		im->updated++;
+	im->batch_rows++;
+	return 0;
+}
+
+/* Is CELL (as a spreadsheet may guard or pad it) the value S? */
+static int
+s_cell_is(const char *cell, const char *s)
+{
+	size_t n = strlen(s);
+
+	cell = csv_excel_unguard(cell);
+	cell += strspn(cell, " \t");
+	return strncmp(cell, s, n) == 0 && strspn(cell + n, " \t") == strlen(cell + n);
+}
+
+/* One pass over the rows; 0 done (bad rows counted), -1 failure (rolled back). */
+static int
+s_pass(struct import *im, char *err, size_t errlen)
+{
+	size_t batch = im->kind == RECORD_HOUSEHOLD ? BATCH_HOUSEHOLDS : BATCH_ROWS;
+
+	if (ledger_begin(im->ledger, err, errlen) < 0)
+		return -1;
+	ops_init(&im->ops);
+	if (im->kind == RECORD_HOUSEHOLD &&
+	    household_next_id(im->c, im->next_id, sizeof im->next_id, err, errlen) < 0)
+		goto fail;
+	if (im->kind == RECORD_HOUSEHOLD) {
+		/* ids the file names itself are not handed out to rows without one */
+		size_t ncols = im->rows.rows[im->header].n;
+		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
+			for (size_t k = 0; k < im->rows.rows[row].n && k < ncols; k++)
+				if (im->colfield[k] == HF_ID && s_cell_is(im->rows.rows[row].fields[k], im->next_id)) {
+					size_t tl = strlen(im->c->township);
+					snprintf(im->next_id + tl, sizeof im->next_id - tl, "%06lld",
+					    atoll(im->next_id + tl) + 1);
+					row = im->header;   /* look again from the start */
+					break;
+				}
+	}
+	for (size_t row = im->header + 1; row < im->rows.nrows; row++) {
+		if (s_blank_row(&im->rows.rows[row]))
+			continue;
+		if (im->row_bad[row]) {
+			im->bad++;
+			continue;
+		}
+		if (s_row(im, row, err, errlen) < 0)
+			goto fail;
+		if (im->batch_rows >= batch || im->ops.sb.size >= BATCH_BYTES)
+			if (s_flush(im, err, errlen) < 0)
+				goto fail_rolled;
+	}
+	if (s_flush(im, err, errlen) < 0)
+		goto fail_rolled;
+	ops_release(&im->ops);
+	return 0;
+fail:
+	ledger_rollback(im->ledger);
+fail_rolled:
+	ops_release(&im->ops);
+	return -1;
+}
+
+/* After the members pass: every touched household has exactly one head; else mark its rows. */
+static int
+s_check_heads(struct import *im)
+{
+	int broken = 0;
+
+	for (size_t i = 0; i < im->touched.cap; i++) {
+		if (!im->touched.keys[i])
+			continue;
+		const char *hid = im->touched.keys[i];
+		int heads = household_head_count(im->c, hid);
+		if (heads == 1)
+			continue;
+		char msg[256];
+		snprintf(msg, sizeof msg, "household %s would have %d heads (户主): a household has exactly one",
+		    hid, heads);
+		broken++;
+		/* every row of that household is refused in a --skip-bad rerun */
+		size_t first = 0;
+		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
+			if (strcmp(im->row_hid[row], hid) == 0) {
+				im->row_bad[row] = 1;
+				if (!first)
+					first = row;
+			}
+		s_report_add(im, first ? first : (size_t)im->touched.vals[i], msg, 1);
+	}
+	return broken;
+}
+
+static void
+s_pass_reset(struct import *im)
+{
+	s_map_free(&im->keys);
+	s_map_free(&im->next_no);
+	s_map_free(&im->touched);
+	im->changesets = im->written = im->created = im->updated = im->bad = 0;
+	im->first_seq = im->last_seq = 0;
+	im->last_bad = 0;
+}
+
+int
+cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "skip-bad", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = "usage: lika import households|members|incomes FILE [--encoding utf-8|gb18030] [--skip-bad]\n\n"
+	    "Read a spreadsheet saved as CSV (or the JSON \"lika export\" writes) and write\n"
+	    "its rows.  Headers are the Chinese column names offices use or the English\n"
+	    "field names (proto/IMPORT.md lists them; \"lika household add --help\" too).\n"
+	    "The encoding is detected (valid UTF-8 is UTF-8, else GB18030) unless given.\n\n"
+	    "Every row is checked; each bad one is reported with its row, column, value\n"
+	    "and reason, and then nothing is written (exit 2).  With --skip-bad the good\n"
+	    "rows are written and the bad ones listed.  Rows go in change sets of 500\n"
+	    "households or 2000 members or incomes, all committed together.\n\n"
+	    "households: a row without 户编号 opens a new household (its head from 户主姓名\n"
+	    "  and 户主身份证号); a row with one creates or updates that household.\n"
+	    "members: found by 户编号 or 户主身份证号; a member with the same ID number in\n"
+	    "  that household is updated, else added with the next number (or 成员编号).\n"
+	    "incomes: 户编号, 年度, the amounts and optionally 家庭人口 (else the members\n"
+	    "  recorded now); 人均纯收入 is computed.\n";
+	const char *encoding = NULL, *used = NULL;
+	char err[ERRBUF_SIZE], cmdname[32];
+	struct household_ctx c;
+	struct import im;
+	struct node n;
+	int ch, rc = EXIT_OK;
+
+	memset(&im, 0, sizeof im);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'e': encoding = optarg; break;
+		case 's': im.skip_bad = 1; break;
+		case 'h': printf("%s", usage); return EXIT_OK;
+		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *what = argv[optind], *path = argv[optind + 1];
+	if (!strcmp(what, "households"))
+		im.kind = RECORD_HOUSEHOLD;
+	else if (!strcmp(what, "members"))
+		im.kind = RECORD_MEMBER;
+	else if (!strcmp(what, "incomes"))
+		im.kind = RECORD_INCOME;
+	else
+		return tool_fail(EXIT_USAGE, "import", "\"%s\" is not households, members or incomes", what);
+	snprintf(cmdname, sizeof cmdname, "import %s", what);
+	im.cmd = cmdname;
+	im.fs = household_record_fields(im.kind, &im.nf);
+
+	char *raw = NULL, *text = NULL;
+	size_t rawlen, textlen;
+	if (file_read(path, &raw, &rawlen, err, sizeof err) < 0)
+		return tool_fail(EXIT_USAGE, im.cmd, "%s", err);
+	rc = csv_to_utf8(raw, rawlen, encoding, &text, &textlen, &used, err, sizeof err);
+	free(raw);
+	if (rc < 0)
+		return tool_fail(EXIT_USAGE, im.cmd, "%s: %s", path, err);
+	const char *start = text + strspn(text, " \t\r\n");
+	im.is_json = *start == '[';
+	if ((im.is_json ? csv_parse_json(&im.rows, &text, err, sizeof err) :
+	    csv_parse(&im.rows, &text, textlen, err, sizeof err)) < 0) {
+		free(text);
+		return tool_fail(EXIT_USAGE, im.cmd, "%s: %s", path, err);
+	}
+	if (im.rows.nrows < 1) {
+		csv_release(&im.rows);
+		return tool_fail(EXIT_USAGE, im.cmd, "%s: no header row", path);
+	}
+	if ((rc = s_map_header(&im)) != EXIT_OK) {
+		csv_release(&im.rows);
+		return rc;
+	}
+	im.row_bad = calloc(im.rows.nrows, 1);
+	im.row_hid = calloc(im.rows.nrows, sizeof *im.row_hid);
+	if (!im.row_bad || !im.row_hid) {
+		free(im.row_bad);
+		free(im.row_hid);
+		csv_release(&im.rows);
+		return tool_fail(EXIT_FAIL, im.cmd, "out of memory");
+	}
+	if (tool_open(&n, 0) < 0) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (n.conf.role != ROLE_TOWNSHIP) {
+		rc = tool_fail(EXIT_USAGE, im.cmd, "household files are imported at their township's node");
+		goto out_node;
+	}
+	if (household_ctx_init(&c, ledger_db(n.ledger), n.conf.code, err, sizeof err) < 0) {
+		rc = tool_fail(EXIT_FAIL, im.cmd, "%s", err);
+		goto out_node;
+	}
+	im.c = &c;
+	im.ledger = n.ledger;
+	int64_t t0 = mono_ms();
+	for (int pass = 0; ; pass++) {
+		s_pass_reset(&im);
+		if (s_pass(&im, err, sizeof err) < 0) {
+			rc = tool_fail(EXIT_FAIL, im.cmd, "%s (nothing written)", err);
+			goto out_ctx;
+		}
+		int broken = im.kind == RECORD_MEMBER ? s_check_heads(&im) : 0;
+		if (im.bad && (!im.skip_bad || broken)) {
+			ledger_rollback(n.ledger);
+			if (im.skip_bad && pass == 0) {
+				/* again without the households whose heads do not add up */
+				s_reports_clear(&im, 1);
+				continue;
+			}
+		}
+		s_reports_print(&im);
+		if (im.bad && !im.skip_bad) {
+			rc = tool_fail(EXIT_USAGE, im.cmd, "%s: %zu bad row%s: nothing written", path, im.bad,
+			    im.bad == 1 ? "" : "s");
+			goto out_ctx;
+		}
+		break;
+	}
+	if (sqlite3_get_autocommit(c.db)) {
+		rc = tool_fail(EXIT_FAIL, im.cmd, "the import could not be completed: nothing written");
+		goto out_ctx;
+	}
+	if (ledger_end(n.ledger, err, sizeof err) < 0) {
+		rc = tool_fail(EXIT_FAIL, im.cmd, "%s (nothing written)", err);
+		goto out_ctx;
+	}
+	printf("import %s: %zu row%s written (%zu new, %zu updated), %zu bad row%s skipped; %" PRIu64
+	    " change set%s", what, im.written, im.written == 1 ? "" : "s", im.created, im.updated, im.bad,
+	    im.bad == 1 ? "" : "s", im.changesets, im.changesets == 1 ? "" : "s");
+	if (im.changesets)
+		printf(" (seq %" PRIu64 "-%" PRIu64 ")", im.first_seq, im.last_seq);
+	printf("; %s; %.2f s\n", used, (double)(mono_ms() - t0) / 1000.0);
+	rc = EXIT_OK;
+out_ctx:
+	household_ctx_release(&c);
+out_node:
+	node_close(&n);
+out:
+	s_pass_reset(&im);
+	s_reports_clear(&im, 0);
+	free(im.reports);
+	free(im.row_bad);
+	free(im.row_hid);
+	csv_release(&im.rows);
+	return rc;
+}
+
+/* ---- export ------------------------------------------------------------------------- */
+
+int
+cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "village", required_argument, NULL, 'V' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "excel", no_argument, NULL, 'x' },
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
+	    "                   [--header zh|en] [--excel] [--encoding utf-8|gb18030] [-o FILE]\n\n"
+	    "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
+	    "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
+	    "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
+	    "the computed 人均纯收入, which import ignores (it computes it again).\n"
+	    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
+	    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
+	    "is shown, not run (a leading '); import drops both again.  --encoding gb18030\n"
+	    "writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n";
+	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL, *encoding = "utf-8";
+	struct tool_out to;
+	enum record_kind kind;
+	char err[ERRBUF_SIZE];
+	struct household_ctx c;
+	struct record_iter it;
+	struct node n;
+	int ch, rc, nf, first = 1, excel = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'x': excel = 1; break;
+		case 'e': encoding = optarg; break;
+		case 'f': format = optarg; break;
+		case 'V': village = optarg; break;
+		case 'H': header = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': printf("%s", usage); return EXIT_OK;
+		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *what = argv[optind];
+	if (!strcmp(what, "households"))
+		kind = RECORD_HOUSEHOLD;
+	else if (!strcmp(what, "members"))
+		kind = RECORD_MEMBER;
+	else if (!strcmp(what, "incomes"))
+		kind = RECORD_INCOME;
+	else
+		return tool_fail(EXIT_USAGE, "export", "\"%s\" is not households, members or incomes", what);
+	int json = !strcmp(format, "json");
+	if (!json && strcmp(format, "csv"))
+		return tool_fail(EXIT_USAGE, "export", "format \"%s\" is neither csv nor json", format);
+	int gb = !strcasecmp(encoding, "gb18030");
+	if (!gb && strcasecmp(encoding, "utf-8"))
+		return tool_fail(EXIT_USAGE, "export", "encoding \"%s\" is neither utf-8 nor gb18030", encoding);
+	if (gb && json)
+		return tool_fail(EXIT_USAGE, "export", "JSON is UTF-8: --encoding gb18030 is for CSV");
+	if (strcmp(header, "zh") && strcmp(header, "en"))
+		return tool_fail(EXIT_USAGE, "export", "header \"%s\" is neither zh nor en", header);
+	if (village && code_check_village(village, err, sizeof err) < 0)
+		return tool_fail(EXIT_USAGE, "export", "%s", err);
+	const struct field *fs = household_record_fields(kind, &nf);
+
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if (household_ctx_init(&c, ledger_db(n.ledger), n.conf.code, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "export", "%s", err);
+	}
+	if (tool_out_open(&to, out, gb, "export") < 0) {
+		household_ctx_release(&c);
+		node_close(&n);
+		return EXIT_FAIL;
+	}
+	FILE *f = to.f;
+	if (household_iter_open(&it, &c, kind, NULL, village, NULL, err, sizeof err) < 0) {
+		rc = tool_fail(EXIT_FAIL, "export", "%s", err);
+		goto done;
+	}
+	/* the members' link by the head's ID number is for offices' sheets; export has the id */
+	int extra = kind == RECORD_INCOME ? 1 : 0;
+	if (json) {
+		fputc('[', f);
+	} else {
+		fputs("\xef\xbb\xbf", f);
+		int col = 0;
+		for (int k = 0; k < nf; k++) {
+			if (kind == RECORD_MEMBER && k == MF_HEAD_IDCARD)
+				continue;
+			if (col++)
+				fputc(',', f);
+			csv_write_field(f, header[0] == 'z' ? fs[k].label : fs[k].name);
+		}
+		if (extra)
+			fputs(header[0] == 'z' ? ",人均纯收入(元)" : ",net_per_capita", f);
+		fputs("\r\n", f);
+	}
+	while ((rc = household_iter_next(&it)) == 1) {
+		if (json) {
+			fputs(first ? "\n{" : ",\n{", f);
+			int col = 0;
+			for (int k = 0; k < nf; k++) {
+				if (kind == RECORD_MEMBER && k == MF_HEAD_IDCARD)
+					continue;
+				if (col++)
+					fputc(',', f);
+				json_str(f, fs[k].name);
+				fputc(':', f);
+				json_str(f, it.v[k]);
+			}
+			if (extra) {
+				fputs(",\"net_per_capita\":", f);
+				json_str(f, it.v[IF_COUNT]);
+			}
+			fputc('}', f);
+		} else {
+			int col = 0;
+			for (int k = 0; k < nf + extra; k++) {
+				if (kind == RECORD_MEMBER && k == MF_HEAD_IDCARD)
+					continue;
+				if (col++)
+					fputc(',', f);
+				if (excel)
+					csv_write_field_excel(f, it.v[k]);
+				else
+					csv_write_field(f, it.v[k]);
+			}
+			fputs("\r\n", f);
+		}
+		first = 0;
+	}
+	if (json)
+		fputs("\n]\n", f);
+	household_iter_close(&it);
+	rc = rc < 0 ? tool_fail(EXIT_FAIL, "export", "reading records failed") : EXIT_OK;
+done:
+	if (tool_out_close(&to, "export") < 0 && rc == EXIT_OK)
+		rc = EXIT_FAIL;
+	household_ctx_release(&c);
+	node_close(&n);
+	return rc;
+}

@@ -4,6 +4,7 @@
 #   make test       unit and system tests (make test SAN=1: under ASan+UBSan)
 #   make bench      benchmarks, figures printed as ratios against plain SQLite
 #   make demo       a county hub and three townships on this machine
+#   make valgrind   the unit tests under valgrind
 #   make deps       install the Debian packages (as root), else print the command
 
 CC      ?= cc
@@ -31,17 +32,17 @@ endif
 
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
           lib/idcard.c lib/household.c lib/csv.c \
-          lib/ledger.c lib/node.c lib/wire.c lib/peer.c lib/procedure.c
+          lib/ledger.c lib/node.c lib/status.c lib/wire.c lib/peer.c lib/procedure.c
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
+           tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_roster.c tools/cmd_debug.c \
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c \
-           tools/cmd_roster.c tools/cmd_debug.c \
            tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c
-DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c
-UNIT_SRC = $(wildcard tests/unit/test_codec.c tests/unit/test_ledger.c tests/unit/test_codes.c) \
-           tests/unit/test_idcard.c tests/unit/test_household.c tests/unit/test_csv.c \
-           tests/unit/test_household_feed.c tests/unit/test_wire.c tests/unit/test_peer.c \
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c
+UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
+           tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
+           tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
            tests/unit/test_procedure.c
-BENCH_SRC = $(wildcard tests/bench/bench_ledger.c) tests/bench/bench_sync.c
+BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c
 # tools the system tests call ($LIKA_UNIT/NAME)
 TESTTOOL_SRC = tests/tools/forge_step.c
 
@@ -52,7 +53,7 @@ UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN  = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/%)
 TESTTOOL_BIN = $(TESTTOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test bench demo deps clean check-deps
+.PHONY: all test bench demo deps clean check-deps valgrind
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -107,6 +108,11 @@ test: all $(UNIT_BIN) $(TESTTOOL_BIN)
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
+
+# the unit tests under valgrind (memcheck, leaks are errors)
+valgrind: all $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do echo "valgrind $$t"; \
+	  valgrind -q --leak-check=full --error-exitcode=9 $$t >/dev/null || exit 1; done
 
 demo: all
 	@sh tests/demo.sh

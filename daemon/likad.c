@@ -198,6 +198,8 @@ main(int argc, char **argv)
 	if (rc < 0) {
 		log_warnx("%s", err);
 		s_stop = 1;
+	} else {
+		control_start(&d);      /* optional: status falls back to the database */
 	}
 
 	/* loop */
@@ -206,6 +208,7 @@ main(int argc, char **argv)
 
 	/* shutdown in reverse */
 	log_info("stopping");
+	control_stop(&d);
 	if (d.node.conf.role == ROLE_COUNTY)
 		hub_stop(&d);
 	else

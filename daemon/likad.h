@@ -65,6 +65,8 @@ struct daemon {
 	void *sock;                 /* hub: ROUTER; township: DEALER (NULL while waiting) */
 	void *zap;                  /* hub: the ZAP handler's REP socket */
 	struct loop *loop;
+	void *control;              /* REP on ipc://DIR/likad.ctl for lika status */
+	char control_path[1100];
 	char curve_pk[41], curve_sk[41];    /* z85 */
 	char server_pk[41];                 /* township: the hub's (county's) key */
 	sqlite3_stmt *st_data_version;
@@ -123,6 +125,10 @@ void sync_head(struct daemon *d, const char *origin, struct wire_head *h);
 int sync_data_changed(struct daemon *d);
 /* Persist every link's rows if it is time (FORCE: now). */
 void sync_flush(struct daemon *d, int force);
+
+/* ---- control.c: the local control socket ---- */
+int control_start(struct daemon *d);
+void control_stop(struct daemon *d);
 
 /* ---- hub.c ---- */
 int hub_start(struct daemon *d, char *err, size_t errlen);

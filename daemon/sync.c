@@ -232,8 +232,14 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 	}
 	f->stat.bytes_in += bytes;
 	if (f->stopped) {
-		log_debug("feed \"%s\" from \"%s\" is stopped: batch ignored", m->origin, k->peer);
-		return;
+		char why[256];
+		/* an admin may have dealt with it (lika quarantine resolve) */
+		if (ledger_feed_frozen(d->node.ledger, m->origin, why, sizeof why) == 1) {
+			log_debug("feed \"%s\" from \"%s\" is stopped: batch ignored", m->origin, k->peer);
+			return;
+		}
+		log_info("feed \"%s\" from \"%s\" was unfrozen: accepting it again", m->origin, k->peer);
+		f->stopped = 0;
 	}
 	for (i = 0; i < m->ncs; i++)
 		if (s_body_origin(m->cs[i].body, m->cs[i].len, origin) < 0 || strcmp(origin, m->origin)) {

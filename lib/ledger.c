@@ -55,7 +55,8 @@ static const char s_ledger_ddl[] =
     /* refused change sets and fork evidence: never applied */
     "CREATE TABLE IF NOT EXISTS quarantine ("
     "  n INTEGER PRIMARY KEY, origin TEXT, seq INTEGER, id BLOB, body BLOB, sig BLOB,"
-    "  kind TEXT NOT NULL, reason TEXT NOT NULL, peer TEXT, at INTEGER NOT NULL);";
+    "  kind TEXT NOT NULL, reason TEXT NOT NULL, peer TEXT, at INTEGER NOT NULL,"
+    "  resolved_at INTEGER);";
 
 static const uint8_t s_zero_hash[HASH_BYTES];
 
@@ -517,13 +518,30 @@ int
 ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
+	int rc;
 
-	if (sqlite3_prepare_v2(l->db, "UPDATE feed SET frozen = NULL WHERE origin = ?1", -1, &st, NULL) != SQLITE_OK)
-		return s_sqlerr(l->db, err, errlen, "unfreeze");
+	if (s_exec(l->db, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(l->db, "UPDATE feed SET frozen = NULL WHERE origin IS ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto fail;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
+	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : s_sqlerr(l->db, err, errlen, "unfreeze");
+	if (rc != SQLITE_DONE || sqlite3_prepare_v2(l->db, "UPDATE quarantine SET resolved_at = ?2 "
+	    "WHERE origin IS ?1 AND resolved_at IS NULL", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now_ms());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE || s_exec(l->db, "COMMIT", err, errlen) < 0)
+		goto fail;
+	return 0;
+fail:
+	s_sqlerr(l->db, err, errlen, "unfreeze");
+	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 static int

@@ -112,7 +112,11 @@ int ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq,
     uint8_t id[HASH_BYTES]);
 /* Is ORIGIN's feed frozen?  1 with the reason copied, 0 if not. */
 int ledger_feed_frozen(struct ledger *l, const char *origin, char *reason, size_t len);
-/* Unfreeze ORIGIN's feed (an admin's decision after a refusal was dealt with). */
+/*
+ * Unfreeze ORIGIN's feed and mark its quarantined change sets resolved (an
+ * admin's decision after a refusal was dealt with; the evidence is kept).
+ * ORIGIN NULL resolves the change sets whose origin could not be read.
+ */
 int ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen);
 
 /* The stored body and signature of (ORIGIN, SEQ): malloc'd, caller frees. */

@@ -1,7 +1,8 @@
 /*
- * cmd_roster.c — `lika roster add-township|remove-township|list` and
- * `lika policy set|list`: county-owned rows, written at the county node as
- * change sets of the county feed, so they reach every township.
+ * cmd_roster.c — `lika roster add-township|remove-township|list`: county-owned
+ * rows, written at the county node as change sets of the county feed, so they
+ * reach every township.  (`lika policy` lives in cmd_official.c with the other
+ * county policy commands.)
  */
 #include <getopt.h>
 #include <stdlib.h>

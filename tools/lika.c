@@ -40,6 +40,8 @@ static const struct command s_commands[] = {
 	{ "log",     cmd_log,     "list the change sets of every feed held" },
 	{ "verify",  cmd_verify,  "check every chain, signature and the state tables" },
 	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },
+	{ "status",  cmd_status,  "sync status for admins (exit status for monitoring)" },
+	{ "quarantine", cmd_quarantine, "refused change sets; resolve a stopped feed" },
 	{ "roster",  cmd_roster,  "county: admit and remove townships (the roster)" },
 	{ "debug",   cmd_debug,   NULL },       /* test helpers: not in the help */
 	{ NULL, NULL, NULL },

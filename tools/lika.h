@@ -60,6 +60,10 @@ int cmd_village(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
+int cmd_roster(int argc, char **argv);
+int cmd_debug(int argc, char **argv);
 int cmd_household(int argc, char **argv);
 int cmd_member(int argc, char **argv);
 int cmd_income(int argc, char **argv);
@@ -69,7 +73,5 @@ int cmd_card(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_book(int argc, char **argv);
 int cmd_archive(int argc, char **argv);
-int cmd_roster(int argc, char **argv);
-int cmd_debug(int argc, char **argv);
 
 #endif

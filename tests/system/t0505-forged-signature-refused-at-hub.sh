@@ -28,6 +28,10 @@ sqlite3 county/lika.db "SELECT reason FROM quarantine" | sed 's/^/# /'
 [ "$(sqlite3 county/lika.db "SELECT count(*) FROM review_step WHERE step = 'cadre_sign'")" = 0 ] \
     || fail "the forged step is in the county's state"
 verify_ok county
+note "the county clerk sees why"
+expect_exit 0 lika --data county quarantine list
+expect_in "$OUT" "rule signature"
+expect_in "$OUT" "522701101"
 note "the township's own ledger no longer matches a replay: verify names the forged change set"
 expect_exit 1 lika --data t verify
 expect_in "$OUT" "rule signature"

@@ -703,7 +703,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 		goto out;
 	if (o->key) {
 		char township[CODE_MAX], county[CODE_MAX];
-		if ((rc = signer_load(&sg, db, o->key, def->role, cmd)) != EXIT_OK)
+		if ((rc = proc_signer_load(&sg, db, o->key, def->role, cmd)) != EXIT_OK)
 			goto out;
 		have_signer = 1;
 		snprintf(township, sizeof township, "%.9s", h.id);
@@ -792,12 +792,12 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 		printf("\n");
 	}
 	sqlite3_free(details);
-	signer_release(&sg);
+	proc_signer_release(&sg);
 	node_close(&n);
 	return rc;
 out:
 	sqlite3_free(details);
-	signer_release(&sg);
+	proc_signer_release(&sg);
 	ledger_rollback(n.ledger);
 	node_close(&n);
 	return rc;
@@ -1436,7 +1436,7 @@ s_half_year_review(int argc, char **argv)
 		status = ST_REMOVED;
 	if (keyfile) {
 		char township[CODE_MAX];
-		if ((rc = signer_load(&sg, db, keyfile, role, cmd)) != EXIT_OK)
+		if ((rc = proc_signer_load(&sg, db, keyfile, role, cmd)) != EXIT_OK)
 			goto out;
 		have_signer = 1;
 		snprintf(township, sizeof township, "%.9s", hh);
@@ -1524,11 +1524,11 @@ s_half_year_review(int argc, char **argv)
 		printf("%s: half-year %s: %s%s%s\n", hh, per, decision,
 		    !strcmp(decision, "exit") ? " (exit procedure opened: next \"lika review exit-notice\")" : "",
 		    status ? (!strcmp(status, ST_RETURNED) ? " (返贫)" : " (清退)") : "");
-	signer_release(&sg);
+	proc_signer_release(&sg);
 	node_close(&n);
 	return rc;
 out:
-	signer_release(&sg);
+	proc_signer_release(&sg);
 	ledger_rollback(n.ledger);
 	node_close(&n);
 	return rc;

@@ -1,7 +1,8 @@
 /*
  * proc.h — what the procedure commands share (cmd_official.c, cmd_review.c,
  * cmd_assist.c, cmd_report.c): option checks, one-row queries, the signing
- * official's key and the "refused (rule)" message.
+ * official's key and the "refused (rule)" message (proc.c), the household's
+ * procedure state (cmd_review.c) and measure labels (cmd_assist.c).
  */
 #ifndef LIKA_TOOL_PROC_H
 #define LIKA_TOOL_PROC_H
@@ -14,7 +15,7 @@
 
 /* The official a --key file belongs to, looked up on the roster. */
 struct signer {
-	uint8_t sk[SECKEY_BYTES];   /* wiped by signer_release */
+	uint8_t sk[SECKEY_BYTES];   /* wiped by proc_signer_release */
 	uint8_t pk[PUBKEY_BYTES];
 	char id[32];
 	char role[32];
@@ -27,9 +28,9 @@ struct signer {
  * be removed and must hold ROLE (NULL: any).  0, or prints why (as CMD) and
  * returns an exit status.
  */
-int signer_load(struct signer *s, sqlite3 *db, const char *path, const char *role,
+int proc_signer_load(struct signer *s, sqlite3 *db, const char *path, const char *role,
     const char *cmd);
-void signer_release(struct signer *s);
+void proc_signer_release(struct signer *s);
 
 /* Print "lika CMD: refused (RULE): message" and return EXIT_USAGE. */
 int proc_refuse(const char *cmd, const char *rule, const char *fmt, ...)

@@ -76,6 +76,15 @@ expect_in "$OUT" "2014-2  exit"
 sync_to_county
 verify_ok t
 verify_ok county
+note "a replay of either ledger reproduces the signed history (every signature checked again)"
+stop_likad t
+stop_likad county
+before=$(lika --data county review show "$h" --json)
+expect_exit 0 lika --data county rebuild
+expect_exit 0 lika --data t rebuild
+[ "$(lika --data county review show "$h" --json)" = "$before" ] || fail "rebuilt history differs"
+verify_ok t
+verify_ok county
 expect_exit 0 lika --data county review show "$h" --json
 expect_in "$OUT" '"status":"06"'
 note "ok"

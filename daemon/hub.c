@@ -108,6 +108,42 @@ hub_reload_roster(struct daemon *d)
 	return 0;
 }
 
+/*
+ * A refused node retries: log each key at most once a minute, with how many
+ * attempts were not logged in between.
+ */
+#define REFUSAL_SLOTS 32
+static struct {
+	uint8_t key[32];
+	int64_t logged_at;
+	unsigned quiet;
+} s_refusals[REFUSAL_SLOTS];
+
+static int
+s_refusal_should_log(const uint8_t key[32], unsigned *quiet)
+{
+	int64_t now = mono_ms();
+	int slot = 0;
+
+	for (int i = 0; i < REFUSAL_SLOTS; i++) {
+		if (memcmp(s_refusals[i].key, key, 32) == 0 && s_refusals[i].logged_at) {
+			if (now - s_refusals[i].logged_at < 60000) {
+				s_refusals[i].quiet++;
+				return 0;
+			}
+			slot = i;
+			break;
+		}
+		if (s_refusals[i].logged_at < s_refusals[slot].logged_at)
+			slot = i;
+	}
+	*quiet = memcmp(s_refusals[slot].key, key, 32) == 0 ? s_refusals[slot].quiet : 0;
+	memcpy(s_refusals[slot].key, key, 32);
+	s_refusals[slot].logged_at = now;
+	s_refusals[slot].quiet = 0;
+	return 1;
+}
+
 /* ZAP (RFC 27): admit a CURVE client whose key is on the roster; User-Id = its code. */
 static int
 s_on_zap(struct loop *loop, void *sock, void *arg)
@@ -158,10 +194,15 @@ s_on_zap(struct loop *loop, void *sock, void *arg)
 	}
 	if (*status != '2') {
 		char hex[65] = "?";
-		if (n == 7 && zmq_msg_size(&f[6]) == 32)
+		uint8_t none[32] = { 0 };
+		unsigned quiet = 0;
+		int curve = n == 7 && zmq_msg_size(&f[6]) == 32;
+		if (curve)
 			hex_encode(hex, zmq_msg_data(&f[6]), 32);
-		log_warnx("refused connection from %s: CURVE key %s %s", addr, hex,
-		    e ? "belongs to a township removed from the roster" : "is not on the roster");
+		if (s_refusal_should_log(curve ? zmq_msg_data(&f[6]) : none, &quiet))
+			log_warnx("refused connection from %s: CURVE key %s %s (%u more attempts since the "
+			    "last report)", addr, hex, e ? "belongs to a township removed from the roster" :
+			    "is not on the roster", quiet);
 	} else {
 		log_debug("admitted \"%s\" from %s", user, addr);
 	}

@@ -1035,10 +1035,12 @@ s_finding(int argc, char **argv)
 	}
 	rc = proc_text(ledger_db(n.ledger), "SELECT coalesce(finding, '') FROM objection WHERE id = ?1",
 	    argv[optind], old, sizeof old);
-	if (rc != 1 || old[0] || strncmp(argv[optind], n.conf.code, strlen(n.conf.code)) != 0) {
+	if (rc != 1 || old[0] || n.conf.role != ROLE_TOWNSHIP ||
+	    strncmp(argv[optind], n.conf.code, strlen(n.conf.code)) != 0) {
 		ledger_rollback(n.ledger);
 		node_close(&n);
-		return rc != 1 ? tool_fail(EXIT_USAGE, cmd, "no objection \"%s\" at this node", argv[optind])
+		return rc != 1 || n.conf.role != ROLE_TOWNSHIP ? tool_fail(EXIT_USAGE, cmd, "no objection "
+		    "\"%s\" of this township node", argv[optind])
 		    : tool_fail(EXIT_USAGE, cmd, "objection \"%s\" already has a finding (%s)",
 		    argv[optind], old);
 	}

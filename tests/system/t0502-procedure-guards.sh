@@ -12,6 +12,18 @@ for c in "official add" "official list" "official remove" "policy set" "policy l
 	expect_exit 0 lika $c --help
 done
 proc_nodes
+note "officials' keys: mode 0600, never overwritten, officials only at the county"
+[ "$(stat -c %a cadre.key)" = 600 ] || fail "cadre.key mode $(stat -c %a cadre.key)"
+expect_exit 2 lika --data county official add --role village-cadre --name 重复 --office 522701101001 --out cadre.key
+expect_in "$OUT" "never overwritten"
+expect_exit 2 lika --data t official add --role village-cadre --name 乡里 --office 522701101001 --out x.key
+expect_in "$OUT" "county node"
+[ ! -e x.key ] || fail "a refused official add left a key file"
+expect_exit 2 lika --data county official add --role township-head --name 错 --office 522701101001 --out y.key
+expect_in "$OUT" "does not fit role"
+expect_exit 2 lika --data county policy set poverty_line 2014 abc
+expect_exit 2 lika --data county policy set notice_days_village 2014 0
+expect_exit 2 lika --data county quota set 110101001 2014 5
 lika --data county quota set 522701101001 2014 1 >/dev/null || fail "quota"
 lika --data county official add --role village-cadre --name 外乡干部 --office 522701102 \
     --out other.key >/dev/null || fail "official add other"

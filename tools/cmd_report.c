@@ -264,7 +264,9 @@ cmd_progress(int argc, char **argv)
 			printf(" %5s", s_bucket_short[b]);
 		printf("  notices(run/overdue) behind quota(used/of) measures\n");
 		for (int i = 0; i < ng; i++) {
-			printf("%-12s %-10s %4d", g[i].code, g[i].name, g[i].n);
+			printf("%-12s ", g[i].code);
+			proc_pad(stdout, g[i].name, 10);
+			printf(" %4d", g[i].n);
 			for (int b = 0; b < B_COUNT; b++)
 				printf(" %5d", g[i].bucket[b]);
 			char q[32];
@@ -362,7 +364,9 @@ s_row(enum fmt f, const char *section, const char *label, long long count, const
 		fprintf(s_out, "\r\n");
 		break;
 	default:
-		fprintf(s_out, "  %-24s %6lld  %s\n", label, count, extra ? extra : "");
+		fputs("  ", s_out);
+		proc_pad(s_out, label, 24);
+		fprintf(s_out, " %6lld  %s\n", count, extra ? extra : "");
 	}
 }
 

@@ -1209,8 +1209,9 @@ s_show(int argc, char **argv)
 			printf(",\"details\":%s,\"stale\":%s}", *s_col(st, 12) ? s_col(st, 12) : "null",
 			    stale ? "true" : "false");
 		} else {
-			printf("  %s  %-16s %-28s %-7s %s", s_col(st, 0), s_col(st, 3), d ? d->label : "",
-			    s_col(st, 4), s_col(st, 5));
+			printf("  %s  %-16s ", s_col(st, 0), s_col(st, 3));
+			proc_pad(stdout, d ? d->label : "", 22);
+			printf(" %-7s %s", s_col(st, 4), s_col(st, 5));
 			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
 				printf(" +%dd", sqlite3_column_int(st, 6));
 			if (*s_col(st, 8))

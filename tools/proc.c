@@ -133,3 +133,32 @@ proc_signer_release(struct signer *s)
 {
 	sodium_memzero(s->sk, sizeof s->sk);
 }
+
+void
+proc_pad(FILE *f, const char *s, int width)
+{
+	int w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; ) {
+		unsigned cp = *p;
+		int n = cp < 0x80 ? 1 : (cp >> 5) == 6 ? 2 : (cp >> 4) == 14 ? 3 : (cp >> 3) == 30 ? 4 : 1;
+		for (int i = 1; i < n; i++)
+			cp = (cp << 6) | (p[i] & 0x3f);
+		if (n == 3)
+			cp &= 0xffff;
+		else if (n == 2)
+			cp &= 0x7ff;
+		else if (n == 4)
+			cp &= 0x1fffff;
+		/* CJK, fullwidth forms and the like take two columns */
+		w += cp >= 0x1100 && (cp <= 0x115f || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+		    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+		    (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+		    (cp >= 0xffe0 && cp <= 0xffe6) || cp >= 0x20000) ? 2 : 1;
+		for (int i = 0; i < n && *p; i++)
+			p++;
+	}
+	fputs(s, f);
+	for (; w < width; w++)
+		fputc(' ', f);
+}

@@ -47,6 +47,9 @@ int proc_text(sqlite3 *db, const char *sql, const char *arg, char *out, size_t l
 /* Check a free-text option: at most MAX bytes, no control characters but newline. */
 int proc_check_text(const char *cmd, const char *what, const char *s, size_t max);
 
+/* Print S to F padded with spaces to WIDTH display columns (CJK counts two). */
+void proc_pad(FILE *f, const char *s, int width);
+
 /* The year of a YYYY-MM-DD date. */
 int proc_year(const char *date);
 

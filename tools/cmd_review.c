@@ -1257,6 +1257,76 @@ s_show(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- the clerk's worklist ---------------------------------------------------------- */
+
+static int
+s_todo(int argc, char **argv)
+{
+	int json = 0, first = 1;
+	char today[11];
+	struct node n;
+	sqlite3_stmt *st = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--help")) {
+			printf("usage: lika review todo [--json]\n\n"
+			    "Every household with an open round: its next step, the node that takes it,\n"
+			    "and what it waits for (a notice running until a date, objections without a\n"
+			    "finding).  Today is $LIKA_TODAY if set.\n");
+			return EXIT_OK;
+		} else
+			return tool_fail(EXIT_USAGE, "review todo", "unexpected argument \"%s\"", argv[i]);
+	}
+	procedure_today(today);
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	sqlite3 *db = ledger_db(n.ledger);
+	sqlite3_prepare_v2(db, "SELECT id FROM household ORDER BY id", -1, &st, NULL);
+	if (json)
+		printf("[");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct hstate h;
+		if (review_load(db, s_col(st, 0), &h) != 1 || h.round == 0 || h.rejected || h.complete)
+			continue;
+		const struct step_def *next = procedure_step_no(h.procedure, h.last + 1);
+		const struct step_def *last = procedure_step_no(h.procedure, h.last);
+		if (!next || !last)
+			continue;
+		char wait[160] = "";
+		if (last->flags & STEP_NOTICE) {
+			long end = procedure_day(h.s[h.last].at) + h.s[h.last].days;
+			char from[11];
+			procedure_date(from, end);
+			if (procedure_day(today) < end)
+				snprintf(wait, sizeof wait, "notice runs until the day before %s", from);
+			int64_t open = proc_int(db, "SELECT count(*) FROM objection WHERE step = ?1 AND "
+			    "finding IS NULL", h.s[h.last].key, 0);
+			if (open)
+				snprintf(wait + strlen(wait), sizeof wait - strlen(wait), "%s%lld objection(s) "
+				    "without a finding", wait[0] ? "; " : "", (long long)open);
+		}
+		const char *where = next->flags & STEP_COUNTY ? "county" : "township";
+		if (json) {
+			printf("%s{\"household\":\"%s\",\"round\":%d,\"procedure\":\"%s\",\"next\":\"%s\","
+			    "\"command\":\"%s\",\"at\":\"%s\",\"waits\":", first ? "" : ",", h.id, h.round,
+			    h.procedure, next->name, next->command, where);
+			json_str(stdout, wait);
+			printf("}");
+		} else {
+			printf("%s  %-5s r%d  next %-16s (lika review %s, %s node)%s%s\n", h.id, h.procedure,
+			    h.round, next->name, next->command, where, wait[0] ? "  waits: " : "", wait);
+		}
+		first = 0;
+	}
+	sqlite3_finalize(st);
+	if (json)
+		printf("]\n");
+	node_close(&n);
+	return EXIT_OK;
+}
+
 int
 cmd_review(int argc, char **argv)
 {
@@ -1281,6 +1351,7 @@ cmd_review(int argc, char **argv)
 		{ "exclude",         s_exclude,         "record one of the three exclusions (三不评)" },
 		{ "rank",            s_cmd_rank,        "a village's applicants in rank order" },
 		{ "show",            s_show,            "a household's steps, signers and objections" },
+		{ "todo",            s_todo,            "open rounds: each household's next step and what it waits for" },
 		{ NULL, NULL, NULL },
 	};
 	return tool_dispatch("review", sub, argc, argv);

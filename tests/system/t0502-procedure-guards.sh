@@ -66,6 +66,8 @@ at 2014-06-01 lika --data t review village-eval "$a" --panel "$PANEL" --for 9 >/
 refused 2014-06-01 order lika --data t review cadre-sign "$a" --key cadre.key
 at 2014-06-01 lika --data t review notice "$a" >/dev/null || fail "notice"
 
+expect_exit 0 at 2014-06-03 lika --data t review todo
+expect_in "$OUT" "$a  entry r1  next cadre_sign .*waits: notice runs until the day before 2014-06-08"
 note "notice period: 7 days from 2014-06-01, the next step on 2014-06-08"
 refused 2014-06-07 notice-period lika --data t review cadre-sign "$a" --key cadre.key
 expect_in "$OUT" "2014-06-01 to 2014-06-07"

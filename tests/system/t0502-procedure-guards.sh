@@ -76,6 +76,8 @@ note "objections"
 expect_exit 0 at 2014-06-03 lika --data t review object "$a" --by 村民丙 --content "家有轿车"
 obj=$(printf '%s' "$OUT" | sed -n 's/^objection \([^ ]*\) .*/\1/p')
 refused 2014-06-08 objection-open lika --data t review cadre-sign "$a" --key cadre.key
+expect_exit 0 at 2014-06-08 lika --data t review todo --json
+expect_in "$OUT" '"next":"cadre_sign","command":"cadre-sign","at":"township","waits":"1 objection(s) without a finding"'
 expect_exit 0 lika --data t review finding "$obj" --upheld --note "核实: 轿车属实"
 refused 2014-06-08 objection-upheld lika --data t review cadre-sign "$a" --key cadre.key
 

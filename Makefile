@@ -39,7 +39,7 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
 DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
-           tests/unit/test_csv.c tests/unit/test_household_feed.c
+           tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -97,7 +97,7 @@ hub_reload_roster(struct daemon *d)
 	for (size_t i = 0; i < d->nlinks;) {
 		struct link *k = d->links[i];
 		if (!s_admitted(d, k->peer)) {
-			link_send_error(d, k, WERR_NOT_ADMITTED, "%s is not on the roster of %s", k->peer,
+			link_send_error(d, k, WERR_NOT_ADMITTED, NULL, "%s is not on the roster of %s", k->peer,
 			    d->node.conf.code);
 			s_drop_link(d, i, "removed from the roster: disconnected");
 			continue;
@@ -106,6 +106,42 @@ hub_reload_roster(struct daemon *d)
 	}
 	log_debug("roster: %zu townships", n);
 	return 0;
+}
+
+/*
+ * A refused node retries: log each key at most once a minute, with how many
+ * attempts were not logged in between.
+ */
+#define REFUSAL_SLOTS 32
+static struct {
+	uint8_t key[32];
+	int64_t logged_at;
+	unsigned quiet;
+} s_refusals[REFUSAL_SLOTS];
+
+static int
+s_refusal_should_log(const uint8_t key[32], unsigned *quiet)
+{
+	int64_t now = mono_ms();
+	int slot = 0;
+
+	for (int i = 0; i < REFUSAL_SLOTS; i++) {
+		if (memcmp(s_refusals[i].key, key, 32) == 0 && s_refusals[i].logged_at) {
+			if (now - s_refusals[i].logged_at < 60000) {
+				s_refusals[i].quiet++;
+				return 0;
+			}
+			slot = i;
+			break;
+		}
+		if (s_refusals[i].logged_at < s_refusals[slot].logged_at)
+			slot = i;
+	}
+	*quiet = memcmp(s_refusals[slot].key, key, 32) == 0 ? s_refusals[slot].quiet : 0;
+	memcpy(s_refusals[slot].key, key, 32);
+	s_refusals[slot].logged_at = now;
+	s_refusals[slot].quiet = 0;
+	return 1;
 }
 
 /* ZAP (RFC 27): admit a CURVE client whose key is on the roster; User-Id = its code. */
@@ -158,10 +194,15 @@ s_on_zap(struct loop *loop, void *sock, void *arg)
 	}
 	if (*status != '2') {
 		char hex[65] = "?";
-		if (n == 7 && zmq_msg_size(&f[6]) == 32)
+		uint8_t none[32] = { 0 };
+		unsigned quiet = 0;
+		int curve = n == 7 && zmq_msg_size(&f[6]) == 32;
+		if (curve)
 			hex_encode(hex, zmq_msg_data(&f[6]), 32);
-		log_warnx("refused connection from %s: CURVE key %s %s", addr, hex,
-		    e ? "belongs to a township removed from the roster" : "is not on the roster");
+		if (s_refusal_should_log(curve ? zmq_msg_data(&f[6]) : none, &quiet))
+			log_warnx("refused connection from %s: CURVE key %s %s (%u more attempts since the "
+			    "last report)", addr, hex, e ? "belongs to a township removed from the roster" :
+			    "is not on the roster", quiet);
 	} else {
 		log_debug("admitted \"%s\" from %s", user, addr);
 	}
@@ -189,6 +230,23 @@ s_link_by_rid(struct daemon *d, const void *rid, size_t len, size_t *index)
 	return NULL;
 }
 
+/* Lift the hold once no connected township holds more of the county feed than we do. */
+static void
+s_county_check(struct daemon *d)
+{
+	struct wire_head ch;
+	uint64_t most = 0;
+
+	sync_head(d, d->node.conf.code, &ch);
+	for (size_t i = 0; i < d->nlinks; i++) {
+		struct feedlink *f = link_feed(d->links[i], d->node.conf.code, 0);
+		if (f && f->theirs > most)
+			most = f->theirs;
+	}
+	if (ch.seq >= most)
+		sync_unhold(d, "the townships confirm the county feed");
+}
+
 /* A session begins: what the township has, what it wants; answer with what we have. */
 static void
 s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
@@ -199,9 +257,11 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 
 	if (strcmp(m->node, k->peer) != 0) {
 		log_warnx("\"%s\" says it is \"%s\": refused", k->peer, m->node);
-		link_send_error(d, k, WERR_FORBIDDEN, "your key is that of %s, not %s", k->peer, m->node);
+		link_send_error(d, k, WERR_FORBIDDEN, NULL, "your key is that of %s, not %s", k->peer, m->node);
 		return;
 	}
+	if (k->nfeeds)
+		sync_save_link(d, k);   /* counters of the old session */
 	link_reset(k);
 	k->want_all = m->want_all;
 	snprintf(k->gate, sizeof k->gate, "%s", county);
@@ -224,12 +284,32 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 					f->send = 1;
 		sqlite3_finalize(st);
 	}
+	sync_restore_stats(d, k);
 	for (size_t i = 0; i < m->nheads; i++)
 		if ((f = link_feed(k, m->heads[i].origin, 0))) {
 			f->theirs = m->heads[i].seq;
 			f->sent = f->theirs;
 			f->stat.theirs = f->theirs;
 		}
+	/*
+	 * A township holding more of the county feed than we do: this hub was
+	 * restored from an old copy.  Take the rest back from it before the
+	 * county writes again (which would fork its feed).
+	 */
+	if ((f = link_feed(k, county, 0))) {
+		struct wire_head ch;
+		sync_head(d, county, &ch);
+		if (f->theirs > ch.seq) {
+			f->recv = 1;
+			if (f->theirs > d->hub_own)
+				d->hub_own = f->theirs;
+			sync_hold(d, 2, HOLD_BEHIND " a township: %s holds seq %" PRIu64 " of the county "
+			    "feed, this hub %" PRIu64 "; likad is pulling the rest back", k->peer, f->theirs,
+			    ch.seq);
+		} else if (d->hold == 2) {
+			s_county_check(d);
+		}
+	}
 	if (!(heads = calloc(k->nfeeds, sizeof *heads)))
 		return;
 	for (size_t i = 0; i < k->nfeeds; i++) {
@@ -297,11 +377,11 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 			k->conn.errors++;
 			snprintf(k->conn.last_error, sizeof k->conn.last_error, "bad message: %s", err);
 			k->dirty = 1;
-			link_send_error(d, k, WERR_BAD_MESSAGE, "%s", err);
+			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "%s", err);
 			goto next;
 		}
 		if (!s_admitted(d, user)) {
-			link_send_error(d, k, WERR_NOT_ADMITTED, "%s is not on the roster", user);
+			link_send_error(d, k, WERR_NOT_ADMITTED, NULL, "%s is not on the roster", user);
 			if (k != &tmp)
 				s_drop_link(d, idx, "not on the roster: disconnected");
 			wire_msg_release(&m);
@@ -309,7 +389,7 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 		}
 		if (k == &tmp && m.type != WIRE_HELLO) {
 			if (m.type != WIRE_ERROR)
-				link_send_error(d, k, WERR_HELLO_FIRST, "no session: send HELLO");
+				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
 			wire_msg_release(&m);
 			goto next;
 		}
@@ -341,9 +421,12 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 			break;
 		case WIRE_CHANGESETS:
 			if (!k->ready)
-				link_send_error(d, k, WERR_HELLO_FIRST, "no session: send HELLO");
-			else
+				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
+			else {
 				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
+				if (d->hold == 2 && strcmp(m.origin, d->node.conf.code) == 0)
+					s_county_check(d);
+			}
 			break;
 		case WIRE_ACK:
 			sync_on_ack(d, k, &m);
@@ -352,16 +435,16 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 			sync_on_need(d, k, &m);
 			break;
 		case WIRE_ERROR:
-			log_warnx("\"%s\" reports: %s: %s", k->peer, wire_error_name((int)m.code), m.detail);
+			sync_on_error(d, k, &m);
 			break;
 		case WIRE_HEARTBEAT:
 			break;
 		case WIRE_WELCOME:
 			log_warnx("\"%s\" sent WELCOME, which only a hub sends: dropped", k->peer);
-			link_send_error(d, k, WERR_BAD_MESSAGE, "WELCOME is the hub's");
+			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "WELCOME is the hub's");
 			break;
 		default:
-			link_send_error(d, k, WERR_BAD_MESSAGE, "unexpected message");
+			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "unexpected message");
 			break;
 		}
 		if (k->ready)
@@ -424,6 +507,12 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 
 	if (hub_reload_roster(d) < 0)
 		return errf(err, errlen, "cannot read the roster");
+	char v[512];
+	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 &&
+	    strncmp(v, HOLD_BEHIND, strlen(HOLD_BEHIND)) == 0) {
+		d->hold = 2;
+		log_info("writes stay on hold: %s", v);
+	}
 	/* the ZAP handler must be bound before the ROUTER accepts anyone */
 	if (!(d->zap = zmq_socket(d->ctx, ZMQ_REP)) ||
 	    zmq_bind(d->zap, "inproc://zeromq.zap.01") < 0)

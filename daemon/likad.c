@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <zmq.h>
 
 #include "likad.h"
@@ -39,9 +41,9 @@ s_usage(FILE *f)
 {
 	fprintf(f, "usage: likad --data DIR [-f] [-n] [-v]\n"
 	    "  --data DIR  node directory (default: $LIKA_DATA, then /var/lib/lika)\n"
-	    "  -f          stay in the foreground (likad never detaches; for systemd)\n"
+	    "  -f          stay in the foreground (systemd); otherwise likad detaches\n"
 	    "  -n          check the configuration, print \"configuration OK\" and exit\n"
-	    "  -v          more log (twice: every message)\n");
+	    "  -v          more log (each batch sent and stored)\n");
 }
 
 /* SIGHUP: parse a new configuration and take its [sync] settings only if it is valid. */
@@ -100,14 +102,14 @@ main(int argc, char **argv)
 	const char *dir = getenv("LIKA_DATA");
 	char err[ERRBUF_SIZE], v[64];
 	uint8_t curve[32];
-	int ch, check = 0, verbose = 0, rc;
+	int ch, check = 0, foreground = 0, verbose = 0, rc;
 	struct sigaction sa;
 
 	/* arguments */
 	while ((ch = getopt_long(argc, argv, "d:fnvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd': dir = optarg; break;
-		case 'f': break;        /* always in the foreground; systemd supervises */
+		case 'f': foreground = 1; break;
 		case 'n': check = 1; break;
 		case 'v': verbose++; break;
 		case 'h': s_usage(stdout); return 0;
@@ -134,6 +136,27 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		node_close(&d.node);
 		return 0;
+	}
+	if (!foreground) {
+		/* detach, keeping stderr for the log; no database connection crosses the fork */
+		node_close(&d.node);
+		if (daemon(1, 1) < 0)
+			fatal("daemon");
+		if (node_open(&d.node, dir, 0, err, sizeof err) < 0)
+			fatalx("%s", err);
+	}
+	/* one likad per node directory */
+	{
+		char lock[1100];
+		snprintf(lock, sizeof lock, "%s/likad.lock", dir);
+		int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			fatal("%s", lock);
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			node_close(&d.node);
+			fatalx("likad already runs for \"%s\"", dir);
+		}
+		/* held (fd left open) until exit */
 	}
 	if (peer_table_create(ledger_db(d.node.ledger), err, sizeof err) < 0 ||
 	    peer_all_disconnected(ledger_db(d.node.ledger), now_ms(), err, sizeof err) < 0) {

@@ -23,6 +23,7 @@ struct feedlink {
 	int send;                   /* we send this feed to the peer */
 	int recv;                   /* we accept this feed from the peer */
 	int stopped;                /* a change set was refused: nothing more accepted */
+	int refused;                /* the peer refused one of ours: not sent again this session */
 	uint64_t theirs;            /* the peer's head as far as we know */
 	uint64_t sent;              /* last seq sent in this session */
 	uint64_t inflight[WINDOW_MAX];  /* last seq of each unacknowledged batch */
@@ -31,6 +32,7 @@ struct feedlink {
 	uint64_t need_from;         /* a NEED we sent and wait for */
 	int64_t need_at;
 	struct peer_row stat;       /* persisted in table peer */
+	int restored;               /* counters carried on from table peer */
 };
 
 /* A session with one peer: the hub has one per township, a township one. */
@@ -80,7 +82,8 @@ struct daemon {
 	int hello_pending;
 	int64_t session_at;         /* mono ms the socket was made */
 	int64_t backoff_ms, connect_at;
-	uint64_t hub_own;           /* the hub's head of our own feed (WELCOME) */
+	uint64_t hub_own;           /* the highest head of our own feed a peer reported:
+	                               township: the hub's; hub: a township's of the county feed */
 	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind the hub */
 	int64_t hold_until;
 };
@@ -91,18 +94,31 @@ void link_reset(struct link *k);
 void link_free(struct link **kp);
 /* Send one encoded message over K; 0, or -1 if it could not be queued now. */
 int link_send(struct daemon *d, struct link *k, const msgpack_sbuffer *sb);
-int link_send_error(struct daemon *d, struct link *k, unsigned code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* ORIGIN: the feed the error is about, or NULL. */
+int link_send_error(struct daemon *d, struct link *k, unsigned code, const char *origin,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Send what the peer lacks of every feed we send it, within the window. */
 void sync_pump(struct daemon *d, struct link *k);
 /* A CHANGESETS batch: store through the ledger, then ACK, NEED or ERROR. */
 void sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes);
 void sync_on_ack(struct daemon *d, struct link *k, const struct wire_msg *m);
 void sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m);
+/* An ERROR: counted and logged; a refused feed is not sent again this session. */
+void sync_on_error(struct daemon *d, struct link *k, const struct wire_msg *m);
 /* Resend batches unacknowledged for too long; heartbeat an idle link. */
 void sync_timers(struct daemon *d, struct link *k);
+/* Counters of K and its feeds carried on from table peer (they count across sessions). */
+void sync_restore_stats(struct daemon *d, struct link *k);
 /* Write the rows of table peer of K (inside the caller's transaction). */
 void sync_save_link(struct daemon *d, struct link *k);
+/*
+ * Hold local writes (meta write_hold) with the reason, or lift the hold.
+ * KIND 1: waiting for the hub at start; 2: behind a peer on our own feed
+ * (kept across restarts: the reason starts with HOLD_BEHIND).
+ */
+#define HOLD_BEHIND "behind"
+void sync_hold(struct daemon *d, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sync_unhold(struct daemon *d, const char *why);
 /* Heads of our feeds for HELLO/WELCOME. */
 void sync_head(struct daemon *d, const char *origin, struct wire_head *h);
 /* 1 if the database changed since the last call (another connection committed). */

@@ -75,7 +75,8 @@ link_send(struct daemon *d, struct link *k, const msgpack_sbuffer *sb)
 }
 
 int
-link_send_error(struct daemon *d, struct link *k, unsigned code, const char *fmt, ...)
+link_send_error(struct daemon *d, struct link *k, unsigned code, const char *origin,
+    const char *fmt, ...)
 {
 	char detail[WIRE_DETAIL_MAX];
 	msgpack_sbuffer sb;
@@ -85,7 +86,7 @@ link_send_error(struct daemon *d, struct link *k, unsigned code, const char *fmt
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
 	msgpack_sbuffer_init(&sb);
-	wire_encode_error(&sb, code, detail);
+	wire_encode_error(&sb, code, origin, detail);
 	int rc = link_send(d, k, &sb);
 	msgpack_sbuffer_destroy(&sb);
 	return rc;
@@ -170,7 +171,7 @@ sync_pump(struct daemon *d, struct link *k)
 		struct feedlink *f = &k->feeds[i];
 		uint64_t head;
 		uint8_t id[HASH_BYTES];
-		if (!f->send || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
+		if (!f->send || f->refused || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
 			continue;
 		if (gated && f != g && strcmp(f->origin, k->peer) != 0)
 			continue;
@@ -226,7 +227,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		log_warnx("\"%s\" sent change sets of feed \"%s\", which it may not send: dropped",
 		    k->peer, m->origin);
 		s_feed_error(k, NULL, "sent a feed it may not send");
-		link_send_error(d, k, WERR_FORBIDDEN, "feed %s is not yours to send", m->origin);
+		link_send_error(d, k, WERR_FORBIDDEN, NULL, "feed %s is not yours to send", m->origin);
 		return;
 	}
 	f->stat.bytes_in += bytes;
@@ -245,14 +246,14 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			log_warnx("\"%s\": change set %zu of a batch of feed \"%s\" is malformed or of "
 			    "another feed: batch dropped", k->peer, i, m->origin);
 			s_feed_error(k, f, "malformed change set or one of another feed");
-			link_send_error(d, k, WERR_BAD_MESSAGE, "change set %zu is malformed or not of feed %s",
+			link_send_error(d, k, WERR_BAD_MESSAGE, m->origin, "change set %zu is malformed or not of feed %s",
 			    i, m->origin);
 			return;
 		}
 	ledger_feed_head(l, m->origin, &head_before, id);
 	if (ledger_recv_begin(l, err, sizeof err) < 0) {
 		log_warnx("\"%s\": %s", k->peer, err);
-		link_send_error(d, k, WERR_INTERNAL, "busy, try again");
+		link_send_error(d, k, WERR_INTERNAL, NULL, "busy, try again");
 		return;
 	}
 	for (i = 0; i < m->ncs && !stop; i++) {
@@ -261,7 +262,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			ledger_rollback(l);
 			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);
 			s_feed_error(k, f, reason);
-			link_send_error(d, k, WERR_INTERNAL, "could not store: try again");
+			link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
 			return;
 		}
 		switch (res) {
@@ -291,7 +292,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 	if (ledger_recv_commit(l, err, sizeof err) < 0) {
 		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
 		s_feed_error(k, f, err);
-		link_send_error(d, k, WERR_INTERNAL, "could not commit: try again");
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not commit: try again");
 		return;
 	}
 	ledger_feed_head(l, m->origin, &head, id);
@@ -309,7 +310,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		log_warnx("feed \"%s\" from \"%s\": change set %s: %s; feed stopped",
 		    m->origin, k->peer, recv_result_name(res), reason);
 		s_feed_error(k, f, reason);
-		link_send_error(d, k, WERR_REFUSED, "feed %s: %s: %s", m->origin, recv_result_name(res),
+		link_send_error(d, k, WERR_REFUSED, m->origin, "feed %s: %s: %s", m->origin, recv_result_name(res),
 		    reason);
 	}
 	/* acknowledge what is durably stored, even if nothing new: the sender moves on */
@@ -379,6 +380,29 @@ sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m)
 }
 
 void
+sync_on_error(struct daemon *d, struct link *k, const struct wire_msg *m)
+{
+	struct feedlink *f = m->origin[0] ? link_feed(k, m->origin, 0) : NULL;
+
+	(void)d;
+	k->conn.errors++;
+	snprintf(k->conn.last_error, sizeof k->conn.last_error, "%s: %s", wire_error_name((int)m->code),
+	    m->detail);
+	k->dirty = 1;
+	if (f && f->send && (m->code == WERR_REFUSED || m->code == WERR_BAD_MESSAGE)) {
+		/* sending it again would only be refused again: wait for the next session */
+		f->refused = 1;
+		f->ninflight = 0;
+		f->stat.errors++;
+		snprintf(f->stat.last_error, sizeof f->stat.last_error, "%s", m->detail);
+		log_warnx("\"%s\" refuses feed \"%s\": %s; not sending it this session", k->peer,
+		    m->origin, m->detail);
+	} else if (m->code != WERR_HELLO_FIRST) {
+		log_warnx("\"%s\" reports: %s: %s", k->peer, wire_error_name((int)m->code), m->detail);
+	}
+}
+
+void
 sync_timers(struct daemon *d, struct link *k)
 {
 	int64_t now = mono_ms();
@@ -401,6 +425,38 @@ sync_timers(struct daemon *d, struct link *k)
 		link_send(d, k, &sb);
 		msgpack_sbuffer_destroy(&sb);
 	}
+}
+
+static void
+s_restore(sqlite3 *db, const char *peer, const char *feed, struct peer_row *r)
+{
+	struct peer_row old;
+
+	if (peer_load(db, peer, feed, &old) < 0)
+		return;
+	r->bytes_in = old.bytes_in;
+	r->bytes_out = old.bytes_out;
+	r->errors = old.errors;
+	r->quarantined = old.quarantined;
+	if (feed[0])
+		r->acked = old.acked;
+	snprintf(r->last_error, sizeof r->last_error, "%s", old.last_error);
+}
+
+void
+sync_restore_stats(struct daemon *d, struct link *k)
+{
+	sqlite3 *db = ledger_db(d->node.ledger);
+
+	if (!k->conn.peer[0]) {
+		snprintf(k->conn.peer, sizeof k->conn.peer, "%s", k->peer);
+		s_restore(db, k->peer, "", &k->conn);
+	}
+	for (size_t i = 0; i < k->nfeeds; i++)
+		if (!k->feeds[i].restored) {
+			s_restore(db, k->peer, k->feeds[i].origin, &k->feeds[i].stat);
+			k->feeds[i].restored = 1;
+		}
 }
 
 void
@@ -472,3 +528,37 @@ sync_flush(struct daemon *d, int force)
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	}
 }
+
+/* ---- write hold (meta write_hold: lika refuses to write while it is set) ---- */
+
+void
+sync_hold(struct daemon *d, int kind, const char *fmt, ...)
+{
+	char why[512], err[ERRBUF_SIZE];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	if (ledger_meta_set(d->node.ledger, "write_hold", why, err, sizeof err) < 0)
+		log_warnx("write hold: %s", err);
+	else if (kind != d->hold)
+		log_info("writes on hold: %s", why);
+	d->hold = kind;
+}
+
+void
+sync_unhold(struct daemon *d, const char *why)
+{
+	char err[ERRBUF_SIZE];
+
+	if (!d->hold)
+		return;
+	if (ledger_meta_set(d->node.ledger, "write_hold", "", err, sizeof err) < 0) {
+		log_warnx("write hold: %s", err);
+		return;
+	}
+	log_info("writes allowed: %s", why);
+	d->hold = 0;
+}
+

@@ -26,43 +26,8 @@
 #include "schema.h"
 #include "util.h"
 
-#define HOLD_BEHIND "behind the hub"
 #define HOLD_START  "likad is starting"
 #define BACKOFF_MIN_MS 100
-
-static void
-s_hold(struct daemon *d, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
-s_hold(struct daemon *d, int kind, const char *fmt, ...)
-{
-	char why[512], err[ERRBUF_SIZE];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
-	if (ledger_meta_set(d->node.ledger, "write_hold", why, err, sizeof err) < 0)
-		log_warnx("write hold: %s", err);
-	else if (kind != d->hold)
-		log_info("writes on hold: %s", why);
-	d->hold = kind;
-}
-
-static void
-s_unhold(struct daemon *d, const char *why)
-{
-	char err[ERRBUF_SIZE];
-
-	if (!d->hold)
-		return;
-	if (ledger_meta_set(d->node.ledger, "write_hold", "", err, sizeof err) < 0) {
-		log_warnx("write hold: %s", err);
-		return;
-	}
-	log_info("writes allowed: %s", why);
-	d->hold = 0;
-}
 
 static int s_on_dealer(struct loop *loop, void *sock, void *arg);
 
@@ -195,7 +160,7 @@ s_check_caught_up(struct daemon *d)
 		return;
 	ledger_feed_head(d->node.ledger, d->node.conf.code, &mine, id);
 	if (mine >= d->hub_own)
-		s_unhold(d, "own feed recovered from the hub");
+		sync_unhold(d, "own feed recovered from the hub");
 }
 
 static void
@@ -212,17 +177,20 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 		s_close(d, "wrong county", d->node.conf.reconnect_max_ms);
 		return;
 	}
+	if (d->up.nfeeds)
+		sync_save_link(d, &d->up);      /* counters of the old session */
 	link_reset(&d->up);
 	char want[CONFIG_MAX_FEEDS][CODE_MAX];
 	size_t nw = s_wanted(d, want, CONFIG_MAX_FEEDS);
 	if ((f = link_feed(&d->up, own, 1)))
 		f->send = f->recv = 1;
 	if ((f = link_feed(&d->up, d->node.id.county, 1)))
-		f->recv = 1;
+		f->recv = f->send = 1;     /* send: only if the hub has less of it (restored) */
 	for (size_t i = 0; i < nw; i++)
 		if (strcmp(want[i], "*") && (f = link_feed(&d->up, want[i], 1)))
 			f->recv = 1;
 	d->hub_own = 0;
+	sync_restore_stats(d, &d->up);
 	for (size_t i = 0; i < m->nheads; i++) {
 		const struct wire_head *h = &m->heads[i];
 		f = link_feed(&d->up, h->origin, 0);
@@ -252,18 +220,16 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 					if ((f = link_feed(&d->up, own, 0)))
 						f->send = f->recv = 0;
 					forked = 1;
-					s_hold(d, 2, HOLD_BEHIND ": own feed differs from the hub's at seq %" PRIu64
+					sync_hold(d, 2, HOLD_BEHIND " the hub: own feed differs from the hub's at seq %" PRIu64
 					    " (fork): an administrator must resolve it", d->hub_own);
 				}
 			}
 	}
-	if (forked)
-		;
-	else if (d->hub_own > mine)
-		s_hold(d, 2, HOLD_BEHIND ": have seq %" PRIu64 " of this township's feed, the hub has %"
+	if (!forked && d->hub_own > mine)
+		sync_hold(d, 2, HOLD_BEHIND " the hub: have seq %" PRIu64 " of this township's feed, the hub has %"
 		    PRIu64 "; likad is pulling the rest back", mine, d->hub_own);
-	else
-		s_unhold(d, "the hub confirms this township's feed");
+	else if (!forked)
+		sync_unhold(d, "the hub confirms this township's feed");
 	time_format(when, sizeof when, now_ms());
 	if (ledger_meta_set(d->node.ledger, "hub_seen", when, err, sizeof err) < 0)
 		log_warnx("%s", err);
@@ -331,9 +297,7 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 			sync_on_need(d, k, &m);
 			break;
 		case WIRE_ERROR:
-			k->conn.errors++;
-			snprintf(k->conn.last_error, sizeof k->conn.last_error, "%s: %s",
-			    wire_error_name((int)m.code), m.detail);
+			sync_on_error(d, k, &m);
 			if (m.code == WERR_HELLO_FIRST) {
 				log_info("hub has no session for us (restarted?): saying hello again");
 				k->ready = 0;
@@ -342,8 +306,6 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 			} else if (m.code == WERR_NOT_ADMITTED) {
 				log_warnx("hub refuses us: %s", m.detail);
 				s_close(d, "not admitted", d->node.conf.reconnect_max_ms);
-			} else {
-				log_warnx("hub reports: %s: %s", wire_error_name((int)m.code), m.detail);
 			}
 			break;
 		case WIRE_HEARTBEAT:
@@ -372,7 +334,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	(void)loop;
 	(void)sock;
 	if (d->hold == 1 && now > d->hold_until)
-		s_unhold(d, "hub not reachable: working offline");
+		sync_unhold(d, "hub not reachable: working offline");
 	if (!d->sock) {
 		if (now >= d->connect_at)
 			s_connect(d);
@@ -388,7 +350,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	} else if (now - d->up.last_in > d->node.conf.timeout_ms) {
 		s_close(d, "silent: connection lost", BACKOFF_MIN_MS);
 	} else {
-		sync_data_changed(d);
+		/* a local commit goes out within one tick: the pump reads feed heads (indexed) */
 		sync_timers(d, &d->up);
 		sync_pump(d, &d->up);
 	}
@@ -410,6 +372,7 @@ township_start(struct daemon *d, char *err, size_t errlen)
 		return errf(err, errlen, "[hub] county_key is not a valid Ed25519 key");
 	zmq_z85_encode(d->server_pk, curve, 32);
 	snprintf(d->up.peer, sizeof d->up.peer, "%s", d->node.id.county);
+	sync_restore_stats(d, &d->up);
 	/* restart rule: see the top of this file */
 	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 &&
 	    strncmp(v, HOLD_BEHIND, strlen(HOLD_BEHIND)) == 0) {
@@ -417,16 +380,15 @@ township_start(struct daemon *d, char *err, size_t errlen)
 		log_info("writes stay on hold: %s", v);
 	} else if (ledger_meta_get(d->node.ledger, "hub_seen", v, sizeof v) == 0 && v[0]) {
 		d->hold_until = mono_ms() + d->node.conf.timeout_ms;
-		s_hold(d, 1, HOLD_START ": waiting (at most %" PRId64 " ms) for the hub to confirm this "
-		    "township's feed", d->node.conf.timeout_ms);
+		sync_hold(d, 1, HOLD_START ": waiting (at most %" PRId64 " ms) for the hub to confirm this "
+		    "township's feed (if likad is not running, start it)", d->node.conf.timeout_ms);
 	} else {
 		d->hold = 1;
-		s_unhold(d, "this township has not reached a hub yet");
+		sync_unhold(d, "this township has not reached a hub yet");
 	}
 	loop_add_timer(d->loop, TICK_MS, s_on_tick, d);
 	d->backoff_ms = BACKOFF_MIN_MS;
 	d->connect_at = 0;
-	sync_data_changed(d);
 	log_info("township \"%s\", hub %s", d->node.conf.code, d->node.conf.hub);
 	return 0;
 }
@@ -435,7 +397,7 @@ void
 township_stop(struct daemon *d)
 {
 	if (d->hold == 1)
-		s_unhold(d, "likad stopping");
+		sync_unhold(d, "likad stopping");
 	d->up.conn.connected = 0;
 	d->up.conn.since_ms = now_ms();
 	d->up.dirty = 1;

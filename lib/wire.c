@@ -142,7 +142,7 @@ wire_encode_need(msgpack_sbuffer *sb, const char *origin, uint64_t from)
 }
 
 void
-wire_encode_error(msgpack_sbuffer *sb, unsigned code, const char *detail)
+wire_encode_error(msgpack_sbuffer *sb, unsigned code, const char *origin, const char *detail)
 {
 	msgpack_packer pk;
 	size_t n = strlen(detail);
@@ -150,10 +150,11 @@ wire_encode_error(msgpack_sbuffer *sb, unsigned code, const char *detail)
 	if (n >= WIRE_DETAIL_MAX)
 		n = WIRE_DETAIL_MAX - 1;
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
-	s_head(&pk, WIRE_ERROR, 2);
+	s_head(&pk, WIRE_ERROR, 3);
 	msgpack_pack_uint32(&pk, code);
 	msgpack_pack_str(&pk, n);
 	msgpack_pack_str_body(&pk, detail, n);
+	s_str(&pk, origin ? origin : "");
 }
 
 void
@@ -356,8 +357,12 @@ wire_decode(struct wire_msg *m, const void *data, size_t len, char *err, size_t 
 		}
 		break;
 	case WIRE_ERROR:
-		if (nf != 2) {
-			errf(err, errlen, "ERROR: %zu fields, 2 expected", nf);
+		if (nf != 3) {
+			errf(err, errlen, "ERROR: %zu fields, 3 expected", nf);
+			goto bad;
+		}
+		if (!mp_str_eq(&f[2], "") && s_get_code(&f[2], m->origin) < 0) {
+			errf(err, errlen, "ERROR: origin is neither a node code nor empty");
 			goto bad;
 		}
 		if (mp_get_uint(&f[0], &v) < 0 || v > 0xffff || f[1].type != MSGPACK_OBJECT_STR ||

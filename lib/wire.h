@@ -31,7 +31,7 @@ enum wire_type {
 	WIRE_CHANGESETS = 3,    /* a batch of consecutive change sets of one feed */
 	WIRE_ACK = 4,           /* (origin, seq) durably stored */
 	WIRE_NEED = 5,          /* resend ORIGIN from SEQ */
-	WIRE_ERROR = 6,         /* (code, detail) */
+	WIRE_ERROR = 6,         /* (code, detail, origin or "") */
 	WIRE_HEARTBEAT = 7,
 };
 
@@ -72,7 +72,7 @@ struct wire_msg {
 	char (*want)[CODE_MAX];         /* HELLO: feeds wanted besides own and county (malloc'd) */
 	size_t nwant;
 	int want_all;                   /* HELLO: "*" was among them */
-	char origin[CODE_MAX];          /* CHANGESETS, ACK, NEED */
+	char origin[CODE_MAX];          /* CHANGESETS, ACK, NEED; ERROR: the feed it is about, or "" */
 	uint64_t seq;                   /* ACK: stored through; NEED: resend from */
 	struct wire_cs *cs;             /* CHANGESETS (malloc'd) */
 	size_t ncs;
@@ -97,7 +97,8 @@ void wire_encode_changesets(msgpack_sbuffer *sb, const char *origin,
     const struct wire_cs *cs, size_t n);
 void wire_encode_ack(msgpack_sbuffer *sb, const char *origin, uint64_t seq);
 void wire_encode_need(msgpack_sbuffer *sb, const char *origin, uint64_t from);
-void wire_encode_error(msgpack_sbuffer *sb, unsigned code, const char *detail);
+/* ORIGIN: the feed the error is about (WERR_REFUSED: the sender stops sending it), or NULL. */
+void wire_encode_error(msgpack_sbuffer *sb, unsigned code, const char *origin, const char *detail);
 void wire_encode_heartbeat(msgpack_sbuffer *sb);
 
 #endif

@@ -34,7 +34,7 @@ head_of() {
 }
 has() { [ "$(head_of "$1" "$2")" -ge "$3" ]; }     # has DIR ORIGIN SEQ
 start() {
-	likad --data "$1" >> "$1.log" 2>&1 &
+	likad --data "$1" -f >> "$1.log" 2>&1 &
 	eval "pid_$1=$!"
 	pids="$pids $!"
 }

@@ -5,7 +5,8 @@
  *   lika debug inject KIND...     speak the wire to the hub with this node's key and
  *                                 send a bad message: badsig, badchain, foreign,
  *                                 malformed (a change set that does not decode),
- *                                 garbage (a frame that is not msgpack)
+ *                                 garbage (a frame that is not msgpack),
+ *                                 gap (a change set two beyond the hub's head)
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -169,6 +170,8 @@ s_inject(int argc, char **argv)
 		h.nops = ops.n;
 		if (strcmp(kind, "badchain") == 0)
 			randombytes_buf(h.prev, HASH_BYTES);
+		if (strcmp(kind, "gap") == 0)
+			h.seq = hub_seq + 2;
 		msgpack_sbuffer_init(&body);
 		changeset_encode(&body, &h, &ops);
 		ops_release(&ops);
@@ -182,7 +185,7 @@ s_inject(int argc, char **argv)
 		if (strcmp(kind, "garbage") == 0)
 			msgpack_sbuffer_write(&sb, "\xdd\xff\xff\xff\xff not msgpack", 17);
 		else if (strcmp(kind, "badsig") && strcmp(kind, "badchain") && strcmp(kind, "foreign") &&
-		    strcmp(kind, "malformed")) {
+		    strcmp(kind, "malformed") && strcmp(kind, "gap")) {
 			printf("unknown kind \"%s\"\n", kind);
 			msgpack_sbuffer_destroy(&body);
 			rc = EXIT_USAGE;
@@ -196,8 +199,8 @@ s_inject(int argc, char **argv)
 		while (s_recv(s, got ? 300 : 3000, &frame, &m) == 0) {
 			if (m.type == WIRE_ERROR)
 				printf("%s: ERROR %s: %s\n", kind, wire_error_name((int)m.code), m.detail);
-			else if (m.type == WIRE_ACK)
-				printf("%s: ACK %s %" PRIu64 "\n", kind, m.origin, m.seq);
+			else if (m.type == WIRE_ACK || m.type == WIRE_NEED)
+				printf("%s: %s %s %" PRIu64 "\n", kind, wire_type_name(m.type), m.origin, m.seq);
 			else
 				printf("%s: %s\n", kind, wire_type_name(m.type));
 			got = 1;

@@ -168,7 +168,7 @@ tool_dispatch(const char *cmd, const struct command *table, int argc, char **arg
 		FILE *f = argc < 2 ? stderr : stdout;
 		fprintf(f, "usage: lika %s SUBCOMMAND [ARGS]\n\nsubcommands:\n", cmd);
 		for (c = table; c->name; c++)
-			fprintf(f, "  %-10s %s\n", c->name, c->summary);
+			fprintf(f, "  %-16s %s\n", c->name, c->summary);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	for (c = table; c->name; c++)

@@ -63,7 +63,7 @@ fast_sync() {
 
 # start_likad DIR : likad in the background, log appended to DIR.log, pid in DIR.pid
 start_likad() {
-	likad --data "$1" -v >> "$1.log" 2>&1 &
+	likad --data "$1" -f -v >> "$1.log" 2>&1 &
 	echo $! > "$1.pid"
 	LIKAD_PIDS="$LIKAD_PIDS $!"
 }

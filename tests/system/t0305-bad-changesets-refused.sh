@@ -5,7 +5,7 @@
 . "$SRCDIR/tests/system/lib.sh"
 port=$(free_port)
 mk_county county 110101 "$port"
-for t in 001 002 003 004 005; do
+for t in 001 002 003 004 005 006; do
 	mk_township t$t 110101$t county "$port"
 	fast_sync t$t
 	admit county t$t 110101$t
@@ -43,6 +43,13 @@ grep -q 'bad message dropped' county.log || fail "garbage frame not logged"
 [ "$(sqlite3 county/lika.db "SELECT count(*) FROM quarantine WHERE kind = 'malformed'")" = 1 ] || fail "malformed change set not quarantined"
 grep -q "110101005.*refused: msgpack" county.log || fail "malformed change set not logged"
 
+note "a change set beyond the head from 110101006: acknowledged up to the head, resend asked"
+OUT=$(lika --data t006 debug inject gap) || fail "inject: $OUT"
+expect_in "$OUT" "gap: ACK 110101006 0"
+expect_in "$OUT" "gap: NEED 110101006 1"
+[ "$(sqlite3 county/lika.db "SELECT count(*) FROM feed WHERE origin = '110101006' AND frozen IS NOT NULL")" = 0 ] \
+    || fail "a gap froze the feed"
+
 note "refused feeds are frozen at the hub"
 for t in 002 003 004; do
 	[ "$(sqlite3 county/lika.db "SELECT frozen IS NOT NULL FROM feed WHERE origin = '110101$t'")" = 1 ] \
@@ -53,5 +60,13 @@ lika --data t001 village add 110101001002 西村 >/dev/null
 wait_for 20 "good township's new change set" has_head county 110101001 2
 kill -0 "$(cat county.pid)" || fail "hub died"
 verify_ok county
-grep 'refused' county.log | sed 's/^/# /'
+
+note "110101002's own likad sends to its frozen feed: refused once, then no more this session"
+lika --data t002 village add 110101002001 南村 >/dev/null
+start_likad t002
+wait_for 20 "township to stop sending" grep -q 'refuses feed "110101002"' t002.log
+sleep 3
+n=$(grep -c 'feed "110101002" from "110101002": change set' county.log)
+[ "$n" = 2 ] || fail "hub refused feed 110101002 $n times, expected 2 (injector, likad)"
+grep 'refused\|frozen' county.log | sed 's/^/# /'
 note "ok"

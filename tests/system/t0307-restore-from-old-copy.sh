@@ -18,7 +18,9 @@ note "copy taken at seq 100"
 stop_likad t1
 cp -a t1 t1.copy
 start_likad t1
-wait_for 10 "writes after the hub confirms" lika --data t1 debug write 200
+wait_for 10 "likad to reconnect" sh -c '[ "$(grep -c "connected to hub" t1.log)" -ge 2 ]'
+wait_for 10 "writes allowed" sh -c '[ -z "$(sqlite3 t1/lika.db "SELECT value FROM meta WHERE key = '"'write_hold'"'")" ]'
+lika --data t1 debug write 200 >/dev/null || fail "debug write"
 wait_for 20 "hub to hold 300" has_head county 110101001 300
 stop_likad t1
 

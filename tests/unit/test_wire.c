@@ -119,11 +119,18 @@ test_small_messages(void **state)
 	wire_msg_release(&m);
 	msgpack_sbuffer_clear(&sb);
 
-	wire_encode_error(&sb, WERR_REFUSED, "bad\nsignature");
+	wire_encode_error(&sb, WERR_REFUSED, "110101001", "bad\nsignature");
 	assert_int_equal(s_decode(&m, &sb), 0);
 	assert_int_equal(m.type, WIRE_ERROR);
 	assert_int_equal(m.code, WERR_REFUSED);
 	assert_string_equal(m.detail, "bad?signature");
+	assert_string_equal(m.origin, "110101001");
+	wire_msg_release(&m);
+	msgpack_sbuffer_clear(&sb);
+
+	wire_encode_error(&sb, WERR_HELLO_FIRST, NULL, "no session");
+	assert_int_equal(s_decode(&m, &sb), 0);
+	assert_string_equal(m.origin, "");
 	wire_msg_release(&m);
 	msgpack_sbuffer_clear(&sb);
 
@@ -131,6 +138,32 @@ test_small_messages(void **state)
 	assert_int_equal(s_decode(&m, &sb), 0);
 	assert_int_equal(m.type, WIRE_HEARTBEAT);
 	wire_msg_release(&m);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Golden vectors: the bytes of proto/WIRE.md's examples, byte for byte. */
+static void
+test_golden(void **state)
+{
+	(void)state;
+	static const uint8_t ack[] = { 0x94, 0x01, 0x04, 0xa9, '1', '1', '0', '1', '0', '1', '0', '0',
+	    '1', 0x2a };
+	static const uint8_t heartbeat[] = { 0x92, 0x01, 0x07 };
+	static const uint8_t error[] = { 0x95, 0x01, 0x06, 0x02, 0xa2, 'h', 'i', 0xa0 };
+	msgpack_sbuffer sb;
+
+	msgpack_sbuffer_init(&sb);
+	wire_encode_ack(&sb, "110101001", 42);
+	assert_int_equal(sb.size, sizeof ack);
+	assert_memory_equal(sb.data, ack, sizeof ack);
+	msgpack_sbuffer_clear(&sb);
+	wire_encode_heartbeat(&sb);
+	assert_int_equal(sb.size, sizeof heartbeat);
+	assert_memory_equal(sb.data, heartbeat, sizeof heartbeat);
+	msgpack_sbuffer_clear(&sb);
+	wire_encode_error(&sb, WERR_HELLO_FIRST, NULL, "hi");
+	assert_int_equal(sb.size, sizeof error);
+	assert_memory_equal(sb.data, error, sizeof error);
 	msgpack_sbuffer_destroy(&sb);
 }
 
@@ -164,7 +197,9 @@ test_malformed(void **state)
 		{ "trailing bytes", "\x92\x01\x07\x00", 4 },
 		{ "float", "\x93\x01\x07\xca\x00\x00\x00\x00", 8 },
 		{ "too deep", "\x93\x01\x03\x91\x91\x91\x91\x91\x91\x01", 11 },
-		{ "error code str", "\x94\x01\x06\xa1x\xa1y", 7 },
+		{ "error code str", "\x95\x01\x06\xa1x\xa1y\xa0", 8 },
+		{ "error without origin", "\x94\x01\x06\x01\xa1y", 6 },
+		{ "error bad origin", "\x95\x01\x06\x01\xa1y\xa2zz", 9 },
 		{ "hello short", "\x93\x01\x01\xa6" "110101", 10 },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -204,6 +239,29 @@ test_truncate_and_flip(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* Random frames, and random frames behind a valid prefix: refused or decoded, never a crash. */
+static void
+test_random(void **state)
+{
+	(void)state;
+	uint8_t buf[512];
+	struct wire_msg m;
+	char err[256];
+	static const uint8_t prefixes[][3] = {
+		{ 0x94, 0x01, 0x03 }, { 0x96, 0x01, 0x01 }, { 0x95, 0x01, 0x02 }, { 0x95, 0x01, 0x06 },
+	};
+
+	randombytes_buf_deterministic(buf, sizeof buf, (const uint8_t *)"lika wire fuzz seed 0123456789ab");
+	for (int round = 0; round < 20000; round++) {
+		size_t len = 1 + randombytes_uniform(sizeof buf);
+		randombytes_buf(buf, len);
+		if (round % 2 && len > 3)
+			memcpy(buf, prefixes[round % 4], 3);
+		if (wire_decode(&m, buf, len, err, sizeof err) == 0)
+			wire_msg_release(&m);
+	}
+}
+
 static void
 test_oversize(void **state)
 {
@@ -224,8 +282,10 @@ main(void)
 		cmocka_unit_test(test_welcome_roundtrip),
 		cmocka_unit_test(test_changesets_roundtrip),
 		cmocka_unit_test(test_small_messages),
+		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncate_and_flip),
+		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_oversize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

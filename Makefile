@@ -32,21 +32,26 @@ endif
 
 LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
           lib/idcard.c lib/household.c lib/csv.c \
-          lib/ledger.c lib/node.c lib/status.c lib/wire.c lib/peer.c
+          lib/ledger.c lib/node.c lib/status.c lib/wire.c lib/peer.c lib/procedure.c
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_roster.c tools/cmd_debug.c \
-           tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c
+           tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c \
+           tools/proc.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c
 DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
-           tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c
+           tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
+           tests/unit/test_procedure.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c
+# tools the system tests call ($LIKA_UNIT/NAME)
+TESTTOOL_SRC = tests/tools/forge_step.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ   = $(TOOL_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN  = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/%)
+TESTTOOL_BIN = $(TESTTOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
 .PHONY: all test bench demo deps clean check-deps valgrind
 all: check-deps $(BIN)/lika $(BIN)/likad
@@ -88,11 +93,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblika.a $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS) \
 	    $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
+$(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblika.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
+
 $(BUILD)/tests/bench_%: tests/bench/bench_%.c $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
 
-test: all $(UNIT_BIN)
+test: all $(UNIT_BIN) $(TESTTOOL_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) SAN=$(SAN) \
 	    sh tests/run.sh $(TESTFLAGS)
 

@@ -1,5 +1,6 @@
 /* ledger.c — feeds of signed change sets and the state they produce */
 #include "ledger.h"
+#include "procedure.h"
 #include "schema.h"
 #include "util.h"
 
@@ -283,6 +284,10 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return s_sqlerr(a->db, err, errlen, "apply");
+		/* domain rules on the row as it now stands (signed procedure steps) */
+		if (procedure_check_row(l, a->db, a->dbname, cs->h.origin, t->name, op.key, op.key_len,
+		    op.kind == OP_DELETE, why, sizeof why) < 0)
+			return errf(err, errlen, "op %u: %s", i, why);
 	}
 	return 0;
 }

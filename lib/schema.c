@@ -32,6 +32,63 @@ static const struct table_def policy = {
 	"policy", OWNER_COUNTY, policy_cols, "name", NULL,
 };
 
+/* ---- the identification procedure (proto/PROCEDURE.md) -------------------- */
+
+/*
+ * 干部名册: officials who sign procedure steps (驻村干部, 乡镇长, 县扶贫和移民办).
+ * id = office code + "/" + 3-digit number.  A row is never re-keyed: a new key
+ * for a person is a new row, so every past signature stays verifiable.
+ */
+static const struct column_def official_cols[] = {
+	{ "pubkey", COL_T_BLOB },    /* Ed25519 public key, 32 bytes */
+	{ "role", COL_T_TEXT },      /* village-cadre, township-head, county-office */
+	{ "name", COL_T_TEXT },
+	{ "office", COL_T_TEXT },    /* division code: county, township or village */
+	{ "removed", COL_T_INT },    /* 1: may sign no new step (past ones stay valid) */
+	{ NULL, 0 },
+};
+static const struct table_def official = {
+	"official", OWNER_COUNTY, official_cols, "office", NULL,
+};
+
+/* 扶贫规模: households a township or village may register in a year; id = CODE/YEAR. */
+static const struct column_def quota_cols[] = {
+	{ "code", COL_T_TEXT },      /* 9-digit township or 12-digit village */
+	{ "year", COL_T_INT },
+	{ "households", COL_T_INT },
+	{ NULL, 0 },
+};
+static const struct table_def quota = {
+	"quota", OWNER_COUNTY, quota_cols, "code", NULL,
+};
+
+/*
+ * County steps of a household's procedure (县级审批, 第三榜公示, 脱贫公告):
+ * id = household id + "/" + 2-digit round + "/" + 2-digit step number, the
+ * same columns as review_step.  The county owns these rows; they flow down.
+ */
+static const struct column_def step_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "round", COL_T_INT },      /* 1, 2 …: a new application or an exit opens a round */
+	{ "procedure", COL_T_TEXT }, /* "entry" (识别) or "exit" (脱贫退出) */
+	{ "step", COL_T_TEXT },      /* step name, e.g. "village_eval" */
+	{ "decision", COL_T_TEXT },  /* pass, reject, or the step's own word */
+	{ "at", COL_T_TEXT },        /* YYYY-MM-DD: the day of the step (notice: first day) */
+	{ "by_name", COL_T_TEXT },   /* who: the signing official, or the body or clerk that acted */
+	{ "days", COL_T_INT },       /* notices: length in days */
+	{ "reasons", COL_T_TEXT },
+	{ "details", COL_T_TEXT },   /* step-specific JSON object (votes, panel, figures) */
+	{ "record_hash", COL_T_BLOB },/* BLAKE2b-256 of the household record when signed */
+	{ "official", COL_T_TEXT },  /* official id of the signer, NULL if unsigned */
+	{ "signer", COL_T_BLOB },    /* that official's public key */
+	{ "sig", COL_T_BLOB },       /* official's Ed25519 signature of the statement */
+	{ "seal", COL_T_BLOB },      /* township node's signature of the statement (公章) */
+	{ NULL, 0 },
+};
+static const struct table_def approval = {
+	"approval", OWNER_COUNTY, step_cols, "household", NULL,
+};
+
 /* ---- code lists (county tables; a county may add rows) ----------------------
  *
  * id = the code (2 digits, in the order DOMAIN.md lists the values), name = the
@@ -171,6 +228,87 @@ static const struct table_def village_group = {
 	"village_group", OWNER_TOWNSHIP, village_group_cols, "village", NULL,
 };
 
+/* ---- the identification procedure, township side ----------------------------- */
+
+/* Township steps (申请 … 乡镇长签字, 登记): id and columns as approval. */
+static const struct table_def review_step = {
+	"review_step", OWNER_TOWNSHIP, step_cols, "household", NULL,
+};
+
+/* 异议: an objection raised during a notice and its finding; id = step id + "/" + NN. */
+static const struct column_def objection_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "step", COL_T_TEXT },      /* id of the notice step (review_step or approval) */
+	{ "at", COL_T_TEXT },
+	{ "by_name", COL_T_TEXT },   /* who objected (may be 匿名) */
+	{ "content", COL_T_TEXT },
+	{ "finding", COL_T_TEXT },   /* NULL while open; "upheld" or "dismissed" */
+	{ "finding_at", COL_T_TEXT },
+	{ "finding_note", COL_T_TEXT },
+	{ NULL, 0 },
+};
+static const struct table_def objection = {
+	"objection", OWNER_TOWNSHIP, objection_cols, "household", NULL,
+};
+
+/* 三不评: a recorded exclusion finding; id = household id + "/" + kind. */
+static const struct column_def exclusion_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "kind", COL_T_TEXT },      /* land_waste, family_planning, crime */
+	{ "source", COL_T_TEXT },    /* where the finding comes from */
+	{ "at", COL_T_TEXT },
+	{ "lifted", COL_T_INT },     /* 1: found wrong and lifted */
+	{ NULL, 0 },
+};
+static const struct table_def exclusion = {
+	"exclusion", OWNER_TOWNSHIP, exclusion_cols, "household", NULL,
+};
+
+/* 帮扶措施: id = household id + "/M" + 3-digit number. */
+static const struct column_def measure_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "category", COL_T_TEXT },  /* production, training, infrastructure, relocation, health, schooling, housing */
+	{ "project", COL_T_TEXT },
+	{ "funds", COL_T_INT },      /* fen */
+	{ "start", COL_T_TEXT },
+	{ "deadline", COL_T_TEXT },
+	{ "status", COL_T_TEXT },    /* planned, running, done, cancelled */
+	{ NULL, 0 },
+};
+static const struct table_def measure = {
+	"measure", OWNER_TOWNSHIP, measure_cols, "household", NULL,
+};
+
+/* 帮扶责任人: id = household id + "/H" + 3-digit number; a change adds a row. */
+static const struct column_def helper_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "name", COL_T_TEXT },
+	{ "unit", COL_T_TEXT },      /* work unit */
+	{ "level", COL_T_TEXT },     /* its level: county, township, village … */
+	{ "phone", COL_T_TEXT },
+	{ "start", COL_T_TEXT },
+	{ "end", COL_T_TEXT },       /* NULL while paired */
+	{ NULL, 0 },
+};
+static const struct table_def helper = {
+	"helper", OWNER_TOWNSHIP, helper_cols, "household;name", NULL,
+};
+
+/* 半年审核: id = household id + "/" + YYYY-H (half 1 or 2). */
+static const struct column_def half_year_cols[] = {
+	{ "household", COL_T_TEXT },
+	{ "period", COL_T_TEXT },    /* "2014-2" */
+	{ "decision", COL_T_TEXT },  /* stay, exit, return, remove */
+	{ "at", COL_T_TEXT },
+	{ "reasons", COL_T_TEXT },
+	{ "official", COL_T_TEXT },
+	{ "signer", COL_T_BLOB },
+	{ "sig", COL_T_BLOB },
+	{ NULL, 0 },
+};
+static const struct table_def half_year = {
+	"half_year", OWNER_TOWNSHIP, half_year_cols, "household", NULL,
+};
 
 /* ---- households (一户一档) ---------------------------------------------------- */
 
@@ -304,6 +442,16 @@ const struct table_def *const schema_tables[] = {
 	&household_flag,
 	&member,
 	&income,
+	/* the procedure and assistance (proto/PROCEDURE.md) */
+	&official,
+	&quota,
+	&approval,
+	&review_step,
+	&objection,
+	&exclusion,
+	&measure,
+	&helper,
+	&half_year,
 	NULL,
 };
 

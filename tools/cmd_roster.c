@@ -1,7 +1,8 @@
 /*
- * cmd_roster.c — `lika roster add-township|remove-township|list` and
- * `lika policy set|list`: county-owned rows, written at the county node as
- * change sets of the county feed, so they reach every township.
+ * cmd_roster.c — `lika roster add-township|remove-township|list`: county-owned
+ * rows, written at the county node as change sets of the county feed, so they
+ * reach every township.  (`lika policy` lives in cmd_official.c with the other
+ * county policy commands.)
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -215,96 +216,4 @@ cmd_roster(int argc, char **argv)
 		{ NULL, NULL, NULL },
 	};
 	return tool_dispatch("roster", sub, argc, argv);
-}
-
-static int
-s_policy_set(int argc, char **argv)
-{
-	const char *usage = "usage: lika policy set NAME YEAR VALUE [NOTE]\n\n"
-	    "Set a county policy value for a year, e.g. \"poverty_line 2023 2300\".\n";
-	char key[160];
-	struct node n;
-	int rc;
-
-	if ((rc = s_help(argc, argv, usage, NULL)))
-		return rc - 1;
-	if (argc - optind != 3 && argc - optind != 4) {
-		fprintf(stderr, "%s", usage);
-		return EXIT_USAGE;
-	}
-	const char *name = argv[optind], *year = argv[optind + 1], *value = argv[optind + 2];
-	const char *note = argc - optind == 4 ? argv[optind + 3] : "";
-	if (!*name || strlen(name) > 64 || strchr(name, '/'))
-		return tool_fail(EXIT_USAGE, "policy set", "name \"%s\" must be 1 to 64 bytes without \"/\"",
-		    name);
-	if (strlen(year) != 4 || !is_digits(year, 4))
-		return tool_fail(EXIT_USAGE, "policy set", "year \"%s\" is not 4 digits", year);
-	snprintf(key, sizeof key, "%s/%s", name, year);
-	if ((rc = s_open_county(&n, "policy set")) != EXIT_OK)
-		return rc;
-	struct ops ops = OPS_INIT;
-	struct colval cols[] = {
-		COL_TEXT("name", name), COL_INT("year", atoi(year)), COL_TEXT("value", value),
-		COL_TEXT("note", note),
-	};
-	ops_init(&ops);
-	ops_upsert(&ops, "policy", key, cols, 4);
-	if ((rc = s_commit(&n, "policy set", &ops)) == EXIT_OK)
-		printf("policy %s = %s\n", key, value);
-	return rc;
-}
-
-static int
-s_policy_list(int argc, char **argv)
-{
-	const char *usage = "usage: lika policy list [--json]\n\nList county policy values.\n";
-	sqlite3_stmt *st = NULL;
-	struct node n;
-	int rc, json = 0, first = 1;
-
-	if ((rc = s_help(argc, argv, usage, &json)))
-		return rc - 1;
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, value, note FROM policy ORDER BY id",
-	    -1, &st, NULL) != SQLITE_OK) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, "policy list", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
-	}
-	if (json)
-		printf("[");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *value = (const char *)sqlite3_column_text(st, 1);
-		const char *note = (const char *)sqlite3_column_text(st, 2);
-		if (json) {
-			printf("%s{\"id\":", first ? "" : ",");
-			json_str(stdout, id ? id : "");
-			printf(",\"value\":");
-			json_str(stdout, value ? value : "");
-			printf(",\"note\":");
-			json_str(stdout, note ? note : "");
-			printf("}");
-			first = 0;
-		} else {
-			printf("%-28s %s%s%s\n", id ? id : "", value ? value : "", note && *note ? "  " : "",
-			    note ? note : "");
-		}
-	}
-	if (json)
-		printf("]\n");
-	sqlite3_finalize(st);
-	node_close(&n);
-	return rc == SQLITE_DONE ? EXIT_OK : EXIT_FAIL;
-}
-
-int
-cmd_policy(int argc, char **argv)
-{
-	static const struct command sub[] = {
-		{ "set",  s_policy_set,  "set a county policy value for a year" },
-		{ "list", s_policy_list, "list county policy values" },
-		{ NULL, NULL, NULL },
-	};
-	return tool_dispatch("policy", sub, argc, argv);
 }

@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "lika.h"
+#include "proc.h"
 #include "log.h"
 #include "util.h"
 
@@ -27,13 +28,21 @@ static const struct command s_commands[] = {
 	{ "register", cmd_register, "print a village register (村册)" },
 	{ "book",    cmd_book,    "print the township book (乡镇簿)" },
 	{ "archive", cmd_archive, "print the county archive (县电子档案)" },
+	{ "official", cmd_official, "the county roster of officials and their signing keys" },
+	{ "policy",  cmd_policy,  "county policy: poverty line, notice days, schedule" },
+	{ "quota",   cmd_quota,   "county quotas (扶贫规模) of townships and villages" },
+	{ "review",  cmd_review,  "the identification procedure, step by step (三级复审，三榜公示)" },
+	{ "measure", cmd_measure, "assistance measures of registered households" },
+	{ "helper",  cmd_helper,  "helpers (帮扶责任人) paired with households" },
+	{ "half-year", cmd_half_year, "the half-yearly review: stay, exit, return, remove" },
+	{ "progress", cmd_progress, "households per stage, notices, quotas, measures" },
+	{ "report",  cmd_report,  "the summary (总结) by stage, cause and measure" },
 	{ "log",     cmd_log,     "list the change sets of every feed held" },
 	{ "verify",  cmd_verify,  "check every chain, signature and the state tables" },
 	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },
 	{ "status",  cmd_status,  "sync status for admins (exit status for monitoring)" },
 	{ "quarantine", cmd_quarantine, "refused change sets; resolve a stopped feed" },
 	{ "roster",  cmd_roster,  "county: admit and remove townships (the roster)" },
-	{ "policy",  cmd_policy,  "county: set and list policy values" },
 	{ "debug",   cmd_debug,   NULL },       /* test helpers: not in the help */
 	{ NULL, NULL, NULL },
 };

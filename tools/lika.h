@@ -63,7 +63,6 @@ int cmd_rebuild(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_roster(int argc, char **argv);
-int cmd_policy(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
 int cmd_household(int argc, char **argv);
 int cmd_member(int argc, char **argv);

@@ -1,0 +1,483 @@
+/*
+ * cmd_official.c — the county's roster of officials (干部名册) with their
+ * signing keys, county policy values (标准, 公示天数, 进度) and quotas (扶贫规模);
+ * plus the helpers the procedure commands share (tools/proc.h).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "util.h"
+
+/* ---- lika official ---------------------------------------------------------- */
+
+static int
+s_official_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "office", required_argument, NULL, 'o' },
+		{ "out", required_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = "usage: lika official add --role village-cadre|township-head|county-office\n"
+	    "                         --name NAME --office CODE [--out FILE]\n\n"
+	    "At the county node: put an official on the county roster (干部名册) and create\n"
+	    "the personal signing key (Ed25519, mode 0600) in FILE (default\n"
+	    "official-OFFICE-NNN.key).  OFFICE is the county code for the county office,\n"
+	    "the township code for a township head, and the township or village code\n"
+	    "for a resident village cadre (驻村干部).  Hand the key file to the person.\n";
+	const char *role = NULL, *name = NULL, *office = NULL, *out = NULL;
+	char err[ERRBUF_SIZE], id[32], path[1100], hex[2 * PUBKEY_BYTES + 1];
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': role = optarg; break;
+		case 'n': name = optarg; break;
+		case 'o': office = optarg; break;
+		case 'O': out = optarg; break;
+		case 'h': printf("%s", usage); return EXIT_OK;
+		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return tool_fail(EXIT_USAGE, "official add", "unexpected argument \"%s\"", argv[optind]);
+	if (!role || !name || !office) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	if (strcmp(role, ROLE_VILLAGE_CADRE) != 0 && strcmp(role, ROLE_TOWNSHIP_HEAD) != 0 &&
+	    strcmp(role, ROLE_COUNTY_OFFICE) != 0)
+		return tool_fail(EXIT_USAGE, "official add", "role \"%s\" is none of village-cadre, "
+		    "township-head, county-office", role);
+	if (!*name || proc_check_text("official add", "name", name, 60))
+		return tool_fail(EXIT_USAGE, "official add", "name \"%s\" must be 1 to 60 bytes", name);
+
+	struct node n;
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (n.conf.role != ROLE_COUNTY) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "official add", "officials are put on the roster at the "
+		    "county node (this is township %s)", n.conf.code);
+	}
+	const char *county = n.conf.code;
+	int ok;
+	if (strcmp(role, ROLE_COUNTY_OFFICE) == 0)
+		ok = strcmp(office, county) == 0;
+	else if (strcmp(role, ROLE_TOWNSHIP_HEAD) == 0)
+		ok = code_check_township(office, err, sizeof err) == 0 && strncmp(office, county, 6) == 0;
+	else
+		ok = (code_check_township(office, err, sizeof err) == 0 ||
+		    code_check_village(office, err, sizeof err) == 0) && strncmp(office, county, 6) == 0;
+	if (!ok) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "official add", "office \"%s\" does not fit role %s in "
+		    "county %s (county office: the county code; township head: a township code; "
+		    "village cadre: a township or village code)", office, role, county);
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "official add", "%s", err);
+	}
+	sqlite3 *db = ledger_db(n.ledger);
+	int64_t next = proc_int(db, "SELECT count(*) + 1 FROM official WHERE office = ?1", office, 1);
+	snprintf(id, sizeof id, "%s/%03d", office, (int)next);
+	if (out)
+		snprintf(path, sizeof path, "%s", out);
+	else
+		snprintf(path, sizeof path, "official-%s-%03d.key", office, (int)next);
+
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES];
+	crypto_sign_keypair(pk, sk);
+	rc = key_write(path, sk, err, sizeof err);
+	sodium_memzero(sk, sizeof sk);
+	if (rc < 0) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "official add", "--out: %s (an existing key file is never "
+		    "overwritten)", err);
+	}
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = {
+		COL_BLOB("pubkey", pk, PUBKEY_BYTES), COL_TEXT("role", role), COL_TEXT("name", name),
+		COL_TEXT("office", office), COL_INT("removed", 0),
+	};
+	ops_init(&ops);
+	ops_upsert(&ops, "official", id, cols, 5);
+	rc = proc_commit(&n, "official add", &ops);
+	ops_release(&ops);
+	node_close(&n);
+	if (rc != EXIT_OK) {
+		unlink(path);
+		return rc;
+	}
+	hex_encode(hex, pk, PUBKEY_BYTES);
+	printf("official %s %s (%s of %s) added\nkey file %s\npublic key %s\n", id, name, role,
+	    office, path, hex);
+	return EXIT_OK;
+}
+
+static int
+s_official_list(int argc, char **argv)
+{
+	int json = argc > 1 && strcmp(argv[1], "--json") == 0, first = 1;
+	struct node n;
+	sqlite3_stmt *st;
+
+	if (argc > 1 && !json) {
+		printf("usage: lika official list [--json]\n\nThe county roster of officials who sign "
+		    "procedure steps.\n");
+		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, role, name, office, removed, pubkey "
+	    "FROM official ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		node_close(&n);
+		return EXIT_FAIL;
+	}
+	if (json)
+		printf("[");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char hex[2 * PUBKEY_BYTES + 1] = "";
+		if (sqlite3_column_bytes(st, 5) == PUBKEY_BYTES)
+			hex_encode(hex, sqlite3_column_blob(st, 5), PUBKEY_BYTES);
+		if (json) {
+			printf("%s{\"id\":", first ? "" : ",");
+			json_str(stdout, (const char *)sqlite3_column_text(st, 0));
+			printf(",\"role\":");
+			json_str(stdout, (const char *)sqlite3_column_text(st, 1));
+			printf(",\"name\":");
+			json_str(stdout, (const char *)sqlite3_column_text(st, 2));
+			printf(",\"office\":");
+			json_str(stdout, (const char *)sqlite3_column_text(st, 3));
+			printf(",\"removed\":%s,\"pubkey\":\"%s\"}", sqlite3_column_int(st, 4) ? "true" : "false",
+			    hex);
+		} else {
+			printf("%-16s %-14s %-12s %s%s  %.16s\n", sqlite3_column_text(st, 0),
+			    sqlite3_column_text(st, 1), sqlite3_column_text(st, 3), sqlite3_column_text(st, 2),
+			    sqlite3_column_int(st, 4) ? " (removed)" : "", hex);
+		}
+		first = 0;
+	}
+	if (json)
+		printf("]\n");
+	sqlite3_finalize(st);
+	node_close(&n);
+	return EXIT_OK;
+}
+
+static int
+s_official_remove(int argc, char **argv)
+{
+	char err[ERRBUF_SIZE], name[128];
+	struct node n;
+	int rc;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		printf("usage: lika official remove ID\n\nAt the county: the official may sign no new "
+		    "step; past signatures stay valid.\n");
+		return argc == 2 && strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (n.conf.role != ROLE_COUNTY) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "official remove", "the roster is kept at the county node");
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "official remove", "%s", err);
+	}
+	if (proc_text(ledger_db(n.ledger), "SELECT name FROM official WHERE id = ?1", argv[1], name,
+	    sizeof name) != 1) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "official remove", "no official \"%s\" on the roster", argv[1]);
+	}
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = { COL_INT("removed", 1) };
+	ops_init(&ops);
+	ops_upsert(&ops, "official", argv[1], cols, 1);
+	rc = proc_commit(&n, "official remove", &ops);
+	ops_release(&ops);
+	node_close(&n);
+	if (rc == EXIT_OK)
+		printf("official %s %s removed\n", argv[1], name);
+	return rc;
+}
+
+int
+cmd_official(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "add",    s_official_add,    "put an official on the roster and create the signing key" },
+		{ "list",   s_official_list,   "list the roster of officials" },
+		{ "remove", s_official_remove, "stop an official from signing new steps" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("official", sub, argc, argv);
+}
+
+/* ---- lika policy ------------------------------------------------------------ */
+
+enum policy_kind { PK_YUAN, PK_BOOL, PK_DAYS, PK_DATE, PK_TEXT };
+static const struct {
+	const char *name;
+	enum policy_kind kind;
+	const char *what;
+} s_policies[] = {
+	{ "poverty_line", PK_YUAN, "identification line, yuan per person a year (e.g. 2300)" },
+	{ "exclude_dibao_wubao", PK_BOOL, "低保户 and 五保户 outside this registration (default 1)" },
+	{ "notice_days_village", PK_DAYS, "first notice, days (default 7)" },
+	{ "notice_days_township", PK_DAYS, "second notice, days (default 7)" },
+	{ "notice_days_county", PK_DAYS, "third notice, days (default 15)" },
+	{ "notice_days_exit", PK_DAYS, "exit notice, days (default 7)" },
+	{ "schedule_prep_end", PK_DATE, "preparation ends (default YEAR-05-31)" },
+	{ "schedule_identify_end", PK_DATE, "identification ends (default YEAR-06-15)" },
+	{ "schedule_files_end", PK_DATE, "files and assistance end (default YEAR-06-30)" },
+	{ "schedule_review_end", PK_DATE, "review and summary end (default YEAR-07-15)" },
+};
+
+static int
+s_policy_set(int argc, char **argv)
+{
+	const char *usage = "usage: lika policy set NAME YEAR VALUE [NOTE]\n\n"
+	    "At the county node: set a policy value from YEAR on (it holds for later years\n"
+	    "until set again).  Names:\n";
+	char err[ERRBUF_SIZE], key[80], value[256];
+	struct node n;
+	size_t i, np = sizeof s_policies / sizeof s_policies[0];
+	int rc;
+
+	if (argc < 4 || argc > 5 || argv[1][0] == '-') {
+		FILE *f = argc > 1 && strcmp(argv[1], "--help") == 0 ? stdout : stderr;
+		fprintf(f, "%s", usage);
+		for (i = 0; i < np; i++)
+			fprintf(f, "  %-22s %s\n", s_policies[i].name, s_policies[i].what);
+		return f == stdout ? EXIT_OK : EXIT_USAGE;
+	}
+	const char *name = argv[1], *ys = argv[2], *v = argv[3], *note = argc == 5 ? argv[4] : NULL;
+	for (i = 0; i < np && strcmp(s_policies[i].name, name) != 0; i++)
+		;
+	if (i == np) {
+		/* a value lika does not interpret: kept as text, with a warning against typos */
+		if (!*name || strlen(name) > 64 || strchr(name, '/') || proc_check_text("policy set", "name",
+		    name, 64))
+			return tool_fail(EXIT_USAGE, "policy set", "name \"%s\" must be 1 to 64 bytes without "
+			    "\"/\"", name);
+		if (!*v || proc_check_text("policy set", "value", v, 200))
+			return tool_fail(EXIT_USAGE, "policy set", "value \"%s\" must be 1 to 200 bytes", v);
+		fprintf(stderr, "lika policy set: note: \"%s\" is not a policy lika uses (see \"lika policy "
+		    "set --help\"); stored as text\n", name);
+	}
+	if (!is_digits(ys, 4) || atoi(ys) < 1990 || atoi(ys) > 2100)
+		return tool_fail(EXIT_USAGE, "policy set", "year \"%s\" is not a year 1990-2100", ys);
+	int year = atoi(ys);
+	int64_t x;
+	switch (i == np ? PK_TEXT : s_policies[i].kind) {
+	case PK_TEXT:
+		snprintf(value, sizeof value, "%s", v);
+		break;
+	case PK_YUAN:
+		if (procedure_parse_yuan(v, &x) < 0 || x <= 0)
+			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not an amount of yuan "
+			    "(e.g. 2300 or 2736.00)", name, v);
+		/* kept in yuan as offices write it: "2300", "2736.50" */
+		if (x % 100)
+			snprintf(value, sizeof value, "%lld.%02lld", (long long)(x / 100), (long long)(x % 100));
+		else
+			snprintf(value, sizeof value, "%lld", (long long)(x / 100));
+		break;
+	case PK_BOOL:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is neither 0 nor 1", name, v);
+		snprintf(value, sizeof value, "%s", v);
+		break;
+	case PK_DAYS:
+		if (!is_digits(v, strlen(v)) || strlen(v) > 2 || atoi(v) < 1 || atoi(v) > 60)
+			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not 1-60 days", name, v);
+		snprintf(value, sizeof value, "%d", atoi(v));
+		break;
+	case PK_DATE:
+		if (procedure_day(v) < 0 || proc_year(v) != year)
+			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not a date YYYY-MM-DD in %d",
+			    name, v, year);
+		snprintf(value, sizeof value, "%s", v);
+		break;
+	}
+	if (note && proc_check_text("policy set", "note", note, 500))
+		return EXIT_USAGE;
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (n.conf.role != ROLE_COUNTY) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "policy set", "policy is set at the county node");
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "policy set", "%s", err);
+	}
+	snprintf(key, sizeof key, "%s/%d", name, year);
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = { COL_TEXT("name", name), COL_INT("year", year),
+		COL_TEXT("value", value), note ? (struct colval)COL_TEXT("note", note) :
+		(struct colval)COL_NIL("note") };
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", key, cols, 4);
+	rc = proc_commit(&n, "policy set", &ops);
+	ops_release(&ops);
+	node_close(&n);
+	if (rc == EXIT_OK)
+		printf("policy %s = %s from %d\n", name, value, year);
+	return rc;
+}
+
+static int
+s_policy_list(int argc, char **argv)
+{
+	struct node n;
+	sqlite3_stmt *st;
+	int json = argc > 1 && strcmp(argv[1], "--json") == 0, first = 1;
+
+	if (argc > 1 && !json) {
+		printf("usage: lika policy list [--json]\n");
+		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, value, coalesce(note, ''), name, year "
+	    "FROM policy ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		node_close(&n);
+		return EXIT_FAIL;
+	}
+	if (json)
+		printf("[");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *note = (const char *)sqlite3_column_text(st, 2);
+		if (json) {
+			printf("%s{\"id\":", first ? "" : ",");
+			json_str(stdout, (const char *)sqlite3_column_text(st, 0));
+			printf(",\"name\":");
+			json_str(stdout, (const char *)sqlite3_column_text(st, 3));
+			printf(",\"year\":%d,\"value\":", sqlite3_column_int(st, 4));
+			json_str(stdout, (const char *)sqlite3_column_text(st, 1));
+			printf(",\"note\":");
+			json_str(stdout, note);
+			printf("}");
+		} else {
+			printf("%-28s %s%s%s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+			    *note ? "  " : "", note);
+		}
+		first = 0;
+	}
+	if (json)
+		printf("]\n");
+	sqlite3_finalize(st);
+	node_close(&n);
+	return EXIT_OK;
+}
+
+int
+cmd_policy(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "set",  s_policy_set,  "set a county policy value for a year (county node)" },
+		{ "list", s_policy_list, "list the county policy values" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("policy", sub, argc, argv);
+}
+
+/* ---- lika quota --------------------------------------------------------------- */
+
+static int
+s_quota_set(int argc, char **argv)
+{
+	char err[ERRBUF_SIZE], key[64];
+	struct node n;
+	int rc;
+
+	if (argc != 4 || argv[1][0] == '-') {
+		FILE *f = argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr;
+		fprintf(f, "usage: lika quota set CODE YEAR HOUSEHOLDS\n\n"
+		    "At the county node: the scale (扶贫规模) of a township (9 digits) or a\n"
+		    "village (12 digits) for YEAR, in households.  Township review and county\n"
+		    "approval refuse a household that would exceed it.\n");
+		return f == stdout ? EXIT_OK : EXIT_USAGE;
+	}
+	const char *code = argv[1], *ys = argv[2], *ns = argv[3];
+	if ((code_check_township(code, err, sizeof err) < 0 && code_check_village(code, err, sizeof err) < 0))
+		return tool_fail(EXIT_USAGE, "quota set", "code \"%s\" is neither a township (9 digits) "
+		    "nor a village (12 digits)", code);
+	if (!is_digits(ys, 4) || atoi(ys) < 1990 || atoi(ys) > 2100)
+		return tool_fail(EXIT_USAGE, "quota set", "year \"%s\" is not a year 1990-2100", ys);
+	if (!*ns || strlen(ns) > 7 || !is_digits(ns, strlen(ns)))
+		return tool_fail(EXIT_USAGE, "quota set", "households \"%s\" is not a number 0-9999999", ns);
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (n.conf.role != ROLE_COUNTY || strncmp(code, n.conf.code, 6) != 0) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "quota set", n.conf.role != ROLE_COUNTY ?
+		    "quotas are set at the county node" : "code \"%s\" is not in this county", code);
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "quota set", "%s", err);
+	}
+	snprintf(key, sizeof key, "%s/%s", code, ys);
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = { COL_TEXT("code", code), COL_INT("year", atoi(ys)),
+		COL_INT("households", atol(ns)) };
+	ops_init(&ops);
+	ops_upsert(&ops, "quota", key, cols, 3);
+	rc = proc_commit(&n, "quota set", &ops);
+	ops_release(&ops);
+	node_close(&n);
+	if (rc == EXIT_OK)
+		printf("quota %s %s = %ld households\n", code, ys, atol(ns));
+	return rc;
+}
+
+static int
+s_quota_list(int argc, char **argv)
+{
+	struct node n;
+	sqlite3_stmt *st;
+
+	if (argc > 1) {
+		printf("usage: lika quota list\n");
+		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT code, year, households FROM quota "
+	    "ORDER BY year, code", -1, &st, NULL) != SQLITE_OK) {
+		node_close(&n);
+		return EXIT_FAIL;
+	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		printf("%-12s %d  %d\n", sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
+		    sqlite3_column_int(st, 2));
+	sqlite3_finalize(st);
+	node_close(&n);
+	return EXIT_OK;
+}
+
+int
+cmd_quota(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "set",  s_quota_set,  "set a township's or village's quota for a year (county node)" },
+		{ "list", s_quota_list, "list the quotas" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("quota", sub, argc, argv);
+}

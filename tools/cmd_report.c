@@ -1,0 +1,518 @@
+/*
+ * cmd_report.c — `lika progress` (专项督查: where every village's or
+ * township's households stand against the plan's schedule) and `lika report`
+ * (the summary, 总结: counts by stage, cause and measure).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc.h"
+#include "util.h"
+
+/* Stage buckets a household falls in (progress and report). */
+enum bucket {
+	B_NONE,         /* no procedure yet */
+	B_VILLAGE,      /* 申请 … 村级评议 */
+	B_NOTICE1,      /* 村级公示 */
+	B_TOWNSHIP,     /* 驻村干部签字 … 乡镇公示 */
+	B_COUNTY,       /* 乡镇长签字 … 县级公示 */
+	B_REGISTERED,   /* 已建档立卡 (incl. 返贫) */
+	B_REJECTED,     /* 未通过: file returned */
+	B_EXITING,      /* exit procedure running */
+	B_EXITED,       /* 已脱贫 */
+	B_REMOVED,      /* 清退 */
+	B_COUNT
+};
+static const char *const s_bucket_name[B_COUNT] = {
+	"none", "village", "village_notice", "township", "county", "registered", "rejected",
+	"exiting", "exited", "removed",
+};
+static const char *const s_bucket_short[B_COUNT] = {
+	"none", "vill", "ntc1", "town", "cnty", "reg", "rej", "exng", "exit", "rmvd",
+};
+static const char *const s_bucket_label[B_COUNT] = {
+	"未申请", "村级评议中", "村级公示中", "乡镇审核中", "县级审批中", "已建档立卡", "未通过（退回）",
+	"脱贫退出中", "已脱贫", "清退",
+};
+
+static const char *
+s_col(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	return t ? t : "";
+}
+
+static enum bucket
+s_bucket(const struct hstate *h)
+{
+	if (!strcmp(h->status, ST_REMOVED))
+		return B_REMOVED;
+	if (!strcmp(h->status, ST_EXITED))
+		return B_EXITED;
+	if (h->round && !strcmp(h->procedure, "exit") && !h->complete && !h->rejected)
+		return B_EXITING;
+	if (!strcmp(h->status, ST_REGISTERED) || !strcmp(h->status, ST_RETURNED))
+		return B_REGISTERED;
+	if (h->round == 0)
+		return B_NONE;
+	if (h->rejected)
+		return B_REJECTED;
+	if (h->last <= 3)
+		return B_VILLAGE;
+	if (h->last == 4)
+		return B_NOTICE1;
+	if (h->last <= 7)
+		return B_TOWNSHIP;
+	return B_COUNTY;
+}
+
+struct group {
+	char code[CODE_MAX];
+	char name[128];
+	int n;
+	int bucket[B_COUNT];
+	int notices_running, notices_overdue, late;
+	int64_t quota;          /* -1: none */
+	int quota_used;
+	int measures, measures_done, no_measure;
+};
+
+/* Schedule date NAME of YEAR: the policy value or the plan's default MMDD. */
+static void
+s_schedule(sqlite3 *db, const char *name, int year, const char *mmdd, char out[11])
+{
+	char v[32];
+	if (procedure_policy(db, name, year, v, sizeof v, NULL) == 1 && procedure_day(v) >= 0)
+		snprintf(out, 11, "%s", v);
+	else
+		snprintf(out, 11, "%04d-%s", year % 10000, mmdd);
+}
+
+/* Collect the groups (villages at a township, townships at the county); malloc'd. */
+static int
+s_collect(struct node *n, const char *today, int year, struct group **out)
+{
+	sqlite3 *db = ledger_db(n->ledger);
+	int county = n->conf.role == ROLE_COUNTY, ng = 0, cap = 0;
+	struct group *g = NULL;
+	sqlite3_stmt *st = NULL;
+	char ident_end[11], files_end[11];
+
+	s_schedule(db, "schedule_identify_end", year, "06-15", ident_end);
+	s_schedule(db, "schedule_files_end", year, "06-30", files_end);
+	*out = NULL;
+	/* the groups themselves, so one without households shows too */
+	if (county)
+		sqlite3_prepare_v2(db, "SELECT id, coalesce(name, '') FROM roster_node WHERE "
+		    "coalesce(removed, 0) = 0 UNION SELECT DISTINCT substr(id, 1, 9), '' FROM household "
+		    "ORDER BY 1", -1, &st, NULL);
+	else
+		sqlite3_prepare_v2(db, "SELECT id, coalesce(name, '') FROM village ORDER BY id", -1, &st, NULL);
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		if (ng && !strcmp(g[ng - 1].code, s_col(st, 0))) {
+			if (*s_col(st, 1))
+				snprintf(g[ng - 1].name, sizeof g[0].name, "%s", s_col(st, 1));
+			continue;
+		}
+		if (ng == cap) {
+			cap = cap ? 2 * cap : 16;
+			struct group *ng2 = realloc(g, (size_t)cap * sizeof *g);
+			if (!ng2) {
+				free(g);
+				sqlite3_finalize(st);
+				return -1;
+			}
+			g = ng2;
+		}
+		memset(&g[ng], 0, sizeof g[ng]);
+		snprintf(g[ng].code, sizeof g[ng].code, "%s", s_col(st, 0));
+		snprintf(g[ng].name, sizeof g[ng].name, "%s", s_col(st, 1));
+		char key[48];
+		snprintf(key, sizeof key, "%s/%d", g[ng].code, year);
+		g[ng].quota = proc_int(db, "SELECT households FROM quota WHERE id = ?1", key, -1);
+		ng++;
+	}
+	sqlite3_finalize(st);
+
+	sqlite3_prepare_v2(db, "SELECT id, village, (SELECT count(*) FROM measure m WHERE "
+	    "m.household = h.id), (SELECT count(*) FROM measure m WHERE m.household = h.id AND "
+	    "m.status = 'done') FROM household h ORDER BY id", -1, &st, NULL);
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		char code[CODE_MAX];
+		snprintf(code, sizeof code, "%s", county ? s_col(st, 0) : s_col(st, 1));
+		if (county)
+			code[9] = '\0';
+		int k;
+		for (k = 0; k < ng && strcmp(g[k].code, code) != 0; k++)
+			;
+		if (k == ng)
+			continue;
+		struct hstate h;
+		if (review_load(db, s_col(st, 0), &h) != 1)
+			continue;
+		enum bucket b = s_bucket(&h);
+		g[k].n++;
+		g[k].bucket[b]++;
+		g[k].measures += sqlite3_column_int(st, 2);
+		g[k].measures_done += sqlite3_column_int(st, 3);
+		if (b == B_REGISTERED && sqlite3_column_int(st, 2) == 0 && strcmp(today, files_end) > 0)
+			g[k].no_measure++;
+		/* a notice is running, or ended over 7 days ago with its next step still not done */
+		const struct step_def *d = h.round ? procedure_step_no(h.procedure, h.last) : NULL;
+		if (d && (d->flags & STEP_NOTICE) && !h.rejected && !h.complete) {
+			long end = procedure_day(h.s[h.last].at) + h.s[h.last].days;
+			long now = procedure_day(today);
+			if (now < end)
+				g[k].notices_running++;
+			else if (now >= end + 7)
+				g[k].notices_overdue++;
+		}
+		if ((b == B_VILLAGE || b == B_NOTICE1 || b == B_TOWNSHIP) && strcmp(today, ident_end) > 0)
+			g[k].late++;
+		/* quota used: through township review this year, not rejected */
+		if (h.round && !strcmp(h.procedure, "entry") && !h.rejected && h.s[6].present &&
+		    !strcmp(h.s[6].decision, "pass") && proc_year(h.s[6].at) == year)
+			g[k].quota_used++;
+	}
+	sqlite3_finalize(st);
+	*out = g;
+	return ng;
+}
+
+int
+cmd_progress(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "year", required_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int json = 0, year, ch;
+	char today[11];
+	const char *ys = NULL;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': json = 1; break;
+		case 'y': ys = optarg; break;
+		case 'h':
+			printf("usage: lika progress [--json] [--year YYYY]\n\n"
+			    "Where the households stand (专项督查): at a township per village, at the county\n"
+			    "per township: households per stage, notices running and overdue (ended over\n"
+			    "7 days ago, next step not done), quota used, measures, and who is behind the\n"
+			    "plan's schedule (county policy schedule_*; defaults: identification ends\n"
+			    "06-15, files and assistance 06-30, review 07-15).\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return tool_fail(EXIT_USAGE, "progress", "unexpected argument \"%s\"", argv[optind]);
+	procedure_today(today);
+	year = proc_year(today);
+	if (ys) {
+		if (!is_digits(ys, 4))
+			return tool_fail(EXIT_USAGE, "progress", "--year \"%s\" is not a year", ys);
+		year = atoi(ys);
+	}
+	struct node n;
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	sqlite3 *db = ledger_db(n.ledger);
+	char sched[4][11];
+	s_schedule(db, "schedule_prep_end", year, "05-31", sched[0]);
+	s_schedule(db, "schedule_identify_end", year, "06-15", sched[1]);
+	s_schedule(db, "schedule_files_end", year, "06-30", sched[2]);
+	s_schedule(db, "schedule_review_end", year, "07-15", sched[3]);
+	struct group *g;
+	int ng = s_collect(&n, today, year, &g);
+	if (ng < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "progress", "out of memory");
+	}
+	const char *per = n.conf.role == ROLE_COUNTY ? "township" : "village";
+	if (json) {
+		printf("{\"node\":\"%s\",\"today\":\"%s\",\"year\":%d,\"schedule\":{\"prep_end\":\"%s\","
+		    "\"identify_end\":\"%s\",\"files_end\":\"%s\",\"review_end\":\"%s\"},\"%ss\":[",
+		    n.conf.code, today, year, sched[0], sched[1], sched[2], sched[3], per);
+		for (int i = 0; i < ng; i++) {
+			printf("%s{\"code\":\"%s\",\"name\":", i ? "," : "", g[i].code);
+			json_str(stdout, g[i].name);
+			printf(",\"households\":%d,\"stages\":{", g[i].n);
+			for (int b = 0; b < B_COUNT; b++)
+				printf("%s\"%s\":%d", b ? "," : "", s_bucket_name[b], g[i].bucket[b]);
+			printf("},\"notices_running\":%d,\"notices_overdue\":%d,\"behind_schedule\":%d,"
+			    "\"quota\":", g[i].notices_running, g[i].notices_overdue, g[i].late);
+			if (g[i].quota < 0)
+				printf("null");
+			else
+				printf("%lld", (long long)g[i].quota);
+			printf(",\"quota_used\":%d,\"measures\":%d,\"measures_done\":%d,"
+			    "\"registered_without_measure\":%d}", g[i].quota_used, g[i].measures,
+			    g[i].measures_done, g[i].no_measure);
+		}
+		printf("],\"measures_by_category\":{");
+	} else {
+		printf("进度 %s  %s  (today %s)\n", n.conf.code, n.conf.name, today);
+		printf("schedule %d: preparation to %s, identification to %s, files and assistance to %s, "
+		    "review to %s\n\n", year, sched[0], sched[1], sched[2], sched[3]);
+		printf("%-12s %-10s %4s", per, "name", "hh");
+		for (int b = 0; b < B_COUNT; b++)
+			printf(" %5s", s_bucket_short[b]);
+		printf("  notices(run/overdue) behind quota(used/of) measures\n");
+		for (int i = 0; i < ng; i++) {
+			printf("%-12s ", g[i].code);
+			proc_pad(stdout, g[i].name, 10);
+			printf(" %4d", g[i].n);
+			for (int b = 0; b < B_COUNT; b++)
+				printf(" %5d", g[i].bucket[b]);
+			char q[32];
+			if (g[i].quota < 0)
+				snprintf(q, sizeof q, "%d/-", g[i].quota_used);
+			else
+				snprintf(q, sizeof q, "%d/%lld", g[i].quota_used, (long long)g[i].quota);
+			printf("  %d/%d %19d %12s %d\n", g[i].notices_running, g[i].notices_overdue, g[i].late,
+			    q, g[i].measures);
+		}
+		printf("\nmeasures by category:");
+	}
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db, "SELECT category, count(*) FROM measure GROUP BY category ORDER BY category",
+	    -1, &st, NULL);
+	int first = 1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (json)
+			printf("%s\"%s\":%d", first ? "" : ",", s_col(st, 0), sqlite3_column_int(st, 1));
+		else
+			printf(" %s %s %d;", s_col(st, 0), assist_category_label(s_col(st, 0)),
+			    sqlite3_column_int(st, 1));
+		first = 0;
+	}
+	sqlite3_finalize(st);
+	printf(json ? "}}\n" : "\n");
+	free(g);
+	node_close(&n);
+	return EXIT_OK;
+}
+
+/* ---- the summary (总结) ---------------------------------------------------------- */
+
+enum fmt { F_TEXT, F_HTML, F_CSV };
+
+static FILE *s_out;     /* the report being written */
+
+static void
+s_html_text(const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", s_out); break;
+		case '>': fputs("&gt;", s_out); break;
+		case '&': fputs("&amp;", s_out); break;
+		case '"': fputs("&quot;", s_out); break;
+		default: fputc(*s, s_out);
+		}
+	}
+}
+
+static void
+s_csv_text(const char *s)
+{
+	if (strpbrk(s, ",\"\n")) {
+		fputc('"', s_out);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', s_out);
+			fputc(*s, s_out);
+		}
+		fputc('"', s_out);
+	} else {
+		fputs(s, s_out);
+	}
+}
+
+/* One section: a title and rows of (label, count[, extra]). */
+static void
+s_section(enum fmt f, const char *title)
+{
+	if (f == F_HTML)
+		fprintf(s_out, "<h2>%s</h2>\n<table>\n", title);
+	else if (f == F_TEXT)
+		fprintf(s_out, "\n%s\n", title);
+}
+
+static void
+s_row(enum fmt f, const char *section, const char *label, long long count, const char *extra)
+{
+	switch (f) {
+	case F_HTML:
+		fprintf(s_out, "<tr><td>");
+		s_html_text(label);
+		fprintf(s_out, "</td><td class=\"n\">%lld</td><td>", count);
+		s_html_text(extra ? extra : "");
+		fprintf(s_out, "</td></tr>\n");
+		break;
+	case F_CSV:
+		s_csv_text(section);
+		fputc(',', s_out);
+		s_csv_text(label);
+		fprintf(s_out, ",%lld,", count);
+		s_csv_text(extra ? extra : "");
+		fprintf(s_out, "\r\n");
+		break;
+	default:
+		fputs("  ", s_out);
+		proc_pad(s_out, label, 24);
+		fprintf(s_out, " %6lld  %s\n", count, extra ? extra : "");
+	}
+}
+
+static void
+s_section_end(enum fmt f)
+{
+	if (f == F_HTML)
+		fprintf(s_out, "</table>\n");
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum fmt f = F_TEXT;
+	int ch, gb18030 = 0;
+	const char *out = NULL;
+	char today[11];
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (!strcmp(optarg, "html"))
+				f = F_HTML;
+			else if (!strcmp(optarg, "csv"))
+				f = F_CSV;
+			else if (!strcmp(optarg, "text"))
+				f = F_TEXT;
+			else
+				return tool_fail(EXIT_USAGE, "report", "--format \"%s\" is none of text, html, csv",
+				    optarg);
+			break;
+		case 'e':
+			if (!strcmp(optarg, "gb18030"))
+				gb18030 = 1;
+			else if (strcmp(optarg, "utf-8") != 0)
+				return tool_fail(EXIT_USAGE, "report", "--encoding \"%s\" is neither utf-8 nor "
+				    "gb18030", optarg);
+			break;
+		case 'o': out = optarg; break;
+		case 'h':
+			printf("usage: lika report [--format text|html|csv] [--encoding utf-8|gb18030] "
+			    "[--out FILE]\n\n"
+			    "The summary (扶贫对象建档立卡工作总结) of this node's archive: households by\n"
+			    "stage, registered households by main poverty cause, assistance measures by\n"
+			    "category with funds, helpers, and half-year review decisions.  HTML prints on\n"
+			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind != argc)
+		return tool_fail(EXIT_USAGE, "report", "unexpected argument \"%s\"", argv[optind]);
+	if (gb18030 && f != F_CSV)
+		return tool_fail(EXIT_USAGE, "report", "--encoding gb18030 is for --format csv");
+	procedure_today(today);
+	struct node n;
+	struct tool_out o;
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if (tool_out_open(&o, out, gb18030, "report") < 0) {
+		node_close(&n);
+		return EXIT_FAIL;
+	}
+	s_out = o.f;
+	sqlite3 *db = ledger_db(n.ledger);
+	int counts[B_COUNT] = { 0 }, total = 0;
+	sqlite3_stmt *st = NULL;
+
+	sqlite3_prepare_v2(db, "SELECT id FROM household ORDER BY id", -1, &st, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct hstate h;
+		if (review_load(db, s_col(st, 0), &h) == 1) {
+			counts[s_bucket(&h)]++;
+			total++;
+		}
+	}
+	sqlite3_finalize(st);
+
+	char title[256];
+	snprintf(title, sizeof title, "%s（%s）扶贫对象建档立卡工作总结", n.conf.name, n.conf.code);
+	if (f == F_HTML) {
+		fprintf(s_out, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+		s_html_text(title);
+		fprintf(s_out, "</title>\n<style>@page { size: A4; margin: 18mm; } body { font-family: serif; } "
+		    "table { border-collapse: collapse; width: 100%%; margin-bottom: 6mm; } td, th { border: "
+		    "1px solid #000; padding: 2px 6px; } td.n { text-align: right; }</style>\n</head>\n"
+		    "<body>\n<h1>");
+		s_html_text(title);
+		fprintf(s_out, "</h1>\n<p>统计日期：%s　户数合计：%d</p>\n", today, total);
+	} else if (f == F_CSV) {
+		fprintf(s_out, "%s分类,项目,数量,说明\r\n", gb18030 ? "" : "\xEF\xBB\xBF");
+	} else {
+		fprintf(s_out, "%s\n统计日期：%s　户数合计：%d\n", title, today, total);
+	}
+
+	s_section(f, "一、按阶段");
+	for (int b = 0; b < B_COUNT; b++)
+		s_row(f, "按阶段", s_bucket_label[b], counts[b], s_bucket_name[b]);
+	s_section_end(f);
+
+	s_section(f, "二、已建档立卡户按主要致贫原因");
+	sqlite3_prepare_v2(db, "SELECT coalesce(k.name, c.cause), count(*) FROM household h JOIN "
+	    "household_cause c ON c.household = h.id AND c.main = 1 LEFT JOIN code_cause k ON k.id = c.cause "
+	    "WHERE h.status IN ('03', '06') GROUP BY c.cause ORDER BY c.cause", -1, &st, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		s_row(f, "按致贫原因", s_col(st, 0), sqlite3_column_int(st, 1), NULL);
+	sqlite3_finalize(st);
+	s_section_end(f);
+
+	s_section(f, "三、帮扶措施按类别");
+	sqlite3_prepare_v2(db, "SELECT category, count(*), sum(funds), sum(status = 'done') FROM measure "
+	    "GROUP BY category ORDER BY category", -1, &st, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char extra[96], yuan[32];
+		procedure_format_yuan(yuan, sizeof yuan, sqlite3_column_int64(st, 2));
+		snprintf(extra, sizeof extra, "资金 %s 元，已完成 %d", yuan, sqlite3_column_int(st, 3));
+		s_row(f, "按帮扶措施", assist_category_label(s_col(st, 0)), sqlite3_column_int(st, 1), extra);
+	}
+	sqlite3_finalize(st);
+	s_section_end(f);
+
+	s_section(f, "四、结对帮扶与动态管理");
+	s_row(f, "结对帮扶", "在帮帮扶责任人", proc_int(db, "SELECT count(*) FROM helper WHERE \"end\" IS NULL",
+	    NULL, 0), NULL);
+	s_row(f, "结对帮扶", "结对帮扶户", proc_int(db, "SELECT count(DISTINCT household) FROM helper "
+	    "WHERE \"end\" IS NULL", NULL, 0), NULL);
+	sqlite3_prepare_v2(db, "SELECT decision, count(*) FROM half_year GROUP BY decision ORDER BY "
+	    "decision", -1, &st, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *d = s_col(st, 0);
+		const char *label = !strcmp(d, "stay") ? "半年审核：继续扶持" : !strcmp(d, "exit") ?
+		    "半年审核：脱贫退出" : !strcmp(d, "return") ? "半年审核：返贫" : "半年审核：清退";
+		s_row(f, "动态管理", label, sqlite3_column_int(st, 1), d);
+	}
+	sqlite3_finalize(st);
+	s_section_end(f);
+	if (f == F_HTML)
+		fprintf(s_out, "</body>\n</html>\n");
+	node_close(&n);
+	return tool_out_close(&o, "report") < 0 ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,1574 @@
+/*
+ * cmd_review.c — `lika review …`: the identification procedure on one
+ * household (三级复审，三榜公示), step by step, each step one signed change set,
+ * each refusal naming its rule (proto/PROCEDURE.md, "Guards").
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc.h"
+#include "util.h"
+
+static const char *
+s_col(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	return t ? t : "";
+}
+
+int
+review_load(sqlite3 *db, const char *id, struct hstate *h)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(h, 0, sizeof *h);
+	snprintf(h->id, sizeof h->id, "%s", id);
+	if (sqlite3_prepare_v2(db, "SELECT village, coalesce(status, ''), coalesce(attribute, '') "
+	    "FROM household WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(h->village, sizeof h->village, "%s", s_col(st, 0));
+		snprintf(h->status, sizeof h->status, "%s", s_col(st, 1));
+		snprintf(h->attribute, sizeof h->attribute, "%s", s_col(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -1;
+
+	h->round = (int)proc_int(db, "SELECT max(r) FROM (SELECT max(round) r FROM review_step WHERE "
+	    "household = ?1 UNION ALL SELECT max(round) FROM approval WHERE household = ?1)", id, 0);
+	if (h->round == 0)
+		return 1;
+	if (sqlite3_prepare_v2(db, "SELECT procedure, step, decision, at, days, id, record_hash FROM "
+	    "(SELECT * FROM review_step UNION ALL SELECT * FROM approval) WHERE household = ?1 AND "
+	    "round = ?2", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, h->round);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const struct step_def *d = procedure_step(s_col(st, 0), s_col(st, 1));
+		if (!d || d->number >= MAX_STEPS)
+			continue;
+		snprintf(h->procedure, sizeof h->procedure, "%s", d->procedure);
+		h->s[d->number].present = 1;
+		snprintf(h->s[d->number].decision, sizeof h->s[0].decision, "%s", s_col(st, 2));
+		snprintf(h->s[d->number].at, sizeof h->s[0].at, "%s", s_col(st, 3));
+		h->s[d->number].days = sqlite3_column_int(st, 4);
+		snprintf(h->s[d->number].key, sizeof h->s[0].key, "%s", s_col(st, 5));
+		if (sqlite3_column_bytes(st, 6) == HASH_BYTES) {
+			h->s[d->number].has_hash = 1;
+			memcpy(h->s[d->number].hash, sqlite3_column_blob(st, 6), HASH_BYTES);
+		}
+		if (d->number > h->last)
+			h->last = d->number;
+		if (strcmp(s_col(st, 2), "reject") == 0)
+			h->rejected = 1;
+		if (d->flags & STEP_FINAL)
+			h->complete = 1;
+	}
+	sqlite3_finalize(st);
+	return 1;
+}
+
+const char *
+review_stage(const struct hstate *h)
+{
+	static char buf[96];
+
+	if (h->round == 0)
+		return "no procedure yet";
+	const struct step_def *d = procedure_step_no(h->procedure, h->last);
+	snprintf(buf, sizeof buf, "%s round %d: %s%s", h->procedure, h->round, d ? d->name : "?",
+	    h->rejected ? " (rejected: file returned)" : h->complete ? " (complete)" : "");
+	return buf;
+}
+
+/* ---- guards ------------------------------------------------------------------ */
+
+/* Eligibility: the poverty line, 低保/五保, 三不评.  EXIT_OK or a refusal. */
+static int
+s_guard_eligible(sqlite3 *db, const char *cmd, const struct hstate *h, const char *today)
+{
+	sqlite3_stmt *st = NULL;
+	char line[32], yuan[32], lyuan[32];
+	int year = 0, from = 0, found = 0;
+	int64_t net = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT year, net_per_capita FROM income WHERE household = ?1 "
+	    "AND net_per_capita IS NOT NULL ORDER BY year DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = 1;
+		year = sqlite3_column_int(st, 0);
+		net = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (!found)
+		return proc_refuse(cmd, "income-recorded", "household %s has no income recorded "
+		    "(\"lika income\"): the line cannot be checked", h->id);
+	int r = procedure_policy(db, "poverty_line", year, line, sizeof line, &from);
+	if (r != 1)
+		return proc_refuse(cmd, "poverty-line", "no poverty line is set for %d (\"lika policy set "
+		    "poverty_line %d YUAN\" at the county)", year, year);
+	int64_t lf = 0;
+	if (procedure_parse_yuan(line, &lf) < 0)
+		return proc_refuse(cmd, "poverty-line", "policy poverty_line/%d \"%s\" is not an amount "
+		    "of yuan", from, line);
+	procedure_format_yuan(yuan, sizeof yuan, net);
+	procedure_format_yuan(lyuan, sizeof lyuan, lf);
+	if (net > lf)
+		return proc_refuse(cmd, "poverty-line", "household %s: per-capita net income %s yuan "
+		    "(%d) is above the line of %s yuan for %d", h->id, yuan, year, lyuan, year);
+
+	if ((strcmp(h->attribute, "02") == 0 || strcmp(h->attribute, "03") == 0) &&
+	    procedure_policy_int(db, "exclude_dibao_wubao", proc_year(today), 1) == 1)
+		return proc_refuse(cmd, "dibao-wubao", "household %s is a %s household; county policy "
+		    "exclude_dibao_wubao puts 低保户 and 五保户 outside this registration", h->id,
+		    strcmp(h->attribute, "02") == 0 ? "低保" : "五保");
+
+	char kind[32] = "", source[256] = "";
+	if (sqlite3_prepare_v2(db, "SELECT kind, coalesce(source, ''), coalesce(at, '') FROM exclusion "
+	    "WHERE household = ?1 AND coalesce(lifted, 0) = 0 ORDER BY id LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(kind, sizeof kind, "%s", s_col(st, 0));
+			snprintf(source, sizeof source, "%s (%s)", s_col(st, 1), s_col(st, 2));
+		}
+		sqlite3_finalize(st);
+	}
+	if (kind[0])
+		return proc_refuse(cmd, "three-exclusions", "household %s has the exclusion \"%s\" "
+		    "recorded (三不评), source: %s", h->id, kind, source);
+	return EXIT_OK;
+}
+
+/* The notice that step N follows has ended and has no open or upheld objection. */
+static int
+s_guard_notice(sqlite3 *db, const char *cmd, const struct hstate *h, int n, const char *today,
+    int passing)
+{
+	const struct step_def *nd = procedure_step_no(h->procedure, n - 1);
+	if (!nd || !(nd->flags & STEP_NOTICE) || !h->s[n - 1].present)
+		return EXIT_OK;
+	long start = procedure_day(h->s[n - 1].at), now = procedure_day(today);
+	char last[11], next[11];
+	procedure_date(last, start + h->s[n - 1].days - 1);
+	procedure_date(next, start + h->s[n - 1].days);
+	if (now < start + h->s[n - 1].days)
+		return proc_refuse(cmd, "notice-period", "the %s (%s) of %s runs %d days from %s to %s; "
+		    "the next step may follow on %s (today is %s)", nd->name, nd->label, h->id,
+		    h->s[n - 1].days, h->s[n - 1].at, last, next, today);
+
+	sqlite3_stmt *st = NULL;
+	char like[KEY_MAX + 4];
+	int rc = EXIT_OK;
+	snprintf(like, sizeof like, "%s", h->s[n - 1].key);
+	if (sqlite3_prepare_v2(db, "SELECT id, coalesce(by_name, ''), finding FROM objection "
+	    "WHERE household = ?1 AND step = ?2 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
+	while (rc == EXIT_OK && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+			rc = proc_refuse(cmd, "objection-open", "objection %s (by %s) to the %s of %s has no "
+			    "finding yet (\"lika review finding\")", s_col(st, 0), s_col(st, 1), nd->name, h->id);
+		else if (passing && strcmp(s_col(st, 2), "upheld") == 0)
+			rc = proc_refuse(cmd, "objection-upheld", "objection %s (by %s) was upheld: the %s of "
+			    "%s can only reject (--reject --reasons …)", s_col(st, 0), s_col(st, 1),
+			    procedure_step_no(h->procedure, n)->name, h->id);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Quota of CODE (township or village) for YEAR: EXIT_OK if one more fits. */
+static int
+s_guard_quota(sqlite3 *db, const char *cmd, const char *code, const char *year,
+    const char *household, int county_step)
+{
+	char key[48];
+	snprintf(key, sizeof key, "%s/%s", code, year);
+	int64_t q = proc_int(db, "SELECT households FROM quota WHERE id = ?1", key, -1);
+	if (q < 0)
+		return EXIT_OK;     /* no scale set: nothing to keep within */
+	const char *sql = county_step ?
+	    "SELECT count(DISTINCT a.household) FROM approval a WHERE a.step = 'county_approval' "
+	    "AND a.decision = 'pass' AND substr(a.at, 1, 4) = ?2 AND a.household LIKE ?1 || '%' "
+	    "AND a.household <> ?3" :
+	    "SELECT count(DISTINCT r.household) FROM review_step r WHERE r.step = 'township_review' "
+	    "AND r.decision = 'pass' AND substr(r.at, 1, 4) = ?2 AND r.household <> ?3 "
+	    "AND (length(?1) = 9 AND r.household LIKE ?1 || '%' OR length(?1) = 12 AND r.household IN "
+	    "(SELECT id FROM household WHERE village = ?1)) "
+	    "AND NOT EXISTS (SELECT 1 FROM review_step x WHERE x.household = r.household AND "
+	    "x.round = r.round AND x.decision = 'reject') AND NOT EXISTS (SELECT 1 FROM approval x "
+	    "WHERE x.household = r.household AND x.round = r.round AND x.decision = 'reject')";
+	sqlite3_stmt *st = NULL;
+	int64_t used = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, year, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, household, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		used = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (used + 1 > q)
+		return proc_refuse(cmd, "quota", "the quota of %s %s for %s is %lld households and %lld "
+		    "are already %s", strlen(code) == 9 ? "township" : "village", code, year,
+		    (long long)q, (long long)used, county_step ? "approved" : "through township review");
+	return EXIT_OK;
+}
+
+/* ---- priorities and ranking (三优先, 人均纯收入) ---------------------------------- */
+
+struct applicant {
+	char id[KEY_MAX];
+	char head[128];
+	int priorities;         /* bit 0 残疾子女的老人, 1 独生子女的老人, 2 纯女户老人 */
+	int has_income;
+	int64_t net;
+	int income_year;
+	char stage[96];
+};
+
+static const char *const s_priority_names[] = { "残疾子女的老人", "独生子女的老人", "纯女户老人" };
+
+/* The three priorities of household ID on TODAY (YYYYMMDD as an integer). */
+static int
+s_priorities(sqlite3 *db, const char *id, long today)
+{
+	sqlite3_stmt *st = NULL;
+	int p = 0;
+	/* elderly: 60 or older today, by the birth date in the ID number */
+	const char *sql =
+	    "WITH m AS (SELECT relation, health, CAST(substr(idcard, 7, 8) AS INTEGER) <= ?2 - 600000 "
+	    "AS old FROM member WHERE household = ?1) SELECT "
+	    "(EXISTS (SELECT 1 FROM m WHERE old AND relation IN ('01', '02')) AND EXISTS (SELECT 1 "
+	    "FROM m WHERE relation IN ('03', '04') AND health = '04')) OR (EXISTS (SELECT 1 FROM m "
+	    "WHERE old AND relation IN ('11', '12')) AND EXISTS (SELECT 1 FROM m WHERE relation = '01' "
+	    "AND health = '04')), "
+	    "EXISTS (SELECT 1 FROM m WHERE old) AND EXISTS (SELECT 1 FROM household_flag WHERE "
+	    "household = ?1 AND flag = '01'), "
+	    "EXISTS (SELECT 1 FROM m WHERE old) AND EXISTS (SELECT 1 FROM household_flag WHERE "
+	    "household = ?1 AND flag = '02')";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, today);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		for (int i = 0; i < 3; i++)
+			if (sqlite3_column_int(st, i))
+				p |= 1 << i;
+	sqlite3_finalize(st);
+	return p;
+}
+
+static int
+s_popcount(int x)
+{
+	return __builtin_popcount((unsigned)x);
+}
+
+static int
+s_applicant_cmp(const void *a, const void *b)
+{
+	const struct applicant *x = a, *y = b;
+	int px = s_popcount(x->priorities), py = s_popcount(y->priorities);
+
+	if (px != py)
+		return py - px;                 /* more priorities first */
+	if (x->has_income != y->has_income)
+		return y->has_income - x->has_income;
+	if (x->net != y->net)
+		return x->net < y->net ? -1 : 1;   /* poorer first */
+	return strcmp(x->id, y->id);
+}
+
+/*
+ * The applicants of VILLAGE (households whose entry round is open) in rank
+ * order; *OUT malloc'd.  Returns the count or -1.
+ */
+static int
+s_rank(sqlite3 *db, const char *village, const char *today, struct applicant **out)
+{
+	sqlite3_stmt *st = NULL;
+	struct applicant *a = NULL;
+	int n = 0, cap = 0;
+	long t = strtol(today, NULL, 10) * 10000 + strtol(today + 5, NULL, 10) * 100 +
+	    strtol(today + 8, NULL, 10);
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT h.id, coalesce((SELECT name FROM member m WHERE "
+	    "m.household = h.id AND m.relation = '01' LIMIT 1), ''), "
+	    "(SELECT net_per_capita FROM income i WHERE i.household = h.id ORDER BY year DESC LIMIT 1), "
+	    "(SELECT year FROM income i WHERE i.household = h.id ORDER BY year DESC LIMIT 1) "
+	    "FROM household h WHERE h.village = ?1 ORDER BY h.id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct hstate h;
+		if (review_load(db, s_col(st, 0), &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
+		    h.rejected || h.complete)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct applicant *na = realloc(a, (size_t)cap * sizeof *a);
+			if (!na) {
+				free(a);
+				sqlite3_finalize(st);
+				return -1;
+			}
+			a = na;
+		}
+		memset(&a[n], 0, sizeof a[n]);
+		snprintf(a[n].id, sizeof a[n].id, "%s", s_col(st, 0));
+		snprintf(a[n].head, sizeof a[n].head, "%s", s_col(st, 1));
+		a[n].has_income = sqlite3_column_type(st, 2) != SQLITE_NULL;
+		a[n].net = sqlite3_column_int64(st, 2);
+		a[n].income_year = sqlite3_column_int(st, 3);
+		a[n].priorities = s_priorities(db, a[n].id, t);
+		snprintf(a[n].stage, sizeof a[n].stage, "%s", review_stage(&h));
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (n > 1)
+		qsort(a, (size_t)n, sizeof *a, s_applicant_cmp);
+	*out = a;
+	return n;
+}
+
+static void
+s_json_priorities(FILE *f, int p)
+{
+	int first = 1;
+	fputc('[', f);
+	for (int i = 0; i < 3; i++)
+		if (p & (1 << i)) {
+			fprintf(f, "%s\"%s\"", first ? "" : ",", s_priority_names[i]);
+			first = 0;
+		}
+	fputc(']', f);
+}
+
+static int
+s_cmd_rank(int argc, char **argv)
+{
+	int json = 0;
+	const char *village = NULL;
+	char today[11];
+	struct node n;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--help") == 0) {
+			printf("usage: lika review rank VILLAGE [--json]\n\n"
+			    "The applicants of a village in the order the evaluation group considers\n"
+			    "them: more of the three priorities (三优先) first, then lower per-capita\n"
+			    "net income (latest year), then household id.\n");
+			return EXIT_OK;
+		} else if (!village)
+			village = argv[i];
+		else
+			return tool_fail(EXIT_USAGE, "review rank", "unexpected argument \"%s\"", argv[i]);
+	}
+	if (!village)
+		return tool_fail(EXIT_USAGE, "review rank", "VILLAGE code required");
+	if (code_check_village(village, NULL, 0) < 0)
+		return tool_fail(EXIT_USAGE, "review rank", "village \"%s\" is not a 12-digit village code",
+		    village);
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	procedure_today(today);
+	struct applicant *a;
+	int k = s_rank(ledger_db(n.ledger), village, today, &a);
+	node_close(&n);
+	if (k < 0)
+		return tool_fail(EXIT_FAIL, "review rank", "reading applicants failed");
+	if (json)
+		printf("[");
+	for (int i = 0; i < k; i++) {
+		char yuan[32] = "-";
+		if (a[i].has_income)
+			procedure_format_yuan(yuan, sizeof yuan, a[i].net);
+		if (json) {
+			printf("%s{\"rank\":%d,\"household\":\"%s\",\"head\":", i ? "," : "", i + 1, a[i].id);
+			json_str(stdout, a[i].head);
+			printf(",\"priorities\":");
+			s_json_priorities(stdout, a[i].priorities);
+			printf(",\"net_per_capita\":%s,\"income_year\":%d,\"stage\":",
+			    a[i].has_income ? yuan : "null", a[i].income_year);
+			json_str(stdout, a[i].stage);
+			printf("}");
+		} else {
+			printf("%3d  %s  %-10s  %10s  ", i + 1, a[i].id, a[i].head, yuan);
+			for (int b = 0; b < 3; b++)
+				if (a[i].priorities & (1 << b))
+					printf("%s ", s_priority_names[b]);
+			printf(" %s\n", a[i].stage);
+		}
+	}
+	if (json)
+		printf("]\n");
+	free(a);
+	return EXIT_OK;
+}
+
+/* ---- one step ------------------------------------------------------------------ */
+
+struct step_opts {
+	const char *household;
+	const char *key;
+	const char *reasons;
+	const char *date;
+	const char *by;
+	int reject;
+	/* village-eval */
+	const char *panel;
+	int votes_for, votes_against, votes_abstain;
+	const char *assets, *consumption;
+};
+
+/* Split a panel list on , ， 、 ; into NAMES; the count, or -1 if a name is bad. */
+static int
+s_panel(const char *in, char names[16][64])
+{
+	int n = 0;
+	const char *p = in;
+
+	while (*p) {
+		size_t len = 0;
+		const char *q = p;
+		while (*q && *q != ',' && *q != ';' && strncmp(q, "，", 3) != 0 && strncmp(q, "、", 3) != 0)
+			q++;
+		len = (size_t)(q - p);
+		while (len && p[0] == ' ')
+			p++, len--;
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len) {
+			if (n == 16)
+				return 16;
+			/* names go into the details JSON as they are */
+			for (size_t i = 0; i < len; i++)
+				if (p[i] == '"' || p[i] == '\\' || (unsigned char)p[i] < 0x20)
+					return -1;
+			if (len >= 64)
+				return -1;
+			memcpy(names[n], p, len);
+			names[n][len] = '\0';
+			n++;
+		}
+		if (!*q)
+			break;
+		p = q + (*q == ',' || *q == ';' ? 1 : 3);
+	}
+	return n;
+}
+
+/* The five-comparison figures and rank of H, as the details JSON of village_eval. */
+static int
+s_eval_details(sqlite3 *db, const char *cmd, const struct hstate *h, const struct step_opts *o,
+    const char *today, char **out)
+{
+	char names[16][64];
+	int np = s_panel(o->panel ? o->panel : "", names);
+	int64_t assets = -1, consumption = -1;
+
+	*out = NULL;
+	if (np < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--panel: a name is longer than 63 bytes or has a quote, "
+		    "backslash or control character");
+	if (np < 9 || np > 15)
+		return proc_refuse(cmd, "panel-size", "the evaluation group (评议小组) has 9 to 15 members "
+		    "elected by the village assembly; --panel names %d", np < 0 ? 0 : np);
+	for (int i = 0; i < np; i++)
+		for (int j = 0; j < i; j++)
+			if (strcmp(names[i], names[j]) == 0)
+				return proc_refuse(cmd, "panel-size", "panel member \"%s\" is named twice", names[i]);
+	if (o->votes_for < 0 || o->votes_against < 0 || o->votes_abstain < 0 ||
+	    o->votes_for + o->votes_against + o->votes_abstain > np)
+		return tool_fail(EXIT_USAGE, cmd, "votes %d for, %d against, %d abstaining do not fit a "
+		    "panel of %d", o->votes_for, o->votes_against, o->votes_abstain, np);
+	if (!o->reject && o->votes_for * 2 <= np)
+		return proc_refuse(cmd, "vote-majority", "%d of %d panel members voted for: a pass needs "
+		    "more than half", o->votes_for, np);
+	if (o->assets && procedure_parse_yuan(o->assets, &assets) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--assets \"%s\" is not an amount of yuan", o->assets);
+	if (o->consumption && procedure_parse_yuan(o->consumption, &consumption) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--consumption \"%s\" is not an amount of yuan",
+		    o->consumption);
+
+	/* income and where it comes from; labour; the main cause */
+	sqlite3_stmt *st = NULL;
+	sqlite3_str *s = sqlite3_str_new(db);
+	sqlite3_str_appendf(s, "{\"panel\":[");
+	for (int i = 0; i < np; i++)
+		sqlite3_str_appendf(s, "%s\"%w\"", i ? "," : "", names[i]);
+	sqlite3_str_appendf(s, "],\"votes\":{\"for\":%d,\"against\":%d,\"abstain\":%d},\"figures\":{",
+	    o->votes_for, o->votes_against, o->votes_abstain);
+	if (sqlite3_prepare_v2(db, "SELECT year, wages, business, property, transfers, costs, size, "
+	    "net_per_capita FROM income WHERE household = ?1 ORDER BY year DESC LIMIT 1", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			static const char *const src[] = { "wages", "business", "property", "transfers" };
+			int best = 0;
+			for (int i = 1; i < 4; i++)
+				if (sqlite3_column_int64(st, 1 + i) > sqlite3_column_int64(st, 1 + best))
+					best = i;
+			sqlite3_str_appendf(s, "\"income_year\":%d,\"net_per_capita_fen\":%lld,\"size\":%d,"
+			    "\"main_source\":\"%s\",", sqlite3_column_int(st, 0),
+			    (long long)sqlite3_column_int64(st, 7), sqlite3_column_int(st, 6), src[best]);
+		}
+		sqlite3_finalize(st);
+	}
+	int64_t labour = proc_int(db, "SELECT count(*) FROM member WHERE household = ?1 AND "
+	    "labour IN ('01', '02')", h->id, 0);
+	char cause[16];
+	proc_text(db, "SELECT cause FROM household_cause WHERE household = ?1 AND main = 1", h->id,
+	    cause, sizeof cause);
+	sqlite3_str_appendf(s, "\"labour\":%lld,\"main_cause\":\"%w\"", (long long)labour, cause);
+	if (assets >= 0)
+		sqlite3_str_appendf(s, ",\"assets_fen\":%lld", (long long)assets);
+	if (consumption >= 0)
+		sqlite3_str_appendf(s, ",\"consumption_fen\":%lld", (long long)consumption);
+
+	/* rank among the village's applicants */
+	struct applicant *a;
+	int k = s_rank(db, h->village, today, &a), rank = 0, pri = 0;
+	for (int i = 0; i < k; i++)
+		if (strcmp(a[i].id, h->id) == 0) {
+			rank = i + 1;
+			pri = a[i].priorities;
+		}
+	free(a);
+	sqlite3_str_appendf(s, "},\"priorities\":[");
+	int first = 1;
+	for (int i = 0; i < 3; i++)
+		if (pri & (1 << i)) {
+			sqlite3_str_appendf(s, "%s\"%s\"", first ? "" : ",", s_priority_names[i]);
+			first = 0;
+		}
+	sqlite3_str_appendf(s, "],\"rank\":%d,\"of\":%d}", rank, k < 0 ? 0 : k);
+	*out = sqlite3_str_finish(s);
+	return *out ? EXIT_OK : tool_fail(EXIT_FAIL, cmd, "out of memory");
+}
+
+/* Run step DEF (its pass or reject) on the household named in O. */
+static int
+s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o)
+{
+	char err[ERRBUF_SIZE], today[11], key[KEY_MAX];
+	struct node n;
+	struct hstate h;
+	struct signer sg;
+	int rc, have_signer = 0;
+	char *details = NULL;
+	const char *proc = def->procedure;
+
+	memset(&sg, 0, sizeof sg);
+	if (o->date) {
+		if (procedure_day(o->date) < 0)
+			return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", o->date);
+		snprintf(today, sizeof today, "%s", o->date);
+	} else {
+		procedure_today(today);
+	}
+	if (o->reject && (def->flags & STEP_NOTICE))
+		return tool_fail(EXIT_USAGE, cmd, "a notice is posted, not rejected");
+	if (o->reject && def->number == 1)
+		return tool_fail(EXIT_USAGE, cmd, "an application is made, not rejected");
+	if (o->reject && (!o->reasons || !*o->reasons))
+		return tool_fail(EXIT_USAGE, cmd, "a rejection returns the file with its reasons: "
+		    "--reasons TEXT is required");
+	if (o->reasons && proc_check_text(cmd, "reasons", o->reasons, 2000))
+		return EXIT_USAGE;
+	if (o->by && (!*o->by || proc_check_text(cmd, "--by", o->by, 120)))
+		return tool_fail(EXIT_USAGE, cmd, "--by must be 1 to 120 bytes of text");
+	if (def->role && !o->key)
+		return tool_fail(EXIT_USAGE, cmd, "this step is signed by a %s: --key FILE (the "
+		    "official's key) is required", def->role);
+
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	int county_step = (def->flags & STEP_COUNTY) != 0;
+	if (county_step != (n.conf.role == ROLE_COUNTY)) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, cmd, "step %s is done at the %s node", def->name,
+		    county_step ? "county" : "township");
+	}
+	if (strncmp(o->household, n.conf.code, strlen(n.conf.code)) != 0) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, cmd, "household \"%s\" is not of %s %s", o->household,
+		    role_name(n.conf.role), n.conf.code);
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, cmd, "%s", err);
+	}
+	sqlite3 *db = ledger_db(n.ledger);
+	rc = review_load(db, o->household, &h);
+	if (rc != 1) {
+		rc = rc < 0 ? tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db)) :
+		    tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this archive%s", o->household,
+		    county_step ? " (has the township's feed arrived?)" : "");
+		goto out;
+	}
+
+	/* the order of the procedure */
+	int round = h.round;
+	if (def->number == 1) {
+		int open = h.round > 0 && !h.rejected && !h.complete;
+		if (open) {
+			rc = proc_refuse(cmd, "order", "household %s is in %s; a new %s round starts only "
+			    "after it completes or is rejected", h.id, review_stage(&h), proc);
+			goto out;
+		}
+		int registered = !strcmp(h.status, ST_REGISTERED) || !strcmp(h.status, ST_RETURNED);
+		if (!strcmp(proc, "entry") && (registered || !strcmp(h.status, ST_REMOVED))) {
+			rc = proc_refuse(cmd, "order", "household %s is already %s", h.id,
+			    registered ? "registered (已建档立卡)" : "removed (清退)");
+			goto out;
+		}
+		if (!strcmp(proc, "exit") && !registered) {
+			rc = proc_refuse(cmd, "order", "only a registered household exits; %s has status %s",
+			    h.id, h.status);
+			goto out;
+		}
+		round = h.round + 1;
+	} else {
+		const struct step_def *want = NULL;
+		if (h.round > 0 && !h.rejected && !h.complete && !strcmp(h.procedure, proc))
+			want = procedure_step_no(proc, h.last + 1);
+		if (want != def) {
+			const struct step_def *lastd = h.round ? procedure_step_no(h.procedure, h.last) : NULL;
+			rc = proc_refuse(cmd, "order", "step %s (%s) of household %s does not follow %s%s",
+			    def->name, def->label, h.id, lastd ? "its last step, " : "nothing: ",
+			    lastd ? review_stage(&h) : "no application recorded");
+			goto out;
+		}
+		const struct step_def *prev = procedure_step_no(proc, def->number - 1);
+		if (prev && !(prev->flags & STEP_NOTICE) && strcmp(h.s[def->number - 1].decision, "pass") != 0 &&
+		    strcmp(h.s[def->number - 1].decision, "apply") != 0) {
+			rc = proc_refuse(cmd, "order", "step %s of %s was not passed", prev->name, h.id);
+			goto out;
+		}
+	}
+
+	int passing = !o->reject && !(def->flags & STEP_NOTICE) && def->number != 1;
+	if (def->number > 1 && (rc = s_guard_notice(db, cmd, &h, def->number, today, passing)) != EXIT_OK)
+		goto out;
+	if (passing && !strcmp(proc, "entry") && (def->flags & STEP_ELIGIBLE) &&
+	    (rc = s_guard_eligible(db, cmd, &h, today)) != EXIT_OK)
+		goto out;
+	char year[8];
+	snprintf(year, sizeof year, "%.4s", today);
+	if (passing && !strcmp(def->name, "township_review")) {
+		if ((rc = s_guard_quota(db, cmd, h.village, year, h.id, 0)) != EXIT_OK ||
+		    (rc = s_guard_quota(db, cmd, n.conf.code, year, h.id, 0)) != EXIT_OK)
+			goto out;
+	}
+	if (passing && !strcmp(def->name, "county_approval")) {
+		char township[CODE_MAX];
+		snprintf(township, sizeof township, "%.9s", h.id);
+		if ((rc = s_guard_quota(db, cmd, township, year, h.id, 1)) != EXIT_OK)
+			goto out;
+	}
+
+	uint8_t hash[HASH_BYTES];
+	if (procedure_record_hash(db, "main", h.id, hash, err, sizeof err) < 0) {
+		rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
+		goto out;
+	}
+	/* a signed earlier step binds the record: it must still be the same */
+	int bound = !strcmp(def->name, "county_approval") ? 8 : !strcmp(def->name, "register") ? 9 :
+	    !strcmp(def->name, "exit_confirm") ? 3 : 0;
+	if (passing && bound && h.s[bound].has_hash && sodium_memcmp(h.s[bound].hash, hash, HASH_BYTES) != 0) {
+		char a[17], b[17];
+		hex_encode(a, h.s[bound].hash, 8);
+		hex_encode(b, hash, 8);
+		rc = proc_refuse(cmd, "approval-stale", "the %s of household %s bound its record %s…; the "
+		    "file has changed since (now %s…): the %s is stale, review the file again",
+		    procedure_step_no(proc, bound)->name, h.id, a, b, procedure_step_no(proc, bound)->name);
+		goto out;
+	}
+
+	if (!strcmp(def->name, "village_eval") && (rc = s_eval_details(db, cmd, &h, o, today, &details)) != EXIT_OK)
+		goto out;
+	if (o->key) {
+		char township[CODE_MAX], county[CODE_MAX];
+		if ((rc = proc_signer_load(&sg, db, o->key, def->role, cmd)) != EXIT_OK)
+			goto out;
+		have_signer = 1;
+		snprintf(township, sizeof township, "%.9s", h.id);
+		snprintf(county, sizeof county, "%.6s", h.id);
+		if (!procedure_office_fits(sg.role, sg.office, township, county)) {
+			rc = proc_refuse(cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
+			    sg.id, sg.name, sg.role, sg.office, township);
+			goto out;
+		}
+	}
+
+	/* the row, its statement, signature and seal */
+	procedure_step_key(key, sizeof key, h.id, round, def->number);
+	const char *decision = def->number == 1 && !strcmp(proc, "entry") ? "apply" :
+	    (def->flags & STEP_NOTICE) ? "posted" : o->reject ? "reject" : "pass";
+	int days = -1;
+	if (def->flags & STEP_NOTICE)
+		days = (int)procedure_policy_int(db, def->notice_policy, proc_year(today), def->notice_default);
+	struct step_row r = {
+		.table = county_step ? "approval" : "review_step", .key = key, .household = h.id,
+		.round = round, .procedure = proc, .step = def->name, .decision = decision, .at = today,
+		.days = days, .reasons = o->reasons, .details = details, .record_hash = hash,
+		.official = have_signer ? sg.id : NULL,
+		.by_name = o->by ? o->by : have_signer ? sg.name : n.conf.name,
+	};
+	uint8_t sig[SIG_BYTES], seal[SIG_BYTES];
+	msgpack_sbuffer sb;
+	procedure_statement(&sb, &r);
+	if (have_signer)
+		crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, sg.sk);
+	if (def->flags & STEP_SEAL)
+		crypto_sign_detached(seal, NULL, (const unsigned char *)sb.data, sb.size, n.sk);
+	msgpack_sbuffer_destroy(&sb);
+
+	struct colval cols[] = {
+		COL_TEXT("household", h.id), COL_INT("round", round), COL_TEXT("procedure", proc),
+		COL_TEXT("step", def->name), COL_TEXT("decision", decision), COL_TEXT("at", today),
+		COL_TEXT("by_name", r.by_name),
+		days >= 0 ? (struct colval)COL_INT("days", days) : (struct colval)COL_NIL("days"),
+		o->reasons ? (struct colval)COL_TEXT("reasons", o->reasons) : (struct colval)COL_NIL("reasons"),
+		details ? (struct colval)COL_TEXT("details", details) : (struct colval)COL_NIL("details"),
+		COL_BLOB("record_hash", hash, HASH_BYTES),
+		have_signer ? (struct colval)COL_TEXT("official", sg.id) : (struct colval)COL_NIL("official"),
+		have_signer ? (struct colval)COL_BLOB("signer", sg.pk, PUBKEY_BYTES) : (struct colval)COL_NIL("signer"),
+		have_signer ? (struct colval)COL_BLOB("sig", sig, SIG_BYTES) : (struct colval)COL_NIL("sig"),
+		(def->flags & STEP_SEAL) ? (struct colval)COL_BLOB("seal", seal, SIG_BYTES) :
+		    (struct colval)COL_NIL("seal"),
+	};
+	struct ops ops = OPS_INIT;
+	ops_init(&ops);
+	ops_upsert(&ops, r.table, key, cols, sizeof cols / sizeof cols[0]);
+	/* the household's status follows the procedure (township rows only) */
+	const char *status = NULL;
+	if (!county_step) {
+		if (o->reject)
+			status = !strcmp(proc, "entry") ? ST_REJECTED : NULL;
+		else if (!strcmp(def->name, "apply"))
+			status = ST_APPLICANT;
+		else if (!strcmp(def->name, "group_eval"))
+			status = ST_REVIEW;
+		else if (!strcmp(def->name, "register"))
+			status = ST_REGISTERED;
+		else if (!strcmp(def->name, "exit_confirm"))
+			status = ST_EXITED;
+	}
+	if (status && strcmp(status, h.status) != 0) {
+		struct colval sc[] = { COL_TEXT("status", status) };
+		ops_upsert(&ops, "household", h.id, sc, 1);
+	}
+	rc = proc_commit(&n, cmd, &ops);
+	ops_release(&ops);
+	if (rc == EXIT_OK) {
+		printf("%s: %s %s (%s) round %d step %d: %s", h.id, proc, def->name, def->label, round,
+		    def->number, decision);
+		if (days >= 0) {
+			char end[11];
+			procedure_date(end, procedure_day(today) + days - 1);
+			printf(", %d days %s to %s", days, today, end);
+		} else {
+			printf(" on %s", today);
+		}
+		if (have_signer)
+			printf(", signed by %s %s", sg.id, sg.name);
+		if (def->flags & STEP_SEAL)
+			printf(", sealed by %s", n.conf.code);
+		printf("\n");
+	}
+	sqlite3_free(details);
+	proc_signer_release(&sg);
+	node_close(&n);
+	return rc;
+out:
+	sqlite3_free(details);
+	proc_signer_release(&sg);
+	ledger_rollback(n.ledger);
+	node_close(&n);
+	return rc;
+}
+
+/* Parse the options of a step command and run it. */
+static int
+s_step_cmd(int argc, char **argv, const char *procedure, const char *name, int force_reject)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "reasons", required_argument, NULL, 'r' },
+		{ "reject", no_argument, NULL, 'R' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "panel", required_argument, NULL, 'p' },
+		{ "for", required_argument, NULL, 'F' },
+		{ "against", required_argument, NULL, 'A' },
+		{ "abstain", required_argument, NULL, 'B' },
+		{ "assets", required_argument, NULL, 'a' },
+		{ "consumption", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct step_def *def = procedure_step(procedure, name);
+	struct step_opts o = { 0 };
+	char cmd[64];
+	int ch;
+
+	snprintf(cmd, sizeof cmd, "review %s", argv[0]);
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k': o.key = optarg; break;
+		case 'r': o.reasons = optarg; break;
+		case 'R': o.reject = 1; break;
+		case 'd': o.date = optarg; break;
+		case 'b': o.by = optarg; break;
+		case 'p': o.panel = optarg; break;
+		case 'F': case 'A': case 'B': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || !*optarg || v < 0 || v > 15)
+				return tool_fail(EXIT_USAGE, cmd, "votes \"%s\" is not a number 0-15", optarg);
+			*(ch == 'F' ? &o.votes_for : ch == 'A' ? &o.votes_against : &o.votes_abstain) = (int)v;
+			break;
+		}
+		case 'a': o.assets = optarg; break;
+		case 'c': o.consumption = optarg; break;
+		case 'h':
+			printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
+			    "%s step %d: %s (%s).\n", argv[0],
+			    def->role ? " --key FILE" : "",
+			    def->flags & STEP_NOTICE || def->number == 1 ? "" : " [--reject] [--reasons TEXT]",
+			    !strcmp(def->name, "village_eval") ? "\n       --panel N1,N2,… --for N "
+			    "[--against N] [--abstain N] [--assets YUAN] [--consumption YUAN]" : "",
+			    def->procedure, def->number, def->name, def->label);
+			if (def->role)
+				printf("Signed with the key file of an official of role %s%s.\n", def->role,
+				    def->flags & STEP_SEAL ? ", and sealed by this township node (公章)" : "");
+			if (def->flags & STEP_NOTICE)
+				printf("The notice runs for the county policy's %s days (default %d) from\n"
+				    "the date; objections are recorded with \"lika review object\".\n",
+				    def->notice_policy, def->notice_default);
+			printf("Refusals name their rule (exit 2); see proto/PROCEDURE.md.\n");
+			return EXIT_OK;
+		default:
+			return tool_fail(EXIT_USAGE, cmd, "see \"lika review %s --help\"", argv[0]);
+		}
+	}
+	if (argc - optind != 1)
+		return tool_fail(EXIT_USAGE, cmd, "one HOUSEHOLD id required (see --help)");
+	o.household = argv[optind];
+	if (strlen(o.household) != 15 || !is_digits(o.household, 15))
+		return tool_fail(EXIT_USAGE, cmd, "household \"%s\" is not a 15-digit household id",
+		    o.household);
+	if (force_reject)
+		o.reject = 1;
+	return s_do_step(cmd, def, &o);
+}
+
+#define STEP_CMD(fn, proc, name, rej) \
+	static int fn(int argc, char **argv) { return s_step_cmd(argc, argv, proc, name, rej); }
+STEP_CMD(s_apply, "entry", "apply", 0)
+STEP_CMD(s_group_eval, "entry", "group_eval", 0)
+STEP_CMD(s_village_eval, "entry", "village_eval", 0)
+STEP_CMD(s_notice, "entry", "village_notice", 0)
+STEP_CMD(s_cadre_sign, "entry", "cadre_sign", 0)
+STEP_CMD(s_township_review, "entry", "township_review", 0)
+STEP_CMD(s_township_notice, "entry", "township_notice", 0)
+STEP_CMD(s_head_sign, "entry", "head_sign", 0)
+STEP_CMD(s_county_approve, "entry", "county_approval", 0)
+STEP_CMD(s_county_reject, "entry", "county_approval", 1)
+STEP_CMD(s_county_notice, "entry", "county_notice", 0)
+STEP_CMD(s_register, "entry", "register", 0)
+STEP_CMD(s_exit_notice, "exit", "exit_notice", 0)
+STEP_CMD(s_exit_announce, "exit", "exit_announce", 0)
+STEP_CMD(s_exit_confirm, "exit", "exit_confirm", 0)
+
+/* ---- objections, findings, exclusions ---------------------------------------------- */
+
+static int
+s_object(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "content", required_argument, NULL, 'c' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *by = NULL, *content = NULL, *date = NULL, *cmd = "review object";
+	char today[11], err[ERRBUF_SIZE], key[KEY_MAX];
+	struct node n;
+	struct hstate h;
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': by = optarg; break;
+		case 'c': content = optarg; break;
+		case 'd': date = optarg; break;
+		case 'h':
+			printf("usage: lika review object HOUSEHOLD --by NAME --content TEXT [--date D]\n\n"
+			    "Record an objection (异议) to the notice now running for the household\n"
+			    "(village, township or county notice).  The step after the notice is\n"
+			    "refused until the objection has a finding.\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !by || !content || !*by || !*content)
+		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, --by NAME and --content TEXT are required");
+	if (proc_check_text(cmd, "--by", by, 120) || proc_check_text(cmd, "--content", content, 2000))
+		return EXIT_USAGE;
+	if (date && procedure_day(date) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
+	if (date)
+		snprintf(today, sizeof today, "%s", date);
+	else
+		procedure_today(today);
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (n.conf.role != ROLE_TOWNSHIP) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, cmd, "objections are recorded at the household's township node");
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, cmd, "%s", err);
+	}
+	sqlite3 *db = ledger_db(n.ledger);
+	if ((rc = review_load(db, argv[optind], &h)) != 1 || strncmp(h.id, n.conf.code, 9) != 0) {
+		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", argv[optind]);
+		goto out;
+	}
+	const struct step_def *last = h.round ? procedure_step_no(h.procedure, h.last) : NULL;
+	if (!last || !(last->flags & STEP_NOTICE) || h.rejected) {
+		rc = proc_refuse(cmd, "order", "no notice of household %s is running (%s)", h.id, review_stage(&h));
+		goto out;
+	}
+	if (procedure_day(today) < procedure_day(h.s[h.last].at)) {
+		rc = proc_refuse(cmd, "notice-period", "the %s of %s starts on %s", last->name, h.id,
+		    h.s[h.last].at);
+		goto out;
+	}
+	int64_t next = proc_int(db, "SELECT count(*) + 1 FROM objection WHERE step = ?1",
+	    h.s[h.last].key, 1);
+	snprintf(key, sizeof key, "%s/%02d", h.s[h.last].key, (int)next);
+	struct colval cols[] = { COL_TEXT("household", h.id), COL_TEXT("step", h.s[h.last].key),
+		COL_TEXT("at", today), COL_TEXT("by_name", by), COL_TEXT("content", content) };
+	struct ops ops = OPS_INIT;
+	ops_init(&ops);
+	ops_upsert(&ops, "objection", key, cols, 5);
+	rc = proc_commit(&n, cmd, &ops);
+	ops_release(&ops);
+	if (rc == EXIT_OK)
+		printf("objection %s to the %s of %s recorded\n", key, last->name, h.id);
+	node_close(&n);
+	return rc;
+out:
+	ledger_rollback(n.ledger);
+	node_close(&n);
+	return rc;
+}
+
+static int
+s_finding(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "upheld", no_argument, NULL, 'u' },
+		{ "dismissed", no_argument, NULL, 'D' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *finding = NULL, *note = NULL, *date = NULL, *cmd = "review finding";
+	char today[11], err[ERRBUF_SIZE], old[16];
+	struct node n;
+	int ch, rc;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'u': finding = "upheld"; break;
+		case 'D': finding = "dismissed"; break;
+		case 'n': note = optarg; break;
+		case 'd': date = optarg; break;
+		case 'h':
+			printf("usage: lika review finding OBJECTION --upheld|--dismissed --note TEXT\n\n"
+			    "Record the finding of the investigation of an objection.  Upheld: the\n"
+			    "step after the notice can only reject the file.\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !finding || !note || !*note)
+		return tool_fail(EXIT_USAGE, cmd, "OBJECTION, --upheld or --dismissed, and --note TEXT "
+		    "are required");
+	if (proc_check_text(cmd, "--note", note, 2000))
+		return EXIT_USAGE;
+	if (date && procedure_day(date) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
+	if (date)
+		snprintf(today, sizeof today, "%s", date);
+	else
+		procedure_today(today);
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, cmd, "%s", err);
+	}
+	rc = proc_text(ledger_db(n.ledger), "SELECT coalesce(finding, '') FROM objection WHERE id = ?1",
+	    argv[optind], old, sizeof old);
+	if (rc != 1 || old[0] || n.conf.role != ROLE_TOWNSHIP ||
+	    strncmp(argv[optind], n.conf.code, strlen(n.conf.code)) != 0) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		return rc != 1 || n.conf.role != ROLE_TOWNSHIP ? tool_fail(EXIT_USAGE, cmd, "no objection "
+		    "\"%s\" of this township node", argv[optind])
+		    : tool_fail(EXIT_USAGE, cmd, "objection \"%s\" already has a finding (%s)",
+		    argv[optind], old);
+	}
+	struct colval cols[] = { COL_TEXT("finding", finding), COL_TEXT("finding_at", today),
+		COL_TEXT("finding_note", note) };
+	struct ops ops = OPS_INIT;
+	ops_init(&ops);
+	ops_upsert(&ops, "objection", argv[optind], cols, 3);
+	rc = proc_commit(&n, cmd, &ops);
+	ops_release(&ops);
+	node_close(&n);
+	if (rc == EXIT_OK)
+		printf("objection %s: %s\n", argv[optind], finding);
+	return rc;
+}
+
+static int
+s_exclude(int argc, char **argv)
+{
+	static const char *const kinds[] = { "land_waste", "family_planning", "crime", NULL };
+	const char *cmd = "review exclude", *source = NULL, *date = NULL;
+	int lift = 0;
+	char today[11], err[ERRBUF_SIZE], key[KEY_MAX];
+	struct node n;
+	int rc, i, pos = 0;
+	const char *hh = NULL, *kind = NULL;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--source") && i + 1 < argc)
+			source = argv[++i];
+		else if (!strcmp(argv[i], "--date") && i + 1 < argc)
+			date = argv[++i];
+		else if (!strcmp(argv[i], "--lift"))
+			lift = 1;
+		else if (!strcmp(argv[i], "--help")) {
+			printf("usage: lika review exclude HOUSEHOLD land_waste|family_planning|crime "
+			    "--source TEXT [--lift]\n\n"
+			    "Record one of the three exclusions (三不评) with its source: land left to\n"
+			    "waste instead of being transferred; violation of the family-planning\n"
+			    "policy since 2000; habitual gambling, drug use or other crimes.  It blocks\n"
+			    "registration.  --lift records that the finding was wrong.\n");
+			return EXIT_OK;
+		} else if (argv[i][0] == '-')
+			return tool_fail(EXIT_USAGE, cmd, "unknown option \"%s\"", argv[i]);
+		else if (pos++ == 0)
+			hh = argv[i];
+		else
+			kind = argv[i];
+	}
+	if (!hh || !kind || !source || !*source)
+		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, KIND and --source TEXT are required");
+	for (i = 0; kinds[i] && strcmp(kinds[i], kind) != 0; i++)
+		;
+	if (!kinds[i])
+		return tool_fail(EXIT_USAGE, cmd, "kind \"%s\" is none of land_waste, family_planning, "
+		    "crime", kind);
+	if (proc_check_text(cmd, "--source", source, 500))
+		return EXIT_USAGE;
+	if (date && procedure_day(date) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
+	if (date)
+		snprintf(today, sizeof today, "%s", date);
+	else
+		procedure_today(today);
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, cmd, "%s", err);
+	}
+	if (n.conf.role != ROLE_TOWNSHIP || proc_int(ledger_db(n.ledger),
+	    "SELECT count(*) FROM household WHERE id = ?1", hh, 0) != 1 ||
+	    strncmp(hh, n.conf.code, 9) != 0) {
+		ledger_rollback(n.ledger);
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh);
+	}
+	snprintf(key, sizeof key, "%s/%s", hh, kind);
+	struct colval cols[] = { COL_TEXT("household", hh), COL_TEXT("kind", kind),
+		COL_TEXT("source", source), COL_TEXT("at", today), COL_INT("lifted", lift) };
+	struct ops ops = OPS_INIT;
+	ops_init(&ops);
+	ops_upsert(&ops, "exclusion", key, cols, 5);
+	rc = proc_commit(&n, cmd, &ops);
+	ops_release(&ops);
+	node_close(&n);
+	if (rc == EXIT_OK)
+		printf("%s: exclusion %s %s\n", hh, kind, lift ? "lifted" : "recorded");
+	return rc;
+}
+
+/* ---- show ----------------------------------------------------------------------- */
+
+static int
+s_show(int argc, char **argv)
+{
+	int json = 0;
+	const char *hh = NULL;
+	struct node n;
+	struct hstate h;
+	char err[ERRBUF_SIZE];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--help")) {
+			printf("usage: lika review show HOUSEHOLD [--json]\n\nEvery step of every round, "
+			    "who signed, objections, and whether a county approval still matches the file.\n");
+			return EXIT_OK;
+		} else
+			hh = argv[i];
+	}
+	if (!hh)
+		return tool_fail(EXIT_USAGE, "review show", "HOUSEHOLD required");
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	sqlite3 *db = ledger_db(n.ledger);
+	if (review_load(db, hh, &h) != 1) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, "review show", "no household \"%s\" in this archive", hh);
+	}
+	uint8_t hash[HASH_BYTES];
+	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, "review show", "%s", err);
+	}
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db, "SELECT id, round, procedure, step, decision, at, days, "
+	    "coalesce(reasons, ''), coalesce(official, ''), record_hash, (SELECT name FROM official o "
+	    "WHERE o.id = s.official), tbl, coalesce(details, ''), coalesce(by_name, '') FROM (SELECT *, 'review_step' AS tbl "
+	    "FROM review_step UNION ALL SELECT *, 'approval' FROM approval) s WHERE household = ?1 "
+	    "ORDER BY round, id", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, hh, -1, SQLITE_STATIC);
+	if (json)
+		printf("{\"household\":\"%s\",\"status\":\"%s\",\"stage\":", hh, h.status);
+	else
+		printf("household %s  status %s  %s\n", hh, h.status, review_stage(&h));
+	if (json) {
+		json_str(stdout, review_stage(&h));
+		printf(",\"steps\":[");
+	}
+	int first = 1, stale_any = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const struct step_def *d = procedure_step(s_col(st, 2), s_col(st, 3));
+		int binding = !strcmp(s_col(st, 3), "county_approval") || !strcmp(s_col(st, 3), "exit_announce");
+		int stale = binding && !strcmp(s_col(st, 4), "pass") && sqlite3_column_bytes(st, 9) == HASH_BYTES &&
+		    memcmp(sqlite3_column_blob(st, 9), hash, HASH_BYTES) != 0 &&
+		    sqlite3_column_int(st, 1) == h.round && !h.complete;
+		/* once the round completed (registered), later edits are ordinary file updates */
+		stale_any |= stale;
+		if (json) {
+			printf("%s{\"id\":\"%s\",\"round\":%d,\"procedure\":\"%s\",\"step\":\"%s\",\"label\":",
+			    first ? "" : ",", s_col(st, 0), sqlite3_column_int(st, 1), s_col(st, 2), s_col(st, 3));
+			json_str(stdout, d ? d->label : "");
+			printf(",\"decision\":\"%s\",\"at\":\"%s\",", s_col(st, 4), s_col(st, 5));
+			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+				printf("\"days\":%d,", sqlite3_column_int(st, 6));
+			printf("\"reasons\":");
+			json_str(stdout, s_col(st, 7));
+			printf(",\"official\":");
+			json_str(stdout, s_col(st, 8));
+			printf(",\"official_name\":");
+			json_str(stdout, s_col(st, 10));
+			printf(",\"by\":");
+			json_str(stdout, s_col(st, 13));
+			printf(",\"details\":%s,\"stale\":%s}", *s_col(st, 12) ? s_col(st, 12) : "null",
+			    stale ? "true" : "false");
+		} else {
+			printf("  %s  %-16s ", s_col(st, 0), s_col(st, 3));
+			proc_pad(stdout, d ? d->label : "", 22);
+			printf(" %-7s %s", s_col(st, 4), s_col(st, 5));
+			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
+				printf(" +%dd", sqlite3_column_int(st, 6));
+			if (*s_col(st, 8))
+				printf("  signed %s %s", s_col(st, 8), s_col(st, 10));
+			else if (*s_col(st, 13))
+				printf("  by %s", s_col(st, 13));
+			if (*s_col(st, 7))
+				printf("  reasons: %s", s_col(st, 7));
+			if (stale)
+				printf("  STALE: the file changed after this approval");
+			printf("\n");
+		}
+		first = 0;
+	}
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(db, "SELECT id, at, by_name, content, coalesce(finding, 'open'), "
+	    "coalesce(finding_note, '') FROM objection WHERE household = ?1 ORDER BY id", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, hh, -1, SQLITE_STATIC);
+	if (json)
+		printf("],\"objections\":[");
+	first = 1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (json) {
+			printf("%s{\"id\":\"%s\",\"at\":\"%s\",\"by\":", first ? "" : ",", s_col(st, 0), s_col(st, 1));
+			json_str(stdout, s_col(st, 2));
+			printf(",\"content\":");
+			json_str(stdout, s_col(st, 3));
+			printf(",\"finding\":\"%s\",\"note\":", s_col(st, 4));
+			json_str(stdout, s_col(st, 5));
+			printf("}");
+		} else {
+			printf("  objection %s %s by %s: %s — %s %s\n", s_col(st, 0), s_col(st, 1), s_col(st, 2),
+			    s_col(st, 3), s_col(st, 4), s_col(st, 5));
+		}
+		first = 0;
+	}
+	sqlite3_finalize(st);
+	if (json)
+		printf("],\"approval_stale\":%s}\n", stale_any ? "true" : "false");
+	else if (stale_any)
+		printf("approval: stale\n");
+	node_close(&n);
+	return EXIT_OK;
+}
+
+int
+cmd_review(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "apply",           s_apply,           "1 申请: the household applies (township)" },
+		{ "group-eval",      s_group_eval,      "2 村小组初评: village-group first evaluation" },
+		{ "village-eval",    s_village_eval,    "3 村级评议: panel, votes, five comparisons, rank" },
+		{ "notice",          s_notice,          "4 村级公示: first notice (policy days, default 7)" },
+		{ "cadre-sign",      s_cadre_sign,      "5 驻村干部签字 (--key of a village cadre)" },
+		{ "township-review", s_township_review, "6 乡镇审核 (quota checked)" },
+		{ "township-notice", s_township_notice, "7 乡镇公示: second notice (default 7 days)" },
+		{ "head-sign",       s_head_sign,       "8 乡镇长签字并加盖公章 (--key of the head; node seal)" },
+		{ "county-approve",  s_county_approve,  "9 县级审批: approve (county node, --key)" },
+		{ "county-reject",   s_county_reject,   "9 县级审批: reject with reasons (county node)" },
+		{ "county-notice",   s_county_notice,   "10 县级公示: third notice (default 15 days)" },
+		{ "register",        s_register,        "11 张榜公示·建档立卡: register (township)" },
+		{ "exit-notice",     s_exit_notice,     "exit 2 脱贫公示 (after half-year review exit)" },
+		{ "exit-announce",   s_exit_announce,   "exit 3 县级脱贫公告 (county node, --key)" },
+		{ "exit-confirm",    s_exit_confirm,    "exit 4 脱贫退出 (--key of the head; node seal)" },
+		{ "object",          s_object,          "record an objection to the running notice" },
+		{ "finding",         s_finding,         "record an objection's finding" },
+		{ "exclude",         s_exclude,         "record one of the three exclusions (三不评)" },
+		{ "rank",            s_cmd_rank,        "a village's applicants in rank order" },
+		{ "show",            s_show,            "a household's steps, signers and objections" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("review", sub, argc, argv);
+}
+
+/* ---- the half-yearly review (动态管理) ---------------------------------------------- */
+
+static int
+s_half_year_review(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "period", required_argument, NULL, 'p' },
+		{ "reasons", required_argument, NULL, 'r' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "household-agrees", no_argument, NULL, 'a' },
+		{ "assured", no_argument, NULL, 'A' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "half-year review", *period = NULL, *reasons = NULL, *keyfile = NULL,
+	    *date = NULL;
+	int agrees = 0, assured = 0, ch, rc;
+	char today[11], per[16], err[ERRBUF_SIZE], key[KEY_MAX];
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': period = optarg; break;
+		case 'r': reasons = optarg; break;
+		case 'k': keyfile = optarg; break;
+		case 'd': date = optarg; break;
+		case 'a': agrees = 1; break;
+		case 'A': assured = 1; break;
+		case 'h':
+			printf("usage: lika half-year review HOUSEHOLD stay|exit|return|remove\n"
+			    "           [--period YYYY-1|YYYY-2] [--reasons TEXT] [--key FILE] [--date D]\n"
+			    "           [--household-agrees] [--assured]\n\n"
+			    "The half-yearly review of a household (动态管理, 有进有出):\n"
+			    "  stay    a registered household stays\n"
+			    "  exit    income stably above the line, 两不愁三保障 (--assured), the household\n"
+			    "          agrees (--household-agrees): opens the exit procedure with its\n"
+			    "          democratic evaluation signed by a village cadre (--key); then\n"
+			    "          \"review exit-notice\", \"review exit-announce\" (county), \"review exit-confirm\"\n"
+			    "  return  an exited household is poor again (返贫): income not above the line\n"
+			    "  remove  wrongly registered (清退): --reasons and a township head's --key\n"
+			    "New households enter through the full procedure (\"lika review apply\").\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2)
+		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD and a decision stay|exit|return|remove required");
+	const char *hh = argv[optind], *decision = argv[optind + 1];
+	if (strcmp(decision, "stay") && strcmp(decision, "exit") && strcmp(decision, "return") &&
+	    strcmp(decision, "remove"))
+		return tool_fail(EXIT_USAGE, cmd, "decision \"%s\" is none of stay, exit, return, remove",
+		    decision);
+	if (date && procedure_day(date) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
+	if (date)
+		snprintf(today, sizeof today, "%s", date);
+	else
+		procedure_today(today);
+	if (period) {
+		if (strlen(period) != 6 || period[4] != '-' || strspn(period, "0123456789") != 4 ||
+		    (period[5] != '1' && period[5] != '2'))
+			return tool_fail(EXIT_USAGE, cmd, "--period \"%s\" is not YYYY-1 or YYYY-2", period);
+		snprintf(per, sizeof per, "%s", period);
+	} else {
+		snprintf(per, sizeof per, "%.4s-%c", today, strncmp(today + 5, "07", 2) < 0 ? '1' : '2');
+	}
+	if (reasons && proc_check_text(cmd, "--reasons", reasons, 2000))
+		return EXIT_USAGE;
+	if (!strcmp(decision, "remove") && (!reasons || !*reasons))
+		return tool_fail(EXIT_USAGE, cmd, "removal (清退) needs --reasons TEXT");
+	const char *role = !strcmp(decision, "exit") ? ROLE_VILLAGE_CADRE :
+	    !strcmp(decision, "remove") ? ROLE_TOWNSHIP_HEAD : NULL;
+	if (role && !keyfile)
+		return tool_fail(EXIT_USAGE, cmd, "%s is signed by a %s: --key FILE is required", decision, role);
+
+	struct node n;
+	struct hstate h;
+	struct signer sg;
+	int have_signer = 0;
+	memset(&sg, 0, sizeof sg);
+	if (tool_open(&n, 0) < 0)
+		return EXIT_FAIL;
+	if (n.conf.role != ROLE_TOWNSHIP) {
+		node_close(&n);
+		return tool_fail(EXIT_USAGE, cmd, "the half-year review is done at the township node");
+	}
+	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
+		node_close(&n);
+		return tool_fail(EXIT_FAIL, cmd, "%s", err);
+	}
+	sqlite3 *db = ledger_db(n.ledger);
+	if (review_load(db, hh, &h) != 1 || strncmp(hh, n.conf.code, 9) != 0) {
+		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh);
+		goto out;
+	}
+	snprintf(key, sizeof key, "%s/%s", hh, per);
+	if (proc_int(db, "SELECT count(*) FROM half_year WHERE id = ?1", key, 0)) {
+		rc = proc_refuse(cmd, "order", "household %s was already reviewed for %s", hh, per);
+		goto out;
+	}
+	int registered = !strcmp(h.status, ST_REGISTERED) || !strcmp(h.status, ST_RETURNED);
+	const char *status = NULL;
+	if (!strcmp(decision, "return")) {
+		if (strcmp(h.status, ST_EXITED) != 0) {
+			rc = proc_refuse(cmd, "order", "only an exited household returns to poverty; %s has "
+			    "status %s", hh, h.status);
+			goto out;
+		}
+		if ((rc = s_guard_eligible(db, cmd, &h, today)) != EXIT_OK)
+			goto out;
+		status = ST_RETURNED;
+	} else if (!registered) {
+		rc = proc_refuse(cmd, "order", "household %s is not registered (status %s)", hh, h.status);
+		goto out;
+	} else if (h.round && !h.complete && !h.rejected) {
+		rc = proc_refuse(cmd, "order", "household %s is in %s", hh, review_stage(&h));
+		goto out;
+	}
+	if (!strcmp(decision, "exit")) {
+		char line[32];
+		int year = (int)proc_int(db, "SELECT max(year) FROM income WHERE household = ?1", hh, 0);
+		int64_t net = proc_int(db, "SELECT net_per_capita FROM income WHERE household = ?1 "
+		    "ORDER BY year DESC LIMIT 1", hh, 0);
+		if (!year || procedure_policy(db, "poverty_line", year, line, sizeof line, NULL) != 1) {
+			rc = proc_refuse(cmd, "exit-income", "household %s: no income or no poverty line for "
+			    "its latest year", hh);
+			goto out;
+		}
+		int64_t lf = INT64_MAX;
+		procedure_parse_yuan(line, &lf);
+		if (net <= lf) {
+			char a[32], b[32];
+			procedure_format_yuan(a, sizeof a, net);
+			procedure_format_yuan(b, sizeof b, lf);
+			rc = proc_refuse(cmd, "exit-income", "household %s: per-capita net income %s yuan (%d) "
+			    "is not above the line of %s yuan", hh, a, year, b);
+			goto out;
+		}
+		if (!assured) {
+			rc = proc_refuse(cmd, "exit-assurances", "exit needs 两不愁三保障 verified (--assured)");
+			goto out;
+		}
+		if (!agrees) {
+			rc = proc_refuse(cmd, "exit-consent", "exit needs the household's agreement "
+			    "(--household-agrees)");
+			goto out;
+		}
+	}
+	if (!strcmp(decision, "remove"))
+		status = ST_REMOVED;
+	if (keyfile) {
+		char township[CODE_MAX];
+		if ((rc = proc_signer_load(&sg, db, keyfile, role, cmd)) != EXIT_OK)
+			goto out;
+		have_signer = 1;
+		snprintf(township, sizeof township, "%.9s", hh);
+		if (!strcmp(sg.role, ROLE_COUNTY_OFFICE) ||
+		    !procedure_office_fits(sg.role, sg.office, township, "")) {
+			rc = proc_refuse(cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
+			    sg.id, sg.name, sg.role, sg.office, township);
+			goto out;
+		}
+	}
+
+	/* the half-year row, signed if a key was given */
+	uint8_t sig[SIG_BYTES];
+	struct ops ops = OPS_INIT;
+	ops_init(&ops);
+	if (have_signer) {
+		msgpack_sbuffer sb;
+		msgpack_packer pk;
+		const char *f[] = { "lika-half-year/1", key, hh, per, decision, today, reasons, sg.id };
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		msgpack_pack_array(&pk, 8);
+		for (int i = 0; i < 8; i++) {
+			if (!f[i]) {
+				msgpack_pack_nil(&pk);
+				continue;
+			}
+			msgpack_pack_str(&pk, strlen(f[i]));
+			msgpack_pack_str_body(&pk, f[i], strlen(f[i]));
+		}
+		crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, sg.sk);
+		msgpack_sbuffer_destroy(&sb);
+	}
+	struct colval cols[] = {
+		COL_TEXT("household", hh), COL_TEXT("period", per), COL_TEXT("decision", decision),
+		COL_TEXT("at", today),
+		reasons ? (struct colval)COL_TEXT("reasons", reasons) : (struct colval)COL_NIL("reasons"),
+		have_signer ? (struct colval)COL_TEXT("official", sg.id) : (struct colval)COL_NIL("official"),
+		have_signer ? (struct colval)COL_BLOB("signer", sg.pk, PUBKEY_BYTES) : (struct colval)COL_NIL("signer"),
+		have_signer ? (struct colval)COL_BLOB("sig", sig, SIG_BYTES) : (struct colval)COL_NIL("sig"),
+	};
+	ops_upsert(&ops, "half_year", key, cols, sizeof cols / sizeof cols[0]);
+
+	if (!strcmp(decision, "exit")) {
+		/* the exit procedure opens with its democratic evaluation, signed by the cadre */
+		const struct step_def *def = procedure_step("exit", "exit_eval");
+		char skey[KEY_MAX];
+		uint8_t hash[HASH_BYTES], ssig[SIG_BYTES];
+		const char *details = "{\"household_agrees\":true,\"assured\":true}";
+		int round = h.round + 1;
+		if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0) {
+			ops_release(&ops);
+			rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
+			goto out;
+		}
+		procedure_step_key(skey, sizeof skey, hh, round, def->number);
+		struct step_row r = {
+			.table = "review_step", .key = skey, .household = hh, .round = round,
+			.procedure = "exit", .step = def->name, .decision = "pass", .at = today, .days = -1,
+			.reasons = reasons, .details = details, .record_hash = hash, .official = sg.id,
+			.by_name = sg.name,
+		};
+		msgpack_sbuffer sb;
+		procedure_statement(&sb, &r);
+		crypto_sign_detached(ssig, NULL, (const unsigned char *)sb.data, sb.size, sg.sk);
+		msgpack_sbuffer_destroy(&sb);
+		struct colval sc[] = {
+			COL_TEXT("household", hh), COL_INT("round", round), COL_TEXT("procedure", "exit"),
+			COL_TEXT("step", def->name), COL_TEXT("decision", "pass"), COL_TEXT("at", today),
+			COL_TEXT("by_name", sg.name), COL_NIL("days"),
+			reasons ? (struct colval)COL_TEXT("reasons", reasons) : (struct colval)COL_NIL("reasons"),
+			COL_TEXT("details", details), COL_BLOB("record_hash", hash, HASH_BYTES),
+			COL_TEXT("official", sg.id), COL_BLOB("signer", sg.pk, PUBKEY_BYTES),
+			COL_BLOB("sig", ssig, SIG_BYTES), COL_NIL("seal"),
+		};
+		ops_upsert(&ops, "review_step", skey, sc, sizeof sc / sizeof sc[0]);
+	}
+	if (status) {
+		struct colval sc[] = { COL_TEXT("status", status) };
+		ops_upsert(&ops, "household", hh, sc, 1);
+	}
+	rc = proc_commit(&n, cmd, &ops);
+	ops_release(&ops);
+	if (rc == EXIT_OK)
+		printf("%s: half-year %s: %s%s%s\n", hh, per, decision,
+		    !strcmp(decision, "exit") ? " (exit procedure opened: next \"lika review exit-notice\")" : "",
+		    status ? (!strcmp(status, ST_RETURNED) ? " (返贫)" : " (清退)") : "");
+	proc_signer_release(&sg);
+	node_close(&n);
+	return rc;
+out:
+	proc_signer_release(&sg);
+	ledger_rollback(n.ledger);
+	node_close(&n);
+	return rc;
+}
+
+static int
+s_half_year_list(int argc, char **argv)
+{
+	struct node n;
+	sqlite3_stmt *st = NULL;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		printf("usage: lika half-year list [PERIOD]\n");
+		return argc == 2 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
+	}
+	if (tool_open(&n, NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT household, period, decision, at, "
+	    "coalesce(reasons, ''), coalesce(official, '') FROM half_year WHERE ?1 IS NULL OR "
+	    "period = ?1 ORDER BY period, household", -1, &st, NULL);
+	if (argc == 2)
+		sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		printf("%s  %s  %-6s  %s  %s  %s\n", s_col(st, 0), s_col(st, 1), s_col(st, 2), s_col(st, 3),
+		    s_col(st, 5), s_col(st, 4));
+	sqlite3_finalize(st);
+	node_close(&n);
+	return EXIT_OK;
+}
+
+int
+cmd_half_year(int argc, char **argv)
+{
+	static const struct command sub[] = {
+		{ "review", s_half_year_review, "review a household: stay, exit, return, remove" },
+		{ "list",   s_half_year_list,   "list half-year reviews" },
+		{ NULL, NULL, NULL },
+	};
+	return tool_dispatch("half-year", sub, argc, argv);
+}

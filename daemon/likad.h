@@ -1,6 +1,6 @@
 /*
  * likad.h — what the daemon's parts share: the daemon, its links to peers and
- * the per-feed state of each link (proto/WIRE.md describes the exchange).
+ * the per-feed state of each link (proto/PROTOCOL.md, "Wire" describes the exchange).
  */
 #ifndef LIKAD_H
 #define LIKAD_H

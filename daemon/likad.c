@@ -2,7 +2,7 @@
  * likad.c — the lika daemon: one per node.  A county node is the hub its
  * townships connect to; a township node connects to its county hub.  Either
  * way the node's feed goes out and the feeds it keeps come in, through the
- * ledger (proto/WIRE.md).
+ * ledger (proto/PROTOCOL.md, "Wire").
  *
  *   likad --data DIR [-f] [-n] [-v]
  *

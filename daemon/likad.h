@@ -1,6 +1,6 @@
 /*
  * likad.h — what the daemon's parts share: the daemon, its links to peers and
- * the per-feed state of each link (proto/WIRE.md describes the exchange).
+ * the per-feed state of each link (proto/PROTOCOL.md, "Wire" describes the exchange).
  */
 #ifndef LIKAD_H
 #define LIKAD_H
@@ -15,7 +15,7 @@
 #include "wire.h"
 
 #define WINDOW_MAX 64
-#define TICK_MS 100
+#define TICK_MS 20          /* a local commit leaves within one tick */
 
 /* One feed on one link: what we send of it and what we accept of it. */
 struct feedlink {

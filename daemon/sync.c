@@ -5,10 +5,12 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "likad.h"
@@ -101,16 +103,19 @@ sync_head(struct daemon *d, const char *origin, struct wire_head *h)
 		h->seq = 0;
 }
 
+/* Change sets in one batch we send: the hub stores a batch in one transaction. */
+#define BATCH_MAX_CS 1024
+
 /* Send one batch of ORIGIN from seq FROM (at most batch_bytes, at least one). */
 static int
 s_send_batch(struct daemon *d, struct link *k, struct feedlink *f, uint64_t from, uint64_t head)
 {
-	struct wire_cs cs[256];
-	uint8_t sigs[256][SIG_BYTES];
+	static struct wire_cs cs[BATCH_MAX_CS];
+	static uint8_t sigs[BATCH_MAX_CS][SIG_BYTES];
 	size_t n = 0, bytes = 0;
 	int rc = -1;
 
-	while (from + n <= head && n < 256 && (n == 0 || bytes < d->node.conf.batch_bytes)) {
+	while (from + n <= head && n < BATCH_MAX_CS && (n == 0 || bytes < d->node.conf.batch_bytes)) {
 		uint8_t *body;
 		size_t len;
 		if (ledger_changeset_get(d->node.ledger, f->origin, from + n, &body, &len, sigs[n]) < 0) {
@@ -211,6 +216,60 @@ s_feed_error(struct link *k, struct feedlink *f, const char *msg)
 	k->dirty = 1;
 }
 
+/* ---- signatures of a batch, checked on every core ------------------------------ */
+
+#define VERIFY_THREADS_MAX 8
+#define VERIFY_MIN_BATCH   16      /* smaller batches are not worth a thread */
+
+struct s_verify_job {
+	const struct wire_msg *m;
+	const uint8_t *pk;
+	uint8_t *ok;
+	size_t first, step;
+};
+
+static void *
+s_verify_run(void *arg)
+{
+	struct s_verify_job *j = arg;
+
+	for (size_t i = j->first; i < j->m->ncs; i += j->step) {
+		const struct wire_cs *c = &j->m->cs[i];
+		j->ok[i] = c->siglen == SIG_BYTES &&
+		    changeset_verify_sig(c->sig, c->body, c->len, j->pk) == 0;
+	}
+	return NULL;
+}
+
+/*
+ * Check every signature of batch M against PK, spread over the cores: Ed25519
+ * verification costs more than storing a change set, so a catching-up hub
+ * would otherwise be bound by one core.  OK[i] is 1 for a valid signature;
+ * the ledger re-checks whatever is not marked valid.
+ */
+static void
+s_verify_batch(const struct wire_msg *m, const uint8_t pk[PUBKEY_BYTES], uint8_t *ok)
+{
+	struct s_verify_job jobs[VERIFY_THREADS_MAX];
+	pthread_t tid[VERIFY_THREADS_MAX];
+	int started[VERIFY_THREADS_MAX] = { 0 };
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = m->ncs < VERIFY_MIN_BATCH || ncpu < 2 ? 1 :
+	    (size_t)(ncpu > VERIFY_THREADS_MAX ? VERIFY_THREADS_MAX : ncpu);
+
+	for (size_t t = 0; t < n; t++)
+		jobs[t] = (struct s_verify_job){ m, pk, ok, t, n };
+	for (size_t t = 1; t < n; t++)
+		started[t] = pthread_create(&tid[t], NULL, s_verify_run, &jobs[t]) == 0;
+	s_verify_run(&jobs[0]);
+	for (size_t t = 1; t < n; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		else
+			s_verify_run(&jobs[t]);     /* no thread: do its share here */
+	}
+}
+
 void
 sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes)
 {
@@ -251,15 +310,20 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			return;
 		}
 	ledger_feed_head(l, m->origin, &head_before, id);
+	uint8_t pk[PUBKEY_BYTES], *ok = NULL;
+	if (ledger_origin_key(l, m->origin, pk) == 0 && (ok = calloc(m->ncs ? m->ncs : 1, 1)))
+		s_verify_batch(m, pk, ok);
 	if (ledger_recv_begin(l, err, sizeof err) < 0) {
+		free(ok);
 		log_warnx("\"%s\": %s", k->peer, err);
 		link_send_error(d, k, WERR_INTERNAL, NULL, "busy, try again");
 		return;
 	}
 	for (i = 0; i < m->ncs && !stop; i++) {
-		if (ledger_receive(l, m->cs[i].body, m->cs[i].len, m->cs[i].sig, m->cs[i].siglen, k->peer,
-		    &res, reason, sizeof reason) < 0) {
+		if (ledger_receive_verified(l, m->cs[i].body, m->cs[i].len, m->cs[i].sig,
+		    m->cs[i].siglen, ok && ok[i] ? pk : NULL, k->peer, &res, reason, sizeof reason) < 0) {
 			ledger_rollback(l);
+			free(ok);
 			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);
 			s_feed_error(k, f, reason);
 			link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
@@ -289,6 +353,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			break;
 		}
 	}
+	free(ok);
 	if (ledger_recv_commit(l, err, sizeof err) < 0) {
 		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
 		s_feed_error(k, f, err);

@@ -4,7 +4,7 @@
  * hub lacks it and receives the county feed (and any configured others).
  *
  * Never fork: a township restored from an old copy must not write before it
- * has its whole own feed back.  The rule (proto/WIRE.md, "Restores"):
+ * has its whole own feed back.  The rule (proto/PROTOCOL.md, "Restores"):
  *  - the hub reports a higher head of our own feed than we hold: write_hold
  *    is set ("behind the hub") and stays, across restarts, until the feed has
  *    been pulled back to that head;

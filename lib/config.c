@@ -21,7 +21,7 @@ config_defaults(struct config *c)
 	c->heartbeat_ms = 5000;
 	c->timeout_ms = 20000;
 	c->reconnect_max_ms = 30000;
-	c->batch_bytes = 256 * 1024;
+	c->batch_bytes = 1024 * 1024;
 	c->window = 4;
 	c->late_after_s = 86400;
 	c->stale_after_s = 7 * 86400;

@@ -106,6 +106,15 @@ int ledger_recv_begin(struct ledger *l, char *err, size_t errlen);
 int ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
     size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen);
 int ledger_recv_commit(struct ledger *l, char *err, size_t errlen);
+/*
+ * As ledger_receive, for a change set whose detached signature the caller has
+ * already found valid for key VERIFIED_PK (e.g. a batch checked on several
+ * cores before the transaction).  The ledger still looks up the origin's key
+ * and verifies the signature itself unless that key equals VERIFIED_PK.
+ */
+int ledger_receive_verified(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
+    size_t siglen, const uint8_t *verified_pk, const char *peer, enum recv_result *res,
+    char *reason, size_t reasonlen);
 
 /* Head of ORIGIN's feed: seq 0 and a zero id if we hold none of it. */
 int ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq,

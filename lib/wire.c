@@ -1,4 +1,4 @@
-/* wire.c — encode and decode the messages of proto/WIRE.md */
+/* wire.c — encode and decode the messages of proto/PROTOCOL.md, "Wire" */
 #include "wire.h"
 #include "util.h"
 

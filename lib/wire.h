@@ -1,5 +1,5 @@
 /*
- * wire.h — the messages likad nodes exchange over ZeroMQ (proto/WIRE.md).
+ * wire.h — the messages likad nodes exchange over ZeroMQ (proto/PROTOCOL.md, "Wire").
  *
  * Every message is one ZeroMQ frame holding one msgpack array
  *   [version, type, fields...]

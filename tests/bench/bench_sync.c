@@ -279,6 +279,15 @@ main(void)
 	usleep(300 * 1000);
 	int64_t t0 = mono_ms(), cpu0 = s_cpu_ms(hp);
 	pid_t tp = s_start(tdir);
+	/* the clock starts with the first change set stored: start-up and handshake are not ingest */
+	while (s_head(hubdb, "110101001") < 1) {
+		if (mono_ms() - t0 > 60000)
+			s_die("ingest", "no change set arrived");
+		usleep(1000);
+	}
+	int64_t first = s_head(hubdb, "110101001");
+	t0 = mono_ms();
+	cpu0 = s_cpu_ms(hp);
 	while (s_head(hubdb, "110101001") < N_CS) {
 		if (mono_ms() - t0 > 120000)
 			s_die("ingest", "timed out");
@@ -286,12 +295,13 @@ main(void)
 	}
 	int64_t ingest_ms = mono_ms() - t0;
 	int64_t hub_cpu = s_cpu_ms(hp) - cpu0, town_cpu = s_cpu_ms(tp);
-	double cs_s = (double)N_CS * 1000.0 / (double)ingest_ms;
+	double cs_s = (double)(N_CS - first) * 1000.0 / (double)ingest_ms;
 	double rows_s = cs_s * N_OPS;
-	/* the hub commits one batch per transaction: 256 KiB or 256 change sets */
-	double plain = s_plain("110101001", 256 * N_OPS);
-	printf("hub ingest:  %d change sets (%d rows) in %" PRId64 " ms: %.0f change sets/s, %.0f rows/s\n",
-	    N_CS, N_CS * N_OPS, ingest_ms, cs_s, rows_s);
+	/* the hub commits one batch per transaction: up to 1 MiB or 1024 change sets */
+	double plain = s_plain("110101001", 1024 * N_OPS);
+	printf("hub ingest:  %" PRId64 " change sets (%" PRId64 " rows) in %" PRId64 " ms after the first "
+	    "arrived: %.0f change sets/s, %.0f rows/s\n", N_CS - first, (N_CS - first) * N_OPS,
+	    ingest_ms, cs_s, rows_s);
 	printf("  CPU during the catch-up: hub %" PRId64 " ms, township %" PRId64 " ms\n", hub_cpu, town_cpu);
 	printf("plain SQLite, same rows, same transaction size: %.0f rows/s; hub/plain = %.2f\n",
 	    plain, plain > 0 ? rows_s / plain : 0);

@@ -33,7 +33,11 @@ srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 srv.bind(("127.0.0.1", lport)); srv.listen(8)
 while True:
     c, _ = srv.accept()
-    u = socket.create_connection(("127.0.0.1", rport))
+    try:
+        u = socket.create_connection(("127.0.0.1", rport))
+    except OSError:     # the hub is not up yet: the township will retry
+        c.close()
+        continue
     threading.Thread(target=pump, args=(c, u), daemon=True).start()
     threading.Thread(target=pump, args=(u, c), daemon=True).start()
 PY

@@ -141,7 +141,7 @@ test_small_messages(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
-/* Golden vectors: the bytes of proto/WIRE.md's examples, byte for byte. */
+/* Golden vectors: the bytes of the examples of proto/PROTOCOL.md, "Wire", byte for byte. */
 static void
 test_golden(void **state)
 {

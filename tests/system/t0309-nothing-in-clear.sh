@@ -46,7 +46,7 @@ trap 'kill $relay 2>/dev/null; cleanup_daemons' EXIT
 start_likad county
 start_likad t1
 lika --data t1 village add 110101001001 甲乙丙丁戊己村 >/dev/null || fail "village add"
-lika --data county policy set secret_line 2024 "ZXQWVK-UNMISTAKABLE" >/dev/null
+lika --data county policy set poverty_line 2024 2300 "ZXQWVK-UNMISTAKABLE" >/dev/null
 wait_for 20 "village at the hub" has_head county 110101001 1
 wait_for 20 "policy at the township" sh -c 'lika --data t1 policy list | grep -q ZXQWVK'
 expect_in "$(lika --data county village list)" "甲乙丙丁戊己村"

@@ -468,6 +468,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	(void)sock;
 	if (sync_data_changed(d))
 		hub_reload_roster(d);
+	hub_check_duplicates(d, now);
 	for (size_t i = 0; i < d->nlinks;) {
 		struct link *k = d->links[i];
 		if (now - k->last_in > d->node.conf.timeout_ms) {

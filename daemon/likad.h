@@ -72,6 +72,8 @@ struct daemon {
 	sqlite3_stmt *st_data_version;
 	int64_t data_version;
 	int64_t next_flush;
+	int64_t dup_checked_at;     /* hub: last search for duplicate people (mono ms) */
+	int64_t dup_version;        /* hub: data_version it searched */
 	/* hub */
 	struct link **links;
 	size_t nlinks;
@@ -133,6 +135,8 @@ void control_stop(struct daemon *d);
 /* ---- hub.c ---- */
 int hub_start(struct daemon *d, char *err, size_t errlen);
 int hub_reload_roster(struct daemon *d);
+/* duplicates.c: publish people found in more than one township (throttled). */
+int hub_check_duplicates(struct daemon *d, int64_t now);
 void hub_stop(struct daemon *d);
 
 /* ---- township.c ---- */

@@ -417,6 +417,21 @@ static const struct table_def income = {
 	"income", OWNER_TOWNSHIP, income_cols, "household", NULL,
 };
 
+/*
+ * A person found in households of more than one township (重复人员): the hub
+ * looks for them, since no township sees the others' members, and publishes
+ * a notice in the county feed.  id = the resident ID number.
+ */
+static const struct column_def duplicate_notice_cols[] = {
+	{ "members", COL_T_TEXT },      /* member ids holding the number, comma-separated */
+	{ "found_at", COL_T_INT },      /* unix ms */
+	{ "resolved_at", COL_T_INT },   /* unix ms once no longer duplicated, else NULL */
+	{ NULL, 0 },
+};
+static const struct table_def duplicate_notice = {
+	"duplicate_notice", OWNER_COUNTY, duplicate_notice_cols, NULL, NULL,
+};
+
 const struct table_def *const schema_tables[] = {
 	&roster_node,
 	&policy,
@@ -452,6 +467,7 @@ const struct table_def *const schema_tables[] = {
 	&measure,
 	&helper,
 	&half_year,
+	&duplicate_notice,
 	NULL,
 };
 

@@ -42,6 +42,7 @@ static const struct command s_commands[] = {
 	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },
 	{ "status",  cmd_status,  "sync status for admins (exit status for monitoring)" },
 	{ "quarantine", cmd_quarantine, "refused change sets; resolve a stopped feed" },
+	{ "duplicates", cmd_duplicates, "people the county found in more than one township" },
 	{ "roster",  cmd_roster,  "county: admit and remove townships (the roster)" },
 	{ "debug",   cmd_debug,   NULL },       /* test helpers: not in the help */
 	{ NULL, NULL, NULL },

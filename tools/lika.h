@@ -62,6 +62,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_rebuild(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
+int cmd_duplicates(int argc, char **argv);
 int cmd_roster(int argc, char **argv);
 int cmd_debug(int argc, char **argv);
 int cmd_household(int argc, char **argv);

@@ -37,6 +37,7 @@ struct ledger {
 	sqlite3_stmt *st_feed_put;
 	sqlite3_stmt *st_cs_id;
 	sqlite3_stmt *st_roster_key;
+	sqlite3_stmt *st_meta_get, *st_meta_set;
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 };
 
@@ -362,6 +363,8 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_feed_put);
 	sqlite3_finalize(l->st_cs_id);
 	sqlite3_finalize(l->st_roster_key);
+	sqlite3_finalize(l->st_meta_get);
+	sqlite3_finalize(l->st_meta_set);
 	sqlite3_close(l->db);
 	sodium_memzero(l->sk, sizeof l->sk);
 	free(l);
@@ -403,33 +406,33 @@ ledger_apply_held(struct ledger *l, char *err, size_t errlen)
 int
 ledger_meta_get(struct ledger *l, const char *key, char *value, size_t len)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = s_prep(l, &l->st_meta_get, "SELECT value FROM meta WHERE key = ?1");
 	int rc = -1;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(value, len, "%s", (const char *)sqlite3_column_text(st, 0));
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
 int
 ledger_meta_set(struct ledger *l, const char *key, const char *value, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = s_prep(l, &l->st_meta_set, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
 	int rc;
 
-	if (sqlite3_prepare_v2(l->db, "INSERT INTO meta (key, value) VALUES (?1, ?2) "
-	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return s_sqlerr(l->db, err, errlen, "meta");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : s_sqlerr(l->db, err, errlen, "meta");
 }
 

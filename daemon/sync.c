@@ -110,6 +110,7 @@ sync_head(struct daemon *d, const char *origin, struct wire_head *h)
 static int
 s_send_batch(struct daemon *d, struct link *k, struct feedlink *f, uint64_t from, uint64_t head)
 {
+	/* static: ~96 KiB is too much for the stack, and likad sends from one thread */
 	static struct wire_cs cs[BATCH_MAX_CS];
 	static uint8_t sigs[BATCH_MAX_CS][SIG_BYTES];
 	size_t n = 0, bytes = 0;

@@ -5,7 +5,9 @@
 # county roster, writes villages and imports a few hundred households, starts the four daemons on
 # loopback, takes one township offline and back, and shows that every node
 # ends up with what it should: the hub every township's feed, each township
-# the county feed.  Then lika verify everywhere, and a clean stop.
+# the county feed.  One household then walks the identification procedure
+# (three levels, three notices, signed by the officials' keys) across a
+# township and the county.  Then lika verify everywhere, and a clean stop.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 src=$here
@@ -121,6 +123,36 @@ for n in county $(for t in $towns; do echo "t$t"; done); do
 	for o in $county $towns; do printf '%11s' "$(head_of "$n" "$o")"; done
 	echo
 done
+
+say "one household through the identification procedure (三级复审，三榜公示)"
+t=t110101001
+lika --data county official add --role village-cadre --name 王驻村 --office 110101001001 --out cadre.key
+lika --data county official add --role township-head --name 李乡长 --office 110101001 --out head.key
+lika --data county official add --role county-office --name 赵主任 --office 110101 --out office.key
+lika --data county policy set poverty_line 2013 2300 "国家扶贫标准（元/年）" >/dev/null
+wait_until 30 has $t $county "$(head_of county $county)"
+idno=$(/usr/bin/python3 -c 'import sys; s="522701195001010113"[:17]; w=[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]; print(s+"10X98765432"[sum(int(a)*b for a,b in zip(s,w))%11])')
+h=$(lika --data $t household add --village 110101001001 --head-name 张老汉 --head-idcard "$idno" \
+    --main-cause 因病 --attribute 一般贫困户)
+lika --data $t income set "$h" 2013 --wages 1800 >/dev/null
+echo "household $h: one person, 1800 yuan a year (the line: 2300)"
+step() { d=$1; shift; LIKA_TODAY=$d lika --data "$@" | sed "s/^/$d  /"; }
+step 2014-06-01 $t review apply "$h"
+step 2014-06-01 $t review group-eval "$h" --by 一组村民小组
+step 2014-06-02 $t review village-eval "$h" --panel 赵一,钱二,孙三,李四,周五,吴六,郑七,王八,冯九 --for 9
+step 2014-06-02 $t review notice "$h"
+step 2014-06-09 $t review cadre-sign "$h" --key cadre.key
+step 2014-06-09 $t review township-review "$h"
+step 2014-06-09 $t review township-notice "$h"
+step 2014-06-16 $t review head-sign "$h" --key head.key
+wait_until 30 has county 110101001 "$(head_of $t 110101001)"
+step 2014-06-17 county review county-approve "$h" --key office.key
+step 2014-06-17 county review county-notice "$h" --key office.key
+wait_until 30 has $t $county "$(head_of county $county)"
+step 2014-07-02 $t review register "$h"
+step 2014-07-05 $t measure add "$h" --category production --project 养牛 --funds 5000 --deadline 2014-12-31
+lika --data $t review show "$h" | tail -4
+wait_until 30 has county 110101001 "$(head_of $t 110101001)"
 
 say "sync status at the county hub (lika status)"
 lika --data county status --no-color || true

@@ -2,8 +2,9 @@
 # tests/demo.sh — a county hub and three townships on this machine (make demo).
 #
 # Creates the four nodes in a temporary directory, puts the townships on the
-# county roster, writes villages and imports a few hundred households, starts the four daemons on
-# loopback, takes one township offline and back, and shows that every node
+# county roster, writes villages and imports a few hundred households, starts
+# the four daemons on loopback, takes one township offline and back, and
+# shows that every node
 # ends up with what it should: the hub every township's feed, each township
 # the county feed.  One household then walks the identification procedure
 # (three levels, three notices, signed by the officials' keys) across a

@@ -4,9 +4,8 @@
 # Creates the four nodes in a temporary directory, puts the townships on the
 # county roster, writes villages and imports a few hundred households, starts
 # the four daemons on loopback, takes one township offline and back, and
-# shows that every node
-# ends up with what it should: the hub every township's feed, each township
-# the county feed.  One household then walks the identification procedure
+# shows that every node ends up with what it should: the hub every
+# township's feed, each township the county feed.  One household then walks the identification procedure
 # (three levels, three notices, signed by the officials' keys) across a
 # township and the county.  Then lika verify everywhere, and a clean stop.
 set -eu

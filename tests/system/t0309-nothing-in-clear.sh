@@ -8,39 +8,7 @@ mk_county county 110101 "$hubport"
 mk_township t1 110101001 county "$relayport"
 fast_sync county; fast_sync t1
 admit county t1 110101001
-cat > relay.py <<'PY'
-import socket, sys, threading
-lport, rport, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-out = open(path, "ab", buffering=0)
-lock = threading.Lock()
-def pump(a, b):
-    try:
-        while True:
-            d = a.recv(65536)
-            if not d:
-                break
-            with lock:
-                out.write(d)
-            b.sendall(d)
-    except OSError:
-        pass
-    for s in (a, b):
-        try: s.shutdown(socket.SHUT_RDWR)
-        except OSError: pass
-srv = socket.socket()
-srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", lport)); srv.listen(8)
-while True:
-    c, _ = srv.accept()
-    try:
-        u = socket.create_connection(("127.0.0.1", rport))
-    except OSError:     # the hub is not up yet: the township will retry
-        c.close()
-        continue
-    threading.Thread(target=pump, args=(c, u), daemon=True).start()
-    threading.Thread(target=pump, args=(u, c), daemon=True).start()
-PY
-/usr/bin/python3 relay.py "$relayport" "$hubport" wire.bin &
+/usr/bin/python3 "$SRCDIR/tests/system/relay.py" "$relayport" "$hubport" wire.bin &
 relay=$!
 trap 'kill $relay 2>/dev/null; cleanup_daemons' EXIT
 start_likad county

@@ -41,13 +41,6 @@ s_in(const char *const *list, const char *s)
 	return 0;
 }
 
-static const char *
-s_col(sqlite3_stmt *st, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	return t ? t : "";
-}
-
 /* Open the township node and check HH is a registered household of it. */
 static int
 s_open_registered(struct node *n, const char *cmd, const char *hh)
@@ -239,13 +232,13 @@ s_measure_list(int argc, char **argv)
 		procedure_format_yuan(yuan, sizeof yuan, sqlite3_column_int64(st, 4));
 		if (json) {
 			printf("%s{\"id\":\"%s\",\"household\":\"%s\",\"category\":\"%s\",\"project\":",
-			    first ? "" : ",", s_col(st, 0), s_col(st, 1), s_col(st, 2));
-			json_str(stdout, s_col(st, 3));
+			    first ? "" : ",", col_text(st, 0), col_text(st, 1), col_text(st, 2));
+			json_str(stdout, col_text(st, 3));
 			printf(",\"funds\":%s,\"start\":\"%s\",\"deadline\":\"%s\",\"status\":\"%s\"}", yuan,
-			    s_col(st, 5), s_col(st, 6), s_col(st, 7));
+			    col_text(st, 5), col_text(st, 6), col_text(st, 7));
 		} else {
-			printf("%s  %-14s %-10s %12s  %s..%s  %s\n", s_col(st, 0), s_col(st, 2), s_col(st, 7),
-			    yuan, s_col(st, 5), s_col(st, 6), s_col(st, 3));
+			printf("%s  %-14s %-10s %12s  %s..%s  %s\n", col_text(st, 0), col_text(st, 2), col_text(st, 7),
+			    yuan, col_text(st, 5), col_text(st, 6), col_text(st, 3));
 		}
 		first = 0;
 	}
@@ -351,7 +344,7 @@ s_helper_assign(int argc, char **argv)
 	sqlite3_bind_text(st, 3, hh, -1, SQLITE_STATIC);
 	other[0] = '\0';
 	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(other, sizeof other, "%s", s_col(st, 0));
+		snprintf(other, sizeof other, "%s", col_text(st, 0));
 	sqlite3_finalize(st);
 	if (other[0]) {
 		rc = proc_refuse(cmd, "helper-pairing", "%s (%s) already helps household %s (一帮一: one "
@@ -444,20 +437,20 @@ s_helper_list(int argc, char **argv)
 		printf("[");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (json) {
-			printf("%s{\"id\":\"%s\",\"household\":\"%s\",\"name\":", first ? "" : ",", s_col(st, 0),
-			    s_col(st, 1));
-			json_str(stdout, s_col(st, 2));
+			printf("%s{\"id\":\"%s\",\"household\":\"%s\",\"name\":", first ? "" : ",", col_text(st, 0),
+			    col_text(st, 1));
+			json_str(stdout, col_text(st, 2));
 			printf(",\"unit\":");
-			json_str(stdout, s_col(st, 3));
+			json_str(stdout, col_text(st, 3));
 			printf(",\"level\":");
-			json_str(stdout, s_col(st, 4));
+			json_str(stdout, col_text(st, 4));
 			printf(",\"phone\":");
-			json_str(stdout, s_col(st, 5));
-			printf(",\"start\":\"%s\",\"end\":%s%s%s}", s_col(st, 6), *s_col(st, 7) ? "\"" : "null",
-			    s_col(st, 7), *s_col(st, 7) ? "\"" : "");
+			json_str(stdout, col_text(st, 5));
+			printf(",\"start\":\"%s\",\"end\":%s%s%s}", col_text(st, 6), *col_text(st, 7) ? "\"" : "null",
+			    col_text(st, 7), *col_text(st, 7) ? "\"" : "");
 		} else {
-			printf("%s  %-8s %-20s %-8s %-14s %s..%s\n", s_col(st, 0), s_col(st, 2), s_col(st, 3),
-			    s_col(st, 4), s_col(st, 5), s_col(st, 6), *s_col(st, 7) ? s_col(st, 7) : "");
+			printf("%s  %-8s %-20s %-8s %-14s %s..%s\n", col_text(st, 0), col_text(st, 2), col_text(st, 3),
+			    col_text(st, 4), col_text(st, 5), col_text(st, 6), *col_text(st, 7) ? col_text(st, 7) : "");
 		}
 		first = 0;
 	}

@@ -30,21 +30,6 @@ struct doc {
 };
 
 static void
-s_html(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-static void
 s_doc_begin(struct doc *d, const char *title)
 {
 	if (d->csv) {
@@ -54,7 +39,7 @@ s_doc_begin(struct doc *d, const char *title)
 		return;
 	}
 	fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", d->f);
-	s_html(d->f, title);
+	html_str(d->f, title);
 	fputs("</title>\n<style>\n", d->f);
 	fputs(d->landscape ? "@page { size: A4 landscape; margin: 12mm; }\n" :
 	    "@page { size: A4; margin: 15mm 12mm; }\n", d->f);
@@ -75,7 +60,7 @@ s_doc_begin(struct doc *d, const char *title)
 	    "section.village:first-of-type { page-break-before: auto; }\n"
 	    "@media print { .noprint { display: none; } }\n"
 	    "</style>\n</head>\n<body>\n<h1>", d->f);
-	s_html(d->f, title);
+	html_str(d->f, title);
 	fputs("</h1>\n", d->f);
 }
 
@@ -88,7 +73,7 @@ s_doc_para(struct doc *d, const char *text)
 		return;
 	}
 	fputs("<p class=\"sub\">", d->f);
-	s_html(d->f, text);
+	html_str(d->f, text);
 	fputs("</p>\n", d->f);
 }
 
@@ -102,7 +87,7 @@ s_doc_heading(struct doc *d, const char *text)
 		return;
 	}
 	fputs("<h2>", d->f);
-	s_html(d->f, text);
+	html_str(d->f, text);
 	fputs("</h2>\n", d->f);
 }
 
@@ -124,7 +109,7 @@ s_doc_table(struct doc *d, const char *const *head, int n)
 	fputs(n > 8 && !d->landscape ? "<table class=\"wide\">\n<thead><tr>" : "<table>\n<thead><tr>", d->f);
 	for (int k = 0; k < n; k++) {
 		fputs("<th>", d->f);
-		s_html(d->f, head[k]);
+		html_str(d->f, head[k]);
 		fputs("</th>", d->f);
 	}
 	fputs("</tr></thead>\n<tbody>\n", d->f);
@@ -146,7 +131,7 @@ s_doc_row(struct doc *d, const char *const *cells, int n, unsigned numeric, int 
 	fputs(total ? "<tr class=\"total\">" : "<tr>", d->f);
 	for (int k = 0; k < n; k++) {
 		fputs(numeric & (1u << k) ? "<td class=\"n\">" : "<td>", d->f);
-		s_html(d->f, cells[k]);
+		html_str(d->f, cells[k]);
 		fputs("</td>", d->f);
 	}
 	fputs("</tr>\n", d->f);
@@ -179,10 +164,10 @@ s_doc_pairs(struct doc *d, const char *const *labels, const char *const *values,
 		for (int j = k; j < k + 2; j++) {
 			fputs("<th>", d->f);
 			if (j < n)
-				s_html(d->f, labels[j]);
+				html_str(d->f, labels[j]);
 			fputs("</th><td>", d->f);
 			if (j < n)
-				s_html(d->f, values[j]);
+				html_str(d->f, values[j]);
 			fputs("</td>", d->f);
 		}
 		fputs("</tr>\n", d->f);
@@ -197,7 +182,7 @@ s_doc_end(struct doc *d)
 		char when[32];
 		time_format(when, sizeof when, now_ms());
 		fputs("<p class=\"sub\">打印时间 ", d->f);
-		s_html(d->f, when);
+		html_str(d->f, when);
 		fputs("</p>\n</body>\n</html>\n", d->f);
 	}
 }

@@ -36,13 +36,6 @@ static const char *const s_bucket_label[B_COUNT] = {
 	"脱贫退出中", "已脱贫", "清退",
 };
 
-static const char *
-s_col(sqlite3_stmt *st, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	return t ? t : "";
-}
-
 static enum bucket
 s_bucket(const struct hstate *h)
 {
@@ -110,9 +103,9 @@ s_collect(struct node *n, const char *today, int year, struct group **out)
 	else
 		sqlite3_prepare_v2(db, "SELECT id, coalesce(name, '') FROM village ORDER BY id", -1, &st, NULL);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		if (ng && !strcmp(g[ng - 1].code, s_col(st, 0))) {
-			if (*s_col(st, 1))
-				snprintf(g[ng - 1].name, sizeof g[0].name, "%s", s_col(st, 1));
+		if (ng && !strcmp(g[ng - 1].code, col_text(st, 0))) {
+			if (*col_text(st, 1))
+				snprintf(g[ng - 1].name, sizeof g[0].name, "%s", col_text(st, 1));
 			continue;
 		}
 		if (ng == cap) {
@@ -126,8 +119,8 @@ s_collect(struct node *n, const char *today, int year, struct group **out)
 			g = ng2;
 		}
 		memset(&g[ng], 0, sizeof g[ng]);
-		snprintf(g[ng].code, sizeof g[ng].code, "%s", s_col(st, 0));
-		snprintf(g[ng].name, sizeof g[ng].name, "%s", s_col(st, 1));
+		snprintf(g[ng].code, sizeof g[ng].code, "%s", col_text(st, 0));
+		snprintf(g[ng].name, sizeof g[ng].name, "%s", col_text(st, 1));
 		char key[48];
 		snprintf(key, sizeof key, "%s/%d", g[ng].code, year);
 		g[ng].quota = proc_int(db, "SELECT households FROM quota WHERE id = ?1", key, -1);
@@ -140,7 +133,7 @@ s_collect(struct node *n, const char *today, int year, struct group **out)
 	    "m.status = 'done') FROM household h ORDER BY id", -1, &st, NULL);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		char code[CODE_MAX];
-		snprintf(code, sizeof code, "%s", county ? s_col(st, 0) : s_col(st, 1));
+		snprintf(code, sizeof code, "%s", county ? col_text(st, 0) : col_text(st, 1));
 		if (county)
 			code[9] = '\0';
 		int k;
@@ -149,7 +142,7 @@ s_collect(struct node *n, const char *today, int year, struct group **out)
 		if (k == ng)
 			continue;
 		struct hstate h;
-		if (review_load(db, s_col(st, 0), &h) != 1)
+		if (review_load(db, col_text(st, 0), &h) != 1)
 			continue;
 		enum bucket b = s_bucket(&h);
 		g[k].n++;
@@ -285,9 +278,9 @@ cmd_progress(int argc, char **argv)
 	int first = 1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (json)
-			printf("%s\"%s\":%d", first ? "" : ",", s_col(st, 0), sqlite3_column_int(st, 1));
+			printf("%s\"%s\":%d", first ? "" : ",", col_text(st, 0), sqlite3_column_int(st, 1));
 		else
-			printf(" %s %s %d;", s_col(st, 0), assist_category_label(s_col(st, 0)),
+			printf(" %s %s %d;", col_text(st, 0), assist_category_label(col_text(st, 0)),
 			    sqlite3_column_int(st, 1));
 		first = 0;
 	}
@@ -303,20 +296,6 @@ cmd_progress(int argc, char **argv)
 enum fmt { F_TEXT, F_HTML, F_CSV };
 
 static FILE *s_out;     /* the report being written */
-
-static void
-s_html_text(const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", s_out); break;
-		case '>': fputs("&gt;", s_out); break;
-		case '&': fputs("&amp;", s_out); break;
-		case '"': fputs("&quot;", s_out); break;
-		default: fputc(*s, s_out);
-		}
-	}
-}
 
 static void
 s_csv_text(const char *s)
@@ -350,9 +329,9 @@ s_row(enum fmt f, const char *section, const char *label, long long count, const
 	switch (f) {
 	case F_HTML:
 		fprintf(s_out, "<tr><td>");
-		s_html_text(label);
+		html_str(s_out, label);
 		fprintf(s_out, "</td><td class=\"n\">%lld</td><td>", count);
-		s_html_text(extra ? extra : "");
+		html_str(s_out, extra ? extra : "");
 		fprintf(s_out, "</td></tr>\n");
 		break;
 	case F_CSV:
@@ -446,7 +425,7 @@ cmd_report(int argc, char **argv)
 	sqlite3_prepare_v2(db, "SELECT id FROM household ORDER BY id", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct hstate h;
-		if (review_load(db, s_col(st, 0), &h) == 1) {
+		if (review_load(db, col_text(st, 0), &h) == 1) {
 			counts[s_bucket(&h)]++;
 			total++;
 		}
@@ -457,12 +436,12 @@ cmd_report(int argc, char **argv)
 	snprintf(title, sizeof title, "%s（%s）扶贫对象建档立卡工作总结", n.conf.name, n.conf.code);
 	if (f == F_HTML) {
 		fprintf(s_out, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
-		s_html_text(title);
+		html_str(s_out, title);
 		fprintf(s_out, "</title>\n<style>@page { size: A4; margin: 18mm; } body { font-family: serif; } "
 		    "table { border-collapse: collapse; width: 100%%; margin-bottom: 6mm; } td, th { border: "
 		    "1px solid #000; padding: 2px 6px; } td.n { text-align: right; }</style>\n</head>\n"
 		    "<body>\n<h1>");
-		s_html_text(title);
+		html_str(s_out, title);
 		fprintf(s_out, "</h1>\n<p>统计日期：%s　户数合计：%d</p>\n", today, total);
 	} else if (f == F_CSV) {
 		fprintf(s_out, "%s分类,项目,数量,说明\r\n", gb18030 ? "" : "\xEF\xBB\xBF");
@@ -480,7 +459,7 @@ cmd_report(int argc, char **argv)
 	    "household_cause c ON c.household = h.id AND c.main = 1 LEFT JOIN code_cause k ON k.id = c.cause "
 	    "WHERE h.status IN ('03', '06') GROUP BY c.cause ORDER BY c.cause", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		s_row(f, "按致贫原因", s_col(st, 0), sqlite3_column_int(st, 1), NULL);
+		s_row(f, "按致贫原因", col_text(st, 0), sqlite3_column_int(st, 1), NULL);
 	sqlite3_finalize(st);
 	s_section_end(f);
 
@@ -491,7 +470,7 @@ cmd_report(int argc, char **argv)
 		char extra[96], yuan[32];
 		procedure_format_yuan(yuan, sizeof yuan, sqlite3_column_int64(st, 2));
 		snprintf(extra, sizeof extra, "资金 %s 元，已完成 %d", yuan, sqlite3_column_int(st, 3));
-		s_row(f, "按帮扶措施", assist_category_label(s_col(st, 0)), sqlite3_column_int(st, 1), extra);
+		s_row(f, "按帮扶措施", assist_category_label(col_text(st, 0)), sqlite3_column_int(st, 1), extra);
 	}
 	sqlite3_finalize(st);
 	s_section_end(f);
@@ -504,7 +483,7 @@ cmd_report(int argc, char **argv)
 	sqlite3_prepare_v2(db, "SELECT decision, count(*) FROM half_year GROUP BY decision ORDER BY "
 	    "decision", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *d = s_col(st, 0);
+		const char *d = col_text(st, 0);
 		const char *label = !strcmp(d, "stay") ? "半年审核：继续扶持" : !strcmp(d, "exit") ?
 		    "半年审核：脱贫退出" : !strcmp(d, "return") ? "半年审核：返贫" : "半年审核：清退";
 		s_row(f, "动态管理", label, sqlite3_column_int(st, 1), d);

@@ -10,13 +10,6 @@
 #include "proc.h"
 #include "util.h"
 
-static const char *
-s_col(sqlite3_stmt *st, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	return t ? t : "";
-}
-
 int
 review_load(sqlite3 *db, const char *id, struct hstate *h)
 {
@@ -31,9 +24,9 @@ review_load(sqlite3 *db, const char *id, struct hstate *h)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		snprintf(h->village, sizeof h->village, "%s", s_col(st, 0));
-		snprintf(h->status, sizeof h->status, "%s", s_col(st, 1));
-		snprintf(h->attribute, sizeof h->attribute, "%s", s_col(st, 2));
+		snprintf(h->village, sizeof h->village, "%s", col_text(st, 0));
+		snprintf(h->status, sizeof h->status, "%s", col_text(st, 1));
+		snprintf(h->attribute, sizeof h->attribute, "%s", col_text(st, 2));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
@@ -50,22 +43,22 @@ review_load(sqlite3 *db, const char *id, struct hstate *h)
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, h->round);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct step_def *d = procedure_step(s_col(st, 0), s_col(st, 1));
+		const struct step_def *d = procedure_step(col_text(st, 0), col_text(st, 1));
 		if (!d || d->number >= MAX_STEPS)
 			continue;
 		snprintf(h->procedure, sizeof h->procedure, "%s", d->procedure);
 		h->s[d->number].present = 1;
-		snprintf(h->s[d->number].decision, sizeof h->s[0].decision, "%s", s_col(st, 2));
-		snprintf(h->s[d->number].at, sizeof h->s[0].at, "%s", s_col(st, 3));
+		snprintf(h->s[d->number].decision, sizeof h->s[0].decision, "%s", col_text(st, 2));
+		snprintf(h->s[d->number].at, sizeof h->s[0].at, "%s", col_text(st, 3));
 		h->s[d->number].days = sqlite3_column_int(st, 4);
-		snprintf(h->s[d->number].key, sizeof h->s[0].key, "%s", s_col(st, 5));
+		snprintf(h->s[d->number].key, sizeof h->s[0].key, "%s", col_text(st, 5));
 		if (sqlite3_column_bytes(st, 6) == HASH_BYTES) {
 			h->s[d->number].has_hash = 1;
 			memcpy(h->s[d->number].hash, sqlite3_column_blob(st, 6), HASH_BYTES);
 		}
 		if (d->number > h->last)
 			h->last = d->number;
-		if (strcmp(s_col(st, 2), "reject") == 0)
+		if (strcmp(col_text(st, 2), "reject") == 0)
 			h->rejected = 1;
 		if (d->flags & STEP_FINAL)
 			h->complete = 1;
@@ -136,8 +129,8 @@ s_guard_eligible(sqlite3 *db, const char *cmd, const struct hstate *h, const cha
 	    "WHERE household = ?1 AND coalesce(lifted, 0) = 0 ORDER BY id LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			snprintf(kind, sizeof kind, "%s", s_col(st, 0));
-			snprintf(source, sizeof source, "%s (%s)", s_col(st, 1), s_col(st, 2));
+			snprintf(kind, sizeof kind, "%s", col_text(st, 0));
+			snprintf(source, sizeof source, "%s (%s)", col_text(st, 1), col_text(st, 2));
 		}
 		sqlite3_finalize(st);
 	}
@@ -176,10 +169,10 @@ s_guard_notice(sqlite3 *db, const char *cmd, const struct hstate *h, int n, cons
 	while (rc == EXIT_OK && sqlite3_step(st) == SQLITE_ROW) {
 		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
 			rc = proc_refuse(cmd, "objection-open", "objection %s (by %s) to the %s of %s has no "
-			    "finding yet (\"lika review finding\")", s_col(st, 0), s_col(st, 1), nd->name, h->id);
-		else if (passing && strcmp(s_col(st, 2), "upheld") == 0)
+			    "finding yet (\"lika review finding\")", col_text(st, 0), col_text(st, 1), nd->name, h->id);
+		else if (passing && strcmp(col_text(st, 2), "upheld") == 0)
 			rc = proc_refuse(cmd, "objection-upheld", "objection %s (by %s) was upheld: the %s of "
-			    "%s can only reject (--reject --reasons …)", s_col(st, 0), s_col(st, 1),
+			    "%s can only reject (--reject --reasons …)", col_text(st, 0), col_text(st, 1),
 			    procedure_step_no(h->procedure, n)->name, h->id);
 	}
 	sqlite3_finalize(st);
@@ -312,7 +305,7 @@ s_rank(sqlite3 *db, const char *village, const char *today, struct applicant **o
 	sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct hstate h;
-		if (review_load(db, s_col(st, 0), &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
+		if (review_load(db, col_text(st, 0), &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
 		    h.rejected || h.complete)
 			continue;
 		if (n == cap) {
@@ -326,8 +319,8 @@ s_rank(sqlite3 *db, const char *village, const char *today, struct applicant **o
 			a = na;
 		}
 		memset(&a[n], 0, sizeof a[n]);
-		snprintf(a[n].id, sizeof a[n].id, "%s", s_col(st, 0));
-		snprintf(a[n].head, sizeof a[n].head, "%s", s_col(st, 1));
+		snprintf(a[n].id, sizeof a[n].id, "%s", col_text(st, 0));
+		snprintf(a[n].head, sizeof a[n].head, "%s", col_text(st, 1));
 		a[n].has_income = sqlite3_column_type(st, 2) != SQLITE_NULL;
 		a[n].net = sqlite3_column_int64(st, 2);
 		a[n].income_year = sqlite3_column_int(st, 3);
@@ -1184,42 +1177,42 @@ s_show(int argc, char **argv)
 	}
 	int first = 1, stale_any = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct step_def *d = procedure_step(s_col(st, 2), s_col(st, 3));
-		int binding = !strcmp(s_col(st, 3), "county_approval") || !strcmp(s_col(st, 3), "exit_announce");
-		int stale = binding && !strcmp(s_col(st, 4), "pass") && sqlite3_column_bytes(st, 9) == HASH_BYTES &&
+		const struct step_def *d = procedure_step(col_text(st, 2), col_text(st, 3));
+		int binding = !strcmp(col_text(st, 3), "county_approval") || !strcmp(col_text(st, 3), "exit_announce");
+		int stale = binding && !strcmp(col_text(st, 4), "pass") && sqlite3_column_bytes(st, 9) == HASH_BYTES &&
 		    memcmp(sqlite3_column_blob(st, 9), hash, HASH_BYTES) != 0 &&
 		    sqlite3_column_int(st, 1) == h.round && !h.complete;
 		/* once the round completed (registered), later edits are ordinary file updates */
 		stale_any |= stale;
 		if (json) {
 			printf("%s{\"id\":\"%s\",\"round\":%d,\"procedure\":\"%s\",\"step\":\"%s\",\"label\":",
-			    first ? "" : ",", s_col(st, 0), sqlite3_column_int(st, 1), s_col(st, 2), s_col(st, 3));
+			    first ? "" : ",", col_text(st, 0), sqlite3_column_int(st, 1), col_text(st, 2), col_text(st, 3));
 			json_str(stdout, d ? d->label : "");
-			printf(",\"decision\":\"%s\",\"at\":\"%s\",", s_col(st, 4), s_col(st, 5));
+			printf(",\"decision\":\"%s\",\"at\":\"%s\",", col_text(st, 4), col_text(st, 5));
 			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
 				printf("\"days\":%d,", sqlite3_column_int(st, 6));
 			printf("\"reasons\":");
-			json_str(stdout, s_col(st, 7));
+			json_str(stdout, col_text(st, 7));
 			printf(",\"official\":");
-			json_str(stdout, s_col(st, 8));
+			json_str(stdout, col_text(st, 8));
 			printf(",\"official_name\":");
-			json_str(stdout, s_col(st, 10));
+			json_str(stdout, col_text(st, 10));
 			printf(",\"by\":");
-			json_str(stdout, s_col(st, 13));
-			printf(",\"details\":%s,\"stale\":%s}", *s_col(st, 12) ? s_col(st, 12) : "null",
+			json_str(stdout, col_text(st, 13));
+			printf(",\"details\":%s,\"stale\":%s}", *col_text(st, 12) ? col_text(st, 12) : "null",
 			    stale ? "true" : "false");
 		} else {
-			printf("  %s  %-16s ", s_col(st, 0), s_col(st, 3));
+			printf("  %s  %-16s ", col_text(st, 0), col_text(st, 3));
 			proc_pad(stdout, d ? d->label : "", 22);
-			printf(" %-7s %s", s_col(st, 4), s_col(st, 5));
+			printf(" %-7s %s", col_text(st, 4), col_text(st, 5));
 			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
 				printf(" +%dd", sqlite3_column_int(st, 6));
-			if (*s_col(st, 8))
-				printf("  signed %s %s", s_col(st, 8), s_col(st, 10));
-			else if (*s_col(st, 13))
-				printf("  by %s", s_col(st, 13));
-			if (*s_col(st, 7))
-				printf("  reasons: %s", s_col(st, 7));
+			if (*col_text(st, 8))
+				printf("  signed %s %s", col_text(st, 8), col_text(st, 10));
+			else if (*col_text(st, 13))
+				printf("  by %s", col_text(st, 13));
+			if (*col_text(st, 7))
+				printf("  reasons: %s", col_text(st, 7));
 			if (stale)
 				printf("  STALE: the file changed after this approval");
 			printf("\n");
@@ -1235,16 +1228,16 @@ s_show(int argc, char **argv)
 	first = 1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (json) {
-			printf("%s{\"id\":\"%s\",\"at\":\"%s\",\"by\":", first ? "" : ",", s_col(st, 0), s_col(st, 1));
-			json_str(stdout, s_col(st, 2));
+			printf("%s{\"id\":\"%s\",\"at\":\"%s\",\"by\":", first ? "" : ",", col_text(st, 0), col_text(st, 1));
+			json_str(stdout, col_text(st, 2));
 			printf(",\"content\":");
-			json_str(stdout, s_col(st, 3));
-			printf(",\"finding\":\"%s\",\"note\":", s_col(st, 4));
-			json_str(stdout, s_col(st, 5));
+			json_str(stdout, col_text(st, 3));
+			printf(",\"finding\":\"%s\",\"note\":", col_text(st, 4));
+			json_str(stdout, col_text(st, 5));
 			printf("}");
 		} else {
-			printf("  objection %s %s by %s: %s — %s %s\n", s_col(st, 0), s_col(st, 1), s_col(st, 2),
-			    s_col(st, 3), s_col(st, 4), s_col(st, 5));
+			printf("  objection %s %s by %s: %s — %s %s\n", col_text(st, 0), col_text(st, 1), col_text(st, 2),
+			    col_text(st, 3), col_text(st, 4), col_text(st, 5));
 		}
 		first = 0;
 	}
@@ -1288,7 +1281,7 @@ s_todo(int argc, char **argv)
 		printf("[");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct hstate h;
-		if (review_load(db, s_col(st, 0), &h) != 1 || h.round == 0 || h.rejected || h.complete)
+		if (review_load(db, col_text(st, 0), &h) != 1 || h.round == 0 || h.rejected || h.complete)
 			continue;
 		const struct step_def *next = procedure_step_no(h.procedure, h.last + 1);
 		const struct step_def *last = procedure_step_no(h.procedure, h.last);
@@ -1626,8 +1619,8 @@ s_half_year_list(int argc, char **argv)
 	if (argc == 2)
 		sqlite3_bind_text(st, 1, argv[1], -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW)
-		printf("%s  %s  %-6s  %s  %s  %s\n", s_col(st, 0), s_col(st, 1), s_col(st, 2), s_col(st, 3),
-		    s_col(st, 5), s_col(st, 4));
+		printf("%s  %s  %-6s  %s  %s  %s\n", col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
+		    col_text(st, 5), col_text(st, 4));
 	sqlite3_finalize(st);
 	node_close(&n);
 	return EXIT_OK;

@@ -271,20 +271,6 @@ s_render_json(FILE *f, const struct status *s)
 }
 
 static void
-s_html_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
-static void
 s_render_html(FILE *f, const struct status *s)
 {
 	char when[32], buf[256];
@@ -292,12 +278,12 @@ s_render_html(FILE *f, const struct status *s)
 	time_format(when, sizeof when, s->now_ms);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta http-equiv=\"refresh\" content=\"60\">\n<title>同步状态 ");
-	s_html_text(f, s->name);
+	html_str(f, s->name);
 	fprintf(f, "</title>\n<style>\nbody{font-family:sans-serif;margin:1.5em}"
 	    "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25em .6em;text-align:left}"
 	    ".ok{background:#cfc}.late,.never{background:#ffc}.stale,.error{background:#fcc}"
 	    ".removed{color:#888}\n</style>\n</head>\n<body>\n<h1>");
-	s_html_text(f, s->name);
+	html_str(f, s->name);
 	fprintf(f, " (%s) 同步状态 sync status</h1>\n<p>%s · %s · 守护进程 daemon: %s · "
 	    "总体 health: <span class=\"%s\">%s</span></p>\n", s->code, role_name(s->role), when,
 	    s->daemon_running ? "running" : "not running", health_name(s->health),
@@ -310,7 +296,7 @@ s_render_html(FILE *f, const struct status *s)
 		const char *h = p->removed ? "removed" : health_name(p->health);
 		s_connection(buf, sizeof buf, s, p);
 		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", h, p->code);
-		s_html_text(f, p->name);
+		html_str(f, p->name);
 		fprintf(f, "</td><td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%"
 		    PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n", h, buf, p->their_head,
 		    p->held, p->lag, p->households, p->quarantined);
@@ -327,7 +313,7 @@ s_render_html(FILE *f, const struct status *s)
 			time_format(when, sizeof when, is->at_ms);
 			fprintf(f, "<tr class=\"error\"><td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%s</td><td>",
 			    when, is->origin, is->seq, is->kind);
-			s_html_text(f, is->reason);
+			html_str(f, is->reason);
 			fprintf(f, "</td></tr>\n");
 		}
 		fprintf(f, "</table>\n");

@@ -33,6 +33,10 @@ int tool_fail(int status, const char *cmd, const char *fmt, ...)
 
 /* Print a JSON string literal (quotes and escapes) to F. */
 void json_str(FILE *f, const char *s);
+/* Print S to F as HTML text (& < > " ' escaped); NULL prints nothing. */
+void html_str(FILE *f, const char *s);
+/* Column I of the current row as text, "" for NULL. */
+const char *col_text(sqlite3_stmt *st, int i);
 
 /*
  * Output of a document or export: PATH (NULL: stdout), in UTF-8 or, with

@@ -16,8 +16,11 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
 CFLAGS  ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib \
+# lib/core (change sets, ledger, wire, nodes) never includes lib/domain (the
+# plan's records and rules): core objects are compiled without the domain path.
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib/core \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(BASE_CFLAGS) -Ilib/domain
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
 ifeq ($(SAN),1)
@@ -30,9 +33,12 @@ BUILD      = build/rel
 BIN        = bin
 endif
 
-LIB_SRC = lib/log.c lib/util.c lib/codes.c lib/config.c lib/codec.c lib/schema.c \
-          lib/idcard.c lib/household.c lib/csv.c \
-          lib/ledger.c lib/node.c lib/status.c lib/wire.c lib/peer.c lib/procedure.c
+CORE_SRC = lib/core/log.c lib/core/util.c lib/core/codes.c lib/core/config.c lib/core/codec.c \
+          lib/core/schema.c lib/core/csv.c lib/core/ledger.c lib/core/node.c lib/core/status.c \
+          lib/core/wire.c lib/core/peer.c
+DOMAIN_SRC = lib/domain/dates.c lib/domain/money.c lib/domain/idcard.c lib/domain/household.c \
+             lib/domain/procedure.c lib/domain/rules.c
+LIB_SRC = $(CORE_SRC) $(DOMAIN_SRC)
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_duplicates.c tools/cmd_roster.c tools/cmd_debug.c \
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c \
@@ -72,7 +78,12 @@ deps:
 	  echo "  apt-get install -y$$missing"; exit 1; \
 	fi
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h daemon/*.h tools/*.h)
+HEADERS = $(wildcard lib/core/*.h lib/domain/*.h daemon/*.h tools/*.h)
+$(BUILD)/lib/core/%.o: lib/core/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -22,6 +22,7 @@
 #include <zmq.h>
 
 #include "likad.h"
+#include "rules.h"
 #include "log.h"
 #include "util.h"
 
@@ -126,7 +127,7 @@ main(int argc, char **argv)
 
 	/* configuration, log and ledger (node_open parses lika.conf whole first) */
 	log_init("likad", verbose);
-	if (node_open(&d.node, dir, 0, err, sizeof err) < 0)
+	if (node_open(&d.node, dir, 0, rules_attach, err, sizeof err) < 0)
 		fatalx("%s", err);
 	if (d.node.conf.role == ROLE_TOWNSHIP && !d.node.conf.hub[0]) {
 		node_close(&d.node);
@@ -142,7 +143,7 @@ main(int argc, char **argv)
 		node_close(&d.node);
 		if (daemon(1, 1) < 0)
 			fatal("daemon");
-		if (node_open(&d.node, dir, 0, err, sizeof err) < 0)
+		if (node_open(&d.node, dir, 0, rules_attach, err, sizeof err) < 0)
 			fatalx("%s", err);
 	}
 	/* one likad per node directory */

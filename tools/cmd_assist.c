@@ -72,7 +72,7 @@ s_open_registered(struct node *n, const char *cmd, const char *hh)
 static int
 s_date_opt(const char *cmd, const char *what, const char *v)
 {
-	if (v && procedure_day(v) < 0)
+	if (v && date_day(v) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "%s \"%s\" is not a date YYYY-MM-DD", what, v);
 	return 0;
 }
@@ -128,17 +128,17 @@ s_measure_add(int argc, char **argv)
 		    "infrastructure, relocation, health, schooling, housing", cat);
 	if (!*project || proc_check_text(cmd, "--project", project, 500))
 		return tool_fail(EXIT_USAGE, cmd, "--project must be 1 to 500 bytes of text");
-	if (procedure_parse_yuan(funds, &fen) < 0)
+	if (money_parse_yuan(funds, &fen) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--funds \"%s\" is not an amount of yuan", funds);
 	if (!s_in(s_measure_status, status))
 		return tool_fail(EXIT_USAGE, cmd, "status \"%s\" is none of planned, running, done, "
 		    "cancelled", status);
 	if (s_date_opt(cmd, "--start", start) || s_date_opt(cmd, "--deadline", deadline))
 		return EXIT_USAGE;
-	procedure_today(today);
+	date_today(today);
 	if (!start)
 		start = today;
-	if (procedure_day(deadline) < procedure_day(start))
+	if (date_day(deadline) < date_day(start))
 		return tool_fail(EXIT_USAGE, cmd, "--deadline %s is before the start %s", deadline, start);
 
 	struct node n;
@@ -229,7 +229,7 @@ s_measure_list(int argc, char **argv)
 		printf("[");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char yuan[32];
-		procedure_format_yuan(yuan, sizeof yuan, sqlite3_column_int64(st, 4));
+		money_format_yuan(yuan, sizeof yuan, sqlite3_column_int64(st, 4));
 		if (json) {
 			printf("%s{\"id\":\"%s\",\"household\":\"%s\",\"category\":\"%s\",\"project\":",
 			    first ? "" : ",", col_text(st, 0), col_text(st, 1), col_text(st, 2));
@@ -308,7 +308,7 @@ s_helper_assign(int argc, char **argv)
 		return EXIT_USAGE;
 	if (s_date_opt(cmd, "--start", start))
 		return EXIT_USAGE;
-	procedure_today(today);
+	date_today(today);
 	if (!start)
 		start = today;
 
@@ -382,9 +382,9 @@ s_helper_end(int argc, char **argv)
 		printf("usage: lika helper end HELPER_ID [DATE]\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
 	}
-	if (argc > 2 && procedure_day(argv[2]) < 0)
+	if (argc > 2 && date_day(argv[2]) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "date \"%s\" is not YYYY-MM-DD", argv[2]);
-	procedure_today(today);
+	date_today(today);
 	if (tool_open(&n, 0) < 0)
 		return EXIT_FAIL;
 	if (ledger_begin(n.ledger, err, sizeof err) < 0) {

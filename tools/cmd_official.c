@@ -287,7 +287,7 @@ s_policy_set(int argc, char **argv)
 		snprintf(value, sizeof value, "%s", v);
 		break;
 	case PK_YUAN:
-		if (procedure_parse_yuan(v, &x) < 0 || x <= 0)
+		if (money_parse_yuan(v, &x) < 0 || x <= 0)
 			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not an amount of yuan "
 			    "(e.g. 2300 or 2736.00)", name, v);
 		/* kept in yuan as offices write it: "2300", "2736.50" */
@@ -307,7 +307,7 @@ s_policy_set(int argc, char **argv)
 		snprintf(value, sizeof value, "%d", atoi(v));
 		break;
 	case PK_DATE:
-		if (procedure_day(v) < 0 || proc_year(v) != year)
+		if (date_day(v) < 0 || proc_year(v) != year)
 			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not a date YYYY-MM-DD in %d",
 			    name, v, year);
 		snprintf(value, sizeof value, "%s", v);

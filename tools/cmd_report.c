@@ -76,7 +76,7 @@ static void
 s_schedule(sqlite3 *db, const char *name, int year, const char *mmdd, char out[11])
 {
 	char v[32];
-	if (procedure_policy(db, name, year, v, sizeof v, NULL) == 1 && procedure_day(v) >= 0)
+	if (procedure_policy(db, "main", name, year, v, sizeof v, NULL) == 1 && date_day(v) >= 0)
 		snprintf(out, 11, "%s", v);
 	else
 		snprintf(out, 11, "%04d-%s", year % 10000, mmdd);
@@ -154,8 +154,8 @@ s_collect(struct node *n, const char *today, int year, struct group **out)
 		/* a notice is running, or ended over 7 days ago with its next step still not done */
 		const struct step_def *d = h.round ? procedure_step_no(h.procedure, h.last) : NULL;
 		if (d && (d->flags & STEP_NOTICE) && !h.rejected && !h.complete) {
-			long end = procedure_day(h.s[h.last].at) + h.s[h.last].days;
-			long now = procedure_day(today);
+			long end = date_day(h.s[h.last].at) + h.s[h.last].days;
+			long now = date_day(today);
 			if (now < end)
 				g[k].notices_running++;
 			else if (now >= end + 7)
@@ -204,7 +204,7 @@ cmd_progress(int argc, char **argv)
 	}
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "progress", "unexpected argument \"%s\"", argv[optind]);
-	procedure_today(today);
+	date_today(today);
 	year = proc_year(today);
 	if (ys) {
 		if (!is_digits(ys, 4))
@@ -408,7 +408,7 @@ cmd_report(int argc, char **argv)
 		return tool_fail(EXIT_USAGE, "report", "unexpected argument \"%s\"", argv[optind]);
 	if (gb18030 && f != F_CSV)
 		return tool_fail(EXIT_USAGE, "report", "--encoding gb18030 is for --format csv");
-	procedure_today(today);
+	date_today(today);
 	struct node n;
 	struct tool_out o;
 	if (tool_open(&n, NODE_READONLY) < 0)
@@ -468,7 +468,7 @@ cmd_report(int argc, char **argv)
 	    "GROUP BY category ORDER BY category", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char extra[96], yuan[32];
-		procedure_format_yuan(yuan, sizeof yuan, sqlite3_column_int64(st, 2));
+		money_format_yuan(yuan, sizeof yuan, sqlite3_column_int64(st, 2));
 		snprintf(extra, sizeof extra, "资金 %s 元，已完成 %d", yuan, sqlite3_column_int(st, 3));
 		s_row(f, "按帮扶措施", assist_category_label(col_text(st, 0)), sqlite3_column_int(st, 1), extra);
 	}

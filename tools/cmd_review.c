@@ -104,22 +104,22 @@ s_guard_eligible(sqlite3 *db, const char *cmd, const struct hstate *h, const cha
 	if (!found)
 		return proc_refuse(cmd, "income-recorded", "household %s has no income recorded "
 		    "(\"lika income\"): the line cannot be checked", h->id);
-	int r = procedure_policy(db, "poverty_line", year, line, sizeof line, &from);
+	int r = procedure_policy(db, "main", "poverty_line", year, line, sizeof line, &from);
 	if (r != 1)
 		return proc_refuse(cmd, "poverty-line", "no poverty line is set for %d (\"lika policy set "
 		    "poverty_line %d YUAN\" at the county)", year, year);
 	int64_t lf = 0;
-	if (procedure_parse_yuan(line, &lf) < 0)
+	if (money_parse_yuan(line, &lf) < 0)
 		return proc_refuse(cmd, "poverty-line", "policy poverty_line/%d \"%s\" is not an amount "
 		    "of yuan", from, line);
-	procedure_format_yuan(yuan, sizeof yuan, net);
-	procedure_format_yuan(lyuan, sizeof lyuan, lf);
+	money_format_yuan(yuan, sizeof yuan, net);
+	money_format_yuan(lyuan, sizeof lyuan, lf);
 	if (net > lf)
 		return proc_refuse(cmd, "poverty-line", "household %s: per-capita net income %s yuan "
 		    "(%d) is above the line of %s yuan for %d", h->id, yuan, year, lyuan, year);
 
 	if ((strcmp(h->attribute, "02") == 0 || strcmp(h->attribute, "03") == 0) &&
-	    procedure_policy_int(db, "exclude_dibao_wubao", proc_year(today), 1) == 1)
+	    procedure_policy_int(db, "main", "exclude_dibao_wubao", proc_year(today), 1) == 1)
 		return proc_refuse(cmd, "dibao-wubao", "household %s is a %s household; county policy "
 		    "exclude_dibao_wubao puts 低保户 and 五保户 outside this registration", h->id,
 		    strcmp(h->attribute, "02") == 0 ? "低保" : "五保");
@@ -148,10 +148,10 @@ s_guard_notice(sqlite3 *db, const char *cmd, const struct hstate *h, int n, cons
 	const struct step_def *nd = procedure_step_no(h->procedure, n - 1);
 	if (!nd || !(nd->flags & STEP_NOTICE) || !h->s[n - 1].present)
 		return EXIT_OK;
-	long start = procedure_day(h->s[n - 1].at), now = procedure_day(today);
+	long start = date_day(h->s[n - 1].at), now = date_day(today);
 	char last[11], next[11];
-	procedure_date(last, start + h->s[n - 1].days - 1);
-	procedure_date(next, start + h->s[n - 1].days);
+	date_format(last, start + h->s[n - 1].days - 1);
+	date_format(next, start + h->s[n - 1].days);
 	if (now < start + h->s[n - 1].days)
 		return proc_refuse(cmd, "notice-period", "the %s (%s) of %s runs %d days from %s to %s; "
 		    "the next step may follow on %s (today is %s)", nd->name, nd->label, h->id,
@@ -377,7 +377,7 @@ s_cmd_rank(int argc, char **argv)
 		    village);
 	if (tool_open(&n, NODE_READONLY) < 0)
 		return EXIT_FAIL;
-	procedure_today(today);
+	date_today(today);
 	struct applicant *a;
 	int k = s_rank(ledger_db(n.ledger), village, today, &a);
 	node_close(&n);
@@ -388,7 +388,7 @@ s_cmd_rank(int argc, char **argv)
 	for (int i = 0; i < k; i++) {
 		char yuan[32] = "-";
 		if (a[i].has_income)
-			procedure_format_yuan(yuan, sizeof yuan, a[i].net);
+			money_format_yuan(yuan, sizeof yuan, a[i].net);
 		if (json) {
 			printf("%s{\"rank\":%d,\"household\":\"%s\",\"head\":", i ? "," : "", i + 1, a[i].id);
 			json_str(stdout, a[i].head);
@@ -491,9 +491,9 @@ s_eval_details(sqlite3 *db, const char *cmd, const struct hstate *h, const struc
 	if (!o->reject && o->votes_for * 2 <= np)
 		return proc_refuse(cmd, "vote-majority", "%d of %d panel members voted for: a pass needs "
 		    "more than half", o->votes_for, np);
-	if (o->assets && procedure_parse_yuan(o->assets, &assets) < 0)
+	if (o->assets && money_parse_yuan(o->assets, &assets) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--assets \"%s\" is not an amount of yuan", o->assets);
-	if (o->consumption && procedure_parse_yuan(o->consumption, &consumption) < 0)
+	if (o->consumption && money_parse_yuan(o->consumption, &consumption) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--consumption \"%s\" is not an amount of yuan",
 		    o->consumption);
 
@@ -567,11 +567,11 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 
 	memset(&sg, 0, sizeof sg);
 	if (o->date) {
-		if (procedure_day(o->date) < 0)
+		if (date_day(o->date) < 0)
 			return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", o->date);
 		snprintf(today, sizeof today, "%s", o->date);
 	} else {
-		procedure_today(today);
+		date_today(today);
 	}
 	if (o->reject && (def->flags & STEP_NOTICE))
 		return tool_fail(EXIT_USAGE, cmd, "a notice is posted, not rejected");
@@ -714,7 +714,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 	    (def->flags & STEP_NOTICE) ? "posted" : o->reject ? "reject" : "pass";
 	int days = -1;
 	if (def->flags & STEP_NOTICE)
-		days = (int)procedure_policy_int(db, def->notice_policy, proc_year(today), def->notice_default);
+		days = (int)procedure_policy_int(db, "main", def->notice_policy, proc_year(today), def->notice_default);
 	struct step_row r = {
 		.table = county_step ? "approval" : "review_step", .key = key, .household = h.id,
 		.round = round, .procedure = proc, .step = def->name, .decision = decision, .at = today,
@@ -773,7 +773,7 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 		    def->number, decision);
 		if (days >= 0) {
 			char end[11];
-			procedure_date(end, procedure_day(today) + days - 1);
+			date_format(end, date_day(today) + days - 1);
 			printf(", %d days %s to %s", days, today, end);
 		} else {
 			printf(" on %s", today);
@@ -927,12 +927,12 @@ s_object(int argc, char **argv)
 		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, --by NAME and --content TEXT are required");
 	if (proc_check_text(cmd, "--by", by, 120) || proc_check_text(cmd, "--content", content, 2000))
 		return EXIT_USAGE;
-	if (date && procedure_day(date) < 0)
+	if (date && date_day(date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
 	if (date)
 		snprintf(today, sizeof today, "%s", date);
 	else
-		procedure_today(today);
+		date_today(today);
 	if (tool_open(&n, 0) < 0)
 		return EXIT_FAIL;
 	if (n.conf.role != ROLE_TOWNSHIP) {
@@ -953,7 +953,7 @@ s_object(int argc, char **argv)
 		rc = proc_refuse(cmd, "order", "no notice of household %s is running (%s)", h.id, review_stage(&h));
 		goto out;
 	}
-	if (procedure_day(today) < procedure_day(h.s[h.last].at)) {
+	if (date_day(today) < date_day(h.s[h.last].at)) {
 		rc = proc_refuse(cmd, "notice-period", "the %s of %s starts on %s", last->name, h.id,
 		    h.s[h.last].at);
 		goto out;
@@ -1014,12 +1014,12 @@ s_finding(int argc, char **argv)
 		    "are required");
 	if (proc_check_text(cmd, "--note", note, 2000))
 		return EXIT_USAGE;
-	if (date && procedure_day(date) < 0)
+	if (date && date_day(date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
 	if (date)
 		snprintf(today, sizeof today, "%s", date);
 	else
-		procedure_today(today);
+		date_today(today);
 	if (tool_open(&n, 0) < 0)
 		return EXIT_FAIL;
 	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
@@ -1092,12 +1092,12 @@ s_exclude(int argc, char **argv)
 		    "crime", kind);
 	if (proc_check_text(cmd, "--source", source, 500))
 		return EXIT_USAGE;
-	if (date && procedure_day(date) < 0)
+	if (date && date_day(date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
 	if (date)
 		snprintf(today, sizeof today, "%s", date);
 	else
-		procedure_today(today);
+		date_today(today);
 	if (tool_open(&n, 0) < 0)
 		return EXIT_FAIL;
 	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
@@ -1272,7 +1272,7 @@ s_todo(int argc, char **argv)
 		} else
 			return tool_fail(EXIT_USAGE, "review todo", "unexpected argument \"%s\"", argv[i]);
 	}
-	procedure_today(today);
+	date_today(today);
 	if (tool_open(&n, NODE_READONLY) < 0)
 		return EXIT_FAIL;
 	sqlite3 *db = ledger_db(n.ledger);
@@ -1289,10 +1289,10 @@ s_todo(int argc, char **argv)
 			continue;
 		char wait[160] = "";
 		if (last->flags & STEP_NOTICE) {
-			long end = procedure_day(h.s[h.last].at) + h.s[h.last].days;
+			long end = date_day(h.s[h.last].at) + h.s[h.last].days;
 			char from[11];
-			procedure_date(from, end);
-			if (procedure_day(today) < end)
+			date_format(from, end);
+			if (date_day(today) < end)
 				snprintf(wait, sizeof wait, "notice runs until the day before %s", from);
 			int64_t open = proc_int(db, "SELECT count(*) FROM objection WHERE step = ?1 AND "
 			    "finding IS NULL", h.s[h.last].key, 0);
@@ -1403,12 +1403,12 @@ s_half_year_review(int argc, char **argv)
 	    strcmp(decision, "remove"))
 		return tool_fail(EXIT_USAGE, cmd, "decision \"%s\" is none of stay, exit, return, remove",
 		    decision);
-	if (date && procedure_day(date) < 0)
+	if (date && date_day(date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
 	if (date)
 		snprintf(today, sizeof today, "%s", date);
 	else
-		procedure_today(today);
+		date_today(today);
 	if (period) {
 		if (strlen(period) != 6 || period[4] != '-' || strspn(period, "0123456789") != 4 ||
 		    (period[5] != '1' && period[5] != '2'))
@@ -1474,17 +1474,17 @@ s_half_year_review(int argc, char **argv)
 		int year = (int)proc_int(db, "SELECT max(year) FROM income WHERE household = ?1", hh, 0);
 		int64_t net = proc_int(db, "SELECT net_per_capita FROM income WHERE household = ?1 "
 		    "ORDER BY year DESC LIMIT 1", hh, 0);
-		if (!year || procedure_policy(db, "poverty_line", year, line, sizeof line, NULL) != 1) {
+		if (!year || procedure_policy(db, "main", "poverty_line", year, line, sizeof line, NULL) != 1) {
 			rc = proc_refuse(cmd, "exit-income", "household %s: no income or no poverty line for "
 			    "its latest year", hh);
 			goto out;
 		}
 		int64_t lf = INT64_MAX;
-		procedure_parse_yuan(line, &lf);
+		money_parse_yuan(line, &lf);
 		if (net <= lf) {
 			char a[32], b[32];
-			procedure_format_yuan(a, sizeof a, net);
-			procedure_format_yuan(b, sizeof b, lf);
+			money_format_yuan(a, sizeof a, net);
+			money_format_yuan(b, sizeof b, lf);
 			rc = proc_refuse(cmd, "exit-income", "household %s: per-capita net income %s yuan (%d) "
 			    "is not above the line of %s yuan", hh, a, year, b);
 			goto out;

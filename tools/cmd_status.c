@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lika.h"
+#include "rules.h"
 #include "status.h"
 #include "util.h"
 
@@ -402,7 +403,7 @@ cmd_status(int argc, char **argv)
 	do {
 		struct node n;
 		struct status s;
-		if (node_open(&n, tool_data_dir, NODE_READONLY, err, sizeof err) < 0)
+		if (node_open(&n, tool_data_dir, NODE_READONLY, rules_attach, err, sizeof err) < 0)
 			return tool_fail(EXIT_UNREADABLE, "status", "%s", err);
 		if (status_gather(&n, &s, err, sizeof err) < 0) {
 			node_close(&n);

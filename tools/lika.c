@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "rules.h"
 #include "lika.h"
 #include "proc.h"
 #include "log.h"
@@ -86,7 +87,7 @@ tool_open(struct node *n, int flags)
 {
 	char err[ERRBUF_SIZE];
 
-	if (node_open(n, tool_data_dir, flags, err, sizeof err) < 0) {
+	if (node_open(n, tool_data_dir, flags, rules_attach, err, sizeof err) < 0) {
 		fprintf(stderr, "lika: %s\n", err);
 		return -1;
 	}

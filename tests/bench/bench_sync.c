@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "node.h"
+#include "rules.h"
 #include "schema.h"
 #include "util.h"
 #include "wire.h"
@@ -245,12 +246,12 @@ main(void)
 	snprintf(tdir, sizeof tdir, "%s/t1", s_dir);
 
 	struct node_init_args ca = { .role = ROLE_COUNTY, .code = "110101", .name = "bench county", .listen = listen };
-	if (node_init(cdir, &ca, err, sizeof err) < 0 || node_open(&county, cdir, 0, err, sizeof err) < 0)
+	if (node_init(cdir, &ca, err, sizeof err) < 0 || node_open(&county, cdir, 0, rules_attach, err, sizeof err) < 0)
 		s_die("county", err);
 	hex_encode(hex, county.id.pk, PUBKEY_BYTES);
 	struct node_init_args ta = { .role = ROLE_TOWNSHIP, .code = "110101001", .name = "bench township",
 	    .county_key = hex, .hub = listen };
-	if (node_init(tdir, &ta, err, sizeof err) < 0 || node_open(&town, tdir, 0, err, sizeof err) < 0)
+	if (node_init(tdir, &ta, err, sizeof err) < 0 || node_open(&town, tdir, 0, rules_attach, err, sizeof err) < 0)
 		s_die("township", err);
 	s_roster_add(&county, "110101001", town.id.pk);
 

@@ -29,7 +29,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: forge_step DIR HOUSEHOLD OFFICIAL_ID\n");
 		return 2;
 	}
-	if (node_open(&n, argv[1], 0, err, sizeof err) < 0) {
+	if (node_open(&n, argv[1], 0, NULL, err, sizeof err) < 0) {
 		fprintf(stderr, "forge_step: %s\n", err);
 		return 1;
 	}

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "household.h"
+#include "rules.h"
 #include "node.h"
 #include "util.h"
 
@@ -34,7 +35,7 @@ s_setup(void **state)
 		return -1;
 	snprintf(path, sizeof path, "%s/county", fx.dir);
 	struct node_init_args ca = { .role = ROLE_COUNTY, .code = "522701", .name = "县" };
-	if (node_init(path, &ca, err, sizeof err) < 0 || node_open(&fx.county, path, 0, err, sizeof err) < 0) {
+	if (node_init(path, &ca, err, sizeof err) < 0 || node_open(&fx.county, path, 0, rules_attach, err, sizeof err) < 0) {
 		fprintf(stderr, "county: %s\n", err);
 		return -1;
 	}
@@ -42,7 +43,7 @@ s_setup(void **state)
 	snprintf(path, sizeof path, "%s/township", fx.dir);
 	struct node_init_args ta = { .role = ROLE_TOWNSHIP, .code = "522701101", .name = "乡",
 		.county_key = hex, .hub = "tcp://127.0.0.1:7700" };
-	if (node_init(path, &ta, err, sizeof err) < 0 || node_open(&fx.township, path, 0, err, sizeof err) < 0) {
+	if (node_init(path, &ta, err, sizeof err) < 0 || node_open(&fx.township, path, 0, rules_attach, err, sizeof err) < 0) {
 		fprintf(stderr, "township: %s\n", err);
 		return -1;
 	}

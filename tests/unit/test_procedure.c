@@ -17,6 +17,7 @@
 
 #include "ledger.h"
 #include "procedure.h"
+#include "rules.h"
 #include "schema.h"
 #include "util.h"
 
@@ -50,6 +51,7 @@ s_open(struct fixture *f, const char *name, const char *code, const struct key *
 	memcpy(id.pk, k->pk, PUBKEY_BYTES);
 	memcpy(id.county_pk, f->c.pk, PUBKEY_BYTES);
 	ledger_set_identity(l, &id, k->sk);
+	rules_attach(l);
 	return l;
 }
 
@@ -488,22 +490,22 @@ test_dates(void **state)
 	int64_t fen;
 
 	(void)state;
-	assert_int_equal(procedure_day("1970-01-01"), 0);
-	assert_int_equal(procedure_day("2014-06-27") - procedure_day("2014-06-20"), 7);
-	assert_int_equal(procedure_day("2016-03-01") - procedure_day("2016-02-28"), 2);
-	assert_int_equal(procedure_day("2014-02-29"), -1);
-	assert_int_equal(procedure_day("2014-13-01"), -1);
-	assert_int_equal(procedure_day("2014-6-1"), -1);
-	procedure_date(d, procedure_day("2014-12-25") + 15);
+	assert_int_equal(date_day("1970-01-01"), 0);
+	assert_int_equal(date_day("2014-06-27") - date_day("2014-06-20"), 7);
+	assert_int_equal(date_day("2016-03-01") - date_day("2016-02-28"), 2);
+	assert_int_equal(date_day("2014-02-29"), -1);
+	assert_int_equal(date_day("2014-13-01"), -1);
+	assert_int_equal(date_day("2014-6-1"), -1);
+	date_format(d, date_day("2014-12-25") + 15);
 	assert_string_equal(d, "2015-01-09");
-	assert_int_equal(procedure_parse_yuan("2300", &fen), 0);
+	assert_int_equal(money_parse_yuan("2300", &fen), 0);
 	assert_int_equal(fen, 230000);
-	assert_int_equal(procedure_parse_yuan("2736.5", &fen), 0);
+	assert_int_equal(money_parse_yuan("2736.5", &fen), 0);
 	assert_int_equal(fen, 273650);
-	assert_int_equal(procedure_parse_yuan("1.234", &fen), -1);
-	assert_int_equal(procedure_parse_yuan("-1", &fen), -1);
-	assert_int_equal(procedure_parse_yuan("", &fen), -1);
-	procedure_format_yuan(d, sizeof d, 273650);
+	assert_int_equal(money_parse_yuan("1.234", &fen), -1);
+	assert_int_equal(money_parse_yuan("-1", &fen), -1);
+	assert_int_equal(money_parse_yuan("", &fen), -1);
+	money_format_yuan(d, sizeof d, 273650);
 	assert_string_equal(d, "2736.50");
 }
 

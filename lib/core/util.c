@@ -69,6 +69,26 @@ now_ms(void)
 }
 
 int64_t
+clock_ms(void)
+{
+	const char *t = getenv("LIKA_TODAY");
+	int64_t now = now_ms();
+	int y, m, d;
+	char tail;
+
+	if (!t || sscanf(t, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 1970 || m < 1 ||
+	    m > 12 || d < 1 || d > 31)
+		return now;
+	/* days from civil (proleptic Gregorian), as dates.c does */
+	y -= m <= 2;
+	int64_t era = y / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+	return days * 86400000 + now % 86400000;
+}
+
+int64_t
 mono_ms(void)
 {
 	struct timespec ts;

@@ -207,7 +207,8 @@ out:
 }
 
 int
-node_open(struct node *n, const char *dir, int flags, char *err, size_t errlen)
+node_open(struct node *n, const char *dir, int flags, void (*rules)(struct ledger *),
+    char *err, size_t errlen)
 {
 	char path[1100], why[ERRBUF_SIZE], v[128];
 	struct stat st;
@@ -264,6 +265,8 @@ node_open(struct node *n, const char *dir, int flags, char *err, size_t errlen)
 		n->has_key = 1;
 	}
 	ledger_set_identity(n->ledger, &n->id, n->has_key ? n->sk : NULL);
+	if (rules)
+		rules(n->ledger);
 	if (!(flags & NODE_READONLY) && ledger_apply_held(n->ledger, err, errlen) < 0)
 		goto fail;
 	return 0;

@@ -48,6 +48,48 @@ struct ledger_identity {
 };
 void ledger_set_identity(struct ledger *l, const struct ledger_identity *id,
     const uint8_t *sk);
+/* The identity set with ledger_set_identity (zeroed until then). */
+const struct ledger_identity *ledger_identity(const struct ledger *l);
+
+/* ---- rules: the application's say on every op the ledger applies ----------- */
+
+/*
+ * The ledger knows tables, change sets and keys; what the rows mean is the
+ * application's (lib/domain).  Like sqlite3_set_authorizer, the program
+ * registers a hook at open, and the ledger calls it for every op of every
+ * change set it applies, whoever wrote it: a local write, a received change
+ * set, a held one applied after an upgrade, and the replay of rebuild and
+ * verify.  A refusal is treated as any other: a local write is rolled back,
+ * a received change set is quarantined and its feed frozen, verify names the
+ * (origin, seq) and the rule.
+ *
+ * Each op is offered twice: LEDGER_RULE_BEFORE with the state as it stands
+ * before the op (so a rule can see whether the row existed), and
+ * LEDGER_RULE_AFTER once the op is applied (so a rule can read the row as it
+ * now stands).  After the last op, LEDGER_RULE_END once for the change set.
+ * Rules read database DBNAME ("main", or "replay" while verify replays), never
+ * another: the replay is checked against its own state.
+ */
+enum ledger_rule_phase { LEDGER_RULE_BEFORE, LEDGER_RULE_AFTER, LEDGER_RULE_END };
+struct ledger_rule_op {
+	enum ledger_rule_phase phase;
+	sqlite3 *db;
+	const char *dbname;
+	const struct changeset_header *cs;  /* origin, seq, hlc, author … */
+	uint32_t index;                     /* op number within the change set */
+	const char *table;                  /* NULL at LEDGER_RULE_END */
+	const char *key;                    /* NUL-terminated copy of the row key */
+	int deleted;
+	const msgpack_object_map *cols;     /* columns as written; NULL for a delete */
+};
+/* 0 to go on, or -1 with the rule broken in ERR ("rule NAME: …"). */
+typedef int (*ledger_rule_fn)(void *arg, struct ledger *l, const struct ledger_rule_op *op,
+    char *err, size_t errlen);
+/*
+ * Register FN with ARG (NULL FN: no rules).  RELEASE (may be NULL) is called
+ * with ARG when the rules are replaced or the ledger closes.
+ */
+void ledger_set_rules(struct ledger *l, ledger_rule_fn fn, void *arg, void (*release)(void *arg));
 /*
  * Apply change sets held for a newer schema that this build now knows (after
  * an upgrade); run once the identity is set.

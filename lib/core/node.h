@@ -38,8 +38,14 @@ struct node_init_args {
 int node_init(const char *dir, const struct node_init_args *a, char *err, size_t errlen);
 
 #define NODE_READONLY 1     /* do not load the secret key */
-/* Open the node in DIR: configuration, ledger, key.  Release with node_close. */
-int node_open(struct node *n, const char *dir, int flags, char *err, size_t errlen);
+/*
+ * Open the node in DIR: configuration, ledger, key.  RULES (may be NULL only
+ * for tools that must bypass them) registers the application's apply hook on
+ * the ledger before anything is applied (ledger_set_rules; lib/domain's
+ * rules_attach).  Release with node_close.
+ */
+int node_open(struct node *n, const char *dir, int flags, void (*rules)(struct ledger *),
+    char *err, size_t errlen);
 void node_close(struct node *n);
 
 /* Path of FILE inside the node directory into OUT. */

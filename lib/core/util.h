@@ -21,6 +21,12 @@ int hex_decode(uint8_t *out, size_t len, const char *in);
 /* Milliseconds since the epoch (CLOCK_REALTIME) and a monotonic clock. */
 int64_t now_ms(void);
 int64_t mono_ms(void);
+/*
+ * The wall clock change sets are stamped with: now_ms(), or, under the test
+ * clock ($LIKA_TODAY=YYYY-MM-DD), that day (UTC) at the current time of day,
+ * so that a step dated by the test clock and its change set's clock agree.
+ */
+int64_t clock_ms(void);
 
 /* Format a unix-ms time as local "YYYY-MM-DD HH:MM:SS" into OUT (20 bytes). */
 void time_format(char *out, size_t outlen, int64_t ms);

@@ -1,6 +1,5 @@
 /* ledger.c — feeds of signed change sets and the state they produce */
 #include "ledger.h"
-#include "procedure.h"
 #include "schema.h"
 #include "util.h"
 
@@ -39,12 +38,19 @@ struct ledger {
 	sqlite3_stmt *st_roster_key;
 	sqlite3_stmt *st_meta_get, *st_meta_set;
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
+	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
+	void *rules_arg;
+	void (*rules_release)(void *);
 };
 
 static const char s_ledger_ddl[] =
     "CREATE TABLE IF NOT EXISTS meta ("
     "  key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
-    /* one row per change set of every feed we hold; body and sig as received */
+    /*
+     * one row per change set of every feed we hold; body and sig as received.
+     * applied: 0 held (newer schema); 1 applied when stored (rowid gives the
+     * order); N > 1 applied later, right after the row of rowid N - 1.
+     */
     "CREATE TABLE IF NOT EXISTS changeset ("
     "  origin TEXT NOT NULL, seq INTEGER NOT NULL, id BLOB NOT NULL, prev BLOB NOT NULL,"
     "  hlc INTEGER NOT NULL, schema INTEGER NOT NULL, author BLOB NOT NULL,"
@@ -237,11 +243,26 @@ s_bind_value(sqlite3_stmt *st, int p, const struct column_def *c, const msgpack_
 	return rc == SQLITE_OK ? 0 : errf(err, errlen, "column \"%s\": cannot bind", c->name);
 }
 
+/* Offer an op (or the change set's end) to the application's rules. */
+static int
+s_rule(struct ledger *l, struct applier *a, const struct changeset *cs, struct ledger_rule_op *ro,
+    enum ledger_rule_phase phase, char *err, size_t errlen)
+{
+	if (!l->rules)
+		return 0;
+	ro->phase = phase;
+	ro->db = a->db;
+	ro->dbname = a->dbname;
+	ro->cs = &cs->h;
+	return l->rules(l->rules_arg, l, ro, err, errlen);
+}
+
 /* Apply every op of CS into A's database.  Nothing is rolled back here. */
 static int
 s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *err, size_t errlen)
 {
-	char why[256];
+	char why[ERRBUF_SIZE];
+	char key[KEY_MAX + 1];
 
 	for (uint32_t i = 0; i < cs->h.nops; i++) {
 		struct op_view op;
@@ -268,6 +289,16 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 			mask |= UINT64_C(1) << ci;
 			colidx[c] = ci;
 		}
+		/* the codec bounds keys to KEY_MAX bytes */
+		memcpy(key, op.key, op.key_len);
+		key[op.key_len] = '\0';
+		struct ledger_rule_op ro = {
+			.index = i, .table = t->name, .key = key, .deleted = op.kind == OP_DELETE,
+			.cols = op.kind == OP_DELETE ? NULL : op.cols,
+		};
+		if (s_rule(l, a, cs, &ro, LEDGER_RULE_BEFORE, why, sizeof why) < 0)
+			return errf(err, errlen, "op %u: %s", i, why);
+
 		sqlite3_stmt *st = s_applier_stmt(a, t, op.kind == OP_DELETE ? UINT64_MAX : mask);
 		if (!st)
 			return s_sqlerr(a->db, err, errlen, "prepare apply");
@@ -285,11 +316,12 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return s_sqlerr(a->db, err, errlen, "apply");
-		/* domain rules on the row as it now stands (signed procedure steps) */
-		if (procedure_check_row(l, a->db, a->dbname, cs->h.origin, t->name, op.key, op.key_len,
-		    op.kind == OP_DELETE, why, sizeof why) < 0)
+		if (s_rule(l, a, cs, &ro, LEDGER_RULE_AFTER, why, sizeof why) < 0)
 			return errf(err, errlen, "op %u: %s", i, why);
 	}
+	struct ledger_rule_op end = { .index = cs->h.nops };
+	if (s_rule(l, a, cs, &end, LEDGER_RULE_END, why, sizeof why) < 0)
+		return errf(err, errlen, "%s", why);
 	return 0;
 }
 
@@ -357,6 +389,7 @@ ledger_close(struct ledger **lp)
 
 	if (!lp || !(l = *lp))
 		return;
+	ledger_set_rules(l, NULL, NULL, NULL);     /* its statements go before the database */
 	s_applier_clear(&l->main);
 	sqlite3_finalize(l->st_head);
 	sqlite3_finalize(l->st_cs_insert);
@@ -395,6 +428,22 @@ ledger_set_identity(struct ledger *l, const struct ledger_identity *id, const ui
 		memcpy(l->sk, sk, SECKEY_BYTES);
 		l->have_sk = 1;
 	}
+}
+
+const struct ledger_identity *
+ledger_identity(const struct ledger *l)
+{
+	return &l->id;
+}
+
+void
+ledger_set_rules(struct ledger *l, ledger_rule_fn fn, void *arg, void (*release)(void *arg))
+{
+	if (l->rules_release)
+		l->rules_release(l->rules_arg);
+	l->rules = fn;
+	l->rules_arg = arg;
+	l->rules_release = release;
 }
 
 int
@@ -647,7 +696,7 @@ static int
 s_hlc_next(struct ledger *l, uint64_t *out, char *err, size_t errlen)
 {
 	char buf[32];
-	uint64_t last = 0, now = (uint64_t)now_ms() << 16;
+	uint64_t last = 0, now = (uint64_t)clock_ms() << 16;
 
 	if (ledger_meta_get(l, "hlc", buf, sizeof buf) == 0)
 		last = strtoull(buf, NULL, 10);
@@ -1045,7 +1094,9 @@ s_apply_held(struct ledger *l, char *err, size_t errlen)
 		changeset_release(&cs);
 		if (rc < 0)
 			break;
-		char *sql = sqlite3_mprintf("UPDATE changeset SET applied = 1 WHERE origin = %Q AND seq = %lld;"
+		/* applied now, after every row stored so far: replay keeps that order */
+		char *sql = sqlite3_mprintf("UPDATE changeset SET applied = (SELECT max(rowid) + 1 FROM "
+		    "changeset) WHERE origin = %Q AND seq = %lld;"
 		    "UPDATE feed SET applied_seq = %lld WHERE origin = %Q", origin, (long long)seq,
 		    (long long)seq, origin);
 		rc = s_exec(l->db, sql, err, errlen);
@@ -1072,8 +1123,13 @@ s_replay(struct ledger *l, struct applier *a, uint64_t *count, struct verify_rep
 	int rc = 0;
 
 	*count = 0;
-	if (sqlite3_prepare_v2(l->db, "SELECT origin, seq, body FROM changeset WHERE applied = 1 "
-	    "ORDER BY origin, seq", -1, &st, NULL) != SQLITE_OK)
+	/*
+	 * In the order this node applied them: rules that read other feeds' rows
+	 * (a county step after the township's steps) see what they saw then.
+	 */
+	if (sqlite3_prepare_v2(l->db, "SELECT origin, seq, body FROM changeset WHERE applied <> 0 "
+	    "ORDER BY CASE applied WHEN 1 THEN 2 * rowid ELSE 2 * applied - 1 END, rowid", -1, &st,
+	    NULL) != SQLITE_OK)
 		return s_sqlerr(l->db, err, errlen, "replay");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct changeset cs;

@@ -13,6 +13,8 @@
 #include <sqlite3.h>
 
 #include "codec.h"
+#include "dates.h"
+#include "money.h"
 
 struct ledger;
 
@@ -80,18 +82,6 @@ int procedure_record_hash(sqlite3 *db, const char *dbname, const char *household
     uint8_t hash[HASH_BYTES], char *err, size_t errlen);
 
 /*
- * The domain check run by the ledger on every op it applies (local write,
- * receive, replay), after the op is applied inside the transaction: row KEY of
- * TABLE in DBNAME as it now stands.  Signed steps must carry a valid
- * signature by an official of the right role and office on the county's
- * roster (table official); head_sign steps the township node's seal too;
- * signed history (steps, officials) is never deleted.  Tables without a rule
- * pass.  0, or -1 with the rule broken in ERR.
- */
-int procedure_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const char *origin,
-    const char *table, const char *key, size_t keylen, int deleted, char *err, size_t errlen);
-
-/*
  * May an official of ROLE posted to OFFICE sign for a household of TOWNSHIP
  * (in COUNTY)?  County office: OFFICE is the county; township head: the
  * township; village cadre: the township or one of its villages.  1 or 0.
@@ -99,27 +89,16 @@ int procedure_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const
 int procedure_office_fits(const char *role, const char *office, const char *township,
     const char *county);
 
-/* ---- dates and policy ------------------------------------------------------ */
-
-/* Today as YYYY-MM-DD (local time, or $LIKA_TODAY for tests). */
-void procedure_today(char out[11]);
-/* Days since 1970-01-01 of a YYYY-MM-DD date, or -1 if it is not a valid date. */
-long procedure_day(const char *date);
-/* The date DAY (days since 1970-01-01) as YYYY-MM-DD. */
-void procedure_date(char out[11], long day);
+/* ---- policy ------------------------------------------------------------------ */
 
 /*
- * County policy NAME for YEAR: the row with the greatest year <= YEAR.
+ * County policy NAME for YEAR in database DBNAME ("main"): the row with the greatest year <= YEAR.
  * 1 with VALUE copied (and *FROM the year it was set for), 0 if none, -1 error.
  */
-int procedure_policy(sqlite3 *db, const char *name, int year, char *value, size_t len,
-    int *from);
+int procedure_policy(sqlite3 *db, const char *dbname, const char *name, int year, char *value,
+    size_t len, int *from);
 /* An integer policy, DEF when not set. */
-int64_t procedure_policy_int(sqlite3 *db, const char *name, int year, int64_t def);
-
-/* Parse yuan "2300", "2736.5", "2736.50" into fen; -1 if not an amount >= 0. */
-int procedure_parse_yuan(const char *s, int64_t *fen);
-/* Format fen as yuan "2300.00". */
-void procedure_format_yuan(char *out, size_t len, int64_t fen);
+int64_t procedure_policy_int(sqlite3 *db, const char *dbname, const char *name, int year,
+    int64_t def);
 
 #endif

@@ -39,13 +39,13 @@ static const char *const s_bucket_label[B_COUNT] = {
 static enum bucket
 s_bucket(const struct hstate *h)
 {
-	if (!strcmp(h->status, ST_REMOVED))
+	if (!strcmp(h->status, STATUS_REMOVED))
 		return B_REMOVED;
-	if (!strcmp(h->status, ST_EXITED))
+	if (!strcmp(h->status, STATUS_EXITED))
 		return B_EXITED;
 	if (h->round && !strcmp(h->procedure, "exit") && !h->complete && !h->rejected)
 		return B_EXITING;
-	if (!strcmp(h->status, ST_REGISTERED) || !strcmp(h->status, ST_RETURNED))
+	if (!strcmp(h->status, STATUS_REGISTERED) || !strcmp(h->status, STATUS_RETURNED))
 		return B_REGISTERED;
 	if (h->round == 0)
 		return B_NONE;

@@ -623,8 +623,8 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 			    "after it completes or is rejected", h.id, review_stage(&h), proc);
 			goto out;
 		}
-		int registered = !strcmp(h.status, ST_REGISTERED) || !strcmp(h.status, ST_RETURNED);
-		if (!strcmp(proc, "entry") && (registered || !strcmp(h.status, ST_REMOVED))) {
+		int registered = !strcmp(h.status, STATUS_REGISTERED) || !strcmp(h.status, STATUS_RETURNED);
+		if (!strcmp(proc, "entry") && (registered || !strcmp(h.status, STATUS_REMOVED))) {
 			rc = proc_refuse(cmd, "order", "household %s is already %s", h.id,
 			    registered ? "registered (已建档立卡)" : "removed (清退)");
 			goto out;
@@ -752,15 +752,15 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 	const char *status = NULL;
 	if (!county_step) {
 		if (o->reject)
-			status = !strcmp(proc, "entry") ? ST_REJECTED : NULL;
+			status = !strcmp(proc, "entry") ? STATUS_REJECTED : NULL;
 		else if (!strcmp(def->name, "apply"))
-			status = ST_APPLICANT;
+			status = STATUS_APPLICANT;
 		else if (!strcmp(def->name, "group_eval"))
-			status = ST_REVIEW;
+			status = STATUS_REVIEW;
 		else if (!strcmp(def->name, "register"))
-			status = ST_REGISTERED;
+			status = STATUS_REGISTERED;
 		else if (!strcmp(def->name, "exit_confirm"))
-			status = ST_EXITED;
+			status = STATUS_EXITED;
 	}
 	if (status && strcmp(status, h.status) != 0) {
 		struct colval sc[] = { COL_TEXT("status", status) };
@@ -1451,17 +1451,17 @@ s_half_year_review(int argc, char **argv)
 		rc = proc_refuse(cmd, "order", "household %s was already reviewed for %s", hh, per);
 		goto out;
 	}
-	int registered = !strcmp(h.status, ST_REGISTERED) || !strcmp(h.status, ST_RETURNED);
+	int registered = !strcmp(h.status, STATUS_REGISTERED) || !strcmp(h.status, STATUS_RETURNED);
 	const char *status = NULL;
 	if (!strcmp(decision, "return")) {
-		if (strcmp(h.status, ST_EXITED) != 0) {
+		if (strcmp(h.status, STATUS_EXITED) != 0) {
 			rc = proc_refuse(cmd, "order", "only an exited household returns to poverty; %s has "
 			    "status %s", hh, h.status);
 			goto out;
 		}
 		if ((rc = s_guard_eligible(db, cmd, &h, today)) != EXIT_OK)
 			goto out;
-		status = ST_RETURNED;
+		status = STATUS_RETURNED;
 	} else if (!registered) {
 		rc = proc_refuse(cmd, "order", "household %s is not registered (status %s)", hh, h.status);
 		goto out;
@@ -1500,7 +1500,7 @@ s_half_year_review(int argc, char **argv)
 		}
 	}
 	if (!strcmp(decision, "remove"))
-		status = ST_REMOVED;
+		status = STATUS_REMOVED;
 	if (keyfile) {
 		char township[CODE_MAX];
 		if ((rc = proc_signer_load(&sg, db, keyfile, role, cmd)) != EXIT_OK)
@@ -1590,7 +1590,7 @@ s_half_year_review(int argc, char **argv)
 	if (rc == EXIT_OK)
 		printf("%s: half-year %s: %s%s%s\n", hh, per, decision,
 		    !strcmp(decision, "exit") ? " (exit procedure opened: next \"lika review exit-notice\")" : "",
-		    status ? (!strcmp(status, ST_RETURNED) ? " (返贫)" : " (清退)") : "");
+		    status ? (!strcmp(status, STATUS_RETURNED) ? " (返贫)" : " (清退)") : "");
 	proc_signer_release(&sg);
 	node_close(&n);
 	return rc;

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "lika.h"
+#include "household.h"
 #include "procedure.h"
 
 /* The official a --key file belongs to, looked up on the roster. */
@@ -53,14 +54,6 @@ void proc_pad(FILE *f, const char *s, int width);
 /* The year of a YYYY-MM-DD date. */
 int proc_year(const char *date);
 
-/* Household status codes (code_status). */
-#define ST_APPLICANT  "01"
-#define ST_REVIEW     "02"
-#define ST_REGISTERED "03"
-#define ST_REJECTED   "04"
-#define ST_EXITED     "05"
-#define ST_RETURNED   "06"
-#define ST_REMOVED    "07"
 
 #define MAX_STEPS 12
 

@@ -74,7 +74,14 @@ extern const struct field household_member_fields[MF_COUNT];
 extern const struct field household_income_fields[IF_COUNT];
 
 #define RELATION_HEAD "01"      /* code_relation: 户主 */
-#define STATUS_APPLICANT "01"   /* code_status: 申请 */
+/* code_status: a household's status, which the procedure's steps set */
+#define STATUS_APPLICANT  "01"  /* 申请 */
+#define STATUS_REVIEW     "02"  /* 审核中 */
+#define STATUS_REGISTERED "03"  /* 已建档立卡 */
+#define STATUS_REJECTED   "04"  /* 未通过 */
+#define STATUS_EXITED     "05"  /* 已脱贫 */
+#define STATUS_RETURNED   "06"  /* 返贫 */
+#define STATUS_REMOVED    "07"  /* 清退 */
 #define VALUE_MAX 512
 
 /* A parsed field value.  given = 0: not supplied (an edit keeps the column). */

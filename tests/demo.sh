@@ -136,21 +136,23 @@ h=$(lika --data $t household add --village 110101001001 --head-name 张老汉 --
     --main-cause 因病 --attribute 一般贫困户)
 lika --data $t income set "$h" 2013 --wages 1800 >/dev/null
 echo "household $h: one person, 1800 yuan a year (the line: 2300)"
-step() { d=$1; shift; LIKA_TODAY=$d lika --data "$@" | sed "s/^/$d  /"; }
-step 2014-06-01 $t review apply "$h"
-step 2014-06-01 $t review group-eval "$h" --by 一组村民小组
-step 2014-06-02 $t review village-eval "$h" --panel 赵一,钱二,孙三,李四,周五,吴六,郑七,王八,冯九 --for 9
-step 2014-06-02 $t review notice "$h"
-step 2014-06-09 $t review cadre-sign "$h" --key cadre.key
-step 2014-06-09 $t review township-review "$h"
-step 2014-06-09 $t review township-notice "$h"
-step 2014-06-16 $t review head-sign "$h" --key head.key
+# the notices run 7, 7 and 15 days: the test clock moves forward from today
+day() { date -d "+$1 days" +%Y-%m-%d; }
+step() { d=$(day "$1"); shift; LIKA_TODAY=$d lika --data "$@" | sed "s/^/$d  /"; }
+step 0 $t review apply "$h"
+step 0 $t review group-eval "$h" --by 一组村民小组
+step 1 $t review village-eval "$h" --panel 赵一,钱二,孙三,李四,周五,吴六,郑七,王八,冯九 --for 9
+step 1 $t review notice "$h"
+step 8 $t review cadre-sign "$h" --key cadre.key
+step 8 $t review township-review "$h"
+step 8 $t review township-notice "$h"
+step 15 $t review head-sign "$h" --key head.key
 wait_until 30 has county 110101001 "$(head_of $t 110101001)"
-step 2014-06-17 county review county-approve "$h" --key office.key
-step 2014-06-17 county review county-notice "$h" --key office.key
+step 16 county review county-approve "$h" --key office.key
+step 16 county review county-notice "$h" --key office.key
 wait_until 30 has $t $county "$(head_of county $county)"
-step 2014-07-02 $t review register "$h"
-step 2014-07-05 $t measure add "$h" --category production --project 养牛 --funds 5000 --deadline 2014-12-31
+step 31 $t review register "$h"
+step 34 $t measure add "$h" --category production --project 养牛 --funds 5000 --deadline "$(day 200)"
 lika --data $t review show "$h" | tail -4
 wait_until 30 has county 110101001 "$(head_of $t 110101001)"
 

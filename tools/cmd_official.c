@@ -240,6 +240,8 @@ static const struct {
 	{ "notice_days_township", PK_DAYS, "second notice, days (default 7)" },
 	{ "notice_days_county", PK_DAYS, "third notice, days (default 15)" },
 	{ "notice_days_exit", PK_DAYS, "exit notice, days (default 7)" },
+	{ "max_backdate_days", PK_DAYS, "a step may be dated this many days before it is recorded "
+	    "(default 30)" },
 	{ "schedule_prep_end", PK_DATE, "preparation ends (default YEAR-05-31)" },
 	{ "schedule_identify_end", PK_DATE, "identification ends (default YEAR-06-15)" },
 	{ "schedule_files_end", PK_DATE, "files and assistance end (default YEAR-06-30)" },

@@ -37,7 +37,7 @@ static const char *const s_bucket_label[B_COUNT] = {
 };
 
 static enum bucket
-s_bucket(const struct hstate *h)
+s_bucket(const struct procedure_state *h)
 {
 	if (!strcmp(h->status, STATUS_REMOVED))
 		return B_REMOVED;
@@ -141,8 +141,8 @@ s_collect(struct node *n, const char *today, int year, struct group **out)
 			;
 		if (k == ng)
 			continue;
-		struct hstate h;
-		if (review_load(db, col_text(st, 0), &h) != 1)
+		struct procedure_state h;
+		if (procedure_load(db, "main", col_text(st, 0), NULL, &h) != 1)
 			continue;
 		enum bucket b = s_bucket(&h);
 		g[k].n++;
@@ -424,8 +424,8 @@ cmd_report(int argc, char **argv)
 
 	sqlite3_prepare_v2(db, "SELECT id FROM household ORDER BY id", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct hstate h;
-		if (review_load(db, col_text(st, 0), &h) == 1) {
+		struct procedure_state h;
+		if (procedure_load(db, "main", col_text(st, 0), NULL, &h) == 1) {
 			counts[s_bucket(&h)]++;
 			total++;
 		}

@@ -10,211 +10,21 @@
 #include "proc.h"
 #include "util.h"
 
-int
-review_load(sqlite3 *db, const char *id, struct hstate *h)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	memset(h, 0, sizeof *h);
-	snprintf(h->id, sizeof h->id, "%s", id);
-	if (sqlite3_prepare_v2(db, "SELECT village, coalesce(status, ''), coalesce(attribute, '') "
-	    "FROM household WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		snprintf(h->village, sizeof h->village, "%s", col_text(st, 0));
-		snprintf(h->status, sizeof h->status, "%s", col_text(st, 1));
-		snprintf(h->attribute, sizeof h->attribute, "%s", col_text(st, 2));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? 0 : -1;
-
-	h->round = (int)proc_int(db, "SELECT max(r) FROM (SELECT max(round) r FROM review_step WHERE "
-	    "household = ?1 UNION ALL SELECT max(round) FROM approval WHERE household = ?1)", id, 0);
-	if (h->round == 0)
-		return 1;
-	if (sqlite3_prepare_v2(db, "SELECT procedure, step, decision, at, days, id, record_hash FROM "
-	    "(SELECT * FROM review_step UNION ALL SELECT * FROM approval) WHERE household = ?1 AND "
-	    "round = ?2", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, h->round);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct step_def *d = procedure_step(col_text(st, 0), col_text(st, 1));
-		if (!d || d->number >= MAX_STEPS)
-			continue;
-		snprintf(h->procedure, sizeof h->procedure, "%s", d->procedure);
-		h->s[d->number].present = 1;
-		snprintf(h->s[d->number].decision, sizeof h->s[0].decision, "%s", col_text(st, 2));
-		snprintf(h->s[d->number].at, sizeof h->s[0].at, "%s", col_text(st, 3));
-		h->s[d->number].days = sqlite3_column_int(st, 4);
-		snprintf(h->s[d->number].key, sizeof h->s[0].key, "%s", col_text(st, 5));
-		if (sqlite3_column_bytes(st, 6) == HASH_BYTES) {
-			h->s[d->number].has_hash = 1;
-			memcpy(h->s[d->number].hash, sqlite3_column_blob(st, 6), HASH_BYTES);
-		}
-		if (d->number > h->last)
-			h->last = d->number;
-		if (strcmp(col_text(st, 2), "reject") == 0)
-			h->rejected = 1;
-		if (d->flags & STEP_FINAL)
-			h->complete = 1;
-	}
-	sqlite3_finalize(st);
-	return 1;
-}
-
 const char *
-review_stage(const struct hstate *h)
+review_stage(const struct procedure_state *h)
 {
 	static char buf[96];
 
-	if (h->round == 0)
-		return "no procedure yet";
-	const struct step_def *d = procedure_step_no(h->procedure, h->last);
-	snprintf(buf, sizeof buf, "%s round %d: %s%s", h->procedure, h->round, d ? d->name : "?",
-	    h->rejected ? " (rejected: file returned)" : h->complete ? " (complete)" : "");
-	return buf;
+	return procedure_stage(h, buf, sizeof buf);
 }
 
-/* ---- guards ------------------------------------------------------------------ */
-
-/* Eligibility: the poverty line, 低保/五保, 三不评.  EXIT_OK or a refusal. */
+/* Print the refusal of a rule of the procedure (lib/domain) and return EXIT_USAGE. */
 static int
-s_guard_eligible(sqlite3 *db, const char *cmd, const struct hstate *h, const char *today)
+s_refused(const char *cmd, const char *rule, const char *why)
 {
-	sqlite3_stmt *st = NULL;
-	char line[32], yuan[32], lyuan[32];
-	int year = 0, from = 0, found = 0;
-	int64_t net = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT year, net_per_capita FROM income WHERE household = ?1 "
-	    "AND net_per_capita IS NOT NULL ORDER BY year DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db));
-	sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		found = 1;
-		year = sqlite3_column_int(st, 0);
-		net = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
-	if (!found)
-		return proc_refuse(cmd, "income-recorded", "household %s has no income recorded "
-		    "(\"lika income\"): the line cannot be checked", h->id);
-	int r = procedure_policy(db, "main", "poverty_line", year, line, sizeof line, &from);
-	if (r != 1)
-		return proc_refuse(cmd, "poverty-line", "no poverty line is set for %d (\"lika policy set "
-		    "poverty_line %d YUAN\" at the county)", year, year);
-	int64_t lf = 0;
-	if (money_parse_yuan(line, &lf) < 0)
-		return proc_refuse(cmd, "poverty-line", "policy poverty_line/%d \"%s\" is not an amount "
-		    "of yuan", from, line);
-	money_format_yuan(yuan, sizeof yuan, net);
-	money_format_yuan(lyuan, sizeof lyuan, lf);
-	if (net > lf)
-		return proc_refuse(cmd, "poverty-line", "household %s: per-capita net income %s yuan "
-		    "(%d) is above the line of %s yuan for %d", h->id, yuan, year, lyuan, year);
-
-	if ((strcmp(h->attribute, "02") == 0 || strcmp(h->attribute, "03") == 0) &&
-	    procedure_policy_int(db, "main", "exclude_dibao_wubao", proc_year(today), 1) == 1)
-		return proc_refuse(cmd, "dibao-wubao", "household %s is a %s household; county policy "
-		    "exclude_dibao_wubao puts 低保户 and 五保户 outside this registration", h->id,
-		    strcmp(h->attribute, "02") == 0 ? "低保" : "五保");
-
-	char kind[32] = "", source[256] = "";
-	if (sqlite3_prepare_v2(db, "SELECT kind, coalesce(source, ''), coalesce(at, '') FROM exclusion "
-	    "WHERE household = ?1 AND coalesce(lifted, 0) = 0 ORDER BY id LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			snprintf(kind, sizeof kind, "%s", col_text(st, 0));
-			snprintf(source, sizeof source, "%s (%s)", col_text(st, 1), col_text(st, 2));
-		}
-		sqlite3_finalize(st);
-	}
-	if (kind[0])
-		return proc_refuse(cmd, "three-exclusions", "household %s has the exclusion \"%s\" "
-		    "recorded (三不评), source: %s", h->id, kind, source);
-	return EXIT_OK;
-}
-
-/* The notice that step N follows has ended and has no open or upheld objection. */
-static int
-s_guard_notice(sqlite3 *db, const char *cmd, const struct hstate *h, int n, const char *today,
-    int passing)
-{
-	const struct step_def *nd = procedure_step_no(h->procedure, n - 1);
-	if (!nd || !(nd->flags & STEP_NOTICE) || !h->s[n - 1].present)
-		return EXIT_OK;
-	long start = date_day(h->s[n - 1].at), now = date_day(today);
-	char last[11], next[11];
-	date_format(last, start + h->s[n - 1].days - 1);
-	date_format(next, start + h->s[n - 1].days);
-	if (now < start + h->s[n - 1].days)
-		return proc_refuse(cmd, "notice-period", "the %s (%s) of %s runs %d days from %s to %s; "
-		    "the next step may follow on %s (today is %s)", nd->name, nd->label, h->id,
-		    h->s[n - 1].days, h->s[n - 1].at, last, next, today);
-
-	sqlite3_stmt *st = NULL;
-	char like[KEY_MAX + 4];
-	int rc = EXIT_OK;
-	snprintf(like, sizeof like, "%s", h->s[n - 1].key);
-	if (sqlite3_prepare_v2(db, "SELECT id, coalesce(by_name, ''), finding FROM objection "
-	    "WHERE household = ?1 AND step = ?2 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-		return tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db));
-	sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
-	while (rc == EXIT_OK && sqlite3_step(st) == SQLITE_ROW) {
-		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
-			rc = proc_refuse(cmd, "objection-open", "objection %s (by %s) to the %s of %s has no "
-			    "finding yet (\"lika review finding\")", col_text(st, 0), col_text(st, 1), nd->name, h->id);
-		else if (passing && strcmp(col_text(st, 2), "upheld") == 0)
-			rc = proc_refuse(cmd, "objection-upheld", "objection %s (by %s) was upheld: the %s of "
-			    "%s can only reject (--reject --reasons …)", col_text(st, 0), col_text(st, 1),
-			    procedure_step_no(h->procedure, n)->name, h->id);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Quota of CODE (township or village) for YEAR: EXIT_OK if one more fits. */
-static int
-s_guard_quota(sqlite3 *db, const char *cmd, const char *code, const char *year,
-    const char *household, int county_step)
-{
-	char key[48];
-	snprintf(key, sizeof key, "%s/%s", code, year);
-	int64_t q = proc_int(db, "SELECT households FROM quota WHERE id = ?1", key, -1);
-	if (q < 0)
-		return EXIT_OK;     /* no scale set: nothing to keep within */
-	const char *sql = county_step ?
-	    "SELECT count(DISTINCT a.household) FROM approval a WHERE a.step = 'county_approval' "
-	    "AND a.decision = 'pass' AND substr(a.at, 1, 4) = ?2 AND a.household LIKE ?1 || '%' "
-	    "AND a.household <> ?3" :
-	    "SELECT count(DISTINCT r.household) FROM review_step r WHERE r.step = 'township_review' "
-	    "AND r.decision = 'pass' AND substr(r.at, 1, 4) = ?2 AND r.household <> ?3 "
-	    "AND (length(?1) = 9 AND r.household LIKE ?1 || '%' OR length(?1) = 12 AND r.household IN "
-	    "(SELECT id FROM household WHERE village = ?1)) "
-	    "AND NOT EXISTS (SELECT 1 FROM review_step x WHERE x.household = r.household AND "
-	    "x.round = r.round AND x.decision = 'reject') AND NOT EXISTS (SELECT 1 FROM approval x "
-	    "WHERE x.household = r.household AND x.round = r.round AND x.decision = 'reject')";
-	sqlite3_stmt *st = NULL;
-	int64_t used = 0;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db));
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, year, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, household, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		used = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (used + 1 > q)
-		return proc_refuse(cmd, "quota", "the quota of %s %s for %s is %lld households and %lld "
-		    "are already %s", strlen(code) == 9 ? "township" : "village", code, year,
-		    (long long)q, (long long)used, county_step ? "approved" : "through township review");
-	return EXIT_OK;
+	if (!strcmp(rule, "database"))
+		return tool_fail(EXIT_FAIL, cmd, "%s", why);
+	return proc_refuse(cmd, rule, "%s", why);
 }
 
 /* ---- priorities and ranking (三优先, 人均纯收入) ---------------------------------- */
@@ -304,8 +114,8 @@ s_rank(sqlite3 *db, const char *village, const char *today, struct applicant **o
 		return -1;
 	sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct hstate h;
-		if (review_load(db, col_text(st, 0), &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
+		struct procedure_state h;
+		if (procedure_load(db, "main", col_text(st, 0), NULL, &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
 		    h.rejected || h.complete)
 			continue;
 		if (n == cap) {
@@ -466,7 +276,7 @@ s_panel(const char *in, char names[16][64])
 
 /* The five-comparison figures and rank of H, as the details JSON of village_eval. */
 static int
-s_eval_details(sqlite3 *db, const char *cmd, const struct hstate *h, const struct step_opts *o,
+s_eval_details(sqlite3 *db, const char *cmd, const struct procedure_state *h, const struct step_opts *o,
     const char *today, char **out)
 {
 	char names[16][64];
@@ -553,29 +363,41 @@ s_eval_details(sqlite3 *db, const char *cmd, const struct hstate *h, const struc
 	return *out ? EXIT_OK : tool_fail(EXIT_FAIL, cmd, "out of memory");
 }
 
-/* Run step DEF (its pass or reject) on the household named in O. */
-static int
-s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o)
-{
-	char err[ERRBUF_SIZE], today[11], key[KEY_MAX];
+/* One step being taken: what the command knows once the node is open. */
+struct step_run {
+	const char *cmd;
+	const struct step_def *def;
+	const struct step_opts *o;
 	struct node n;
-	struct hstate h;
+	struct procedure_state h;
 	struct signer sg;
-	int rc, have_signer = 0;
-	char *details = NULL;
-	const char *proc = def->procedure;
+	int have_signer;
+	char today[11];
+	char key[KEY_MAX];
+	int round;
+	const char *decision;
+	int days;
+	uint8_t hash[HASH_BYTES];
+	char *details;
+};
 
-	memset(&sg, 0, sizeof sg);
+/* Options that need no node: dates, reasons, who. */
+static int
+s_step_options(struct step_run *x)
+{
+	const struct step_opts *o = x->o;
+	const char *cmd = x->cmd;
+
 	if (o->date) {
 		if (date_day(o->date) < 0)
 			return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", o->date);
-		snprintf(today, sizeof today, "%s", o->date);
+		snprintf(x->today, sizeof x->today, "%s", o->date);
 	} else {
-		date_today(today);
+		date_today(x->today);
 	}
-	if (o->reject && (def->flags & STEP_NOTICE))
+	if (o->reject && (x->def->flags & STEP_NOTICE))
 		return tool_fail(EXIT_USAGE, cmd, "a notice is posted, not rejected");
-	if (o->reject && def->number == 1)
+	if (o->reject && x->def->number == 1)
 		return tool_fail(EXIT_USAGE, cmd, "an application is made, not rejected");
 	if (o->reject && (!o->reasons || !*o->reasons))
 		return tool_fail(EXIT_USAGE, cmd, "a rejection returns the file with its reasons: "
@@ -584,215 +406,169 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 		return EXIT_USAGE;
 	if (o->by && (!*o->by || proc_check_text(cmd, "--by", o->by, 120)))
 		return tool_fail(EXIT_USAGE, cmd, "--by must be 1 to 120 bytes of text");
-	if (def->role && !o->key)
+	if (x->def->role && !o->key)
 		return tool_fail(EXIT_USAGE, cmd, "this step is signed by a %s: --key FILE (the "
-		    "official's key) is required", def->role);
+		    "official's key) is required", x->def->role);
+	return EXIT_OK;
+}
 
-	if (tool_open(&n, 0) < 0)
+/* Open the node, start the write and load the household (the node stays open on success). */
+static int
+s_step_open(struct step_run *x)
+{
+	char err[ERRBUF_SIZE];
+	int county_step = (x->def->flags & STEP_COUNTY) != 0, rc;
+
+	if (tool_open(&x->n, 0) < 0)
 		return EXIT_FAIL;
-	int county_step = (def->flags & STEP_COUNTY) != 0;
-	if (county_step != (n.conf.role == ROLE_COUNTY)) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, cmd, "step %s is done at the %s node", def->name,
+	if (county_step != (x->n.conf.role == ROLE_COUNTY))
+		rc = tool_fail(EXIT_USAGE, x->cmd, "step %s is done at the %s node", x->def->name,
 		    county_step ? "county" : "township");
-	}
-	if (strncmp(o->household, n.conf.code, strlen(n.conf.code)) != 0) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, cmd, "household \"%s\" is not of %s %s", o->household,
-		    role_name(n.conf.role), n.conf.code);
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
-	sqlite3 *db = ledger_db(n.ledger);
-	rc = review_load(db, o->household, &h);
-	if (rc != 1) {
-		rc = rc < 0 ? tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db)) :
-		    tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this archive%s", o->household,
+	else if (strncmp(x->o->household, x->n.conf.code, strlen(x->n.conf.code)) != 0)
+		rc = tool_fail(EXIT_USAGE, x->cmd, "household \"%s\" is not of %s %s", x->o->household,
+		    role_name(x->n.conf.role), x->n.conf.code);
+	else if (ledger_begin(x->n.ledger, err, sizeof err) < 0)
+		rc = tool_fail(EXIT_FAIL, x->cmd, "%s", err);
+	else if ((rc = procedure_load(ledger_db(x->n.ledger), "main", x->o->household, NULL, &x->h)) == 1)
+		return EXIT_OK;
+	else
+		rc = rc < 0 ? tool_fail(EXIT_FAIL, x->cmd, "%s", sqlite3_errmsg(ledger_db(x->n.ledger))) :
+		    tool_fail(EXIT_USAGE, x->cmd, "no household \"%s\" in this archive%s", x->o->household,
 		    county_step ? " (has the township's feed arrived?)" : "");
-		goto out;
-	}
+	ledger_rollback(x->n.ledger);
+	node_close(&x->n);
+	return rc;
+}
 
-	/* the order of the procedure */
-	int round = h.round;
-	if (def->number == 1) {
-		int open = h.round > 0 && !h.rejected && !h.complete;
-		if (open) {
-			rc = proc_refuse(cmd, "order", "household %s is in %s; a new %s round starts only "
-			    "after it completes or is rejected", h.id, review_stage(&h), proc);
-			goto out;
-		}
-		int registered = !strcmp(h.status, STATUS_REGISTERED) || !strcmp(h.status, STATUS_RETURNED);
-		if (!strcmp(proc, "entry") && (registered || !strcmp(h.status, STATUS_REMOVED))) {
-			rc = proc_refuse(cmd, "order", "household %s is already %s", h.id,
-			    registered ? "registered (已建档立卡)" : "removed (清退)");
-			goto out;
-		}
-		if (!strcmp(proc, "exit") && !registered) {
-			rc = proc_refuse(cmd, "order", "only a registered household exits; %s has status %s",
-			    h.id, h.status);
-			goto out;
-		}
-		round = h.round + 1;
-	} else {
-		const struct step_def *want = NULL;
-		if (h.round > 0 && !h.rejected && !h.complete && !strcmp(h.procedure, proc))
-			want = procedure_step_no(proc, h.last + 1);
-		if (want != def) {
-			const struct step_def *lastd = h.round ? procedure_step_no(h.procedure, h.last) : NULL;
-			rc = proc_refuse(cmd, "order", "step %s (%s) of household %s does not follow %s%s",
-			    def->name, def->label, h.id, lastd ? "its last step, " : "nothing: ",
-			    lastd ? review_stage(&h) : "no application recorded");
-			goto out;
-		}
-		const struct step_def *prev = procedure_step_no(proc, def->number - 1);
-		if (prev && !(prev->flags & STEP_NOTICE) && strcmp(h.s[def->number - 1].decision, "pass") != 0 &&
-		    strcmp(h.s[def->number - 1].decision, "apply") != 0) {
-			rc = proc_refuse(cmd, "order", "step %s of %s was not passed", prev->name, h.id);
-			goto out;
-		}
-	}
+/* Every rule of the procedure (lib/domain), then the details and the signer. */
+static int
+s_step_check(struct step_run *x)
+{
+	sqlite3 *db = ledger_db(x->n.ledger);
+	char rule[32], why[ERRBUF_SIZE];
+	int rc;
 
-	int passing = !o->reject && !(def->flags & STEP_NOTICE) && def->number != 1;
-	if (def->number > 1 && (rc = s_guard_notice(db, cmd, &h, def->number, today, passing)) != EXIT_OK)
-		goto out;
-	if (passing && !strcmp(proc, "entry") && (def->flags & STEP_ELIGIBLE) &&
-	    (rc = s_guard_eligible(db, cmd, &h, today)) != EXIT_OK)
-		goto out;
-	char year[8];
-	snprintf(year, sizeof year, "%.4s", today);
-	if (passing && !strcmp(def->name, "township_review")) {
-		if ((rc = s_guard_quota(db, cmd, h.village, year, h.id, 0)) != EXIT_OK ||
-		    (rc = s_guard_quota(db, cmd, n.conf.code, year, h.id, 0)) != EXIT_OK)
-			goto out;
-	}
-	if (passing && !strcmp(def->name, "county_approval")) {
-		char township[CODE_MAX];
-		snprintf(township, sizeof township, "%.9s", h.id);
-		if ((rc = s_guard_quota(db, cmd, township, year, h.id, 1)) != EXIT_OK)
-			goto out;
-	}
+	x->round = x->def->number == 1 ? x->h.round + 1 : x->h.round;
+	x->decision = procedure_decision(x->def, x->o->reject);
+	if (procedure_record_hash(db, "main", x->h.id, x->hash, why, sizeof why) < 0)
+		return tool_fail(EXIT_FAIL, x->cmd, "%s", why);
+	struct step_take t = {
+		.def = x->def, .round = x->round, .decision = x->decision, .at = x->today,
+		.clock_ms = clock_ms(), .record_hash = x->hash,
+	};
+	if (procedure_check_step(db, "main", &x->h, &t, CHECK_ALL, rule, sizeof rule, why, sizeof why) < 0)
+		return s_refused(x->cmd, rule, why);
+	x->days = -1;
+	if (x->def->flags & STEP_NOTICE)
+		x->days = (int)procedure_policy_int(db, "main", x->def->notice_policy,
+		    proc_year(x->today), x->def->notice_default);
+	if (!strcmp(x->def->name, "village_eval") &&
+	    (rc = s_eval_details(db, x->cmd, &x->h, x->o, x->today, &x->details)) != EXIT_OK)
+		return rc;
+	if (!x->o->key)
+		return EXIT_OK;
+	if ((rc = proc_signer_load(&x->sg, db, x->o->key, x->def->role, x->cmd)) != EXIT_OK)
+		return rc;
+	x->have_signer = 1;
+	char township[CODE_MAX], county[CODE_MAX];
+	snprintf(township, sizeof township, "%.9s", x->h.id);
+	snprintf(county, sizeof county, "%.6s", x->h.id);
+	if (!procedure_office_fits(x->sg.role, x->sg.office, township, county))
+		return proc_refuse(x->cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
+		    x->sg.id, x->sg.name, x->sg.role, x->sg.office, township);
+	return EXIT_OK;
+}
 
-	uint8_t hash[HASH_BYTES];
-	if (procedure_record_hash(db, "main", h.id, hash, err, sizeof err) < 0) {
-		rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
-		goto out;
-	}
-	/* a signed earlier step binds the record: it must still be the same */
-	int bound = !strcmp(def->name, "county_approval") ? 8 : !strcmp(def->name, "register") ? 9 :
-	    !strcmp(def->name, "exit_confirm") ? 3 : 0;
-	if (passing && bound && h.s[bound].has_hash && sodium_memcmp(h.s[bound].hash, hash, HASH_BYTES) != 0) {
-		char a[17], b[17];
-		hex_encode(a, h.s[bound].hash, 8);
-		hex_encode(b, hash, 8);
-		rc = proc_refuse(cmd, "approval-stale", "the %s of household %s bound its record %s…; the "
-		    "file has changed since (now %s…): the %s is stale, review the file again",
-		    procedure_step_no(proc, bound)->name, h.id, a, b, procedure_step_no(proc, bound)->name);
-		goto out;
-	}
+/* The step row, its statement, signature and seal, and the status it leads to, as OPS. */
+static void
+s_step_ops(struct step_run *x, struct ops *ops)
+{
+	const struct step_opts *o = x->o;
+	int county_step = (x->def->flags & STEP_COUNTY) != 0;
 
-	if (!strcmp(def->name, "village_eval") && (rc = s_eval_details(db, cmd, &h, o, today, &details)) != EXIT_OK)
-		goto out;
-	if (o->key) {
-		char township[CODE_MAX], county[CODE_MAX];
-		if ((rc = proc_signer_load(&sg, db, o->key, def->role, cmd)) != EXIT_OK)
-			goto out;
-		have_signer = 1;
-		snprintf(township, sizeof township, "%.9s", h.id);
-		snprintf(county, sizeof county, "%.6s", h.id);
-		if (!procedure_office_fits(sg.role, sg.office, township, county)) {
-			rc = proc_refuse(cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
-			    sg.id, sg.name, sg.role, sg.office, township);
-			goto out;
-		}
-	}
-
-	/* the row, its statement, signature and seal */
-	procedure_step_key(key, sizeof key, h.id, round, def->number);
-	const char *decision = def->number == 1 && !strcmp(proc, "entry") ? "apply" :
-	    (def->flags & STEP_NOTICE) ? "posted" : o->reject ? "reject" : "pass";
-	int days = -1;
-	if (def->flags & STEP_NOTICE)
-		days = (int)procedure_policy_int(db, "main", def->notice_policy, proc_year(today), def->notice_default);
+	procedure_step_key(x->key, sizeof x->key, x->h.id, x->round, x->def->number);
 	struct step_row r = {
-		.table = county_step ? "approval" : "review_step", .key = key, .household = h.id,
-		.round = round, .procedure = proc, .step = def->name, .decision = decision, .at = today,
-		.days = days, .reasons = o->reasons, .details = details, .record_hash = hash,
-		.official = have_signer ? sg.id : NULL,
-		.by_name = o->by ? o->by : have_signer ? sg.name : n.conf.name,
+		.table = county_step ? "approval" : "review_step", .key = x->key, .household = x->h.id,
+		.round = x->round, .procedure = x->def->procedure, .step = x->def->name,
+		.decision = x->decision, .at = x->today, .days = x->days, .reasons = o->reasons,
+		.details = x->details, .record_hash = x->hash,
+		.official = x->have_signer ? x->sg.id : NULL,
+		.by_name = o->by ? o->by : x->have_signer ? x->sg.name : x->n.conf.name,
 	};
 	uint8_t sig[SIG_BYTES], seal[SIG_BYTES];
 	msgpack_sbuffer sb;
 	procedure_statement(&sb, &r);
-	if (have_signer)
-		crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, sg.sk);
-	if (def->flags & STEP_SEAL)
-		crypto_sign_detached(seal, NULL, (const unsigned char *)sb.data, sb.size, n.sk);
+	if (x->have_signer)
+		crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, x->sg.sk);
+	if (x->def->flags & STEP_SEAL)
+		crypto_sign_detached(seal, NULL, (const unsigned char *)sb.data, sb.size, x->n.sk);
 	msgpack_sbuffer_destroy(&sb);
 
 	struct colval cols[] = {
-		COL_TEXT("household", h.id), COL_INT("round", round), COL_TEXT("procedure", proc),
-		COL_TEXT("step", def->name), COL_TEXT("decision", decision), COL_TEXT("at", today),
-		COL_TEXT("by_name", r.by_name),
-		days >= 0 ? (struct colval)COL_INT("days", days) : (struct colval)COL_NIL("days"),
-		o->reasons ? (struct colval)COL_TEXT("reasons", o->reasons) : (struct colval)COL_NIL("reasons"),
-		details ? (struct colval)COL_TEXT("details", details) : (struct colval)COL_NIL("details"),
-		COL_BLOB("record_hash", hash, HASH_BYTES),
-		have_signer ? (struct colval)COL_TEXT("official", sg.id) : (struct colval)COL_NIL("official"),
-		have_signer ? (struct colval)COL_BLOB("signer", sg.pk, PUBKEY_BYTES) : (struct colval)COL_NIL("signer"),
-		have_signer ? (struct colval)COL_BLOB("sig", sig, SIG_BYTES) : (struct colval)COL_NIL("sig"),
-		(def->flags & STEP_SEAL) ? (struct colval)COL_BLOB("seal", seal, SIG_BYTES) :
+		COL_TEXT("household", r.household), COL_INT("round", r.round),
+		COL_TEXT("procedure", r.procedure), COL_TEXT("step", r.step),
+		COL_TEXT("decision", r.decision), COL_TEXT("at", r.at), COL_TEXT("by_name", r.by_name),
+		r.days >= 0 ? (struct colval)COL_INT("days", r.days) : (struct colval)COL_NIL("days"),
+		r.reasons ? (struct colval)COL_TEXT("reasons", r.reasons) : (struct colval)COL_NIL("reasons"),
+		r.details ? (struct colval)COL_TEXT("details", r.details) : (struct colval)COL_NIL("details"),
+		COL_BLOB("record_hash", x->hash, HASH_BYTES),
+		x->have_signer ? (struct colval)COL_TEXT("official", x->sg.id) : (struct colval)COL_NIL("official"),
+		x->have_signer ? (struct colval)COL_BLOB("signer", x->sg.pk, PUBKEY_BYTES) :
+		    (struct colval)COL_NIL("signer"),
+		x->have_signer ? (struct colval)COL_BLOB("sig", sig, SIG_BYTES) : (struct colval)COL_NIL("sig"),
+		(x->def->flags & STEP_SEAL) ? (struct colval)COL_BLOB("seal", seal, SIG_BYTES) :
 		    (struct colval)COL_NIL("seal"),
 	};
-	struct ops ops = OPS_INIT;
-	ops_init(&ops);
-	ops_upsert(&ops, r.table, key, cols, sizeof cols / sizeof cols[0]);
+	ops_upsert(ops, r.table, x->key, cols, sizeof cols / sizeof cols[0]);
 	/* the household's status follows the procedure (township rows only) */
-	const char *status = NULL;
-	if (!county_step) {
-		if (o->reject)
-			status = !strcmp(proc, "entry") ? STATUS_REJECTED : NULL;
-		else if (!strcmp(def->name, "apply"))
-			status = STATUS_APPLICANT;
-		else if (!strcmp(def->name, "group_eval"))
-			status = STATUS_REVIEW;
-		else if (!strcmp(def->name, "register"))
-			status = STATUS_REGISTERED;
-		else if (!strcmp(def->name, "exit_confirm"))
-			status = STATUS_EXITED;
-	}
-	if (status && strcmp(status, h.status) != 0) {
+	const char *status = procedure_status_after(x->def, x->decision);
+	if (status && strcmp(status, x->h.status) != 0) {
 		struct colval sc[] = { COL_TEXT("status", status) };
-		ops_upsert(&ops, "household", h.id, sc, 1);
+		ops_upsert(ops, "household", x->h.id, sc, 1);
 	}
-	rc = proc_commit(&n, cmd, &ops);
-	ops_release(&ops);
-	if (rc == EXIT_OK) {
-		printf("%s: %s %s (%s) round %d step %d: %s", h.id, proc, def->name, def->label, round,
-		    def->number, decision);
-		if (days >= 0) {
-			char end[11];
-			date_format(end, date_day(today) + days - 1);
-			printf(", %d days %s to %s", days, today, end);
-		} else {
-			printf(" on %s", today);
-		}
-		if (have_signer)
-			printf(", signed by %s %s", sg.id, sg.name);
-		if (def->flags & STEP_SEAL)
-			printf(", sealed by %s", n.conf.code);
-		printf("\n");
+}
+
+static void
+s_step_print(const struct step_run *x)
+{
+	printf("%s: %s %s (%s) round %d step %d: %s", x->h.id, x->def->procedure, x->def->name,
+	    x->def->label, x->round, x->def->number, x->decision);
+	if (x->days >= 0) {
+		char end[11];
+		date_format(end, date_day(x->today) + x->days - 1);
+		printf(", %d days %s to %s", x->days, x->today, end);
+	} else {
+		printf(" on %s", x->today);
 	}
-	sqlite3_free(details);
-	proc_signer_release(&sg);
-	node_close(&n);
-	return rc;
-out:
-	sqlite3_free(details);
-	proc_signer_release(&sg);
-	ledger_rollback(n.ledger);
-	node_close(&n);
+	if (x->have_signer)
+		printf(", signed by %s %s", x->sg.id, x->sg.name);
+	if (x->def->flags & STEP_SEAL)
+		printf(", sealed by %s", x->n.conf.code);
+	printf("\n");
+}
+
+/* Run step DEF (its pass or reject) on the household named in O. */
+static int
+s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o)
+{
+	struct step_run x = { .cmd = cmd, .def = def, .o = o };
+	struct ops ops = OPS_INIT;
+	int rc;
+
+	if ((rc = s_step_options(&x)) != EXIT_OK || (rc = s_step_open(&x)) != EXIT_OK)
+		return rc;
+	if ((rc = s_step_check(&x)) == EXIT_OK) {
+		ops_init(&ops);
+		s_step_ops(&x, &ops);
+		rc = proc_commit(&x.n, cmd, &ops);
+		ops_release(&ops);
+		if (rc == EXIT_OK)
+			s_step_print(&x);
+	}
+	ledger_rollback(x.n.ledger);    /* nothing to undo after a commit */
+	sqlite3_free(x.details);
+	proc_signer_release(&x.sg);
+	node_close(&x.n);
 	return rc;
 }
 
@@ -905,7 +681,7 @@ s_object(int argc, char **argv)
 	const char *by = NULL, *content = NULL, *date = NULL, *cmd = "review object";
 	char today[11], err[ERRBUF_SIZE], key[KEY_MAX];
 	struct node n;
-	struct hstate h;
+	struct procedure_state h;
 	int ch, rc;
 
 	optind = 0;
@@ -944,7 +720,7 @@ s_object(int argc, char **argv)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	}
 	sqlite3 *db = ledger_db(n.ledger);
-	if ((rc = review_load(db, argv[optind], &h)) != 1 || strncmp(h.id, n.conf.code, 9) != 0) {
+	if ((rc = procedure_load(db, "main", argv[optind], NULL, &h)) != 1 || strncmp(h.id, n.conf.code, 9) != 0) {
 		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", argv[optind]);
 		goto out;
 	}
@@ -1133,7 +909,7 @@ s_show(int argc, char **argv)
 	int json = 0;
 	const char *hh = NULL;
 	struct node n;
-	struct hstate h;
+	struct procedure_state h;
 	char err[ERRBUF_SIZE];
 
 	for (int i = 1; i < argc; i++) {
@@ -1151,7 +927,7 @@ s_show(int argc, char **argv)
 	if (tool_open(&n, NODE_READONLY) < 0)
 		return EXIT_FAIL;
 	sqlite3 *db = ledger_db(n.ledger);
-	if (review_load(db, hh, &h) != 1) {
+	if (procedure_load(db, "main", hh, NULL, &h) != 1) {
 		node_close(&n);
 		return tool_fail(EXIT_USAGE, "review show", "no household \"%s\" in this archive", hh);
 	}
@@ -1280,8 +1056,8 @@ s_todo(int argc, char **argv)
 	if (json)
 		printf("[");
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct hstate h;
-		if (review_load(db, col_text(st, 0), &h) != 1 || h.round == 0 || h.rejected || h.complete)
+		struct procedure_state h;
+		if (procedure_load(db, "main", col_text(st, 0), NULL, &h) != 1 || h.round == 0 || h.rejected || h.complete)
 			continue;
 		const struct step_def *next = procedure_step_no(h.procedure, h.last + 1);
 		const struct step_def *last = procedure_step_no(h.procedure, h.last);
@@ -1427,7 +1203,7 @@ s_half_year_review(int argc, char **argv)
 		return tool_fail(EXIT_USAGE, cmd, "%s is signed by a %s: --key FILE is required", decision, role);
 
 	struct node n;
-	struct hstate h;
+	struct procedure_state h;
 	struct signer sg;
 	int have_signer = 0;
 	memset(&sg, 0, sizeof sg);
@@ -1442,7 +1218,7 @@ s_half_year_review(int argc, char **argv)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	}
 	sqlite3 *db = ledger_db(n.ledger);
-	if (review_load(db, hh, &h) != 1 || strncmp(hh, n.conf.code, 9) != 0) {
+	if (procedure_load(db, "main", hh, NULL, &h) != 1 || strncmp(hh, n.conf.code, 9) != 0) {
 		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh);
 		goto out;
 	}
@@ -1459,8 +1235,11 @@ s_half_year_review(int argc, char **argv)
 			    "status %s", hh, h.status);
 			goto out;
 		}
-		if ((rc = s_guard_eligible(db, cmd, &h, today)) != EXIT_OK)
+		char rule[32], why[ERRBUF_SIZE];
+		if (procedure_check_eligible(db, "main", &h, today, rule, sizeof rule, why, sizeof why) < 0) {
+			rc = s_refused(cmd, rule, why);
 			goto out;
+		}
 		status = STATUS_RETURNED;
 	} else if (!registered) {
 		rc = proc_refuse(cmd, "order", "household %s is not registered (status %s)", hh, h.status);
@@ -1470,23 +1249,14 @@ s_half_year_review(int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(decision, "exit")) {
-		char line[32];
-		int year = (int)proc_int(db, "SELECT max(year) FROM income WHERE household = ?1", hh, 0);
-		int64_t net = proc_int(db, "SELECT net_per_capita FROM income WHERE household = ?1 "
-		    "ORDER BY year DESC LIMIT 1", hh, 0);
-		if (!year || procedure_policy(db, "main", "poverty_line", year, line, sizeof line, NULL) != 1) {
-			rc = proc_refuse(cmd, "exit-income", "household %s: no income or no poverty line for "
-			    "its latest year", hh);
-			goto out;
-		}
-		int64_t lf = INT64_MAX;
-		money_parse_yuan(line, &lf);
-		if (net <= lf) {
-			char a[32], b[32];
-			money_format_yuan(a, sizeof a, net);
-			money_format_yuan(b, sizeof b, lf);
-			rc = proc_refuse(cmd, "exit-income", "household %s: per-capita net income %s yuan (%d) "
-			    "is not above the line of %s yuan", hh, a, year, b);
+		char rule[32], why[ERRBUF_SIZE];
+		struct step_take t = {
+			.def = procedure_step("exit", "exit_eval"), .round = h.round + 1, .decision = "pass",
+			.at = today, .clock_ms = clock_ms(),
+		};
+		if (procedure_check_step(db, "main", &h, &t, CHECK_ALL, rule, sizeof rule, why,
+		    sizeof why) < 0) {
+			rc = s_refused(cmd, rule, why);
 			goto out;
 		}
 		if (!assured) {

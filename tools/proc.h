@@ -55,34 +55,8 @@ void proc_pad(FILE *f, const char *s, int width);
 int proc_year(const char *date);
 
 
-#define MAX_STEPS 12
-
-/* What the procedure tables say about one household. */
-struct hstate {
-	char id[KEY_MAX];
-	char village[CODE_MAX];
-	char status[8];
-	char attribute[8];
-	int round;              /* current (highest) round; 0: none yet */
-	char procedure[8];
-	int last;               /* highest step number present in the round */
-	int rejected;           /* a step of the round rejected the file */
-	int complete;           /* its final step is done */
-	struct {
-		int present;
-		char key[KEY_MAX];
-		char decision[16];
-		char at[11];
-		int days;
-		int has_hash;
-		uint8_t hash[HASH_BYTES];
-	} s[MAX_STEPS];
-};
-
-/* Load household ID's record and current round: 1 found, 0 no such household, -1 error. */
-int review_load(sqlite3 *db, const char *id, struct hstate *h);
 /* The stage of H in words ("entry round 1: cadre_sign"), in a static buffer. */
-const char *review_stage(const struct hstate *h);
+const char *review_stage(const struct procedure_state *h);
 
 /* The Chinese label of measure category C (C itself if unknown); cmd_assist.c. */
 const char *assist_category_label(const char *c);

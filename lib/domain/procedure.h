@@ -1,7 +1,9 @@
 /*
  * procedure.h — the identification procedure (三级复审，三榜公示) as data: its
  * steps, the statement an official signs for a step, the household record
- * hash a step binds, and the domain check every applied row passes through.
+ * hash a step binds, and the one state machine that says whether a step may
+ * be taken: the command that writes a step calls it before writing, and the
+ * ledger's rules (rules.c) call it again for every step row that arrives.
  *
  * proto/PROCEDURE.md is the specification; this is its implementation.
  */
@@ -41,6 +43,8 @@ struct step_def {
 	int flags;
 	const char *notice_policy;  /* STEP_NOTICE: policy name of its length */
 	int notice_default;         /* days when the county has set none */
+	const char *status;         /* household status a pass leads to (township steps), or NULL */
+	int binds;                  /* a pass needs the record bound by this step unchanged (0: none) */
 };
 
 /* Every step of both procedures, terminated by { NULL }. */
@@ -72,6 +76,81 @@ struct step_row {
  * destroys it with msgpack_sbuffer_destroy.
  */
 void procedure_statement(msgpack_sbuffer *out, const struct step_row *r);
+
+/* ---- the state machine ------------------------------------------------------ */
+
+#define PROCEDURE_MAX_STEPS 12
+
+/* What the procedure tables say about one household. */
+struct procedure_state {
+	char id[KEY_MAX];
+	char village[CODE_MAX];
+	char status[8];
+	char attribute[8];
+	int round;              /* current (highest) round; 0: none yet */
+	char procedure[8];
+	int last;               /* highest step number present in the round */
+	int rejected;           /* a step of the round rejected the file */
+	int complete;           /* its final step is done */
+	struct {
+		int present;
+		char key[KEY_MAX];
+		char decision[16];
+		char at[11];
+		int days;
+		int has_hash;
+		uint8_t hash[HASH_BYTES];
+	} s[PROCEDURE_MAX_STEPS];
+};
+
+/*
+ * Load HOUSEHOLD's record and current round from database DBNAME, leaving out
+ * the step row keyed SKIP (NULL: none; the ledger's rules check a row already
+ * applied against the history before it).  1 found, 0 no such household, -1.
+ */
+int procedure_load(sqlite3 *db, const char *dbname, const char *household, const char *skip,
+    struct procedure_state *h);
+/* The stage of H in words ("entry round 1: cadre_sign") into BUF. */
+const char *procedure_stage(const struct procedure_state *h, char *buf, size_t len);
+
+/* A step to be taken (by a command) or as recorded (checked on apply). */
+struct step_take {
+	const struct step_def *def;
+	int round;
+	const char *decision;       /* apply, posted, pass, reject */
+	const char *at;             /* YYYY-MM-DD */
+	int64_t clock_ms;           /* the clock of its change set (ms since the epoch) */
+	const uint8_t *record_hash; /* the record as the step binds it (HASH_BYTES) */
+};
+
+/* Which rules to apply (PROCEDURE.md, "Rules on apply"). */
+enum procedure_checks {
+	CHECK_ORDER = 1,        /* order of steps and rounds, dates, notice periods */
+	CHECK_OBJECTIONS = 2,   /* notices end without an open or upheld objection */
+	CHECK_ELIGIBLE = 4,     /* poverty line, 低保/五保, 三不评 */
+	CHECK_QUOTA = 8,        /* 扶贫规模 of village and township */
+	CHECK_RECORD = 16,      /* the bound record unchanged (approval not stale) */
+	CHECK_COUNTY_WIDE = 32, /* one person in one household, county-wide */
+	CHECK_ALL = 63,
+};
+
+/*
+ * May step T be taken for the household in state H (loaded from DBNAME)?
+ * CHECKS selects the rules.  0, or -1 with the rule's name in RULE (e.g.
+ * "notice-period") and what is wrong in ERR; a database failure is rule
+ * "database".
+ */
+int procedure_check_step(sqlite3 *db, const char *dbname, const struct procedure_state *h,
+    const struct step_take *t, int checks, char *rule, size_t rulelen, char *err, size_t errlen);
+
+/* Entry eligibility of H on day AT (line, 低保/五保, 三不评), as procedure_check_step. */
+int procedure_check_eligible(sqlite3 *db, const char *dbname, const struct procedure_state *h,
+    const char *at, char *rule, size_t rulelen, char *err, size_t errlen);
+
+/* The decision a step records when taken: apply, posted, or pass/reject. */
+const char *procedure_decision(const struct step_def *def, int reject);
+/* The household status after step DEF with DECISION (township steps), or NULL: unchanged. */
+const char *procedure_status_after(const struct step_def *def, const char *decision);
 
 /*
  * BLAKE2b-256 of the canonical serialization of HOUSEHOLD's record in database

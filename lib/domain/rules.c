@@ -14,6 +14,7 @@
  */
 #include "rules.h"
 #include "ledger.h"
+#include "household.h"
 #include "procedure.h"
 #include "schema.h"
 #include "util.h"
@@ -285,15 +286,274 @@ s_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const char *origi
 
 
 static int
+s_no_memory(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err, size_t errlen)
+{
+	(void)arg, (void)l, (void)op;
+	return errf(err, errlen, "rules: out of memory");
+}
+
+/* ---- the procedure on apply ------------------------------------------------------ */
+
+/* What this change set has done so far, for the rules that look across its ops. */
+#define RULES_MAX_EXPECT 64
+struct rules {
+	char origin[CODE_MAX];      /* the change set being applied */
+	uint64_t seq;
+	int n;
+	struct {
+		char household[KEY_MAX];
+		char status[8];         /* the status the procedure leads to */
+		char why[48];           /* the step or decision that leads there */
+	} expect[RULES_MAX_EXPECT];
+};
+
+/* Forget what an earlier change set did. */
+static void
+s_rules_at(struct rules *r, const struct changeset_header *h)
+{
+	if (r->seq != h->seq || strcmp(r->origin, h->origin) != 0) {
+		snprintf(r->origin, sizeof r->origin, "%s", h->origin);
+		r->seq = h->seq;
+		r->n = 0;
+	}
+}
+
+static void
+s_expect(struct rules *r, const char *household, const char *status, const char *why)
+{
+	int i;
+
+	for (i = 0; i < r->n && strcmp(r->expect[i].household, household) != 0; i++)
+		;
+	if (i == RULES_MAX_EXPECT)
+		return;     /* more households than a batch step takes: the rest change nothing */
+	if (i == r->n)
+		r->n++;
+	snprintf(r->expect[i].household, sizeof r->expect[i].household, "%s", household);
+	snprintf(r->expect[i].status, sizeof r->expect[i].status, "%s", status ? status : "");
+	snprintf(r->expect[i].why, sizeof r->expect[i].why, "%s", why);
+}
+
+/*
+ * Which of the procedure's rules this node applies to a step of HOUSEHOLD
+ * written by ORIGIN: everything for its own steps; everything but the
+ * county-wide rules at the county, which holds every feed and the county's
+ * data the step depends on; the order and dates of the county's steps at the
+ * household's township (their eligibility and record were the county's to
+ * judge on what it held); at any other node, signatures only.
+ */
+static int
+s_scope(struct ledger *l, const char *origin, const char *household)
+{
+	const struct ledger_identity *me = ledger_identity(l);
+	size_t n = strlen(me->code);
+
+	if (strcmp(origin, me->code) == 0)
+		return CHECK_ALL;
+	if (code_role(me->code) == ROLE_COUNTY)
+		return CHECK_ALL & ~CHECK_COUNTY_WIDE;
+	if (n && strncmp(household, me->code, n) == 0)
+		return CHECK_ORDER;
+	return 0;
+}
+
+/* A step row as it now stands, against the household's history before it. */
+static int
+s_check_procedure(struct rules *r, struct ledger *l, const struct ledger_rule_op *op,
+    char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = sqlite3_mprintf("SELECT household, round, procedure, step, decision, at, "
+	    "record_hash FROM \"%w\".\"%w\" WHERE id = ?1", op->dbname, op->table);
+	int rc = 0;
+
+	if (!sql || sqlite3_prepare_v2(op->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return errf(err, errlen, "%s: %s", op->table, sqlite3_errmsg(op->db));
+	}
+	sqlite3_free(sql);
+	sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return errf(err, errlen, "%s row \"%s\" vanished", op->table, op->key);
+	}
+	const char *household = s_text(st, 0) ? s_text(st, 0) : "";
+	const char *decision = s_text(st, 4) ? s_text(st, 4) : "";
+	struct step_take t = {
+		.def = procedure_step(s_text(st, 2) ? s_text(st, 2) : "", s_text(st, 3) ? s_text(st, 3) : ""),
+		.round = sqlite3_column_int(st, 1), .decision = decision,
+		.at = s_text(st, 5) ? s_text(st, 5) : "",
+		.clock_ms = (int64_t)(op->cs->hlc >> 16),
+		.record_hash = sqlite3_column_bytes(st, 6) == HASH_BYTES ? sqlite3_column_blob(st, 6) : NULL,
+	};
+	int checks = s_scope(l, op->cs->origin, household);
+	struct procedure_state h;
+	char rule[32], why[ERRBUF_SIZE];
+
+	if (!t.def)     /* s_check_step named it already */
+		goto out;
+	int found = procedure_load(op->db, op->dbname, household, op->key, &h);
+	if (found < 0) {
+		rc = errf(err, errlen, "procedure: %s", sqlite3_errmsg(op->db));
+		goto out;
+	}
+	if (checks && !found) {
+		rc = errf(err, errlen, "rule order: step %s of %s: no such household", t.def->name, household);
+		goto out;
+	}
+	if (checks & CHECK_RECORD) {
+		uint8_t now[HASH_BYTES];
+		if (procedure_record_hash(op->db, op->dbname, household, now, why, sizeof why) < 0) {
+			rc = errf(err, errlen, "%s", why);
+			goto out;
+		}
+		if (!t.record_hash || sodium_memcmp(now, t.record_hash, HASH_BYTES) != 0) {
+			rc = errf(err, errlen, "rule record-hash: step %s of %s does not bind the household's "
+			    "record as it stands", t.def->name, household);
+			goto out;
+		}
+	}
+	if (checks && procedure_check_step(op->db, op->dbname, &h, &t, checks, rule, sizeof rule, why,
+	    sizeof why) < 0) {
+		rc = errf(err, errlen, "rule %s: %s", rule, why);
+		goto out;
+	}
+	s_expect(r, household, procedure_status_after(t.def, decision), t.def->name);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A step row is written once: history is appended, never rewritten. */
+static int
+s_check_step_new(const struct ledger_rule_op *op, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" WHERE id = ?1", op->dbname, op->table);
+	int exists;
+
+	if (!sql || sqlite3_prepare_v2(op->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return errf(err, errlen, "%s: %s", op->table, sqlite3_errmsg(op->db));
+	}
+	sqlite3_free(sql);
+	sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
+	exists = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (exists)
+		return errf(err, errlen, "rule history: %s row \"%s\" is already recorded; a step is "
+		    "written once", op->table, op->key);
+	return 0;
+}
+
+/* The text of column NAME in the op's columns: 1 with it in OUT, 0 if not set. */
+static int
+s_op_text(const struct ledger_rule_op *op, const char *name, char *out, size_t len)
+{
+	if (!op->cols)
+		return 0;
+	for (uint32_t i = 0; i < op->cols->size; i++) {
+		const msgpack_object *k = &op->cols->ptr[i].key, *v = &op->cols->ptr[i].val;
+		if (!mp_str_eq(k, name))
+			continue;
+		if (v->type != MSGPACK_OBJECT_STR) {
+			out[0] = '\0';
+			return 1;
+		}
+		snprintf(out, len, "%.*s", (int)v->via.str.size, v->via.str.size ? v->via.str.ptr : "");
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * household.status follows the procedure: once a household has a procedure
+ * round or a half-year decision, its status changes only with the step or
+ * decision that leads there, in the same change set.  (A household created
+ * with a status — an archive brought in from paper — starts where it is.)
+ */
+static int
+s_check_status(struct rules *r, const struct ledger_rule_op *op, char *err, size_t errlen)
+{
+	char now[16], old[16] = "";
+	sqlite3_stmt *st = NULL;
+	char *sql;
+	int exists = 0, history = 0;
+
+	if (!s_op_text(op, "status", now, sizeof now))
+		return 0;
+	sql = sqlite3_mprintf("SELECT coalesce(status, ''), EXISTS (SELECT 1 FROM \"%w\".review_step "
+	    "WHERE household = ?1) OR EXISTS (SELECT 1 FROM \"%w\".approval WHERE household = ?1) OR "
+	    "EXISTS (SELECT 1 FROM \"%w\".half_year WHERE household = ?1) FROM \"%w\".household "
+	    "WHERE id = ?1", op->dbname, op->dbname, op->dbname, op->dbname);
+	if (!sql || sqlite3_prepare_v2(op->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return errf(err, errlen, "household: %s", sqlite3_errmsg(op->db));
+	}
+	sqlite3_free(sql);
+	sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		exists = 1;
+		snprintf(old, sizeof old, "%s", s_text(st, 0) ? s_text(st, 0) : "");
+		history = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (!exists || strcmp(old, now) == 0)
+		return 0;
+	for (int i = 0; i < r->n; i++)
+		if (strcmp(r->expect[i].household, op->key) == 0) {
+			if (strcmp(r->expect[i].status, now) == 0)
+				return 0;
+			return errf(err, errlen, "rule status: household %s: %s leads to status \"%s\", "
+			    "not \"%s\"", op->key, r->expect[i].why, r->expect[i].status, now);
+		}
+	if (!history)
+		return 0;
+	return errf(err, errlen, "rule status: household %s changes from status \"%s\" to \"%s\" "
+	    "without the step or half-year decision that leads there", op->key, old, now);
+}
+
+/* half_year decisions that set a status: return 返贫, remove 清退. */
+static void
+s_expect_half_year(struct rules *r, const struct ledger_rule_op *op)
+{
+	char decision[16], household[KEY_MAX];
+
+	if (!s_op_text(op, "decision", decision, sizeof decision) ||
+	    !s_op_text(op, "household", household, sizeof household))
+		return;
+	if (strcmp(decision, "return") == 0)
+		s_expect(r, household, STATUS_RETURNED, "half-year return");
+	else if (strcmp(decision, "remove") == 0)
+		s_expect(r, household, STATUS_REMOVED, "half-year remove");
+}
+
+static int
 s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err, size_t errlen)
 {
-	(void)arg;
+	struct rules *r = arg;
+	int step_table;
+
+	s_rules_at(r, op->cs);
+	if (op->phase == LEDGER_RULE_END)
+		return 0;
+	step_table = !strcmp(op->table, "review_step") || !strcmp(op->table, "approval");
 	switch (op->phase) {
 	case LEDGER_RULE_BEFORE:
+		if (step_table && !op->deleted)
+			return s_check_step_new(op, err, errlen);
+		if (!strcmp(op->table, "household") && !op->deleted)
+			return s_check_status(r, op, err, errlen);
 		return 0;
 	case LEDGER_RULE_AFTER:
-		return s_check_row(l, op->db, op->dbname, op->cs->origin, op->table, op->key,
-		    strlen(op->key), op->deleted, err, errlen);
+		if (s_check_row(l, op->db, op->dbname, op->cs->origin, op->table, op->key,
+		    strlen(op->key), op->deleted, err, errlen) < 0)
+			return -1;
+		if (step_table)
+			return s_check_procedure(r, l, op, err, errlen);
+		if (!strcmp(op->table, "half_year"))
+			s_expect_half_year(r, op);
+		return 0;
 	case LEDGER_RULE_END:
 		return 0;
 	}
@@ -303,5 +563,8 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 void
 rules_attach(struct ledger *l)
 {
-	ledger_set_rules(l, s_rules, NULL, NULL);
+	struct rules *r = calloc(1, sizeof *r);
+
+	/* without memory for its state, no rule can run: refuse every op rather than none */
+	ledger_set_rules(l, r ? s_rules : s_no_memory, r, free);
 }

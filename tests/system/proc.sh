@@ -10,7 +10,7 @@
 #   its head and one year's income; prints the id.
 # sync_to_county / sync_to_township: wait until the other node holds this
 #   node's whole feed.
-# at DATE CMD...: run CMD with the test clock at DATE.
+# at DATE CMD...: run CMD with the test clock at DATE (2014-06-01 otherwise).
 
 idno() {
 	/usr/bin/python3 - "$1" "$2" <<'PY'
@@ -22,6 +22,11 @@ PY
 }
 
 at() { _at=$1; shift; LIKA_TODAY=$_at "$@"; }
+
+# The procedure tests live in June 2014: every command and daemon runs on the
+# test clock, which also stamps change sets, so a step dated by it is not
+# "backdated" against its own change set's clock (rule step-backdated).
+export LIKA_TODAY=2014-06-01
 
 sync_to_county() {
 	wait_for 30 "township feed at the county" has_head county 522701101 "$(head_of t 522701101)"

@@ -31,6 +31,9 @@ expect_in "$OUT" '"approval_stale":true'
 note "the file is returned and goes through the procedure again"
 expect_exit 0 at 2014-07-02 lika --data t review register "$h" --reject --reasons "户卡已修改, 重新评议"
 lika --data t income set "$h" 2013 --wages 3000 >/dev/null || fail "income"
+# the second round is dated back in June again: the county allows it
+expect_exit 0 lika --data county policy set max_backdate_days 2014 60
+sync_to_township
 walk_township "$h"
 expect_exit 0 lika --data t review show "$h" --json
 expect_in "$OUT" '"id":"'"$h"'/02/08"'

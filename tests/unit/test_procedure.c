@@ -29,6 +29,8 @@ struct key {
 	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES];
 };
 
+static struct ledger *s_hash_from;     /* the ledger whose record the steps bind */
+
 struct fixture {
 	char dir[64];
 	struct ledger *county, *town;
@@ -108,6 +110,9 @@ s_setup(void **state)
 	struct fixture *f = calloc(1, sizeof *f);
 	char err[ERRBUF_SIZE], reason[256];
 
+	/* the test clock: steps of June 2014, recorded then */
+	setenv("LIKA_TODAY", "2014-06-20", 1);
+	s_hash_from = NULL;
 	strcpy(f->dir, "/tmp/lika-proc-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	struct key *keys[] = { &f->c, &f->t, &f->cadre, &f->head, &f->office, &f->stranger };
@@ -150,20 +155,31 @@ s_teardown(void **state)
  * The ops of step STEP (entry procedure) of HH, round 1, signed with SIGNER
  * but naming OFFICIAL with OFFICIAL_PK, sealed with SEAL (NULL: none).
  */
+/* The date of step N in the fixture's history: notices of 7 days from 06-01, 06-10, 06-17. */
+static const char *
+s_date(int n)
+{
+	return n <= 4 ? "2014-06-01" : n <= 7 ? "2014-06-10" : "2014-06-17";
+}
+
+
 static void
 s_step_ops(struct ops *ops, const char *step, const char *official, const uint8_t *official_pk,
     const uint8_t *signer_sk, const uint8_t *seal_sk)
 {
 	const struct step_def *d = procedure_step("entry", step);
-	char key[KEY_MAX];
+	char key[KEY_MAX], err[ERRBUF_SIZE];
 	uint8_t hash[HASH_BYTES], sig[SIG_BYTES], seal[SIG_BYTES];
 	msgpack_sbuffer sb;
 
 	assert_non_null(d);
 	memset(hash, 7, sizeof hash);
+	if (s_hash_from)
+		assert_int_equal(procedure_record_hash(ledger_db(s_hash_from), "main", HH, hash, err,
+		    sizeof err), 0);
 	procedure_step_key(key, sizeof key, HH, 1, d->number);
 	struct step_row r = { .table = "review_step", .key = key, .household = HH, .round = 1,
-		.procedure = "entry", .step = step, .decision = "pass", .at = "2014-06-10", .days = -1,
+		.procedure = "entry", .step = step, .decision = "pass", .at = s_date(d->number), .days = -1,
 		.record_hash = hash, .official = official };
 	procedure_statement(&sb, &r);
 	crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, signer_sk);
@@ -172,13 +188,70 @@ s_step_ops(struct ops *ops, const char *step, const char *official, const uint8_
 	msgpack_sbuffer_destroy(&sb);
 	struct colval c[] = {
 		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
-		COL_TEXT("step", step), COL_TEXT("decision", "pass"), COL_TEXT("at", "2014-06-10"),
+		COL_TEXT("step", step), COL_TEXT("decision", "pass"), COL_TEXT("at", s_date(d->number)),
 		COL_BLOB("record_hash", hash, HASH_BYTES), COL_TEXT("official", official),
 		COL_BLOB("signer", official_pk, PUBKEY_BYTES), COL_BLOB("sig", sig, SIG_BYTES),
 		seal_sk ? (struct colval)COL_BLOB("seal", seal, SIG_BYTES) : (struct colval)COL_NIL("seal"),
 	};
 	ops_init(ops);
 	ops_upsert(ops, "review_step", key, c, sizeof c / sizeof c[0]);
+}
+
+/* An unsigned step N of HH (round 1) as the township would write it. */
+static void
+s_plain_step(struct fixture *f, int n)
+{
+	const struct step_def *d = procedure_step_no("entry", n);
+	char key[KEY_MAX], err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES];
+	struct ops ops = OPS_INIT;
+
+	assert_int_equal(procedure_record_hash(ledger_db(f->town), "main", HH, hash, err, sizeof err), 0);
+	procedure_step_key(key, sizeof key, HH, 1, n);
+	struct colval c[] = {
+		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
+		COL_TEXT("step", d->name), COL_TEXT("decision", procedure_decision(d, 0)),
+		COL_TEXT("at", s_date(n)),
+		(d->flags & STEP_NOTICE) ? (struct colval)COL_INT("days", 7) : (struct colval)COL_NIL("days"),
+		COL_BLOB("record_hash", hash, HASH_BYTES),
+	};
+	ops_init(&ops);
+	ops_upsert(&ops, "review_step", key, c, sizeof c / sizeof c[0]);
+	if (s_commit(f->town, &ops, err) < 0)
+		fail_msg("step %d: %s", n, err);
+}
+
+/*
+ * HH in village 001 with its head and an income under the county's line of
+ * 2300 yuan, and its unsigned steps 1 … UPTO (no signed step in between).
+ */
+static void
+s_history(struct fixture *f, int upto)
+{
+	char err[ERRBUF_SIZE], reason[256];
+	struct ops ops = OPS_INIT;
+	struct colval p[] = { COL_TEXT("name", "poverty_line"), COL_INT("year", 2013),
+		COL_TEXT("value", "2300") };
+	struct colval hh[] = { COL_TEXT("village", TOWN "001"), COL_TEXT("attribute", "01") };
+	struct colval m[] = { COL_TEXT("household", HH), COL_TEXT("name", "张三"),
+		COL_TEXT("idcard", "440524188001010014"), COL_TEXT("relation", "01") };
+	struct colval in[] = { COL_TEXT("household", HH), COL_INT("year", 2013),
+		COL_INT("wages", 180000), COL_INT("size", 1), COL_INT("net_per_capita", 180000) };
+
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "poverty_line/2013", p, 3);
+	if (s_commit(f->county, &ops, err) < 0)
+		fail_msg("policy: %s", err);
+	assert_int_equal(s_sync(f->county, f->town, COUNTY, reason), RECV_STORED);
+	ops_init(&ops);
+	ops_upsert(&ops, "household", HH, hh, 2);
+	ops_upsert(&ops, "member", HH "/01", m, 4);
+	ops_upsert(&ops, "income", HH "/2013", in, 5);
+	if (s_commit(f->town, &ops, err) < 0)
+		fail_msg("household: %s", err);
+	for (int n = 1; n <= upto; n++)
+		s_plain_step(f, n);
+	s_hash_from = f->town;
 }
 
 /* Encode OPS as FROM's next change set (ORIGIN, key K) and offer it to TO. */
@@ -198,7 +271,7 @@ s_forge(struct ledger *from, const char *origin, const struct key *k, struct led
 	strcpy(h.origin, origin);
 	assert_int_equal(ledger_feed_head(from, origin, &seq, h.prev), 0);
 	h.seq = seq + 1;
-	h.hlc = (uint64_t)now_ms() << 16;
+	h.hlc = (uint64_t)clock_ms() << 16;
 	h.schema = SCHEMA_VERSION;
 	memcpy(h.author, k->pk, PUBKEY_BYTES);
 	h.nops = ops->n;
@@ -249,14 +322,17 @@ test_signed_step_travels(void **state)
 	struct ops ops = OPS_INIT;
 	char err[ERRBUF_SIZE], reason[256];
 
+	s_history(f, 4);
 	s_step_ops(&ops, "cadre_sign", TOWN "001/001", f->cadre.pk, f->cadre.sk, NULL);
 	if (s_commit(f->town, &ops, err) < 0)
 		fail_msg("signed step refused: %s", err);
+	s_plain_step(f, 6);
+	s_plain_step(f, 7);
 	s_step_ops(&ops, "head_sign", TOWN "/001", f->head.pk, f->head.sk, f->t.sk);
 	if (s_commit(f->town, &ops, err) < 0)
 		fail_msg("sealed step refused: %s", err);
 	assert_int_equal(s_sync(f->town, f->county, TOWN, reason), RECV_STORED);
-	assert_int_equal(s_count(f->county, "SELECT count(*) FROM review_step"), 2);
+	assert_int_equal(s_count(f->county, "SELECT count(*) FROM review_step"), 8);
 	s_verify_ok(f->town);
 	s_verify_ok(f->county);
 	uint64_t replayed;
@@ -374,6 +450,7 @@ test_history_never_deleted(void **state)
 	struct ops ops = OPS_INIT;
 	char err[ERRBUF_SIZE], key[KEY_MAX];
 
+	s_history(f, 4);
 	s_step_ops(&ops, "cadre_sign", TOWN "001/001", f->cadre.pk, f->cadre.sk, NULL);
 	assert_int_equal(s_commit(f->town, &ops, err), 0);
 	procedure_step_key(key, sizeof key, HH, 1, 5);

@@ -6,6 +6,7 @@
 #   make demo       a county hub and three townships on this machine
 #   make valgrind   the unit tests under valgrind
 #   make deps       install the Debian packages (as root), else print the command
+#   make spec       rewrite the generated state-table block of proto/STORAGE.md
 
 CC      ?= cc
 PKGS     = sqlite3 libzmq libsodium msgpack inih
@@ -50,7 +51,7 @@ UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledge
            tests/unit/test_procedure.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c
 # tools the system tests call ($LIKA_UNIT/NAME)
-TESTTOOL_SRC = tests/tools/forge_step.c
+TESTTOOL_SRC = tests/tools/forge_step.c tests/tools/schema_doc.c
 
 LIB_OBJ    = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOL_OBJ   = $(TOOL_SRC:%.c=$(BUILD)/%.o)
@@ -59,7 +60,7 @@ UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN  = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/tests/%)
 TESTTOOL_BIN = $(TESTTOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test bench demo deps clean check-deps valgrind
+.PHONY: all test bench demo deps clean check-deps valgrind spec
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -127,6 +128,10 @@ valgrind: all $(UNIT_BIN)
 
 demo: all
 	@sh tests/demo.sh
+
+# the state tables in proto/STORAGE.md come from lib/core/schema.c (checked by t0100)
+spec: $(BUILD)/tests/schema_doc
+	@sh tests/tools/spec_block.sh write proto/STORAGE.md $(BUILD)/tests/schema_doc
 
 clean:
 	rm -rf build bin

@@ -10,26 +10,30 @@
 
 /* Township nodes the county admits (its roster); the key verifies their feeds. */
 static const struct column_def roster_node_cols[] = {
-	{ "pubkey", COL_T_BLOB },    /* Ed25519 public key, 32 bytes */
-	{ "name", COL_T_TEXT },
-	{ "role", COL_T_TEXT },      /* "township" */
-	{ "removed", COL_T_INT },    /* 1: no longer admitted (its past feed stays valid) */
-	{ NULL, 0 },
+	{ "pubkey", COL_T_BLOB, "Ed25519 public key, 32 bytes" },
+	{ "name", COL_T_TEXT, NULL },
+	{ "role", COL_T_TEXT, "\"township\"" },
+	{ "removed", COL_T_INT, "1: no longer admitted (its past feed stays valid)" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def roster_node = {
 	"roster_node", OWNER_COUNTY, roster_node_cols, NULL, NULL,
+	"township code (9 digits)",
+	"Township nodes the county admits (its roster); `pubkey` verifies their feeds.",
 };
 
 /* County policy values, versioned by year: id = "NAME/YEAR", e.g. "poverty_line/2023". */
 static const struct column_def policy_cols[] = {
-	{ "name", COL_T_TEXT },
-	{ "year", COL_T_INT },
-	{ "value", COL_T_TEXT },
-	{ "note", COL_T_TEXT },
-	{ NULL, 0 },
+	{ "name", COL_T_TEXT, "policy name, e.g. poverty_line" },
+	{ "year", COL_T_INT, "first year the value holds" },
+	{ "value", COL_T_TEXT, "the value as text" },
+	{ "note", COL_T_TEXT, NULL },
+	{ NULL, 0, NULL },
 };
 static const struct table_def policy = {
 	"policy", OWNER_COUNTY, policy_cols, "name", NULL,
+	"`NAME/YEAR`, e.g. `poverty_line/2023`",
+	"County policy values, versioned by year (proto/PROCEDURE.md, \"Policy values\").",
 };
 
 /* ---- the identification procedure (proto/PROCEDURE.md) -------------------- */
@@ -40,26 +44,30 @@ static const struct table_def policy = {
  * for a person is a new row, so every past signature stays verifiable.
  */
 static const struct column_def official_cols[] = {
-	{ "pubkey", COL_T_BLOB },    /* Ed25519 public key, 32 bytes */
-	{ "role", COL_T_TEXT },      /* village-cadre, township-head, county-office */
-	{ "name", COL_T_TEXT },
-	{ "office", COL_T_TEXT },    /* division code: county, township or village */
-	{ "removed", COL_T_INT },    /* 1: may sign no new step (past ones stay valid) */
-	{ NULL, 0 },
+	{ "pubkey", COL_T_BLOB, "Ed25519 public key, 32 bytes" },
+	{ "role", COL_T_TEXT, "village-cadre, township-head, county-office" },
+	{ "name", COL_T_TEXT, NULL },
+	{ "office", COL_T_TEXT, "division code: county, township or village" },
+	{ "removed", COL_T_INT, "1: may sign no new step (past ones stay valid)" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def official = {
 	"official", OWNER_COUNTY, official_cols, "office", NULL,
+	"office code `/` 3-digit number, e.g. `522701101/001`",
+	"干部名册: officials who sign procedure steps. A row is never re-keyed: a new key for a person is a new row.",
 };
 
 /* 扶贫规模: households a township or village may register in a year; id = CODE/YEAR. */
 static const struct column_def quota_cols[] = {
-	{ "code", COL_T_TEXT },      /* 9-digit township or 12-digit village */
-	{ "year", COL_T_INT },
-	{ "households", COL_T_INT },
-	{ NULL, 0 },
+	{ "code", COL_T_TEXT, "9-digit township or 12-digit village" },
+	{ "year", COL_T_INT, NULL },
+	{ "households", COL_T_INT, "the most households of the year" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def quota = {
 	"quota", OWNER_COUNTY, quota_cols, "code", NULL,
+	"`CODE/YEAR`",
+	"扶贫规模: households a township or village may register in a year.",
 };
 
 /*
@@ -68,41 +76,45 @@ static const struct table_def quota = {
  * same columns as review_step.  The county owns these rows; they flow down.
  */
 static const struct column_def step_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "round", COL_T_INT },      /* 1, 2 …: a new application or an exit opens a round */
-	{ "procedure", COL_T_TEXT }, /* "entry" (识别) or "exit" (脱贫退出) */
-	{ "step", COL_T_TEXT },      /* step name, e.g. "village_eval" */
-	{ "decision", COL_T_TEXT },  /* pass, reject, or the step's own word */
-	{ "at", COL_T_TEXT },        /* YYYY-MM-DD: the day of the step (notice: first day) */
-	{ "by_name", COL_T_TEXT },   /* who: the signing official, or the body or clerk that acted */
-	{ "days", COL_T_INT },       /* notices: length in days */
-	{ "reasons", COL_T_TEXT },
-	{ "details", COL_T_TEXT },   /* step-specific JSON object (votes, panel, figures) */
-	{ "record_hash", COL_T_BLOB },/* BLAKE2b-256 of the household record when signed */
-	{ "official", COL_T_TEXT },  /* official id of the signer, NULL if unsigned */
-	{ "signer", COL_T_BLOB },    /* that official's public key */
-	{ "sig", COL_T_BLOB },       /* official's Ed25519 signature of the statement */
-	{ "seal", COL_T_BLOB },      /* township node's signature of the statement (公章) */
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "round", COL_T_INT, "1, 2 …: a new application or an exit opens a round" },
+	{ "procedure", COL_T_TEXT, "\"entry\" (识别) or \"exit\" (脱贫退出)" },
+	{ "step", COL_T_TEXT, "step name, e.g. \"village_eval\"" },
+	{ "decision", COL_T_TEXT, "pass, reject, or the step's own word" },
+	{ "at", COL_T_TEXT, "YYYY-MM-DD: the day of the step (notice: first day)" },
+	{ "by_name", COL_T_TEXT, "who: the signing official, or the body or clerk that acted" },
+	{ "days", COL_T_INT, "notices: length in days" },
+	{ "reasons", COL_T_TEXT, "required with a rejection" },
+	{ "details", COL_T_TEXT, "step-specific JSON object (votes, panel, figures)" },
+	{ "record_hash", COL_T_BLOB, "BLAKE2b-256 of the household record when signed" },
+	{ "official", COL_T_TEXT, "official id of the signer, NULL if unsigned" },
+	{ "signer", COL_T_BLOB, "that official's public key" },
+	{ "sig", COL_T_BLOB, "official's Ed25519 signature of the statement" },
+	{ "seal", COL_T_BLOB, "township node's signature of the statement (公章)" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def approval = {
 	"approval", OWNER_COUNTY, step_cols, "household", NULL,
+	"household id `/` 2-digit round `/` 2-digit step number",
+	"County steps of a household's procedure (县级审批, 第三榜公示, 脱贫公告).",
 };
 
 /* ---- code lists (county tables; a county may add rows) ----------------------
  *
- * id = the code (2 digits, in the order DOMAIN.md lists the values), name = the
- * Chinese term offices print and type.  Input accepts either.
+ * id = the code (2 digits; rows refer to it, so a code never changes its
+ * meaning), name = the Chinese term offices print and type.  Input accepts either.
  */
 static const struct column_def code_cols[] = {
-	{ "name", COL_T_TEXT },
-	{ NULL, 0 },
+	{ "name", COL_T_TEXT, NULL },
+	{ NULL, 0, NULL },
 };
 
 /* 性别 sex */
 static const struct table_def code_sex = {
 	"code_sex", OWNER_COUNTY, code_cols, NULL,
 	    "('01','男'), ('02','女')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 与户主关系 relation to head */
@@ -113,6 +125,8 @@ static const struct table_def code_relation = {
 	    "('10','之外孙女'), ('11','之父'), ('12','之母'), ('13','之岳父'), "
 	    "('14','之岳母'), ('15','之公公'), ('16','之婆婆'), ('17','之祖父'), "
 	    "('18','之祖母'), ('19','之外祖父'), ('20','之外祖母'), ('21','其他')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 民族 ethnicity (GB 3304 order) */
@@ -132,6 +146,8 @@ static const struct table_def code_ethnicity = {
 	    "('45','鄂温克族'), ('46','德昂族'), ('47','保安族'), ('48','裕固族'), "
 	    "('49','京族'), ('50','塔塔尔族'), ('51','独龙族'), ('52','鄂伦春族'), "
 	    "('53','赫哲族'), ('54','门巴族'), ('55','珞巴族'), ('56','基诺族')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 文化程度 education */
@@ -139,6 +155,8 @@ static const struct table_def code_education = {
 	"code_education", OWNER_COUNTY, code_cols, NULL,
 	    "('01','文盲或半文盲'), ('02','小学'), ('03','初中'), ('04','高中'), "
 	    "('05','大专及以上'), ('06','学龄前儿童')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 在校生状况 schooling status */
@@ -146,12 +164,16 @@ static const struct table_def code_schooling = {
 	"code_schooling", OWNER_COUNTY, code_cols, NULL,
 	    "('01','非在校生'), ('02','学前教育'), ('03','小学'), ('04','七–九年级'), "
 	    "('05','高中'), ('06','中职'), ('07','高职'), ('08','大专及以上')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 健康状况 health */
 static const struct table_def code_health = {
 	"code_health", OWNER_COUNTY, code_cols, NULL,
 	    "('01','健康'), ('02','长期慢性病'), ('03','患有大病'), ('04','残疾')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 劳动技能 labour ability */
@@ -159,6 +181,8 @@ static const struct table_def code_labour = {
 	"code_labour", OWNER_COUNTY, code_cols, NULL,
 	    "('01','普通劳动力'), ('02','技能劳动力'), ('03','丧失劳动力'), "
 	    "('04','无劳动力')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 务工状况 migrant work */
@@ -166,12 +190,16 @@ static const struct table_def code_migrant = {
 	"code_migrant", OWNER_COUNTY, code_cols, NULL,
 	    "('01','乡镇内'), ('02','乡镇外县内'), ('03','县外省内'), ('04','省外'), "
 	    "('05','其他')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 参加保险 insurance */
 static const struct table_def code_insurance = {
 	"code_insurance", OWNER_COUNTY, code_cols, NULL,
 	    "('01','新农合'), ('02','城乡居民养老保险'), ('03','大病保险')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 致贫原因 poverty cause */
@@ -180,24 +208,32 @@ static const struct table_def code_cause = {
 	    "('01','因病'), ('02','因残'), ('03','因学'), ('04','因灾'), ('05','缺土地'), "
 	    "('06','缺水'), ('07','缺技术'), ('08','缺劳力'), ('09','缺资金'), "
 	    "('10','交通条件落后'), ('11','自身发展动力不足'), ('12','其他')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 贫困户属性 household attribute */
 static const struct table_def code_attribute = {
 	"code_attribute", OWNER_COUNTY, code_cols, NULL,
 	    "('01','一般贫困户'), ('02','低保贫困户'), ('03','五保贫困户')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 识别标准 identification standard */
 static const struct table_def code_standard = {
 	"code_standard", OWNER_COUNTY, code_cols, NULL,
 	    "('01','国家标准'), ('02','省定标准'), ('03','市定标准')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 户标识 household flag */
 static const struct table_def code_flag = {
 	"code_flag", OWNER_COUNTY, code_cols, NULL,
 	    "('01','独生子女户'), ('02','双女户'), ('03','军烈属')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* 状态 household status */
@@ -205,27 +241,33 @@ static const struct table_def code_status = {
 	"code_status", OWNER_COUNTY, code_cols, NULL,
 	    "('01','申请'), ('02','审核中'), ('03','已建档立卡'), ('04','未通过'), "
 	    "('05','已脱贫'), ('06','返贫'), ('07','清退')",
+	"the code: 2 digits",
+	"Code list; `name` is the Chinese term offices print and type.",
 };
 
 /* ---- township tables ------------------------------------------------------ */
 
 /* 村: id = 12-digit village code. */
 static const struct column_def village_cols[] = {
-	{ "name", COL_T_TEXT },
-	{ NULL, 0 },
+	{ "name", COL_T_TEXT, NULL },
+	{ NULL, 0, NULL },
 };
 static const struct table_def village = {
 	"village", OWNER_TOWNSHIP, village_cols, NULL, NULL,
+	"12-digit village code",
+	"村.",
 };
 
 /* 村民小组: id = village code + "/" + 2-digit group number. */
 static const struct column_def village_group_cols[] = {
-	{ "village", COL_T_TEXT },
-	{ "name", COL_T_TEXT },
-	{ NULL, 0 },
+	{ "village", COL_T_TEXT, "12-digit village code" },
+	{ "name", COL_T_TEXT, NULL },
+	{ NULL, 0, NULL },
 };
 static const struct table_def village_group = {
 	"village_group", OWNER_TOWNSHIP, village_group_cols, "village", NULL,
+	"village code `/` 2-digit group number",
+	"村民小组.",
 };
 
 /* ---- the identification procedure, township side ----------------------------- */
@@ -233,81 +275,93 @@ static const struct table_def village_group = {
 /* Township steps (申请 … 乡镇长签字, 登记): id and columns as approval. */
 static const struct table_def review_step = {
 	"review_step", OWNER_TOWNSHIP, step_cols, "household", NULL,
+	"household id `/` 2-digit round `/` 2-digit step number",
+	"Township steps (申请 … 乡镇长签字, 登记); the same columns as `approval`.",
 };
 
 /* 异议: an objection raised during a notice and its finding; id = step id + "/" + NN. */
 static const struct column_def objection_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "step", COL_T_TEXT },      /* id of the notice step (review_step or approval) */
-	{ "at", COL_T_TEXT },
-	{ "by_name", COL_T_TEXT },   /* who objected (may be 匿名) */
-	{ "content", COL_T_TEXT },
-	{ "finding", COL_T_TEXT },   /* NULL while open; "upheld" or "dismissed" */
-	{ "finding_at", COL_T_TEXT },
-	{ "finding_note", COL_T_TEXT },
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "step", COL_T_TEXT, "id of the notice step (review_step or approval)" },
+	{ "at", COL_T_TEXT, "YYYY-MM-DD" },
+	{ "by_name", COL_T_TEXT, "who objected (may be 匿名)" },
+	{ "content", COL_T_TEXT, NULL },
+	{ "finding", COL_T_TEXT, "NULL while open; \"upheld\" or \"dismissed\"" },
+	{ "finding_at", COL_T_TEXT, "YYYY-MM-DD" },
+	{ "finding_note", COL_T_TEXT, NULL },
+	{ NULL, 0, NULL },
 };
 static const struct table_def objection = {
 	"objection", OWNER_TOWNSHIP, objection_cols, "household", NULL,
+	"notice step id `/` 2-digit number",
+	"异议: an objection raised during a notice and its finding.",
 };
 
 /* 三不评: a recorded exclusion finding; id = household id + "/" + kind. */
 static const struct column_def exclusion_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "kind", COL_T_TEXT },      /* land_waste, family_planning, crime */
-	{ "source", COL_T_TEXT },    /* where the finding comes from */
-	{ "at", COL_T_TEXT },
-	{ "lifted", COL_T_INT },     /* 1: found wrong and lifted */
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "kind", COL_T_TEXT, "land_waste, family_planning, crime" },
+	{ "source", COL_T_TEXT, "where the finding comes from" },
+	{ "at", COL_T_TEXT, "YYYY-MM-DD" },
+	{ "lifted", COL_T_INT, "1: found wrong and lifted" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def exclusion = {
 	"exclusion", OWNER_TOWNSHIP, exclusion_cols, "household", NULL,
+	"household id `/` kind",
+	"三不评: a recorded exclusion finding.",
 };
 
 /* 帮扶措施: id = household id + "/M" + 3-digit number. */
 static const struct column_def measure_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "category", COL_T_TEXT },  /* production, training, infrastructure, relocation, health, schooling, housing */
-	{ "project", COL_T_TEXT },
-	{ "funds", COL_T_INT },      /* fen */
-	{ "start", COL_T_TEXT },
-	{ "deadline", COL_T_TEXT },
-	{ "status", COL_T_TEXT },    /* planned, running, done, cancelled */
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "category", COL_T_TEXT, "production, training, infrastructure, relocation, health, schooling, housing" },
+	{ "project", COL_T_TEXT, NULL },
+	{ "funds", COL_T_INT, "fen" },
+	{ "start", COL_T_TEXT, "YYYY-MM-DD" },
+	{ "deadline", COL_T_TEXT, "YYYY-MM-DD" },
+	{ "status", COL_T_TEXT, "planned, running, done, cancelled" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def measure = {
 	"measure", OWNER_TOWNSHIP, measure_cols, "household", NULL,
+	"household id `/M` 3-digit number",
+	"帮扶措施: an assistance measure.",
 };
 
 /* 帮扶责任人: id = household id + "/H" + 3-digit number; a change adds a row. */
 static const struct column_def helper_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "name", COL_T_TEXT },
-	{ "unit", COL_T_TEXT },      /* work unit */
-	{ "level", COL_T_TEXT },     /* its level: county, township, village … */
-	{ "phone", COL_T_TEXT },
-	{ "start", COL_T_TEXT },
-	{ "end", COL_T_TEXT },       /* NULL while paired */
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "name", COL_T_TEXT, NULL },
+	{ "unit", COL_T_TEXT, "work unit" },
+	{ "level", COL_T_TEXT, "its level: county, township, village …" },
+	{ "phone", COL_T_TEXT, NULL },
+	{ "start", COL_T_TEXT, "YYYY-MM-DD" },
+	{ "end", COL_T_TEXT, "NULL while paired" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def helper = {
 	"helper", OWNER_TOWNSHIP, helper_cols, "household;name", NULL,
+	"household id `/H` 3-digit number",
+	"帮扶责任人: a change of helper adds a row.",
 };
 
 /* 半年审核: id = household id + "/" + YYYY-H (half 1 or 2). */
 static const struct column_def half_year_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "period", COL_T_TEXT },    /* "2014-2" */
-	{ "decision", COL_T_TEXT },  /* stay, exit, return, remove */
-	{ "at", COL_T_TEXT },
-	{ "reasons", COL_T_TEXT },
-	{ "official", COL_T_TEXT },
-	{ "signer", COL_T_BLOB },
-	{ "sig", COL_T_BLOB },
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "period", COL_T_TEXT, "\"2014-2\"" },
+	{ "decision", COL_T_TEXT, "stay, exit, return, remove" },
+	{ "at", COL_T_TEXT, "YYYY-MM-DD" },
+	{ "reasons", COL_T_TEXT, NULL },
+	{ "official", COL_T_TEXT, "official id of the signer" },
+	{ "signer", COL_T_BLOB, "that official's public key" },
+	{ "sig", COL_T_BLOB, "official's Ed25519 signature of the half-year statement" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def half_year = {
 	"half_year", OWNER_TOWNSHIP, half_year_cols, "household", NULL,
+	"household id `/` YYYY-H (half 1 or 2)",
+	"半年审核: the half-yearly review decision.",
 };
 
 /* ---- households (一户一档) ---------------------------------------------------- */
@@ -317,20 +371,22 @@ static const struct table_def half_year = {
  * ordered and unique county-wide.  Money is never here: see income.
  */
 static const struct column_def household_cols[] = {
-	{ "village", COL_T_TEXT },      /* 12-digit village code of this township */
-	{ "address", COL_T_TEXT },
-	{ "phone", COL_T_TEXT },
-	{ "bank", COL_T_TEXT },         /* 开户银行 */
-	{ "account", COL_T_TEXT },      /* bank account for transfers, digits */
-	{ "attribute", COL_T_TEXT },    /* code_attribute */
-	{ "standard", COL_T_TEXT },     /* code_standard */
-	{ "first_year", COL_T_INT },    /* year of first identification */
-	{ "status", COL_T_TEXT },       /* code_status */
-	{ "cause_note", COL_T_TEXT },   /* free-text description of the causes */
-	{ NULL, 0 },
+	{ "village", COL_T_TEXT, "12-digit village code of this township" },
+	{ "address", COL_T_TEXT, NULL },
+	{ "phone", COL_T_TEXT, NULL },
+	{ "bank", COL_T_TEXT, "开户银行" },
+	{ "account", COL_T_TEXT, "bank account for transfers, digits" },
+	{ "attribute", COL_T_TEXT, "code_attribute" },
+	{ "standard", COL_T_TEXT, "code_standard" },
+	{ "first_year", COL_T_INT, "year of first identification" },
+	{ "status", COL_T_TEXT, "code_status" },
+	{ "cause_note", COL_T_TEXT, "free-text description of the causes" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def household = {
 	"household", OWNER_TOWNSHIP, household_cols, "village", NULL,
+	"township code + 6-digit number, e.g. `522701101000042`",
+	"户: the household. Money is never here: see `income`.",
 };
 
 /*
@@ -339,60 +395,68 @@ static const struct table_def household = {
  * change sets.  Flags 0/1, NULL when not recorded.
  */
 static const struct column_def household_condition_cols[] = {
-	{ "farmland", COL_T_INT },          /* 耕地, 0.01 亩 */
-	{ "irrigated", COL_T_INT },         /* 有效灌溉面积, 0.01 亩 */
-	{ "forest", COL_T_INT },            /* 林地, 0.01 亩 */
-	{ "housing_area", COL_T_INT },      /* 住房面积, 0.01 m² */
-	{ "dangerous_house", COL_T_INT },   /* 危房 */
-	{ "safe_water", COL_T_INT },        /* 饮水安全 */
-	{ "electricity", COL_T_INT },       /* 通生活用电 */
-	{ "road_distance", COL_T_INT },     /* 距村主干路, 0.01 km */
-	{ NULL, 0 },
+	{ "farmland", COL_T_INT, "耕地, 0.01 亩" },
+	{ "irrigated", COL_T_INT, "有效灌溉面积, 0.01 亩" },
+	{ "forest", COL_T_INT, "林地, 0.01 亩" },
+	{ "housing_area", COL_T_INT, "住房面积, 0.01 m²" },
+	{ "dangerous_house", COL_T_INT, "危房" },
+	{ "safe_water", COL_T_INT, "饮水安全" },
+	{ "electricity", COL_T_INT, "通生活用电" },
+	{ "road_distance", COL_T_INT, "距村主干路, 0.01 km" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def household_condition = {
 	"household_condition", OWNER_TOWNSHIP, household_condition_cols, NULL, NULL,
+	"household id",
+	"Living and production conditions, one row a household. Areas and distances in hundredths; flags 0/1, NULL when not recorded.",
 };
 
 /* 致贫原因: id = household id + "/" + cause code; exactly one row has main = 1. */
 static const struct column_def household_cause_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "cause", COL_T_TEXT },        /* code_cause */
-	{ "main", COL_T_INT },          /* 1: 主要致贫原因, 0: one of at most two others */
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "cause", COL_T_TEXT, "code_cause" },
+	{ "main", COL_T_INT, "1: 主要致贫原因, 0: one of at most two others" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def household_cause = {
 	"household_cause", OWNER_TOWNSHIP, household_cause_cols, "household;cause", NULL,
+	"household id `/` cause code",
+	"致贫原因: exactly one row of a household has `main` = 1.",
 };
 
 /* 户标识 (独生子女户, 双女户, 军烈属 …): id = household id + "/" + flag code. */
 static const struct column_def household_flag_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "flag", COL_T_TEXT },         /* code_flag */
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "flag", COL_T_TEXT, "code_flag" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def household_flag = {
 	"household_flag", OWNER_TOWNSHIP, household_flag_cols, "household", NULL,
+	"household id `/` flag code",
+	"户标识 (独生子女户, 双女户, 军烈属 …).",
 };
 
 /* 家庭成员: id = household id + "/" + 2-digit member number. */
 static const struct column_def member_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "name", COL_T_TEXT },
-	{ "idcard", COL_T_TEXT },       /* GB 11643-1999, 18 characters, X upper case */
-	{ "sex", COL_T_TEXT },          /* code_sex */
-	{ "relation", COL_T_TEXT },     /* code_relation; "01" 户主 exactly once a household */
-	{ "ethnicity", COL_T_TEXT },    /* code_ethnicity */
-	{ "education", COL_T_TEXT },    /* code_education */
-	{ "schooling", COL_T_TEXT },    /* code_schooling */
-	{ "health", COL_T_TEXT },       /* code_health */
-	{ "labour", COL_T_TEXT },       /* code_labour */
-	{ "migrant", COL_T_TEXT },      /* code_migrant */
-	{ "migrant_months", COL_T_INT },
-	{ "insurance", COL_T_TEXT },    /* code_insurance codes, sorted, comma-separated */
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "name", COL_T_TEXT, NULL },
+	{ "idcard", COL_T_TEXT, "GB 11643-1999, 18 characters, X upper case" },
+	{ "sex", COL_T_TEXT, "code_sex" },
+	{ "relation", COL_T_TEXT, "code_relation; \"01\" 户主 exactly once a household" },
+	{ "ethnicity", COL_T_TEXT, "code_ethnicity" },
+	{ "education", COL_T_TEXT, "code_education" },
+	{ "schooling", COL_T_TEXT, "code_schooling" },
+	{ "health", COL_T_TEXT, "code_health" },
+	{ "labour", COL_T_TEXT, "code_labour" },
+	{ "migrant", COL_T_TEXT, "code_migrant" },
+	{ "migrant_months", COL_T_INT, NULL },
+	{ "insurance", COL_T_TEXT, "code_insurance codes, sorted, comma-separated" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def member = {
 	"member", OWNER_TOWNSHIP, member_cols, "household;idcard", NULL,
+	"household id `/` 2-digit member number",
+	"家庭成员: a member of the household.",
 };
 
 /*
@@ -402,19 +466,21 @@ static const struct table_def member = {
  * + property + transfers − costs) / size, rounded half away from zero to the fen.
  */
 static const struct column_def income_cols[] = {
-	{ "household", COL_T_TEXT },
-	{ "year", COL_T_INT },
-	{ "wages", COL_T_INT },         /* 工资性收入 */
-	{ "business", COL_T_INT },      /* 生产经营性收入 */
-	{ "property", COL_T_INT },      /* 财产性收入 */
-	{ "transfers", COL_T_INT },     /* 转移性收入 */
-	{ "costs", COL_T_INT },         /* 生产经营性支出 */
-	{ "size", COL_T_INT },          /* household size the figure was computed with */
-	{ "net_per_capita", COL_T_INT },/* 人均纯收入, fen */
-	{ NULL, 0 },
+	{ "household", COL_T_TEXT, "household id" },
+	{ "year", COL_T_INT, NULL },
+	{ "wages", COL_T_INT, "工资性收入" },
+	{ "business", COL_T_INT, "生产经营性收入" },
+	{ "property", COL_T_INT, "财产性收入" },
+	{ "transfers", COL_T_INT, "转移性收入" },
+	{ "costs", COL_T_INT, "生产经营性支出" },
+	{ "size", COL_T_INT, "household size the figure was computed with" },
+	{ "net_per_capita", COL_T_INT, "人均纯收入, fen" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def income = {
 	"income", OWNER_TOWNSHIP, income_cols, "household", NULL,
+	"household id `/` year",
+	"年度收入: income of a year, in fen (分). `size` and `net_per_capita` are computed when the row is written: net_per_capita = (wages + business + property + transfers − costs) / size, rounded half away from zero to the fen.",
 };
 
 /*
@@ -423,13 +489,15 @@ static const struct table_def income = {
  * a notice in the county feed.  id = the resident ID number.
  */
 static const struct column_def duplicate_notice_cols[] = {
-	{ "members", COL_T_TEXT },      /* member ids holding the number, comma-separated */
-	{ "found_at", COL_T_INT },      /* unix ms */
-	{ "resolved_at", COL_T_INT },   /* unix ms once no longer duplicated, else NULL */
-	{ NULL, 0 },
+	{ "members", COL_T_TEXT, "member ids holding the number, comma-separated" },
+	{ "found_at", COL_T_INT, "unix ms" },
+	{ "resolved_at", COL_T_INT, "unix ms once no longer duplicated, else NULL" },
+	{ NULL, 0, NULL },
 };
 static const struct table_def duplicate_notice = {
 	"duplicate_notice", OWNER_COUNTY, duplicate_notice_cols, NULL, NULL,
+	"the resident ID number",
+	"重复人员: a person found in households of more than one township, published by the hub.",
 };
 
 const struct table_def *const schema_tables[] = {

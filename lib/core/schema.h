@@ -5,7 +5,8 @@
  * the DDL is generated from these declarations, and a change set may name only
  * these tables and columns.  Ownership decides which origin may write a row:
  * a township owns the rows whose key starts with its code; only the county
- * writes county tables (DESIGN.md, "Ownership, not merging").
+ * writes county tables (proto/PROTOCOL.md, "Applying").  The notes, key forms
+ * and descriptions are printed into proto/STORAGE.md by `make spec`.
  */
 #ifndef LIKA_SCHEMA_H
 #define LIKA_SCHEMA_H
@@ -21,6 +22,7 @@ enum col_type { COL_T_TEXT, COL_T_INT, COL_T_BLOB };
 struct column_def {
 	const char *name;
 	enum col_type type;
+	const char *note;               /* meaning, for the spec; NULL if the name says it */
 };
 
 enum table_owner {
@@ -34,6 +36,8 @@ struct table_def {
 	const struct column_def *cols;  /* terminated by { NULL } */
 	const char *indexes;            /* optional: "col" or "col1,col2;col3" */
 	const char *seed;               /* optional: SQL VALUES rows, all columns in order, id first */
+	const char *key;                /* the form of id, for the spec */
+	const char *about;              /* one sentence, for the spec */
 };
 
 /* The state tables, NULL-terminated. */

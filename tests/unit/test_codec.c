@@ -272,6 +272,57 @@ test_bad_ops_refused(void **state)
 	}
 }
 
+/*
+ * The decoder does not insist on the shortest msgpack forms (PROTOCOL.md,
+ * "Encodings"): body1 with its origin as str8 and its seq as uint8 decodes to
+ * the same fields, but is another change set: its own id, and sig1 does not
+ * verify over it.  Nothing is re-encoded, so nothing else can tell.
+ */
+static void
+test_non_shortest_accepted(void **state)
+{
+	(void)state;
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES], id[HASH_BYTES];
+	struct changeset cs;
+	struct op_view op;
+	char err[256];
+	size_t len, n = 0;
+
+	s_keys(pk, sk);
+	uint8_t *body1 = s_vector_bytes("body1", &len);
+	uint8_t *id1 = s_vector_bytes("id1", &n);
+	uint8_t *sig1 = s_vector_bytes("sig1", &n);
+	/* 98 01 | a9 "522601100" | 01 | c4 20 … */
+	assert_int_equal(body1[2], 0xa9);
+	assert_int_equal(body1[12], 0x01);
+	uint8_t *wide = malloc(len + 2);
+	assert_non_null(wide);
+	n = 0;
+	wide[n++] = body1[0];
+	wide[n++] = body1[1];
+	wide[n++] = 0xd9;               /* str8 for a 9-byte string */
+	wide[n++] = 9;
+	memcpy(wide + n, body1 + 3, 9);
+	n += 9;
+	wide[n++] = 0xcc;               /* uint8 for seq 1 */
+	wide[n++] = 0x01;
+	memcpy(wide + n, body1 + 13, len - 13);
+	n += len - 13;
+
+	assert_int_equal(changeset_decode(&cs, wide, n, err, sizeof err), 0);
+	assert_string_equal(cs.h.origin, "522601100");
+	assert_int_equal(cs.h.seq, 1);
+	assert_int_equal(cs.h.nops, 2);
+	assert_int_equal(changeset_op(&cs, 1, &op, err, sizeof err), 0);
+	assert_int_equal(op.key_len, strlen("522601100001/01"));
+	changeset_release(&cs);
+
+	changeset_id(id, wide, n);
+	assert_memory_not_equal(id, id1, HASH_BYTES);
+	assert_int_not_equal(changeset_verify_sig(sig1, wide, n, pk), 0);
+	free(wide); free(body1); free(id1); free(sig1);
+}
+
 int
 main(void)
 {
@@ -280,6 +331,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_malformed_refused),
 		cmocka_unit_test(test_bad_ops_refused),
+		cmocka_unit_test(test_non_shortest_accepted),
 	};
 	if (sodium_init() < 0)
 		return 1;

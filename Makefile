@@ -47,7 +47,7 @@ DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/town
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
-           tests/unit/test_procedure.c
+           tests/unit/test_procedure.c tests/unit/test_statement.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c
 # tools the system tests call ($LIKA_UNIT/NAME)
 TESTTOOL_SRC = tests/tools/forge_step.c

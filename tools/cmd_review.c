@@ -497,11 +497,11 @@ s_step_ops(struct step_run *x, struct ops *ops)
 	};
 	uint8_t sig[SIG_BYTES], seal[SIG_BYTES];
 	msgpack_sbuffer sb;
-	procedure_statement(&sb, &r);
+	statement_step(&sb, &r);
 	if (x->have_signer)
-		crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, x->sg.sk);
+		statement_sign(sig, &sb, x->sg.sk);
 	if (x->def->flags & STEP_SEAL)
-		crypto_sign_detached(seal, NULL, (const unsigned char *)sb.data, sb.size, x->n.sk);
+		statement_sign(seal, &sb, x->n.sk);
 	msgpack_sbuffer_destroy(&sb);
 
 	struct colval cols[] = {
@@ -1291,20 +1291,12 @@ s_half_year_review(int argc, char **argv)
 	ops_init(&ops);
 	if (have_signer) {
 		msgpack_sbuffer sb;
-		msgpack_packer pk;
-		const char *f[] = { "lika-half-year/1", key, hh, per, decision, today, reasons, sg.id };
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		msgpack_pack_array(&pk, 8);
-		for (int i = 0; i < 8; i++) {
-			if (!f[i]) {
-				msgpack_pack_nil(&pk);
-				continue;
-			}
-			msgpack_pack_str(&pk, strlen(f[i]));
-			msgpack_pack_str_body(&pk, f[i], strlen(f[i]));
-		}
-		crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, sg.sk);
+		struct half_year_row hr = {
+			.key = key, .household = hh, .period = per, .decision = decision, .at = today,
+			.reasons = reasons, .official = sg.id,
+		};
+		statement_half_year(&sb, &hr);
+		statement_sign(sig, &sb, sg.sk);
 		msgpack_sbuffer_destroy(&sb);
 	}
 	struct colval cols[] = {
@@ -1337,8 +1329,8 @@ s_half_year_review(int argc, char **argv)
 			.by_name = sg.name,
 		};
 		msgpack_sbuffer sb;
-		procedure_statement(&sb, &r);
-		crypto_sign_detached(ssig, NULL, (const unsigned char *)sb.data, sb.size, sg.sk);
+		statement_step(&sb, &r);
+		statement_sign(ssig, &sb, sg.sk);
 		msgpack_sbuffer_destroy(&sb);
 		struct colval sc[] = {
 			COL_TEXT("household", hh), COL_INT("round", round), COL_TEXT("procedure", "exit"),

@@ -1,4 +1,4 @@
-/* procedure.c — steps, signed statements, record hash and the domain check */
+/* procedure.c — steps, record hash, signing offices and policy */
 #include "procedure.h"
 #include "household.h"
 #include "ledger.h"
@@ -75,54 +75,9 @@ procedure_step_key(char *out, size_t len, const char *household, int round, int 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* ---- the signed statement ------------------------------------------------- */
-
-static void
-s_pack_str(msgpack_packer *pk, const char *s)
-{
-	if (!s) {
-		msgpack_pack_nil(pk);
-		return;
-	}
-	size_t n = strlen(s);
-	msgpack_pack_str(pk, n);
-	msgpack_pack_str_body(pk, s, n);
-}
-
-void
-procedure_statement(msgpack_sbuffer *out, const struct step_row *r)
-{
-	msgpack_packer pk;
-
-	msgpack_sbuffer_init(out);
-	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 15);
-	s_pack_str(&pk, "lika-step/1");
-	s_pack_str(&pk, r->table);
-	s_pack_str(&pk, r->key);
-	s_pack_str(&pk, r->household);
-	msgpack_pack_int64(&pk, r->round);
-	s_pack_str(&pk, r->procedure);
-	s_pack_str(&pk, r->step);
-	s_pack_str(&pk, r->decision);
-	s_pack_str(&pk, r->at);
-	if (r->days < 0)
-		msgpack_pack_nil(&pk);
-	else
-		msgpack_pack_int64(&pk, r->days);
-	s_pack_str(&pk, r->reasons);
-	s_pack_str(&pk, r->details);
-	if (r->record_hash) {
-		msgpack_pack_bin(&pk, HASH_BYTES);
-		msgpack_pack_bin_body(&pk, r->record_hash, HASH_BYTES);
-	} else {
-		msgpack_pack_nil(&pk);
-	}
-	s_pack_str(&pk, r->official);
-	s_pack_str(&pk, r->by_name);
-}
-
 /* ---- the household record hash --------------------------------------------- */
+
+static const char s_record_tag[] = "lika-household/1";
 
 /* The tables of a household file, in hash order; "household" is keyed by id. */
 static const char *const s_record_tables[] = {
@@ -165,7 +120,8 @@ procedure_record_hash(sqlite3 *db, const char *dbname, const char *household,
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, 7);
-	s_pack_str(&pk, "lika-household/1");
+	msgpack_pack_str(&pk, sizeof s_record_tag - 1);
+	msgpack_pack_str_body(&pk, s_record_tag, sizeof s_record_tag - 1);
 	for (const char *const *tn = s_record_tables; *tn && rc == 0; tn++) {
 		const struct table_def *t = schema_table(*tn, strlen(*tn));
 		if (!t) {

@@ -1,9 +1,10 @@
 /*
  * procedure.h — the identification procedure (三级复审，三榜公示) as data: its
- * steps, the statement an official signs for a step, the household record
- * hash a step binds, and the one state machine that says whether a step may
- * be taken: the command that writes a step calls it before writing, and the
- * ledger's rules (rules.c) call it again for every step row that arrives.
+ * steps, the household record hash a step binds, the county policy the steps
+ * read, and the one state machine that says whether a step may be taken: the
+ * command that writes a step calls it before writing, and the ledger's rules
+ * (rules.c) call it again for every step row that arrives.  The statement an
+ * official signs for a step is statement.h's.
  *
  * proto/PROCEDURE.md is the specification; this is its implementation.
  */
@@ -17,6 +18,7 @@
 #include "codec.h"
 #include "dates.h"
 #include "money.h"
+#include "statement.h"    /* struct step_row and the statement a step signs */
 
 struct ledger;
 
@@ -57,25 +59,6 @@ const struct step_def *procedure_step_no(const char *procedure, int number);
 
 /* Row key of a step: HOUSEHOLD/RR/NN into OUT (KEY_MAX bytes). */
 int procedure_step_key(char *out, size_t len, const char *household, int round, int number);
-
-/* A step row as stored (review_step or approval); strings borrowed. */
-struct step_row {
-	const char *table, *key, *household;
-	int64_t round;
-	const char *procedure, *step, *decision, *at;
-	int64_t days;           /* < 0: NULL */
-	const char *reasons, *details;  /* NULL: SQL NULL */
-	const uint8_t *record_hash;     /* HASH_BYTES or NULL */
-	const char *official;
-	const char *by_name;            /* NULL: SQL NULL */
-};
-
-/*
- * The statement an official signs for a step (and the township node seals):
- * a msgpack array, specified in proto/PROCEDURE.md.  OUT is fresh; the caller
- * destroys it with msgpack_sbuffer_destroy.
- */
-void procedure_statement(msgpack_sbuffer *out, const struct step_row *r);
 
 /* ---- the state machine ------------------------------------------------------ */
 

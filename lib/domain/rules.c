@@ -23,19 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* s_pack_str for the half-year statement (until one encoder serves all) */
-static void
-s_pack_str(msgpack_packer *pk, const char *s)
-{
-	if (!s) {
-		msgpack_pack_nil(pk);
-		return;
-	}
-	size_t n = strlen(s);
-	msgpack_pack_str(pk, n);
-	msgpack_pack_str_body(pk, s, n);
-}
-
 static const char *
 s_text(sqlite3_stmt *st, int i)
 {
@@ -155,10 +142,9 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 		goto out;
 	}
 	msgpack_sbuffer sb;
-	procedure_statement(&sb, &r);
+	statement_step(&sb, &r);
 	if (sqlite3_column_bytes(st, 12) != SIG_BYTES ||
-	    crypto_sign_verify_detached(sqlite3_column_blob(st, 12), (const unsigned char *)sb.data,
-	    sb.size, pk) != 0) {
+	    statement_verify(sqlite3_column_blob(st, 12), &sb, pk) != 0) {
 		rc = errf(err, errlen, "rule signature: step \"%s\" of %s: the signature of %s does not "
 		    "verify (forged or altered)", def->name, r.household, r.official);
 	} else if (def->flags & STEP_SEAL) {
@@ -166,8 +152,7 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 		if (ledger_origin_key(l, township, npk) < 0)
 			rc = errf(err, errlen, "rule seal: township %s has no key on the roster", township);
 		else if (sqlite3_column_bytes(st, 13) != SIG_BYTES ||
-		    crypto_sign_verify_detached(sqlite3_column_blob(st, 13), (const unsigned char *)sb.data,
-		    sb.size, npk) != 0)
+		    statement_verify(sqlite3_column_blob(st, 13), &sb, npk) != 0)
 			rc = errf(err, errlen, "rule seal: step \"%s\" of %s is not sealed by township %s",
 			    def->name, r.household, township);
 	}
@@ -206,20 +191,16 @@ s_check_half_year(sqlite3 *db, const char *dbname, const char *key, char *err, s
 			    hh, s_text(st, 5), role, office);
 		} else {
 			msgpack_sbuffer sb;
-			msgpack_packer pk2;
-			msgpack_sbuffer_init(&sb);
-			msgpack_packer_init(&pk2, &sb, msgpack_sbuffer_write);
-			msgpack_pack_array(&pk2, 8);
-			s_pack_str(&pk2, "lika-half-year/1");
-			s_pack_str(&pk2, key);
-			for (int i = 0; i < 5; i++)
-				s_pack_str(&pk2, s_text(st, i));
-			s_pack_str(&pk2, s_text(st, 5));
+			struct half_year_row r = {
+				.key = key, .household = s_text(st, 0), .period = s_text(st, 1),
+				.decision = s_text(st, 2), .at = s_text(st, 3), .reasons = s_text(st, 4),
+				.official = s_text(st, 5),
+			};
+			statement_half_year(&sb, &r);
 			if (sqlite3_column_bytes(st, 6) != PUBKEY_BYTES ||
 			    sodium_memcmp(sqlite3_column_blob(st, 6), pk, PUBKEY_BYTES) != 0 ||
 			    sqlite3_column_bytes(st, 7) != SIG_BYTES ||
-			    crypto_sign_verify_detached(sqlite3_column_blob(st, 7),
-			    (const unsigned char *)sb.data, sb.size, pk) != 0)
+			    statement_verify(sqlite3_column_blob(st, 7), &sb, pk) != 0)
 				rc = errf(err, errlen, "rule signature: half-year review of %s: the signature of %s "
 				    "does not verify", hh, s_text(st, 5));
 			msgpack_sbuffer_destroy(&sb);

@@ -53,8 +53,8 @@ main(int argc, char **argv)
 		.procedure = "entry", .step = "cadre_sign", .decision = "pass", .at = "2014-06-10",
 		.days = -1, .record_hash = hash, .official = argv[3] };
 	msgpack_sbuffer sb;
-	procedure_statement(&sb, &r);
-	crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, fake_sk);
+	statement_step(&sb, &r);
+	statement_sign(sig, &sb, fake_sk);
 	msgpack_sbuffer_destroy(&sb);
 	struct colval c[] = {
 		COL_TEXT("household", argv[2]), COL_INT("round", 1), COL_TEXT("procedure", "entry"),

@@ -181,10 +181,10 @@ s_step_ops(struct ops *ops, const char *step, const char *official, const uint8_
 	struct step_row r = { .table = "review_step", .key = key, .household = HH, .round = 1,
 		.procedure = "entry", .step = step, .decision = "pass", .at = s_date(d->number), .days = -1,
 		.record_hash = hash, .official = official };
-	procedure_statement(&sb, &r);
-	crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, signer_sk);
+	statement_step(&sb, &r);
+	statement_sign(sig, &sb, signer_sk);
 	if (seal_sk)
-		crypto_sign_detached(seal, NULL, (const unsigned char *)sb.data, sb.size, seal_sk);
+		statement_sign(seal, &sb, seal_sk);
 	msgpack_sbuffer_destroy(&sb);
 	struct colval c[] = {
 		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
@@ -512,8 +512,8 @@ test_forged_approval_refused_at_township(void **state)
 	struct step_row r = { .table = "approval", .key = key, .household = HH, .round = 1,
 		.procedure = "entry", .step = "county_approval", .decision = "pass", .at = "2014-06-16",
 		.days = -1, .record_hash = hash, .official = COUNTY "/001" };
-	procedure_statement(&sb, &r);
-	crypto_sign_detached(sig, NULL, (const unsigned char *)sb.data, sb.size, f->stranger.sk);
+	statement_step(&sb, &r);
+	statement_sign(sig, &sb, f->stranger.sk);
 	msgpack_sbuffer_destroy(&sb);
 	struct colval c[] = {
 		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),

@@ -48,8 +48,9 @@ static const char s_ledger_ddl[] =
     "  key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
     /*
      * one row per change set of every feed we hold; body and sig as received.
-     * applied: 0 held (newer schema); 1 applied when stored (rowid gives the
-     * order); N > 1 applied later, right after the row of rowid N - 1.
+     * applied: 0 held (newer schema); 1 applied when stored; N > 1 applied
+     * later.  Replay order: rowid << 20 for 1, N itself otherwise; a row
+     * applied later gets one more than every order key so far.
      */
     "CREATE TABLE IF NOT EXISTS changeset ("
     "  origin TEXT NOT NULL, seq INTEGER NOT NULL, id BLOB NOT NULL, prev BLOB NOT NULL,"
@@ -705,13 +706,21 @@ s_hlc_next(struct ledger *l, uint64_t *out, char *err, size_t errlen)
 	return ledger_meta_set(l, "hlc", buf, err, errlen);
 }
 
-/* Raise our clock past a received one, so our next writes order after it. */
+/*
+ * Raise our clock past a received one, so our next writes order after it --
+ * but never more than HLC_MAX_AHEAD_MS past our own wall clock: one node with
+ * a clock set ahead must not carry every node's clock (and with it the dates
+ * the procedure's rules compare against) into its future.
+ */
+#define HLC_MAX_AHEAD_MS (10 * 60 * 1000)
 static int
 s_hlc_observe(struct ledger *l, uint64_t seen, char *err, size_t errlen)
 {
 	char buf[32];
-	uint64_t last = 0;
+	uint64_t last = 0, limit = (uint64_t)(clock_ms() + HLC_MAX_AHEAD_MS) << 16;
 
+	if (seen > limit)
+		seen = limit;
 	if (ledger_meta_get(l, "hlc", buf, sizeof buf) == 0)
 		last = strtoull(buf, NULL, 10);
 	if (seen <= last)
@@ -1094,9 +1103,10 @@ s_apply_held(struct ledger *l, char *err, size_t errlen)
 		changeset_release(&cs);
 		if (rc < 0)
 			break;
-		/* applied now, after every row stored so far: replay keeps that order */
-		char *sql = sqlite3_mprintf("UPDATE changeset SET applied = (SELECT max(rowid) + 1 FROM "
-		    "changeset) WHERE origin = %Q AND seq = %lld;"
+		/* applied now, after every row stored or applied so far: replay keeps that order */
+		char *sql = sqlite3_mprintf("UPDATE changeset SET applied = (SELECT max(max(rowid) << 20, "
+		    "coalesce(max(CASE WHEN applied > 1 THEN applied END), 0)) + 1 FROM changeset) "
+		    "WHERE origin = %Q AND seq = %lld;"
 		    "UPDATE feed SET applied_seq = %lld WHERE origin = %Q", origin, (long long)seq,
 		    (long long)seq, origin);
 		rc = s_exec(l->db, sql, err, errlen);
@@ -1128,7 +1138,7 @@ s_replay(struct ledger *l, struct applier *a, uint64_t *count, struct verify_rep
 	 * (a county step after the township's steps) see what they saw then.
 	 */
 	if (sqlite3_prepare_v2(l->db, "SELECT origin, seq, body FROM changeset WHERE applied <> 0 "
-	    "ORDER BY CASE applied WHEN 1 THEN 2 * rowid ELSE 2 * applied - 1 END, rowid", -1, &st,
+	    "ORDER BY CASE applied WHEN 1 THEN rowid << 20 ELSE applied END", -1, &st,
 	    NULL) != SQLITE_OK)
 		return s_sqlerr(l->db, err, errlen, "replay");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1181,8 +1191,8 @@ s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t e
 	uint8_t prev[HASH_BYTES], pk[PUBKEY_BYTES];
 	int havekey = 0, rc, result = 0;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT origin, seq, id, body, sig FROM changeset "
-	    "ORDER BY origin, seq", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(l->db, "SELECT origin, seq, id, body, sig, prev, hlc, schema, author, "
+	    "nops FROM changeset ORDER BY origin, seq", -1, &st, NULL) != SQLITE_OK)
 		return s_sqlerr(l->db, err, errlen, "verify");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *o = (const char *)sqlite3_column_text(st, 0);
@@ -1223,6 +1233,15 @@ s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t e
 		else if (memcmp(cs.h.prev, prev, HASH_BYTES) != 0)
 			bad = s_bad(rep, origin, seq, "broken chain: prev is not the id of seq %llu",
 			    (unsigned long long)(seq - 1));
+		else if (sqlite3_column_bytes(st, 5) != HASH_BYTES ||
+		    memcmp(sqlite3_column_blob(st, 5), cs.h.prev, HASH_BYTES) != 0 ||
+		    (uint64_t)sqlite3_column_int64(st, 6) != cs.h.hlc ||
+		    (unsigned)sqlite3_column_int(st, 7) != cs.h.schema ||
+		    sqlite3_column_bytes(st, 8) != PUBKEY_BYTES ||
+		    memcmp(sqlite3_column_blob(st, 8), cs.h.author, PUBKEY_BYTES) != 0 ||
+		    (uint32_t)sqlite3_column_int64(st, 9) != cs.h.nops)
+			bad = s_bad(rep, origin, seq, "stored header columns (prev, hlc, schema, author, "
+			    "nops) differ from the body (altered)");
 		else if (!havekey)
 			bad = s_bad(rep, origin, seq, "no key known for origin %s (not on the roster)", origin);
 		else if (sodium_memcmp(cs.h.author, pk, PUBKEY_BYTES) != 0)

@@ -382,6 +382,11 @@ s_check_procedure(struct rules *r, struct ledger *l, const struct ledger_rule_op
 		rc = errf(err, errlen, "rule order: step %s of %s: no such household", t.def->name, household);
 		goto out;
 	}
+	if (checks && procedure_check_step(op->db, op->dbname, &h, &t, checks, rule, sizeof rule, why,
+	    sizeof why) < 0) {
+		rc = errf(err, errlen, "rule %s: %s", rule, why);
+		goto out;
+	}
 	if (checks & CHECK_RECORD) {
 		uint8_t now[HASH_BYTES];
 		if (procedure_record_hash(op->db, op->dbname, household, now, why, sizeof why) < 0) {
@@ -393,11 +398,6 @@ s_check_procedure(struct rules *r, struct ledger *l, const struct ledger_rule_op
 			    "record as it stands", t.def->name, household);
 			goto out;
 		}
-	}
-	if (checks && procedure_check_step(op->db, op->dbname, &h, &t, checks, rule, sizeof rule, why,
-	    sizeof why) < 0) {
-		rc = errf(err, errlen, "rule %s: %s", rule, why);
-		goto out;
 	}
 	s_expect(r, household, procedure_status_after(t.def, decision), t.def->name);
 out:

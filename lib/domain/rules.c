@@ -277,7 +277,10 @@ s_no_memory(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *
 
 /* What this change set has done so far, for the rules that look across its ops. */
 #define RULES_MAX_EXPECT 64
+enum rules_stmt { RS_STEP_EXISTS_REVIEW, RS_STEP_EXISTS_APPROVAL, RS_STATUS, RS_COUNT };
 struct rules {
+	sqlite3 *db;                /* the connection the cached statements belong to */
+	sqlite3_stmt *st[RS_COUNT]; /* prepared on "main" once; other databases each time */
 	char origin[CODE_MAX];      /* the change set being applied */
 	uint64_t seq;
 	int n;
@@ -287,6 +290,56 @@ struct rules {
 		char why[48];           /* the step or decision that leads there */
 	} expect[RULES_MAX_EXPECT];
 };
+
+/*
+ * The statement SLOT of FMT (every %w is the database name) for OP: kept for
+ * "main", which every op of a local write or receive uses; prepared anew for
+ * the replay database of verify, which comes and goes.  Release with s_done.
+ */
+static sqlite3_stmt *
+s_stmt(struct rules *r, const struct ledger_rule_op *op, enum rules_stmt slot, const char *fmt)
+{
+	int cache = strcmp(op->dbname, "main") == 0;
+	sqlite3_stmt *st = NULL;
+
+	if (cache && r->db == op->db && r->st[slot])
+		return r->st[slot];
+	if (cache && r->db != op->db) {
+		for (int i = 0; i < RS_COUNT; i++)
+			sqlite3_finalize(r->st[i]), r->st[i] = NULL;
+		r->db = op->db;
+	}
+	char *sql = sqlite3_mprintf(fmt, op->dbname, op->dbname, op->dbname, op->dbname);
+	if (!sql || sqlite3_prepare_v3(op->db, sql, -1, cache ? SQLITE_PREPARE_PERSISTENT : 0, &st,
+	    NULL) != SQLITE_OK)
+		st = NULL;
+	sqlite3_free(sql);
+	if (cache)
+		r->st[slot] = st;
+	return st;
+}
+
+static void
+s_done(struct rules *r, sqlite3_stmt *st)
+{
+	for (int i = 0; i < RS_COUNT; i++)
+		if (r->st[i] == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+static void
+s_rules_free(void *arg)
+{
+	struct rules *r = arg;
+
+	for (int i = 0; i < RS_COUNT; i++)
+		sqlite3_finalize(r->st[i]);
+	free(r);
+}
 
 /* Forget what an earlier change set did. */
 static void
@@ -407,20 +460,19 @@ out:
 
 /* A step row is written once: history is appended, never rewritten. */
 static int
-s_check_step_new(const struct ledger_rule_op *op, char *err, size_t errlen)
+s_check_step_new(struct rules *r, const struct ledger_rule_op *op, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	char *sql = sqlite3_mprintf("SELECT 1 FROM \"%w\".\"%w\" WHERE id = ?1", op->dbname, op->table);
+	int approval = strcmp(op->table, "approval") == 0;
+	sqlite3_stmt *st = s_stmt(r, op, approval ? RS_STEP_EXISTS_APPROVAL : RS_STEP_EXISTS_REVIEW,
+	    approval ? "SELECT 1 FROM \"%w\".approval WHERE id = ?1" :
+	    "SELECT 1 FROM \"%w\".review_step WHERE id = ?1");
 	int exists;
 
-	if (!sql || sqlite3_prepare_v2(op->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_free(sql);
+	if (!st)
 		return errf(err, errlen, "%s: %s", op->table, sqlite3_errmsg(op->db));
-	}
-	sqlite3_free(sql);
 	sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
 	exists = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	s_done(r, st);
 	if (exists)
 		return errf(err, errlen, "rule history: %s row \"%s\" is already recorded; a step is "
 		    "written once", op->table, op->key);
@@ -457,28 +509,26 @@ static int
 s_check_status(struct rules *r, const struct ledger_rule_op *op, char *err, size_t errlen)
 {
 	char now[16], old[16] = "";
-	sqlite3_stmt *st = NULL;
-	char *sql;
+	sqlite3_stmt *st;
 	int exists = 0, history = 0;
 
 	if (!s_op_text(op, "status", now, sizeof now))
 		return 0;
-	sql = sqlite3_mprintf("SELECT coalesce(status, ''), EXISTS (SELECT 1 FROM \"%w\".review_step "
-	    "WHERE household = ?1) OR EXISTS (SELECT 1 FROM \"%w\".approval WHERE household = ?1) OR "
-	    "EXISTS (SELECT 1 FROM \"%w\".half_year WHERE household = ?1) FROM \"%w\".household "
-	    "WHERE id = ?1", op->dbname, op->dbname, op->dbname, op->dbname);
-	if (!sql || sqlite3_prepare_v2(op->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_free(sql);
+	/* the history is looked at only when the status really changes */
+	st = s_stmt(r, op, RS_STATUS, "SELECT coalesce(status, ''), EXISTS (SELECT 1 FROM "
+	    "\"%w\".review_step WHERE household = ?1) OR EXISTS (SELECT 1 FROM \"%w\".approval WHERE "
+	    "household = ?1) OR EXISTS (SELECT 1 FROM \"%w\".half_year WHERE household = ?1) FROM "
+	    "\"%w\".household WHERE id = ?1 AND coalesce(status, '') <> ?2");
+	if (!st)
 		return errf(err, errlen, "household: %s", sqlite3_errmsg(op->db));
-	}
-	sqlite3_free(sql);
 	sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		exists = 1;
 		snprintf(old, sizeof old, "%s", s_text(st, 0) ? s_text(st, 0) : "");
 		history = sqlite3_column_int(st, 1);
 	}
-	sqlite3_finalize(st);
+	s_done(r, st);
 	if (!exists || strcmp(old, now) == 0)
 		return 0;
 	for (int i = 0; i < r->n; i++)
@@ -522,7 +572,7 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 	switch (op->phase) {
 	case LEDGER_RULE_BEFORE:
 		if (step_table && !op->deleted)
-			return s_check_step_new(op, err, errlen);
+			return s_check_step_new(r, op, err, errlen);
 		if (!strcmp(op->table, "household") && !op->deleted)
 			return s_check_status(r, op, err, errlen);
 		return 0;
@@ -547,5 +597,5 @@ rules_attach(struct ledger *l)
 	struct rules *r = calloc(1, sizeof *r);
 
 	/* without memory for its state, no rule can run: refuse every op rather than none */
-	ledger_set_rules(l, r ? s_rules : s_no_memory, r, free);
+	ledger_set_rules(l, r ? s_rules : s_no_memory, r, r ? s_rules_free : NULL);
 }

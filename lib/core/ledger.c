@@ -294,7 +294,7 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 		key[op.key_len] = '\0';
 		struct ledger_rule_op ro = {
 			.index = i, .table = t->name, .key = key, .deleted = op.kind == OP_DELETE,
-			.cols = op.kind == OP_DELETE ? NULL : op.cols,
+			.cols = op.kind == OP_DELETE ? NULL : op.cols, .key_len = op.key_len,
 		};
 		if (s_rule(l, a, cs, &ro, LEDGER_RULE_BEFORE, why, sizeof why) < 0)
 			return errf(err, errlen, "op %u: %s", i, why);

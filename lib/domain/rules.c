@@ -13,6 +13,7 @@
  * quotas and the county-wide rules where the step is written and at the county.
  */
 #include "rules.h"
+#include "fields.h"
 #include "ledger.h"
 #include "procedure.h"
 #include "schema.h"
@@ -290,7 +291,8 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 	(void)arg;
 	switch (op->phase) {
 	case LEDGER_RULE_BEFORE:
-		return 0;
+		/* the form of every value: the same field rules as a local write (fields.h) */
+		return fields_check_op(arg, op, err, errlen);
 	case LEDGER_RULE_AFTER:
 		return s_check_row(l, op->db, op->dbname, op->cs->origin, op->table, op->key,
 		    strlen(op->key), op->deleted, err, errlen);
@@ -303,5 +305,6 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 void
 rules_attach(struct ledger *l)
 {
-	ledger_set_rules(l, s_rules, NULL, NULL);
+	/* without memory for the field rules' context, refuse everything rather than check less */
+	ledger_set_rules(l, s_rules, fields_new(), fields_free);
 }

@@ -6,11 +6,11 @@
  *    in fields_new from household.c's field declarations and s_stored below;
  *    every text column has at least the one-line text rule (FIELD_TEXT_MAX).
  *  - A code cache slot (one per database name) holds the codes of every
- *    code_* table as its database had them when loaded, with a stamp (count
- *    and largest rowid of each code table).  An op on a code_* table drops the
- *    slot; the first change set after it that needs a code reloads.  Each
- *    change set that needs a code compares the stamp once (a rolled-back code
- *    row, a replay database attached afresh, a rebuild): a mismatch reloads.
+ *    code_* table as its database had them when loaded, and the ledger's
+ *    epoch then (ledger.h).  An op on a code_* table drops the slot, so the
+ *    next lookup reads the table with the new row; a rollback (a refused
+ *    write, a quarantined change set) or a replay into fresh tables changes
+ *    the epoch, so a code that is gone is not taken for current.
  *  - The hot path (a member row) allocates nothing and runs no SQL.
  */
 #include "fields.h"
@@ -161,10 +161,9 @@ struct code_other {
 struct code_slot {
 	char dbname[32];        /* "" : unused */
 	sqlite3 *db;
-	sqlite3_stmt *load, *stamp;
+	sqlite3_stmt *load;
 	int loaded;
-	int recheck;            /* compare the stamp before the next lookup */
-	uint64_t stamp_value;
+	uint64_t epoch;         /* the ledger's epoch when loaded */
 	uint8_t two[CODE_TABLES_MAX][13];  /* two-digit codes 00-99, a bit each */
 	struct code_other *other;          /* any other code, in load order */
 	size_t nother;
@@ -465,7 +464,6 @@ static void
 s_slot_clear(struct code_slot *s)
 {
 	sqlite3_finalize(s->load);
-	sqlite3_finalize(s->stamp);
 	free(s->other);
 	memset(s, 0, sizeof *s);
 }
@@ -498,44 +496,19 @@ s_slot_find(struct fields *f, const struct ledger_rule_op *op)
 static int
 s_prepare(struct fields *f, struct code_slot *s, char *err, size_t errlen)
 {
-	sqlite3_str *load = sqlite3_str_new(s->db), *stamp = sqlite3_str_new(s->db);
-	char *a, *b;
+	sqlite3_str *load = sqlite3_str_new(s->db);
+	char *sql;
 	int rc;
 
-	for (int i = 0; i < f->ncodes; i++) {
+	for (int i = 0; i < f->ncodes; i++)
 		sqlite3_str_appendf(load, "%sSELECT %d, id FROM \"%w\".\"%w\"", i ? " UNION ALL " : "",
 		    i, s->dbname, f->code_names[i]);
-		sqlite3_str_appendf(stamp, "%sSELECT count(*), ifnull(max(rowid), 0) FROM \"%w\".\"%w\"",
-		    i ? " UNION ALL " : "", s->dbname, f->code_names[i]);
-	}
-	a = sqlite3_str_finish(load);
-	b = sqlite3_str_finish(stamp);
-	rc = a && b && sqlite3_prepare_v2(s->db, a, -1, &s->load, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(s->db, b, -1, &s->stamp, NULL) == SQLITE_OK ? 0 : -1;
-	sqlite3_free(a);
-	sqlite3_free(b);
+	sql = sqlite3_str_finish(load);
+	rc = sql && sqlite3_prepare_v2(s->db, sql, -1, &s->load, NULL) == SQLITE_OK ? 0 : -1;
+	sqlite3_free(sql);
 	if (rc < 0)
 		return errf(err, errlen, "rule field: reading the code lists of \"%s\": %s", s->dbname,
 		    sqlite3_errmsg(s->db));
-	return 0;
-}
-
-static int
-s_stamp(struct code_slot *s, uint64_t *out, char *err, size_t errlen)
-{
-	uint64_t h = 1469598103934665603u;
-	int rc;
-
-	while ((rc = sqlite3_step(s->stamp)) == SQLITE_ROW)
-		for (int c = 0; c < 2; c++) {
-			h ^= (uint64_t)sqlite3_column_int64(s->stamp, c);
-			h *= 1099511628211u;
-		}
-	sqlite3_reset(s->stamp);
-	if (rc != SQLITE_DONE)
-		return errf(err, errlen, "rule field: reading the code lists of \"%s\": %s", s->dbname,
-		    sqlite3_errmsg(s->db));
-	*out = h;
 	return 0;
 }
 
@@ -560,8 +533,6 @@ s_load(struct fields *f, struct code_slot *s, char *err, size_t errlen)
 	memset(s->two, 0, sizeof s->two);
 	s->nother = 0;
 	s->loaded = 0;
-	if (s_stamp(s, &s->stamp_value, err, errlen) < 0)
-		return -1;
 	while ((rc = sqlite3_step(s->load)) == SQLITE_ROW) {
 		int t = sqlite3_column_int(s->load, 0);
 		const char *code = (const char *)sqlite3_column_text(s->load, 1);
@@ -595,7 +566,6 @@ s_load(struct fields *f, struct code_slot *s, char *err, size_t errlen)
 		return errf(err, errlen, "rule field: reading the code lists of \"%s\": %s", s->dbname,
 		    sqlite3_errmsg(s->db));
 	s->loaded = 1;
-	s->recheck = 0;
 	return 0;
 }
 
@@ -624,28 +594,25 @@ s_codes(struct fields *f, const struct ledger_rule_op *op, char *err, size_t err
 		s_slot_clear(s);
 		return NULL;
 	}
-	if (s->loaded && s->recheck) {
-		uint64_t now;
-		if (s_stamp(s, &now, err, errlen) < 0) {
-			/* its database was detached and attached again: prepare afresh */
+	if (s->loaded && s->epoch != op->epoch)
+		s->loaded = 0;
+	if (!s->loaded) {
+		s->epoch = op->epoch;
+		if (s_load(f, s, err, errlen) < 0) {
+			/* its database was detached and attached again: prepare afresh, once */
 			char name[sizeof s->dbname];
 			sqlite3 *db = s->db;
 			memcpy(name, s->dbname, sizeof name);
 			s_slot_clear(s);
 			memcpy(s->dbname, name, sizeof name);
 			s->db = db;
-			if (s_prepare(f, s, err, errlen) < 0) {
+			s->epoch = op->epoch;
+			if (s_prepare(f, s, err, errlen) < 0 || s_load(f, s, err, errlen) < 0) {
 				s_slot_clear(s);
 				return NULL;
 			}
-			now = 0;
 		}
-		s->recheck = 0;
-		if (now != s->stamp_value)
-			s->loaded = 0;
 	}
-	if (!s->loaded && s_load(f, s, err, errlen) < 0)
-		return NULL;
 	return s;
 }
 
@@ -862,9 +829,6 @@ fields_check_op(struct fields *f, const struct ledger_rule_op *op, char *err, si
 	if (!f)
 		return errf(err, errlen, "rule field: no memory for the field rules");
 	size_t t = f->last_table;
-	if (op->index == 0)
-		for (int i = 0; i < SLOTS; i++)
-			f->slots[i].recheck = 1;
 	/* the ledger passes the schema's own name: compare pointers first */
 	if (t >= f->ntables || schema_tables[t]->name != op->table) {
 		for (t = 0; t < f->ntables && schema_tables[t]->name != op->table; t++)

@@ -40,10 +40,9 @@ void fields_free(void *f);
  * Check the key and columns of OP (phase LEDGER_RULE_BEFORE; other phases
  * pass) against the rules.  Values of the wrong type are left to the ledger,
  * which refuses them.  An op on a code_* table drops the code lists of its
- * database; the lists are also checked against the tables once per change
- * set that needs them (a count and the largest rowid of each code table), so
- * a rolled-back code or a fresh replay database is never taken for current.
- * No allocation and no SQL per row otherwise.  0, or -1 with ERR set.
+ * database, and so does a new ledger epoch (a rollback, a replay into fresh
+ * tables), so a rolled-back code is never taken for current.  No allocation
+ * and no SQL per row otherwise.  0, or -1 with ERR set.
  */
 int fields_check_op(struct fields *f, const struct ledger_rule_op *op, char *err, size_t errlen);
 

@@ -79,6 +79,8 @@ csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen)
 				}
 				if (*p == '\n')
 					line++;
+				if (*p == '\0')
+					goto nul;
 				*w++ = *p++;
 			}
 			if (p < end && *p != ',' && *p != '\n' && *p != '\r') {
@@ -92,6 +94,8 @@ csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen)
 					    "(quote the whole field and double the quote)", line);
 					goto fail;
 				}
+				if (*p == '\0')
+					goto nul;
 				*w++ = *p++;
 			}
 		}
@@ -119,6 +123,10 @@ csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen)
 			break;
 	}
 	return 0;
+nul:
+	/* a NUL would end the cell early and drop what follows it (王\0<script> stored as 王) */
+	errf(err, errlen, "line %zu, column %zu: a NUL byte in the cell", line, r.n + 1);
+	goto fail;
 nomem:
 	errf(err, errlen, "out of memory");
 fail:
@@ -405,8 +413,8 @@ s_json_string(char **p)
 			    s_hex4(*p + 2, &lo) == 0 && lo >= 0xdc00 && lo <= 0xdfff) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 				*p += 6;
-			} else if (cp >= 0xd800 && cp <= 0xdfff) {
-				return NULL;
+			} else if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0) {
+				return NULL;    /* \u0000 would end the value early */
 			}
 			/* UTF-8 of cp is never longer than its escape */
 			if (cp < 0x80) {

@@ -28,8 +28,9 @@ struct csv {
  * Parse TEXT (UTF-8, NUL-terminated; LEN bytes) into CSV: fields separated by
  * commas, records by CRLF, LF or a lone CR; quoted fields may hold commas, quotes ("")
  * and line breaks.  Records that are entirely empty are skipped.  Takes
- * ownership of TEXT (*TEXT is cleared).  A quote inside an unquoted field or a
- * quoted field left open is refused with its line.
+ * ownership of TEXT (*TEXT is cleared).  A quote inside an unquoted field, a
+ * quoted field left open or a NUL byte in a field is refused with its line
+ * (and, for a NUL, its column).
  */
 int csv_parse(struct csv *csv, char **text, size_t len, char *err, size_t errlen);
 void csv_release(struct csv *csv);

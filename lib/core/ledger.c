@@ -39,6 +39,7 @@ struct ledger {
 	sqlite3_stmt *st_meta_get, *st_meta_set;
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
+	uint64_t epoch;             /* bumped whenever applied state may be undone or rebuilt */
 	void *rules_arg;
 	void (*rules_release)(void *);
 };
@@ -255,6 +256,7 @@ s_rule(struct ledger *l, struct applier *a, const struct changeset *cs, struct l
 	ro->db = a->db;
 	ro->dbname = a->dbname;
 	ro->cs = &cs->h;
+	ro->epoch = l->epoch;
 	return l->rules(l->rules_arg, l, ro, err, errlen);
 }
 
@@ -295,7 +297,7 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 		key[op.key_len] = '\0';
 		struct ledger_rule_op ro = {
 			.index = i, .table = t->name, .key = key, .deleted = op.kind == OP_DELETE,
-			.cols = op.kind == OP_DELETE ? NULL : op.cols,
+			.cols = op.kind == OP_DELETE ? NULL : op.cols, .key_len = op.key_len,
 		};
 		if (s_rule(l, a, cs, &ro, LEDGER_RULE_BEFORE, why, sizeof why) < 0)
 			return errf(err, errlen, "op %u: %s", i, why);
@@ -595,6 +597,7 @@ ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t err
 fail:
 	s_sqlerr(l->db, err, errlen, "unfreeze");
 	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	l->epoch++;
 	return -1;
 }
 
@@ -688,6 +691,7 @@ ledger_begin(struct ledger *l, char *err, size_t errlen)
 void
 ledger_rollback(struct ledger *l)
 {
+	l->epoch++;     /* even if SQLite rolled back already: what the rules cached is gone */
 	if (!sqlite3_get_autocommit(l->db))
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -1027,6 +1031,7 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 			goto dberr;
 		if (s_apply(l, &l->main, &cs, why, sizeof why) < 0) {
 			sqlite3_exec(l->db, "ROLLBACK TO recv; RELEASE recv", NULL, NULL, NULL);
+			l->epoch++;
 			*res = RECV_REFUSED;
 			errf(reason, reasonlen, "%s", why);
 			goto refuse;
@@ -1133,6 +1138,7 @@ s_replay(struct ledger *l, struct applier *a, uint64_t *count, struct verify_rep
 	int rc = 0;
 
 	*count = 0;
+	l->epoch++;     /* fresh state tables: nothing cached from before holds */
 	/*
 	 * In the order this node applied them: rules that read other feeds' rows
 	 * (a county step after the township's steps) see what they saw then.

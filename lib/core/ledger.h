@@ -81,6 +81,16 @@ struct ledger_rule_op {
 	const char *key;                    /* NUL-terminated copy of the row key */
 	int deleted;
 	const msgpack_object_map *cols;     /* columns as written; NULL for a delete */
+	size_t key_len;                     /* bytes of the key as written (a NUL in it
+	                                       makes strlen(key) shorter) */
+	/*
+	 * Changes whenever state a rule has seen may have been undone or replaced:
+	 * a rollback (a refused local write, a quarantined change set, a failed
+	 * batch) or a replay into fresh tables (verify, rebuild).  A rule that
+	 * caches what it read (code lists) keeps the epoch it read at and reads
+	 * again when it differs.
+	 */
+	uint64_t epoch;
 };
 /* 0 to go on, or -1 with the rule broken in ERR ("rule NAME: …"). */
 typedef int (*ledger_rule_fn)(void *arg, struct ledger *l, const struct ledger_rule_op *op,

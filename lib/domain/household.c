@@ -1,5 +1,6 @@
 /* household.c — household, member and income records: fields, checks, ops */
 #include "household.h"
+#include "fields.h"
 #include "idcard.h"
 #include "util.h"
 
@@ -277,15 +278,6 @@ household_format_hundredths(char *out, size_t len, int64_t v)
 	snprintf(out, len, "%s%" PRIu64 ".%02" PRIu64, v < 0 ? "-" : "", a / 100, a % 100);
 }
 
-static int
-s_has_control(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 1;
-	return 0;
-}
-
 /* Trim ASCII and ideographic (U+3000) spaces at both ends into OUT. */
 static void
 s_trim(char *out, size_t len, const char *in)
@@ -316,10 +308,12 @@ s_trim(char *out, size_t len, const char *in)
 	out[n] = '\0';
 }
 
+/* the value as typed, escaped: a control character is named, never printed */
 #define BAD(...) do { \
-	char why_[256]; \
+	char why_[256], in_[200]; \
 	snprintf(why_, sizeof why_, __VA_ARGS__); \
-	return errf(err, errlen, "%s (%s) \"%s\": %s", f->label, f->name, in, why_); \
+	fields_escape(in_, sizeof in_, in, strlen(in), 60); \
+	return errf(err, errlen, "%s (%s) \"%s\": %s", f->label, f->name, in_, why_); \
 } while (0)
 
 static int
@@ -352,22 +346,21 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 			if (!(p[0] == '\r' && p[1] == '\n'))
 				*w++ = *p;
 		*w = '\0';
-		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
-			if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-				BAD("has a control character");
-	} else if (s_has_control(v)) {
-		BAD("has a control character");
 	}
+	/* the text rules every node applies to what it stores (fields.h) */
+	char unclean[160];
+	if (fields_text_clean(v, strlen(v), f->kind == FK_NOTE, unclean, sizeof unclean) < 0)
+		BAD("has %s", unclean);
 	switch (f->kind) {
 	case FK_NOTE:
 	case FK_TEXT:
-		if (strlen(v) > (size_t)(f->max ? f->max : 200))
-			BAD("longer than %d bytes", f->max ? f->max : 200);
+		if (strlen(v) > (size_t)(f->max ? f->max : FIELD_TEXT_MAX))
+			BAD("longer than %d bytes", f->max ? f->max : FIELD_TEXT_MAX);
 		snprintf(out->s, sizeof out->s, "%s", v);
 		return 0;
 	case FK_NAME:
-		if (strlen(v) > 60)
-			BAD("a name is at most 60 bytes");
+		if (strlen(v) > FIELD_NAME_MAX)
+			BAD("a name is at most %d bytes", FIELD_NAME_MAX);
 		snprintf(out->s, sizeof out->s, "%s", v);
 		return 0;
 	case FK_YEAR:

@@ -38,6 +38,9 @@ enum field_kind {
 	FK_COUNT,       /* a number of people: 1..99 */
 };
 
+#define FIELD_TEXT_MAX 200     /* FK_TEXT, FK_NOTE without a max: most bytes */
+#define FIELD_NAME_MAX 60      /* FK_NAME: most bytes */
+
 struct field {
 	const char *name;       /* English name: header, option (with '-'), JSON key */
 	const char *label;      /* Chinese header and document label */

@@ -13,6 +13,7 @@
  * quotas and the county-wide rules where the step is written and at the county.
  */
 #include "rules.h"
+#include "fields.h"
 #include "ledger.h"
 #include "household.h"
 #include "procedure.h"
@@ -279,6 +280,7 @@ s_no_memory(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *
 #define RULES_MAX_EXPECT 64
 enum rules_stmt { RS_STEP_EXISTS_REVIEW, RS_STEP_EXISTS_APPROVAL, RS_STATUS, RS_COUNT };
 struct rules {
+	struct fields *fields;      /* the field rules' caches (fields.h) */
 	sqlite3 *db;                /* the connection the cached statements belong to */
 	sqlite3_stmt *st[RS_COUNT]; /* prepared on "main" once; other databases each time */
 	char origin[CODE_MAX];      /* the change set being applied */
@@ -338,6 +340,7 @@ s_rules_free(void *arg)
 
 	for (int i = 0; i < RS_COUNT; i++)
 		sqlite3_finalize(r->st[i]);
+	fields_free(r->fields);
 	free(r);
 }
 
@@ -571,6 +574,9 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 	step_table = !strcmp(op->table, "review_step") || !strcmp(op->table, "approval");
 	switch (op->phase) {
 	case LEDGER_RULE_BEFORE:
+		/* the form of every value: the same field rules as a local write (fields.h) */
+		if (fields_check_op(r->fields, op, err, errlen) < 0)
+			return -1;
 		if (step_table && !op->deleted)
 			return s_check_step_new(r, op, err, errlen);
 		if (!strcmp(op->table, "household") && !op->deleted)
@@ -596,6 +602,10 @@ rules_attach(struct ledger *l)
 {
 	struct rules *r = calloc(1, sizeof *r);
 
-	/* without memory for its state, no rule can run: refuse every op rather than none */
+	/* without memory for their state, no rule can run: refuse every op rather than check less */
+	if (r && !(r->fields = fields_new())) {
+		free(r);
+		r = NULL;
+	}
 	ledger_set_rules(l, r ? s_rules : s_no_memory, r, r ? s_rules_free : NULL);
 }

@@ -105,6 +105,29 @@ test_encodings(void **state)
 	assert_false(csv_utf8_valid("\xed\xa0\x80", 3));
 }
 
+/* A NUL in a cell would cut it short (王\0<script> kept as 王): refused with line and column. */
+static void
+test_nul_refused(void **state)
+{
+	static const char text[] = "姓名,身份证号\n张三,x\n李四,\"王\0<script>\"\n王\0<b>,y\n";
+	struct csv csv;
+	char err[128];
+	char *t;
+	(void)state;
+	t = malloc(sizeof text);
+	memcpy(t, text, sizeof text);
+	assert_int_equal(csv_parse(&csv, &t, sizeof text - 1, err, sizeof err), -1);
+	if (!strstr(err, "line 3, column 2") || !strstr(err, "NUL"))
+		fail_msg("%s", err);
+	/* unquoted, first column */
+	static const char text2[] = "a,b\n王\0<b>,y\n";
+	t = malloc(sizeof text2);
+	memcpy(t, text2, sizeof text2);
+	assert_int_equal(csv_parse(&csv, &t, sizeof text2 - 1, err, sizeof err), -1);
+	if (!strstr(err, "line 2, column 1"))
+		fail_msg("%s", err);
+}
+
 static void
 test_json(void **state)
 {
@@ -129,7 +152,7 @@ test_json(void **state)
 	static const char *const bad[] = {
 		"", "[", "[{", "{}", "[1]", "[{\"a\"}]", "[{\"a\":}]", "[{\"a\":\"b\"}", "[{\"a\":\"\\u12\"}]",
 		"[{\"a\":\"\\ud800\"}]", "[{\"a\":\"x\"},{\"b\":\"y\"}]", "[{\"a\":tru}]", "[{\"a\":\"\\q\"}]",
-		"[{\"a\":\"\x01\"}]",
+		"[{\"a\":\"\x01\"}]", "[{\"a\":\"\\u0000\"}]",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		t = strdup(bad[i]);
@@ -193,6 +216,7 @@ main(void)
 		cmocka_unit_test(test_no_final_newline_and_blank_lines),
 		cmocka_unit_test(test_lone_cr),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_nul_refused),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_random_input),

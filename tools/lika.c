@@ -45,7 +45,6 @@ static const struct command s_commands[] = {
 	{ "quarantine", cmd_quarantine, "refused change sets; resolve a stopped feed" },
 	{ "duplicates", cmd_duplicates, "people the county found in more than one township" },
 	{ "roster",  cmd_roster,  "county: admit and remove townships (the roster)" },
-	{ "debug",   cmd_debug,   NULL },       /* test helpers: not in the help */
 	{ NULL, NULL, NULL },
 };
 

@@ -68,7 +68,6 @@ int cmd_status(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_duplicates(int argc, char **argv);
 int cmd_roster(int argc, char **argv);
-int cmd_debug(int argc, char **argv);
 int cmd_household(int argc, char **argv);
 int cmd_member(int argc, char **argv);
 int cmd_income(int argc, char **argv);

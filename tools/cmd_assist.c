@@ -41,27 +41,20 @@ s_in(const char *const *list, const char *s)
 	return 0;
 }
 
-/* Open the township node and check HH is a registered household of it. */
+/* Start the write and check HH is a registered household of this township. */
 static int
-s_open_registered(struct node *n, const char *cmd, const char *hh)
+s_begin_registered(struct node *n, const char *cmd, const char *hh)
 {
 	char err[ERRBUF_SIZE], status[8];
 
-	if (tool_open(n, 0) < 0)
-		return EXIT_FAIL;
-	if (n->conf.role != ROLE_TOWNSHIP || strncmp(hh, n->conf.code, 9) != 0) {
-		node_close(n);
+	if (strncmp(hh, n->conf.code, 9) != 0)
 		return tool_fail(EXIT_USAGE, cmd, "household \"%s\" is not of this township node", hh);
-	}
-	if (ledger_begin(n->ledger, err, sizeof err) < 0) {
-		node_close(n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
 	int r = proc_text(ledger_db(n->ledger), "SELECT coalesce(status, '') FROM household WHERE id = ?1",
 	    hh, status, sizeof status);
 	if (r != 1 || (strcmp(status, "03") && strcmp(status, "06"))) {
 		ledger_rollback(n->ledger);
-		node_close(n);
 		return r != 1 ? tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh) :
 		    proc_refuse(cmd, "registered", "household %s is not registered (status %s): "
 		    "assistance follows registration", hh, status);
@@ -78,7 +71,7 @@ s_date_opt(const char *cmd, const char *what, const char *v)
 }
 
 static int
-s_measure_add(int argc, char **argv)
+s_measure_add(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "category", required_argument, NULL, 'c' },
@@ -141,10 +134,9 @@ s_measure_add(int argc, char **argv)
 	if (date_day(deadline) < date_day(start))
 		return tool_fail(EXIT_USAGE, cmd, "--deadline %s is before the start %s", deadline, start);
 
-	struct node n;
-	if ((rc = s_open_registered(&n, cmd, hh)) != EXIT_OK)
+	if ((rc = s_begin_registered(n, cmd, hh)) != EXIT_OK)
 		return rc;
-	int64_t next = proc_int(ledger_db(n.ledger), "SELECT count(*) + 1 FROM measure WHERE "
+	int64_t next = proc_int(ledger_db(n->ledger), "SELECT count(*) + 1 FROM measure WHERE "
 	    "household = ?1", hh, 1);
 	snprintf(key, sizeof key, "%s/M%03d", hh, (int)next);
 	struct colval cols[] = { COL_TEXT("household", hh), COL_TEXT("category", cat),
@@ -153,59 +145,50 @@ s_measure_add(int argc, char **argv)
 	struct ops ops = OPS_INIT;
 	ops_init(&ops);
 	ops_upsert(&ops, "measure", key, cols, 7);
-	rc = proc_commit(&n, cmd, &ops);
+	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("measure %s %s (%s) %s added\n", key, cat, assist_category_label(cat), project);
 	return rc;
 }
 
 static int
-s_measure_set(int argc, char **argv)
+s_measure_set(struct node *n, int argc, char **argv)
 {
 	const char *cmd = "measure set";
 	char err[ERRBUF_SIZE], old[16];
-	struct node n;
 	int rc;
 
-	if (argc != 4 || strcmp(argv[2], "--status") != 0) {
+	if (argc != 4 || argv[1][0] == '-' || strcmp(argv[2], "--status") != 0) {
 		printf("usage: lika measure set MEASURE --status planned|running|done|cancelled\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
 	}
 	if (!s_in(s_measure_status, argv[3]))
 		return tool_fail(EXIT_USAGE, cmd, "status \"%s\" is none of planned, running, done, "
 		    "cancelled", argv[3]);
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
-	if (proc_text(ledger_db(n.ledger), "SELECT status FROM measure WHERE id = ?1", argv[1], old,
-	    sizeof old) != 1 || strncmp(argv[1], n.conf.code, 9) != 0) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+	if (proc_text(ledger_db(n->ledger), "SELECT status FROM measure WHERE id = ?1", argv[1], old,
+	    sizeof old) != 1 || strncmp(argv[1], n->conf.code, 9) != 0) {
+		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, cmd, "no measure \"%s\" of this township", argv[1]);
 	}
 	struct colval cols[] = { COL_TEXT("status", argv[3]) };
 	struct ops ops = OPS_INIT;
 	ops_init(&ops);
 	ops_upsert(&ops, "measure", argv[1], cols, 1);
-	rc = proc_commit(&n, cmd, &ops);
+	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("measure %s: %s -> %s\n", argv[1], old, argv[3]);
 	return rc;
 }
 
 static int
-s_measure_list(int argc, char **argv)
+s_measure_list(struct node *n, int argc, char **argv)
 {
 	int json = 0, first = 1;
 	const char *filter = NULL;
-	struct node n;
 	sqlite3_stmt *st = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -217,9 +200,7 @@ s_measure_list(int argc, char **argv)
 		} else
 			filter = argv[i];
 	}
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT m.id, m.household, m.category, m.project, "
+	sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT m.id, m.household, m.category, m.project, "
 	    "m.funds, m.start, m.deadline, m.status FROM measure m LEFT JOIN household h ON "
 	    "h.id = m.household WHERE ?1 IS NULL OR m.household = ?1 OR h.village = ?1 ORDER BY m.id",
 	    -1, &st, NULL);
@@ -245,26 +226,68 @@ s_measure_list(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sqlite3_finalize(st);
-	node_close(&n);
 	return EXIT_OK;
 }
 
 int
 cmd_measure(int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "add",  s_measure_add,  "add an assistance measure to a registered household" },
-		{ "set",  s_measure_set,  "change a measure's status" },
-		{ "list", s_measure_list, "list measures (of a household or village)" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "add",  s_measure_add,  NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "add an assistance measure to a registered household" },
+		{ "set",  s_measure_set,  NEED_NODE_RW | TOWNSHIP_ONLY, "change a measure's status" },
+		{ "list", s_measure_list, NEED_NODE_RO, "list measures (of a household or village)" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("measure", sub, argc, argv);
+	return tool_subcommand("measure", sub, argc, argv);
 }
 
 /* ---- helpers ------------------------------------------------------------------- */
 
+/*
+ * May NAME (PHONE) become a helper of HH from START?  One helper helps one
+ * household, a household has two helpers at most; --replace (REPLACE) ends a
+ * current pairing first, in OPS.  EXIT_OK or prints the refusal.
+ */
 static int
-s_helper_assign(int argc, char **argv)
+s_helper_pairing(sqlite3 *db, struct ops *ops, const char *hh, const char *name, const char *phone,
+    const char *replace, const char *start)
+{
+	const char *cmd = "helper assign";
+	char other[KEY_MAX];
+	int current = (int)proc_int(db, "SELECT count(*) FROM helper WHERE household = ?1 AND "
+	    "\"end\" IS NULL", hh, 0);
+
+	if (replace) {
+		char rh[KEY_MAX];
+		if (proc_text(db, "SELECT household FROM helper WHERE id = ?1 AND \"end\" IS NULL", replace,
+		    rh, sizeof rh) != 1 || strcmp(rh, hh) != 0)
+			return tool_fail(EXIT_USAGE, cmd, "--replace \"%s\" is no current helper of %s", replace, hh);
+		struct colval ec[] = { COL_TEXT("end", start) };
+		ops_upsert(ops, "helper", replace, ec, 1);
+		current--;
+	}
+	if (current >= 2)
+		return proc_refuse(cmd, "helper-pairing", "household %s already has two helpers (二帮一 at "
+		    "most); end one with --replace", hh);
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(db, "SELECT household FROM helper WHERE name = ?1 AND phone = ?2 AND "
+	    "\"end\" IS NULL AND household <> ?3 LIMIT 1", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, hh, -1, SQLITE_STATIC);
+	other[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(other, sizeof other, "%s", col_text(st, 0));
+	sqlite3_finalize(st);
+	if (other[0])
+		return proc_refuse(cmd, "helper-pairing", "%s (%s) already helps household %s (一帮一: one "
+		    "household a helper)", name, phone, other);
+	return EXIT_OK;
+}
+
+static int
+s_helper_assign(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
@@ -278,7 +301,7 @@ s_helper_assign(int argc, char **argv)
 	};
 	const char *cmd = "helper assign", *name = NULL, *unit = NULL, *level = NULL, *phone = NULL,
 	    *start = NULL, *replace = NULL;
-	char today[11], key[KEY_MAX], other[KEY_MAX];
+	char today[11], key[KEY_MAX];
 	int ch, rc;
 
 	optind = 0;
@@ -312,44 +335,15 @@ s_helper_assign(int argc, char **argv)
 	if (!start)
 		start = today;
 
-	struct node n;
-	if ((rc = s_open_registered(&n, cmd, hh)) != EXIT_OK)
+	if ((rc = s_begin_registered(n, cmd, hh)) != EXIT_OK)
 		return rc;
-	sqlite3 *db = ledger_db(n.ledger);
+	sqlite3 *db = ledger_db(n->ledger);
 	struct ops ops = OPS_INIT;
 	ops_init(&ops);
-	int current = (int)proc_int(db, "SELECT count(*) FROM helper WHERE household = ?1 AND "
-	    "\"end\" IS NULL", hh, 0);
-	if (replace) {
-		char rh[KEY_MAX];
-		if (proc_text(db, "SELECT household FROM helper WHERE id = ?1 AND \"end\" IS NULL", replace,
-		    rh, sizeof rh) != 1 || strcmp(rh, hh) != 0) {
-			rc = tool_fail(EXIT_USAGE, cmd, "--replace \"%s\" is no current helper of %s", replace, hh);
-			goto out;
-		}
-		struct colval ec[] = { COL_TEXT("end", start) };
-		ops_upsert(&ops, "helper", replace, ec, 1);
-		current--;
-	}
-	if (current >= 2) {
-		rc = proc_refuse(cmd, "helper-pairing", "household %s already has two helpers (二帮一 at "
-		    "most); end one with --replace", hh);
-		goto out;
-	}
-	sqlite3_stmt *st = NULL;
-	sqlite3_prepare_v2(db, "SELECT household FROM helper WHERE name = ?1 AND phone = ?2 AND "
-	    "\"end\" IS NULL AND household <> ?3 LIMIT 1", -1, &st, NULL);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, hh, -1, SQLITE_STATIC);
-	other[0] = '\0';
-	if (sqlite3_step(st) == SQLITE_ROW)
-		snprintf(other, sizeof other, "%s", col_text(st, 0));
-	sqlite3_finalize(st);
-	if (other[0]) {
-		rc = proc_refuse(cmd, "helper-pairing", "%s (%s) already helps household %s (一帮一: one "
-		    "household a helper)", name, phone, other);
-		goto out;
+	if ((rc = s_helper_pairing(db, &ops, hh, name, phone, replace, start)) != EXIT_OK) {
+		ops_release(&ops);
+		ledger_rollback(n->ledger);
+		return rc;
 	}
 	int64_t next = proc_int(db, "SELECT count(*) + 1 FROM helper WHERE household = ?1", hh, 1);
 	snprintf(key, sizeof key, "%s/H%03d", hh, (int)next);
@@ -357,25 +351,18 @@ s_helper_assign(int argc, char **argv)
 		COL_TEXT("unit", unit), COL_TEXT("level", level), COL_TEXT("phone", phone),
 		COL_TEXT("start", start), COL_NIL("end") };
 	ops_upsert(&ops, "helper", key, cols, 7);
-	rc = proc_commit(&n, cmd, &ops);
+	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("helper %s %s (%s) paired with %s from %s\n", key, name, unit, hh, start);
-	return rc;
-out:
-	ops_release(&ops);
-	ledger_rollback(n.ledger);
-	node_close(&n);
 	return rc;
 }
 
 static int
-s_helper_end(int argc, char **argv)
+s_helper_end(struct node *n, int argc, char **argv)
 {
 	const char *cmd = "helper end";
 	char err[ERRBUF_SIZE], today[11], hh[KEY_MAX];
-	struct node n;
 	int rc;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -385,36 +372,29 @@ s_helper_end(int argc, char **argv)
 	if (argc > 2 && date_day(argv[2]) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "date \"%s\" is not YYYY-MM-DD", argv[2]);
 	date_today(today);
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
-	if (proc_text(ledger_db(n.ledger), "SELECT household FROM helper WHERE id = ?1 AND \"end\" IS NULL",
-	    argv[1], hh, sizeof hh) != 1 || strncmp(argv[1], n.conf.code, 9) != 0) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+	if (proc_text(ledger_db(n->ledger), "SELECT household FROM helper WHERE id = ?1 AND \"end\" IS NULL",
+	    argv[1], hh, sizeof hh) != 1 || strncmp(argv[1], n->conf.code, 9) != 0) {
+		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, cmd, "no current helper \"%s\" of this township", argv[1]);
 	}
 	struct colval cols[] = { COL_TEXT("end", argc > 2 ? argv[2] : today) };
 	struct ops ops = OPS_INIT;
 	ops_init(&ops);
 	ops_upsert(&ops, "helper", argv[1], cols, 1);
-	rc = proc_commit(&n, cmd, &ops);
+	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("helper %s ended\n", argv[1]);
 	return rc;
 }
 
 static int
-s_helper_list(int argc, char **argv)
+s_helper_list(struct node *n, int argc, char **argv)
 {
 	int json = 0, first = 1;
 	const char *filter = NULL;
-	struct node n;
 	sqlite3_stmt *st = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -427,9 +407,7 @@ s_helper_list(int argc, char **argv)
 		} else
 			filter = argv[i];
 	}
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, household, name, unit, level, phone, start, "
+	sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT id, household, name, unit, level, phone, start, "
 	    "coalesce(\"end\", '') FROM helper WHERE ?1 IS NULL OR household = ?1 ORDER BY id", -1, &st, NULL);
 	if (filter)
 		sqlite3_bind_text(st, 1, filter, -1, SQLITE_STATIC);
@@ -457,18 +435,18 @@ s_helper_list(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sqlite3_finalize(st);
-	node_close(&n);
 	return EXIT_OK;
 }
 
 int
 cmd_helper(int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "assign", s_helper_assign, "pair a helper with a registered household" },
-		{ "end",    s_helper_end,    "end a pairing (kept as history)" },
-		{ "list",   s_helper_list,   "list helpers and their history" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "assign", s_helper_assign, NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "pair a helper with a registered household" },
+		{ "end",    s_helper_end,    NEED_NODE_RW | TOWNSHIP_ONLY, "end a pairing (kept as history)" },
+		{ "list",   s_helper_list,   NEED_NODE_RO, "list helpers and their history" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("helper", sub, argc, argv);
+	return tool_subcommand("helper", sub, argc, argv);
 }

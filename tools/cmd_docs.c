@@ -243,24 +243,35 @@ s_doc_opts(int argc, char **argv, struct doc_opts *o, const char *usage)
 	return 0;
 }
 
-/* Open the node read-only, the rules' context and the output. */
+/* The options and the one argument (into ARG) of a document: 0 to go on, else an exit status + 1. */
+static int
+s_doc_opts_arg(int argc, char **argv, struct doc_opts *o, const char *usage, const char **arg)
+{
+	int rc;
+
+	if ((rc = s_doc_opts(argc, argv, o, usage)))
+		return rc;
+	if (argc - optind != 1) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE + 1;
+	}
+	*arg = argv[optind];
+	return 0;
+}
+
+/* Open the rules' context on node N and the output. */
 static int
 s_doc_open(struct node *n, struct household_ctx *c, struct doc *d, const struct doc_opts *o,
     const char *cmd)
 {
 	char err[ERRBUF_SIZE];
 
-	if (tool_open(n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (household_ctx_init(c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0) {
-		node_close(n);
+	if (household_ctx_init(c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
 	memset(d, 0, sizeof *d);
 	d->csv = strcmp(o->format, "csv") == 0;
 	if (tool_out_open(&d->out, o->out, o->gb18030, cmd) < 0) {
 		household_ctx_release(c);
-		node_close(n);
 		return EXIT_FAIL;
 	}
 	d->f = d->out.f;
@@ -268,13 +279,11 @@ s_doc_open(struct node *n, struct household_ctx *c, struct doc *d, const struct 
 }
 
 static int
-s_doc_close(struct node *n, struct household_ctx *c, struct doc *d,
-    int rc, const char *cmd)
+s_doc_close(struct household_ctx *c, struct doc *d, int rc, const char *cmd)
 {
 	if (tool_out_close(&d->out, cmd) < 0 && rc == EXIT_OK)
 		rc = EXIT_FAIL;
 	household_ctx_release(c);
-	node_close(n);
 	return rc;
 }
 
@@ -297,8 +306,91 @@ s_name_of(sqlite3 *db, const char *table, const char *id, char *out, size_t len)
 
 /* ---- 户卡 ------------------------------------------------------------------------- */
 
+/* The card's file (基本情况, 致贫原因, 生产生活条件): the household's fields V in their order. */
+static void
+s_card_file(struct doc *d, const char *const *v, const char *id, const char *vname)
+{
+	static const struct { const char *heading; int from, to; } parts[] = {
+		{ "基本情况", HF_VILLAGE, HF_FLAGS },
+		{ "致贫原因", HF_MAIN_CAUSE, HF_CAUSE_NOTE },
+		{ "生产生活条件", HF_FARMLAND, HF_ROAD_DISTANCE },
+	};
+	const char *labels[HF_COUNT], *values[HF_COUNT];
+	char vbuf[VALUE_MAX], title[256];
+
+	snprintf(title, sizeof title, "扶贫对象建档立卡户卡");
+	s_doc_begin(d, title);
+	snprintf(title, sizeof title, "户编号 %s　　%s %s", id, v[HF_VILLAGE], vname);
+	s_doc_para(d, title);
+	for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
+		int k = 0;
+		for (int f = parts[p].from; f <= parts[p].to; f++, k++) {
+			labels[k] = household_fields[f].label;
+			values[k] = v[f];
+			if (f == HF_VILLAGE) {
+				snprintf(vbuf, sizeof vbuf, "%s %s", v[f], vname);
+				values[k] = vbuf;
+			}
+		}
+		s_doc_heading(d, parts[p].heading);
+		s_doc_pairs(d, labels, values, k);
+	}
+}
+
+/* The card's 家庭成员: household ID's members and their number. */
+static void
+s_card_members(struct doc *d, const struct household_ctx *c, const char *id)
+{
+	static const int mcols[] = { MF_NO, MF_NAME, MF_IDCARD, MF_SEX, MF_RELATION, MF_ETHNICITY,
+		MF_EDUCATION, MF_SCHOOLING, MF_HEALTH, MF_LABOUR, MF_MIGRANT, MF_MIGRANT_MONTHS, MF_INSURANCE };
+	enum { NM = sizeof mcols / sizeof mcols[0] };
+	const char *head[NM + 2], *cells[NM + 2];
+	struct record_iter it;
+	char err[ERRBUF_SIZE], count[64];
+	int members = 0;
+
+	for (int k = 0; k < NM; k++)
+		head[k] = household_member_fields[mcols[k]].label;
+	s_doc_heading(d, "家庭成员");
+	s_doc_table(d, head, NM);
+	if (household_iter_open(&it, c, RECORD_MEMBER, id, NULL, NULL, err, sizeof err) == 0) {
+		while (household_iter_next(&it) == 1) {
+			for (int k = 0; k < NM; k++)
+				cells[k] = it.v[mcols[k]];
+			s_doc_row(d, cells, NM, 1u << 11, 0);
+			members++;
+		}
+		household_iter_close(&it);
+	}
+	s_doc_table_end(d);
+	snprintf(count, sizeof count, "家庭人口 %d 人", members);
+	s_doc_para(d, count);
+}
+
+/* The card's 年度收入: household ID's incomes by year. */
+static void
+s_card_incomes(struct doc *d, const struct household_ctx *c, const char *id)
+{
+	static const char *const ihead[] = { "年度", "工资性收入(元)", "生产经营性收入(元)", "财产性收入(元)",
+		"转移性收入(元)", "生产经营性支出(元)", "家庭人口", "人均纯收入(元)" };
+	struct record_iter it;
+	char err[ERRBUF_SIZE];
+
+	s_doc_heading(d, "年度收入");
+	s_doc_table(d, ihead, 8);
+	if (household_iter_open(&it, c, RECORD_INCOME, id, NULL, NULL, err, sizeof err) == 0) {
+		while (household_iter_next(&it) == 1) {
+			const char *row[8] = { it.v[IF_YEAR], it.v[IF_WAGES], it.v[IF_BUSINESS], it.v[IF_PROPERTY],
+				it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_SIZE], it.v[IF_COUNT] };
+			s_doc_row(d, row, 8, 0xfe, 0);
+		}
+		household_iter_close(&it);
+	}
+	s_doc_table_end(d);
+}
+
 int
-cmd_card(int argc, char **argv)
+cmd_card(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika card HOUSEHOLD [--format html|csv] [-o FILE]\n\n"
 	    "The household card (户卡) of one household: its file, members, causes,\n"
@@ -306,98 +398,32 @@ cmd_card(int argc, char **argv)
 	struct doc_opts o;
 	struct household_ctx c;
 	struct record_iter it;
-	struct node n;
 	struct doc d;
-	char err[ERRBUF_SIZE], title[256], vname[128];
+	char err[ERRBUF_SIZE], vname[128];
 	int rc;
 
-	if ((rc = s_doc_opts(argc, argv, &o, usage)))
+	const char *id;
+	if ((rc = s_doc_opts_arg(argc, argv, &o, usage, &id)))
 		return rc - 1;
-	if (argc - optind != 1) {
-		fprintf(stderr, "%s", usage);
-		return EXIT_USAGE;
-	}
-	const char *id = argv[optind];
-	if ((rc = s_doc_open(&n, &c, &d, &o, "card")) != EXIT_OK)
+	if ((rc = s_doc_open(n, &c, &d, &o, "card")) != EXIT_OK)
 		return rc;
 	if (household_iter_open(&it, &c, RECORD_HOUSEHOLD, id, NULL, NULL, err, sizeof err) < 0) {
 		rc = tool_fail(EXIT_FAIL, "card", "%s", err);
-		return s_doc_close(&n, &c, &d, rc, "card");
+		return s_doc_close(&c, &d, rc, "card");
 	}
 	if (household_iter_next(&it) != 1) {
 		household_iter_close(&it);
 		rc = tool_fail(EXIT_USAGE, "card", "household \"%s\" is not in this archive", id);
-		return s_doc_close(&n, &c, &d, rc, "card");
+		return s_doc_close(&c, &d, rc, "card");
 	}
-	const char *labels[HF_COUNT], *values[HF_COUNT];
-	char vbuf[VALUE_MAX];
 	s_name_of(c.db, "village", it.v[HF_VILLAGE], vname, sizeof vname);
-	snprintf(title, sizeof title, "扶贫对象建档立卡户卡");
-	s_doc_begin(&d, title);
-	snprintf(title, sizeof title, "户编号 %s　　%s %s", id, it.v[HF_VILLAGE], vname);
-	s_doc_para(&d, title);
-	/* 基本情况, 致贫原因, 生产生活条件: the household's fields in their order */
-	static const struct { const char *heading; int from, to; } parts[] = {
-		{ "基本情况", HF_VILLAGE, HF_FLAGS },
-		{ "致贫原因", HF_MAIN_CAUSE, HF_CAUSE_NOTE },
-		{ "生产生活条件", HF_FARMLAND, HF_ROAD_DISTANCE },
-	};
-	for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++) {
-		int k = 0;
-		for (int f = parts[p].from; f <= parts[p].to; f++, k++) {
-			labels[k] = household_fields[f].label;
-			values[k] = it.v[f];
-			if (f == HF_VILLAGE) {
-				snprintf(vbuf, sizeof vbuf, "%s %s", it.v[f], vname);
-				values[k] = vbuf;
-			}
-		}
-		s_doc_heading(&d, parts[p].heading);
-		s_doc_pairs(&d, labels, values, k);
-	}
+	s_card_file(&d, it.v, id, vname);
 	household_iter_close(&it);
-
-	/* 家庭成员 */
-	static const int mcols[] = { MF_NO, MF_NAME, MF_IDCARD, MF_SEX, MF_RELATION, MF_ETHNICITY,
-		MF_EDUCATION, MF_SCHOOLING, MF_HEALTH, MF_LABOUR, MF_MIGRANT, MF_MIGRANT_MONTHS, MF_INSURANCE };
-	enum { NM = sizeof mcols / sizeof mcols[0] };
-	const char *head[NM + 2], *cells[NM + 2];
-	for (int k = 0; k < NM; k++)
-		head[k] = household_member_fields[mcols[k]].label;
-	s_doc_heading(&d, "家庭成员");
-	s_doc_table(&d, head, NM);
-	int members = 0;
-	if (household_iter_open(&it, &c, RECORD_MEMBER, id, NULL, NULL, err, sizeof err) == 0) {
-		while (household_iter_next(&it) == 1) {
-			for (int k = 0; k < NM; k++)
-				cells[k] = it.v[mcols[k]];
-			s_doc_row(&d, cells, NM, 1u << 11, 0);
-			members++;
-		}
-		household_iter_close(&it);
-	}
-	s_doc_table_end(&d);
-	char count[64];
-	snprintf(count, sizeof count, "家庭人口 %d 人", members);
-	s_doc_para(&d, count);
-
-	/* 年度收入 */
-	static const char *const ihead[] = { "年度", "工资性收入(元)", "生产经营性收入(元)", "财产性收入(元)",
-		"转移性收入(元)", "生产经营性支出(元)", "家庭人口", "人均纯收入(元)" };
-	s_doc_heading(&d, "年度收入");
-	s_doc_table(&d, ihead, 8);
-	if (household_iter_open(&it, &c, RECORD_INCOME, id, NULL, NULL, err, sizeof err) == 0) {
-		while (household_iter_next(&it) == 1) {
-			const char *row[8] = { it.v[IF_YEAR], it.v[IF_WAGES], it.v[IF_BUSINESS], it.v[IF_PROPERTY],
-				it.v[IF_TRANSFERS], it.v[IF_COSTS], it.v[IF_SIZE], it.v[IF_COUNT] };
-			s_doc_row(&d, row, 8, 0xfe, 0);
-		}
-		household_iter_close(&it);
-	}
-	s_doc_table_end(&d);
+	s_card_members(&d, &c, id);
+	s_card_incomes(&d, &c, id);
 	s_doc_para(&d, "人均纯收入 = (工资性收入 + 生产经营性收入 + 财产性收入 + 转移性收入 − 生产经营性支出) ÷ 家庭人口");
 	s_doc_end(&d);
-	return s_doc_close(&n, &c, &d, EXIT_OK, "card");
+	return s_doc_close(&c, &d, EXIT_OK, "card");
 }
 
 /* ---- 村册 and 乡镇簿: a table of households per village ------------------------------ */
@@ -475,7 +501,7 @@ s_village_roll(struct doc *d, const struct household_ctx *c, const char *village
 }
 
 int
-cmd_register(int argc, char **argv)
+cmd_register(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika register VILLAGE [--format html|csv] [-o FILE]\n\n"
 	    "The village register (村册): every household of the village with its head,\n"
@@ -483,26 +509,21 @@ cmd_register(int argc, char **argv)
 	struct doc_opts o;
 	struct household_ctx c;
 	struct totals t = { 0, 0, 0, 0 };
-	struct node n;
 	struct doc d;
 	char err[ERRBUF_SIZE], title[256], vname[128];
 	int rc;
 
-	if ((rc = s_doc_opts(argc, argv, &o, usage)))
+	const char *village;
+	if ((rc = s_doc_opts_arg(argc, argv, &o, usage, &village)))
 		return rc - 1;
-	if (argc - optind != 1) {
-		fprintf(stderr, "%s", usage);
-		return EXIT_USAGE;
-	}
-	const char *village = argv[optind];
 	if (code_check_village(village, err, sizeof err) < 0)
 		return tool_fail(EXIT_USAGE, "register", "%s", err);
-	if ((rc = s_doc_open(&n, &c, &d, &o, "register")) != EXIT_OK)
+	if ((rc = s_doc_open(n, &c, &d, &o, "register")) != EXIT_OK)
 		return rc;
 	s_name_of(c.db, "village", village, vname, sizeof vname);
 	if (!vname[0] && household_row_exists(&c, "village", village) != 1) {
 		rc = tool_fail(EXIT_USAGE, "register", "village \"%s\" is not in this archive", village);
-		return s_doc_close(&n, &c, &d, rc, "register");
+		return s_doc_close(&c, &d, rc, "register");
 	}
 	snprintf(title, sizeof title, "%s扶贫对象村册", vname);
 	d.landscape = 1;
@@ -512,7 +533,7 @@ cmd_register(int argc, char **argv)
 	rc = s_village_roll(&d, &c, village, &t) < 0 ? tool_fail(EXIT_FAIL, "register", "%s",
 	    sqlite3_errmsg(c.db)) : EXIT_OK;
 	s_doc_end(&d);
-	return s_doc_close(&n, &c, &d, rc, "register");
+	return s_doc_close(&c, &d, rc, "register");
 }
 
 /* One summary row: name, households, people, registered, exited. */
@@ -529,7 +550,7 @@ s_summary_row(struct doc *d, const char *code, const char *name, const struct to
 }
 
 int
-cmd_book(int argc, char **argv)
+cmd_book(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika book [--format html|csv] [-o FILE]\n\n"
 	    "The township book (乡镇簿): a summary by village with totals, then every\n"
@@ -539,7 +560,6 @@ cmd_book(int argc, char **argv)
 	struct doc_opts o;
 	struct household_ctx c;
 	struct totals all = { 0, 0, 0, 0 };
-	struct node n;
 	struct doc d;
 	sqlite3_stmt *st;
 	char title[256];
@@ -549,12 +569,12 @@ cmd_book(int argc, char **argv)
 		return rc - 1;
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "book", "unexpected argument \"%s\"", argv[optind]);
-	if ((rc = s_doc_open(&n, &c, &d, &o, "book")) != EXIT_OK)
+	if ((rc = s_doc_open(n, &c, &d, &o, "book")) != EXIT_OK)
 		return rc;
-	snprintf(title, sizeof title, "%s扶贫对象乡镇簿", n.conf.name);
+	snprintf(title, sizeof title, "%s扶贫对象乡镇簿", n->conf.name);
 	d.landscape = 1;
 	s_doc_begin(&d, title);
-	snprintf(title, sizeof title, "乡镇代码 %s", n.conf.code);
+	snprintf(title, sizeof title, "乡镇代码 %s", n->conf.code);
 	s_doc_para(&d, title);
 
 	/* summary first, from the same counts the village tables give */
@@ -567,7 +587,7 @@ cmd_book(int argc, char **argv)
 	s_doc_table(&d, shead, 6);
 	if (sqlite3_prepare_v2(c.db, sum_sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = tool_fail(EXIT_FAIL, "book", "%s", sqlite3_errmsg(c.db));
-		return s_doc_close(&n, &c, &d, rc, "book");
+		return s_doc_close(&c, &d, rc, "book");
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct totals t = { sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
@@ -585,7 +605,7 @@ cmd_book(int argc, char **argv)
 
 	if (sqlite3_prepare_v2(c.db, "SELECT id, name FROM village ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		rc = tool_fail(EXIT_FAIL, "book", "%s", sqlite3_errmsg(c.db));
-		return s_doc_close(&n, &c, &d, rc, "book");
+		return s_doc_close(&c, &d, rc, "book");
 	}
 	struct totals t = { 0, 0, 0, 0 };
 	rc = EXIT_OK;
@@ -603,13 +623,13 @@ cmd_book(int argc, char **argv)
 	}
 	sqlite3_finalize(st);
 	s_doc_end(&d);
-	return s_doc_close(&n, &c, &d, rc, "book");
+	return s_doc_close(&c, &d, rc, "book");
 }
 
 /* ---- 县电子档案 ------------------------------------------------------------------------ */
 
 int
-cmd_archive(int argc, char **argv)
+cmd_archive(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika archive [--format html|csv] [-o FILE]\n\n"
 	    "The county's electronic archive (县电子档案): every township whose households\n"
@@ -626,7 +646,6 @@ cmd_archive(int argc, char **argv)
 	struct doc_opts o;
 	struct household_ctx c;
 	struct totals all = { 0, 0, 0, 0 };
-	struct node n;
 	struct doc d;
 	sqlite3_stmt *st;
 	char title[256], county[CODE_MAX];
@@ -636,17 +655,17 @@ cmd_archive(int argc, char **argv)
 		return rc - 1;
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "archive", "unexpected argument \"%s\"", argv[optind]);
-	if ((rc = s_doc_open(&n, &c, &d, &o, "archive")) != EXIT_OK)
+	if ((rc = s_doc_open(n, &c, &d, &o, "archive")) != EXIT_OK)
 		return rc;
-	snprintf(county, sizeof county, "%.6s", n.conf.code);
-	snprintf(title, sizeof title, "%s扶贫对象电子档案", n.conf.role == ROLE_COUNTY ? n.conf.name : county);
+	snprintf(county, sizeof county, "%.6s", n->conf.code);
+	snprintf(title, sizeof title, "%s扶贫对象电子档案", n->conf.role == ROLE_COUNTY ? n->conf.name : county);
 	s_doc_begin(&d, title);
 	snprintf(title, sizeof title, "县代码 %s", county);
 	s_doc_para(&d, title);
 	s_doc_table(&d, head, 6);
 	if (sqlite3_prepare_v2(c.db, sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = tool_fail(EXIT_FAIL, "archive", "%s", sqlite3_errmsg(c.db));
-		return s_doc_close(&n, &c, &d, rc, "archive");
+		return s_doc_close(&c, &d, rc, "archive");
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *code = (const char *)sqlite3_column_text(st, 0);
@@ -655,8 +674,8 @@ cmd_archive(int argc, char **argv)
 			sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4) };
 		/* a township's name is on the county's roster; this node's own from its config */
 		s_name_of(c.db, "roster_node", code, name, sizeof name);
-		if (!name[0] && strcmp(code, n.conf.code) == 0)
-			snprintf(name, sizeof name, "%s", n.conf.name);
+		if (!name[0] && strcmp(code, n->conf.code) == 0)
+			snprintf(name, sizeof name, "%s", n->conf.name);
 		s_summary_row(&d, code, name, &t, 0);
 		all.households += t.households;
 		all.people += t.people;
@@ -667,5 +686,5 @@ cmd_archive(int argc, char **argv)
 	s_summary_row(&d, "合计", "", &all, 1);
 	s_doc_table_end(&d);
 	s_doc_end(&d);
-	return s_doc_close(&n, &c, &d, EXIT_OK, "archive");
+	return s_doc_close(&c, &d, EXIT_OK, "archive");
 }

@@ -11,7 +11,7 @@
 #include "util.h"
 
 int
-cmd_duplicates(int argc, char **argv)
+cmd_duplicates(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
@@ -25,7 +25,6 @@ cmd_duplicates(int argc, char **argv)
 	    "township, those that concern its households; --all also lists resolved ones.\n"
 	    "Exit status 1 when there is an open notice.\n";
 	int ch, all = 0, json = 0, rc, first = 1, open_notices = 0;
-	struct node n;
 	sqlite3_stmt *st;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -38,16 +37,13 @@ cmd_duplicates(int argc, char **argv)
 	}
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "duplicates", "unexpected argument \"%s\"", argv[optind]);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
 	/* a township's members all have ids starting with its code */
 	char like[CODE_MAX + 2];
-	snprintf(like, sizeof like, "%s%%", n.conf.role == ROLE_TOWNSHIP ? n.conf.code : "");
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, members, found_at, resolved_at "
+	snprintf(like, sizeof like, "%s%%", n->conf.role == ROLE_TOWNSHIP ? n->conf.code : "");
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT id, members, found_at, resolved_at "
 	    "FROM duplicate_notice WHERE (?1 OR resolved_at IS NULL) AND "
 	    "(',' || members) LIKE ('%,' || ?2) ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, "duplicates", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+		return tool_fail(EXIT_FAIL, "duplicates", "%s", sqlite3_errmsg(ledger_db(n->ledger)));
 	}
 	sqlite3_bind_int(st, 1, all);
 	sqlite3_bind_text(st, 2, like, -1, SQLITE_STATIC);
@@ -77,7 +73,6 @@ cmd_duplicates(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sqlite3_finalize(st);
-	node_close(&n);
 	if (rc != SQLITE_DONE)
 		return EXIT_FAIL;
 	return open_notices ? EXIT_FAIL : EXIT_OK;

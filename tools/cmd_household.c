@@ -88,31 +88,22 @@ s_parse_opts(int argc, char **argv, struct field_opts *fo, const int *skip, cons
 	return 0;
 }
 
-/* Open the township node, start the write and load the rules' context. */
+/* Start the write at the township node and load the rules' context. */
 static int
 s_begin(struct node *n, struct household_ctx *c, const char *cmd)
 {
 	char err[ERRBUF_SIZE];
 
-	if (tool_open(n, 0) < 0)
-		return EXIT_FAIL;
-	if (n->conf.role != ROLE_TOWNSHIP) {
-		node_close(n);
-		return tool_fail(EXIT_USAGE, cmd, "household files are written at their township's node");
-	}
-	if (ledger_begin(n->ledger, err, sizeof err) < 0) {
-		node_close(n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
 	if (household_ctx_init(c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0) {
 		ledger_rollback(n->ledger);
-		node_close(n);
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	}
 	return EXIT_OK;
 }
 
-/* End a write: commit OPS (unless STATUS says otherwise) and close everything. */
+/* End a write: commit OPS (unless STATUS says otherwise) and release the context. */
 static int
 s_end(struct node *n, struct household_ctx *c, struct ops *ops, int status, const char *cmd)
 {
@@ -124,7 +115,6 @@ s_end(struct node *n, struct household_ctx *c, struct ops *ops, int status, cons
 		ledger_rollback(n->ledger);
 	ops_release(ops);
 	household_ctx_release(c);
-	node_close(n);
 	return status;
 }
 
@@ -156,7 +146,7 @@ s_existing(const struct household_ctx *c, const char *table, const char *id, con
 }
 
 static int
-s_household_add(int argc, char **argv)
+s_household_add(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika household add --village CODE --head-name NAME --head-idcard ID\n"
 	    "                         [--head-sex 男|女] [FIELD OPTIONS]\n\n"
@@ -168,7 +158,6 @@ s_household_add(int argc, char **argv)
 	struct field_value v[HF_COUNT];
 	struct household_ctx c;
 	struct ops ops = OPS_INIT;
-	struct node n;
 	char err[ERRBUF_SIZE], id[32];
 	int rc;
 
@@ -176,7 +165,7 @@ s_household_add(int argc, char **argv)
 		return rc - 1;
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "household add", "unexpected argument \"%s\"", argv[optind]);
-	if ((rc = s_begin(&n, &c, "household add")) != EXIT_OK)
+	if ((rc = s_begin(n, &c, "household add")) != EXIT_OK)
 		return rc;
 	ops_init(&ops);
 	if ((rc = s_parse_values(&c, &fo, v, "household add")) == EXIT_OK) {
@@ -185,14 +174,14 @@ s_household_add(int argc, char **argv)
 		else if (household_put(&c, &ops, id, v, 1, err, sizeof err) < 0)
 			rc = tool_fail(EXIT_USAGE, "household add", "%s", err);
 	}
-	rc = s_end(&n, &c, &ops, rc, "household add");
+	rc = s_end(n, &c, &ops, rc, "household add");
 	if (rc == EXIT_OK)
 		printf("%s\n", id);
 	return rc;
 }
 
 static int
-s_household_edit(int argc, char **argv)
+s_household_edit(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika household edit HOUSEHOLD [FIELD OPTIONS]\n\n"
 	    "Change fields of a household file; fields not given are kept.  The head is\n"
@@ -202,7 +191,6 @@ s_household_edit(int argc, char **argv)
 	struct field_value v[HF_COUNT];
 	struct household_ctx c;
 	struct ops ops = OPS_INIT;
-	struct node n;
 	char err[ERRBUF_SIZE];
 	int rc;
 
@@ -213,7 +201,7 @@ s_household_edit(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *id = argv[optind];
-	if ((rc = s_begin(&n, &c, "household edit")) != EXIT_OK)
+	if ((rc = s_begin(n, &c, "household edit")) != EXIT_OK)
 		return rc;
 	ops_init(&ops);
 	if ((rc = s_existing(&c, "household", id, "household", "household edit")) == EXIT_OK &&
@@ -223,14 +211,14 @@ s_household_edit(int argc, char **argv)
 		else if (ops.n == 0)
 			rc = tool_fail(EXIT_USAGE, "household edit", "no field given (see --help)");
 	}
-	rc = s_end(&n, &c, &ops, rc, "household edit");
+	rc = s_end(n, &c, &ops, rc, "household edit");
 	if (rc == EXIT_OK)
 		printf("household %s changed\n", id);
 	return rc;
 }
 
 static int
-s_household_cause(int argc, char **argv)
+s_household_cause(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "main", required_argument, NULL, 'm' },
@@ -249,7 +237,6 @@ s_household_cause(int argc, char **argv)
 	struct field_value v[HF_COUNT];
 	struct household_ctx c;
 	struct ops ops = OPS_INIT;
-	struct node n;
 	int ch, rc;
 
 	optind = 0;
@@ -271,7 +258,7 @@ s_household_cause(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *id = argv[optind];
-	if ((rc = s_begin(&n, &c, "household cause")) != EXIT_OK)
+	if ((rc = s_begin(n, &c, "household cause")) != EXIT_OK)
 		return rc;
 	ops_init(&ops);
 	memset(v, 0, sizeof v);
@@ -285,7 +272,7 @@ s_household_cause(int argc, char **argv)
 		    household_put(&c, &ops, id, v, 0, err, sizeof err) < 0)
 			rc = tool_fail(EXIT_USAGE, "household cause", "%s", err);
 	}
-	rc = s_end(&n, &c, &ops, rc, "household cause");
+	rc = s_end(n, &c, &ops, rc, "household cause");
 	if (rc == EXIT_OK)
 		printf("household %s causes recorded\n", id);
 	return rc;
@@ -301,12 +288,8 @@ s_open_read(struct node *n, struct household_ctx *c, const char *cmd)
 {
 	char err[ERRBUF_SIZE];
 
-	if (tool_open(n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (household_ctx_init(c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0) {
-		node_close(n);
+	if (household_ctx_init(c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
 	return EXIT_OK;
 }
 
@@ -333,14 +316,13 @@ s_json_record(FILE *f, const struct field *fs, int n, const char *const *v)
 }
 
 static int
-s_household_show(int argc, char **argv)
+s_household_show(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika household show HOUSEHOLD [--json]\n\n"
 	    "Print a household file: its fields, members, causes and incomes.\n";
 	struct field_opts fo = { .fs = NULL, .n = 0 };
 	struct household_ctx c;
 	struct record_iter it;
-	struct node n;
 	char err[ERRBUF_SIZE];
 	int rc, found = 0;
 
@@ -351,7 +333,7 @@ s_household_show(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *id = argv[optind];
-	if ((rc = s_open_read(&n, &c, "household show")) != EXIT_OK)
+	if ((rc = s_open_read(n, &c, "household show")) != EXIT_OK)
 		return rc;
 	for (enum record_kind kind = RECORD_HOUSEHOLD; kind <= RECORD_INCOME; kind++) {
 		int nf, first = 1;
@@ -413,12 +395,11 @@ s_household_show(int argc, char **argv)
 	if (fo.json && found)
 		printf("}\n");
 	household_ctx_release(&c);
-	node_close(&n);
 	return rc;
 }
 
 static int
-s_household_list(int argc, char **argv)
+s_household_list(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "village", required_argument, NULL, 'V' },
@@ -432,7 +413,6 @@ s_household_list(int argc, char **argv)
 	const char *village = NULL;
 	struct household_ctx c;
 	struct record_iter it;
-	struct node n;
 	char err[ERRBUF_SIZE];
 	int ch, rc, json = 0, first = 1;
 
@@ -449,11 +429,10 @@ s_household_list(int argc, char **argv)
 		return tool_fail(EXIT_USAGE, "household list", "unexpected argument \"%s\"", argv[optind]);
 	if (village && code_check_village(village, err, sizeof err) < 0)
 		return tool_fail(EXIT_USAGE, "household list", "%s", err);
-	if ((rc = s_open_read(&n, &c, "household list")) != EXIT_OK)
+	if ((rc = s_open_read(n, &c, "household list")) != EXIT_OK)
 		return rc;
 	if (household_iter_open(&it, &c, RECORD_HOUSEHOLD, NULL, village, NULL, err, sizeof err) < 0) {
 		household_ctx_release(&c);
-		node_close(&n);
 		return tool_fail(EXIT_FAIL, "household list", "%s", err);
 	}
 	if (json)
@@ -472,12 +451,11 @@ s_household_list(int argc, char **argv)
 		printf("]\n");
 	household_iter_close(&it);
 	household_ctx_release(&c);
-	node_close(&n);
 	return rc < 0 ? tool_fail(EXIT_FAIL, "household list", "reading households failed") : EXIT_OK;
 }
 
 static int
-s_household_head(int argc, char **argv)
+s_household_head(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "previous", required_argument, NULL, 'p' },
@@ -493,7 +471,6 @@ s_household_head(int argc, char **argv)
 	struct field_value rel;
 	struct household_ctx c;
 	struct ops ops = OPS_INIT;
-	struct node n;
 	char err[ERRBUF_SIZE], hid[32], cur[16], old[64] = "";
 	int ch, rc;
 
@@ -510,7 +487,7 @@ s_household_head(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *mid = argv[optind];
-	if ((rc = s_begin(&n, &c, "household head")) != EXIT_OK)
+	if ((rc = s_begin(n, &c, "household head")) != EXIT_OK)
 		return rc;
 	ops_init(&ops);
 	const struct field *rf = &household_member_fields[MF_RELATION];
@@ -544,31 +521,36 @@ s_household_head(int argc, char **argv)
 		ops_upsert(&ops, "member", old, from_head, 1);
 	}
 done:
-	rc = s_end(&n, &c, &ops, rc, "household head");
+	rc = s_end(n, &c, &ops, rc, "household head");
 	if (rc == EXIT_OK)
 		printf("%s is the head of %s%s%s\n", mid, hid, old[0] ? "; previous head " : "", old);
 	return rc;
 }
 
 int
-cmd_household(int argc, char **argv)
+cmd_household(struct node *none, int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "add",   s_household_add,   "open a household file; prints its id" },
-		{ "edit",  s_household_edit,  "change fields of a household" },
-		{ "cause", s_household_cause, "record the main and other poverty causes" },
-		{ "head",  s_household_head,  "make a member the head (户主)" },
-		{ "show",  s_household_show,  "print one household file" },
-		{ "list",  s_household_list,  "list households" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "add",   s_household_add,   NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "open a household file; prints its id" },
+		{ "edit",  s_household_edit,  NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "change fields of a household" },
+		{ "cause", s_household_cause, NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "record the main and other poverty causes" },
+		{ "head",  s_household_head,  NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "make a member the head (户主)" },
+		{ "show",  s_household_show,  NEED_NODE_RO, "print one household file" },
+		{ "list",  s_household_list,  NEED_NODE_RO, "list households" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("household", sub, argc, argv);
+	(void)none;
+	return tool_subcommand("household", sub, argc, argv);
 }
 
 /* ---- members ---------------------------------------------------------------------- */
 
 static int
-s_member_add(int argc, char **argv)
+s_member_add(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika member add HOUSEHOLD --name NAME --idcard ID --relation REL [FIELD OPTIONS]\n\n"
 	    "Add a member (家庭成员) to a household; the next free number is taken and the\n"
@@ -580,7 +562,6 @@ s_member_add(int argc, char **argv)
 	struct field_value v[MF_COUNT];
 	struct household_ctx c;
 	struct ops ops = OPS_INIT;
-	struct node n;
 	char err[ERRBUF_SIZE], mid[64];
 	int rc;
 
@@ -591,7 +572,7 @@ s_member_add(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *hid = argv[optind];
-	if ((rc = s_begin(&n, &c, "member add")) != EXIT_OK)
+	if ((rc = s_begin(n, &c, "member add")) != EXIT_OK)
 		return rc;
 	ops_init(&ops);
 	if ((rc = s_existing(&c, "household", hid, "household", "member add")) == EXIT_OK &&
@@ -607,7 +588,7 @@ s_member_add(int argc, char **argv)
 		else if (household_member_put(&c, &ops, hid, mid, v, 1, err, sizeof err) < 0)
 			rc = tool_fail(EXIT_USAGE, "member add", "%s", err);
 	}
-	rc = s_end(&n, &c, &ops, rc, "member add");
+	rc = s_end(n, &c, &ops, rc, "member add");
 	if (rc == EXIT_OK)
 		printf("%s\n", mid);
 	return rc;
@@ -639,7 +620,7 @@ s_member_row(const struct household_ctx *c, const char *mid, char *household, si
 }
 
 static int
-s_member_edit(int argc, char **argv)
+s_member_edit(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika member edit HOUSEHOLD/NN [FIELD OPTIONS]\n\n"
 	    "Change fields of a member; fields not given are kept.  The head's relation\n"
@@ -649,7 +630,6 @@ s_member_edit(int argc, char **argv)
 	struct field_value v[MF_COUNT];
 	struct household_ctx c;
 	struct ops ops = OPS_INIT;
-	struct node n;
 	char err[ERRBUF_SIZE], hid[32], rel[16];
 	int rc;
 
@@ -660,7 +640,7 @@ s_member_edit(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *mid = argv[optind];
-	if ((rc = s_begin(&n, &c, "member edit")) != EXIT_OK)
+	if ((rc = s_begin(n, &c, "member edit")) != EXIT_OK)
 		return rc;
 	ops_init(&ops);
 	if ((rc = s_member_row(&c, mid, hid, sizeof hid, rel, sizeof rel, "member edit")) == EXIT_OK &&
@@ -680,14 +660,14 @@ s_member_edit(int argc, char **argv)
 		else if (ops.n == 0)
 			rc = tool_fail(EXIT_USAGE, "member edit", "no field given (see --help)");
 	}
-	rc = s_end(&n, &c, &ops, rc, "member edit");
+	rc = s_end(n, &c, &ops, rc, "member edit");
 	if (rc == EXIT_OK)
 		printf("member %s changed\n", mid);
 	return rc;
 }
 
 static int
-s_member_remove(int argc, char **argv)
+s_member_remove(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika member remove HOUSEHOLD/NN\n\n"
 	    "Remove a member from a household (died, married out …); the ledger keeps the\n"
@@ -695,7 +675,6 @@ s_member_remove(int argc, char **argv)
 	struct field_opts fo = { .fs = NULL, .n = 0 };
 	struct household_ctx c;
 	struct ops ops = OPS_INIT;
-	struct node n;
 	char hid[32], rel[16];
 	int rc;
 
@@ -706,7 +685,7 @@ s_member_remove(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *mid = argv[optind];
-	if ((rc = s_begin(&n, &c, "member remove")) != EXIT_OK)
+	if ((rc = s_begin(n, &c, "member remove")) != EXIT_OK)
 		return rc;
 	ops_init(&ops);
 	if ((rc = s_member_row(&c, mid, hid, sizeof hid, rel, sizeof rel, "member remove")) == EXIT_OK) {
@@ -716,28 +695,32 @@ s_member_remove(int argc, char **argv)
 		else
 			ops_delete(&ops, "member", mid);
 	}
-	rc = s_end(&n, &c, &ops, rc, "member remove");
+	rc = s_end(n, &c, &ops, rc, "member remove");
 	if (rc == EXIT_OK)
 		printf("member %s removed\n", mid);
 	return rc;
 }
 
 int
-cmd_member(int argc, char **argv)
+cmd_member(struct node *none, int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "add",    s_member_add,    "add a member to a household" },
-		{ "edit",   s_member_edit,   "change fields of a member" },
-		{ "remove", s_member_remove, "remove a member (not the head)" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "add",    s_member_add,    NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "add a member to a household" },
+		{ "edit",   s_member_edit,   NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "change fields of a member" },
+		{ "remove", s_member_remove, NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "remove a member (not the head)" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("member", sub, argc, argv);
+	(void)none;
+	return tool_subcommand("member", sub, argc, argv);
 }
 
 /* ---- income ------------------------------------------------------------------------ */
 
 static int
-s_income_set(int argc, char **argv)
+s_income_set(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika income set HOUSEHOLD YEAR [--wages YUAN] [--business YUAN]\n"
 	    "                       [--property YUAN] [--transfers YUAN] [--costs YUAN] [--size N]\n\n"
@@ -754,7 +737,6 @@ s_income_set(int argc, char **argv)
 	struct field_value v[IF_COUNT];
 	struct household_ctx c;
 	struct ops ops = OPS_INIT;
-	struct node n;
 	char err[ERRBUF_SIZE];
 	int rc;
 
@@ -766,7 +748,7 @@ s_income_set(int argc, char **argv)
 	}
 	const char *hid = argv[optind];
 	fo.vals[IF_YEAR] = argv[optind + 1];
-	if ((rc = s_begin(&n, &c, "income set")) != EXIT_OK)
+	if ((rc = s_begin(n, &c, "income set")) != EXIT_OK)
 		return rc;
 	ops_init(&ops);
 	if ((rc = s_existing(&c, "household", hid, "household", "income set")) == EXIT_OK &&
@@ -774,18 +756,20 @@ s_income_set(int argc, char **argv)
 		if (household_income_put(&c, &ops, hid, v, err, sizeof err) < 0)
 			rc = tool_fail(EXIT_USAGE, "income set", "%s", err);
 	}
-	rc = s_end(&n, &c, &ops, rc, "income set");
+	rc = s_end(n, &c, &ops, rc, "income set");
 	if (rc == EXIT_OK)
 		printf("income %s/%s recorded\n", hid, argv[optind + 1]);
 	return rc;
 }
 
 int
-cmd_income(int argc, char **argv)
+cmd_income(struct node *none, int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "set", s_income_set, "record a household's income of a year" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "set", s_income_set, NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "record a household's income of a year" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("income", sub, argc, argv);
+	(void)none;
+	return tool_subcommand("income", sub, argc, argv);
 }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -352,25 +353,42 @@ s_member_of(const struct household_ctx *c, const char *idc, char *out, size_t le
 	return found;
 }
 
-/* Check row ROW and add its ops; 0 ok, 1 bad (reported), -1 failure. */
+/* What a row's steps say: s_row_values, s_row_household … */
+enum {
+	ROW_FAILED = -1,        /* a failure: the import stops (reason in ERR) */
+	ROW_OK = 0,
+	ROW_BAD = 1,            /* refused and reported */
+	ROW_REFUSED = 2,        /* refused by the rules with MSG: drop its ops, then report */
+};
+
+/* Report row ROW bad with a formatted message; returns ROW_BAD. */
+static int __attribute__((format(printf, 3, 4)))
+s_reportf(struct import *im, size_t row, const char *fmt, ...)
+{
+	char msg[ERRBUF_SIZE + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	s_report(im, row, msg);
+	return ROW_BAD;
+}
+
+/* The cells of row ROW by field into VALS, parsed into V; ROW_OK or ROW_BAD (reported). */
 static int
-s_row(struct import *im, size_t row, char *err, size_t errlen)
+s_row_values(struct import *im, size_t row, const char **vals, struct field_value *v)
 {
 	const struct csv_row *r = &im->rows.rows[row];
-	const char *vals[RECORD_MAX_FIELDS] = { NULL };
-	struct field_value v[RECORD_MAX_FIELDS];
-	char msg[ERRBUF_SIZE + 64], key[64], hid[32];
+	char msg[ERRBUF_SIZE + 64];
 	int nbad = 0;
 
 	size_t ncols = im->rows.rows[im->header].n;
 	/* more cells than headers, not blank: likely a comma in an unquoted value shifted the row */
 	for (size_t k = ncols; k < r->n; k++)
-		if (r->fields[k][strspn(r->fields[k], " \t")]) {
-			snprintf(msg, sizeof msg, "%zu cells where the header has %zu (\"%s\" is in no column; "
+		if (r->fields[k][strspn(r->fields[k], " \t")])
+			return s_reportf(im, row, "%zu cells where the header has %zu (\"%s\" is in no column; "
 			    "a comma in a value that is not quoted?)", r->n, ncols, r->fields[k]);
-			s_report(im, row, msg);
-			return 1;
-		}
 	for (size_t k = 0; k < r->n && k < ncols; k++)
 		if (im->colfield[k] >= 0)
 			vals[im->colfield[k]] = im->is_json ? r->fields[k] : csv_excel_unguard(r->fields[k]);
@@ -388,207 +406,262 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	static const int need_i[] = { IF_HOUSEHOLD, IF_YEAR, -1 };
 	for (const int *k = im->kind == RECORD_MEMBER ? need_m : im->kind == RECORD_INCOME ? need_i : NULL;
 	    k && *k >= 0; k++)
-		if (!v[*k].given || v[*k].null) {
-			snprintf(msg, sizeof msg, "%s (%s) is required", im->fs[*k].label, im->fs[*k].name);
-			s_report(im, row, msg);
-			nbad++;
-		}
-	if (nbad)
-		return 1;
+		if (!v[*k].given || v[*k].null)
+			nbad += s_reportf(im, row, "%s (%s) is required", im->fs[*k].label, im->fs[*k].name);
+	return nbad ? ROW_BAD : ROW_OK;
+}
 
-	size_t mark_size = im->ops.sb.size;
-	uint32_t mark_n = im->ops.n;
-	int create = 1, rc = 0;
+/* Move IM's next new household id past the one just used and past ids the file names. */
+static int
+s_next_household_id(struct import *im, char *err, size_t errlen)
+{
+	char key[64];
+	size_t tl = strlen(im->c->township);
+	long long seq = atoll(im->next_id + tl) + 1;
 
-	switch (im->kind) {
-	case RECORD_HOUSEHOLD: {
-		const char *id = im->next_id;
-		if (v[HF_ID].given && !v[HF_ID].null) {
-			id = v[HF_ID].s;
-			int ex = household_row_exists(im->c, "household", id);
-			if (ex < 0)
-				return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
-			create = !ex;
-		}
-		snprintf(key, sizeof key, "H%s", id);
-		int *prev = s_map_get(&im->keys, key);
-		if (prev) {
-			snprintf(msg, sizeof msg, "%s (%s) \"%s\": also in row %d", im->fs[HF_ID].label,
-			    im->fs[HF_ID].name, id, *prev + 1);
-			s_report(im, row, msg);
-			return 1;
-		}
-		if (create && v[HF_HEAD_IDCARD].given && !v[HF_HEAD_IDCARD].null) {
-			snprintf(key, sizeof key, "I%s", v[HF_HEAD_IDCARD].s);
-			if ((prev = s_map_get(&im->keys, key))) {
-				snprintf(msg, sizeof msg, "%s (%s) \"%s\": also in row %d; a person is in one "
-				    "household only", im->fs[HF_HEAD_IDCARD].label, im->fs[HF_HEAD_IDCARD].name,
-				    v[HF_HEAD_IDCARD].s, *prev + 1);
-				s_report(im, row, msg);
-				return 1;
-			}
-		}
-		if (!create && v[HF_HEAD_IDCARD].given && !v[HF_HEAD_IDCARD].null) {
-			char other[64];
-			int found = s_member_of(im->c, v[HF_HEAD_IDCARD].s, other, sizeof other);
-			snprintf(key, sizeof key, "%s/", id);
-			if (found <= 0 || strncmp(other, key, strlen(key)) != 0) {
-				snprintf(msg, sizeof msg, "%s (%s) \"%s\": not the recorded head of %s (change "
-				    "members with \"lika member\" or \"lika import members\")",
-				    im->fs[HF_HEAD_IDCARD].label, im->fs[HF_HEAD_IDCARD].name, v[HF_HEAD_IDCARD].s, id);
-				s_report(im, row, msg);
-				return 1;
-			}
-		}
-		if (household_put(im->c, &im->ops, id, v, create, msg, sizeof msg) < 0) {
-			rc = 1;
+	for (;; seq++) {
+		snprintf(im->next_id, sizeof im->next_id, "%s%06lld", im->c->township, seq);
+		snprintf(key, sizeof key, "H%s", im->next_id);
+		if (!s_map_get(&im->keys, key) && household_row_exists(im->c, "household", im->next_id) == 0)
 			break;
-		}
-		snprintf(key, sizeof key, "H%s", id);
-		if (s_map_put(&im->keys, key, (int)row) < 0)
-			return errf(err, errlen, "out of memory");
-		if (create) {
-			snprintf(key, sizeof key, "I%s", v[HF_HEAD_IDCARD].s);
-			if (s_map_put(&im->keys, key, (int)row) < 0)
-				return errf(err, errlen, "out of memory");
-		}
-		if (id == im->next_id) {
-			/* the next sequence after this one, past ids the file names itself */
-			size_t tl = strlen(im->c->township);
-			long long seq = atoll(im->next_id + tl) + 1;
-			for (;; seq++) {
-				snprintf(im->next_id, sizeof im->next_id, "%s%06lld", im->c->township, seq);
-				snprintf(key, sizeof key, "H%s", im->next_id);
-				if (!s_map_get(&im->keys, key) && household_row_exists(im->c, "household", im->next_id) == 0)
-					break;
-			}
-			if (seq > 999999)
-				return errf(err, errlen, "township %s has used every household sequence", im->c->township);
-		}
-		break;
 	}
-	case RECORD_MEMBER: {
-		const char *idc = v[MF_IDCARD].s;
-		if (v[MF_HOUSEHOLD].given && !v[MF_HOUSEHOLD].null) {
-			snprintf(hid, sizeof hid, "%s", v[MF_HOUSEHOLD].s);
-			int ex = household_row_exists(im->c, "household", hid);
-			if (ex < 0)
-				return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
-			if (!ex) {
-				snprintf(msg, sizeof msg, "%s (%s) \"%s\": no such household (import households first)",
-				    im->fs[MF_HOUSEHOLD].label, im->fs[MF_HOUSEHOLD].name, hid);
-				s_report(im, row, msg);
-				return 1;
-			}
-		} else if (v[MF_HEAD_IDCARD].given && !v[MF_HEAD_IDCARD].null) {
-			int f = s_household_of_head(im->c, v[MF_HEAD_IDCARD].s, hid, sizeof hid);
-			if (f <= 0) {
-				snprintf(msg, sizeof msg, "%s (%s) \"%s\": no household has this head",
-				    im->fs[MF_HEAD_IDCARD].label, im->fs[MF_HEAD_IDCARD].name, v[MF_HEAD_IDCARD].s);
-				s_report(im, row, msg);
-				return 1;
-			}
-		} else {
-			snprintf(msg, sizeof msg, "%s (%s) or %s (%s) is required", im->fs[MF_HOUSEHOLD].label,
-			    im->fs[MF_HOUSEHOLD].name, im->fs[MF_HEAD_IDCARD].label, im->fs[MF_HEAD_IDCARD].name);
-			s_report(im, row, msg);
-			return 1;
-		}
-		snprintf(key, sizeof key, "I%s", idc);
-		int *prev = s_map_get(&im->keys, key);
-		if (prev) {
-			snprintf(msg, sizeof msg, "%s (%s) \"%s\": also in row %d; a person is in one household only",
-			    im->fs[MF_IDCARD].label, im->fs[MF_IDCARD].name, idc, *prev + 1);
-			s_report(im, row, msg);
-			return 1;
-		}
-		/* the member's key: the number given, the member with this ID number, or the next free */
-		char mid[64], other[64];
-		int found = s_member_of(im->c, idc, other, sizeof other);
-		if (found < 0)
+	if (seq > 999999)
+		return errf(err, errlen, "township %s has used every household sequence", im->c->township);
+	return ROW_OK;
+}
+
+/* Check a household row whose id is ID against the file so far; ROW_OK or ROW_BAD. */
+static int
+s_household_unseen(struct import *im, size_t row, const struct field_value *v, const char *id,
+    int create)
+{
+	const struct field *fs = im->fs;
+	char key[64];
+	int *prev;
+
+	snprintf(key, sizeof key, "H%s", id);
+	if ((prev = s_map_get(&im->keys, key)))
+		return s_reportf(im, row, "%s (%s) \"%s\": also in row %d", fs[HF_ID].label,
+		    fs[HF_ID].name, id, *prev + 1);
+	if (!v[HF_HEAD_IDCARD].given || v[HF_HEAD_IDCARD].null)
+		return ROW_OK;
+	if (create) {
+		snprintf(key, sizeof key, "I%s", v[HF_HEAD_IDCARD].s);
+		if ((prev = s_map_get(&im->keys, key)))
+			return s_reportf(im, row, "%s (%s) \"%s\": also in row %d; a person is in one "
+			    "household only", fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name,
+			    v[HF_HEAD_IDCARD].s, *prev + 1);
+	} else {
+		char other[64];
+		int found = s_member_of(im->c, v[HF_HEAD_IDCARD].s, other, sizeof other);
+		snprintf(key, sizeof key, "%s/", id);
+		if (found <= 0 || strncmp(other, key, strlen(key)) != 0)
+			return s_reportf(im, row, "%s (%s) \"%s\": not the recorded head of %s (change "
+			    "members with \"lika member\" or \"lika import members\")",
+			    fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name, v[HF_HEAD_IDCARD].s, id);
+	}
+	return ROW_OK;
+}
+
+/* A household row: a new household (the next id) or one named by 户编号. */
+static int
+s_row_household(struct import *im, size_t row, const struct field_value *v, int *create,
+    char *msg, size_t msglen, char *err, size_t errlen)
+{
+	const char *id = im->next_id;
+	char key[64];
+	int rc;
+
+	if (v[HF_ID].given && !v[HF_ID].null) {
+		id = v[HF_ID].s;
+		int ex = household_row_exists(im->c, "household", id);
+		if (ex < 0)
 			return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
-		snprintf(key, sizeof key, "%s/", hid);
-		if (v[MF_NO].given && !v[MF_NO].null) {
-			snprintf(mid, sizeof mid, "%s/%s", hid, v[MF_NO].s);
-			int ex = household_row_exists(im->c, "member", mid);
-			snprintf(key, sizeof key, "M%s", mid);
-			if (s_map_get(&im->keys, key)) {
-				snprintf(msg, sizeof msg, "%s (%s) \"%s\": member %s is also in row %d",
-				    im->fs[MF_NO].label, im->fs[MF_NO].name, v[MF_NO].s, mid, *s_map_get(&im->keys, key) + 1);
-				s_report(im, row, msg);
-				return 1;
-			}
-			create = ex == 0;
-		} else if (found && strncmp(other, key, strlen(key)) == 0) {
-			snprintf(mid, sizeof mid, "%s", other);
-			create = 0;
-		} else {
-			int *last = s_map_get(&im->next_no, hid);
-			int no = last ? *last + 1 : household_next_member_no(im->c, hid, msg, sizeof msg);
-			if (no < 0 || no > 99) {
-				if (no > 99)
-					snprintf(msg, sizeof msg, "household %s has no free member number", hid);
-				rc = 1;
-				break;
-			}
-			snprintf(mid, sizeof mid, "%s/%02d", hid, no);
-		}
-		if (create) {
-			int no = atoi(mid + strlen(hid) + 1);
-			int *last = s_map_get(&im->next_no, hid);
-			if (!last || *last < no) {
-				/* never hand out a number at or below one already used */
-				int dbno = household_next_member_no(im->c, hid, NULL, 0) - 1;
-				if (s_map_put(&im->next_no, hid, no > dbno ? no : dbno) < 0)
-					return errf(err, errlen, "out of memory");
-			}
-		}
-		if (household_member_put(im->c, &im->ops, hid, mid, v, create, msg, sizeof msg) < 0) {
-			rc = 1;
-			break;
-		}
-		snprintf(im->row_hid[row], sizeof im->row_hid[row], "%s", hid);
-		snprintf(key, sizeof key, "I%s", idc);
+		*create = !ex;
+	}
+	if ((rc = s_household_unseen(im, row, v, id, *create)) != ROW_OK)
+		return rc;
+	if (household_put(im->c, &im->ops, id, v, *create, msg, msglen) < 0)
+		return ROW_REFUSED;
+	snprintf(key, sizeof key, "H%s", id);
+	if (s_map_put(&im->keys, key, (int)row) < 0)
+		return errf(err, errlen, "out of memory");
+	if (*create) {
+		snprintf(key, sizeof key, "I%s", v[HF_HEAD_IDCARD].s);
 		if (s_map_put(&im->keys, key, (int)row) < 0)
 			return errf(err, errlen, "out of memory");
-		snprintf(key, sizeof key, "M%s", mid);
-		if (s_map_put(&im->keys, key, (int)row) < 0 || s_map_put(&im->touched, hid, (int)row) < 0)
-			return errf(err, errlen, "out of memory");
-		break;
 	}
-	case RECORD_INCOME: {
-		snprintf(hid, sizeof hid, "%s", v[IF_HOUSEHOLD].s);
+	return id == im->next_id ? s_next_household_id(im, err, errlen) : ROW_OK;
+}
+
+/* The household of a member row into HID (by 户编号 or the head's ID number). */
+static int
+s_member_household(struct import *im, size_t row, const struct field_value *v, char *hid,
+    size_t hlen, char *err, size_t errlen)
+{
+	const struct field *fs = im->fs;
+
+	if (v[MF_HOUSEHOLD].given && !v[MF_HOUSEHOLD].null) {
+		snprintf(hid, hlen, "%s", v[MF_HOUSEHOLD].s);
 		int ex = household_row_exists(im->c, "household", hid);
 		if (ex < 0)
 			return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
-		if (ex == 0) {
-			snprintf(msg, sizeof msg, "%s (%s) \"%s\": no such household", im->fs[IF_HOUSEHOLD].label,
-			    im->fs[IF_HOUSEHOLD].name, hid);
-			s_report(im, row, msg);
-			return 1;
+		if (!ex)
+			return s_reportf(im, row, "%s (%s) \"%s\": no such household (import households first)",
+			    fs[MF_HOUSEHOLD].label, fs[MF_HOUSEHOLD].name, hid);
+	} else if (v[MF_HEAD_IDCARD].given && !v[MF_HEAD_IDCARD].null) {
+		if (s_household_of_head(im->c, v[MF_HEAD_IDCARD].s, hid, hlen) <= 0)
+			return s_reportf(im, row, "%s (%s) \"%s\": no household has this head",
+			    fs[MF_HEAD_IDCARD].label, fs[MF_HEAD_IDCARD].name, v[MF_HEAD_IDCARD].s);
+	} else {
+		return s_reportf(im, row, "%s (%s) or %s (%s) is required", fs[MF_HOUSEHOLD].label,
+		    fs[MF_HOUSEHOLD].name, fs[MF_HEAD_IDCARD].label, fs[MF_HEAD_IDCARD].name);
+	}
+	return ROW_OK;
+}
+
+/*
+ * The member's key into MID: the number given, the member of household HID
+ * with this ID number, or the next free number; *CREATE says which.
+ */
+static int
+s_member_key(struct import *im, size_t row, const struct field_value *v, const char *hid,
+    char *mid, size_t mlen, int *create, char *msg, size_t msglen, char *err, size_t errlen)
+{
+	char key[64], other[64];
+	int found = s_member_of(im->c, v[MF_IDCARD].s, other, sizeof other);
+
+	if (found < 0)
+		return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
+	snprintf(key, sizeof key, "%s/", hid);
+	if (v[MF_NO].given && !v[MF_NO].null) {
+		snprintf(mid, mlen, "%s/%s", hid, v[MF_NO].s);
+		int ex = household_row_exists(im->c, "member", mid);
+		snprintf(key, sizeof key, "M%s", mid);
+		if (s_map_get(&im->keys, key))
+			return s_reportf(im, row, "%s (%s) \"%s\": member %s is also in row %d",
+			    im->fs[MF_NO].label, im->fs[MF_NO].name, v[MF_NO].s, mid,
+			    *s_map_get(&im->keys, key) + 1);
+		*create = ex == 0;
+	} else if (found && strncmp(other, key, strlen(key)) == 0) {
+		snprintf(mid, mlen, "%s", other);
+		*create = 0;
+	} else {
+		int *last = s_map_get(&im->next_no, hid);
+		int no = last ? *last + 1 : household_next_member_no(im->c, hid, msg, msglen);
+		if (no < 0 || no > 99) {
+			if (no > 99)
+				snprintf(msg, msglen, "household %s has no free member number", hid);
+			return ROW_REFUSED;
 		}
-		snprintf(key, sizeof key, "Y%s/%04d", hid, (int)v[IF_YEAR].i);
-		int *prev = s_map_get(&im->keys, key);
-		if (prev) {
-			snprintf(msg, sizeof msg, "%s (%s) \"%s\": household %s's year is also in row %d",
-			    im->fs[IF_YEAR].label, im->fs[IF_YEAR].name, vals[IF_YEAR], hid, *prev + 1);
-			s_report(im, row, msg);
-			return 1;
-		}
-		char iid[48];
-		snprintf(iid, sizeof iid, "%s/%04d", hid, (int)v[IF_YEAR].i);
-		create = household_row_exists(im->c, "income", iid) == 0;
-		if (household_income_put(im->c, &im->ops, hid, v, msg, sizeof msg) < 0) {
-			rc = 1;
-			break;
-		}
-		snprintf(key, sizeof key, "Y%s/%04d", hid, (int)v[IF_YEAR].i);
-		if (s_map_put(&im->keys, key, (int)row) < 0)
+		snprintf(mid, mlen, "%s/%02d", hid, no);
+	}
+	return ROW_OK;
+}
+
+/* Remember member number MID of household HID as used, so it is never handed out again. */
+static int
+s_member_no_used(struct import *im, const char *hid, const char *mid, char *err, size_t errlen)
+{
+	int no = atoi(mid + strlen(hid) + 1);
+	int *last = s_map_get(&im->next_no, hid);
+
+	if (!last || *last < no) {
+		/* never hand out a number at or below one already used */
+		int dbno = household_next_member_no(im->c, hid, NULL, 0) - 1;
+		if (s_map_put(&im->next_no, hid, no > dbno ? no : dbno) < 0)
 			return errf(err, errlen, "out of memory");
+	}
+	return ROW_OK;
+}
+
+/* A member row: added to or updated in its household. */
+static int
+s_row_member(struct import *im, size_t row, const struct field_value *v, int *create,
+    char *msg, size_t msglen, char *err, size_t errlen)
+{
+	const char *idc = v[MF_IDCARD].s;
+	char hid[32], mid[64], key[64];
+	int *prev, rc;
+
+	if ((rc = s_member_household(im, row, v, hid, sizeof hid, err, errlen)) != ROW_OK)
+		return rc;
+	snprintf(key, sizeof key, "I%s", idc);
+	if ((prev = s_map_get(&im->keys, key)))
+		return s_reportf(im, row, "%s (%s) \"%s\": also in row %d; a person is in one household only",
+		    im->fs[MF_IDCARD].label, im->fs[MF_IDCARD].name, idc, *prev + 1);
+	rc = s_member_key(im, row, v, hid, mid, sizeof mid, create, msg, msglen, err, errlen);
+	if (rc != ROW_OK)
+		return rc;
+	if (*create && s_member_no_used(im, hid, mid, err, errlen) < 0)
+		return ROW_FAILED;
+	if (household_member_put(im->c, &im->ops, hid, mid, v, *create, msg, msglen) < 0)
+		return ROW_REFUSED;
+	snprintf(im->row_hid[row], sizeof im->row_hid[row], "%s", hid);
+	snprintf(key, sizeof key, "I%s", idc);
+	if (s_map_put(&im->keys, key, (int)row) < 0)
+		return errf(err, errlen, "out of memory");
+	snprintf(key, sizeof key, "M%s", mid);
+	if (s_map_put(&im->keys, key, (int)row) < 0 || s_map_put(&im->touched, hid, (int)row) < 0)
+		return errf(err, errlen, "out of memory");
+	return ROW_OK;
+}
+
+/* An income row: a household's income of a year, set. */
+static int
+s_row_income(struct import *im, size_t row, const char **vals, const struct field_value *v,
+    int *create, char *msg, size_t msglen, char *err, size_t errlen)
+{
+	char hid[32], key[64], iid[48];
+
+	snprintf(hid, sizeof hid, "%s", v[IF_HOUSEHOLD].s);
+	int ex = household_row_exists(im->c, "household", hid);
+	if (ex < 0)
+		return errf(err, errlen, "%s", sqlite3_errmsg(im->c->db));
+	if (ex == 0)
+		return s_reportf(im, row, "%s (%s) \"%s\": no such household", im->fs[IF_HOUSEHOLD].label,
+		    im->fs[IF_HOUSEHOLD].name, hid);
+	snprintf(key, sizeof key, "Y%s/%04d", hid, (int)v[IF_YEAR].i);
+	int *prev = s_map_get(&im->keys, key);
+	if (prev)
+		return s_reportf(im, row, "%s (%s) \"%s\": household %s's year is also in row %d",
+		    im->fs[IF_YEAR].label, im->fs[IF_YEAR].name, vals[IF_YEAR], hid, *prev + 1);
+	snprintf(iid, sizeof iid, "%s/%04d", hid, (int)v[IF_YEAR].i);
+	*create = household_row_exists(im->c, "income", iid) == 0;
+	if (household_income_put(im->c, &im->ops, hid, v, msg, msglen) < 0)
+		return ROW_REFUSED;
+	if (s_map_put(&im->keys, key, (int)row) < 0)
+		return errf(err, errlen, "out of memory");
+	return ROW_OK;
+}
+
+/* Check row ROW and add its ops; 0 ok, 1 bad (reported), -1 failure. */
+static int
+s_row(struct import *im, size_t row, char *err, size_t errlen)
+{
+	const char *vals[RECORD_MAX_FIELDS] = { NULL };
+	struct field_value v[RECORD_MAX_FIELDS];
+	char msg[ERRBUF_SIZE + 64];
+	int create = 1, rc;
+
+	if (s_row_values(im, row, vals, v) != ROW_OK)
+		return 1;
+	size_t mark_size = im->ops.sb.size;
+	uint32_t mark_n = im->ops.n;
+	switch (im->kind) {
+	case RECORD_HOUSEHOLD:
+		rc = s_row_household(im, row, v, &create, msg, sizeof msg, err, errlen);
+		break;
+	case RECORD_MEMBER:
+		rc = s_row_member(im, row, v, &create, msg, sizeof msg, err, errlen);
+		break;
+	default:
+		rc = s_row_income(im, row, vals, v, &create, msg, sizeof msg, err, errlen);
 		break;
 	}
-	}
-	if (rc) {
+	if (rc == ROW_FAILED || rc == ROW_BAD)
+		return rc;
+	if (rc == ROW_REFUSED) {
 		/* drop what the refused row added: ops are appended at the end of the buffer */
 		im->ops.sb.size = mark_size;
 		im->ops.n = mark_n;
@@ -705,8 +778,40 @@ s_pass_reset(struct import *im)
 	im->last_bad = 0;
 }
 
-int
-cmd_import(int argc, char **argv)
+static const char s_import_usage[] =
+    "usage: lika import households|members|incomes FILE [--encoding utf-8|gb18030] [--skip-bad]\n\n"
+    "Read a spreadsheet saved as CSV (or the JSON \"lika export\" writes) and write\n"
+    "its rows.  Headers are the Chinese column names offices use or the English\n"
+    "field names (proto/IMPORT.md lists them; \"lika household add --help\" too).\n"
+    "The encoding is detected (valid UTF-8 is UTF-8, else GB18030) unless given.\n\n"
+    "Every row is checked; each bad one is reported with its row, column, value\n"
+    "and reason, and then nothing is written (exit 2).  With --skip-bad the good\n"
+    "rows are written and the bad ones listed.  Rows go in change sets of 500\n"
+    "households or 2000 members or incomes, all committed together.\n\n"
+    "households: a row without 户编号 opens a new household (its head from 户主姓名\n"
+    "  and 户主身份证号); a row with one creates or updates that household.\n"
+    "members: found by 户编号 or 户主身份证号; a member with the same ID number in\n"
+    "  that household is updated, else added with the next number (or 成员编号).\n"
+    "incomes: 户编号, 年度, the amounts and optionally 家庭人口 (else the members\n"
+    "  recorded now); 人均纯收入 is computed.\n";
+
+/* The kind of records WHAT names (households, members, incomes); -1 if none. */
+static int
+s_record_kind(const char *what)
+{
+	if (!strcmp(what, "households"))
+		return RECORD_HOUSEHOLD;
+	if (!strcmp(what, "members"))
+		return RECORD_MEMBER;
+	if (!strcmp(what, "incomes"))
+		return RECORD_INCOME;
+	return -1;
+}
+
+/* Options into IM and ENCODING, arguments into WHAT and PATH: 0 to go on, else an exit status + 1. */
+static int
+s_import_opts(int argc, char **argv, struct import *im, const char **encoding, const char **what,
+    const char **path)
 {
 	static const struct option opts[] = {
 		{ "encoding", required_argument, NULL, 'e' },
@@ -714,157 +819,214 @@ cmd_import(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = "usage: lika import households|members|incomes FILE [--encoding utf-8|gb18030] [--skip-bad]\n\n"
-	    "Read a spreadsheet saved as CSV (or the JSON \"lika export\" writes) and write\n"
-	    "its rows.  Headers are the Chinese column names offices use or the English\n"
-	    "field names (proto/IMPORT.md lists them; \"lika household add --help\" too).\n"
-	    "The encoding is detected (valid UTF-8 is UTF-8, else GB18030) unless given.\n\n"
-	    "Every row is checked; each bad one is reported with its row, column, value\n"
-	    "and reason, and then nothing is written (exit 2).  With --skip-bad the good\n"
-	    "rows are written and the bad ones listed.  Rows go in change sets of 500\n"
-	    "households or 2000 members or incomes, all committed together.\n\n"
-	    "households: a row without 户编号 opens a new household (its head from 户主姓名\n"
-	    "  and 户主身份证号); a row with one creates or updates that household.\n"
-	    "members: found by 户编号 or 户主身份证号; a member with the same ID number in\n"
-	    "  that household is updated, else added with the next number (or 成员编号).\n"
-	    "incomes: 户编号, 年度, the amounts and optionally 家庭人口 (else the members\n"
-	    "  recorded now); 人均纯收入 is computed.\n";
-	const char *encoding = NULL, *used = NULL;
-	char err[ERRBUF_SIZE], cmdname[32];
-	struct household_ctx c;
-	struct import im;
-	struct node n;
-	int ch, rc = EXIT_OK;
+	int ch, kind;
 
-	memset(&im, 0, sizeof im);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'e': encoding = optarg; break;
-		case 's': im.skip_bad = 1; break;
-		case 'h': printf("%s", usage); return EXIT_OK;
-		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		case 'e': *encoding = optarg; break;
+		case 's': im->skip_bad = 1; break;
+		case 'h': printf("%s", s_import_usage); return EXIT_OK + 1;
+		default: fprintf(stderr, "%s", s_import_usage); return EXIT_USAGE + 1;
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "%s", usage);
-		return EXIT_USAGE;
+		fprintf(stderr, "%s", s_import_usage);
+		return EXIT_USAGE + 1;
 	}
-	const char *what = argv[optind], *path = argv[optind + 1];
-	if (!strcmp(what, "households"))
-		im.kind = RECORD_HOUSEHOLD;
-	else if (!strcmp(what, "members"))
-		im.kind = RECORD_MEMBER;
-	else if (!strcmp(what, "incomes"))
-		im.kind = RECORD_INCOME;
-	else
-		return tool_fail(EXIT_USAGE, "import", "\"%s\" is not households, members or incomes", what);
-	snprintf(cmdname, sizeof cmdname, "import %s", what);
-	im.cmd = cmdname;
-	im.fs = household_record_fields(im.kind, &im.nf);
+	*what = argv[optind];
+	*path = argv[optind + 1];
+	if ((kind = s_record_kind(*what)) < 0)
+		return tool_fail(EXIT_USAGE, "import", "\"%s\" is not households, members or incomes",
+		    *what) + 1;
+	im->kind = (enum record_kind)kind;
+	return 0;
+}
 
-	char *raw = NULL, *text = NULL;
+/*
+ * Read PATH in ENCODING (NULL: detect; the one used into USED) into IM's rows
+ * and map its header; EXIT_OK, or prints why with everything released.
+ */
+static int
+s_import_load(struct import *im, const char *path, const char *encoding, const char **used)
+{
+	char err[ERRBUF_SIZE], *raw = NULL, *text = NULL;
 	size_t rawlen, textlen;
+	int rc;
+
 	if (file_read(path, &raw, &rawlen, err, sizeof err) < 0)
-		return tool_fail(EXIT_USAGE, im.cmd, "%s", err);
-	rc = csv_to_utf8(raw, rawlen, encoding, &text, &textlen, &used, err, sizeof err);
+		return tool_fail(EXIT_USAGE, im->cmd, "%s", err);
+	rc = csv_to_utf8(raw, rawlen, encoding, &text, &textlen, used, err, sizeof err);
 	free(raw);
 	if (rc < 0)
-		return tool_fail(EXIT_USAGE, im.cmd, "%s: %s", path, err);
+		return tool_fail(EXIT_USAGE, im->cmd, "%s: %s", path, err);
 	const char *start = text + strspn(text, " \t\r\n");
-	im.is_json = *start == '[';
-	if ((im.is_json ? csv_parse_json(&im.rows, &text, err, sizeof err) :
-	    csv_parse(&im.rows, &text, textlen, err, sizeof err)) < 0) {
+	im->is_json = *start == '[';
+	if ((im->is_json ? csv_parse_json(&im->rows, &text, err, sizeof err) :
+	    csv_parse(&im->rows, &text, textlen, err, sizeof err)) < 0) {
 		free(text);
-		return tool_fail(EXIT_USAGE, im.cmd, "%s: %s", path, err);
+		return tool_fail(EXIT_USAGE, im->cmd, "%s: %s", path, err);
 	}
-	if (im.rows.nrows < 1) {
-		csv_release(&im.rows);
-		return tool_fail(EXIT_USAGE, im.cmd, "%s: no header row", path);
+	if (im->rows.nrows < 1) {
+		csv_release(&im->rows);
+		return tool_fail(EXIT_USAGE, im->cmd, "%s: no header row", path);
 	}
-	if ((rc = s_map_header(&im)) != EXIT_OK) {
-		csv_release(&im.rows);
+	if ((rc = s_map_header(im)) != EXIT_OK) {
+		csv_release(&im->rows);
 		return rc;
 	}
-	im.row_bad = calloc(im.rows.nrows, 1);
-	im.row_hid = calloc(im.rows.nrows, sizeof *im.row_hid);
-	if (!im.row_bad || !im.row_hid) {
-		free(im.row_bad);
-		free(im.row_hid);
-		csv_release(&im.rows);
-		return tool_fail(EXIT_FAIL, im.cmd, "out of memory");
+	im->row_bad = calloc(im->rows.nrows, 1);
+	im->row_hid = calloc(im->rows.nrows, sizeof *im->row_hid);
+	if (!im->row_bad || !im->row_hid) {
+		free(im->row_bad);
+		free(im->row_hid);
+		csv_release(&im->rows);
+		return tool_fail(EXIT_FAIL, im->cmd, "out of memory");
 	}
-	if (tool_open(&n, 0) < 0) {
-		rc = EXIT_FAIL;
-		goto out;
-	}
-	if (n.conf.role != ROLE_TOWNSHIP) {
-		rc = tool_fail(EXIT_USAGE, im.cmd, "household files are imported at their township's node");
-		goto out_node;
-	}
-	if (household_ctx_init(&c, ledger_db(n.ledger), n.conf.code, err, sizeof err) < 0) {
-		rc = tool_fail(EXIT_FAIL, im.cmd, "%s", err);
-		goto out_node;
-	}
-	im.c = &c;
-	im.ledger = n.ledger;
-	int64_t t0 = mono_ms();
+	return EXIT_OK;
+}
+
+/* Check IM's rows and write them in the transaction begun, until ledger_end. */
+static int
+s_import_passes(struct import *im, const char *path)
+{
+	char err[ERRBUF_SIZE];
+
 	for (int pass = 0; ; pass++) {
-		s_pass_reset(&im);
-		if (s_pass(&im, err, sizeof err) < 0) {
-			rc = tool_fail(EXIT_FAIL, im.cmd, "%s (nothing written)", err);
-			goto out_ctx;
-		}
-		int broken = im.kind == RECORD_MEMBER ? s_check_heads(&im) : 0;
-		if (im.bad && (!im.skip_bad || broken)) {
-			ledger_rollback(n.ledger);
-			if (im.skip_bad && pass == 0) {
+		s_pass_reset(im);
+		if (s_pass(im, err, sizeof err) < 0)
+			return tool_fail(EXIT_FAIL, im->cmd, "%s (nothing written)", err);
+		int broken = im->kind == RECORD_MEMBER ? s_check_heads(im) : 0;
+		if (im->bad && (!im->skip_bad || broken)) {
+			ledger_rollback(im->ledger);
+			if (im->skip_bad && pass == 0) {
 				/* again without the households whose heads do not add up */
-				s_reports_clear(&im, 1);
+				s_reports_clear(im, 1);
 				continue;
 			}
 		}
-		s_reports_print(&im);
-		if (im.bad && !im.skip_bad) {
-			rc = tool_fail(EXIT_USAGE, im.cmd, "%s: %zu bad row%s: nothing written", path, im.bad,
-			    im.bad == 1 ? "" : "s");
-			goto out_ctx;
-		}
+		s_reports_print(im);
+		if (im->bad && !im->skip_bad)
+			return tool_fail(EXIT_USAGE, im->cmd, "%s: %zu bad row%s: nothing written", path,
+			    im->bad, im->bad == 1 ? "" : "s");
 		break;
 	}
-	if (sqlite3_get_autocommit(c.db)) {
-		rc = tool_fail(EXIT_FAIL, im.cmd, "the import could not be completed: nothing written");
-		goto out_ctx;
-	}
-	if (ledger_end(n.ledger, err, sizeof err) < 0) {
-		rc = tool_fail(EXIT_FAIL, im.cmd, "%s (nothing written)", err);
-		goto out_ctx;
-	}
-	printf("import %s: %zu row%s written (%zu new, %zu updated), %zu bad row%s skipped; %" PRIu64
-	    " change set%s", what, im.written, im.written == 1 ? "" : "s", im.created, im.updated, im.bad,
-	    im.bad == 1 ? "" : "s", im.changesets, im.changesets == 1 ? "" : "s");
-	if (im.changesets)
-		printf(" (seq %" PRIu64 "-%" PRIu64 ")", im.first_seq, im.last_seq);
-	printf("; %s; %.2f s\n", used, (double)(mono_ms() - t0) / 1000.0);
-	rc = EXIT_OK;
-out_ctx:
+	if (sqlite3_get_autocommit(im->c->db))
+		return tool_fail(EXIT_FAIL, im->cmd, "the import could not be completed: nothing written");
+	if (ledger_end(im->ledger, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, im->cmd, "%s (nothing written)", err);
+	return EXIT_OK;
+}
+
+/* Write IM's rows at the township node N; EXIT_OK or prints why (nothing written). */
+static int
+s_import_write(struct node *n, struct import *im, const char *path)
+{
+	char err[ERRBUF_SIZE];
+	struct household_ctx c;
+
+	if (household_ctx_init(&c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, im->cmd, "%s", err);
+	im->c = &c;
+	im->ledger = n->ledger;
+	int rc = s_import_passes(im, path);
 	household_ctx_release(&c);
-out_node:
-	node_close(&n);
-out:
-	s_pass_reset(&im);
-	s_reports_clear(&im, 0);
-	free(im.reports);
-	free(im.row_bad);
-	free(im.row_hid);
-	csv_release(&im.rows);
+	im->c = NULL;
+	return rc;
+}
+
+static void
+s_import_release(struct import *im)
+{
+	s_pass_reset(im);
+	s_reports_clear(im, 0);
+	free(im->reports);
+	free(im->row_bad);
+	free(im->row_hid);
+	csv_release(&im->rows);
+}
+
+int
+cmd_import(struct node *n, int argc, char **argv)
+{
+	const char *encoding = NULL, *used = NULL, *what, *path;
+	char cmdname[32];
+	struct import im;
+	int rc;
+
+	memset(&im, 0, sizeof im);
+	if ((rc = s_import_opts(argc, argv, &im, &encoding, &what, &path)))
+		return rc - 1;
+	snprintf(cmdname, sizeof cmdname, "import %s", what);
+	im.cmd = cmdname;
+	im.fs = household_record_fields(im.kind, &im.nf);
+	if ((rc = s_import_load(&im, path, encoding, &used)) != EXIT_OK)
+		return rc;
+	int64_t t0 = mono_ms();
+	if ((rc = s_import_write(n, &im, path)) == EXIT_OK) {
+		printf("import %s: %zu row%s written (%zu new, %zu updated), %zu bad row%s skipped; %"
+		    PRIu64 " change set%s", what, im.written, im.written == 1 ? "" : "s", im.created,
+		    im.updated, im.bad, im.bad == 1 ? "" : "s", im.changesets, im.changesets == 1 ? "" : "s");
+		if (im.changesets)
+			printf(" (seq %" PRIu64 "-%" PRIu64 ")", im.first_seq, im.last_seq);
+		printf("; %s; %.2f s\n", used, (double)(mono_ms() - t0) / 1000.0);
+	}
+	s_import_release(&im);
 	return rc;
 }
 
 /* ---- export ------------------------------------------------------------------------- */
 
-int
-cmd_export(int argc, char **argv)
+static const char s_export_usage[] =
+    "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
+    "                   [--header zh|en] [--excel] [--encoding utf-8|gb18030] [-o FILE]\n\n"
+    "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
+    "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
+    "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
+    "the computed 人均纯收入, which import ignores (it computes it again).\n"
+    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
+    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
+    "is shown, not run (a leading '); import drops both again.  --encoding gb18030\n"
+    "writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n";
+
+struct export_opts {
+	enum record_kind kind;
+	const char *village;    /* NULL: every village */
+	const char *out;        /* NULL: stdout */
+	int json, gb18030, excel;
+	int zh;                 /* CSV headers: the Chinese labels, else the field names */
+};
+
+/* Check the option values of "lika export"; 0 or prints why and returns EXIT_USAGE. */
+static int
+s_export_check(struct export_opts *o, const char *what, const char *format, const char *encoding,
+    const char *header)
+{
+	char err[ERRBUF_SIZE];
+	int kind;
+
+	if ((kind = s_record_kind(what)) < 0)
+		return tool_fail(EXIT_USAGE, "export", "\"%s\" is not households, members or incomes", what);
+	o->kind = (enum record_kind)kind;
+	o->json = !strcmp(format, "json");
+	if (!o->json && strcmp(format, "csv"))
+		return tool_fail(EXIT_USAGE, "export", "format \"%s\" is neither csv nor json", format);
+	o->gb18030 = !strcasecmp(encoding, "gb18030");
+	if (!o->gb18030 && strcasecmp(encoding, "utf-8"))
+		return tool_fail(EXIT_USAGE, "export", "encoding \"%s\" is neither utf-8 nor gb18030", encoding);
+	if (o->gb18030 && o->json)
+		return tool_fail(EXIT_USAGE, "export", "JSON is UTF-8: --encoding gb18030 is for CSV");
+	if (strcmp(header, "zh") && strcmp(header, "en"))
+		return tool_fail(EXIT_USAGE, "export", "header \"%s\" is neither zh nor en", header);
+	o->zh = header[0] == 'z';
+	if (o->village && code_check_village(o->village, err, sizeof err) < 0)
+		return tool_fail(EXIT_USAGE, "export", "%s", err);
+	return 0;
+}
+
+/* Options and argument of "lika export" into O: 0 to go on, else an exit status + 1. */
+static int
+s_export_opts(int argc, char **argv, struct export_opts *o)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -876,141 +1038,144 @@ cmd_export(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
-	    "                   [--header zh|en] [--excel] [--encoding utf-8|gb18030] [-o FILE]\n\n"
-	    "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
-	    "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
-	    "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
-	    "the computed 人均纯收入, which import ignores (it computes it again).\n"
-	    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
-	    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
-	    "is shown, not run (a leading '); import drops both again.  --encoding gb18030\n"
-	    "writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n";
-	const char *format = "csv", *village = NULL, *header = "zh", *out = NULL, *encoding = "utf-8";
-	struct tool_out to;
-	enum record_kind kind;
-	char err[ERRBUF_SIZE];
-	struct household_ctx c;
-	struct record_iter it;
-	struct node n;
-	int ch, rc, nf, first = 1, excel = 0;
+	const char *format = "csv", *header = "zh", *encoding = "utf-8";
+	int ch;
 
+	memset(o, 0, sizeof *o);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'x': excel = 1; break;
+		case 'x': o->excel = 1; break;
 		case 'e': encoding = optarg; break;
 		case 'f': format = optarg; break;
-		case 'V': village = optarg; break;
+		case 'V': o->village = optarg; break;
 		case 'H': header = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h': printf("%s", usage); return EXIT_OK;
-		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		case 'o': o->out = optarg; break;
+		case 'h': printf("%s", s_export_usage); return EXIT_OK + 1;
+		default: fprintf(stderr, "%s", s_export_usage); return EXIT_USAGE + 1;
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "%s", usage);
-		return EXIT_USAGE;
+		fprintf(stderr, "%s", s_export_usage);
+		return EXIT_USAGE + 1;
 	}
-	const char *what = argv[optind];
-	if (!strcmp(what, "households"))
-		kind = RECORD_HOUSEHOLD;
-	else if (!strcmp(what, "members"))
-		kind = RECORD_MEMBER;
-	else if (!strcmp(what, "incomes"))
-		kind = RECORD_INCOME;
-	else
-		return tool_fail(EXIT_USAGE, "export", "\"%s\" is not households, members or incomes", what);
-	int json = !strcmp(format, "json");
-	if (!json && strcmp(format, "csv"))
-		return tool_fail(EXIT_USAGE, "export", "format \"%s\" is neither csv nor json", format);
-	int gb = !strcasecmp(encoding, "gb18030");
-	if (!gb && strcasecmp(encoding, "utf-8"))
-		return tool_fail(EXIT_USAGE, "export", "encoding \"%s\" is neither utf-8 nor gb18030", encoding);
-	if (gb && json)
-		return tool_fail(EXIT_USAGE, "export", "JSON is UTF-8: --encoding gb18030 is for CSV");
-	if (strcmp(header, "zh") && strcmp(header, "en"))
-		return tool_fail(EXIT_USAGE, "export", "header \"%s\" is neither zh nor en", header);
-	if (village && code_check_village(village, err, sizeof err) < 0)
-		return tool_fail(EXIT_USAGE, "export", "%s", err);
-	const struct field *fs = household_record_fields(kind, &nf);
+	if (s_export_check(o, argv[optind], format, encoding, header))
+		return EXIT_USAGE + 1;
+	return 0;
+}
 
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (household_ctx_init(&c, ledger_db(n.ledger), n.conf.code, err, sizeof err) < 0) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, "export", "%s", err);
-	}
-	if (tool_out_open(&to, out, gb, "export") < 0) {
-		household_ctx_release(&c);
-		node_close(&n);
-		return EXIT_FAIL;
-	}
-	FILE *f = to.f;
-	if (household_iter_open(&it, &c, kind, NULL, village, NULL, err, sizeof err) < 0) {
-		rc = tool_fail(EXIT_FAIL, "export", "%s", err);
-		goto done;
-	}
-	/* the members' link by the head's ID number is for offices' sheets; export has the id */
-	int extra = kind == RECORD_INCOME ? 1 : 0;
-	if (json) {
+/*
+ * Columns of an export: the fields of FS (NF of them) but the members' head
+ * ID number, which links rows in offices' sheets (export has the id); incomes
+ * add the computed net income per head (field NF).
+ */
+static int
+s_export_skips(const struct export_opts *o, int k)
+{
+	return o->kind == RECORD_MEMBER && k == MF_HEAD_IDCARD;
+}
+
+static void
+s_export_head(FILE *f, const struct export_opts *o, const struct field *fs, int nf)
+{
+	int col = 0;
+
+	if (o->json) {
 		fputc('[', f);
-	} else {
-		fputs("\xef\xbb\xbf", f);
-		int col = 0;
-		for (int k = 0; k < nf; k++) {
-			if (kind == RECORD_MEMBER && k == MF_HEAD_IDCARD)
+		return;
+	}
+	fputs("\xef\xbb\xbf", f);
+	for (int k = 0; k < nf; k++) {
+		if (s_export_skips(o, k))
+			continue;
+		if (col++)
+			fputc(',', f);
+		csv_write_field(f, o->zh ? fs[k].label : fs[k].name);
+	}
+	if (o->kind == RECORD_INCOME)
+		fputs(o->zh ? ",人均纯收入(元)" : ",net_per_capita", f);
+	fputs("\r\n", f);
+}
+
+static void
+s_export_row(FILE *f, const struct export_opts *o, const struct field *fs, int nf,
+    const char *const *v, int first)
+{
+	int col = 0, extra = o->kind == RECORD_INCOME ? 1 : 0;
+
+	if (!o->json) {
+		for (int k = 0; k < nf + extra; k++) {
+			if (s_export_skips(o, k))
 				continue;
 			if (col++)
 				fputc(',', f);
-			csv_write_field(f, header[0] == 'z' ? fs[k].label : fs[k].name);
+			if (o->excel)
+				csv_write_field_excel(f, v[k]);
+			else
+				csv_write_field(f, v[k]);
 		}
-		if (extra)
-			fputs(header[0] == 'z' ? ",人均纯收入(元)" : ",net_per_capita", f);
 		fputs("\r\n", f);
+		return;
 	}
+	fputs(first ? "\n{" : ",\n{", f);
+	for (int k = 0; k < nf; k++) {
+		if (s_export_skips(o, k))
+			continue;
+		if (col++)
+			fputc(',', f);
+		json_str(f, fs[k].name);
+		fputc(':', f);
+		json_str(f, v[k]);
+	}
+	if (extra) {
+		fputs(",\"net_per_capita\":", f);
+		json_str(f, v[IF_COUNT]);
+	}
+	fputc('}', f);
+}
+
+/* Every record of O's kind (and village) of context C to F. */
+static int
+s_export_records(FILE *f, const struct export_opts *o, const struct household_ctx *c)
+{
+	char err[ERRBUF_SIZE];
+	struct record_iter it;
+	int rc, nf, first = 1;
+	const struct field *fs = household_record_fields(o->kind, &nf);
+
+	if (household_iter_open(&it, c, o->kind, NULL, o->village, NULL, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, "export", "%s", err);
+	s_export_head(f, o, fs, nf);
 	while ((rc = household_iter_next(&it)) == 1) {
-		if (json) {
-			fputs(first ? "\n{" : ",\n{", f);
-			int col = 0;
-			for (int k = 0; k < nf; k++) {
-				if (kind == RECORD_MEMBER && k == MF_HEAD_IDCARD)
-					continue;
-				if (col++)
-					fputc(',', f);
-				json_str(f, fs[k].name);
-				fputc(':', f);
-				json_str(f, it.v[k]);
-			}
-			if (extra) {
-				fputs(",\"net_per_capita\":", f);
-				json_str(f, it.v[IF_COUNT]);
-			}
-			fputc('}', f);
-		} else {
-			int col = 0;
-			for (int k = 0; k < nf + extra; k++) {
-				if (kind == RECORD_MEMBER && k == MF_HEAD_IDCARD)
-					continue;
-				if (col++)
-					fputc(',', f);
-				if (excel)
-					csv_write_field_excel(f, it.v[k]);
-				else
-					csv_write_field(f, it.v[k]);
-			}
-			fputs("\r\n", f);
-		}
+		s_export_row(f, o, fs, nf, it.v, first);
 		first = 0;
 	}
-	if (json)
+	if (o->json)
 		fputs("\n]\n", f);
 	household_iter_close(&it);
-	rc = rc < 0 ? tool_fail(EXIT_FAIL, "export", "reading records failed") : EXIT_OK;
-done:
+	return rc < 0 ? tool_fail(EXIT_FAIL, "export", "reading records failed") : EXIT_OK;
+}
+
+int
+cmd_export(struct node *n, int argc, char **argv)
+{
+	struct export_opts o;
+	struct household_ctx c;
+	struct tool_out to;
+	char err[ERRBUF_SIZE];
+	int rc;
+
+	if ((rc = s_export_opts(argc, argv, &o)))
+		return rc - 1;
+	if (household_ctx_init(&c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, "export", "%s", err);
+	if (tool_out_open(&to, o.out, o.gb18030, "export") < 0) {
+		household_ctx_release(&c);
+		return EXIT_FAIL;
+	}
+	rc = s_export_records(to.f, &o, &c);
 	if (tool_out_close(&to, "export") < 0 && rc == EXIT_OK)
 		rc = EXIT_FAIL;
 	household_ctx_release(&c);
-	node_close(&n);
 	return rc;
 }

@@ -10,7 +10,7 @@
 #include "util.h"
 
 int
-cmd_log(int argc, char **argv)
+cmd_log(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "origin", required_argument, NULL, 'o' },
@@ -22,7 +22,6 @@ cmd_log(int argc, char **argv)
 	    "List the change sets held, per feed in order: origin, seq, id, time, author\n"
 	    "key and number of operations.  --origin shows one feed.\n";
 	const char *origin = NULL;
-	struct node n;
 	sqlite3_stmt *st;
 	int ch, json = 0, rc, first = 1;
 
@@ -39,13 +38,10 @@ cmd_log(int argc, char **argv)
 	if (origin && code_role(origin) == ROLE_NONE)
 		return tool_fail(EXIT_USAGE, "log", "origin \"%s\" is not a 6-digit county or "
 		    "9-digit township code", origin);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger),
+	if (sqlite3_prepare_v2(ledger_db(n->ledger),
 	    "SELECT origin, seq, id, hlc, author, nops, applied FROM changeset "
 	    "WHERE ?1 IS NULL OR origin = ?1 ORDER BY origin, seq", -1, &st, NULL) != SQLITE_OK) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, "log", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+		return tool_fail(EXIT_FAIL, "log", "%s", sqlite3_errmsg(ledger_db(n->ledger)));
 	}
 	if (origin)
 		sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
@@ -78,16 +74,14 @@ cmd_log(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sqlite3_finalize(st);
-	node_close(&n);
 	return rc == SQLITE_DONE ? EXIT_OK : EXIT_FAIL;
 }
 
 int
-cmd_verify(int argc, char **argv)
+cmd_verify(struct node *n, int argc, char **argv)
 {
 	char err[ERRBUF_SIZE];
 	struct verify_report rep;
-	struct node n;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: lika [--data DIR] verify\n\n"
@@ -99,10 +93,7 @@ cmd_verify(int argc, char **argv)
 	}
 	if (argc > 1)
 		return tool_fail(EXIT_USAGE, "verify", "unexpected argument \"%s\"", argv[1]);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	int rc = ledger_verify(n.ledger, &rep, err, sizeof err);
-	node_close(&n);
+	int rc = ledger_verify(n->ledger, &rep, err, sizeof err);
 	if (rc < 0)
 		return tool_fail(EXIT_FAIL, "verify", "%s", err);
 	if (rc > 0) {
@@ -119,11 +110,10 @@ cmd_verify(int argc, char **argv)
 }
 
 int
-cmd_rebuild(int argc, char **argv)
+cmd_rebuild(struct node *n, int argc, char **argv)
 {
 	char err[ERRBUF_SIZE];
 	uint64_t n_replayed = 0;
-	struct node n;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: lika [--data DIR] rebuild\n\n"
@@ -133,10 +123,7 @@ cmd_rebuild(int argc, char **argv)
 	}
 	if (argc > 1)
 		return tool_fail(EXIT_USAGE, "rebuild", "unexpected argument \"%s\"", argv[1]);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	int rc = ledger_rebuild(n.ledger, &n_replayed, err, sizeof err);
-	node_close(&n);
+	int rc = ledger_rebuild(n->ledger, &n_replayed, err, sizeof err);
 	if (rc < 0)
 		return tool_fail(EXIT_FAIL, "rebuild", "%s", err);
 	printf("rebuild: replayed %" PRIu64 " change sets\n", n_replayed);

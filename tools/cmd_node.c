@@ -21,8 +21,9 @@ s_init_usage(FILE *f)
 	    "at the county) and the hub's endpoint.  Refuses if DIR already holds a node.\n");
 }
 
+/* Flag-less: there is no node before it; it opens the one it made to print its key. */
 int
-cmd_init(int argc, char **argv)
+cmd_init(struct node *none, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, 'r' },
@@ -39,6 +40,7 @@ cmd_init(int argc, char **argv)
 	char err[ERRBUF_SIZE];
 	int ch;
 
+	(void)none;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': role = optarg; break;
@@ -80,7 +82,7 @@ cmd_init(int argc, char **argv)
 }
 
 int
-cmd_whoami(int argc, char **argv)
+cmd_whoami(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -88,7 +90,6 @@ cmd_whoami(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char hex[2 * PUBKEY_BYTES + 1];
-	struct node n;
 	int ch, json = 0;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -103,20 +104,17 @@ cmd_whoami(int argc, char **argv)
 	}
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "whoami", "unexpected argument \"%s\"", argv[optind]);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	hex_encode(hex, n.id.pk, PUBKEY_BYTES);
+	hex_encode(hex, n->id.pk, PUBKEY_BYTES);
 	if (json) {
 		printf("{\"node\":");
-		json_str(stdout, n.conf.code);
-		printf(",\"role\":\"%s\",\"name\":", role_name(n.conf.role));
-		json_str(stdout, n.conf.name);
+		json_str(stdout, n->conf.code);
+		printf(",\"role\":\"%s\",\"name\":", role_name(n->conf.role));
+		json_str(stdout, n->conf.name);
 		printf(",\"pubkey\":\"%s\",\"county\":\"%s\",\"county_key\":\"%s\"}\n", hex,
-		    n.id.county, n.conf.county_key);
+		    n->id.county, n->conf.county_key);
 	} else {
-		printf("node    %s\nrole    %s\nname    %s\nkey     %s\ncounty  %s\n", n.conf.code,
-		    role_name(n.conf.role), n.conf.name, hex, n.id.county);
+		printf("node    %s\nrole    %s\nname    %s\nkey     %s\ncounty  %s\n", n->conf.code,
+		    role_name(n->conf.role), n->conf.name, hex, n->id.county);
 	}
-	node_close(&n);
 	return EXIT_OK;
 }

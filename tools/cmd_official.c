@@ -13,8 +13,14 @@
 
 /* ---- lika official ---------------------------------------------------------- */
 
+struct official_args {
+	const char *role, *name, *office;
+	const char *out;        /* the key file; NULL: official-OFFICE-NNN.key */
+};
+
+/* Options of "official add" into A: 0 to go on, else an exit status + 1. */
 static int
-s_official_add(int argc, char **argv)
+s_official_add_opts(int argc, char **argv, struct official_args *a)
 {
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, 'r' },
@@ -31,104 +37,114 @@ s_official_add(int argc, char **argv)
 	    "official-OFFICE-NNN.key).  OFFICE is the county code for the county office,\n"
 	    "the township code for a township head, and the township or village code\n"
 	    "for a resident village cadre (驻村干部).  Hand the key file to the person.\n";
-	const char *role = NULL, *name = NULL, *office = NULL, *out = NULL;
-	char err[ERRBUF_SIZE], id[32], path[1100], hex[2 * PUBKEY_BYTES + 1];
-	int ch, rc;
+	int ch;
 
+	memset(a, 0, sizeof *a);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'r': role = optarg; break;
-		case 'n': name = optarg; break;
-		case 'o': office = optarg; break;
-		case 'O': out = optarg; break;
-		case 'h': printf("%s", usage); return EXIT_OK;
-		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		case 'r': a->role = optarg; break;
+		case 'n': a->name = optarg; break;
+		case 'o': a->office = optarg; break;
+		case 'O': a->out = optarg; break;
+		case 'h': printf("%s", usage); return EXIT_OK + 1;
+		default: fprintf(stderr, "%s", usage); return EXIT_USAGE + 1;
 		}
 	}
 	if (optind != argc)
-		return tool_fail(EXIT_USAGE, "official add", "unexpected argument \"%s\"", argv[optind]);
-	if (!role || !name || !office) {
+		return tool_fail(EXIT_USAGE, "official add", "unexpected argument \"%s\"", argv[optind]) + 1;
+	if (!a->role || !a->name || !a->office) {
 		fprintf(stderr, "%s", usage);
-		return EXIT_USAGE;
+		return EXIT_USAGE + 1;
 	}
-	if (strcmp(role, ROLE_VILLAGE_CADRE) != 0 && strcmp(role, ROLE_TOWNSHIP_HEAD) != 0 &&
-	    strcmp(role, ROLE_COUNTY_OFFICE) != 0)
+	if (strcmp(a->role, ROLE_VILLAGE_CADRE) != 0 && strcmp(a->role, ROLE_TOWNSHIP_HEAD) != 0 &&
+	    strcmp(a->role, ROLE_COUNTY_OFFICE) != 0)
 		return tool_fail(EXIT_USAGE, "official add", "role \"%s\" is none of village-cadre, "
-		    "township-head, county-office", role);
-	if (!*name || proc_check_text("official add", "name", name, 60))
-		return tool_fail(EXIT_USAGE, "official add", "name \"%s\" must be 1 to 60 bytes", name);
+		    "township-head, county-office", a->role) + 1;
+	if (!*a->name || proc_check_text("official add", "name", a->name, 60))
+		return tool_fail(EXIT_USAGE, "official add", "name \"%s\" must be 1 to 60 bytes",
+		    a->name) + 1;
+	return 0;
+}
 
-	struct node n;
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (n.conf.role != ROLE_COUNTY) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, "official add", "officials are put on the roster at the "
-		    "county node (this is township %s)", n.conf.code);
-	}
-	const char *county = n.conf.code;
-	int ok;
+/* Is OFFICE an office of ROLE in COUNTY? */
+static int
+s_office_fits(const char *role, const char *office, const char *county)
+{
+	char err[ERRBUF_SIZE];
+
 	if (strcmp(role, ROLE_COUNTY_OFFICE) == 0)
-		ok = strcmp(office, county) == 0;
-	else if (strcmp(role, ROLE_TOWNSHIP_HEAD) == 0)
-		ok = code_check_township(office, err, sizeof err) == 0 && strncmp(office, county, 6) == 0;
-	else
-		ok = (code_check_township(office, err, sizeof err) == 0 ||
-		    code_check_village(office, err, sizeof err) == 0) && strncmp(office, county, 6) == 0;
-	if (!ok) {
-		node_close(&n);
+		return strcmp(office, county) == 0;
+	if (strcmp(role, ROLE_TOWNSHIP_HEAD) == 0)
+		return code_check_township(office, err, sizeof err) == 0 && strncmp(office, county, 6) == 0;
+	return (code_check_township(office, err, sizeof err) == 0 ||
+	    code_check_village(office, err, sizeof err) == 0) && strncmp(office, county, 6) == 0;
+}
+
+/* Put official ID of A with key PK on the roster; EXIT_OK or prints why. */
+static int
+s_official_put(struct node *n, const struct official_args *a, const char *id,
+    const uint8_t pk[PUBKEY_BYTES])
+{
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = {
+		COL_BLOB("pubkey", pk, PUBKEY_BYTES), COL_TEXT("role", a->role), COL_TEXT("name", a->name),
+		COL_TEXT("office", a->office), COL_INT("removed", 0),
+	};
+	int rc;
+
+	ops_init(&ops);
+	ops_upsert(&ops, "official", id, cols, 5);
+	rc = proc_commit(n, "official add", &ops);
+	ops_release(&ops);
+	return rc;
+}
+
+static int
+s_official_add(struct node *n, int argc, char **argv)
+{
+	struct official_args a;
+	char err[ERRBUF_SIZE], id[32], path[1100], hex[2 * PUBKEY_BYTES + 1];
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES];
+	int rc;
+
+	if ((rc = s_official_add_opts(argc, argv, &a)))
+		return rc - 1;
+	if (!s_office_fits(a.role, a.office, n->conf.code))
 		return tool_fail(EXIT_USAGE, "official add", "office \"%s\" does not fit role %s in "
 		    "county %s (county office: the county code; township head: a township code; "
-		    "village cadre: a township or village code)", office, role, county);
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+		    "village cadre: a township or village code)", a.office, a.role, n->conf.code);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "official add", "%s", err);
-	}
-	sqlite3 *db = ledger_db(n.ledger);
-	int64_t next = proc_int(db, "SELECT count(*) + 1 FROM official WHERE office = ?1", office, 1);
-	snprintf(id, sizeof id, "%s/%03d", office, (int)next);
-	if (out)
-		snprintf(path, sizeof path, "%s", out);
+	int64_t next = proc_int(ledger_db(n->ledger), "SELECT count(*) + 1 FROM official WHERE office = ?1",
+	    a.office, 1);
+	snprintf(id, sizeof id, "%s/%03d", a.office, (int)next);
+	if (a.out)
+		snprintf(path, sizeof path, "%s", a.out);
 	else
-		snprintf(path, sizeof path, "official-%s-%03d.key", office, (int)next);
-
-	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES];
+		snprintf(path, sizeof path, "official-%s-%03d.key", a.office, (int)next);
 	crypto_sign_keypair(pk, sk);
 	rc = key_write(path, sk, err, sizeof err);
 	sodium_memzero(sk, sizeof sk);
 	if (rc < 0) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, "official add", "--out: %s (an existing key file is never "
 		    "overwritten)", err);
 	}
-	struct ops ops = OPS_INIT;
-	struct colval cols[] = {
-		COL_BLOB("pubkey", pk, PUBKEY_BYTES), COL_TEXT("role", role), COL_TEXT("name", name),
-		COL_TEXT("office", office), COL_INT("removed", 0),
-	};
-	ops_init(&ops);
-	ops_upsert(&ops, "official", id, cols, 5);
-	rc = proc_commit(&n, "official add", &ops);
-	ops_release(&ops);
-	node_close(&n);
-	if (rc != EXIT_OK) {
+	if ((rc = s_official_put(n, &a, id, pk)) != EXIT_OK) {
 		unlink(path);
 		return rc;
 	}
 	hex_encode(hex, pk, PUBKEY_BYTES);
-	printf("official %s %s (%s of %s) added\nkey file %s\npublic key %s\n", id, name, role,
-	    office, path, hex);
+	printf("official %s %s (%s of %s) added\nkey file %s\npublic key %s\n", id, a.name, a.role,
+	    a.office, path, hex);
 	return EXIT_OK;
 }
 
 static int
-s_official_list(int argc, char **argv)
+s_official_list(struct node *n, int argc, char **argv)
 {
 	int json = argc > 1 && strcmp(argv[1], "--json") == 0, first = 1;
-	struct node n;
 	sqlite3_stmt *st;
 
 	if (argc > 1 && !json) {
@@ -136,11 +152,8 @@ s_official_list(int argc, char **argv)
 		    "procedure steps.\n");
 		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
 	}
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, role, name, office, removed, pubkey "
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT id, role, name, office, removed, pubkey "
 	    "FROM official ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		node_close(&n);
 		return EXIT_FAIL;
 	}
 	if (json)
@@ -170,15 +183,13 @@ s_official_list(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sqlite3_finalize(st);
-	node_close(&n);
 	return EXIT_OK;
 }
 
 static int
-s_official_remove(int argc, char **argv)
+s_official_remove(struct node *n, int argc, char **argv)
 {
 	char err[ERRBUF_SIZE], name[128];
-	struct node n;
 	int rc;
 
 	if (argc != 2 || argv[1][0] == '-') {
@@ -186,29 +197,19 @@ s_official_remove(int argc, char **argv)
 		    "step; past signatures stay valid.\n");
 		return argc == 2 && strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
 	}
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (n.conf.role != ROLE_COUNTY) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, "official remove", "the roster is kept at the county node");
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "official remove", "%s", err);
-	}
-	if (proc_text(ledger_db(n.ledger), "SELECT name FROM official WHERE id = ?1", argv[1], name,
+	if (proc_text(ledger_db(n->ledger), "SELECT name FROM official WHERE id = ?1", argv[1], name,
 	    sizeof name) != 1) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, "official remove", "no official \"%s\" on the roster", argv[1]);
 	}
 	struct ops ops = OPS_INIT;
 	struct colval cols[] = { COL_INT("removed", 1) };
 	ops_init(&ops);
 	ops_upsert(&ops, "official", argv[1], cols, 1);
-	rc = proc_commit(&n, "official remove", &ops);
+	rc = proc_commit(n, "official remove", &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("official %s %s removed\n", argv[1], name);
 	return rc;
@@ -217,13 +218,15 @@ s_official_remove(int argc, char **argv)
 int
 cmd_official(int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "add",    s_official_add,    "put an official on the roster and create the signing key" },
-		{ "list",   s_official_list,   "list the roster of officials" },
-		{ "remove", s_official_remove, "stop an official from signing new steps" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "add",    s_official_add,    NEED_NODE_RW | COUNTY_ONLY,
+		    "put an official on the roster and create the signing key" },
+		{ "list",   s_official_list,   NEED_NODE_RO, "list the roster of officials" },
+		{ "remove", s_official_remove, NEED_NODE_RW | COUNTY_ONLY,
+		    "stop an official from signing new steps" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("official", sub, argc, argv);
+	return tool_subcommand("official", sub, argc, argv);
 }
 
 /* ---- lika policy ------------------------------------------------------------ */
@@ -249,13 +252,12 @@ static const struct {
 };
 
 static int
-s_policy_set(int argc, char **argv)
+s_policy_set(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika policy set NAME YEAR VALUE [NOTE]\n\n"
 	    "At the county node: set a policy value from YEAR on (it holds for later years\n"
 	    "until set again).  Names:\n";
 	char err[ERRBUF_SIZE], key[80], value[256];
-	struct node n;
 	size_t i, np = sizeof s_policies / sizeof s_policies[0];
 	int rc;
 
@@ -317,16 +319,8 @@ s_policy_set(int argc, char **argv)
 	}
 	if (note && proc_check_text("policy set", "note", note, 500))
 		return EXIT_USAGE;
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (n.conf.role != ROLE_COUNTY) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, "policy set", "policy is set at the county node");
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "policy set", "%s", err);
-	}
 	snprintf(key, sizeof key, "%s/%d", name, year);
 	struct ops ops = OPS_INIT;
 	struct colval cols[] = { COL_TEXT("name", name), COL_INT("year", year),
@@ -334,18 +328,16 @@ s_policy_set(int argc, char **argv)
 		(struct colval)COL_NIL("note") };
 	ops_init(&ops);
 	ops_upsert(&ops, "policy", key, cols, 4);
-	rc = proc_commit(&n, "policy set", &ops);
+	rc = proc_commit(n, "policy set", &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("policy %s = %s from %d\n", name, value, year);
 	return rc;
 }
 
 static int
-s_policy_list(int argc, char **argv)
+s_policy_list(struct node *n, int argc, char **argv)
 {
-	struct node n;
 	sqlite3_stmt *st;
 	int json = argc > 1 && strcmp(argv[1], "--json") == 0, first = 1;
 
@@ -353,11 +345,8 @@ s_policy_list(int argc, char **argv)
 		printf("usage: lika policy list [--json]\n");
 		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
 	}
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, value, coalesce(note, ''), name, year "
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT id, value, coalesce(note, ''), name, year "
 	    "FROM policy ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		node_close(&n);
 		return EXIT_FAIL;
 	}
 	if (json)
@@ -383,28 +372,27 @@ s_policy_list(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sqlite3_finalize(st);
-	node_close(&n);
 	return EXIT_OK;
 }
 
 int
 cmd_policy(int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "set",  s_policy_set,  "set a county policy value for a year (county node)" },
-		{ "list", s_policy_list, "list the county policy values" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "set",  s_policy_set,  NEED_NODE_RW | COUNTY_ONLY,
+		    "set a county policy value for a year (county node)" },
+		{ "list", s_policy_list, NEED_NODE_RO, "list the county policy values" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("policy", sub, argc, argv);
+	return tool_subcommand("policy", sub, argc, argv);
 }
 
 /* ---- lika quota --------------------------------------------------------------- */
 
 static int
-s_quota_set(int argc, char **argv)
+s_quota_set(struct node *n, int argc, char **argv)
 {
 	char err[ERRBUF_SIZE], key[64];
-	struct node n;
 	int rc;
 
 	if (argc != 4 || argv[1][0] == '-') {
@@ -423,63 +411,51 @@ s_quota_set(int argc, char **argv)
 		return tool_fail(EXIT_USAGE, "quota set", "year \"%s\" is not a year 1990-2100", ys);
 	if (!*ns || strlen(ns) > 7 || !is_digits(ns, strlen(ns)))
 		return tool_fail(EXIT_USAGE, "quota set", "households \"%s\" is not a number 0-9999999", ns);
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (n.conf.role != ROLE_COUNTY || strncmp(code, n.conf.code, 6) != 0) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, "quota set", n.conf.role != ROLE_COUNTY ?
-		    "quotas are set at the county node" : "code \"%s\" is not in this county", code);
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (strncmp(code, n->conf.code, 6) != 0)
+		return tool_fail(EXIT_USAGE, "quota set", "code \"%s\" is not in this county", code);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "quota set", "%s", err);
-	}
 	snprintf(key, sizeof key, "%s/%s", code, ys);
 	struct ops ops = OPS_INIT;
 	struct colval cols[] = { COL_TEXT("code", code), COL_INT("year", atoi(ys)),
 		COL_INT("households", atol(ns)) };
 	ops_init(&ops);
 	ops_upsert(&ops, "quota", key, cols, 3);
-	rc = proc_commit(&n, "quota set", &ops);
+	rc = proc_commit(n, "quota set", &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("quota %s %s = %ld households\n", code, ys, atol(ns));
 	return rc;
 }
 
 static int
-s_quota_list(int argc, char **argv)
+s_quota_list(struct node *n, int argc, char **argv)
 {
-	struct node n;
 	sqlite3_stmt *st;
 
 	if (argc > 1) {
 		printf("usage: lika quota list\n");
 		return strcmp(argv[1], "--help") == 0 ? EXIT_OK : EXIT_USAGE;
 	}
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT code, year, households FROM quota "
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT code, year, households FROM quota "
 	    "ORDER BY year, code", -1, &st, NULL) != SQLITE_OK) {
-		node_close(&n);
 		return EXIT_FAIL;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW)
 		printf("%-12s %d  %d\n", sqlite3_column_text(st, 0), sqlite3_column_int(st, 1),
 		    sqlite3_column_int(st, 2));
 	sqlite3_finalize(st);
-	node_close(&n);
 	return EXIT_OK;
 }
 
 int
 cmd_quota(int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "set",  s_quota_set,  "set a township's or village's quota for a year (county node)" },
-		{ "list", s_quota_list, "list the quotas" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "set",  s_quota_set,  NEED_NODE_RW | COUNTY_ONLY,
+		    "set a township's or village's quota for a year (county node)" },
+		{ "list", s_quota_list, NEED_NODE_RO, "list the quotas" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("quota", sub, argc, argv);
+	return tool_subcommand("quota", sub, argc, argv);
 }

@@ -10,7 +10,7 @@
 #include "util.h"
 
 static int
-s_list(int argc, char **argv)
+s_list(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
@@ -22,7 +22,6 @@ s_list(int argc, char **argv)
 	    "The change sets this node refused (and fork evidence), newest first, with the\n"
 	    "reason and the peer they came from.  --all includes resolved ones.\n";
 	int ch, all = 0, json = 0, rc, first = 1;
-	struct node n;
 	sqlite3_stmt *st;
 
 	optind = 0;
@@ -36,13 +35,10 @@ s_list(int argc, char **argv)
 	}
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "quarantine list", "unexpected argument \"%s\"", argv[optind]);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT n, origin, seq, kind, reason, peer, at, "
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT n, origin, seq, kind, reason, peer, at, "
 	    "resolved_at FROM quarantine WHERE ?1 OR resolved_at IS NULL ORDER BY n DESC", -1, &st,
 	    NULL) != SQLITE_OK) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, "quarantine list", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+		return tool_fail(EXIT_FAIL, "quarantine list", "%s", sqlite3_errmsg(ledger_db(n->ledger)));
 	}
 	sqlite3_bind_int(st, 1, all);
 	if (json)
@@ -77,12 +73,11 @@ s_list(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sqlite3_finalize(st);
-	node_close(&n);
 	return rc == SQLITE_DONE ? EXIT_OK : EXIT_FAIL;
 }
 
 static int
-s_resolve(int argc, char **argv)
+s_resolve(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika quarantine resolve ORIGIN | --unknown\n\n"
 	    "After the cause of a refusal was dealt with (a township's key re-issued, a\n"
@@ -90,7 +85,6 @@ s_resolve(int argc, char **argv)
 	    "mark its quarantined change sets resolved.  They are kept as evidence.\n"
 	    "--unknown resolves the change sets whose origin could not be read.\n";
 	char err[ERRBUF_SIZE];
-	struct node n;
 
 	if (argc != 2)
 		return tool_fail(EXIT_USAGE, "quarantine resolve", "%s", usage);
@@ -102,11 +96,8 @@ s_resolve(int argc, char **argv)
 	if (origin && code_role(origin) == ROLE_NONE)
 		return tool_fail(EXIT_USAGE, "quarantine resolve", "origin \"%s\" is not a 6-digit "
 		    "county or 9-digit township code", origin);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	int rc = ledger_feed_unfreeze(n.ledger, origin, err, sizeof err);
-	int changed = sqlite3_changes(ledger_db(n.ledger));
-	node_close(&n);
+	int rc = ledger_feed_unfreeze(n->ledger, origin, err, sizeof err);
+	int changed = sqlite3_changes(ledger_db(n->ledger));
 	if (rc < 0)
 		return tool_fail(EXIT_FAIL, "quarantine resolve", "%s", err);
 	printf("%s: %d quarantined change set%s resolved; the feed is accepted again\n",
@@ -115,12 +106,13 @@ s_resolve(int argc, char **argv)
 }
 
 int
-cmd_quarantine(int argc, char **argv)
+cmd_quarantine(struct node *none, int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "list",    s_list,    "refused change sets, newest first" },
-		{ "resolve", s_resolve, "unfreeze a feed after its refusal was dealt with" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "list",    s_list,    NEED_NODE_RO, "refused change sets, newest first" },
+		{ "resolve", s_resolve, NEED_NODE_RO, "unfreeze a feed after its refusal was dealt with" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("quarantine", sub, argc, argv);
+	(void)none;
+	return tool_subcommand("quarantine", sub, argc, argv);
 }

@@ -84,7 +84,7 @@ s_schedule(sqlite3 *db, const char *name, int year, const char *mmdd, char out[1
 
 /* Collect the groups (villages at a township, townships at the county); malloc'd. */
 static int
-s_collect(struct node *n, const char *today, int year, struct group **out)
+s_collect(const struct node *n, const char *today, int year, struct group **out)
 {
 	sqlite3 *db = ledger_db(n->ledger);
 	int county = n->conf.role == ROLE_COUNTY, ng = 0, cap = 0;
@@ -173,8 +173,9 @@ s_collect(struct node *n, const char *today, int year, struct group **out)
 	return ng;
 }
 
-int
-cmd_progress(int argc, char **argv)
+/* Options of "lika progress": 0 to go on, else an exit status + 1. */
+static int
+s_progress_opts(int argc, char **argv, int *json, int *year, const char *today)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -182,14 +183,13 @@ cmd_progress(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, year, ch;
-	char today[11];
 	const char *ys = NULL;
+	int ch;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'j': json = 1; break;
+		case 'j': *json = 1; break;
 		case 'y': ys = optarg; break;
 		case 'h':
 			printf("usage: lika progress [--json] [--year YYYY]\n\n"
@@ -198,84 +198,90 @@ cmd_progress(int argc, char **argv)
 			    "7 days ago, next step not done), quota used, measures, and who is behind the\n"
 			    "plan's schedule (county policy schedule_*; defaults: identification ends\n"
 			    "06-15, files and assistance 06-30, review 07-15).\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+			return EXIT_OK + 1;
+		default: return EXIT_USAGE + 1;
 		}
 	}
 	if (optind != argc)
-		return tool_fail(EXIT_USAGE, "progress", "unexpected argument \"%s\"", argv[optind]);
-	date_today(today);
-	year = proc_year(today);
+		return tool_fail(EXIT_USAGE, "progress", "unexpected argument \"%s\"", argv[optind]) + 1;
+	*year = proc_year(today);
 	if (ys) {
 		if (!is_digits(ys, 4))
-			return tool_fail(EXIT_USAGE, "progress", "--year \"%s\" is not a year", ys);
-		year = atoi(ys);
+			return tool_fail(EXIT_USAGE, "progress", "--year \"%s\" is not a year", ys) + 1;
+		*year = atoi(ys);
 	}
-	struct node n;
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	sqlite3 *db = ledger_db(n.ledger);
-	char sched[4][11];
-	s_schedule(db, "schedule_prep_end", year, "05-31", sched[0]);
-	s_schedule(db, "schedule_identify_end", year, "06-15", sched[1]);
-	s_schedule(db, "schedule_files_end", year, "06-30", sched[2]);
-	s_schedule(db, "schedule_review_end", year, "07-15", sched[3]);
-	struct group *g;
-	int ng = s_collect(&n, today, year, &g);
-	if (ng < 0) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, "progress", "out of memory");
-	}
-	const char *per = n.conf.role == ROLE_COUNTY ? "township" : "village";
-	if (json) {
-		printf("{\"node\":\"%s\",\"today\":\"%s\",\"year\":%d,\"schedule\":{\"prep_end\":\"%s\","
-		    "\"identify_end\":\"%s\",\"files_end\":\"%s\",\"review_end\":\"%s\"},\"%ss\":[",
-		    n.conf.code, today, year, sched[0], sched[1], sched[2], sched[3], per);
-		for (int i = 0; i < ng; i++) {
-			printf("%s{\"code\":\"%s\",\"name\":", i ? "," : "", g[i].code);
-			json_str(stdout, g[i].name);
-			printf(",\"households\":%d,\"stages\":{", g[i].n);
-			for (int b = 0; b < B_COUNT; b++)
-				printf("%s\"%s\":%d", b ? "," : "", s_bucket_name[b], g[i].bucket[b]);
-			printf("},\"notices_running\":%d,\"notices_overdue\":%d,\"behind_schedule\":%d,"
-			    "\"quota\":", g[i].notices_running, g[i].notices_overdue, g[i].late);
-			if (g[i].quota < 0)
-				printf("null");
-			else
-				printf("%lld", (long long)g[i].quota);
-			printf(",\"quota_used\":%d,\"measures\":%d,\"measures_done\":%d,"
-			    "\"registered_without_measure\":%d}", g[i].quota_used, g[i].measures,
-			    g[i].measures_done, g[i].no_measure);
-		}
-		printf("],\"measures_by_category\":{");
-	} else {
-		printf("进度 %s  %s  (today %s)\n", n.conf.code, n.conf.name, today);
-		printf("schedule %d: preparation to %s, identification to %s, files and assistance to %s, "
-		    "review to %s\n\n", year, sched[0], sched[1], sched[2], sched[3]);
-		printf("%-12s %-10s %4s", per, "name", "hh");
+	return 0;
+}
+
+/* The plan's schedule of a progress report: its four deadlines in YEAR. */
+struct schedule {
+	int year;
+	char end[4][11];        /* preparation, identification, files, review */
+};
+
+static void
+s_progress_json(const struct node *n, const char *today, const struct schedule *s, const char *per,
+    const struct group *g, int ng)
+{
+	printf("{\"node\":\"%s\",\"today\":\"%s\",\"year\":%d,\"schedule\":{\"prep_end\":\"%s\","
+	    "\"identify_end\":\"%s\",\"files_end\":\"%s\",\"review_end\":\"%s\"},\"%ss\":[",
+	    n->conf.code, today, s->year, s->end[0], s->end[1], s->end[2], s->end[3], per);
+	for (int i = 0; i < ng; i++) {
+		printf("%s{\"code\":\"%s\",\"name\":", i ? "," : "", g[i].code);
+		json_str(stdout, g[i].name);
+		printf(",\"households\":%d,\"stages\":{", g[i].n);
 		for (int b = 0; b < B_COUNT; b++)
-			printf(" %5s", s_bucket_short[b]);
-		printf("  notices(run/overdue) behind quota(used/of) measures\n");
-		for (int i = 0; i < ng; i++) {
-			printf("%-12s ", g[i].code);
-			proc_pad(stdout, g[i].name, 10);
-			printf(" %4d", g[i].n);
-			for (int b = 0; b < B_COUNT; b++)
-				printf(" %5d", g[i].bucket[b]);
-			char q[32];
-			if (g[i].quota < 0)
-				snprintf(q, sizeof q, "%d/-", g[i].quota_used);
-			else
-				snprintf(q, sizeof q, "%d/%lld", g[i].quota_used, (long long)g[i].quota);
-			printf("  %d/%d %19d %12s %d\n", g[i].notices_running, g[i].notices_overdue, g[i].late,
-			    q, g[i].measures);
-		}
-		printf("\nmeasures by category:");
+			printf("%s\"%s\":%d", b ? "," : "", s_bucket_name[b], g[i].bucket[b]);
+		printf("},\"notices_running\":%d,\"notices_overdue\":%d,\"behind_schedule\":%d,"
+		    "\"quota\":", g[i].notices_running, g[i].notices_overdue, g[i].late);
+		if (g[i].quota < 0)
+			printf("null");
+		else
+			printf("%lld", (long long)g[i].quota);
+		printf(",\"quota_used\":%d,\"measures\":%d,\"measures_done\":%d,"
+		    "\"registered_without_measure\":%d}", g[i].quota_used, g[i].measures,
+		    g[i].measures_done, g[i].no_measure);
 	}
+	printf("],\"measures_by_category\":{");
+}
+
+static void
+s_progress_text(const struct node *n, const char *today, const struct schedule *s, const char *per,
+    const struct group *g, int ng)
+{
+	printf("进度 %s  %s  (today %s)\n", n->conf.code, n->conf.name, today);
+	printf("schedule %d: preparation to %s, identification to %s, files and assistance to %s, "
+	    "review to %s\n\n", s->year, s->end[0], s->end[1], s->end[2], s->end[3]);
+	printf("%-12s %-10s %4s", per, "name", "hh");
+	for (int b = 0; b < B_COUNT; b++)
+		printf(" %5s", s_bucket_short[b]);
+	printf("  notices(run/overdue) behind quota(used/of) measures\n");
+	for (int i = 0; i < ng; i++) {
+		printf("%-12s ", g[i].code);
+		proc_pad(stdout, g[i].name, 10);
+		printf(" %4d", g[i].n);
+		for (int b = 0; b < B_COUNT; b++)
+			printf(" %5d", g[i].bucket[b]);
+		char q[32];
+		if (g[i].quota < 0)
+			snprintf(q, sizeof q, "%d/-", g[i].quota_used);
+		else
+			snprintf(q, sizeof q, "%d/%lld", g[i].quota_used, (long long)g[i].quota);
+		printf("  %d/%d %19d %12s %d\n", g[i].notices_running, g[i].notices_overdue, g[i].late,
+		    q, g[i].measures);
+	}
+	printf("\nmeasures by category:");
+}
+
+/* The measures by category, closing the report. */
+static void
+s_progress_measures(sqlite3 *db, int json)
+{
 	sqlite3_stmt *st = NULL;
+	int first = 1;
+
 	sqlite3_prepare_v2(db, "SELECT category, count(*) FROM measure GROUP BY category ORDER BY category",
 	    -1, &st, NULL);
-	int first = 1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (json)
 			printf("%s\"%s\":%d", first ? "" : ",", col_text(st, 0), sqlite3_column_int(st, 1));
@@ -286,8 +292,34 @@ cmd_progress(int argc, char **argv)
 	}
 	sqlite3_finalize(st);
 	printf(json ? "}}\n" : "\n");
+}
+
+int
+report_progress(struct node *n, int argc, char **argv)
+{
+	struct schedule s;
+	struct group *g;
+	char today[11];
+	int json = 0, rc;
+
+	date_today(today);
+	if ((rc = s_progress_opts(argc, argv, &json, &s.year, today)))
+		return rc - 1;
+	sqlite3 *db = ledger_db(n->ledger);
+	s_schedule(db, "schedule_prep_end", s.year, "05-31", s.end[0]);
+	s_schedule(db, "schedule_identify_end", s.year, "06-15", s.end[1]);
+	s_schedule(db, "schedule_files_end", s.year, "06-30", s.end[2]);
+	s_schedule(db, "schedule_review_end", s.year, "07-15", s.end[3]);
+	int ng = s_collect(n, today, s.year, &g);
+	if (ng < 0)
+		return tool_fail(EXIT_FAIL, "progress", "out of memory");
+	const char *per = n->conf.role == ROLE_COUNTY ? "township" : "village";
+	if (json)
+		s_progress_json(n, today, &s, per, g, ng);
+	else
+		s_progress_text(n, today, &s, per, g, ng);
+	s_progress_measures(db, json);
 	free(g);
-	node_close(&n);
 	return EXIT_OK;
 }
 
@@ -356,8 +388,9 @@ s_section_end(enum fmt f)
 		fprintf(s_out, "</table>\n");
 }
 
-int
-cmd_report(int argc, char **argv)
+/* Options of "lika report": 0 to go on, else an exit status + 1. */
+static int
+s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -366,33 +399,30 @@ cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	enum fmt f = F_TEXT;
-	int ch, gb18030 = 0;
-	const char *out = NULL;
-	char today[11];
+	int ch;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (!strcmp(optarg, "html"))
-				f = F_HTML;
+				*f = F_HTML;
 			else if (!strcmp(optarg, "csv"))
-				f = F_CSV;
+				*f = F_CSV;
 			else if (!strcmp(optarg, "text"))
-				f = F_TEXT;
+				*f = F_TEXT;
 			else
 				return tool_fail(EXIT_USAGE, "report", "--format \"%s\" is none of text, html, csv",
-				    optarg);
+				    optarg) + 1;
 			break;
 		case 'e':
 			if (!strcmp(optarg, "gb18030"))
-				gb18030 = 1;
+				*gb18030 = 1;
 			else if (strcmp(optarg, "utf-8") != 0)
 				return tool_fail(EXIT_USAGE, "report", "--encoding \"%s\" is neither utf-8 nor "
-				    "gb18030", optarg);
+				    "gb18030", optarg) + 1;
 			break;
-		case 'o': out = optarg; break;
+		case 'o': *out = optarg; break;
 		case 'h':
 			printf("usage: lika report [--format text|html|csv] [--encoding utf-8|gb18030] "
 			    "[--out FILE]\n\n"
@@ -400,27 +430,23 @@ cmd_report(int argc, char **argv)
 			    "stage, registered households by main poverty cause, assistance measures by\n"
 			    "category with funds, helpers, and half-year review decisions.  HTML prints on\n"
 			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
+			return EXIT_OK + 1;
+		default: return EXIT_USAGE + 1;
 		}
 	}
 	if (optind != argc)
-		return tool_fail(EXIT_USAGE, "report", "unexpected argument \"%s\"", argv[optind]);
-	if (gb18030 && f != F_CSV)
-		return tool_fail(EXIT_USAGE, "report", "--encoding gb18030 is for --format csv");
-	date_today(today);
-	struct node n;
-	struct tool_out o;
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (tool_out_open(&o, out, gb18030, "report") < 0) {
-		node_close(&n);
-		return EXIT_FAIL;
-	}
-	s_out = o.f;
-	sqlite3 *db = ledger_db(n.ledger);
-	int counts[B_COUNT] = { 0 }, total = 0;
+		return tool_fail(EXIT_USAGE, "report", "unexpected argument \"%s\"", argv[optind]) + 1;
+	if (*gb18030 && *f != F_CSV)
+		return tool_fail(EXIT_USAGE, "report", "--encoding gb18030 is for --format csv") + 1;
+	return 0;
+}
+
+/* The households of DB per stage into COUNTS; returns their number. */
+static int
+s_count_stages(sqlite3 *db, int counts[B_COUNT])
+{
 	sqlite3_stmt *st = NULL;
+	int total = 0;
 
 	sqlite3_prepare_v2(db, "SELECT id FROM household ORDER BY id", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -431,9 +457,16 @@ cmd_report(int argc, char **argv)
 		}
 	}
 	sqlite3_finalize(st);
+	return total;
+}
 
+/* The report's title and date (a page head in HTML, the header row in CSV). */
+static void
+s_report_head(enum fmt f, const struct node *n, const char *today, int total, int gb18030)
+{
 	char title[256];
-	snprintf(title, sizeof title, "%s（%s）扶贫对象建档立卡工作总结", n.conf.name, n.conf.code);
+
+	snprintf(title, sizeof title, "%s（%s）扶贫对象建档立卡工作总结", n->conf.name, n->conf.code);
 	if (f == F_HTML) {
 		fprintf(s_out, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
 		html_str(s_out, title);
@@ -448,11 +481,13 @@ cmd_report(int argc, char **argv)
 	} else {
 		fprintf(s_out, "%s\n统计日期：%s　户数合计：%d\n", title, today, total);
 	}
+}
 
-	s_section(f, "一、按阶段");
-	for (int b = 0; b < B_COUNT; b++)
-		s_row(f, "按阶段", s_bucket_label[b], counts[b], s_bucket_name[b]);
-	s_section_end(f);
+/* Sections 二 and 三: registered households by main cause, measures by category. */
+static void
+s_report_causes_measures(enum fmt f, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
 
 	s_section(f, "二、已建档立卡户按主要致贫原因");
 	sqlite3_prepare_v2(db, "SELECT coalesce(k.name, c.cause), count(*) FROM household h JOIN "
@@ -474,6 +509,13 @@ cmd_report(int argc, char **argv)
 	}
 	sqlite3_finalize(st);
 	s_section_end(f);
+}
+
+/* Section 四: helpers and the half-year review's decisions. */
+static void
+s_report_helpers(enum fmt f, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
 
 	s_section(f, "四、结对帮扶与动态管理");
 	s_row(f, "结对帮扶", "在帮帮扶责任人", proc_int(db, "SELECT count(*) FROM helper WHERE \"end\" IS NULL",
@@ -490,8 +532,33 @@ cmd_report(int argc, char **argv)
 	}
 	sqlite3_finalize(st);
 	s_section_end(f);
+}
+
+int
+report_summary(struct node *n, int argc, char **argv)
+{
+	enum fmt f = F_TEXT;
+	int gb18030 = 0, rc, counts[B_COUNT] = { 0 };
+	const char *out = NULL;
+	char today[11];
+	struct tool_out o;
+
+	if ((rc = s_report_opts(argc, argv, &f, &gb18030, &out)))
+		return rc - 1;
+	date_today(today);
+	if (tool_out_open(&o, out, gb18030, "report") < 0)
+		return EXIT_FAIL;
+	s_out = o.f;
+	sqlite3 *db = ledger_db(n->ledger);
+	int total = s_count_stages(db, counts);
+	s_report_head(f, n, today, total, gb18030);
+	s_section(f, "一、按阶段");
+	for (int b = 0; b < B_COUNT; b++)
+		s_row(f, "按阶段", s_bucket_label[b], counts[b], s_bucket_name[b]);
+	s_section_end(f);
+	s_report_causes_measures(f, db);
+	s_report_helpers(f, db);
 	if (f == F_HTML)
 		fprintf(s_out, "</body>\n</html>\n");
-	node_close(&n);
 	return tool_out_close(&o, "report") < 0 ? EXIT_FAIL : EXIT_OK;
 }

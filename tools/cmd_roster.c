@@ -36,22 +36,14 @@ s_help(int argc, char **argv, const char *usage, int *json)
 	return 0;
 }
 
-/* Open the county node for a write, or say why not. */
+/* Start a write at the county node, or say why not. */
 static int
-s_open_county(struct node *n, const char *cmd)
+s_begin(struct node *n, const char *cmd)
 {
 	char err[ERRBUF_SIZE];
 
-	if (tool_open(n, 0) < 0)
-		return EXIT_FAIL;
-	if (n->conf.role != ROLE_COUNTY) {
-		node_close(n);
-		return tool_fail(EXIT_USAGE, cmd, "the county writes this, at the county node");
-	}
-	if (ledger_begin(n->ledger, err, sizeof err) < 0) {
-		node_close(n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
 	return EXIT_OK;
 }
 
@@ -64,12 +56,11 @@ s_commit(struct node *n, const char *cmd, struct ops *ops)
 	if (ledger_commit(n->ledger, ops, NULL, err, sizeof err) < 0)
 		rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
 	ops_release(ops);
-	node_close(n);
 	return rc;
 }
 
 static int
-s_add(int argc, char **argv)
+s_add(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika roster add-township CODE PUBKEY_HEX NAME\n\n"
 	    "Admit township CODE (9 digits, of this county) with its node key (\"lika whoami\"\n"
@@ -77,7 +68,6 @@ s_add(int argc, char **argv)
 	    "this key.  Adding a removed township again re-admits it.\n";
 	char err[ERRBUF_SIZE];
 	uint8_t pk[PUBKEY_BYTES];
-	struct node n;
 	int rc;
 
 	if ((rc = s_help(argc, argv, usage, NULL)))
@@ -97,13 +87,12 @@ s_add(int argc, char **argv)
 		return tool_fail(EXIT_USAGE, "roster add-township", "key \"%s\" is not an Ed25519 key", hex);
 	if (!*name || strlen(name) > 120)
 		return tool_fail(EXIT_USAGE, "roster add-township", "name must be 1 to 120 bytes");
-	if ((rc = s_open_county(&n, "roster add-township")) != EXIT_OK)
+	if ((rc = s_begin(n, "roster add-township")) != EXIT_OK)
 		return rc;
-	if (strncmp(code, n.conf.code, strlen(n.conf.code)) != 0) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+	if (strncmp(code, n->conf.code, strlen(n->conf.code)) != 0) {
+		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, "roster add-township", "township \"%s\" is not in county %s",
-		    code, n.conf.code);
+		    code, n->conf.code);
 	}
 	struct ops ops = OPS_INIT;
 	struct colval cols[] = {
@@ -112,19 +101,18 @@ s_add(int argc, char **argv)
 	};
 	ops_init(&ops);
 	ops_upsert(&ops, "roster_node", code, cols, 4);
-	if ((rc = s_commit(&n, "roster add-township", &ops)) == EXIT_OK)
+	if ((rc = s_commit(n, "roster add-township", &ops)) == EXIT_OK)
 		printf("township %s (%s) is on the roster\n", code, name);
 	return rc;
 }
 
 static int
-s_remove(int argc, char **argv)
+s_remove(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika roster remove-township CODE\n\n"
 	    "Take township CODE off the roster: the hub disconnects it at once and admits it\n"
 	    "no more.  Its past change sets stay valid.\n";
 	sqlite3_stmt *st = NULL;
-	struct node n;
 	int rc, found = 0;
 
 	if ((rc = s_help(argc, argv, usage, NULL)))
@@ -134,9 +122,9 @@ s_remove(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *code = argv[optind];
-	if ((rc = s_open_county(&n, "roster remove-township")) != EXIT_OK)
+	if ((rc = s_begin(n, "roster remove-township")) != EXIT_OK)
 		return rc;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT removed FROM roster_node WHERE id = ?1",
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT removed FROM roster_node WHERE id = ?1",
 	    -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -144,8 +132,7 @@ s_remove(int argc, char **argv)
 	}
 	sqlite3_finalize(st);
 	if (found != 1) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, "roster remove-township", "township \"%s\" is %s", code,
 		    found ? "already removed" : "not on the roster");
 	}
@@ -153,30 +140,26 @@ s_remove(int argc, char **argv)
 	struct colval cols[] = { COL_INT("removed", 1) };
 	ops_init(&ops);
 	ops_upsert(&ops, "roster_node", code, cols, 1);
-	if ((rc = s_commit(&n, "roster remove-township", &ops)) == EXIT_OK)
+	if ((rc = s_commit(n, "roster remove-township", &ops)) == EXIT_OK)
 		printf("township %s removed from the roster\n", code);
 	return rc;
 }
 
 static int
-s_list(int argc, char **argv)
+s_list(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika roster list [--json]\n\n"
 	    "List the townships on the roster with their keys; removed ones are marked.\n";
 	sqlite3_stmt *st = NULL;
-	struct node n;
 	int rc, json = 0, first = 1;
 
 	if ((rc = s_help(argc, argv, usage, &json)))
 		return rc - 1;
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "roster list", "unexpected argument \"%s\"", argv[optind]);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT id, pubkey, name, role, removed "
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT id, pubkey, name, role, removed "
 	    "FROM roster_node ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, "roster list", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+		return tool_fail(EXIT_FAIL, "roster list", "%s", sqlite3_errmsg(ledger_db(n->ledger)));
 	}
 	if (json)
 		printf("[");
@@ -202,18 +185,20 @@ s_list(int argc, char **argv)
 	if (json)
 		printf("]\n");
 	sqlite3_finalize(st);
-	node_close(&n);
 	return rc == SQLITE_DONE ? EXIT_OK : EXIT_FAIL;
 }
 
 int
-cmd_roster(int argc, char **argv)
+cmd_roster(struct node *none, int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "add-township",    s_add,    "admit a township and its node key" },
-		{ "remove-township", s_remove, "take a township off the roster" },
-		{ "list",            s_list,   "list the townships on the roster" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "add-township",    s_add,    NEED_NODE_RW | COUNTY_ONLY,
+		    "admit a township and its node key" },
+		{ "remove-township", s_remove, NEED_NODE_RW | COUNTY_ONLY,
+		    "take a township off the roster" },
+		{ "list",            s_list,   NEED_NODE_RO, "list the townships on the roster" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("roster", sub, argc, argv);
+	(void)none;
+	return tool_subcommand("roster", sub, argc, argv);
 }

@@ -119,10 +119,92 @@ s_connection(char *out, size_t len, const struct status *s, const struct status_
 	}
 }
 
+/* A township's lines: its hub, its own feed, the county feed. */
+static void
+s_render_township(FILE *f, const struct status *s)
+{
+	const struct status_peer *hub = &s->peers[0];
+	char when[32], age[32], buf[256];
+
+	s_connection(buf, sizeof buf, s, hub);
+	fprintf(f, "  hub          %s: %s", hub->code, buf);
+	if (hub->last_contact_ms) {
+		time_format(when, sizeof when, hub->last_contact_ms);
+		fprintf(f, "; last exchange %s", when);
+	}
+	fputc('\n', f);
+	fprintf(f, "  own feed     head %" PRIu64 "; the county has %" PRIu64, s->own_head, s->acked);
+	if (s->unsent) {
+		s_age(age, sizeof age, s->now_ms - s->oldest_unsent_ms);
+		fprintf(f, "; %" PRIu64 " not yet at the county (oldest written %s ago; "
+		    "%" PRIu64 " households changed)\n", s->unsent, age, s->households_unsent);
+	} else {
+		fprintf(f, "; all at the county\n");
+	}
+	fprintf(f, "  county feed  applied %" PRIu64 " of %" PRIu64 " held", s->county_applied,
+	    s->county_head);
+	if (hub->their_head > s->county_head)
+		fprintf(f, "; the hub has %" PRIu64, hub->their_head);
+	fputc('\n', f);
+	if (hub->errors)
+		fprintf(f, "  errors       %" PRIu64 "%s%s\n", hub->errors,
+		    hub->last_error[0] ? "; last: " : "", hub->last_error);
+}
+
+/* The county's table of townships and its totals. */
+static void
+s_render_county(FILE *f, const struct status *s, int colour)
+{
+	char buf[256];
+	size_t ok = 0, bad = 0, removed = 0;
+	uint64_t hh = 0, lag = 0, q = 0;
+
+	fprintf(f, "\n  ");
+	s_cell(f, "township", 10); s_cell(f, "name", 14); s_cell(f, "health", 7);
+	s_cell(f, "connection", 16); s_cell(f, "theirs", 8); s_cell(f, "held", 8);
+	s_cell(f, "lag", 6); s_cell(f, "lag time", 9); s_cell(f, "households", 11);
+	fprintf(f, "refused\n");
+	for (size_t i = 0; i < s->npeers; i++) {
+		const struct status_peer *p = &s->peers[i];
+		fprintf(f, "  ");
+		s_cell(f, p->code, 10);
+		s_cell(f, p->name, 14);
+		if (p->removed) {
+			s_cell(f, "removed", 7);
+			removed++;
+		} else {
+			s_health_cell(f, p->health, colour, 7);
+			if (p->health == HEALTH_OK)
+				ok++;
+			else
+				bad++;
+		}
+		s_connection(buf, sizeof buf, s, p);
+		s_cell(f, buf, 16);
+		snprintf(buf, sizeof buf, "%" PRIu64, p->their_head); s_cell(f, buf, 8);
+		snprintf(buf, sizeof buf, "%" PRIu64, p->held); s_cell(f, buf, 8);
+		snprintf(buf, sizeof buf, "%" PRIu64, p->lag); s_cell(f, buf, 6);
+		if (p->lag && p->lag_ms)
+			s_age(buf, sizeof buf, p->lag_ms);
+		else
+			snprintf(buf, sizeof buf, "-");
+		s_cell(f, buf, 9);
+		snprintf(buf, sizeof buf, "%" PRIu64, p->households); s_cell(f, buf, 11);
+		fprintf(f, "%" PRIu64 "%s\n", p->quarantined, p->frozen ? " (feed frozen)" : "");
+		hh += p->households;
+		lag += p->lag;
+		q += p->quarantined;
+	}
+	fprintf(f, "  total: %zu townships: %zu ok, %zu need attention%s; lag %" PRIu64
+	    " change sets; %" PRIu64 " households; %" PRIu64 " refused\n", ok + bad, ok, bad,
+	    removed ? " (and removed ones)" : "", lag, hh, q);
+	fprintf(f, "  county feed  head %" PRIu64 "\n", s->own_head);
+}
+
 static void
 s_render_text(FILE *f, const struct status *s, int colour)
 {
-	char when[32], age[32], buf[256];
+	char when[32], buf[256];
 
 	time_format(when, sizeof when, s->now_ms);
 	fprintf(f, "%s (%s), %s node — %s\n", s->name, s->code, role_name(s->role), when);
@@ -137,75 +219,10 @@ s_render_text(FILE *f, const struct status *s, int colour)
 	if (s->write_hold[0])
 		fprintf(f, "  writes       on hold: %s\n", s->write_hold);
 
-	if (s->role == ROLE_TOWNSHIP) {
-		const struct status_peer *hub = &s->peers[0];
-		s_connection(buf, sizeof buf, s, hub);
-		fprintf(f, "  hub          %s: %s", hub->code, buf);
-		if (hub->last_contact_ms) {
-			time_format(when, sizeof when, hub->last_contact_ms);
-			fprintf(f, "; last exchange %s", when);
-		}
-		fputc('\n', f);
-		fprintf(f, "  own feed     head %" PRIu64 "; the county has %" PRIu64, s->own_head, s->acked);
-		if (s->unsent) {
-			s_age(age, sizeof age, s->now_ms - s->oldest_unsent_ms);
-			fprintf(f, "; %" PRIu64 " not yet at the county (oldest written %s ago; "
-			    "%" PRIu64 " households changed)\n", s->unsent, age, s->households_unsent);
-		} else {
-			fprintf(f, "; all at the county\n");
-		}
-		fprintf(f, "  county feed  applied %" PRIu64 " of %" PRIu64 " held", s->county_applied,
-		    s->county_head);
-		if (hub->their_head > s->county_head)
-			fprintf(f, "; the hub has %" PRIu64, hub->their_head);
-		fputc('\n', f);
-		if (hub->errors)
-			fprintf(f, "  errors       %" PRIu64 "%s%s\n", hub->errors,
-			    hub->last_error[0] ? "; last: " : "", hub->last_error);
-	} else {
-		size_t ok = 0, bad = 0, removed = 0;
-		uint64_t hh = 0, lag = 0, q = 0;
-		fprintf(f, "\n  ");
-		s_cell(f, "township", 10); s_cell(f, "name", 14); s_cell(f, "health", 7);
-		s_cell(f, "connection", 16); s_cell(f, "theirs", 8); s_cell(f, "held", 8);
-		s_cell(f, "lag", 6); s_cell(f, "lag time", 9); s_cell(f, "households", 11);
-		fprintf(f, "refused\n");
-		for (size_t i = 0; i < s->npeers; i++) {
-			const struct status_peer *p = &s->peers[i];
-			fprintf(f, "  ");
-			s_cell(f, p->code, 10);
-			s_cell(f, p->name, 14);
-			if (p->removed) {
-				s_cell(f, "removed", 7);
-				removed++;
-			} else {
-				s_health_cell(f, p->health, colour, 7);
-				if (p->health == HEALTH_OK)
-					ok++;
-				else
-					bad++;
-			}
-			s_connection(buf, sizeof buf, s, p);
-			s_cell(f, buf, 16);
-			snprintf(buf, sizeof buf, "%" PRIu64, p->their_head); s_cell(f, buf, 8);
-			snprintf(buf, sizeof buf, "%" PRIu64, p->held); s_cell(f, buf, 8);
-			snprintf(buf, sizeof buf, "%" PRIu64, p->lag); s_cell(f, buf, 6);
-			if (p->lag && p->lag_ms)
-				s_age(buf, sizeof buf, p->lag_ms);
-			else
-				snprintf(buf, sizeof buf, "-");
-			s_cell(f, buf, 9);
-			snprintf(buf, sizeof buf, "%" PRIu64, p->households); s_cell(f, buf, 11);
-			fprintf(f, "%" PRIu64 "%s\n", p->quarantined, p->frozen ? " (feed frozen)" : "");
-			hh += p->households;
-			lag += p->lag;
-			q += p->quarantined;
-		}
-		fprintf(f, "  total: %zu townships: %zu ok, %zu need attention%s; lag %" PRIu64
-		    " change sets; %" PRIu64 " households; %" PRIu64 " refused\n", ok + bad, ok, bad,
-		    removed ? " (and removed ones)" : "", lag, hh, q);
-		fprintf(f, "  county feed  head %" PRIu64 "\n", s->own_head);
-	}
+	if (s->role == ROLE_TOWNSHIP)
+		s_render_township(f, s);
+	else
+		s_render_county(f, s, colour);
 	if (s->nissues) {
 		fprintf(f, "  quarantine   %zu:\n", s->nissues);
 		for (size_t i = 0; i < s->nissues && i < 20; i++) {
@@ -360,8 +377,12 @@ s_usage(FILE *f)
 	    "3 the node could not be read\n");
 }
 
+/*
+ * Flag-less: status opens the node itself, once per redraw, and an unreadable
+ * node is its own exit status (3) for monitoring.
+ */
 int
-cmd_status(int argc, char **argv)
+cmd_status(struct node *none, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -375,6 +396,7 @@ cmd_status(int argc, char **argv)
 	int ch, json = 0, watch = 0, colour, rc = EXIT_UNREADABLE;
 	char err[ERRBUF_SIZE];
 
+	(void)none;
 	colour = isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {

@@ -79,13 +79,12 @@ s_check_name(const char *cmd, const char *name)
 }
 
 static int
-s_village_add(int argc, char **argv)
+s_village_add(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika village add CODE NAME\n\n"
 	    "Add a village (行政村) of this township.  CODE is the 12-digit division code\n"
 	    "and starts with the township's 9-digit code.\n";
 	char err[ERRBUF_SIZE], old[256];
-	struct node n;
 	int rc;
 
 	if ((rc = s_opts(argc, argv, NULL, usage)))
@@ -97,47 +96,34 @@ s_village_add(int argc, char **argv)
 	const char *code = argv[optind], *name = argv[optind + 1];
 	if (s_check_name("village add", name))
 		return EXIT_USAGE;
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (n.conf.role != ROLE_TOWNSHIP) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, "village add", "villages are added at their township's node");
-	}
-	if (code_check_village_of(code, n.conf.code, err, sizeof err) < 0) {
-		node_close(&n);
+	if (code_check_village_of(code, n->conf.code, err, sizeof err) < 0)
 		return tool_fail(EXIT_USAGE, "village add", "%s", err);
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "village add", "%s", err);
-	}
-	if ((rc = s_row_name(ledger_db(n.ledger), "village", code, old, sizeof old)) != 0) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+	if ((rc = s_row_name(ledger_db(n->ledger), "village", code, old, sizeof old)) != 0) {
+		ledger_rollback(n->ledger);
 		if (rc < 0)
-			return tool_fail(EXIT_FAIL, "village add", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+			return tool_fail(EXIT_FAIL, "village add", "%s", sqlite3_errmsg(ledger_db(n->ledger)));
 		return tool_fail(EXIT_USAGE, "village add", "village \"%s\" already exists (%s)", code, old);
 	}
 	struct ops ops = OPS_INIT;
 	struct colval cols[] = { COL_TEXT("name", name) };
 	ops_init(&ops);
 	ops_upsert(&ops, "village", code, cols, 1);
-	rc = s_write_one(&n, "village add", &ops);
+	rc = s_write_one(n, "village add", &ops);
 	ops_release(&ops);
 	if (rc == EXIT_OK)
 		printf("village %s %s added\n", code, name);
-	node_close(&n);
 	return rc;
 }
 
 static int
-s_group_add(int argc, char **argv)
+s_group_add(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika village group add VILLAGE_CODE NAME\n\n"
 	    "Add a village group (村民小组) to a village of this township; groups are\n"
 	    "numbered 01, 02 … in the order they are added.\n";
 	char err[ERRBUF_SIZE], key[64];
-	struct node n;
 	sqlite3_stmt *st;
 	int rc, next = 0;
 
@@ -150,22 +136,13 @@ s_group_add(int argc, char **argv)
 	const char *village = argv[optind], *name = argv[optind + 1];
 	if (s_check_name("village group add", name))
 		return EXIT_USAGE;
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (n.conf.role != ROLE_TOWNSHIP || code_check_village_of(village, n.conf.code, err, sizeof err) < 0) {
-		if (n.conf.role != ROLE_TOWNSHIP)
-			snprintf(err, sizeof err, "village groups are added at their township's node");
-		node_close(&n);
+	if (code_check_village_of(village, n->conf.code, err, sizeof err) < 0)
 		return tool_fail(EXIT_USAGE, "village group add", "%s", err);
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "village group add", "%s", err);
-	}
-	sqlite3 *db = ledger_db(n.ledger);
+	sqlite3 *db = ledger_db(n->ledger);
 	if ((rc = s_row_name(db, "village", village, NULL, 0)) != 1) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+		ledger_rollback(n->ledger);
 		return rc < 0 ? tool_fail(EXIT_FAIL, "village group add", "reading villages failed")
 		    : tool_fail(EXIT_USAGE, "village group add",
 		    "village \"%s\" is not in this township's archive (add it with \"lika village add\")",
@@ -179,8 +156,7 @@ s_group_add(int argc, char **argv)
 		sqlite3_finalize(st);
 	}
 	if (next <= 0 || next > 99) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+		ledger_rollback(n->ledger);
 		return tool_fail(next > 99 ? EXIT_USAGE : EXIT_FAIL, "village group add",
 		    next > 99 ? "village \"%s\" already has 99 groups" : "reading groups of \"%s\" failed",
 		    village);
@@ -190,30 +166,29 @@ s_group_add(int argc, char **argv)
 	struct colval cols[] = { COL_TEXT("village", village), COL_TEXT("name", name) };
 	ops_init(&ops);
 	ops_upsert(&ops, "village_group", key, cols, 2);
-	rc = s_write_one(&n, "village group add", &ops);
+	rc = s_write_one(n, "village group add", &ops);
 	ops_release(&ops);
 	if (rc == EXIT_OK)
 		printf("village group %s %s added\n", key, name);
-	node_close(&n);
 	return rc;
 }
 
 static int
-s_group(int argc, char **argv)
+s_group(struct node *none, int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "add", s_group_add, "add a village group to a village" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "add", s_group_add, NEED_NODE_RW | TOWNSHIP_ONLY, "add a village group to a village" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("village group", sub, argc, argv);
+	(void)none;
+	return tool_subcommand("village group", sub, argc, argv);
 }
 
 static int
-s_village_list(int argc, char **argv)
+s_village_list(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika village list [--json]\n\n"
 	    "List the villages held by this node with their groups.\n";
-	struct node n;
 	sqlite3_stmt *st;
 	int rc, json = 0, first = 1;
 	char last[CODE_MAX] = "";
@@ -222,13 +197,10 @@ s_village_list(int argc, char **argv)
 		return rc - 1;
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "village list", "unexpected argument \"%s\"", argv[optind]);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	if (sqlite3_prepare_v2(ledger_db(n.ledger),
+	if (sqlite3_prepare_v2(ledger_db(n->ledger),
 	    "SELECT v.id, v.name, g.id, g.name FROM village v "
 	    "LEFT JOIN village_group g ON g.village = v.id ORDER BY v.id, g.id", -1, &st, NULL) != SQLITE_OK) {
-		node_close(&n);
-		return tool_fail(EXIT_FAIL, "village list", "%s", sqlite3_errmsg(ledger_db(n.ledger)));
+		return tool_fail(EXIT_FAIL, "village list", "%s", sqlite3_errmsg(ledger_db(n->ledger)));
 	}
 	if (json)
 		printf("[");
@@ -261,18 +233,18 @@ s_village_list(int argc, char **argv)
 	sqlite3_finalize(st);
 	if (json)
 		printf("%s]\n", first ? "" : "]}");
-	node_close(&n);
 	return rc == SQLITE_DONE ? EXIT_OK : EXIT_FAIL;
 }
 
 int
-cmd_village(int argc, char **argv)
+cmd_village(struct node *none, int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "add",   s_village_add,  "add a village of this township" },
-		{ "group", s_group,        "village groups: \"group add VILLAGE NAME\"" },
-		{ "list",  s_village_list, "list villages and their groups" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "add",   s_village_add,  NEED_NODE_RW | TOWNSHIP_ONLY, "add a village of this township" },
+		{ "group", s_group,        0, "village groups: \"group add VILLAGE NAME\"" },
+		{ "list",  s_village_list, NEED_NODE_RO, "list villages and their groups" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("village", sub, argc, argv);
+	(void)none;
+	return tool_subcommand("village", sub, argc, argv);
 }

@@ -1,5 +1,11 @@
 /*
  * lika.c — the command-line tool: `lika [--data DIR] COMMAND [ARGS]`.
+ *
+ * Commands parse, call and print; what they need is in their table entry
+ * (NEED_NODE_RO, NEED_NODE_RW, COUNTY_ONLY, TOWNSHIP_ONLY), and s_run opens
+ * the node once, refuses a command at the wrong kind of node before anything
+ * is written, runs it and closes the node.  Subcommand tables go through the
+ * same s_run (tool_subcommand).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,37 +22,53 @@
 
 const char *tool_data_dir;
 
-static const struct command s_commands[] = {
-	{ "init",    cmd_init,    "create a node: database, key and configuration" },
-	{ "whoami",  cmd_whoami,  "print this node's code, role, name and public key" },
-	{ "village", cmd_village, "add and list villages and village groups" },
-	{ "household", cmd_household, "household files (户卡): add, edit, cause, head, show, list" },
-	{ "member",  cmd_member,  "household members: add, edit, remove" },
-	{ "income",  cmd_income,  "a household's income of a year: set" },
-	{ "import",  cmd_import,  "import households, members or incomes from a spreadsheet" },
-	{ "export",  cmd_export,  "export households, members or incomes (CSV or JSON)" },
-	{ "card",    cmd_card,    "print a household card (户卡)" },
-	{ "register", cmd_register, "print a village register (村册)" },
-	{ "book",    cmd_book,    "print the township book (乡镇簿)" },
-	{ "archive", cmd_archive, "print the county archive (县电子档案)" },
-	{ "official", cmd_official, "the county roster of officials and their signing keys" },
-	{ "policy",  cmd_policy,  "county policy: poverty line, notice days, schedule" },
-	{ "quota",   cmd_quota,   "county quotas (扶贫规模) of townships and villages" },
-	{ "review",  cmd_review,  "the identification procedure, step by step (三级复审，三榜公示)" },
-	{ "measure", cmd_measure, "assistance measures of registered households" },
-	{ "helper",  cmd_helper,  "helpers (帮扶责任人) paired with households" },
-	{ "half-year", cmd_half_year, "the half-yearly review: stay, exit, return, remove" },
-	{ "progress", cmd_progress, "households per stage, notices, quotas, measures" },
-	{ "report",  cmd_report,  "the summary (总结) by stage, cause and measure" },
-	{ "log",     cmd_log,     "list the change sets of every feed held" },
-	{ "verify",  cmd_verify,  "check every chain, signature and the state tables" },
-	{ "rebuild", cmd_rebuild, "replay the ledger into fresh state tables" },
-	{ "status",  cmd_status,  "sync status for admins (exit status for monitoring)" },
-	{ "quarantine", cmd_quarantine, "refused change sets; resolve a stopped feed" },
-	{ "duplicates", cmd_duplicates, "people the county found in more than one township" },
-	{ "roster",  cmd_roster,  "county: admit and remove townships (the roster)" },
-	{ "debug",   cmd_debug,   NULL },       /* test helpers: not in the help */
-	{ NULL, NULL, NULL },
+/*
+ * The procedure's commands keep proc.h's argv-only signature: flag-less
+ * entries reached through these.  review and half-year open the node
+ * themselves (struct command, tool_dispatch); the others' subcommand tables
+ * carry their flags.
+ */
+#define ARGV_ONLY(fn) \
+	static int s_##fn(struct node *n, int argc, char **argv) { (void)n; return fn(argc, argv); }
+ARGV_ONLY(cmd_official)
+ARGV_ONLY(cmd_policy)
+ARGV_ONLY(cmd_quota)
+ARGV_ONLY(cmd_review)
+ARGV_ONLY(cmd_measure)
+ARGV_ONLY(cmd_helper)
+ARGV_ONLY(cmd_half_year)
+
+static const struct tool_command s_commands[] = {
+	{ "init",     cmd_init,     0,  "create a node: database, key and configuration" },
+	{ "whoami",   cmd_whoami,   NEED_NODE_RO, "print this node's code, role, name and public key" },
+	{ "village",  cmd_village,  0,  "add and list villages and village groups" },
+	{ "household", cmd_household, 0, "household files (户卡): add, edit, cause, head, show, list" },
+	{ "member",   cmd_member,   0,  "household members: add, edit, remove" },
+	{ "income",   cmd_income,   0,  "a household's income of a year: set" },
+	{ "import",   cmd_import,   NEED_NODE_RW | TOWNSHIP_ONLY,
+	    "import households, members or incomes from a spreadsheet" },
+	{ "export",   cmd_export,   NEED_NODE_RO, "export households, members or incomes (CSV or JSON)" },
+	{ "card",     cmd_card,     NEED_NODE_RO, "print a household card (户卡)" },
+	{ "register", cmd_register, NEED_NODE_RO, "print a village register (村册)" },
+	{ "book",     cmd_book,     NEED_NODE_RO, "print the township book (乡镇簿)" },
+	{ "archive",  cmd_archive,  NEED_NODE_RO, "print the county archive (县电子档案)" },
+	{ "official", s_cmd_official, 0, "the county roster of officials and their signing keys" },
+	{ "policy",   s_cmd_policy, 0,  "county policy: poverty line, notice days, schedule" },
+	{ "quota",    s_cmd_quota,  0,  "county quotas (扶贫规模) of townships and villages" },
+	{ "review",   s_cmd_review, 0,  "the identification procedure, step by step (三级复审，三榜公示)" },
+	{ "measure",  s_cmd_measure, 0, "assistance measures of registered households" },
+	{ "helper",   s_cmd_helper, 0,  "helpers (帮扶责任人) paired with households" },
+	{ "half-year", s_cmd_half_year, 0, "the half-yearly review: stay, exit, return, remove" },
+	{ "progress", report_progress, NEED_NODE_RO, "households per stage, notices, quotas, measures" },
+	{ "report",   report_summary, NEED_NODE_RO, "the summary (总结) by stage, cause and measure" },
+	{ "log",      cmd_log,      NEED_NODE_RO, "list the change sets of every feed held" },
+	{ "verify",   cmd_verify,   NEED_NODE_RO, "check every chain, signature and the state tables" },
+	{ "rebuild",  cmd_rebuild,  NEED_NODE_RO, "replay the ledger into fresh state tables" },
+	{ "status",   cmd_status,   0,  "sync status for admins (exit status for monitoring)" },
+	{ "quarantine", cmd_quarantine, 0, "refused change sets; resolve a stopped feed" },
+	{ "duplicates", cmd_duplicates, NEED_NODE_RO, "people the county found in more than one township" },
+	{ "roster",   cmd_roster,   0,  "county: admit and remove townships (the roster)" },
+	{ NULL, NULL, 0, NULL },
 };
 
 static void
@@ -63,7 +85,7 @@ s_usage(FILE *f)
 	    "  -h, --help   this help; \"lika COMMAND --help\" for a command\n"
 	    "\n"
 	    "commands:\n");
-	for (const struct command *c = s_commands; c->name; c++)
+	for (const struct tool_command *c = s_commands; c->name; c++)
 		if (c->summary)
 			fprintf(f, "  %-10s %s\n", c->name, c->summary);
 	fprintf(f, "\nexit status: 0 success, 1 failure, 2 bad usage or input (nothing written)\n");
@@ -193,14 +215,74 @@ col_text(sqlite3_stmt *st, int i)
 	return t ? t : "";
 }
 
+/* Is this "CMD --help" or "CMD -h"?  Help runs without a node. */
+static int
+s_wants_help(int argc, char **argv)
+{
+	return argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+}
+
+/* Run C, named CMD in messages, with the node its flags ask for; its exit status. */
+static int
+s_run(const char *cmd, const struct tool_command *c, int argc, char **argv)
+{
+	struct node n;
+	int rc;
+
+	optind = 0;     /* reset getopt for the command's own options */
+	if (!(c->flags & (NEED_NODE_RO | NEED_NODE_RW | COUNTY_ONLY | TOWNSHIP_ONLY)) ||
+	    s_wants_help(argc, argv))
+		return c->run(NULL, argc, argv);
+	if (tool_open(&n, c->flags & NEED_NODE_RW ? 0 : NODE_READONLY) < 0)
+		return EXIT_FAIL;
+	if ((c->flags & COUNTY_ONLY) && n.conf.role != ROLE_COUNTY)
+		rc = tool_fail(EXIT_USAGE, cmd, "runs at the county node");
+	else if ((c->flags & TOWNSHIP_ONLY) && n.conf.role != ROLE_TOWNSHIP)
+		rc = tool_fail(EXIT_USAGE, cmd, "runs at a township node");
+	else
+		rc = c->run(&n, argc, argv);
+	node_close(&n);
+	return rc;
+}
+
+/* Start the list of subcommands of "lika CMD" (to stderr when CMD came alone). */
+static FILE *
+s_list_start(const char *cmd, int argc)
+{
+	FILE *f = argc < 2 ? stderr : stdout;
+
+	fprintf(f, "usage: lika %s SUBCOMMAND [ARGS]\n\nsubcommands:\n", cmd);
+	return f;
+}
+
+int
+tool_subcommand(const char *cmd, const struct tool_command *table, int argc, char **argv)
+{
+	const struct tool_command *c;
+	char name[128];
+
+	if (argc < 2 || s_wants_help(argc, argv)) {
+		FILE *f = s_list_start(cmd, argc);
+		for (c = table; c->name; c++)
+			fprintf(f, "  %-16s %s\n", c->name, c->summary);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (c = table; c->name; c++)
+		if (strcmp(c->name, argv[1]) == 0) {
+			snprintf(name, sizeof name, "%s %s", cmd, c->name);
+			return s_run(name, c, argc - 1, argv + 1);
+		}
+	return tool_fail(EXIT_USAGE, cmd, "unknown subcommand \"%s\" (see \"lika %s --help\")",
+	    argv[1], cmd);
+}
+
 int
 tool_dispatch(const char *cmd, const struct command *table, int argc, char **argv)
 {
 	const struct command *c;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		FILE *f = argc < 2 ? stderr : stdout;
-		fprintf(f, "usage: lika %s SUBCOMMAND [ARGS]\n\nsubcommands:\n", cmd);
+	if (argc < 2 || s_wants_help(argc, argv)) {
+		FILE *f = s_list_start(cmd, argc);
 		for (c = table; c->name; c++)
 			fprintf(f, "  %-16s %s\n", c->name, c->summary);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
@@ -249,11 +331,9 @@ main(int argc, char **argv)
 		s_usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (const struct command *c = s_commands; c->name; c++)
-		if (strcmp(c->name, argv[0]) == 0) {
-			optind = 0;     /* reset getopt for the command's own options */
-			return c->run(argc, argv);
-		}
+	for (const struct tool_command *c = s_commands; c->name; c++)
+		if (strcmp(c->name, argv[0]) == 0)
+			return s_run(c->name, c, argc, argv);
 	fprintf(stderr, "lika: unknown command \"%s\" (see \"lika --help\")\n", argv[0]);
 	return EXIT_USAGE;
 }

@@ -14,12 +14,45 @@
 #define EXIT_FAIL   1       /* a runtime failure, or a check that did not hold */
 #define EXIT_USAGE  2       /* bad options or bad input: nothing was written */
 
-/* A command: ARGV[0] is the command's own name; returns an exit status. */
+/* What a command needs before it runs: the dispatcher opens and checks it. */
+#define NEED_NODE_RO   0x01     /* open the node read-only: no secret key */
+#define NEED_NODE_RW   0x02     /* open the node with its secret key, for writes */
+#define COUNTY_ONLY    0x04     /* refuse (exit 2) unless this is the county node */
+#define TOWNSHIP_ONLY  0x08     /* refuse (exit 2) unless this is a township node */
+
+/*
+ * A command: ARGV[0] is its own name; returns an exit status.  N is the node
+ * FLAGS ask for (a role flag alone opens it read-only), opened, checked and
+ * closed by the dispatcher: the command never closes it.  N is NULL when
+ * FLAGS ask for nothing, and for "CMD --help" or
+ * "CMD -h", which must work without a data directory (so a command parses its
+ * options before it touches N).
+ */
+struct tool_command {
+	const char *name;
+	int (*run)(struct node *n, int argc, char **argv);
+	int flags;
+	const char *summary;        /* NULL: left out of the help */
+};
+
+/*
+ * Run the subcommand ARGV[1] of TABLE with what its flags ask for; CMD names
+ * the parent for messages ("village group").  Without ARGV[1] or with
+ * --help, lists the subcommands.
+ */
+int tool_subcommand(const char *cmd, const struct tool_command *table, int argc, char **argv);
+
+/*
+ * A flag-less table of commands that open the node themselves (tools/cmd_review.c's):
+ * ARGV[0] is the command's own name.
+ */
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
 };
+/* Run a subcommand from TABLE by ARGV[1]; CMD names the parent for messages. */
+int tool_dispatch(const char *cmd, const struct command *table, int argc, char **argv);
 
 /* The node directory chosen with --data, $LIKA_DATA or the default. */
 extern const char *tool_data_dir;
@@ -54,29 +87,27 @@ struct tool_out {
 int tool_out_open(struct tool_out *o, const char *path, int gb18030, const char *cmd);
 int tool_out_close(struct tool_out *o, const char *cmd);
 
-/* Run a subcommand from TABLE by ARGV[1]; CMD names the parent for messages. */
-int tool_dispatch(const char *cmd, const struct command *table, int argc, char **argv);
-
-/* Commands (tools/cmd_*.c). */
-int cmd_init(int argc, char **argv);
-int cmd_whoami(int argc, char **argv);
-int cmd_village(int argc, char **argv);
-int cmd_log(int argc, char **argv);
-int cmd_verify(int argc, char **argv);
-int cmd_rebuild(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_quarantine(int argc, char **argv);
-int cmd_duplicates(int argc, char **argv);
-int cmd_roster(int argc, char **argv);
-int cmd_debug(int argc, char **argv);
-int cmd_household(int argc, char **argv);
-int cmd_member(int argc, char **argv);
-int cmd_income(int argc, char **argv);
-int cmd_import(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_card(int argc, char **argv);
-int cmd_register(int argc, char **argv);
-int cmd_book(int argc, char **argv);
-int cmd_archive(int argc, char **argv);
+/* Commands (tools/cmd_*.c); proc.h has those of the procedure. */
+int cmd_init(struct node *n, int argc, char **argv);
+int cmd_whoami(struct node *n, int argc, char **argv);
+int cmd_village(struct node *n, int argc, char **argv);
+int cmd_log(struct node *n, int argc, char **argv);
+int cmd_verify(struct node *n, int argc, char **argv);
+int cmd_rebuild(struct node *n, int argc, char **argv);
+int cmd_status(struct node *n, int argc, char **argv);
+int cmd_quarantine(struct node *n, int argc, char **argv);
+int cmd_duplicates(struct node *n, int argc, char **argv);
+int cmd_roster(struct node *n, int argc, char **argv);
+int cmd_household(struct node *n, int argc, char **argv);
+int cmd_member(struct node *n, int argc, char **argv);
+int cmd_income(struct node *n, int argc, char **argv);
+int cmd_import(struct node *n, int argc, char **argv);
+int cmd_export(struct node *n, int argc, char **argv);
+int cmd_card(struct node *n, int argc, char **argv);
+int cmd_register(struct node *n, int argc, char **argv);
+int cmd_book(struct node *n, int argc, char **argv);
+int cmd_archive(struct node *n, int argc, char **argv);
+int report_progress(struct node *n, int argc, char **argv);
+int report_summary(struct node *n, int argc, char **argv);
 
 #endif

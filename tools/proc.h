@@ -70,7 +70,5 @@ int cmd_exclusion(int argc, char **argv);
 int cmd_measure(int argc, char **argv);
 int cmd_helper(int argc, char **argv);
 int cmd_half_year(int argc, char **argv);
-int cmd_progress(int argc, char **argv);
-int cmd_report(int argc, char **argv);
 
 #endif

@@ -21,22 +21,22 @@ quarantined() {
 }
 
 note "bad signature from 110101002"
-OUT=$(lika --data t002 debug inject badsig) || fail "inject: $OUT"
+OUT=$("$LIKA_UNIT/test-tool" inject t002 badsig) || fail "inject: $OUT"
 expect_in "$OUT" "ERROR refused.*bad signature"
 [ "$(quarantined refused 'bad signature')" = 1 ] || fail "bad signature not quarantined"
 
 note "broken chain from 110101003"
-OUT=$(lika --data t003 debug inject badchain) || fail "inject: $OUT"
+OUT=$("$LIKA_UNIT/test-tool" inject t003 badchain) || fail "inject: $OUT"
 expect_in "$OUT" "ERROR refused.*broken chain"
 [ "$(quarantined refused 'broken chain')" = 1 ] || fail "broken chain not quarantined"
 
 note "110101004 writes a village of 110101005"
-OUT=$(lika --data t004 debug inject foreign) || fail "inject: $OUT"
+OUT=$("$LIKA_UNIT/test-tool" inject t004 foreign) || fail "inject: $OUT"
 expect_in "$OUT" "ERROR refused.*does not belong to township"
 [ "$(quarantined refused 'does not belong')" = 1 ] || fail "foreign row not quarantined"
 
 note "malformed change set and a frame that is not msgpack from 110101005"
-OUT=$(lika --data t005 debug inject malformed garbage) || fail "inject: $OUT"
+OUT=$("$LIKA_UNIT/test-tool" inject t005 malformed garbage) || fail "inject: $OUT"
 expect_in "$OUT" "malformed: ERROR"
 expect_in "$OUT" "garbage: ERROR bad message"
 grep -q 'bad message dropped' county.log || fail "garbage frame not logged"
@@ -44,7 +44,7 @@ grep -q 'bad message dropped' county.log || fail "garbage frame not logged"
 grep -q "110101005.*refused: msgpack" county.log || fail "malformed change set not logged"
 
 note "a change set beyond the head from 110101006: acknowledged up to the head, resend asked"
-OUT=$(lika --data t006 debug inject gap) || fail "inject: $OUT"
+OUT=$("$LIKA_UNIT/test-tool" inject t006 gap) || fail "inject: $OUT"
 expect_in "$OUT" "gap: ACK 110101006 0"
 expect_in "$OUT" "gap: NEED 110101006 1"
 [ "$(sqlite3 county/lika.db "SELECT count(*) FROM feed WHERE origin = '110101006' AND frozen IS NOT NULL")" = 0 ] \

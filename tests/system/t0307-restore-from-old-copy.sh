@@ -11,7 +11,7 @@ admit county t1 110101001
 start_likad county
 start_likad t1
 lika --data t1 village add 110101001001 东村 >/dev/null || fail "village add"
-lika --data t1 debug write 99 >/dev/null
+"$LIKA_UNIT/test-tool" write t1 99 >/dev/null
 wait_for 20 "hub to hold 100" has_head county 110101001 100
 
 note "copy taken at seq 100"
@@ -20,7 +20,7 @@ cp -a t1 t1.copy
 start_likad t1
 wait_for 10 "likad to reconnect" sh -c '[ "$(grep -c "connected to hub" t1.log)" -ge 2 ]'
 wait_for 10 "writes allowed" sh -c '[ -z "$(sqlite3 t1/lika.db "SELECT value FROM meta WHERE key = '"'write_hold'"'")" ]'
-lika --data t1 debug write 200 >/dev/null || fail "debug write"
+"$LIKA_UNIT/test-tool" write t1 200 >/dev/null || fail "test-tool write"
 wait_for 20 "hub to hold 300" has_head county 110101001 300
 stop_likad t1
 

@@ -26,7 +26,7 @@ kill $relay; wait $relay 2>/dev/null
 wait_for 10 "hub to notice the silence" grep -q '"110101001": silent: disconnected' county.log
 wait_for 10 "township to notice" grep -q 'silent: connection lost' t1.log
 wait_for 10 "hub peer row disconnected" peer_is county 110101001 "" connected 0
-lika --data t1 debug write 50 >/dev/null || fail "township cannot write offline"
+"$LIKA_UNIT/test-tool" write t1 50 >/dev/null || fail "township cannot write offline"
 sleep 1
 [ "$(head_of county 110101001)" = 1 ] || fail "change sets crossed a broken network"
 

@@ -38,7 +38,7 @@ expect_in "$OUT" "connected"
 
 note "hub down, 500 change sets written: exactly 500 unsent, with their age"
 stop_likad county
-lika --data t1 debug write 500 >/dev/null || fail "debug write"
+"$LIKA_UNIT/test-tool" write t1 500 >/dev/null || fail "test-tool write"
 sleep 1
 down() { OUT=$(lika --data t1 status --json); [ "$(json connected)" = false ]; }
 wait_for 10 "the township to notice the hub is gone" down

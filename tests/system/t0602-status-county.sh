@@ -41,7 +41,7 @@ expect_exit 0 lika --data county status
 expect_in "$OUT" "3 townships: 3 ok"
 
 note "a refused change set: error, exit 2, the reason shows, worst first"
-lika --data t003 debug inject badsig >/dev/null || fail "inject"
+"$LIKA_UNIT/test-tool" inject t003 badsig >/dev/null || fail "inject"
 expect_exit 2 lika --data county status --json
 row 110101003 | grep -q '"health":"error"' || fail "110101003: $(row 110101003)"
 row 110101003 | grep -q '"quarantined":1' || fail "quarantine not counted"

@@ -159,12 +159,11 @@ s_json_priorities(FILE *f, int p)
 }
 
 static int
-s_cmd_rank(int argc, char **argv)
+s_cmd_rank(struct node *n, int argc, char **argv)
 {
 	int json = 0;
 	const char *village = NULL;
 	char today[11];
-	struct node n;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -185,12 +184,9 @@ s_cmd_rank(int argc, char **argv)
 	if (code_check_village(village, NULL, 0) < 0)
 		return tool_fail(EXIT_USAGE, "review rank", "village \"%s\" is not a 12-digit village code",
 		    village);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
 	date_today(today);
 	struct applicant *a;
-	int k = s_rank(ledger_db(n.ledger), village, today, &a);
-	node_close(&n);
+	int k = s_rank(ledger_db(n->ledger), village, today, &a);
 	if (k < 0)
 		return tool_fail(EXIT_FAIL, "review rank", "reading applicants failed");
 	if (json)
@@ -368,7 +364,7 @@ struct step_run {
 	const char *cmd;
 	const struct step_def *def;
 	const struct step_opts *o;
-	struct node n;
+	struct node *n;             /* opened by the dispatcher */
 	struct procedure_state h;
 	struct signer sg;
 	int have_signer;
@@ -419,24 +415,19 @@ s_step_open(struct step_run *x)
 	char err[ERRBUF_SIZE];
 	int county_step = (x->def->flags & STEP_COUNTY) != 0, rc;
 
-	if (tool_open(&x->n, 0) < 0)
-		return EXIT_FAIL;
-	if (county_step != (x->n.conf.role == ROLE_COUNTY))
-		rc = tool_fail(EXIT_USAGE, x->cmd, "step %s is done at the %s node", x->def->name,
-		    county_step ? "county" : "township");
-	else if (strncmp(x->o->household, x->n.conf.code, strlen(x->n.conf.code)) != 0)
+	/* the command table put a county step at the county, a township step at a township */
+	if (strncmp(x->o->household, x->n->conf.code, strlen(x->n->conf.code)) != 0)
 		rc = tool_fail(EXIT_USAGE, x->cmd, "household \"%s\" is not of %s %s", x->o->household,
-		    role_name(x->n.conf.role), x->n.conf.code);
-	else if (ledger_begin(x->n.ledger, err, sizeof err) < 0)
+		    role_name(x->n->conf.role), x->n->conf.code);
+	else if (ledger_begin(x->n->ledger, err, sizeof err) < 0)
 		rc = tool_fail(EXIT_FAIL, x->cmd, "%s", err);
-	else if ((rc = procedure_load(ledger_db(x->n.ledger), "main", x->o->household, NULL, &x->h)) == 1)
+	else if ((rc = procedure_load(ledger_db(x->n->ledger), "main", x->o->household, NULL, &x->h)) == 1)
 		return EXIT_OK;
 	else
-		rc = rc < 0 ? tool_fail(EXIT_FAIL, x->cmd, "%s", sqlite3_errmsg(ledger_db(x->n.ledger))) :
+		rc = rc < 0 ? tool_fail(EXIT_FAIL, x->cmd, "%s", sqlite3_errmsg(ledger_db(x->n->ledger))) :
 		    tool_fail(EXIT_USAGE, x->cmd, "no household \"%s\" in this archive%s", x->o->household,
 		    county_step ? " (has the township's feed arrived?)" : "");
-	ledger_rollback(x->n.ledger);
-	node_close(&x->n);
+	ledger_rollback(x->n->ledger);
 	return rc;
 }
 
@@ -444,7 +435,7 @@ s_step_open(struct step_run *x)
 static int
 s_step_check(struct step_run *x)
 {
-	sqlite3 *db = ledger_db(x->n.ledger);
+	sqlite3 *db = ledger_db(x->n->ledger);
 	char rule[32], why[ERRBUF_SIZE];
 	int rc;
 
@@ -493,7 +484,7 @@ s_step_ops(struct step_run *x, struct ops *ops)
 		.decision = x->decision, .at = x->today, .days = x->days, .reasons = o->reasons,
 		.details = x->details, .record_hash = x->hash,
 		.official = x->have_signer ? x->sg.id : NULL,
-		.by_name = o->by ? o->by : x->have_signer ? x->sg.name : x->n.conf.name,
+		.by_name = o->by ? o->by : x->have_signer ? x->sg.name : x->n->conf.name,
 	};
 	uint8_t sig[SIG_BYTES], seal[SIG_BYTES];
 	msgpack_sbuffer sb;
@@ -501,7 +492,7 @@ s_step_ops(struct step_run *x, struct ops *ops)
 	if (x->have_signer)
 		statement_sign(sig, &sb, x->sg.sk);
 	if (x->def->flags & STEP_SEAL)
-		statement_sign(seal, &sb, x->n.sk);
+		statement_sign(seal, &sb, x->n->sk);
 	msgpack_sbuffer_destroy(&sb);
 
 	struct colval cols[] = {
@@ -543,15 +534,15 @@ s_step_print(const struct step_run *x)
 	if (x->have_signer)
 		printf(", signed by %s %s", x->sg.id, x->sg.name);
 	if (x->def->flags & STEP_SEAL)
-		printf(", sealed by %s", x->n.conf.code);
+		printf(", sealed by %s", x->n->conf.code);
 	printf("\n");
 }
 
 /* Run step DEF (its pass or reject) on the household named in O. */
 static int
-s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o)
+s_do_step(struct node *n, const char *cmd, const struct step_def *def, const struct step_opts *o)
 {
-	struct step_run x = { .cmd = cmd, .def = def, .o = o };
+	struct step_run x = { .cmd = cmd, .def = def, .o = o, .n = n };
 	struct ops ops = OPS_INIT;
 	int rc;
 
@@ -560,21 +551,21 @@ s_do_step(const char *cmd, const struct step_def *def, const struct step_opts *o
 	if ((rc = s_step_check(&x)) == EXIT_OK) {
 		ops_init(&ops);
 		s_step_ops(&x, &ops);
-		rc = proc_commit(&x.n, cmd, &ops);
+		rc = proc_commit(x.n, cmd, &ops);
 		ops_release(&ops);
 		if (rc == EXIT_OK)
 			s_step_print(&x);
 	}
-	ledger_rollback(x.n.ledger);    /* nothing to undo after a commit */
+	ledger_rollback(x.n->ledger);    /* nothing to undo after a commit */
 	sqlite3_free(x.details);
 	proc_signer_release(&x.sg);
-	node_close(&x.n);
 	return rc;
 }
 
 /* Parse the options of a step command and run it. */
 static int
-s_step_cmd(int argc, char **argv, const char *procedure, const char *name, int force_reject)
+s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const char *name,
+    int force_reject)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
@@ -645,11 +636,12 @@ s_step_cmd(int argc, char **argv, const char *procedure, const char *name, int f
 		    o.household);
 	if (force_reject)
 		o.reject = 1;
-	return s_do_step(cmd, def, &o);
+	return s_do_step(n, cmd, def, &o);
 }
 
 #define STEP_CMD(fn, proc, name, rej) \
-	static int fn(int argc, char **argv) { return s_step_cmd(argc, argv, proc, name, rej); }
+	static int fn(struct node *n, int argc, char **argv) \
+	{ return s_step_cmd(n, argc, argv, proc, name, rej); }
 STEP_CMD(s_apply, "entry", "apply", 0)
 STEP_CMD(s_group_eval, "entry", "group_eval", 0)
 STEP_CMD(s_village_eval, "entry", "village_eval", 0)
@@ -669,7 +661,7 @@ STEP_CMD(s_exit_confirm, "exit", "exit_confirm", 0)
 /* ---- objections, findings, exclusions ---------------------------------------------- */
 
 static int
-s_object(int argc, char **argv)
+s_object(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, 'b' },
@@ -680,7 +672,6 @@ s_object(int argc, char **argv)
 	};
 	const char *by = NULL, *content = NULL, *date = NULL, *cmd = "review object";
 	char today[11], err[ERRBUF_SIZE], key[KEY_MAX];
-	struct node n;
 	struct procedure_state h;
 	int ch, rc;
 
@@ -709,18 +700,10 @@ s_object(int argc, char **argv)
 		snprintf(today, sizeof today, "%s", date);
 	else
 		date_today(today);
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (n.conf.role != ROLE_TOWNSHIP) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, cmd, "objections are recorded at the household's township node");
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
-	sqlite3 *db = ledger_db(n.ledger);
-	if ((rc = procedure_load(db, "main", argv[optind], NULL, &h)) != 1 || strncmp(h.id, n.conf.code, 9) != 0) {
+	sqlite3 *db = ledger_db(n->ledger);
+	if ((rc = procedure_load(db, "main", argv[optind], NULL, &h)) != 1 || strncmp(h.id, n->conf.code, 9) != 0) {
 		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", argv[optind]);
 		goto out;
 	}
@@ -742,20 +725,18 @@ s_object(int argc, char **argv)
 	struct ops ops = OPS_INIT;
 	ops_init(&ops);
 	ops_upsert(&ops, "objection", key, cols, 5);
-	rc = proc_commit(&n, cmd, &ops);
+	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
 	if (rc == EXIT_OK)
 		printf("objection %s to the %s of %s recorded\n", key, last->name, h.id);
-	node_close(&n);
 	return rc;
 out:
-	ledger_rollback(n.ledger);
-	node_close(&n);
+	ledger_rollback(n->ledger);
 	return rc;
 }
 
 static int
-s_finding(int argc, char **argv)
+s_finding(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "upheld", no_argument, NULL, 'u' },
@@ -767,7 +748,6 @@ s_finding(int argc, char **argv)
 	};
 	const char *finding = NULL, *note = NULL, *date = NULL, *cmd = "review finding";
 	char today[11], err[ERRBUF_SIZE], old[16];
-	struct node n;
 	int ch, rc;
 
 	optind = 0;
@@ -796,19 +776,14 @@ s_finding(int argc, char **argv)
 		snprintf(today, sizeof today, "%s", date);
 	else
 		date_today(today);
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
-	rc = proc_text(ledger_db(n.ledger), "SELECT coalesce(finding, '') FROM objection WHERE id = ?1",
+	rc = proc_text(ledger_db(n->ledger), "SELECT coalesce(finding, '') FROM objection WHERE id = ?1",
 	    argv[optind], old, sizeof old);
-	if (rc != 1 || old[0] || n.conf.role != ROLE_TOWNSHIP ||
-	    strncmp(argv[optind], n.conf.code, strlen(n.conf.code)) != 0) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
-		return rc != 1 || n.conf.role != ROLE_TOWNSHIP ? tool_fail(EXIT_USAGE, cmd, "no objection "
+	if (rc != 1 || old[0] || n->conf.role != ROLE_TOWNSHIP ||
+	    strncmp(argv[optind], n->conf.code, strlen(n->conf.code)) != 0) {
+		ledger_rollback(n->ledger);
+		return rc != 1 || n->conf.role != ROLE_TOWNSHIP ? tool_fail(EXIT_USAGE, cmd, "no objection "
 		    "\"%s\" of this township node", argv[optind])
 		    : tool_fail(EXIT_USAGE, cmd, "objection \"%s\" already has a finding (%s)",
 		    argv[optind], old);
@@ -818,22 +793,20 @@ s_finding(int argc, char **argv)
 	struct ops ops = OPS_INIT;
 	ops_init(&ops);
 	ops_upsert(&ops, "objection", argv[optind], cols, 3);
-	rc = proc_commit(&n, cmd, &ops);
+	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("objection %s: %s\n", argv[optind], finding);
 	return rc;
 }
 
 static int
-s_exclude(int argc, char **argv)
+s_exclude(struct node *n, int argc, char **argv)
 {
 	static const char *const kinds[] = { "land_waste", "family_planning", "crime", NULL };
 	const char *cmd = "review exclude", *source = NULL, *date = NULL;
 	int lift = 0;
 	char today[11], err[ERRBUF_SIZE], key[KEY_MAX];
-	struct node n;
 	int rc, i, pos = 0;
 	const char *hh = NULL, *kind = NULL;
 
@@ -874,17 +847,12 @@ s_exclude(int argc, char **argv)
 		snprintf(today, sizeof today, "%s", date);
 	else
 		date_today(today);
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
-	if (n.conf.role != ROLE_TOWNSHIP || proc_int(ledger_db(n.ledger),
+	if (n->conf.role != ROLE_TOWNSHIP || proc_int(ledger_db(n->ledger),
 	    "SELECT count(*) FROM household WHERE id = ?1", hh, 0) != 1 ||
-	    strncmp(hh, n.conf.code, 9) != 0) {
-		ledger_rollback(n.ledger);
-		node_close(&n);
+	    strncmp(hh, n->conf.code, 9) != 0) {
+		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh);
 	}
 	snprintf(key, sizeof key, "%s/%s", hh, kind);
@@ -893,9 +861,8 @@ s_exclude(int argc, char **argv)
 	struct ops ops = OPS_INIT;
 	ops_init(&ops);
 	ops_upsert(&ops, "exclusion", key, cols, 5);
-	rc = proc_commit(&n, cmd, &ops);
+	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
-	node_close(&n);
 	if (rc == EXIT_OK)
 		printf("%s: exclusion %s %s\n", hh, kind, lift ? "lifted" : "recorded");
 	return rc;
@@ -904,11 +871,10 @@ s_exclude(int argc, char **argv)
 /* ---- show ----------------------------------------------------------------------- */
 
 static int
-s_show(int argc, char **argv)
+s_show(struct node *n, int argc, char **argv)
 {
 	int json = 0;
 	const char *hh = NULL;
-	struct node n;
 	struct procedure_state h;
 	char err[ERRBUF_SIZE];
 
@@ -924,18 +890,12 @@ s_show(int argc, char **argv)
 	}
 	if (!hh)
 		return tool_fail(EXIT_USAGE, "review show", "HOUSEHOLD required");
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	sqlite3 *db = ledger_db(n.ledger);
-	if (procedure_load(db, "main", hh, NULL, &h) != 1) {
-		node_close(&n);
+	sqlite3 *db = ledger_db(n->ledger);
+	if (procedure_load(db, "main", hh, NULL, &h) != 1)
 		return tool_fail(EXIT_USAGE, "review show", "no household \"%s\" in this archive", hh);
-	}
 	uint8_t hash[HASH_BYTES];
-	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0) {
-		node_close(&n);
+	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "review show", "%s", err);
-	}
 	sqlite3_stmt *st = NULL;
 	sqlite3_prepare_v2(db, "SELECT id, round, procedure, step, decision, at, days, "
 	    "coalesce(reasons, ''), coalesce(official, ''), record_hash, (SELECT name FROM official o "
@@ -1022,18 +982,16 @@ s_show(int argc, char **argv)
 		printf("],\"approval_stale\":%s}\n", stale_any ? "true" : "false");
 	else if (stale_any)
 		printf("approval: stale\n");
-	node_close(&n);
 	return EXIT_OK;
 }
 
 /* ---- the clerk's worklist ---------------------------------------------------------- */
 
 static int
-s_todo(int argc, char **argv)
+s_todo(struct node *n, int argc, char **argv)
 {
 	int json = 0, first = 1;
 	char today[11];
-	struct node n;
 	sqlite3_stmt *st = NULL;
 
 	for (int i = 1; i < argc; i++) {
@@ -1049,9 +1007,7 @@ s_todo(int argc, char **argv)
 			return tool_fail(EXIT_USAGE, "review todo", "unexpected argument \"%s\"", argv[i]);
 	}
 	date_today(today);
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	sqlite3 *db = ledger_db(n.ledger);
+	sqlite3 *db = ledger_db(n->ledger);
 	sqlite3_prepare_v2(db, "SELECT id FROM household ORDER BY id", -1, &st, NULL);
 	if (json)
 		printf("[");
@@ -1092,44 +1048,44 @@ s_todo(int argc, char **argv)
 	sqlite3_finalize(st);
 	if (json)
 		printf("]\n");
-	node_close(&n);
 	return EXIT_OK;
 }
 
 int
 cmd_review(int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "apply",           s_apply,           "1 申请: the household applies (township)" },
-		{ "group-eval",      s_group_eval,      "2 村小组初评: village-group first evaluation" },
-		{ "village-eval",    s_village_eval,    "3 村级评议: panel, votes, five comparisons, rank" },
-		{ "notice",          s_notice,          "4 村级公示: first notice (policy days, default 7)" },
-		{ "cadre-sign",      s_cadre_sign,      "5 驻村干部签字 (--key of a village cadre)" },
-		{ "township-review", s_township_review, "6 乡镇审核 (quota checked)" },
-		{ "township-notice", s_township_notice, "7 乡镇公示: second notice (default 7 days)" },
-		{ "head-sign",       s_head_sign,       "8 乡镇长签字并加盖公章 (--key of the head; node seal)" },
-		{ "county-approve",  s_county_approve,  "9 县级审批: approve (county node, --key)" },
-		{ "county-reject",   s_county_reject,   "9 县级审批: reject with reasons (county node)" },
-		{ "county-notice",   s_county_notice,   "10 县级公示: third notice (default 15 days)" },
-		{ "register",        s_register,        "11 张榜公示·建档立卡: register (township)" },
-		{ "exit-notice",     s_exit_notice,     "exit 2 脱贫公示 (after half-year review exit)" },
-		{ "exit-announce",   s_exit_announce,   "exit 3 县级脱贫公告 (county node, --key)" },
-		{ "exit-confirm",    s_exit_confirm,    "exit 4 脱贫退出 (--key of the head; node seal)" },
-		{ "object",          s_object,          "record an objection to the running notice" },
-		{ "finding",         s_finding,         "record an objection's finding" },
-		{ "exclude",         s_exclude,         "record one of the three exclusions (三不评)" },
-		{ "rank",            s_cmd_rank,        "a village's applicants in rank order" },
-		{ "show",            s_show,            "a household's steps, signers and objections" },
-		{ "todo",            s_todo,            "open rounds: each household's next step and what it waits for" },
-		{ NULL, NULL, NULL },
+	enum { T = NEED_NODE_RW | TOWNSHIP_ONLY, C = NEED_NODE_RW | COUNTY_ONLY, R = NEED_NODE_RO };
+	static const struct tool_command sub[] = {
+		{ "apply",           s_apply,           T, "1 申请: the household applies (township)" },
+		{ "group-eval",      s_group_eval,      T, "2 村小组初评: village-group first evaluation" },
+		{ "village-eval",    s_village_eval,    T, "3 村级评议: panel, votes, five comparisons, rank" },
+		{ "notice",          s_notice,          T, "4 村级公示: first notice (policy days, default 7)" },
+		{ "cadre-sign",      s_cadre_sign,      T, "5 驻村干部签字 (--key of a village cadre)" },
+		{ "township-review", s_township_review, T, "6 乡镇审核 (quota checked)" },
+		{ "township-notice", s_township_notice, T, "7 乡镇公示: second notice (default 7 days)" },
+		{ "head-sign",       s_head_sign,       T, "8 乡镇长签字并加盖公章 (--key of the head; node seal)" },
+		{ "county-approve",  s_county_approve,  C, "9 县级审批: approve (county node, --key)" },
+		{ "county-reject",   s_county_reject,   C, "9 县级审批: reject with reasons (county node)" },
+		{ "county-notice",   s_county_notice,   C, "10 县级公示: third notice (default 15 days)" },
+		{ "register",        s_register,        T, "11 张榜公示·建档立卡: register (township)" },
+		{ "exit-notice",     s_exit_notice,     T, "exit 2 脱贫公示 (after half-year review exit)" },
+		{ "exit-announce",   s_exit_announce,   C, "exit 3 县级脱贫公告 (county node, --key)" },
+		{ "exit-confirm",    s_exit_confirm,    T, "exit 4 脱贫退出 (--key of the head; node seal)" },
+		{ "object",          s_object,          T, "record an objection to the running notice" },
+		{ "finding",         s_finding,         T, "record an objection's finding" },
+		{ "exclude",         s_exclude,         T, "record one of the three exclusions (三不评)" },
+		{ "rank",            s_cmd_rank,        R, "a village's applicants in rank order" },
+		{ "show",            s_show,            R, "a household's steps, signers and objections" },
+		{ "todo",            s_todo,            R, "open rounds: each household's next step and what it waits for" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("review", sub, argc, argv);
+	return tool_subcommand("review", sub, argc, argv);
 }
 
 /* ---- the half-yearly review (动态管理) ---------------------------------------------- */
 
 static int
-s_half_year_review(int argc, char **argv)
+s_half_year_review(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "period", required_argument, NULL, 'p' },
@@ -1202,23 +1158,14 @@ s_half_year_review(int argc, char **argv)
 	if (role && !keyfile)
 		return tool_fail(EXIT_USAGE, cmd, "%s is signed by a %s: --key FILE is required", decision, role);
 
-	struct node n;
 	struct procedure_state h;
 	struct signer sg;
 	int have_signer = 0;
 	memset(&sg, 0, sizeof sg);
-	if (tool_open(&n, 0) < 0)
-		return EXIT_FAIL;
-	if (n.conf.role != ROLE_TOWNSHIP) {
-		node_close(&n);
-		return tool_fail(EXIT_USAGE, cmd, "the half-year review is done at the township node");
-	}
-	if (ledger_begin(n.ledger, err, sizeof err) < 0) {
-		node_close(&n);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	}
-	sqlite3 *db = ledger_db(n.ledger);
-	if (procedure_load(db, "main", hh, NULL, &h) != 1 || strncmp(hh, n.conf.code, 9) != 0) {
+	sqlite3 *db = ledger_db(n->ledger);
+	if (procedure_load(db, "main", hh, NULL, &h) != 1 || strncmp(hh, n->conf.code, 9) != 0) {
 		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh);
 		goto out;
 	}
@@ -1347,35 +1294,30 @@ s_half_year_review(int argc, char **argv)
 		struct colval sc[] = { COL_TEXT("status", status) };
 		ops_upsert(&ops, "household", hh, sc, 1);
 	}
-	rc = proc_commit(&n, cmd, &ops);
+	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
 	if (rc == EXIT_OK)
 		printf("%s: half-year %s: %s%s%s\n", hh, per, decision,
 		    !strcmp(decision, "exit") ? " (exit procedure opened: next \"lika review exit-notice\")" : "",
 		    status ? (!strcmp(status, STATUS_RETURNED) ? " (返贫)" : " (清退)") : "");
 	proc_signer_release(&sg);
-	node_close(&n);
 	return rc;
 out:
 	proc_signer_release(&sg);
-	ledger_rollback(n.ledger);
-	node_close(&n);
+	ledger_rollback(n->ledger);
 	return rc;
 }
 
 static int
-s_half_year_list(int argc, char **argv)
+s_half_year_list(struct node *n, int argc, char **argv)
 {
-	struct node n;
 	sqlite3_stmt *st = NULL;
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
 		printf("usage: lika half-year list [PERIOD]\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
 	}
-	if (tool_open(&n, NODE_READONLY) < 0)
-		return EXIT_FAIL;
-	sqlite3_prepare_v2(ledger_db(n.ledger), "SELECT household, period, decision, at, "
+	sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT household, period, decision, at, "
 	    "coalesce(reasons, ''), coalesce(official, '') FROM half_year WHERE ?1 IS NULL OR "
 	    "period = ?1 ORDER BY period, household", -1, &st, NULL);
 	if (argc == 2)
@@ -1384,17 +1326,17 @@ s_half_year_list(int argc, char **argv)
 		printf("%s  %s  %-6s  %s  %s  %s\n", col_text(st, 0), col_text(st, 1), col_text(st, 2), col_text(st, 3),
 		    col_text(st, 5), col_text(st, 4));
 	sqlite3_finalize(st);
-	node_close(&n);
 	return EXIT_OK;
 }
 
 int
 cmd_half_year(int argc, char **argv)
 {
-	static const struct command sub[] = {
-		{ "review", s_half_year_review, "review a household: stay, exit, return, remove" },
-		{ "list",   s_half_year_list,   "list half-year reviews" },
-		{ NULL, NULL, NULL },
+	static const struct tool_command sub[] = {
+		{ "review", s_half_year_review, NEED_NODE_RW | TOWNSHIP_ONLY,
+		    "review a household: stay, exit, return, remove" },
+		{ "list",   s_half_year_list, NEED_NODE_RO, "list half-year reviews" },
+		{ NULL, NULL, 0, NULL },
 	};
-	return tool_dispatch("half-year", sub, argc, argv);
+	return tool_subcommand("half-year", sub, argc, argv);
 }

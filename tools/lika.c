@@ -24,9 +24,7 @@ const char *tool_data_dir;
 
 /*
  * The procedure's commands keep proc.h's argv-only signature: flag-less
- * entries reached through these.  review and half-year open the node
- * themselves (struct command, tool_dispatch); the others' subcommand tables
- * carry their flags.
+ * entries reached through these; their subcommand tables carry the flags.
  */
 #define ARGV_ONLY(fn) \
 	static int s_##fn(struct node *n, int argc, char **argv) { (void)n; return fn(argc, argv); }
@@ -272,24 +270,6 @@ tool_subcommand(const char *cmd, const struct tool_command *table, int argc, cha
 			snprintf(name, sizeof name, "%s %s", cmd, c->name);
 			return s_run(name, c, argc - 1, argv + 1);
 		}
-	return tool_fail(EXIT_USAGE, cmd, "unknown subcommand \"%s\" (see \"lika %s --help\")",
-	    argv[1], cmd);
-}
-
-int
-tool_dispatch(const char *cmd, const struct command *table, int argc, char **argv)
-{
-	const struct command *c;
-
-	if (argc < 2 || s_wants_help(argc, argv)) {
-		FILE *f = s_list_start(cmd, argc);
-		for (c = table; c->name; c++)
-			fprintf(f, "  %-16s %s\n", c->name, c->summary);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	for (c = table; c->name; c++)
-		if (strcmp(c->name, argv[1]) == 0)
-			return c->run(argc - 1, argv + 1);
 	return tool_fail(EXIT_USAGE, cmd, "unknown subcommand \"%s\" (see \"lika %s --help\")",
 	    argv[1], cmd);
 }

@@ -42,17 +42,6 @@ struct tool_command {
  */
 int tool_subcommand(const char *cmd, const struct tool_command *table, int argc, char **argv);
 
-/*
- * A flag-less table of commands that open the node themselves (tools/cmd_review.c's):
- * ARGV[0] is the command's own name.
- */
-struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-};
-/* Run a subcommand from TABLE by ARGV[1]; CMD names the parent for messages. */
-int tool_dispatch(const char *cmd, const struct command *table, int argc, char **argv);
 
 /* The node directory chosen with --data, $LIKA_DATA or the default. */
 extern const char *tool_data_dir;

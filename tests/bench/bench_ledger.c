@@ -84,7 +84,7 @@ s_rows(struct ops *ops, int i, int per, int households)
 			ops_upsert(ops, "village", key, c, 1);
 			continue;
 		}
-		snprintf(key, sizeof key, TOWN "%06d", j / 2);
+		snprintf(key, sizeof key, TOWN "%06d", j / 2 + 1);
 		if (j % 2 == 0) {
 			struct colval c[] = { COL_TEXT("village", TOWN "001"), COL_TEXT("address", "一组"),
 				COL_TEXT("attribute", "01"), COL_TEXT("status", "01") };

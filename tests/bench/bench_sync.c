@@ -124,7 +124,7 @@ s_roster_add(struct node *county, const char *code, const uint8_t pk[PUBKEY_BYTE
 static void
 s_row(const char *township, uint64_t x, char village[CODE_MAX], char key[32], char name[48])
 {
-	snprintf(village, CODE_MAX, "%s%03u", township, (unsigned)(x / 99 % 1000));
+	snprintf(village, CODE_MAX, "%s%03u", township, (unsigned)(x / 99 % 999 + 1));
 	snprintf(key, 32, "%s/%02u", village, (unsigned)(x % 99 + 1));
 	snprintf(name, 48, "group %" PRIu64, x);
 }

@@ -53,7 +53,28 @@ cleanup_daemons() {
 		exit 1
 	fi
 }
-trap cleanup_daemons EXIT
+# Every ledger a passing test leaves must verify, and rebuild to the same
+# state: the rules on apply hold for everything the test wrote.  A test that
+# tampers with a ledger on purpose names it in TAMPERED ("dir1 dir2").
+TAMPERED=""
+final_verify() {
+	for db in */lika.db; do
+		[ -f "$db" ] || continue
+		d=${db%/lika.db}
+		case " $TAMPERED " in *" $d "*) continue ;; esac
+		lika --data "$d" verify >/dev/null 2>&1 || {
+			echo "FAIL: at the end, lika verify at $d: $(lika --data "$d" verify 2>&1)" >&2; exit 1; }
+		lika --data "$d" rebuild >/dev/null 2>&1 && lika --data "$d" verify >/dev/null 2>&1 || {
+			echo "FAIL: at the end, rebuild at $d: $(lika --data "$d" rebuild 2>&1)" >&2; exit 1; }
+	done
+}
+on_exit() {
+	rc=$?
+	cleanup_daemons
+	[ "$rc" = 0 ] && final_verify
+	exit "$rc"
+}
+trap on_exit EXIT
 
 # fast_sync DIR : short heartbeats and timeouts for tests
 fast_sync() {

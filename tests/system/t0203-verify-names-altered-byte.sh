@@ -1,6 +1,7 @@
 # t0203: one byte of a stored change set flipped with the sqlite3 shell makes
 # verify fail naming (origin, seq) and the reason; so does an edited state row.
 . "$SRCDIR/tests/system/lib.sh"
+TAMPERED="t"     # its ledger is altered on purpose
 
 mk_county c 522601
 mk_township t 522601100 c

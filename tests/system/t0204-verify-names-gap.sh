@@ -1,5 +1,6 @@
 # t0204: a change set deleted from the middle of a feed is named as a gap.
 . "$SRCDIR/tests/system/lib.sh"
+TAMPERED="t"     # its ledger is altered on purpose
 
 mk_county c 522601
 mk_township t 522601100 c

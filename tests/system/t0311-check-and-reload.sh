@@ -2,6 +2,7 @@
 # likad -n checks the configuration; SIGHUP reloads it (a broken file is
 # refused and the running configuration kept); SIGTERM stops with status 0.
 . "$SRCDIR/tests/system/lib.sh"
+TAMPERED="county"     # its lika.conf is left broken on purpose
 port=$(free_port)
 mk_county county 110101 "$port"
 OUT=$(likad --data county -n 2>&1) || fail "likad -n: $OUT"

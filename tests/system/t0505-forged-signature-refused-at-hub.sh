@@ -5,6 +5,7 @@
 # signature), quarantines it and freezes that feed; the county's state never
 # holds the step and its ledger still verifies.
 . "$SRCDIR/tests/system/lib.sh"
+TAMPERED="t"     # its ledger is altered on purpose
 . "$SRCDIR/tests/system/proc.sh"
 proc_nodes
 

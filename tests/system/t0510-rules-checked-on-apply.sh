@@ -12,6 +12,7 @@
 . "$SRCDIR/tests/system/lib.sh"
 . "$SRCDIR/tests/system/proc.sh"
 FORGE="$LIKA_UNIT/forge"
+TAMPERED="t t2 t3 t4 t5 t6"     # each holds a forged change set
 proc_nodes
 
 # township DIR CODE: another township of the county, admitted, running, with village 001

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "household.h"
 #include "ledger.h"
 #include "procedure.h"
 #include "rules.h"
@@ -560,6 +561,124 @@ test_official_rules(void **state)
 	assert_non_null(strstr(err, "rule history"));
 }
 
+/* A step row N of HH as a township would write it, with DATE and DAYS (-1: none); not committed. */
+static void
+s_step_row(struct fixture *f, struct ops *ops, int n, const char *decision, const char *date)
+{
+	const struct step_def *d = procedure_step_no("entry", n);
+	char key[KEY_MAX], err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES];
+
+	assert_int_equal(procedure_record_hash(ledger_db(f->town), "main", HH, hash, err, sizeof err), 0);
+	procedure_step_key(key, sizeof key, HH, 1, n);
+	struct colval c[] = {
+		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
+		COL_TEXT("step", d->name), COL_TEXT("decision", decision), COL_TEXT("at", date),
+		(d->flags & STEP_NOTICE) ? (struct colval)COL_INT("days", 7) : (struct colval)COL_NIL("days"),
+		COL_BLOB("record_hash", hash, HASH_BYTES),
+	};
+	ops_init(ops);
+	ops_upsert(ops, "review_step", key, c, sizeof c / sizeof c[0]);
+}
+
+static void
+test_order_and_dates_on_apply(void **state)
+{
+	struct fixture *f = *state;
+	struct ops ops = OPS_INIT;
+	char err[ERRBUF_SIZE];
+
+	s_history(f, 1);
+	/* village evaluation before the group's */
+	s_step_row(f, &ops, 3, "pass", "2014-06-01");
+	assert_int_equal(s_commit(f->town, &ops, err), -1);
+	assert_non_null(strstr(err, "rule order"));
+	/* the group's evaluation dated before the application */
+	s_step_row(f, &ops, 2, "pass", "2014-05-30");
+	assert_int_equal(s_commit(f->town, &ops, err), -1);
+	assert_non_null(strstr(err, "rule step-date"));
+	/* dated after the day its change set is recorded (the test clock: 2014-06-20) */
+	s_step_row(f, &ops, 2, "pass", "2014-06-25");
+	assert_int_equal(s_commit(f->town, &ops, err), -1);
+	assert_non_null(strstr(err, "rule step-future"));
+	/* an application decision on a step that passes or rejects */
+	s_step_row(f, &ops, 2, "apply", "2014-06-01");
+	assert_int_equal(s_commit(f->town, &ops, err), -1);
+	assert_non_null(strstr(err, "rule step-decision"));
+	s_step_row(f, &ops, 2, "pass", "2014-06-01");
+	assert_int_equal(s_commit(f->town, &ops, err), 0);
+	/* written once: the same step again is refused */
+	s_step_row(f, &ops, 2, "pass", "2014-06-02");
+	assert_int_equal(s_commit(f->town, &ops, err), -1);
+	assert_non_null(strstr(err, "rule history"));
+	s_verify_ok(f->town);
+}
+
+static void
+test_status_follows_the_procedure(void **state)
+{
+	struct fixture *f = *state;
+	struct ops ops = OPS_INIT;
+	char err[ERRBUF_SIZE], reason[256];
+	struct colval reg[] = { COL_TEXT("status", STATUS_REGISTERED) };
+	struct colval rev[] = { COL_TEXT("status", STATUS_REVIEW) };
+
+	s_history(f, 1);
+	/* registered without the procedure: refused */
+	ops_init(&ops);
+	ops_upsert(&ops, "household", HH, reg, 1);
+	assert_int_equal(s_commit(f->town, &ops, err), -1);
+	assert_non_null(strstr(err, "rule status"));
+	/* the group's evaluation leads to 审核中, not to 已建档立卡 */
+	s_step_row(f, &ops, 2, "pass", "2014-06-01");
+	ops_upsert(&ops, "household", HH, reg, 1);
+	assert_int_equal(s_commit(f->town, &ops, err), -1);
+	assert_non_null(strstr(err, "rule status"));
+	s_step_row(f, &ops, 2, "pass", "2014-06-01");
+	ops_upsert(&ops, "household", HH, rev, 1);
+	assert_int_equal(s_commit(f->town, &ops, err), 0);
+	/* the county checks the same on receive */
+	assert_int_equal(s_sync(f->town, f->county, TOWN, reason), RECV_STORED);
+	ops_init(&ops);
+	ops_upsert(&ops, "household", HH, reg, 1);
+	assert_int_equal(s_forge_to_county(f, &ops, reason), RECV_REFUSED);
+	assert_non_null(strstr(reason, "rule status"));
+	s_verify_ok(f->county);
+}
+
+/* At the household's township, a county step out of order is refused; elsewhere the county's. */
+static void
+test_county_step_order_at_township(void **state)
+{
+	struct fixture *f = *state;
+	struct ops ops = OPS_INIT;
+	char key[KEY_MAX], reason[256], err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES], sig[SIG_BYTES];
+	msgpack_sbuffer sb;
+
+	s_history(f, 4);
+	assert_int_equal(procedure_record_hash(ledger_db(f->town), "main", HH, hash, err, sizeof err), 0);
+	procedure_step_key(key, sizeof key, HH, 1, 9);
+	struct step_row r = { .table = "approval", .key = key, .household = HH, .round = 1,
+		.procedure = "entry", .step = "county_approval", .decision = "pass", .at = "2014-06-16",
+		.days = -1, .record_hash = hash, .official = COUNTY "/001" };
+	statement_step(&sb, &r);
+	statement_sign(sig, &sb, f->office.sk);
+	msgpack_sbuffer_destroy(&sb);
+	struct colval c[] = {
+		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
+		COL_TEXT("step", "county_approval"), COL_TEXT("decision", "pass"),
+		COL_TEXT("at", "2014-06-16"), COL_BLOB("record_hash", hash, HASH_BYTES),
+		COL_TEXT("official", COUNTY "/001"), COL_BLOB("signer", f->office.pk, PUBKEY_BYTES),
+		COL_BLOB("sig", sig, SIG_BYTES),
+	};
+	/* validly signed by the county office, but the township has only reached step 4 */
+	ops_init(&ops);
+	ops_upsert(&ops, "approval", key, c, sizeof c / sizeof c[0]);
+	assert_int_equal(s_forge(f->county, COUNTY, &f->c, f->town, &ops, reason), RECV_REFUSED);
+	assert_non_null(strstr(reason, "rule order"));
+}
+
 static void
 test_dates(void **state)
 {
@@ -601,6 +720,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_record_hash, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_forged_approval_refused_at_township, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_official_rules, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_order_and_dates_on_apply, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_status_follows_the_procedure, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_county_step_order_at_township, s_setup, s_teardown),
 		cmocka_unit_test(test_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

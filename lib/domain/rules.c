@@ -6,8 +6,8 @@
  * pass through the same checks (see ledger.h, "rules").  A refusal names its
  * rule: "rule NAME: what is wrong", the names proto/PROCEDURE.md lists.
  *
- * What a node checks depends on what it can know (PROCEDURE.md, "Rules on
- * apply"): the form of every row everywhere; the signatures of every step
+ * What a node checks depends on what it can know (PROCEDURE.md, "Checked
+ * wherever the row arrives"): the form of every row everywhere; the signatures of every step
  * everywhere; the order, dates and notices of a household's procedure at the
  * nodes that hold its whole file (its township and the county); eligibility,
  * quotas and the county-wide rules where the step is written and at the county.

@@ -498,37 +498,50 @@ test_record_hash(void **state)
 	assert_memory_equal(h2, hc, HASH_BYTES);
 }
 
+/*
+ * The county approval of HH (round 1, 2014-06-16) binding HASH, naming the
+ * county office and signed with SK, as the ops of OPS.
+ */
+static void
+s_approval_ops(struct fixture *f, struct ops *ops, const uint8_t hash[HASH_BYTES], const uint8_t *sk)
+{
+	static char key[KEY_MAX];
+	static uint8_t h[HASH_BYTES], sig[SIG_BYTES];
+	msgpack_sbuffer sb;
+
+	memcpy(h, hash, HASH_BYTES);
+	procedure_step_key(key, sizeof key, HH, 1, 9);
+	struct step_row r = { .table = "approval", .key = key, .household = HH, .round = 1,
+		.procedure = "entry", .step = "county_approval", .decision = "pass", .at = "2014-06-16",
+		.days = -1, .record_hash = h, .official = COUNTY "/001" };
+	statement_step(&sb, &r);
+	statement_sign(sig, &sb, sk);
+	msgpack_sbuffer_destroy(&sb);
+	struct colval c[] = {
+		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
+		COL_TEXT("step", "county_approval"), COL_TEXT("decision", "pass"),
+		COL_TEXT("at", "2014-06-16"), COL_BLOB("record_hash", h, HASH_BYTES),
+		COL_TEXT("official", COUNTY "/001"), COL_BLOB("signer", f->office.pk, PUBKEY_BYTES),
+		COL_BLOB("sig", sig, SIG_BYTES),
+	};
+	ops_init(ops);
+	ops_upsert(ops, "approval", key, c, sizeof c / sizeof c[0]);
+}
+
 /* A county approval "signed" by a key that is not the county office's, sent down. */
 static void
 test_forged_approval_refused_at_township(void **state)
 {
 	struct fixture *f = *state;
 	struct ops ops = OPS_INIT;
-	char key[KEY_MAX], reason[256], err[ERRBUF_SIZE];
-	uint8_t hash[HASH_BYTES], sig[SIG_BYTES];
-	msgpack_sbuffer sb;
+	char reason[256], err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES];
 
 	memset(hash, 9, sizeof hash);
-	procedure_step_key(key, sizeof key, HH, 1, 9);
-	struct step_row r = { .table = "approval", .key = key, .household = HH, .round = 1,
-		.procedure = "entry", .step = "county_approval", .decision = "pass", .at = "2014-06-16",
-		.days = -1, .record_hash = hash, .official = COUNTY "/001" };
-	statement_step(&sb, &r);
-	statement_sign(sig, &sb, f->stranger.sk);
-	msgpack_sbuffer_destroy(&sb);
-	struct colval c[] = {
-		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
-		COL_TEXT("step", "county_approval"), COL_TEXT("decision", "pass"),
-		COL_TEXT("at", "2014-06-16"), COL_BLOB("record_hash", hash, HASH_BYTES),
-		COL_TEXT("official", COUNTY "/001"), COL_BLOB("signer", f->office.pk, PUBKEY_BYTES),
-		COL_BLOB("sig", sig, SIG_BYTES),
-	};
-	ops_init(&ops);
-	ops_upsert(&ops, "approval", key, c, sizeof c / sizeof c[0]);
+	s_approval_ops(f, &ops, hash, f->stranger.sk);
 	assert_int_equal(s_commit(f->county, &ops, err), -1);
 	assert_non_null(strstr(err, "rule signature"));
-	ops_init(&ops);
-	ops_upsert(&ops, "approval", key, c, sizeof c / sizeof c[0]);
+	s_approval_ops(f, &ops, hash, f->stranger.sk);
 	assert_int_equal(s_forge(f->county, COUNTY, &f->c, f->town, &ops, reason), RECV_REFUSED);
 	assert_non_null(strstr(reason, "rule signature"));
 	assert_int_equal(s_count(f->town, "SELECT count(*) FROM approval"), 0);
@@ -652,29 +665,13 @@ test_county_step_order_at_township(void **state)
 {
 	struct fixture *f = *state;
 	struct ops ops = OPS_INIT;
-	char key[KEY_MAX], reason[256], err[ERRBUF_SIZE];
-	uint8_t hash[HASH_BYTES], sig[SIG_BYTES];
-	msgpack_sbuffer sb;
+	char reason[256], err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES];
 
 	s_history(f, 4);
 	assert_int_equal(procedure_record_hash(ledger_db(f->town), "main", HH, hash, err, sizeof err), 0);
-	procedure_step_key(key, sizeof key, HH, 1, 9);
-	struct step_row r = { .table = "approval", .key = key, .household = HH, .round = 1,
-		.procedure = "entry", .step = "county_approval", .decision = "pass", .at = "2014-06-16",
-		.days = -1, .record_hash = hash, .official = COUNTY "/001" };
-	statement_step(&sb, &r);
-	statement_sign(sig, &sb, f->office.sk);
-	msgpack_sbuffer_destroy(&sb);
-	struct colval c[] = {
-		COL_TEXT("household", HH), COL_INT("round", 1), COL_TEXT("procedure", "entry"),
-		COL_TEXT("step", "county_approval"), COL_TEXT("decision", "pass"),
-		COL_TEXT("at", "2014-06-16"), COL_BLOB("record_hash", hash, HASH_BYTES),
-		COL_TEXT("official", COUNTY "/001"), COL_BLOB("signer", f->office.pk, PUBKEY_BYTES),
-		COL_BLOB("sig", sig, SIG_BYTES),
-	};
 	/* validly signed by the county office, but the township has only reached step 4 */
-	ops_init(&ops);
-	ops_upsert(&ops, "approval", key, c, sizeof c / sizeof c[0]);
+	s_approval_ops(f, &ops, hash, f->office.sk);
 	assert_int_equal(s_forge(f->county, COUNTY, &f->c, f->town, &ops, reason), RECV_REFUSED);
 	assert_non_null(strstr(reason, "rule order"));
 }

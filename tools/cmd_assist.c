@@ -53,7 +53,7 @@ s_begin_registered(struct node *n, const char *cmd, const char *hh)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	int r = proc_text(ledger_db(n->ledger), "SELECT coalesce(status, '') FROM household WHERE id = ?1",
 	    hh, status, sizeof status);
-	if (r != 1 || (strcmp(status, "03") && strcmp(status, "06"))) {
+	if (r != 1 || !household_status_registered(status)) {
 		ledger_rollback(n->ledger);
 		return r != 1 ? tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh) :
 		    proc_refuse(cmd, "registered", "household %s is not registered (status %s): "

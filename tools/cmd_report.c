@@ -45,7 +45,7 @@ s_bucket(const struct procedure_state *h)
 		return B_EXITED;
 	if (h->round && !strcmp(h->procedure, "exit") && !h->complete && !h->rejected)
 		return B_EXITING;
-	if (!strcmp(h->status, STATUS_REGISTERED) || !strcmp(h->status, STATUS_RETURNED))
+	if (household_status_registered(h->status))
 		return B_REGISTERED;
 	if (h->round == 0)
 		return B_NONE;
@@ -492,7 +492,7 @@ s_report_causes_measures(enum fmt f, sqlite3 *db)
 	s_section(f, "二、已建档立卡户按主要致贫原因");
 	sqlite3_prepare_v2(db, "SELECT coalesce(k.name, c.cause), count(*) FROM household h JOIN "
 	    "household_cause c ON c.household = h.id AND c.main = 1 LEFT JOIN code_cause k ON k.id = c.cause "
-	    "WHERE h.status IN ('03', '06') GROUP BY c.cause ORDER BY c.cause", -1, &st, NULL);
+	    "WHERE h.status IN (" STATUS_ON_REGISTER_SQL ") GROUP BY c.cause ORDER BY c.cause", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		s_row(f, "按致贫原因", col_text(st, 0), sqlite3_column_int(st, 1), NULL);
 	sqlite3_finalize(st);

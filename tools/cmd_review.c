@@ -1174,7 +1174,7 @@ s_half_year_review(struct node *n, int argc, char **argv)
 		rc = proc_refuse(cmd, "order", "household %s was already reviewed for %s", hh, per);
 		goto out;
 	}
-	int registered = !strcmp(h.status, STATUS_REGISTERED) || !strcmp(h.status, STATUS_RETURNED);
+	int registered = household_status_registered(h.status);
 	const char *status = NULL;
 	if (!strcmp(decision, "return")) {
 		if (strcmp(h.status, STATUS_EXITED) != 0) {

@@ -395,7 +395,7 @@ s_check_order(const struct procedure_state *h, const struct step_take *t, char *
 
 	procedure_stage(h, stage, sizeof stage);
 	if (def->number == 1) {
-		int registered = !strcmp(h->status, STATUS_REGISTERED) || !strcmp(h->status, STATUS_RETURNED);
+		int registered = household_status_registered(h->status);
 		if (h->round > 0 && !h->rejected && !h->complete)
 			return REFUSE("order", "household %s is in %s; a new %s round starts only after it "
 			    "completes or is rejected", h->id, stage, proc);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "proc.h"
+#include "rank.h"
 #include "util.h"
 
 const char *
@@ -27,135 +28,19 @@ s_refused(const char *cmd, const char *rule, const char *why)
 	return proc_refuse(cmd, rule, "%s", why);
 }
 
-/* ---- priorities and ranking (三优先, 人均纯收入) ---------------------------------- */
+/* ---- ranking (三优先, 人均纯收入; lib/domain/rank.c) ------------------------------- */
 
-struct applicant {
-	char id[KEY_MAX];
-	char head[128];
-	int priorities;         /* bit 0 残疾子女的老人, 1 独生子女的老人, 2 纯女户老人 */
-	int has_income;
-	int64_t net;
-	int income_year;
-	char stage[96];
-};
-
-static const char *const s_priority_names[] = { "残疾子女的老人", "独生子女的老人", "纯女户老人" };
-
-/* The three priorities of household ID on TODAY (YYYYMMDD as an integer). */
-static int
-s_priorities(sqlite3 *db, const char *id, long today)
-{
-	sqlite3_stmt *st = NULL;
-	int p = 0;
-	/* elderly: 60 or older today, by the birth date in the ID number */
-	const char *sql =
-	    "WITH m AS (SELECT relation, health, CAST(substr(idcard, 7, 8) AS INTEGER) <= ?2 - 600000 "
-	    "AS old FROM member WHERE household = ?1) SELECT "
-	    "(EXISTS (SELECT 1 FROM m WHERE old AND relation IN ('01', '02')) AND EXISTS (SELECT 1 "
-	    "FROM m WHERE relation IN ('03', '04') AND health = '04')) OR (EXISTS (SELECT 1 FROM m "
-	    "WHERE old AND relation IN ('11', '12')) AND EXISTS (SELECT 1 FROM m WHERE relation = '01' "
-	    "AND health = '04')), "
-	    "EXISTS (SELECT 1 FROM m WHERE old) AND EXISTS (SELECT 1 FROM household_flag WHERE "
-	    "household = ?1 AND flag = '01'), "
-	    "EXISTS (SELECT 1 FROM m WHERE old) AND EXISTS (SELECT 1 FROM household_flag WHERE "
-	    "household = ?1 AND flag = '02')";
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, today);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		for (int i = 0; i < 3; i++)
-			if (sqlite3_column_int(st, i))
-				p |= 1 << i;
-	sqlite3_finalize(st);
-	return p;
-}
-
-static int
-s_popcount(int x)
-{
-	return __builtin_popcount((unsigned)x);
-}
-
-static int
-s_applicant_cmp(const void *a, const void *b)
-{
-	const struct applicant *x = a, *y = b;
-	int px = s_popcount(x->priorities), py = s_popcount(y->priorities);
-
-	if (px != py)
-		return py - px;                 /* more priorities first */
-	if (x->has_income != y->has_income)
-		return y->has_income - x->has_income;
-	if (x->net != y->net)
-		return x->net < y->net ? -1 : 1;   /* poorer first */
-	return strcmp(x->id, y->id);
-}
-
-/*
- * The applicants of VILLAGE (households whose entry round is open) in rank
- * order; *OUT malloc'd.  Returns the count or -1.
- */
-static int
-s_rank(sqlite3 *db, const char *village, const char *today, struct applicant **out)
-{
-	sqlite3_stmt *st = NULL;
-	struct applicant *a = NULL;
-	int n = 0, cap = 0;
-	long t = strtol(today, NULL, 10) * 10000 + strtol(today + 5, NULL, 10) * 100 +
-	    strtol(today + 8, NULL, 10);
-
-	*out = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT h.id, coalesce((SELECT name FROM member m WHERE "
-	    "m.household = h.id AND m.relation = '01' LIMIT 1), ''), "
-	    "(SELECT net_per_capita FROM income i WHERE i.household = h.id ORDER BY year DESC LIMIT 1), "
-	    "(SELECT year FROM income i WHERE i.household = h.id ORDER BY year DESC LIMIT 1) "
-	    "FROM household h WHERE h.village = ?1 ORDER BY h.id", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct procedure_state h;
-		if (procedure_load(db, "main", col_text(st, 0), NULL, &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
-		    h.rejected || h.complete)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct applicant *na = realloc(a, (size_t)cap * sizeof *a);
-			if (!na) {
-				free(a);
-				sqlite3_finalize(st);
-				return -1;
-			}
-			a = na;
-		}
-		memset(&a[n], 0, sizeof a[n]);
-		snprintf(a[n].id, sizeof a[n].id, "%s", col_text(st, 0));
-		snprintf(a[n].head, sizeof a[n].head, "%s", col_text(st, 1));
-		a[n].has_income = sqlite3_column_type(st, 2) != SQLITE_NULL;
-		a[n].net = sqlite3_column_int64(st, 2);
-		a[n].income_year = sqlite3_column_int(st, 3);
-		a[n].priorities = s_priorities(db, a[n].id, t);
-		snprintf(a[n].stage, sizeof a[n].stage, "%s", review_stage(&h));
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (n > 1)
-		qsort(a, (size_t)n, sizeof *a, s_applicant_cmp);
-	*out = a;
-	return n;
-}
-
+/* Print the names of the priorities P as a JSON array. */
 static void
-s_json_priorities(FILE *f, int p)
+s_print_priorities_json(int p)
 {
-	int first = 1;
-	fputc('[', f);
-	for (int i = 0; i < 3; i++)
-		if (p & (1 << i)) {
-			fprintf(f, "%s\"%s\"", first ? "" : ",", s_priority_names[i]);
-			first = 0;
-		}
-	fputc(']', f);
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	char *json;
+
+	rank_priorities_json(s, p);
+	json = sqlite3_str_finish(s);
+	fputs(json ? json : "[]", stdout);
+	sqlite3_free(json);
 }
 
 static int
@@ -186,7 +71,7 @@ s_cmd_rank(struct node *n, int argc, char **argv)
 		    village);
 	date_today(today);
 	struct applicant *a;
-	int k = s_rank(ledger_db(n->ledger), village, today, &a);
+	int k = rank_village(ledger_db(n->ledger), "main", village, today, &a);
 	if (k < 0)
 		return tool_fail(EXIT_FAIL, "review rank", "reading applicants failed");
 	if (json)
@@ -199,16 +84,16 @@ s_cmd_rank(struct node *n, int argc, char **argv)
 			printf("%s{\"rank\":%d,\"household\":\"%s\",\"head\":", i ? "," : "", i + 1, a[i].id);
 			json_str(stdout, a[i].head);
 			printf(",\"priorities\":");
-			s_json_priorities(stdout, a[i].priorities);
+			s_print_priorities_json(a[i].priorities);
 			printf(",\"net_per_capita\":%s,\"income_year\":%d,\"stage\":",
 			    a[i].has_income ? yuan : "null", a[i].income_year);
 			json_str(stdout, a[i].stage);
 			printf("}");
 		} else {
 			printf("%3d  %s  %-10s  %10s  ", i + 1, a[i].id, a[i].head, yuan);
-			for (int b = 0; b < 3; b++)
+			for (int b = 0; b < RANK_PRIORITIES; b++)
 				if (a[i].priorities & (1 << b))
-					printf("%s ", s_priority_names[b]);
+					printf("%s ", rank_priority_names[b]);
 			printf(" %s\n", a[i].stage);
 		}
 	}
@@ -233,130 +118,35 @@ struct step_opts {
 	const char *assets, *consumption;
 };
 
-/* Split a panel list on , ， 、 ; into NAMES; the count, or -1 if a name is bad. */
-static int
-s_panel(const char *in, char names[16][64])
-{
-	int n = 0;
-	const char *p = in;
-
-	while (*p) {
-		size_t len = 0;
-		const char *q = p;
-		while (*q && *q != ',' && *q != ';' && strncmp(q, "，", 3) != 0 && strncmp(q, "、", 3) != 0)
-			q++;
-		len = (size_t)(q - p);
-		while (len && p[0] == ' ')
-			p++, len--;
-		while (len && p[len - 1] == ' ')
-			len--;
-		if (len) {
-			if (n == 16)
-				return 16;
-			/* names go into the details JSON as they are */
-			for (size_t i = 0; i < len; i++)
-				if (p[i] == '"' || p[i] == '\\' || (unsigned char)p[i] < 0x20)
-					return -1;
-			if (len >= 64)
-				return -1;
-			memcpy(names[n], p, len);
-			names[n][len] = '\0';
-			n++;
-		}
-		if (!*q)
-			break;
-		p = q + (*q == ',' || *q == ';' ? 1 : 3);
-	}
-	return n;
-}
-
-/* The five-comparison figures and rank of H, as the details JSON of village_eval. */
+/* The group, votes and figures of a village_eval step (lib/domain/rank.c) as the details JSON. */
 static int
 s_eval_details(sqlite3 *db, const char *cmd, const struct procedure_state *h, const struct step_opts *o,
     const char *today, char **out)
 {
-	char names[16][64];
-	int np = s_panel(o->panel ? o->panel : "", names);
-	int64_t assets = -1, consumption = -1;
+	struct village_vote v = {
+		.votes_for = o->votes_for, .votes_against = o->votes_against,
+		.votes_abstain = o->votes_abstain, .assets = -1, .consumption = -1,
+	};
+	char rule[32], why[ERRBUF_SIZE];
 
 	*out = NULL;
-	if (np < 0)
+	v.panel = rank_panel_parse(o->panel ? o->panel : "", v.names);
+	if (v.panel < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--panel: a name is longer than 63 bytes or has a quote, "
 		    "backslash or control character");
-	if (np < 9 || np > 15)
-		return proc_refuse(cmd, "panel-size", "the evaluation group (评议小组) has 9 to 15 members "
-		    "elected by the village assembly; --panel names %d", np < 0 ? 0 : np);
-	for (int i = 0; i < np; i++)
-		for (int j = 0; j < i; j++)
-			if (strcmp(names[i], names[j]) == 0)
-				return proc_refuse(cmd, "panel-size", "panel member \"%s\" is named twice", names[i]);
-	if (o->votes_for < 0 || o->votes_against < 0 || o->votes_abstain < 0 ||
-	    o->votes_for + o->votes_against + o->votes_abstain > np)
-		return tool_fail(EXIT_USAGE, cmd, "votes %d for, %d against, %d abstaining do not fit a "
-		    "panel of %d", o->votes_for, o->votes_against, o->votes_abstain, np);
-	if (!o->reject && o->votes_for * 2 <= np)
-		return proc_refuse(cmd, "vote-majority", "%d of %d panel members voted for: a pass needs "
-		    "more than half", o->votes_for, np);
-	if (o->assets && money_parse_yuan(o->assets, &assets) < 0)
+	switch (rank_vote_check(&v, o->reject, rule, sizeof rule, why, sizeof why)) {
+	case 0: break;
+	case -1: return proc_refuse(cmd, rule, "%s", why);
+	default: return tool_fail(EXIT_USAGE, cmd, "%s", why);
+	}
+	if (o->assets && money_parse_yuan(o->assets, &v.assets) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--assets \"%s\" is not an amount of yuan", o->assets);
-	if (o->consumption && money_parse_yuan(o->consumption, &consumption) < 0)
+	if (o->consumption && money_parse_yuan(o->consumption, &v.consumption) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--consumption \"%s\" is not an amount of yuan",
 		    o->consumption);
-
-	/* income and where it comes from; labour; the main cause */
-	sqlite3_stmt *st = NULL;
-	sqlite3_str *s = sqlite3_str_new(db);
-	sqlite3_str_appendf(s, "{\"panel\":[");
-	for (int i = 0; i < np; i++)
-		sqlite3_str_appendf(s, "%s\"%w\"", i ? "," : "", names[i]);
-	sqlite3_str_appendf(s, "],\"votes\":{\"for\":%d,\"against\":%d,\"abstain\":%d},\"figures\":{",
-	    o->votes_for, o->votes_against, o->votes_abstain);
-	if (sqlite3_prepare_v2(db, "SELECT year, wages, business, property, transfers, costs, size, "
-	    "net_per_capita FROM income WHERE household = ?1 ORDER BY year DESC LIMIT 1", -1, &st,
-	    NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			static const char *const src[] = { "wages", "business", "property", "transfers" };
-			int best = 0;
-			for (int i = 1; i < 4; i++)
-				if (sqlite3_column_int64(st, 1 + i) > sqlite3_column_int64(st, 1 + best))
-					best = i;
-			sqlite3_str_appendf(s, "\"income_year\":%d,\"net_per_capita_fen\":%lld,\"size\":%d,"
-			    "\"main_source\":\"%s\",", sqlite3_column_int(st, 0),
-			    (long long)sqlite3_column_int64(st, 7), sqlite3_column_int(st, 6), src[best]);
-		}
-		sqlite3_finalize(st);
-	}
-	int64_t labour = proc_int(db, "SELECT count(*) FROM member WHERE household = ?1 AND "
-	    "labour IN ('01', '02')", h->id, 0);
-	char cause[16];
-	proc_text(db, "SELECT cause FROM household_cause WHERE household = ?1 AND main = 1", h->id,
-	    cause, sizeof cause);
-	sqlite3_str_appendf(s, "\"labour\":%lld,\"main_cause\":\"%w\"", (long long)labour, cause);
-	if (assets >= 0)
-		sqlite3_str_appendf(s, ",\"assets_fen\":%lld", (long long)assets);
-	if (consumption >= 0)
-		sqlite3_str_appendf(s, ",\"consumption_fen\":%lld", (long long)consumption);
-
-	/* rank among the village's applicants */
-	struct applicant *a;
-	int k = s_rank(db, h->village, today, &a), rank = 0, pri = 0;
-	for (int i = 0; i < k; i++)
-		if (strcmp(a[i].id, h->id) == 0) {
-			rank = i + 1;
-			pri = a[i].priorities;
-		}
-	free(a);
-	sqlite3_str_appendf(s, "},\"priorities\":[");
-	int first = 1;
-	for (int i = 0; i < 3; i++)
-		if (pri & (1 << i)) {
-			sqlite3_str_appendf(s, "%s\"%s\"", first ? "" : ",", s_priority_names[i]);
-			first = 0;
-		}
-	sqlite3_str_appendf(s, "],\"rank\":%d,\"of\":%d}", rank, k < 0 ? 0 : k);
-	*out = sqlite3_str_finish(s);
-	return *out ? EXIT_OK : tool_fail(EXIT_FAIL, cmd, "out of memory");
+	if (rank_eval_details(db, "main", h->id, h->village, &v, today, out) < 0)
+		return tool_fail(EXIT_FAIL, cmd, "out of memory");
+	return EXIT_OK;
 }
 
 /* One step being taken: what the command knows once the node is open. */

@@ -660,98 +660,104 @@ s_exclude(struct node *n, int argc, char **argv)
 
 /* ---- show ----------------------------------------------------------------------- */
 
-static int
-s_show(struct node *n, int argc, char **argv)
-{
-	int json = 0;
-	const char *hh = NULL;
-	struct procedure_state h;
-	char err[ERRBUF_SIZE];
+/* Columns of s_show_steps' query. */
+enum { SS_ID, SS_ROUND, SS_PROCEDURE, SS_STEP, SS_DECISION, SS_AT, SS_DAYS, SS_REASONS, SS_OFFICIAL,
+	SS_HASH, SS_OFFICIAL_NAME, SS_TABLE, SS_DETAILS, SS_BY };
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!strcmp(argv[i], "--help")) {
-			printf("usage: lika review show HOUSEHOLD [--json]\n\nEvery step of every round, "
-			    "who signed, objections, and whether a county approval still matches the file.\n");
-			return EXIT_OK;
-		} else
-			hh = argv[i];
-	}
-	if (!hh)
-		return tool_fail(EXIT_USAGE, "review show", "HOUSEHOLD required");
-	sqlite3 *db = ledger_db(n->ledger);
-	if (procedure_load(db, "main", hh, NULL, &h) != 1)
-		return tool_fail(EXIT_USAGE, "review show", "no household \"%s\" in this archive", hh);
-	uint8_t hash[HASH_BYTES];
-	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0)
-		return tool_fail(EXIT_FAIL, "review show", "%s", err);
+static void
+s_show_step_json(sqlite3_stmt *st, const struct step_def *d, int first, int stale)
+{
+	printf("%s{\"id\":\"%s\",\"round\":%d,\"procedure\":\"%s\",\"step\":\"%s\",\"label\":",
+	    first ? "" : ",", col_text(st, SS_ID), sqlite3_column_int(st, SS_ROUND),
+	    col_text(st, SS_PROCEDURE), col_text(st, SS_STEP));
+	json_str(stdout, d ? d->label : "");
+	printf(",\"decision\":\"%s\",\"at\":\"%s\",", col_text(st, SS_DECISION), col_text(st, SS_AT));
+	if (sqlite3_column_type(st, SS_DAYS) != SQLITE_NULL)
+		printf("\"days\":%d,", sqlite3_column_int(st, SS_DAYS));
+	printf("\"reasons\":");
+	json_str(stdout, col_text(st, SS_REASONS));
+	printf(",\"official\":");
+	json_str(stdout, col_text(st, SS_OFFICIAL));
+	printf(",\"official_name\":");
+	json_str(stdout, col_text(st, SS_OFFICIAL_NAME));
+	printf(",\"by\":");
+	json_str(stdout, col_text(st, SS_BY));
+	printf(",\"details\":%s,\"stale\":%s}", *col_text(st, SS_DETAILS) ? col_text(st, SS_DETAILS) : "null",
+	    stale ? "true" : "false");
+}
+
+static void
+s_show_step_text(sqlite3_stmt *st, const struct step_def *d, int stale)
+{
+	printf("  %s  %-16s ", col_text(st, SS_ID), col_text(st, SS_STEP));
+	proc_pad(stdout, d ? d->label : "", 22);
+	printf(" %-7s %s", col_text(st, SS_DECISION), col_text(st, SS_AT));
+	if (sqlite3_column_type(st, SS_DAYS) != SQLITE_NULL)
+		printf(" +%dd", sqlite3_column_int(st, SS_DAYS));
+	if (*col_text(st, SS_OFFICIAL))
+		printf("  signed %s %s", col_text(st, SS_OFFICIAL), col_text(st, SS_OFFICIAL_NAME));
+	else if (*col_text(st, SS_BY))
+		printf("  by %s", col_text(st, SS_BY));
+	if (*col_text(st, SS_REASONS))
+		printf("  reasons: %s", col_text(st, SS_REASONS));
+	if (stale)
+		printf("  STALE: the file changed after this approval");
+	printf("\n");
+}
+
+/*
+ * Is the step of row ST a binding approval of the current round that no
+ * longer matches the file (record hash HASH)?  Once the round completed
+ * (registered), later edits are ordinary file updates.
+ */
+static int
+s_show_stale(sqlite3_stmt *st, const struct procedure_state *h, const uint8_t hash[HASH_BYTES])
+{
+	int binding = !strcmp(col_text(st, SS_STEP), "county_approval") ||
+	    !strcmp(col_text(st, SS_STEP), "exit_announce");
+
+	return binding && !strcmp(col_text(st, SS_DECISION), "pass") &&
+	    sqlite3_column_bytes(st, SS_HASH) == HASH_BYTES &&
+	    memcmp(sqlite3_column_blob(st, SS_HASH), hash, HASH_BYTES) != 0 &&
+	    sqlite3_column_int(st, SS_ROUND) == h->round && !h->complete;
+}
+
+/* Print every step of H's rounds; whether an approval is stale. */
+static int
+s_show_steps(sqlite3 *db, const struct procedure_state *h, const uint8_t hash[HASH_BYTES], int json)
+{
 	sqlite3_stmt *st = NULL;
+	int first = 1, stale_any = 0;
+
 	sqlite3_prepare_v2(db, "SELECT id, round, procedure, step, decision, at, days, "
 	    "coalesce(reasons, ''), coalesce(official, ''), record_hash, (SELECT name FROM official o "
 	    "WHERE o.id = s.official), tbl, coalesce(details, ''), coalesce(by_name, '') FROM (SELECT *, 'review_step' AS tbl "
 	    "FROM review_step UNION ALL SELECT *, 'approval' FROM approval) s WHERE household = ?1 "
 	    "ORDER BY round, id", -1, &st, NULL);
-	sqlite3_bind_text(st, 1, hh, -1, SQLITE_STATIC);
-	if (json)
-		printf("{\"household\":\"%s\",\"status\":\"%s\",\"stage\":", hh, h.status);
-	else
-		printf("household %s  status %s  %s\n", hh, h.status, review_stage(&h));
-	if (json) {
-		json_str(stdout, review_stage(&h));
-		printf(",\"steps\":[");
-	}
-	int first = 1, stale_any = 0;
+	sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct step_def *d = procedure_step(col_text(st, 2), col_text(st, 3));
-		int binding = !strcmp(col_text(st, 3), "county_approval") || !strcmp(col_text(st, 3), "exit_announce");
-		int stale = binding && !strcmp(col_text(st, 4), "pass") && sqlite3_column_bytes(st, 9) == HASH_BYTES &&
-		    memcmp(sqlite3_column_blob(st, 9), hash, HASH_BYTES) != 0 &&
-		    sqlite3_column_int(st, 1) == h.round && !h.complete;
-		/* once the round completed (registered), later edits are ordinary file updates */
+		const struct step_def *d = procedure_step(col_text(st, SS_PROCEDURE), col_text(st, SS_STEP));
+		int stale = s_show_stale(st, h, hash);
 		stale_any |= stale;
-		if (json) {
-			printf("%s{\"id\":\"%s\",\"round\":%d,\"procedure\":\"%s\",\"step\":\"%s\",\"label\":",
-			    first ? "" : ",", col_text(st, 0), sqlite3_column_int(st, 1), col_text(st, 2), col_text(st, 3));
-			json_str(stdout, d ? d->label : "");
-			printf(",\"decision\":\"%s\",\"at\":\"%s\",", col_text(st, 4), col_text(st, 5));
-			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-				printf("\"days\":%d,", sqlite3_column_int(st, 6));
-			printf("\"reasons\":");
-			json_str(stdout, col_text(st, 7));
-			printf(",\"official\":");
-			json_str(stdout, col_text(st, 8));
-			printf(",\"official_name\":");
-			json_str(stdout, col_text(st, 10));
-			printf(",\"by\":");
-			json_str(stdout, col_text(st, 13));
-			printf(",\"details\":%s,\"stale\":%s}", *col_text(st, 12) ? col_text(st, 12) : "null",
-			    stale ? "true" : "false");
-		} else {
-			printf("  %s  %-16s ", col_text(st, 0), col_text(st, 3));
-			proc_pad(stdout, d ? d->label : "", 22);
-			printf(" %-7s %s", col_text(st, 4), col_text(st, 5));
-			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-				printf(" +%dd", sqlite3_column_int(st, 6));
-			if (*col_text(st, 8))
-				printf("  signed %s %s", col_text(st, 8), col_text(st, 10));
-			else if (*col_text(st, 13))
-				printf("  by %s", col_text(st, 13));
-			if (*col_text(st, 7))
-				printf("  reasons: %s", col_text(st, 7));
-			if (stale)
-				printf("  STALE: the file changed after this approval");
-			printf("\n");
-		}
+		if (json)
+			s_show_step_json(st, d, first, stale);
+		else
+			s_show_step_text(st, d, stale);
 		first = 0;
 	}
 	sqlite3_finalize(st);
+	return stale_any;
+}
+
+static void
+s_show_objections(sqlite3 *db, const char *hh, int json)
+{
+	sqlite3_stmt *st = NULL;
+	int first = 1;
+
 	sqlite3_prepare_v2(db, "SELECT id, at, by_name, content, coalesce(finding, 'open'), "
 	    "coalesce(finding_note, '') FROM objection WHERE household = ?1 ORDER BY id", -1, &st, NULL);
 	sqlite3_bind_text(st, 1, hh, -1, SQLITE_STATIC);
-	if (json)
-		printf("],\"objections\":[");
-	first = 1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (json) {
 			printf("%s{\"id\":\"%s\",\"at\":\"%s\",\"by\":", first ? "" : ",", col_text(st, 0), col_text(st, 1));
@@ -768,6 +774,45 @@ s_show(struct node *n, int argc, char **argv)
 		first = 0;
 	}
 	sqlite3_finalize(st);
+}
+
+static int
+s_show(struct node *n, int argc, char **argv)
+{
+	int json = 0;
+	const char *hh = NULL;
+	struct procedure_state h;
+	char err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--help")) {
+			printf("usage: lika review show HOUSEHOLD [--json]\n\nEvery step of every round, "
+			    "who signed, objections, and whether a county approval still matches the file.\n");
+			return EXIT_OK;
+		} else
+			hh = argv[i];
+	}
+	if (!hh)
+		return tool_fail(EXIT_USAGE, "review show", "HOUSEHOLD required");
+	sqlite3 *db = ledger_db(n->ledger);
+	if (procedure_load(db, "main", hh, NULL, &h) != 1)
+		return tool_fail(EXIT_USAGE, "review show", "no household \"%s\" in this archive", hh);
+	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, "review show", "%s", err);
+	if (json) {
+		printf("{\"household\":\"%s\",\"status\":\"%s\",\"stage\":", hh, h.status);
+		json_str(stdout, review_stage(&h));
+		printf(",\"steps\":[");
+	} else {
+		printf("household %s  status %s  %s\n", hh, h.status, review_stage(&h));
+	}
+	int stale_any = s_show_steps(db, &h, hash, json);
+	if (json)
+		printf("],\"objections\":[");
+	s_show_objections(db, hh, json);
 	if (json)
 		printf("],\"approval_stale\":%s}\n", stale_any ? "true" : "false");
 	else if (stale_any)
@@ -874,6 +919,275 @@ cmd_review(int argc, char **argv)
 
 /* ---- the half-yearly review (动态管理) ---------------------------------------------- */
 
+/* One half-year review being made: its options, then what the open node says. */
+struct half_year_run {
+	const char *cmd;
+	struct node *n;             /* opened by the dispatcher */
+	const char *hh, *decision, *period, *reasons, *keyfile, *date;
+	int agrees, assured;
+	const char *role;           /* who signs the decision; NULL: no one */
+	char today[11];
+	char per[16];
+	char key[KEY_MAX];
+	struct procedure_state h;
+	struct signer sg;
+	int have_signer;
+	const char *status;         /* the household's status after; NULL: unchanged */
+};
+
+static void
+s_half_year_usage(void)
+{
+	printf("usage: lika half-year review HOUSEHOLD stay|exit|return|remove\n"
+	    "           [--period YYYY-1|YYYY-2] [--reasons TEXT] [--key FILE] [--date D]\n"
+	    "           [--household-agrees] [--assured]\n\n"
+	    "The half-yearly review of a household (动态管理, 有进有出):\n"
+	    "  stay    a registered household stays\n"
+	    "  exit    income stably above the line, 两不愁三保障 (--assured), the household\n"
+	    "          agrees (--household-agrees): opens the exit procedure with its\n"
+	    "          democratic evaluation signed by a village cadre (--key); then\n"
+	    "          \"review exit-notice\", \"review exit-announce\" (county), \"review exit-confirm\"\n"
+	    "  return  an exited household is poor again (返贫): income not above the line\n"
+	    "  remove  wrongly registered (清退): --reasons and a township head's --key\n"
+	    "New households enter through the full procedure (\"lika review apply\").\n");
+}
+
+/* Options that need no node: the decision, date, period, reasons and key. */
+static int
+s_half_year_options(struct half_year_run *x)
+{
+	const char *cmd = x->cmd, *d = x->decision;
+
+	if (strcmp(d, "stay") && strcmp(d, "exit") && strcmp(d, "return") && strcmp(d, "remove"))
+		return tool_fail(EXIT_USAGE, cmd, "decision \"%s\" is none of stay, exit, return, remove", d);
+	if (x->date && date_day(x->date) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", x->date);
+	if (x->date)
+		snprintf(x->today, sizeof x->today, "%s", x->date);
+	else
+		date_today(x->today);
+	if (x->period) {
+		const char *p = x->period;
+		if (strlen(p) != 6 || p[4] != '-' || strspn(p, "0123456789") != 4 || (p[5] != '1' && p[5] != '2'))
+			return tool_fail(EXIT_USAGE, cmd, "--period \"%s\" is not YYYY-1 or YYYY-2", p);
+		snprintf(x->per, sizeof x->per, "%s", p);
+	} else {
+		/* the first half year runs to June */
+		snprintf(x->per, sizeof x->per, "%.4s-%c", x->today, strncmp(x->today + 5, "07", 2) < 0 ? '1' : '2');
+	}
+	if (x->reasons && proc_check_text(cmd, "--reasons", x->reasons, 2000))
+		return EXIT_USAGE;
+	if (!strcmp(d, "remove") && (!x->reasons || !*x->reasons))
+		return tool_fail(EXIT_USAGE, cmd, "removal (清退) needs --reasons TEXT");
+	x->role = !strcmp(d, "exit") ? ROLE_VILLAGE_CADRE : !strcmp(d, "remove") ? ROLE_TOWNSHIP_HEAD : NULL;
+	if (x->role && !x->keyfile)
+		return tool_fail(EXIT_USAGE, cmd, "%s is signed by a %s: --key FILE is required", d, x->role);
+	return EXIT_OK;
+}
+
+/* Start the write and load the household, not yet reviewed for the period (rolls back on failure). */
+static int
+s_half_year_open(struct half_year_run *x)
+{
+	char err[ERRBUF_SIZE];
+	int rc;
+
+	if (ledger_begin(x->n->ledger, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, x->cmd, "%s", err);
+	sqlite3 *db = ledger_db(x->n->ledger);
+	snprintf(x->key, sizeof x->key, "%s/%s", x->hh, x->per);
+	if (procedure_load(db, "main", x->hh, NULL, &x->h) != 1 || strncmp(x->hh, x->n->conf.code, 9) != 0)
+		rc = tool_fail(EXIT_USAGE, x->cmd, "no household \"%s\" in this township", x->hh);
+	else if (proc_int(db, "SELECT count(*) FROM half_year WHERE id = ?1", x->key, 0))
+		rc = proc_refuse(x->cmd, "order", "household %s was already reviewed for %s", x->hh, x->per);
+	else
+		return EXIT_OK;
+	ledger_rollback(x->n->ledger);
+	return rc;
+}
+
+/* Exit: the exit procedure's first step may be taken, assured and agreed. */
+static int
+s_half_year_check_exit(struct half_year_run *x, sqlite3 *db)
+{
+	char rule[32], why[ERRBUF_SIZE];
+	struct step_take t = {
+		.def = procedure_step("exit", "exit_eval"), .round = x->h.round + 1, .decision = "pass",
+		.at = x->today, .clock_ms = clock_ms(),
+	};
+
+	if (procedure_check_step(db, "main", &x->h, &t, CHECK_ALL, rule, sizeof rule, why, sizeof why) < 0)
+		return s_refused(x->cmd, rule, why);
+	if (!x->assured)
+		return proc_refuse(x->cmd, "exit-assurances", "exit needs 两不愁三保障 verified (--assured)");
+	if (!x->agrees)
+		return proc_refuse(x->cmd, "exit-consent", "exit needs the household's agreement "
+		    "(--household-agrees)");
+	return EXIT_OK;
+}
+
+/* The decision fits the household's status and round; the status it leads to. */
+static int
+s_half_year_check(struct half_year_run *x, sqlite3 *db)
+{
+	const struct procedure_state *h = &x->h;
+	char rule[32], why[ERRBUF_SIZE];
+
+	if (!strcmp(x->decision, "return")) {
+		if (strcmp(h->status, STATUS_EXITED) != 0)
+			return proc_refuse(x->cmd, "order", "only an exited household returns to poverty; "
+			    "%s has status %s", x->hh, h->status);
+		if (procedure_check_eligible(db, "main", h, x->today, rule, sizeof rule, why, sizeof why) < 0)
+			return s_refused(x->cmd, rule, why);
+		x->status = STATUS_RETURNED;
+	} else if (!household_status_registered(h->status)) {
+		return proc_refuse(x->cmd, "order", "household %s is not registered (status %s)", x->hh,
+		    h->status);
+	} else if (h->round && !h->complete && !h->rejected) {
+		return proc_refuse(x->cmd, "order", "household %s is in %s", x->hh, review_stage(h));
+	}
+	if (!strcmp(x->decision, "exit")) {
+		int rc = s_half_year_check_exit(x, db);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	if (!strcmp(x->decision, "remove"))
+		x->status = STATUS_REMOVED;
+	return EXIT_OK;
+}
+
+/* The official of --key, who must be of the household's township. */
+static int
+s_half_year_signer(struct half_year_run *x, sqlite3 *db)
+{
+	char township[CODE_MAX];
+	int rc;
+
+	if ((rc = proc_signer_load(&x->sg, db, x->keyfile, x->role, x->cmd)) != EXIT_OK)
+		return rc;
+	x->have_signer = 1;
+	snprintf(township, sizeof township, "%.9s", x->hh);
+	if (!strcmp(x->sg.role, ROLE_COUNTY_OFFICE) ||
+	    !procedure_office_fits(x->sg.role, x->sg.office, township, ""))
+		return proc_refuse(x->cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
+		    x->sg.id, x->sg.name, x->sg.role, x->sg.office, township);
+	return EXIT_OK;
+}
+
+/* The half-year row, signed if a key was given. */
+static void
+s_half_year_row(const struct half_year_run *x, struct ops *ops)
+{
+	uint8_t sig[SIG_BYTES];
+
+	if (x->have_signer) {
+		msgpack_sbuffer sb;
+		struct half_year_row hr = {
+			.key = x->key, .household = x->hh, .period = x->per, .decision = x->decision,
+			.at = x->today, .reasons = x->reasons, .official = x->sg.id,
+		};
+		statement_half_year(&sb, &hr);
+		statement_sign(sig, &sb, x->sg.sk);
+		msgpack_sbuffer_destroy(&sb);
+	}
+	struct colval cols[] = {
+		COL_TEXT("household", x->hh), COL_TEXT("period", x->per), COL_TEXT("decision", x->decision),
+		COL_TEXT("at", x->today),
+		x->reasons ? (struct colval)COL_TEXT("reasons", x->reasons) : (struct colval)COL_NIL("reasons"),
+		x->have_signer ? (struct colval)COL_TEXT("official", x->sg.id) : (struct colval)COL_NIL("official"),
+		x->have_signer ? (struct colval)COL_BLOB("signer", x->sg.pk, PUBKEY_BYTES) :
+		    (struct colval)COL_NIL("signer"),
+		x->have_signer ? (struct colval)COL_BLOB("sig", sig, SIG_BYTES) : (struct colval)COL_NIL("sig"),
+	};
+	ops_upsert(ops, "half_year", x->key, cols, sizeof cols / sizeof cols[0]);
+}
+
+/* The exit procedure opens with its democratic evaluation, signed by the cadre. */
+static int
+s_half_year_exit_step(const struct half_year_run *x, sqlite3 *db, struct ops *ops)
+{
+	const struct step_def *def = procedure_step("exit", "exit_eval");
+	const char *hh = x->hh, *details = "{\"household_agrees\":true,\"assured\":true}";
+	char skey[KEY_MAX], err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES], ssig[SIG_BYTES];
+	int round = x->h.round + 1;
+
+	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, x->cmd, "%s", err);
+	procedure_step_key(skey, sizeof skey, hh, round, def->number);
+	struct step_row r = {
+		.table = "review_step", .key = skey, .household = hh, .round = round,
+		.procedure = "exit", .step = def->name, .decision = "pass", .at = x->today, .days = -1,
+		.reasons = x->reasons, .details = details, .record_hash = hash, .official = x->sg.id,
+		.by_name = x->sg.name,
+	};
+	msgpack_sbuffer sb;
+	statement_step(&sb, &r);
+	statement_sign(ssig, &sb, x->sg.sk);
+	msgpack_sbuffer_destroy(&sb);
+	struct colval sc[] = {
+		COL_TEXT("household", hh), COL_INT("round", round), COL_TEXT("procedure", "exit"),
+		COL_TEXT("step", def->name), COL_TEXT("decision", "pass"), COL_TEXT("at", x->today),
+		COL_TEXT("by_name", x->sg.name), COL_NIL("days"),
+		x->reasons ? (struct colval)COL_TEXT("reasons", x->reasons) : (struct colval)COL_NIL("reasons"),
+		COL_TEXT("details", details), COL_BLOB("record_hash", hash, HASH_BYTES),
+		COL_TEXT("official", x->sg.id), COL_BLOB("signer", x->sg.pk, PUBKEY_BYTES),
+		COL_BLOB("sig", ssig, SIG_BYTES), COL_NIL("seal"),
+	};
+	ops_upsert(ops, "review_step", skey, sc, sizeof sc / sizeof sc[0]);
+	return EXIT_OK;
+}
+
+/* Everything the review writes as OPS: its row, the exit step, the status. */
+static int
+s_half_year_ops(const struct half_year_run *x, sqlite3 *db, struct ops *ops)
+{
+	int rc;
+
+	s_half_year_row(x, ops);
+	if (!strcmp(x->decision, "exit") && (rc = s_half_year_exit_step(x, db, ops)) != EXIT_OK)
+		return rc;
+	if (x->status) {
+		struct colval sc[] = { COL_TEXT("status", x->status) };
+		ops_upsert(ops, "household", x->hh, sc, 1);
+	}
+	return EXIT_OK;
+}
+
+static void
+s_half_year_print(const struct half_year_run *x)
+{
+	printf("%s: half-year %s: %s%s%s\n", x->hh, x->per, x->decision,
+	    !strcmp(x->decision, "exit") ? " (exit procedure opened: next \"lika review exit-notice\")" : "",
+	    x->status ? (!strcmp(x->status, STATUS_RETURNED) ? " (返贫)" : " (清退)") : "");
+}
+
+/* Check, write and print the review X (the write is open and ends here). */
+static int
+s_half_year_run(struct half_year_run *x)
+{
+	sqlite3 *db = ledger_db(x->n->ledger);
+	struct ops ops = OPS_INIT;
+	int rc;
+
+	if ((rc = s_half_year_check(x, db)) != EXIT_OK ||
+	    (x->keyfile && (rc = s_half_year_signer(x, db)) != EXIT_OK)) {
+		ledger_rollback(x->n->ledger);
+		return rc;
+	}
+	ops_init(&ops);
+	if ((rc = s_half_year_ops(x, db, &ops)) != EXIT_OK) {
+		ops_release(&ops);
+		ledger_rollback(x->n->ledger);
+		return rc;
+	}
+	rc = proc_commit(x->n, x->cmd, &ops);
+	ops_release(&ops);
+	if (rc == EXIT_OK)
+		s_half_year_print(x);
+	return rc;
+}
+
 static int
 s_half_year_review(struct node *n, int argc, char **argv)
 {
@@ -887,214 +1201,30 @@ s_half_year_review(struct node *n, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "half-year review", *period = NULL, *reasons = NULL, *keyfile = NULL,
-	    *date = NULL;
-	int agrees = 0, assured = 0, ch, rc;
-	char today[11], per[16], err[ERRBUF_SIZE], key[KEY_MAX];
+	struct half_year_run x = { .cmd = "half-year review", .n = n };
+	int ch, rc;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'p': period = optarg; break;
-		case 'r': reasons = optarg; break;
-		case 'k': keyfile = optarg; break;
-		case 'd': date = optarg; break;
-		case 'a': agrees = 1; break;
-		case 'A': assured = 1; break;
-		case 'h':
-			printf("usage: lika half-year review HOUSEHOLD stay|exit|return|remove\n"
-			    "           [--period YYYY-1|YYYY-2] [--reasons TEXT] [--key FILE] [--date D]\n"
-			    "           [--household-agrees] [--assured]\n\n"
-			    "The half-yearly review of a household (动态管理, 有进有出):\n"
-			    "  stay    a registered household stays\n"
-			    "  exit    income stably above the line, 两不愁三保障 (--assured), the household\n"
-			    "          agrees (--household-agrees): opens the exit procedure with its\n"
-			    "          democratic evaluation signed by a village cadre (--key); then\n"
-			    "          \"review exit-notice\", \"review exit-announce\" (county), \"review exit-confirm\"\n"
-			    "  return  an exited household is poor again (返贫): income not above the line\n"
-			    "  remove  wrongly registered (清退): --reasons and a township head's --key\n"
-			    "New households enter through the full procedure (\"lika review apply\").\n");
-			return EXIT_OK;
+		case 'p': x.period = optarg; break;
+		case 'r': x.reasons = optarg; break;
+		case 'k': x.keyfile = optarg; break;
+		case 'd': x.date = optarg; break;
+		case 'a': x.agrees = 1; break;
+		case 'A': x.assured = 1; break;
+		case 'h': s_half_year_usage(); return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 2)
-		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD and a decision stay|exit|return|remove required");
-	const char *hh = argv[optind], *decision = argv[optind + 1];
-	if (strcmp(decision, "stay") && strcmp(decision, "exit") && strcmp(decision, "return") &&
-	    strcmp(decision, "remove"))
-		return tool_fail(EXIT_USAGE, cmd, "decision \"%s\" is none of stay, exit, return, remove",
-		    decision);
-	if (date && date_day(date) < 0)
-		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
-	if (date)
-		snprintf(today, sizeof today, "%s", date);
-	else
-		date_today(today);
-	if (period) {
-		if (strlen(period) != 6 || period[4] != '-' || strspn(period, "0123456789") != 4 ||
-		    (period[5] != '1' && period[5] != '2'))
-			return tool_fail(EXIT_USAGE, cmd, "--period \"%s\" is not YYYY-1 or YYYY-2", period);
-		snprintf(per, sizeof per, "%s", period);
-	} else {
-		snprintf(per, sizeof per, "%.4s-%c", today, strncmp(today + 5, "07", 2) < 0 ? '1' : '2');
-	}
-	if (reasons && proc_check_text(cmd, "--reasons", reasons, 2000))
-		return EXIT_USAGE;
-	if (!strcmp(decision, "remove") && (!reasons || !*reasons))
-		return tool_fail(EXIT_USAGE, cmd, "removal (清退) needs --reasons TEXT");
-	const char *role = !strcmp(decision, "exit") ? ROLE_VILLAGE_CADRE :
-	    !strcmp(decision, "remove") ? ROLE_TOWNSHIP_HEAD : NULL;
-	if (role && !keyfile)
-		return tool_fail(EXIT_USAGE, cmd, "%s is signed by a %s: --key FILE is required", decision, role);
-
-	struct procedure_state h;
-	struct signer sg;
-	int have_signer = 0;
-	memset(&sg, 0, sizeof sg);
-	if (ledger_begin(n->ledger, err, sizeof err) < 0)
-		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	sqlite3 *db = ledger_db(n->ledger);
-	if (procedure_load(db, "main", hh, NULL, &h) != 1 || strncmp(hh, n->conf.code, 9) != 0) {
-		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh);
-		goto out;
-	}
-	snprintf(key, sizeof key, "%s/%s", hh, per);
-	if (proc_int(db, "SELECT count(*) FROM half_year WHERE id = ?1", key, 0)) {
-		rc = proc_refuse(cmd, "order", "household %s was already reviewed for %s", hh, per);
-		goto out;
-	}
-	int registered = household_status_registered(h.status);
-	const char *status = NULL;
-	if (!strcmp(decision, "return")) {
-		if (strcmp(h.status, STATUS_EXITED) != 0) {
-			rc = proc_refuse(cmd, "order", "only an exited household returns to poverty; %s has "
-			    "status %s", hh, h.status);
-			goto out;
-		}
-		char rule[32], why[ERRBUF_SIZE];
-		if (procedure_check_eligible(db, "main", &h, today, rule, sizeof rule, why, sizeof why) < 0) {
-			rc = s_refused(cmd, rule, why);
-			goto out;
-		}
-		status = STATUS_RETURNED;
-	} else if (!registered) {
-		rc = proc_refuse(cmd, "order", "household %s is not registered (status %s)", hh, h.status);
-		goto out;
-	} else if (h.round && !h.complete && !h.rejected) {
-		rc = proc_refuse(cmd, "order", "household %s is in %s", hh, review_stage(&h));
-		goto out;
-	}
-	if (!strcmp(decision, "exit")) {
-		char rule[32], why[ERRBUF_SIZE];
-		struct step_take t = {
-			.def = procedure_step("exit", "exit_eval"), .round = h.round + 1, .decision = "pass",
-			.at = today, .clock_ms = clock_ms(),
-		};
-		if (procedure_check_step(db, "main", &h, &t, CHECK_ALL, rule, sizeof rule, why,
-		    sizeof why) < 0) {
-			rc = s_refused(cmd, rule, why);
-			goto out;
-		}
-		if (!assured) {
-			rc = proc_refuse(cmd, "exit-assurances", "exit needs 两不愁三保障 verified (--assured)");
-			goto out;
-		}
-		if (!agrees) {
-			rc = proc_refuse(cmd, "exit-consent", "exit needs the household's agreement "
-			    "(--household-agrees)");
-			goto out;
-		}
-	}
-	if (!strcmp(decision, "remove"))
-		status = STATUS_REMOVED;
-	if (keyfile) {
-		char township[CODE_MAX];
-		if ((rc = proc_signer_load(&sg, db, keyfile, role, cmd)) != EXIT_OK)
-			goto out;
-		have_signer = 1;
-		snprintf(township, sizeof township, "%.9s", hh);
-		if (!strcmp(sg.role, ROLE_COUNTY_OFFICE) ||
-		    !procedure_office_fits(sg.role, sg.office, township, "")) {
-			rc = proc_refuse(cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
-			    sg.id, sg.name, sg.role, sg.office, township);
-			goto out;
-		}
-	}
-
-	/* the half-year row, signed if a key was given */
-	uint8_t sig[SIG_BYTES];
-	struct ops ops = OPS_INIT;
-	ops_init(&ops);
-	if (have_signer) {
-		msgpack_sbuffer sb;
-		struct half_year_row hr = {
-			.key = key, .household = hh, .period = per, .decision = decision, .at = today,
-			.reasons = reasons, .official = sg.id,
-		};
-		statement_half_year(&sb, &hr);
-		statement_sign(sig, &sb, sg.sk);
-		msgpack_sbuffer_destroy(&sb);
-	}
-	struct colval cols[] = {
-		COL_TEXT("household", hh), COL_TEXT("period", per), COL_TEXT("decision", decision),
-		COL_TEXT("at", today),
-		reasons ? (struct colval)COL_TEXT("reasons", reasons) : (struct colval)COL_NIL("reasons"),
-		have_signer ? (struct colval)COL_TEXT("official", sg.id) : (struct colval)COL_NIL("official"),
-		have_signer ? (struct colval)COL_BLOB("signer", sg.pk, PUBKEY_BYTES) : (struct colval)COL_NIL("signer"),
-		have_signer ? (struct colval)COL_BLOB("sig", sig, SIG_BYTES) : (struct colval)COL_NIL("sig"),
-	};
-	ops_upsert(&ops, "half_year", key, cols, sizeof cols / sizeof cols[0]);
-
-	if (!strcmp(decision, "exit")) {
-		/* the exit procedure opens with its democratic evaluation, signed by the cadre */
-		const struct step_def *def = procedure_step("exit", "exit_eval");
-		char skey[KEY_MAX];
-		uint8_t hash[HASH_BYTES], ssig[SIG_BYTES];
-		const char *details = "{\"household_agrees\":true,\"assured\":true}";
-		int round = h.round + 1;
-		if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0) {
-			ops_release(&ops);
-			rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
-			goto out;
-		}
-		procedure_step_key(skey, sizeof skey, hh, round, def->number);
-		struct step_row r = {
-			.table = "review_step", .key = skey, .household = hh, .round = round,
-			.procedure = "exit", .step = def->name, .decision = "pass", .at = today, .days = -1,
-			.reasons = reasons, .details = details, .record_hash = hash, .official = sg.id,
-			.by_name = sg.name,
-		};
-		msgpack_sbuffer sb;
-		statement_step(&sb, &r);
-		statement_sign(ssig, &sb, sg.sk);
-		msgpack_sbuffer_destroy(&sb);
-		struct colval sc[] = {
-			COL_TEXT("household", hh), COL_INT("round", round), COL_TEXT("procedure", "exit"),
-			COL_TEXT("step", def->name), COL_TEXT("decision", "pass"), COL_TEXT("at", today),
-			COL_TEXT("by_name", sg.name), COL_NIL("days"),
-			reasons ? (struct colval)COL_TEXT("reasons", reasons) : (struct colval)COL_NIL("reasons"),
-			COL_TEXT("details", details), COL_BLOB("record_hash", hash, HASH_BYTES),
-			COL_TEXT("official", sg.id), COL_BLOB("signer", sg.pk, PUBKEY_BYTES),
-			COL_BLOB("sig", ssig, SIG_BYTES), COL_NIL("seal"),
-		};
-		ops_upsert(&ops, "review_step", skey, sc, sizeof sc / sizeof sc[0]);
-	}
-	if (status) {
-		struct colval sc[] = { COL_TEXT("status", status) };
-		ops_upsert(&ops, "household", hh, sc, 1);
-	}
-	rc = proc_commit(n, cmd, &ops);
-	ops_release(&ops);
-	if (rc == EXIT_OK)
-		printf("%s: half-year %s: %s%s%s\n", hh, per, decision,
-		    !strcmp(decision, "exit") ? " (exit procedure opened: next \"lika review exit-notice\")" : "",
-		    status ? (!strcmp(status, STATUS_RETURNED) ? " (返贫)" : " (清退)") : "");
-	proc_signer_release(&sg);
-	return rc;
-out:
-	proc_signer_release(&sg);
-	ledger_rollback(n->ledger);
+		return tool_fail(EXIT_USAGE, x.cmd, "HOUSEHOLD and a decision stay|exit|return|remove required");
+	x.hh = argv[optind];
+	x.decision = argv[optind + 1];
+	if ((rc = s_half_year_options(&x)) != EXIT_OK || (rc = s_half_year_open(&x)) != EXIT_OK)
+		return rc;
+	rc = s_half_year_run(&x);
+	proc_signer_release(&x.sg);
 	return rc;
 }
 

@@ -38,7 +38,8 @@ CORE_SRC = lib/core/log.c lib/core/util.c lib/core/codes.c lib/core/config.c lib
           lib/core/schema.c lib/core/csv.c lib/core/ledger.c lib/core/node.c lib/core/status.c \
           lib/core/wire.c lib/core/peer.c
 DOMAIN_SRC = lib/domain/dates.c lib/domain/money.c lib/domain/idcard.c lib/domain/household.c \
-             lib/domain/fields.c lib/domain/procedure.c lib/domain/statement.c lib/domain/rules.c
+             lib/domain/fields.c lib/domain/procedure.c lib/domain/statement.c lib/domain/rules.c \
+             lib/domain/rank.c lib/domain/measure.c
 LIB_SRC = $(CORE_SRC) $(DOMAIN_SRC)
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_duplicates.c tools/cmd_roster.c \
@@ -48,7 +49,8 @@ DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/town
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
-           tests/unit/test_procedure.c tests/unit/test_statement.c tests/unit/test_fields.c
+           tests/unit/test_procedure.c tests/unit/test_statement.c tests/unit/test_fields.c \
+           tests/unit/test_rank.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c tests/bench/bench_fields.c
 # tools the system tests call ($LIKA_UNIT/NAME); never installed.  test_tool.c
 # builds as test-tool: run.sh takes every test_* in $LIKA_UNIT for a unit test.

@@ -7,39 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "measure.h"
 #include "proc.h"
 #include "util.h"
-
-static const char *const s_categories[][2] = {
-	{ "production", "产业发展" },
-	{ "training", "劳动力转移培训" },
-	{ "infrastructure", "基础设施" },
-	{ "relocation", "扶贫搬迁" },
-	{ "health", "医疗救助" },
-	{ "schooling", "教育资助" },
-	{ "housing", "危房改造" },
-	{ NULL, NULL },
-};
-
-static const char *const s_measure_status[] = { "planned", "running", "done", "cancelled", NULL };
-
-const char *
-assist_category_label(const char *c)
-{
-	for (int i = 0; s_categories[i][0]; i++)
-		if (!strcmp(s_categories[i][0], c))
-			return s_categories[i][1];
-	return c;
-}
-
-static int
-s_in(const char *const *list, const char *s)
-{
-	for (int i = 0; list[i]; i++)
-		if (!strcmp(list[i], s))
-			return 1;
-	return 0;
-}
 
 /* Start the write and check HH is a registered household of this township. */
 static int
@@ -53,7 +23,7 @@ s_begin_registered(struct node *n, const char *cmd, const char *hh)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	int r = proc_text(ledger_db(n->ledger), "SELECT coalesce(status, '') FROM household WHERE id = ?1",
 	    hh, status, sizeof status);
-	if (r != 1 || (strcmp(status, "03") && strcmp(status, "06"))) {
+	if (r != 1 || !household_status_registered(status)) {
 		ledger_rollback(n->ledger);
 		return r != 1 ? tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh) :
 		    proc_refuse(cmd, "registered", "household %s is not registered (status %s): "
@@ -84,7 +54,7 @@ s_measure_add(struct node *n, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *cmd = "measure add", *cat = NULL, *project = NULL, *funds = NULL, *start = NULL,
-	    *deadline = NULL, *status = "planned";
+	    *deadline = NULL, *status = MEASURE_PLANNED;
 	char today[11], key[KEY_MAX];
 	int ch, rc;
 	int64_t fen = 0;
@@ -113,17 +83,14 @@ s_measure_add(struct node *n, int argc, char **argv)
 		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, --category, --project, --funds and "
 		    "--deadline are required");
 	const char *hh = argv[optind];
-	int known = 0;
-	for (int i = 0; s_categories[i][0]; i++)
-		known |= !strcmp(s_categories[i][0], cat);
-	if (!known)
+	if (!measure_category_known(cat))
 		return tool_fail(EXIT_USAGE, cmd, "category \"%s\" is none of production, training, "
 		    "infrastructure, relocation, health, schooling, housing", cat);
 	if (!*project || proc_check_text(cmd, "--project", project, 500))
 		return tool_fail(EXIT_USAGE, cmd, "--project must be 1 to 500 bytes of text");
 	if (money_parse_yuan(funds, &fen) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--funds \"%s\" is not an amount of yuan", funds);
-	if (!s_in(s_measure_status, status))
+	if (!measure_status_known(status))
 		return tool_fail(EXIT_USAGE, cmd, "status \"%s\" is none of planned, running, done, "
 		    "cancelled", status);
 	if (s_date_opt(cmd, "--start", start) || s_date_opt(cmd, "--deadline", deadline))
@@ -148,7 +115,7 @@ s_measure_add(struct node *n, int argc, char **argv)
 	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
 	if (rc == EXIT_OK)
-		printf("measure %s %s (%s) %s added\n", key, cat, assist_category_label(cat), project);
+		printf("measure %s %s (%s) %s added\n", key, cat, measure_category_label(cat), project);
 	return rc;
 }
 
@@ -163,7 +130,7 @@ s_measure_set(struct node *n, int argc, char **argv)
 		printf("usage: lika measure set MEASURE --status planned|running|done|cancelled\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
 	}
-	if (!s_in(s_measure_status, argv[3]))
+	if (!measure_status_known(argv[3]))
 		return tool_fail(EXIT_USAGE, cmd, "status \"%s\" is none of planned, running, done, "
 		    "cancelled", argv[3]);
 	if (ledger_begin(n->ledger, err, sizeof err) < 0)

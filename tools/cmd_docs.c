@@ -463,10 +463,9 @@ s_village_roll(struct doc *d, const struct household_ctx *c, const char *village
 		const char *status = (const char *)sqlite3_column_text(st, 6);
 		v.households++;
 		v.people += people;
-		/* 03 已建档立卡 and 06 返贫 are on the register; 05 已脱贫 has exited */
-		if (status && (!strcmp(status, "03") || !strcmp(status, "06")))
+		if (household_status_registered(status))
 			v.registered++;
-		if (status && !strcmp(status, "05"))
+		if (status && !strcmp(status, STATUS_EXITED))
 			v.exited++;
 		snprintf(no, sizeof no, "%" PRId64, v.households);
 		snprintf(size, sizeof size, "%" PRId64, people);
@@ -581,7 +580,7 @@ cmd_book(struct node *n, int argc, char **argv)
 	static const char sum_sql[] =
 	    "SELECT v.id, v.name, count(h.id),"
 	    " (SELECT count(*) FROM member m JOIN household h2 ON h2.id = m.household WHERE h2.village = v.id),"
-	    " sum(h.status IN ('03', '06')), sum(h.status = '05')"
+	    " sum(h.status IN (" STATUS_ON_REGISTER_SQL ")), sum(h.status = '" STATUS_EXITED "')"
 	    " FROM village v LEFT JOIN household h ON h.village = v.id GROUP BY v.id ORDER BY v.id";
 	s_doc_heading(&d, "汇总");
 	s_doc_table(&d, shead, 6);
@@ -641,7 +640,7 @@ cmd_archive(struct node *n, int argc, char **argv)
 	static const char sql[] =
 	    "SELECT substr(h.id, 1, 9) AS t, count(*),"
 	    " sum((SELECT count(*) FROM member WHERE household = h.id)),"
-	    " sum(h.status IN ('03', '06')), sum(h.status = '05')"
+	    " sum(h.status IN (" STATUS_ON_REGISTER_SQL ")), sum(h.status = '" STATUS_EXITED "')"
 	    " FROM household h GROUP BY t ORDER BY t";
 	struct doc_opts o;
 	struct household_ctx c;

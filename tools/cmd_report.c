@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "measure.h"
 #include "proc.h"
 #include "util.h"
 
@@ -45,7 +46,7 @@ s_bucket(const struct procedure_state *h)
 		return B_EXITED;
 	if (h->round && !strcmp(h->procedure, "exit") && !h->complete && !h->rejected)
 		return B_EXITING;
-	if (!strcmp(h->status, STATUS_REGISTERED) || !strcmp(h->status, STATUS_RETURNED))
+	if (household_status_registered(h->status))
 		return B_REGISTERED;
 	if (h->round == 0)
 		return B_NONE;
@@ -130,7 +131,7 @@ s_collect(const struct node *n, const char *today, int year, struct group **out)
 
 	sqlite3_prepare_v2(db, "SELECT id, village, (SELECT count(*) FROM measure m WHERE "
 	    "m.household = h.id), (SELECT count(*) FROM measure m WHERE m.household = h.id AND "
-	    "m.status = 'done') FROM household h ORDER BY id", -1, &st, NULL);
+	    "m.status = '" MEASURE_DONE "') FROM household h ORDER BY id", -1, &st, NULL);
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
 		char code[CODE_MAX];
 		snprintf(code, sizeof code, "%s", county ? col_text(st, 0) : col_text(st, 1));
@@ -286,7 +287,7 @@ s_progress_measures(sqlite3 *db, int json)
 		if (json)
 			printf("%s\"%s\":%d", first ? "" : ",", col_text(st, 0), sqlite3_column_int(st, 1));
 		else
-			printf(" %s %s %d;", col_text(st, 0), assist_category_label(col_text(st, 0)),
+			printf(" %s %s %d;", col_text(st, 0), measure_category_label(col_text(st, 0)),
 			    sqlite3_column_int(st, 1));
 		first = 0;
 	}
@@ -492,20 +493,20 @@ s_report_causes_measures(enum fmt f, sqlite3 *db)
 	s_section(f, "二、已建档立卡户按主要致贫原因");
 	sqlite3_prepare_v2(db, "SELECT coalesce(k.name, c.cause), count(*) FROM household h JOIN "
 	    "household_cause c ON c.household = h.id AND c.main = 1 LEFT JOIN code_cause k ON k.id = c.cause "
-	    "WHERE h.status IN ('03', '06') GROUP BY c.cause ORDER BY c.cause", -1, &st, NULL);
+	    "WHERE h.status IN (" STATUS_ON_REGISTER_SQL ") GROUP BY c.cause ORDER BY c.cause", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW)
 		s_row(f, "按致贫原因", col_text(st, 0), sqlite3_column_int(st, 1), NULL);
 	sqlite3_finalize(st);
 	s_section_end(f);
 
 	s_section(f, "三、帮扶措施按类别");
-	sqlite3_prepare_v2(db, "SELECT category, count(*), sum(funds), sum(status = 'done') FROM measure "
+	sqlite3_prepare_v2(db, "SELECT category, count(*), sum(funds), sum(status = '" MEASURE_DONE "') FROM measure "
 	    "GROUP BY category ORDER BY category", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char extra[96], yuan[32];
 		money_format_yuan(yuan, sizeof yuan, sqlite3_column_int64(st, 2));
 		snprintf(extra, sizeof extra, "资金 %s 元，已完成 %d", yuan, sqlite3_column_int(st, 3));
-		s_row(f, "按帮扶措施", assist_category_label(col_text(st, 0)), sqlite3_column_int(st, 1), extra);
+		s_row(f, "按帮扶措施", measure_category_label(col_text(st, 0)), sqlite3_column_int(st, 1), extra);
 	}
 	sqlite3_finalize(st);
 	s_section_end(f);

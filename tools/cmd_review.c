@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "proc.h"
+#include "rank.h"
 #include "util.h"
 
 const char *
@@ -27,135 +28,19 @@ s_refused(const char *cmd, const char *rule, const char *why)
 	return proc_refuse(cmd, rule, "%s", why);
 }
 
-/* ---- priorities and ranking (三优先, 人均纯收入) ---------------------------------- */
+/* ---- ranking (三优先, 人均纯收入; lib/domain/rank.c) ------------------------------- */
 
-struct applicant {
-	char id[KEY_MAX];
-	char head[128];
-	int priorities;         /* bit 0 残疾子女的老人, 1 独生子女的老人, 2 纯女户老人 */
-	int has_income;
-	int64_t net;
-	int income_year;
-	char stage[96];
-};
-
-static const char *const s_priority_names[] = { "残疾子女的老人", "独生子女的老人", "纯女户老人" };
-
-/* The three priorities of household ID on TODAY (YYYYMMDD as an integer). */
-static int
-s_priorities(sqlite3 *db, const char *id, long today)
-{
-	sqlite3_stmt *st = NULL;
-	int p = 0;
-	/* elderly: 60 or older today, by the birth date in the ID number */
-	const char *sql =
-	    "WITH m AS (SELECT relation, health, CAST(substr(idcard, 7, 8) AS INTEGER) <= ?2 - 600000 "
-	    "AS old FROM member WHERE household = ?1) SELECT "
-	    "(EXISTS (SELECT 1 FROM m WHERE old AND relation IN ('01', '02')) AND EXISTS (SELECT 1 "
-	    "FROM m WHERE relation IN ('03', '04') AND health = '04')) OR (EXISTS (SELECT 1 FROM m "
-	    "WHERE old AND relation IN ('11', '12')) AND EXISTS (SELECT 1 FROM m WHERE relation = '01' "
-	    "AND health = '04')), "
-	    "EXISTS (SELECT 1 FROM m WHERE old) AND EXISTS (SELECT 1 FROM household_flag WHERE "
-	    "household = ?1 AND flag = '01'), "
-	    "EXISTS (SELECT 1 FROM m WHERE old) AND EXISTS (SELECT 1 FROM household_flag WHERE "
-	    "household = ?1 AND flag = '02')";
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, today);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		for (int i = 0; i < 3; i++)
-			if (sqlite3_column_int(st, i))
-				p |= 1 << i;
-	sqlite3_finalize(st);
-	return p;
-}
-
-static int
-s_popcount(int x)
-{
-	return __builtin_popcount((unsigned)x);
-}
-
-static int
-s_applicant_cmp(const void *a, const void *b)
-{
-	const struct applicant *x = a, *y = b;
-	int px = s_popcount(x->priorities), py = s_popcount(y->priorities);
-
-	if (px != py)
-		return py - px;                 /* more priorities first */
-	if (x->has_income != y->has_income)
-		return y->has_income - x->has_income;
-	if (x->net != y->net)
-		return x->net < y->net ? -1 : 1;   /* poorer first */
-	return strcmp(x->id, y->id);
-}
-
-/*
- * The applicants of VILLAGE (households whose entry round is open) in rank
- * order; *OUT malloc'd.  Returns the count or -1.
- */
-static int
-s_rank(sqlite3 *db, const char *village, const char *today, struct applicant **out)
-{
-	sqlite3_stmt *st = NULL;
-	struct applicant *a = NULL;
-	int n = 0, cap = 0;
-	long t = strtol(today, NULL, 10) * 10000 + strtol(today + 5, NULL, 10) * 100 +
-	    strtol(today + 8, NULL, 10);
-
-	*out = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT h.id, coalesce((SELECT name FROM member m WHERE "
-	    "m.household = h.id AND m.relation = '01' LIMIT 1), ''), "
-	    "(SELECT net_per_capita FROM income i WHERE i.household = h.id ORDER BY year DESC LIMIT 1), "
-	    "(SELECT year FROM income i WHERE i.household = h.id ORDER BY year DESC LIMIT 1) "
-	    "FROM household h WHERE h.village = ?1 ORDER BY h.id", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct procedure_state h;
-		if (procedure_load(db, "main", col_text(st, 0), NULL, &h) != 1 || h.round == 0 || strcmp(h.procedure, "entry") != 0 ||
-		    h.rejected || h.complete)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct applicant *na = realloc(a, (size_t)cap * sizeof *a);
-			if (!na) {
-				free(a);
-				sqlite3_finalize(st);
-				return -1;
-			}
-			a = na;
-		}
-		memset(&a[n], 0, sizeof a[n]);
-		snprintf(a[n].id, sizeof a[n].id, "%s", col_text(st, 0));
-		snprintf(a[n].head, sizeof a[n].head, "%s", col_text(st, 1));
-		a[n].has_income = sqlite3_column_type(st, 2) != SQLITE_NULL;
-		a[n].net = sqlite3_column_int64(st, 2);
-		a[n].income_year = sqlite3_column_int(st, 3);
-		a[n].priorities = s_priorities(db, a[n].id, t);
-		snprintf(a[n].stage, sizeof a[n].stage, "%s", review_stage(&h));
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (n > 1)
-		qsort(a, (size_t)n, sizeof *a, s_applicant_cmp);
-	*out = a;
-	return n;
-}
-
+/* Print the names of the priorities P as a JSON array. */
 static void
-s_json_priorities(FILE *f, int p)
+s_print_priorities_json(int p)
 {
-	int first = 1;
-	fputc('[', f);
-	for (int i = 0; i < 3; i++)
-		if (p & (1 << i)) {
-			fprintf(f, "%s\"%s\"", first ? "" : ",", s_priority_names[i]);
-			first = 0;
-		}
-	fputc(']', f);
+	sqlite3_str *s = sqlite3_str_new(NULL);
+	char *json;
+
+	rank_priorities_json(s, p);
+	json = sqlite3_str_finish(s);
+	fputs(json ? json : "[]", stdout);
+	sqlite3_free(json);
 }
 
 static int
@@ -186,7 +71,7 @@ s_cmd_rank(struct node *n, int argc, char **argv)
 		    village);
 	date_today(today);
 	struct applicant *a;
-	int k = s_rank(ledger_db(n->ledger), village, today, &a);
+	int k = rank_village(ledger_db(n->ledger), "main", village, today, &a);
 	if (k < 0)
 		return tool_fail(EXIT_FAIL, "review rank", "reading applicants failed");
 	if (json)
@@ -199,16 +84,16 @@ s_cmd_rank(struct node *n, int argc, char **argv)
 			printf("%s{\"rank\":%d,\"household\":\"%s\",\"head\":", i ? "," : "", i + 1, a[i].id);
 			json_str(stdout, a[i].head);
 			printf(",\"priorities\":");
-			s_json_priorities(stdout, a[i].priorities);
+			s_print_priorities_json(a[i].priorities);
 			printf(",\"net_per_capita\":%s,\"income_year\":%d,\"stage\":",
 			    a[i].has_income ? yuan : "null", a[i].income_year);
 			json_str(stdout, a[i].stage);
 			printf("}");
 		} else {
 			printf("%3d  %s  %-10s  %10s  ", i + 1, a[i].id, a[i].head, yuan);
-			for (int b = 0; b < 3; b++)
+			for (int b = 0; b < RANK_PRIORITIES; b++)
 				if (a[i].priorities & (1 << b))
-					printf("%s ", s_priority_names[b]);
+					printf("%s ", rank_priority_names[b]);
 			printf(" %s\n", a[i].stage);
 		}
 	}
@@ -233,130 +118,35 @@ struct step_opts {
 	const char *assets, *consumption;
 };
 
-/* Split a panel list on , ， 、 ; into NAMES; the count, or -1 if a name is bad. */
-static int
-s_panel(const char *in, char names[16][64])
-{
-	int n = 0;
-	const char *p = in;
-
-	while (*p) {
-		size_t len = 0;
-		const char *q = p;
-		while (*q && *q != ',' && *q != ';' && strncmp(q, "，", 3) != 0 && strncmp(q, "、", 3) != 0)
-			q++;
-		len = (size_t)(q - p);
-		while (len && p[0] == ' ')
-			p++, len--;
-		while (len && p[len - 1] == ' ')
-			len--;
-		if (len) {
-			if (n == 16)
-				return 16;
-			/* names go into the details JSON as they are */
-			for (size_t i = 0; i < len; i++)
-				if (p[i] == '"' || p[i] == '\\' || (unsigned char)p[i] < 0x20)
-					return -1;
-			if (len >= 64)
-				return -1;
-			memcpy(names[n], p, len);
-			names[n][len] = '\0';
-			n++;
-		}
-		if (!*q)
-			break;
-		p = q + (*q == ',' || *q == ';' ? 1 : 3);
-	}
-	return n;
-}
-
-/* The five-comparison figures and rank of H, as the details JSON of village_eval. */
+/* The group, votes and figures of a village_eval step (lib/domain/rank.c) as the details JSON. */
 static int
 s_eval_details(sqlite3 *db, const char *cmd, const struct procedure_state *h, const struct step_opts *o,
     const char *today, char **out)
 {
-	char names[16][64];
-	int np = s_panel(o->panel ? o->panel : "", names);
-	int64_t assets = -1, consumption = -1;
+	struct village_vote v = {
+		.votes_for = o->votes_for, .votes_against = o->votes_against,
+		.votes_abstain = o->votes_abstain, .assets = -1, .consumption = -1,
+	};
+	char rule[32], why[ERRBUF_SIZE];
 
 	*out = NULL;
-	if (np < 0)
+	v.panel = rank_panel_parse(o->panel ? o->panel : "", v.names);
+	if (v.panel < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--panel: a name is longer than 63 bytes or has a quote, "
 		    "backslash or control character");
-	if (np < 9 || np > 15)
-		return proc_refuse(cmd, "panel-size", "the evaluation group (评议小组) has 9 to 15 members "
-		    "elected by the village assembly; --panel names %d", np < 0 ? 0 : np);
-	for (int i = 0; i < np; i++)
-		for (int j = 0; j < i; j++)
-			if (strcmp(names[i], names[j]) == 0)
-				return proc_refuse(cmd, "panel-size", "panel member \"%s\" is named twice", names[i]);
-	if (o->votes_for < 0 || o->votes_against < 0 || o->votes_abstain < 0 ||
-	    o->votes_for + o->votes_against + o->votes_abstain > np)
-		return tool_fail(EXIT_USAGE, cmd, "votes %d for, %d against, %d abstaining do not fit a "
-		    "panel of %d", o->votes_for, o->votes_against, o->votes_abstain, np);
-	if (!o->reject && o->votes_for * 2 <= np)
-		return proc_refuse(cmd, "vote-majority", "%d of %d panel members voted for: a pass needs "
-		    "more than half", o->votes_for, np);
-	if (o->assets && money_parse_yuan(o->assets, &assets) < 0)
+	switch (rank_vote_check(&v, o->reject, rule, sizeof rule, why, sizeof why)) {
+	case 0: break;
+	case -1: return proc_refuse(cmd, rule, "%s", why);
+	default: return tool_fail(EXIT_USAGE, cmd, "%s", why);
+	}
+	if (o->assets && money_parse_yuan(o->assets, &v.assets) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--assets \"%s\" is not an amount of yuan", o->assets);
-	if (o->consumption && money_parse_yuan(o->consumption, &consumption) < 0)
+	if (o->consumption && money_parse_yuan(o->consumption, &v.consumption) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--consumption \"%s\" is not an amount of yuan",
 		    o->consumption);
-
-	/* income and where it comes from; labour; the main cause */
-	sqlite3_stmt *st = NULL;
-	sqlite3_str *s = sqlite3_str_new(db);
-	sqlite3_str_appendf(s, "{\"panel\":[");
-	for (int i = 0; i < np; i++)
-		sqlite3_str_appendf(s, "%s\"%w\"", i ? "," : "", names[i]);
-	sqlite3_str_appendf(s, "],\"votes\":{\"for\":%d,\"against\":%d,\"abstain\":%d},\"figures\":{",
-	    o->votes_for, o->votes_against, o->votes_abstain);
-	if (sqlite3_prepare_v2(db, "SELECT year, wages, business, property, transfers, costs, size, "
-	    "net_per_capita FROM income WHERE household = ?1 ORDER BY year DESC LIMIT 1", -1, &st,
-	    NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			static const char *const src[] = { "wages", "business", "property", "transfers" };
-			int best = 0;
-			for (int i = 1; i < 4; i++)
-				if (sqlite3_column_int64(st, 1 + i) > sqlite3_column_int64(st, 1 + best))
-					best = i;
-			sqlite3_str_appendf(s, "\"income_year\":%d,\"net_per_capita_fen\":%lld,\"size\":%d,"
-			    "\"main_source\":\"%s\",", sqlite3_column_int(st, 0),
-			    (long long)sqlite3_column_int64(st, 7), sqlite3_column_int(st, 6), src[best]);
-		}
-		sqlite3_finalize(st);
-	}
-	int64_t labour = proc_int(db, "SELECT count(*) FROM member WHERE household = ?1 AND "
-	    "labour IN ('01', '02')", h->id, 0);
-	char cause[16];
-	proc_text(db, "SELECT cause FROM household_cause WHERE household = ?1 AND main = 1", h->id,
-	    cause, sizeof cause);
-	sqlite3_str_appendf(s, "\"labour\":%lld,\"main_cause\":\"%w\"", (long long)labour, cause);
-	if (assets >= 0)
-		sqlite3_str_appendf(s, ",\"assets_fen\":%lld", (long long)assets);
-	if (consumption >= 0)
-		sqlite3_str_appendf(s, ",\"consumption_fen\":%lld", (long long)consumption);
-
-	/* rank among the village's applicants */
-	struct applicant *a;
-	int k = s_rank(db, h->village, today, &a), rank = 0, pri = 0;
-	for (int i = 0; i < k; i++)
-		if (strcmp(a[i].id, h->id) == 0) {
-			rank = i + 1;
-			pri = a[i].priorities;
-		}
-	free(a);
-	sqlite3_str_appendf(s, "},\"priorities\":[");
-	int first = 1;
-	for (int i = 0; i < 3; i++)
-		if (pri & (1 << i)) {
-			sqlite3_str_appendf(s, "%s\"%s\"", first ? "" : ",", s_priority_names[i]);
-			first = 0;
-		}
-	sqlite3_str_appendf(s, "],\"rank\":%d,\"of\":%d}", rank, k < 0 ? 0 : k);
-	*out = sqlite3_str_finish(s);
-	return *out ? EXIT_OK : tool_fail(EXIT_FAIL, cmd, "out of memory");
+	if (rank_eval_details(db, "main", h->id, h->village, &v, today, out) < 0)
+		return tool_fail(EXIT_FAIL, cmd, "out of memory");
+	return EXIT_OK;
 }
 
 /* One step being taken: what the command knows once the node is open. */
@@ -870,98 +660,104 @@ s_exclude(struct node *n, int argc, char **argv)
 
 /* ---- show ----------------------------------------------------------------------- */
 
-static int
-s_show(struct node *n, int argc, char **argv)
-{
-	int json = 0;
-	const char *hh = NULL;
-	struct procedure_state h;
-	char err[ERRBUF_SIZE];
+/* Columns of s_show_steps' query. */
+enum { SS_ID, SS_ROUND, SS_PROCEDURE, SS_STEP, SS_DECISION, SS_AT, SS_DAYS, SS_REASONS, SS_OFFICIAL,
+	SS_HASH, SS_OFFICIAL_NAME, SS_TABLE, SS_DETAILS, SS_BY };
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!strcmp(argv[i], "--help")) {
-			printf("usage: lika review show HOUSEHOLD [--json]\n\nEvery step of every round, "
-			    "who signed, objections, and whether a county approval still matches the file.\n");
-			return EXIT_OK;
-		} else
-			hh = argv[i];
-	}
-	if (!hh)
-		return tool_fail(EXIT_USAGE, "review show", "HOUSEHOLD required");
-	sqlite3 *db = ledger_db(n->ledger);
-	if (procedure_load(db, "main", hh, NULL, &h) != 1)
-		return tool_fail(EXIT_USAGE, "review show", "no household \"%s\" in this archive", hh);
-	uint8_t hash[HASH_BYTES];
-	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0)
-		return tool_fail(EXIT_FAIL, "review show", "%s", err);
+static void
+s_show_step_json(sqlite3_stmt *st, const struct step_def *d, int first, int stale)
+{
+	printf("%s{\"id\":\"%s\",\"round\":%d,\"procedure\":\"%s\",\"step\":\"%s\",\"label\":",
+	    first ? "" : ",", col_text(st, SS_ID), sqlite3_column_int(st, SS_ROUND),
+	    col_text(st, SS_PROCEDURE), col_text(st, SS_STEP));
+	json_str(stdout, d ? d->label : "");
+	printf(",\"decision\":\"%s\",\"at\":\"%s\",", col_text(st, SS_DECISION), col_text(st, SS_AT));
+	if (sqlite3_column_type(st, SS_DAYS) != SQLITE_NULL)
+		printf("\"days\":%d,", sqlite3_column_int(st, SS_DAYS));
+	printf("\"reasons\":");
+	json_str(stdout, col_text(st, SS_REASONS));
+	printf(",\"official\":");
+	json_str(stdout, col_text(st, SS_OFFICIAL));
+	printf(",\"official_name\":");
+	json_str(stdout, col_text(st, SS_OFFICIAL_NAME));
+	printf(",\"by\":");
+	json_str(stdout, col_text(st, SS_BY));
+	printf(",\"details\":%s,\"stale\":%s}", *col_text(st, SS_DETAILS) ? col_text(st, SS_DETAILS) : "null",
+	    stale ? "true" : "false");
+}
+
+static void
+s_show_step_text(sqlite3_stmt *st, const struct step_def *d, int stale)
+{
+	printf("  %s  %-16s ", col_text(st, SS_ID), col_text(st, SS_STEP));
+	proc_pad(stdout, d ? d->label : "", 22);
+	printf(" %-7s %s", col_text(st, SS_DECISION), col_text(st, SS_AT));
+	if (sqlite3_column_type(st, SS_DAYS) != SQLITE_NULL)
+		printf(" +%dd", sqlite3_column_int(st, SS_DAYS));
+	if (*col_text(st, SS_OFFICIAL))
+		printf("  signed %s %s", col_text(st, SS_OFFICIAL), col_text(st, SS_OFFICIAL_NAME));
+	else if (*col_text(st, SS_BY))
+		printf("  by %s", col_text(st, SS_BY));
+	if (*col_text(st, SS_REASONS))
+		printf("  reasons: %s", col_text(st, SS_REASONS));
+	if (stale)
+		printf("  STALE: the file changed after this approval");
+	printf("\n");
+}
+
+/*
+ * Is the step of row ST a binding approval of the current round that no
+ * longer matches the file (record hash HASH)?  Once the round completed
+ * (registered), later edits are ordinary file updates.
+ */
+static int
+s_show_stale(sqlite3_stmt *st, const struct procedure_state *h, const uint8_t hash[HASH_BYTES])
+{
+	int binding = !strcmp(col_text(st, SS_STEP), "county_approval") ||
+	    !strcmp(col_text(st, SS_STEP), "exit_announce");
+
+	return binding && !strcmp(col_text(st, SS_DECISION), "pass") &&
+	    sqlite3_column_bytes(st, SS_HASH) == HASH_BYTES &&
+	    memcmp(sqlite3_column_blob(st, SS_HASH), hash, HASH_BYTES) != 0 &&
+	    sqlite3_column_int(st, SS_ROUND) == h->round && !h->complete;
+}
+
+/* Print every step of H's rounds; whether an approval is stale. */
+static int
+s_show_steps(sqlite3 *db, const struct procedure_state *h, const uint8_t hash[HASH_BYTES], int json)
+{
 	sqlite3_stmt *st = NULL;
+	int first = 1, stale_any = 0;
+
 	sqlite3_prepare_v2(db, "SELECT id, round, procedure, step, decision, at, days, "
 	    "coalesce(reasons, ''), coalesce(official, ''), record_hash, (SELECT name FROM official o "
 	    "WHERE o.id = s.official), tbl, coalesce(details, ''), coalesce(by_name, '') FROM (SELECT *, 'review_step' AS tbl "
 	    "FROM review_step UNION ALL SELECT *, 'approval' FROM approval) s WHERE household = ?1 "
 	    "ORDER BY round, id", -1, &st, NULL);
-	sqlite3_bind_text(st, 1, hh, -1, SQLITE_STATIC);
-	if (json)
-		printf("{\"household\":\"%s\",\"status\":\"%s\",\"stage\":", hh, h.status);
-	else
-		printf("household %s  status %s  %s\n", hh, h.status, review_stage(&h));
-	if (json) {
-		json_str(stdout, review_stage(&h));
-		printf(",\"steps\":[");
-	}
-	int first = 1, stale_any = 0;
+	sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const struct step_def *d = procedure_step(col_text(st, 2), col_text(st, 3));
-		int binding = !strcmp(col_text(st, 3), "county_approval") || !strcmp(col_text(st, 3), "exit_announce");
-		int stale = binding && !strcmp(col_text(st, 4), "pass") && sqlite3_column_bytes(st, 9) == HASH_BYTES &&
-		    memcmp(sqlite3_column_blob(st, 9), hash, HASH_BYTES) != 0 &&
-		    sqlite3_column_int(st, 1) == h.round && !h.complete;
-		/* once the round completed (registered), later edits are ordinary file updates */
+		const struct step_def *d = procedure_step(col_text(st, SS_PROCEDURE), col_text(st, SS_STEP));
+		int stale = s_show_stale(st, h, hash);
 		stale_any |= stale;
-		if (json) {
-			printf("%s{\"id\":\"%s\",\"round\":%d,\"procedure\":\"%s\",\"step\":\"%s\",\"label\":",
-			    first ? "" : ",", col_text(st, 0), sqlite3_column_int(st, 1), col_text(st, 2), col_text(st, 3));
-			json_str(stdout, d ? d->label : "");
-			printf(",\"decision\":\"%s\",\"at\":\"%s\",", col_text(st, 4), col_text(st, 5));
-			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-				printf("\"days\":%d,", sqlite3_column_int(st, 6));
-			printf("\"reasons\":");
-			json_str(stdout, col_text(st, 7));
-			printf(",\"official\":");
-			json_str(stdout, col_text(st, 8));
-			printf(",\"official_name\":");
-			json_str(stdout, col_text(st, 10));
-			printf(",\"by\":");
-			json_str(stdout, col_text(st, 13));
-			printf(",\"details\":%s,\"stale\":%s}", *col_text(st, 12) ? col_text(st, 12) : "null",
-			    stale ? "true" : "false");
-		} else {
-			printf("  %s  %-16s ", col_text(st, 0), col_text(st, 3));
-			proc_pad(stdout, d ? d->label : "", 22);
-			printf(" %-7s %s", col_text(st, 4), col_text(st, 5));
-			if (sqlite3_column_type(st, 6) != SQLITE_NULL)
-				printf(" +%dd", sqlite3_column_int(st, 6));
-			if (*col_text(st, 8))
-				printf("  signed %s %s", col_text(st, 8), col_text(st, 10));
-			else if (*col_text(st, 13))
-				printf("  by %s", col_text(st, 13));
-			if (*col_text(st, 7))
-				printf("  reasons: %s", col_text(st, 7));
-			if (stale)
-				printf("  STALE: the file changed after this approval");
-			printf("\n");
-		}
+		if (json)
+			s_show_step_json(st, d, first, stale);
+		else
+			s_show_step_text(st, d, stale);
 		first = 0;
 	}
 	sqlite3_finalize(st);
+	return stale_any;
+}
+
+static void
+s_show_objections(sqlite3 *db, const char *hh, int json)
+{
+	sqlite3_stmt *st = NULL;
+	int first = 1;
+
 	sqlite3_prepare_v2(db, "SELECT id, at, by_name, content, coalesce(finding, 'open'), "
 	    "coalesce(finding_note, '') FROM objection WHERE household = ?1 ORDER BY id", -1, &st, NULL);
 	sqlite3_bind_text(st, 1, hh, -1, SQLITE_STATIC);
-	if (json)
-		printf("],\"objections\":[");
-	first = 1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (json) {
 			printf("%s{\"id\":\"%s\",\"at\":\"%s\",\"by\":", first ? "" : ",", col_text(st, 0), col_text(st, 1));
@@ -978,6 +774,45 @@ s_show(struct node *n, int argc, char **argv)
 		first = 0;
 	}
 	sqlite3_finalize(st);
+}
+
+static int
+s_show(struct node *n, int argc, char **argv)
+{
+	int json = 0;
+	const char *hh = NULL;
+	struct procedure_state h;
+	char err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--help")) {
+			printf("usage: lika review show HOUSEHOLD [--json]\n\nEvery step of every round, "
+			    "who signed, objections, and whether a county approval still matches the file.\n");
+			return EXIT_OK;
+		} else
+			hh = argv[i];
+	}
+	if (!hh)
+		return tool_fail(EXIT_USAGE, "review show", "HOUSEHOLD required");
+	sqlite3 *db = ledger_db(n->ledger);
+	if (procedure_load(db, "main", hh, NULL, &h) != 1)
+		return tool_fail(EXIT_USAGE, "review show", "no household \"%s\" in this archive", hh);
+	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, "review show", "%s", err);
+	if (json) {
+		printf("{\"household\":\"%s\",\"status\":\"%s\",\"stage\":", hh, h.status);
+		json_str(stdout, review_stage(&h));
+		printf(",\"steps\":[");
+	} else {
+		printf("household %s  status %s  %s\n", hh, h.status, review_stage(&h));
+	}
+	int stale_any = s_show_steps(db, &h, hash, json);
+	if (json)
+		printf("],\"objections\":[");
+	s_show_objections(db, hh, json);
 	if (json)
 		printf("],\"approval_stale\":%s}\n", stale_any ? "true" : "false");
 	else if (stale_any)
@@ -1084,6 +919,275 @@ cmd_review(int argc, char **argv)
 
 /* ---- the half-yearly review (动态管理) ---------------------------------------------- */
 
+/* One half-year review being made: its options, then what the open node says. */
+struct half_year_run {
+	const char *cmd;
+	struct node *n;             /* opened by the dispatcher */
+	const char *hh, *decision, *period, *reasons, *keyfile, *date;
+	int agrees, assured;
+	const char *role;           /* who signs the decision; NULL: no one */
+	char today[11];
+	char per[16];
+	char key[KEY_MAX];
+	struct procedure_state h;
+	struct signer sg;
+	int have_signer;
+	const char *status;         /* the household's status after; NULL: unchanged */
+};
+
+static void
+s_half_year_usage(void)
+{
+	printf("usage: lika half-year review HOUSEHOLD stay|exit|return|remove\n"
+	    "           [--period YYYY-1|YYYY-2] [--reasons TEXT] [--key FILE] [--date D]\n"
+	    "           [--household-agrees] [--assured]\n\n"
+	    "The half-yearly review of a household (动态管理, 有进有出):\n"
+	    "  stay    a registered household stays\n"
+	    "  exit    income stably above the line, 两不愁三保障 (--assured), the household\n"
+	    "          agrees (--household-agrees): opens the exit procedure with its\n"
+	    "          democratic evaluation signed by a village cadre (--key); then\n"
+	    "          \"review exit-notice\", \"review exit-announce\" (county), \"review exit-confirm\"\n"
+	    "  return  an exited household is poor again (返贫): income not above the line\n"
+	    "  remove  wrongly registered (清退): --reasons and a township head's --key\n"
+	    "New households enter through the full procedure (\"lika review apply\").\n");
+}
+
+/* Options that need no node: the decision, date, period, reasons and key. */
+static int
+s_half_year_options(struct half_year_run *x)
+{
+	const char *cmd = x->cmd, *d = x->decision;
+
+	if (strcmp(d, "stay") && strcmp(d, "exit") && strcmp(d, "return") && strcmp(d, "remove"))
+		return tool_fail(EXIT_USAGE, cmd, "decision \"%s\" is none of stay, exit, return, remove", d);
+	if (x->date && date_day(x->date) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", x->date);
+	if (x->date)
+		snprintf(x->today, sizeof x->today, "%s", x->date);
+	else
+		date_today(x->today);
+	if (x->period) {
+		const char *p = x->period;
+		if (strlen(p) != 6 || p[4] != '-' || strspn(p, "0123456789") != 4 || (p[5] != '1' && p[5] != '2'))
+			return tool_fail(EXIT_USAGE, cmd, "--period \"%s\" is not YYYY-1 or YYYY-2", p);
+		snprintf(x->per, sizeof x->per, "%s", p);
+	} else {
+		/* the first half year runs to June */
+		snprintf(x->per, sizeof x->per, "%.4s-%c", x->today, strncmp(x->today + 5, "07", 2) < 0 ? '1' : '2');
+	}
+	if (x->reasons && proc_check_text(cmd, "--reasons", x->reasons, 2000))
+		return EXIT_USAGE;
+	if (!strcmp(d, "remove") && (!x->reasons || !*x->reasons))
+		return tool_fail(EXIT_USAGE, cmd, "removal (清退) needs --reasons TEXT");
+	x->role = !strcmp(d, "exit") ? ROLE_VILLAGE_CADRE : !strcmp(d, "remove") ? ROLE_TOWNSHIP_HEAD : NULL;
+	if (x->role && !x->keyfile)
+		return tool_fail(EXIT_USAGE, cmd, "%s is signed by a %s: --key FILE is required", d, x->role);
+	return EXIT_OK;
+}
+
+/* Start the write and load the household, not yet reviewed for the period (rolls back on failure). */
+static int
+s_half_year_open(struct half_year_run *x)
+{
+	char err[ERRBUF_SIZE];
+	int rc;
+
+	if (ledger_begin(x->n->ledger, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, x->cmd, "%s", err);
+	sqlite3 *db = ledger_db(x->n->ledger);
+	snprintf(x->key, sizeof x->key, "%s/%s", x->hh, x->per);
+	if (procedure_load(db, "main", x->hh, NULL, &x->h) != 1 || strncmp(x->hh, x->n->conf.code, 9) != 0)
+		rc = tool_fail(EXIT_USAGE, x->cmd, "no household \"%s\" in this township", x->hh);
+	else if (proc_int(db, "SELECT count(*) FROM half_year WHERE id = ?1", x->key, 0))
+		rc = proc_refuse(x->cmd, "order", "household %s was already reviewed for %s", x->hh, x->per);
+	else
+		return EXIT_OK;
+	ledger_rollback(x->n->ledger);
+	return rc;
+}
+
+/* Exit: the exit procedure's first step may be taken, assured and agreed. */
+static int
+s_half_year_check_exit(struct half_year_run *x, sqlite3 *db)
+{
+	char rule[32], why[ERRBUF_SIZE];
+	struct step_take t = {
+		.def = procedure_step("exit", "exit_eval"), .round = x->h.round + 1, .decision = "pass",
+		.at = x->today, .clock_ms = clock_ms(),
+	};
+
+	if (procedure_check_step(db, "main", &x->h, &t, CHECK_ALL, rule, sizeof rule, why, sizeof why) < 0)
+		return s_refused(x->cmd, rule, why);
+	if (!x->assured)
+		return proc_refuse(x->cmd, "exit-assurances", "exit needs 两不愁三保障 verified (--assured)");
+	if (!x->agrees)
+		return proc_refuse(x->cmd, "exit-consent", "exit needs the household's agreement "
+		    "(--household-agrees)");
+	return EXIT_OK;
+}
+
+/* The decision fits the household's status and round; the status it leads to. */
+static int
+s_half_year_check(struct half_year_run *x, sqlite3 *db)
+{
+	const struct procedure_state *h = &x->h;
+	char rule[32], why[ERRBUF_SIZE];
+
+	if (!strcmp(x->decision, "return")) {
+		if (strcmp(h->status, STATUS_EXITED) != 0)
+			return proc_refuse(x->cmd, "order", "only an exited household returns to poverty; "
+			    "%s has status %s", x->hh, h->status);
+		if (procedure_check_eligible(db, "main", h, x->today, rule, sizeof rule, why, sizeof why) < 0)
+			return s_refused(x->cmd, rule, why);
+		x->status = STATUS_RETURNED;
+	} else if (!household_status_registered(h->status)) {
+		return proc_refuse(x->cmd, "order", "household %s is not registered (status %s)", x->hh,
+		    h->status);
+	} else if (h->round && !h->complete && !h->rejected) {
+		return proc_refuse(x->cmd, "order", "household %s is in %s", x->hh, review_stage(h));
+	}
+	if (!strcmp(x->decision, "exit")) {
+		int rc = s_half_year_check_exit(x, db);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	if (!strcmp(x->decision, "remove"))
+		x->status = STATUS_REMOVED;
+	return EXIT_OK;
+}
+
+/* The official of --key, who must be of the household's township. */
+static int
+s_half_year_signer(struct half_year_run *x, sqlite3 *db)
+{
+	char township[CODE_MAX];
+	int rc;
+
+	if ((rc = proc_signer_load(&x->sg, db, x->keyfile, x->role, x->cmd)) != EXIT_OK)
+		return rc;
+	x->have_signer = 1;
+	snprintf(township, sizeof township, "%.9s", x->hh);
+	if (!strcmp(x->sg.role, ROLE_COUNTY_OFFICE) ||
+	    !procedure_office_fits(x->sg.role, x->sg.office, township, ""))
+		return proc_refuse(x->cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
+		    x->sg.id, x->sg.name, x->sg.role, x->sg.office, township);
+	return EXIT_OK;
+}
+
+/* The half-year row, signed if a key was given. */
+static void
+s_half_year_row(const struct half_year_run *x, struct ops *ops)
+{
+	uint8_t sig[SIG_BYTES];
+
+	if (x->have_signer) {
+		msgpack_sbuffer sb;
+		struct half_year_row hr = {
+			.key = x->key, .household = x->hh, .period = x->per, .decision = x->decision,
+			.at = x->today, .reasons = x->reasons, .official = x->sg.id,
+		};
+		statement_half_year(&sb, &hr);
+		statement_sign(sig, &sb, x->sg.sk);
+		msgpack_sbuffer_destroy(&sb);
+	}
+	struct colval cols[] = {
+		COL_TEXT("household", x->hh), COL_TEXT("period", x->per), COL_TEXT("decision", x->decision),
+		COL_TEXT("at", x->today),
+		x->reasons ? (struct colval)COL_TEXT("reasons", x->reasons) : (struct colval)COL_NIL("reasons"),
+		x->have_signer ? (struct colval)COL_TEXT("official", x->sg.id) : (struct colval)COL_NIL("official"),
+		x->have_signer ? (struct colval)COL_BLOB("signer", x->sg.pk, PUBKEY_BYTES) :
+		    (struct colval)COL_NIL("signer"),
+		x->have_signer ? (struct colval)COL_BLOB("sig", sig, SIG_BYTES) : (struct colval)COL_NIL("sig"),
+	};
+	ops_upsert(ops, "half_year", x->key, cols, sizeof cols / sizeof cols[0]);
+}
+
+/* The exit procedure opens with its democratic evaluation, signed by the cadre. */
+static int
+s_half_year_exit_step(const struct half_year_run *x, sqlite3 *db, struct ops *ops)
+{
+	const struct step_def *def = procedure_step("exit", "exit_eval");
+	const char *hh = x->hh, *details = "{\"household_agrees\":true,\"assured\":true}";
+	char skey[KEY_MAX], err[ERRBUF_SIZE];
+	uint8_t hash[HASH_BYTES], ssig[SIG_BYTES];
+	int round = x->h.round + 1;
+
+	if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, x->cmd, "%s", err);
+	procedure_step_key(skey, sizeof skey, hh, round, def->number);
+	struct step_row r = {
+		.table = "review_step", .key = skey, .household = hh, .round = round,
+		.procedure = "exit", .step = def->name, .decision = "pass", .at = x->today, .days = -1,
+		.reasons = x->reasons, .details = details, .record_hash = hash, .official = x->sg.id,
+		.by_name = x->sg.name,
+	};
+	msgpack_sbuffer sb;
+	statement_step(&sb, &r);
+	statement_sign(ssig, &sb, x->sg.sk);
+	msgpack_sbuffer_destroy(&sb);
+	struct colval sc[] = {
+		COL_TEXT("household", hh), COL_INT("round", round), COL_TEXT("procedure", "exit"),
+		COL_TEXT("step", def->name), COL_TEXT("decision", "pass"), COL_TEXT("at", x->today),
+		COL_TEXT("by_name", x->sg.name), COL_NIL("days"),
+		x->reasons ? (struct colval)COL_TEXT("reasons", x->reasons) : (struct colval)COL_NIL("reasons"),
+		COL_TEXT("details", details), COL_BLOB("record_hash", hash, HASH_BYTES),
+		COL_TEXT("official", x->sg.id), COL_BLOB("signer", x->sg.pk, PUBKEY_BYTES),
+		COL_BLOB("sig", ssig, SIG_BYTES), COL_NIL("seal"),
+	};
+	ops_upsert(ops, "review_step", skey, sc, sizeof sc / sizeof sc[0]);
+	return EXIT_OK;
+}
+
+/* Everything the review writes as OPS: its row, the exit step, the status. */
+static int
+s_half_year_ops(const struct half_year_run *x, sqlite3 *db, struct ops *ops)
+{
+	int rc;
+
+	s_half_year_row(x, ops);
+	if (!strcmp(x->decision, "exit") && (rc = s_half_year_exit_step(x, db, ops)) != EXIT_OK)
+		return rc;
+	if (x->status) {
+		struct colval sc[] = { COL_TEXT("status", x->status) };
+		ops_upsert(ops, "household", x->hh, sc, 1);
+	}
+	return EXIT_OK;
+}
+
+static void
+s_half_year_print(const struct half_year_run *x)
+{
+	printf("%s: half-year %s: %s%s%s\n", x->hh, x->per, x->decision,
+	    !strcmp(x->decision, "exit") ? " (exit procedure opened: next \"lika review exit-notice\")" : "",
+	    x->status ? (!strcmp(x->status, STATUS_RETURNED) ? " (返贫)" : " (清退)") : "");
+}
+
+/* Check, write and print the review X (the write is open and ends here). */
+static int
+s_half_year_run(struct half_year_run *x)
+{
+	sqlite3 *db = ledger_db(x->n->ledger);
+	struct ops ops = OPS_INIT;
+	int rc;
+
+	if ((rc = s_half_year_check(x, db)) != EXIT_OK ||
+	    (x->keyfile && (rc = s_half_year_signer(x, db)) != EXIT_OK)) {
+		ledger_rollback(x->n->ledger);
+		return rc;
+	}
+	ops_init(&ops);
+	if ((rc = s_half_year_ops(x, db, &ops)) != EXIT_OK) {
+		ops_release(&ops);
+		ledger_rollback(x->n->ledger);
+		return rc;
+	}
+	rc = proc_commit(x->n, x->cmd, &ops);
+	ops_release(&ops);
+	if (rc == EXIT_OK)
+		s_half_year_print(x);
+	return rc;
+}
+
 static int
 s_half_year_review(struct node *n, int argc, char **argv)
 {
@@ -1097,214 +1201,30 @@ s_half_year_review(struct node *n, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cmd = "half-year review", *period = NULL, *reasons = NULL, *keyfile = NULL,
-	    *date = NULL;
-	int agrees = 0, assured = 0, ch, rc;
-	char today[11], per[16], err[ERRBUF_SIZE], key[KEY_MAX];
+	struct half_year_run x = { .cmd = "half-year review", .n = n };
+	int ch, rc;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'p': period = optarg; break;
-		case 'r': reasons = optarg; break;
-		case 'k': keyfile = optarg; break;
-		case 'd': date = optarg; break;
-		case 'a': agrees = 1; break;
-		case 'A': assured = 1; break;
-		case 'h':
-			printf("usage: lika half-year review HOUSEHOLD stay|exit|return|remove\n"
-			    "           [--period YYYY-1|YYYY-2] [--reasons TEXT] [--key FILE] [--date D]\n"
-			    "           [--household-agrees] [--assured]\n\n"
-			    "The half-yearly review of a household (动态管理, 有进有出):\n"
-			    "  stay    a registered household stays\n"
-			    "  exit    income stably above the line, 两不愁三保障 (--assured), the household\n"
-			    "          agrees (--household-agrees): opens the exit procedure with its\n"
-			    "          democratic evaluation signed by a village cadre (--key); then\n"
-			    "          \"review exit-notice\", \"review exit-announce\" (county), \"review exit-confirm\"\n"
-			    "  return  an exited household is poor again (返贫): income not above the line\n"
-			    "  remove  wrongly registered (清退): --reasons and a township head's --key\n"
-			    "New households enter through the full procedure (\"lika review apply\").\n");
-			return EXIT_OK;
+		case 'p': x.period = optarg; break;
+		case 'r': x.reasons = optarg; break;
+		case 'k': x.keyfile = optarg; break;
+		case 'd': x.date = optarg; break;
+		case 'a': x.agrees = 1; break;
+		case 'A': x.assured = 1; break;
+		case 'h': s_half_year_usage(); return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 2)
-		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD and a decision stay|exit|return|remove required");
-	const char *hh = argv[optind], *decision = argv[optind + 1];
-	if (strcmp(decision, "stay") && strcmp(decision, "exit") && strcmp(decision, "return") &&
-	    strcmp(decision, "remove"))
-		return tool_fail(EXIT_USAGE, cmd, "decision \"%s\" is none of stay, exit, return, remove",
-		    decision);
-	if (date && date_day(date) < 0)
-		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
-	if (date)
-		snprintf(today, sizeof today, "%s", date);
-	else
-		date_today(today);
-	if (period) {
-		if (strlen(period) != 6 || period[4] != '-' || strspn(period, "0123456789") != 4 ||
-		    (period[5] != '1' && period[5] != '2'))
-			return tool_fail(EXIT_USAGE, cmd, "--period \"%s\" is not YYYY-1 or YYYY-2", period);
-		snprintf(per, sizeof per, "%s", period);
-	} else {
-		snprintf(per, sizeof per, "%.4s-%c", today, strncmp(today + 5, "07", 2) < 0 ? '1' : '2');
-	}
-	if (reasons && proc_check_text(cmd, "--reasons", reasons, 2000))
-		return EXIT_USAGE;
-	if (!strcmp(decision, "remove") && (!reasons || !*reasons))
-		return tool_fail(EXIT_USAGE, cmd, "removal (清退) needs --reasons TEXT");
-	const char *role = !strcmp(decision, "exit") ? ROLE_VILLAGE_CADRE :
-	    !strcmp(decision, "remove") ? ROLE_TOWNSHIP_HEAD : NULL;
-	if (role && !keyfile)
-		return tool_fail(EXIT_USAGE, cmd, "%s is signed by a %s: --key FILE is required", decision, role);
-
-	struct procedure_state h;
-	struct signer sg;
-	int have_signer = 0;
-	memset(&sg, 0, sizeof sg);
-	if (ledger_begin(n->ledger, err, sizeof err) < 0)
-		return tool_fail(EXIT_FAIL, cmd, "%s", err);
-	sqlite3 *db = ledger_db(n->ledger);
-	if (procedure_load(db, "main", hh, NULL, &h) != 1 || strncmp(hh, n->conf.code, 9) != 0) {
-		rc = tool_fail(EXIT_USAGE, cmd, "no household \"%s\" in this township", hh);
-		goto out;
-	}
-	snprintf(key, sizeof key, "%s/%s", hh, per);
-	if (proc_int(db, "SELECT count(*) FROM half_year WHERE id = ?1", key, 0)) {
-		rc = proc_refuse(cmd, "order", "household %s was already reviewed for %s", hh, per);
-		goto out;
-	}
-	int registered = !strcmp(h.status, STATUS_REGISTERED) || !strcmp(h.status, STATUS_RETURNED);
-	const char *status = NULL;
-	if (!strcmp(decision, "return")) {
-		if (strcmp(h.status, STATUS_EXITED) != 0) {
-			rc = proc_refuse(cmd, "order", "only an exited household returns to poverty; %s has "
-			    "status %s", hh, h.status);
-			goto out;
-		}
-		char rule[32], why[ERRBUF_SIZE];
-		if (procedure_check_eligible(db, "main", &h, today, rule, sizeof rule, why, sizeof why) < 0) {
-			rc = s_refused(cmd, rule, why);
-			goto out;
-		}
-		status = STATUS_RETURNED;
-	} else if (!registered) {
-		rc = proc_refuse(cmd, "order", "household %s is not registered (status %s)", hh, h.status);
-		goto out;
-	} else if (h.round && !h.complete && !h.rejected) {
-		rc = proc_refuse(cmd, "order", "household %s is in %s", hh, review_stage(&h));
-		goto out;
-	}
-	if (!strcmp(decision, "exit")) {
-		char rule[32], why[ERRBUF_SIZE];
-		struct step_take t = {
-			.def = procedure_step("exit", "exit_eval"), .round = h.round + 1, .decision = "pass",
-			.at = today, .clock_ms = clock_ms(),
-		};
-		if (procedure_check_step(db, "main", &h, &t, CHECK_ALL, rule, sizeof rule, why,
-		    sizeof why) < 0) {
-			rc = s_refused(cmd, rule, why);
-			goto out;
-		}
-		if (!assured) {
-			rc = proc_refuse(cmd, "exit-assurances", "exit needs 两不愁三保障 verified (--assured)");
-			goto out;
-		}
-		if (!agrees) {
-			rc = proc_refuse(cmd, "exit-consent", "exit needs the household's agreement "
-			    "(--household-agrees)");
-			goto out;
-		}
-	}
-	if (!strcmp(decision, "remove"))
-		status = STATUS_REMOVED;
-	if (keyfile) {
-		char township[CODE_MAX];
-		if ((rc = proc_signer_load(&sg, db, keyfile, role, cmd)) != EXIT_OK)
-			goto out;
-		have_signer = 1;
-		snprintf(township, sizeof township, "%.9s", hh);
-		if (!strcmp(sg.role, ROLE_COUNTY_OFFICE) ||
-		    !procedure_office_fits(sg.role, sg.office, township, "")) {
-			rc = proc_refuse(cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
-			    sg.id, sg.name, sg.role, sg.office, township);
-			goto out;
-		}
-	}
-
-	/* the half-year row, signed if a key was given */
-	uint8_t sig[SIG_BYTES];
-	struct ops ops = OPS_INIT;
-	ops_init(&ops);
-	if (have_signer) {
-		msgpack_sbuffer sb;
-		struct half_year_row hr = {
-			.key = key, .household = hh, .period = per, .decision = decision, .at = today,
-			.reasons = reasons, .official = sg.id,
-		};
-		statement_half_year(&sb, &hr);
-		statement_sign(sig, &sb, sg.sk);
-		msgpack_sbuffer_destroy(&sb);
-	}
-	struct colval cols[] = {
-		COL_TEXT("household", hh), COL_TEXT("period", per), COL_TEXT("decision", decision),
-		COL_TEXT("at", today),
-		reasons ? (struct colval)COL_TEXT("reasons", reasons) : (struct colval)COL_NIL("reasons"),
-		have_signer ? (struct colval)COL_TEXT("official", sg.id) : (struct colval)COL_NIL("official"),
-		have_signer ? (struct colval)COL_BLOB("signer", sg.pk, PUBKEY_BYTES) : (struct colval)COL_NIL("signer"),
-		have_signer ? (struct colval)COL_BLOB("sig", sig, SIG_BYTES) : (struct colval)COL_NIL("sig"),
-	};
-	ops_upsert(&ops, "half_year", key, cols, sizeof cols / sizeof cols[0]);
-
-	if (!strcmp(decision, "exit")) {
-		/* the exit procedure opens with its democratic evaluation, signed by the cadre */
-		const struct step_def *def = procedure_step("exit", "exit_eval");
-		char skey[KEY_MAX];
-		uint8_t hash[HASH_BYTES], ssig[SIG_BYTES];
-		const char *details = "{\"household_agrees\":true,\"assured\":true}";
-		int round = h.round + 1;
-		if (procedure_record_hash(db, "main", hh, hash, err, sizeof err) < 0) {
-			ops_release(&ops);
-			rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
-			goto out;
-		}
-		procedure_step_key(skey, sizeof skey, hh, round, def->number);
-		struct step_row r = {
-			.table = "review_step", .key = skey, .household = hh, .round = round,
-			.procedure = "exit", .step = def->name, .decision = "pass", .at = today, .days = -1,
-			.reasons = reasons, .details = details, .record_hash = hash, .official = sg.id,
-			.by_name = sg.name,
-		};
-		msgpack_sbuffer sb;
-		statement_step(&sb, &r);
-		statement_sign(ssig, &sb, sg.sk);
-		msgpack_sbuffer_destroy(&sb);
-		struct colval sc[] = {
-			COL_TEXT("household", hh), COL_INT("round", round), COL_TEXT("procedure", "exit"),
-			COL_TEXT("step", def->name), COL_TEXT("decision", "pass"), COL_TEXT("at", today),
-			COL_TEXT("by_name", sg.name), COL_NIL("days"),
-			reasons ? (struct colval)COL_TEXT("reasons", reasons) : (struct colval)COL_NIL("reasons"),
-			COL_TEXT("details", details), COL_BLOB("record_hash", hash, HASH_BYTES),
-			COL_TEXT("official", sg.id), COL_BLOB("signer", sg.pk, PUBKEY_BYTES),
-			COL_BLOB("sig", ssig, SIG_BYTES), COL_NIL("seal"),
-		};
-		ops_upsert(&ops, "review_step", skey, sc, sizeof sc / sizeof sc[0]);
-	}
-	if (status) {
-		struct colval sc[] = { COL_TEXT("status", status) };
-		ops_upsert(&ops, "household", hh, sc, 1);
-	}
-	rc = proc_commit(n, cmd, &ops);
-	ops_release(&ops);
-	if (rc == EXIT_OK)
-		printf("%s: half-year %s: %s%s%s\n", hh, per, decision,
-		    !strcmp(decision, "exit") ? " (exit procedure opened: next \"lika review exit-notice\")" : "",
-		    status ? (!strcmp(status, STATUS_RETURNED) ? " (返贫)" : " (清退)") : "");
-	proc_signer_release(&sg);
-	return rc;
-out:
-	proc_signer_release(&sg);
-	ledger_rollback(n->ledger);
+		return tool_fail(EXIT_USAGE, x.cmd, "HOUSEHOLD and a decision stay|exit|return|remove required");
+	x.hh = argv[optind];
+	x.decision = argv[optind + 1];
+	if ((rc = s_half_year_options(&x)) != EXIT_OK || (rc = s_half_year_open(&x)) != EXIT_OK)
+		return rc;
+	rc = s_half_year_run(&x);
+	proc_signer_release(&x.sg);
 	return rc;
 }
 

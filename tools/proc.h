@@ -2,7 +2,7 @@
  * proc.h — what the procedure commands share (cmd_official.c, cmd_review.c,
  * cmd_assist.c, cmd_report.c): option checks, one-row queries, the signing
  * official's key and the "refused (rule)" message (proc.c), the household's
- * procedure state (cmd_review.c) and measure labels (cmd_assist.c).
+ * procedure state (cmd_review.c).
  */
 #ifndef LIKA_TOOL_PROC_H
 #define LIKA_TOOL_PROC_H
@@ -57,9 +57,6 @@ int proc_year(const char *date);
 
 /* The stage of H in words ("entry round 1: cadre_sign"), in a static buffer. */
 const char *review_stage(const struct procedure_state *h);
-
-/* The Chinese label of measure category C (C itself if unknown); cmd_assist.c. */
-const char *assist_category_label(const char *c);
 
 /* Commands. */
 int cmd_official(int argc, char **argv);

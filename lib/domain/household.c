@@ -270,6 +270,12 @@ s_hundredths(const char *s, int64_t *out)
 	return 0;
 }
 
+int
+household_status_registered(const char *status)
+{
+	return status && (!strcmp(status, STATUS_REGISTERED) || !strcmp(status, STATUS_RETURNED));
+}
+
 void
 household_format_hundredths(char *out, size_t len, int64_t v)
 {

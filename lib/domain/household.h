@@ -76,7 +76,21 @@ extern const struct field household_fields[HF_COUNT];
 extern const struct field household_member_fields[MF_COUNT];
 extern const struct field household_income_fields[IF_COUNT];
 
-#define RELATION_HEAD "01"      /* code_relation: 户主 */
+/* code_relation: a member's relation to the head */
+#define RELATION_HEAD     "01"  /* 户主 */
+#define RELATION_SPOUSE   "02"  /* 配偶 */
+#define RELATION_SON      "03"  /* 之子 */
+#define RELATION_DAUGHTER "04"  /* 之女 */
+#define RELATION_FATHER   "11"  /* 之父 */
+#define RELATION_MOTHER   "12"  /* 之母 */
+/* code_health */
+#define HEALTH_DISABLED   "04"  /* 残疾 */
+/* code_labour: the two that count as labour (劳动力) */
+#define LABOUR_ORDINARY   "01"  /* 普通劳动力 */
+#define LABOUR_SKILLED    "02"  /* 技能劳动力 */
+/* code_flag */
+#define FLAG_ONLY_CHILD   "01"  /* 独生子女户 */
+#define FLAG_TWO_DAUGHTERS "02" /* 双女户 */
 /* code_status: a household's status, which the procedure's steps set */
 #define STATUS_APPLICANT  "01"  /* 申请 */
 #define STATUS_REVIEW     "02"  /* 审核中 */
@@ -85,6 +99,8 @@ extern const struct field household_income_fields[IF_COUNT];
 #define STATUS_EXITED     "05"  /* 已脱贫 */
 #define STATUS_RETURNED   "06"  /* 返贫 */
 #define STATUS_REMOVED    "07"  /* 清退 */
+/* The statuses on the register (在册): for SQL, "status IN (" STATUS_ON_REGISTER_SQL ")" */
+#define STATUS_ON_REGISTER_SQL "'" STATUS_REGISTERED "', '" STATUS_RETURNED "'"
 #define VALUE_MAX 512
 
 /* A parsed field value.  given = 0: not supplied (an edit keeps the column). */
@@ -132,6 +148,9 @@ int household_field_parse(const struct household_ctx *c, const struct field *f,
 /* The Chinese name of CODE in code table TABLE (CODE itself if unknown). */
 const char *household_code_name(const struct household_ctx *c, const char *table,
     const char *code);
+
+/* Is STATUS one on the register: 已建档立卡 or 返贫 (NULL: no)? */
+int household_status_registered(const char *status);
 
 /* Format fen or hundredths as "1234.50" (2 decimals, sign if negative). */
 void household_format_hundredths(char *out, size_t len, int64_t v);

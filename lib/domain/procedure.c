@@ -231,9 +231,8 @@ s_col(sqlite3_stmt *st, int i)
 	return sqlite3_column_type(st, i) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(st, i);
 }
 
-/* Prepare SQL with every %w replaced by DBNAME (up to four times). */
-static sqlite3_stmt *
-s_prepare(sqlite3 *db, const char *dbname, const char *fmt)
+sqlite3_stmt *
+procedure_prepare(sqlite3 *db, const char *dbname, const char *fmt)
 {
 	sqlite3_stmt *st = NULL;
 	char *sql = sqlite3_mprintf(fmt, dbname, dbname, dbname, dbname);
@@ -249,7 +248,7 @@ static int64_t
 s_int(sqlite3 *db, const char *dbname, const char *fmt, const char *a, const char *b,
     const char *c, int64_t def)
 {
-	sqlite3_stmt *st = s_prepare(db, dbname, fmt);
+	sqlite3_stmt *st = procedure_prepare(db, dbname, fmt);
 	int64_t v = def;
 
 	if (!st)
@@ -277,7 +276,7 @@ procedure_load(sqlite3 *db, const char *dbname, const char *household, const cha
 	snprintf(h->id, sizeof h->id, "%s", household);
 	if (!skip)
 		skip = "";
-	st = s_prepare(db, dbname, "SELECT village, coalesce(status, ''), coalesce(attribute, '') "
+	st = procedure_prepare(db, dbname, "SELECT village, coalesce(status, ''), coalesce(attribute, '') "
 	    "FROM \"%w\".household WHERE id = ?1");
 	if (!st)
 		return -1;
@@ -299,7 +298,7 @@ procedure_load(sqlite3 *db, const char *dbname, const char *household, const cha
 		h->round = 0;
 		return 1;
 	}
-	st = s_prepare(db, dbname, "SELECT procedure, step, decision, at, days, id, record_hash FROM "
+	st = procedure_prepare(db, dbname, "SELECT procedure, step, decision, at, days, id, record_hash FROM "
 	    "(SELECT * FROM \"%w\".review_step UNION ALL SELECT * FROM \"%w\".approval) "
 	    "WHERE household = ?1 AND round = ?2 AND id <> ?3");
 	if (!st)
@@ -395,7 +394,7 @@ s_check_order(const struct procedure_state *h, const struct step_take *t, char *
 
 	procedure_stage(h, stage, sizeof stage);
 	if (def->number == 1) {
-		int registered = !strcmp(h->status, STATUS_REGISTERED) || !strcmp(h->status, STATUS_RETURNED);
+		int registered = household_status_registered(h->status);
 		if (h->round > 0 && !h->rejected && !h->complete)
 			return REFUSE("order", "household %s is in %s; a new %s round starts only after it "
 			    "completes or is rejected", h->id, stage, proc);
@@ -479,7 +478,7 @@ s_check_notice(sqlite3 *db, const char *dbname, const struct procedure_state *h,
 		return 0;
 
 	int passing = strcmp(t->decision, "pass") == 0;
-	sqlite3_stmt *st = s_prepare(db, dbname, "SELECT id, coalesce(by_name, ''), finding FROM "
+	sqlite3_stmt *st = procedure_prepare(db, dbname, "SELECT id, coalesce(by_name, ''), finding FROM "
 	    "\"%w\".objection WHERE household = ?1 AND step = ?2 ORDER BY id");
 	int rc = 0;
 	if (!st)
@@ -503,7 +502,7 @@ s_check_notice(sqlite3 *db, const char *dbname, const struct procedure_state *h,
 static int
 s_latest_income(sqlite3 *db, const char *dbname, const char *id, int *year, int64_t *net)
 {
-	sqlite3_stmt *st = s_prepare(db, dbname, "SELECT year, net_per_capita FROM \"%w\".income "
+	sqlite3_stmt *st = procedure_prepare(db, dbname, "SELECT year, net_per_capita FROM \"%w\".income "
 	    "WHERE household = ?1 AND net_per_capita IS NOT NULL ORDER BY year DESC LIMIT 1");
 	int found = 0;
 
@@ -565,7 +564,7 @@ s_check_eligible(sqlite3 *db, const char *dbname, const struct procedure_state *
 		    "exclude_dibao_wubao puts 低保户 and 五保户 outside this registration", h->id,
 		    strcmp(h->attribute, "02") == 0 ? "低保" : "五保");
 
-	sqlite3_stmt *st = s_prepare(db, dbname, "SELECT kind, coalesce(source, ''), coalesce(at, '') "
+	sqlite3_stmt *st = procedure_prepare(db, dbname, "SELECT kind, coalesce(source, ''), coalesce(at, '') "
 	    "FROM \"%w\".exclusion WHERE household = ?1 AND coalesce(lifted, 0) = 0 ORDER BY id LIMIT 1");
 	int rc = 0;
 	if (!st)
@@ -644,7 +643,7 @@ static int
 s_check_county_wide(sqlite3 *db, const char *dbname, const struct procedure_state *h,
     char *rule, size_t rulelen, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = s_prepare(db, dbname, "SELECT m.idcard, m.name, o.household, "
+	sqlite3_stmt *st = procedure_prepare(db, dbname, "SELECT m.idcard, m.name, o.household, "
 	    "coalesce(oh.status, '') FROM \"%w\".member m JOIN \"%w\".member o ON o.idcard = m.idcard "
 	    "AND o.household <> m.household LEFT JOIN \"%w\".household oh ON oh.id = o.household "
 	    "WHERE m.household = ?1 ORDER BY m.id, o.household LIMIT 1");

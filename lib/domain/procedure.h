@@ -93,6 +93,12 @@ struct procedure_state {
  */
 int procedure_load(sqlite3 *db, const char *dbname, const char *household, const char *skip,
     struct procedure_state *h);
+/*
+ * Prepare FMT with every %w replaced by DBNAME (up to four times), so a query
+ * runs on any attached database.  NULL on error (sqlite3_errmsg has why).
+ */
+sqlite3_stmt *procedure_prepare(sqlite3 *db, const char *dbname, const char *fmt);
+
 /* The stage of H in words ("entry round 1: cadre_sign") into BUF. */
 const char *procedure_stage(const struct procedure_state *h, char *buf, size_t len);
 

@@ -973,7 +973,7 @@ s_half_year_options(struct half_year_run *x)
 		snprintf(x->per, sizeof x->per, "%s", p);
 	} else {
 		/* the first half year runs to June */
-		snprintf(x->per, sizeof x->per, "%.4s-%c", x->today, strncmp(x->today + 5, "07", 2) < 0 ? '1' : '2');
+		date_half_year(x->per, x->today);
 	}
 	if (x->reasons && proc_check_text(cmd, "--reasons", x->reasons, 2000))
 		return EXIT_USAGE;

@@ -74,3 +74,9 @@ date_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+
+void
+date_half_year(char out[8], const char *date)
+{
+	snprintf(out, 8, "%.4s-%c", date, strncmp(date + 5, "07", 2) < 0 ? '1' : '2');
+}

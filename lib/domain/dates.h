@@ -13,4 +13,7 @@ long date_day(const char *date);
 /* The date DAY (days since 1970-01-01) as YYYY-MM-DD. */
 void date_format(char out[11], long day);
 
+/* The half year (半年) of DATE: "YYYY-1" January–June, "YYYY-2" July–December. */
+void date_half_year(char out[8], const char *date);
+
 #endif

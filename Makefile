@@ -7,6 +7,7 @@
 #   make valgrind   the unit tests under valgrind
 #   make deps       install the Debian packages (as root), else print the command
 #   make spec       rewrite the generated state-table block of proto/STORAGE.md
+#   make fuzz       run every fuzz harness (libFuzzer, clang) for FUZZ_SECONDS each
 
 CC      ?= cc
 PKGS     = sqlite3 libzmq libsodium msgpack inih
@@ -24,11 +25,20 @@ BASE_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib/core \
 ALL_CFLAGS = $(BASE_CFLAGS) -Ilib/domain
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
+# (sanitizer flags go into BASE_CFLAGS, so lib/core is instrumented too)
 ifeq ($(SAN),1)
-ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+BASE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS    += -fsanitize=address,undefined
 BUILD      = build/san
 BIN        = build/san/bin
+else ifeq ($(FUZZ),1)
+CC          = clang
+WARN       += -Wno-unknown-warning-option
+BASE_CFLAGS += -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer \
+               -fno-sanitize-recover=undefined
+LDFLAGS    += -fsanitize=address,undefined
+BUILD      = build/fuzz
+BIN        = build/fuzz/bin
 else
 BUILD      = build/rel
 BIN        = bin
@@ -55,6 +65,12 @@ BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c tests/bench/benc
 # tools the system tests call ($LIKA_UNIT/NAME); never installed.  test_tool.c
 # builds as test-tool: run.sh takes every test_* in $LIKA_UNIT for a unit test.
 TESTTOOL_SRC = tests/tools/forge_step.c tests/tools/schema_doc.c tests/tools/test_tool.c
+# fuzz harnesses (tests/fuzz/fuzz_NAME.c): make test replays each corpus
+# (tests/fuzz/corpus/NAME, with every crash file ever found) through it as
+# unit test test_fuzz_NAME; make fuzz runs them under libFuzzer
+FUZZ_NAMES = changeset wire csv idcard statement
+FUZZ_SECONDS ?= 60
+FUZZREPLAY_BIN = $(FUZZ_NAMES:%=$(BUILD)/tests/test_fuzz_%)
 # test tools that link lib/core only: they write what the rules would refuse
 CORETOOL_SRC = tests/tools/forge.c
 
@@ -67,7 +83,7 @@ TESTTOOL_BIN = $(subst test_tool,test-tool,$(TESTTOOL_SRC:tests/tools/%.c=$(BUIL
 CORETOOL_BIN = $(CORETOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test bench demo deps clean check-deps valgrind spec
+.PHONY: all test bench demo deps clean check-deps valgrind spec fuzz
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -132,7 +148,28 @@ $(BUILD)/tests/bench_%: tests/bench/bench_%.c $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
 
-test: all $(UNIT_BIN) $(TESTTOOL_BIN) $(CORETOOL_BIN)
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/liblika.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_CORPUS='"$(abspath tests/fuzz/corpus/$*)"' $(LDFLAGS) \
+	    -o $@ $< tests/fuzz/replay.c $(BUILD)/liblika.a $(LDLIBS)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/liblika.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
+
+# libFuzzer: new inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/crash-NAME-*;
+# copy a crash file into tests/fuzz/corpus/NAME once fixed, and make test replays it
+fuzz:
+	@command -v clang >/dev/null || $(MAKE) --no-print-directory deps DEB_PKGS="clang"
+	@$(MAKE) --no-print-directory FUZZ=1 $(FUZZ_NAMES:%=build/fuzz/fuzz_%)
+	@for n in $(FUZZ_NAMES); do mkdir -p build/fuzz/corpus/$$n; \
+	  echo "fuzz $$n: $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	      -artifact_prefix=build/fuzz/crash-$$n- build/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+	      2>&1 | grep -E "^#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss|cov:|ERROR|SUMMARY" \
+	      | tail -4 || exit 1; done
+
+test: all $(UNIT_BIN) $(TESTTOOL_BIN) $(CORETOOL_BIN) $(FUZZREPLAY_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) SAN=$(SAN) \
 	    sh tests/run.sh $(TESTFLAGS)
 

@@ -166,8 +166,11 @@ fuzz:
 	  echo "fuzz $$n: $(FUZZ_SECONDS) s"; \
 	  build/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	      -artifact_prefix=build/fuzz/crash-$$n- build/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
-	      2>&1 | grep -E "^#[0-9]+ *DONE|stat::number_of_executed_units|stat::peak_rss|cov:|ERROR|SUMMARY" \
-	      | tail -4 || exit 1; done
+	      > build/fuzz/$$n.log 2>&1; rc=$$?; \
+	  grep -E "DONE|stat::number_of_executed_units|stat::peak_rss|SUMMARY" build/fuzz/$$n.log \
+	      | tail -4; \
+	  [ $$rc = 0 ] || { echo "fuzz $$n: crash (build/fuzz/$$n.log, build/fuzz/crash-$$n-*)"; exit 1; }; \
+	done
 
 test: all $(UNIT_BIN) $(TESTTOOL_BIN) $(CORETOOL_BIN) $(FUZZREPLAY_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) SAN=$(SAN) \

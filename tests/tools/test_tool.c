@@ -8,6 +8,10 @@
  *                                  malformed (a change set that does not decode),
  *                                  garbage (a frame that is not msgpack),
  *                                  gap (a change set two beyond the hub's head)
+ *   test-tool rawkey FILE          an official's key as lika wrote it before passphrases
+ *                                  (64 raw bytes, 0600); prints the public key in hex
+ *   test-tool keyfile-open FILE    open a sealed key file with the passphrase on stdin
+ *                                  (one line); prints the secret key (seed || pk) in hex
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -16,6 +20,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "keyfile.h"
 #include "node.h"
 #include "rules.h"
 #include "schema.h"
@@ -322,14 +327,61 @@ out:
 	return rc;
 }
 
+/* ---- key files ------------------------------------------------------------------------- */
+
+static int
+s_rawkey(int argc, char **argv)
+{
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES];
+	char err[ERRBUF_SIZE], hex[2 * PUBKEY_BYTES + 1];
+	int rc;
+
+	if (argc != 2)
+		return s_fail(EXIT_USAGE, "rawkey", "usage: test-tool rawkey FILE");
+	crypto_sign_keypair(pk, sk);
+	rc = key_write(argv[1], sk, err, sizeof err);
+	sodium_memzero(sk, sizeof sk);
+	if (rc < 0)
+		return s_fail(EXIT_FAIL, "rawkey", "%s", err);
+	hex_encode(hex, pk, sizeof pk);
+	printf("%s\n", hex);
+	return EXIT_OK;
+}
+
+static int
+s_keyfile_open(int argc, char **argv)
+{
+	uint8_t sk[SECKEY_BYTES];
+	char pass[1100], err[ERRBUF_SIZE], hex[2 * SECKEY_BYTES + 1];
+	size_t len;
+
+	if (argc != 2)
+		return s_fail(EXIT_USAGE, "keyfile-open", "usage: test-tool keyfile-open FILE");
+	if (!fgets(pass, sizeof pass, stdin))
+		return s_fail(EXIT_USAGE, "keyfile-open", "no passphrase on stdin");
+	len = strcspn(pass, "\n");
+	if (keyfile_read(argv[1], pass, len, sk, err, sizeof err) != KEYFILE_OK)
+		return s_fail(EXIT_FAIL, "keyfile-open", "%s", err);
+	hex_encode(hex, sk, sizeof sk);
+	sodium_memzero(sk, sizeof sk);
+	printf("%s\n", hex);
+	return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "rawkey") == 0)
+		return s_rawkey(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "keyfile-open") == 0)
+		return s_keyfile_open(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "write") == 0)
 		return s_write(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "inject") == 0)
 		return s_inject(argc - 1, argv + 1);
 	fprintf(stderr, "usage: test-tool write DIR N [OPS]\n"
-	    "       test-tool inject DIR KIND...   (badsig badchain foreign malformed garbage gap)\n");
+	    "       test-tool inject DIR KIND...   (badsig badchain foreign malformed garbage gap)\n"
+	    "       test-tool rawkey FILE\n"
+	    "       test-tool keyfile-open FILE    (passphrase on stdin)\n");
 	return EXIT_USAGE;
 }

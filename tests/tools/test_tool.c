@@ -8,6 +8,9 @@
  *                                  malformed (a change set that does not decode),
  *                                  garbage (a frame that is not msgpack),
  *                                  gap (a change set two beyond the hub's head)
+ *   test-tool strangers DIR N SECS N connections to the hub of the township in DIR, each
+ *                                  with a new random CURVE key (none on the roster),
+ *                                  held SECS seconds
  *   test-tool rawkey FILE          an official's key as lika wrote it before passphrases
  *                                  (64 raw bytes, 0600); prints the public key in hex
  *   test-tool keyfile-open FILE    open a sealed key file with the passphrase on stdin
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "keyfile.h"
@@ -327,6 +331,51 @@ out:
 	return rc;
 }
 
+/* ---- strangers ---------------------------------------------------------------------- */
+
+static int
+s_strangers(int argc, char **argv)
+{
+	struct node n;
+	uint8_t ed[PUBKEY_BYTES], curve[32];
+	char server[41], pub[41], sec[41];
+	long count, secs;
+	void **socks;
+
+	if (argc != 4 || (count = atol(argv[2])) <= 0 || count > 1000 || (secs = atol(argv[3])) <= 0 ||
+	    secs > 60)
+		return s_fail(EXIT_USAGE, "strangers", "usage: test-tool strangers DIR N(1-1000) SECS(1-60)");
+	if (s_open(&n, argv[1], "strangers") < 0)
+		return EXIT_FAIL;
+	if (hex_decode(ed, PUBKEY_BYTES, n.conf.county_key) < 0 ||
+	    crypto_sign_ed25519_pk_to_curve25519(curve, ed) != 0 || strncmp(n.conf.hub, "tcp://127.0.0.1:", 16)) {
+		node_close(&n);
+		return s_fail(EXIT_USAGE, "strangers", "a township with a hub on 127.0.0.1 is needed");
+	}
+	zmq_z85_encode(server, curve, 32);
+	void *ctx = zmq_ctx_new();
+	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)count + 10);
+	socks = calloc((size_t)count, sizeof *socks);
+	for (long i = 0; socks && i < count; i++) {
+		int zero = 0;
+		socks[i] = zmq_socket(ctx, ZMQ_DEALER);
+		zmq_curve_keypair(pub, sec);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_SERVERKEY, server, 40);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_PUBLICKEY, pub, 40);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_SECRETKEY, sec, 40);
+		zmq_setsockopt(socks[i], ZMQ_LINGER, &zero, sizeof zero);
+		zmq_connect(socks[i], n.conf.hub);
+	}
+	sleep((unsigned)secs);
+	for (long i = 0; socks && i < count; i++)
+		zmq_close(socks[i]);
+	free(socks);
+	zmq_ctx_term(ctx);
+	node_close(&n);
+	printf("%ld strangers held %ld s\n", count, secs);
+	return EXIT_OK;
+}
+
 /* ---- key files ------------------------------------------------------------------------- */
 
 static int
@@ -371,6 +420,8 @@ s_keyfile_open(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "strangers") == 0)
+		return s_strangers(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "rawkey") == 0)
 		return s_rawkey(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "keyfile-open") == 0)
@@ -381,6 +432,7 @@ main(int argc, char **argv)
 		return s_inject(argc - 1, argv + 1);
 	fprintf(stderr, "usage: test-tool write DIR N [OPS]\n"
 	    "       test-tool inject DIR KIND...   (badsig badchain foreign malformed garbage gap)\n"
+	    "       test-tool strangers DIR N SECS\n"
 	    "       test-tool rawkey FILE\n"
 	    "       test-tool keyfile-open FILE    (passphrase on stdin)\n");
 	return EXIT_USAGE;

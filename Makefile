@@ -45,7 +45,7 @@ BIN        = bin
 endif
 
 CORE_SRC = lib/core/log.c lib/core/util.c lib/core/codes.c lib/core/config.c lib/core/codec.c \
-          lib/core/schema.c lib/core/csv.c lib/core/ledger.c lib/core/node.c lib/core/status.c \
+          lib/core/schema.c lib/core/csv.c lib/core/ledger.c lib/core/node.c lib/core/status.c lib/core/keyfile.c \
           lib/core/wire.c lib/core/peer.c
 DOMAIN_SRC = lib/domain/dates.c lib/domain/money.c lib/domain/idcard.c lib/domain/household.c \
              lib/domain/fields.c lib/domain/procedure.c lib/domain/statement.c lib/domain/rules.c \
@@ -54,8 +54,8 @@ LIB_SRC = $(CORE_SRC) $(DOMAIN_SRC)
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_duplicates.c tools/cmd_roster.c \
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c \
-           tools/proc.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c
-DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c
+           tools/proc.c tools/passphrase.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \

@@ -109,39 +109,88 @@ hub_reload_roster(struct daemon *d)
 }
 
 /*
- * A refused node retries: log each key at most once a minute, with how many
- * attempts were not logged in between.
+ * The log of refused and failed connections has one budget for all of them:
+ * keys change for free, so a budget per key is no budget.  At most
+ * REFUSAL_LOG_BUDGET refusals are logged one by one a minute; the rest, and
+ * connections dropped before their handshake or not accepted at all, are
+ * counted and summed up in one line every REFUSAL_SUMMARY_MS.
  */
-#define REFUSAL_SLOTS 32
+#define REFUSAL_LOG_BUDGET  10
+#define REFUSAL_WINDOW_MS   60000
+#define REFUSAL_SUMMARY_MS  10000
 static struct {
-	uint8_t key[32];
-	int64_t logged_at;
-	unsigned quiet;
-} s_refusals[REFUSAL_SLOTS];
+	int64_t window_at;          /* mono ms the current minute began */
+	unsigned logged;            /* refusals logged in it */
+	uint64_t quiet;             /* refusals not logged since the last summary */
+	uint64_t no_handshake;      /* connections closed before their handshake completed */
+	uint64_t accept_failed;     /* connections not accepted (descriptors?) */
+	int accept_errno;
+	int64_t summary_at;
+} s_budget;
 
+/* May one more refusal be logged now? Counts it otherwise. */
 static int
-s_refusal_should_log(const uint8_t key[32], unsigned *quiet)
+s_refusal_should_log(void)
 {
 	int64_t now = mono_ms();
-	int slot = 0;
 
-	for (int i = 0; i < REFUSAL_SLOTS; i++) {
-		if (memcmp(s_refusals[i].key, key, 32) == 0 && s_refusals[i].logged_at) {
-			if (now - s_refusals[i].logged_at < 60000) {
-				s_refusals[i].quiet++;
-				return 0;
-			}
-			slot = i;
-			break;
-		}
-		if (s_refusals[i].logged_at < s_refusals[slot].logged_at)
-			slot = i;
+	if (now - s_budget.window_at >= REFUSAL_WINDOW_MS) {
+		s_budget.window_at = now;
+		s_budget.logged = 0;
 	}
-	*quiet = memcmp(s_refusals[slot].key, key, 32) == 0 ? s_refusals[slot].quiet : 0;
-	memcpy(s_refusals[slot].key, key, 32);
-	s_refusals[slot].logged_at = now;
-	s_refusals[slot].quiet = 0;
-	return 1;
+	if (s_budget.logged < REFUSAL_LOG_BUDGET) {
+		s_budget.logged++;
+		return 1;
+	}
+	s_budget.quiet++;
+	return 0;
+}
+
+/* The summary line of what was not logged one by one, if anything and if it is time. */
+static void
+s_refusal_summary(struct daemon *d, int64_t now)
+{
+	char line[512];
+	size_t n = 0;
+
+	if (now - s_budget.summary_at < REFUSAL_SUMMARY_MS)
+		return;
+	line[0] = '\0';
+	if (s_budget.quiet)
+		n += (size_t)snprintf(line + n, sizeof line - n, "; refused %" PRIu64 " more connections "
+		    "not on the roster (not logged one by one: at most %d a minute)", s_budget.quiet,
+		    REFUSAL_LOG_BUDGET);
+	if (s_budget.no_handshake && n < sizeof line)
+		n += (size_t)snprintf(line + n, sizeof line - n, "; %" PRIu64 " connections closed before "
+		    "completing a handshake in %d s", s_budget.no_handshake, HANDSHAKE_IVL_MS / 1000);
+	if (s_budget.accept_failed && n < sizeof line)
+		n += (size_t)snprintf(line + n, sizeof line - n, "; %" PRIu64 " connections not accepted "
+		    "(%s; descriptor limit %" PRIu64 ")", s_budget.accept_failed,
+		    strerror(s_budget.accept_errno), d->fd_limit);
+	if (n)
+		log_warnx("in the last %d s%s", (int)((now - s_budget.summary_at) / 1000), line);
+	s_budget.quiet = s_budget.no_handshake = s_budget.accept_failed = 0;
+	s_budget.summary_at = now;
+}
+
+/* Events of the ROUTER's connections, counted for the summary. */
+static int
+s_on_monitor(struct loop *loop, void *sock, void *arg)
+{
+	unsigned event;
+	uint32_t value;
+
+	(void)loop;
+	(void)arg;
+	while (monitor_next(sock, &event, &value)) {
+		if (event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+			s_budget.no_handshake++;
+		else if (event == ZMQ_EVENT_ACCEPT_FAILED) {
+			s_budget.accept_failed++;
+			s_budget.accept_errno = (int)value;
+		}
+	}
+	return 0;
 }
 
 /* ZAP (RFC 27): admit a CURVE client whose key is on the roster; User-Id = its code. */
@@ -194,15 +243,11 @@ s_on_zap(struct loop *loop, void *sock, void *arg)
 	}
 	if (*status != '2') {
 		char hex[65] = "?";
-		uint8_t none[32] = { 0 };
-		unsigned quiet = 0;
-		int curve = n == 7 && zmq_msg_size(&f[6]) == 32;
-		if (curve)
+		if (n == 7 && zmq_msg_size(&f[6]) == 32)
 			hex_encode(hex, zmq_msg_data(&f[6]), 32);
-		if (s_refusal_should_log(curve ? zmq_msg_data(&f[6]) : none, &quiet))
-			log_warnx("refused connection from %s: CURVE key %s %s (%u more attempts since the "
-			    "last report)", addr, hex, e ? "belongs to a township removed from the roster" :
-			    "is not on the roster", quiet);
+		if (s_refusal_should_log())
+			log_warnx("refused connection from %s: CURVE key %s %s", addr, hex,
+			    e ? "belongs to a township removed from the roster" : "is not on the roster");
 	} else {
 		log_debug("admitted \"%s\" from %s", user, addr);
 	}
@@ -469,6 +514,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	if (sync_data_changed(d))
 		hub_reload_roster(d);
 	hub_check_duplicates(d, now);
+	s_refusal_summary(d, now);
 	for (size_t i = 0; i < d->nlinks;) {
 		struct link *k = d->links[i];
 		if (now - k->last_in > d->node.conf.timeout_ms) {
@@ -526,16 +572,24 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 	s_setsockopt_int(d->sock, ZMQ_ROUTER_MANDATORY, 1);
 	s_setsockopt_int(d->sock, ZMQ_LINGER, 1000);
 	s_setsockopt_int(d->sock, ZMQ_SNDHWM, 10000);
+	s_setsockopt_int(d->sock, ZMQ_HANDSHAKE_IVL, HANDSHAKE_IVL_MS);
 	zmq_setsockopt(d->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	/* what libzmq does not tell the ZAP handler: timeouts and failed accepts */
+	monitor_start(d, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_ACCEPT_FAILED, s_on_monitor);
 	if (zmq_bind(d->sock, d->node.conf.listen) < 0)
 		return errf(err, errlen, "cannot listen on \"%s\": %s", d->node.conf.listen,
 		    zmq_strerror(errno));
+	s_budget.summary_at = s_budget.window_at = mono_ms();
 	loop_add_socket(d->loop, d->zap, s_on_zap, d);
 	loop_add_socket(d->loop, d->sock, s_on_router, d);
 	loop_add_timer(d->loop, TICK_MS, s_on_tick, d);
 	sync_data_changed(d);
 	log_info("county hub \"%s\" listening on %s, %zu townships on the roster", d->node.conf.code,
 	    d->node.conf.listen, d->nroster);
+	if (d->fd_limit && d->fd_limit < d->nroster + FD_RESERVE)
+		log_warnx("descriptor limit %" PRIu64 " is below the %zu this hub needs (%zu townships on "
+		    "the roster + %d): raise LimitNOFILE in likad.service", d->fd_limit,
+		    d->nroster + FD_RESERVE, d->nroster, FD_RESERVE);
 	return 0;
 }
 
@@ -554,6 +608,7 @@ hub_stop(struct daemon *d)
 	d->links = NULL;
 	free(d->roster);
 	d->roster = NULL;
+	monitor_stop(d);
 	if (d->sock)
 		zmq_close(d->sock);
 	if (d->zap)

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <zmq.h>
 
 #include "likad.h"
@@ -75,6 +76,33 @@ s_reload_config(struct daemon *d)
 	if (d->node.conf.role == ROLE_COUNTY)
 		hub_reload_roster(d);
 	log_info("configuration and roster reloaded");
+}
+
+/*
+ * Descriptors: one per township connection on the hub, plus SQLite and
+ * libzmq.  Raise the soft limit to the hard one (systemd's default soft limit
+ * is 1,024); hub_start warns if the result is short of what the roster needs.
+ */
+static void
+s_fd_budget(struct daemon *d)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		log_warn("getrlimit RLIMIT_NOFILE");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			log_warn("raising the descriptor limit from %llu to %llu", (unsigned long long)was,
+			    (unsigned long long)rl.rlim_max);
+			rl.rlim_cur = was;
+		}
+	}
+	d->fd_limit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur;
+	log_info("descriptor limit %llu", (unsigned long long)rl.rlim_cur);
 }
 
 static int
@@ -190,6 +218,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* sockets */
+	s_fd_budget(&d);
 	if (!(d.ctx = zmq_ctx_new()) || !(d.loop = loop_new()))
 		fatalx("out of memory");
 	if (d.node.conf.role == ROLE_COUNTY)

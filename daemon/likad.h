@@ -16,6 +16,14 @@
 
 #define WINDOW_MAX 64
 #define TICK_MS 20          /* a local commit leaves within one tick */
+/*
+ * A TCP connection must finish its ZMTP greeting and CURVE handshake in this
+ * time (ZMQ_HANDSHAKE_IVL; libzmq's default is 30 s): idle connections that
+ * never greet do not hold the hub's descriptors for long.
+ */
+#define HANDSHAKE_IVL_MS 5000
+/* Descriptors likad needs besides one a township: SQLite, libzmq, control, slack. */
+#define FD_RESERVE 256
 
 /* One feed on one link: what we send of it and what we accept of it. */
 struct feedlink {
@@ -88,6 +96,12 @@ struct daemon {
 	                               township: the hub's; hub: a township's of the county feed */
 	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind the hub */
 	int64_t hold_until;
+	/* both */
+	void *monitor;              /* PAIR with the events of sock (monitor.c), or NULL */
+	uint64_t fd_limit;          /* RLIMIT_NOFILE as likad raised it at start */
+	int refused;                /* township: refusals by the hub since we last connected */
+	int refusal_pending;        /* township: the monitor saw one; the tick acts on it */
+	int handshaken;             /* township: the monitor saw the CURVE handshake succeed */
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */
@@ -127,6 +141,14 @@ void sync_head(struct daemon *d, const char *origin, struct wire_head *h);
 int sync_data_changed(struct daemon *d);
 /* Persist every link's rows if it is time (FORCE: now). */
 void sync_flush(struct daemon *d, int force);
+
+/* ---- monitor.c: events of the hub's or township's socket ---- */
+/* Watch EVENTS (ZMQ_EVENT_*) of D->sock on D->monitor, handled by FN in the loop; 0 or -1. */
+int monitor_start(struct daemon *d, int events, loop_fn fn);
+/* Stop watching and close D->monitor (before D->sock is closed). */
+void monitor_stop(struct daemon *d);
+/* The next event on the monitor socket SOCK: 1 with *EVENT and *VALUE, 0 if none is waiting. */
+int monitor_next(void *sock, unsigned *event, uint32_t *value);
 
 /* ---- control.c: the local control socket ---- */
 int control_start(struct daemon *d);

@@ -28,12 +28,23 @@
 
 #define HOLD_START  "likad is starting"
 #define BACKOFF_MIN_MS 100
+/*
+ * The hub refused our key (not on the roster yet, or removed): libzmq then
+ * gives the connection up for good, so likad makes a new one, after
+ * REFUSED_FIRST_MS doubling to [sync] reconnect_max_ms (at most REFUSED_MAX_MS):
+ * a township admitted later connects within that time.
+ */
+#define REFUSED_FIRST_MS 1000
+#define REFUSED_MAX_MS 30000
 
 static int s_on_dealer(struct loop *loop, void *sock, void *arg);
 
 static void
 s_close(struct daemon *d, const char *why, int64_t backoff)
 {
+	monitor_stop(d);
+	d->handshaken = 0;
+	d->refusal_pending = 0;
 	if (d->sock) {
 		loop_remove_socket(d->loop, d->sock);
 		zmq_close(d->sock);
@@ -51,6 +62,42 @@ s_close(struct daemon *d, const char *why, int64_t backoff)
 	d->hello_pending = 0;
 	d->backoff_ms = backoff;
 	d->connect_at = mono_ms() + backoff;
+}
+
+/* Events of the DEALER's connection: handshake done, or refused by the hub's ZAP handler. */
+static int
+s_on_monitor(struct loop *loop, void *sock, void *arg)
+{
+	struct daemon *d = arg;
+	unsigned event;
+	uint32_t value;
+
+	(void)loop;
+	while (monitor_next(sock, &event, &value)) {
+		if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+			d->handshaken = 1;
+		else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+			d->refusal_pending = 1;     /* value: the ZAP status code (400) */
+	}
+	return 0;
+}
+
+/* The hub refused our key: say so once, retry with backoff. */
+static void
+s_refused(struct daemon *d)
+{
+	int64_t cap = d->node.conf.reconnect_max_ms < REFUSED_MAX_MS ? d->node.conf.reconnect_max_ms :
+	    REFUSED_MAX_MS;
+	int64_t b = d->refused ? d->backoff_ms * 2 : REFUSED_FIRST_MS;
+
+	if (b > cap)
+		b = cap;
+	if (!d->refused)
+		log_warnx("hub %s refused this township's key (not on the county roster yet, or removed): "
+		    "trying again every %lld s at most, without logging each refusal",
+		    d->node.conf.hub, (long long)((cap + 999) / 1000));
+	d->refused++;
+	s_close(d, "refused by the hub", b);
 }
 
 static int
@@ -75,8 +122,13 @@ s_connect(struct daemon *d)
 	v = (int)d->node.conf.reconnect_max_ms;
 	zmq_setsockopt(d->sock, ZMQ_RECONNECT_IVL_MAX, &v, sizeof v);
 	zmq_setsockopt(d->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	v = HANDSHAKE_IVL_MS;
+	zmq_setsockopt(d->sock, ZMQ_HANDSHAKE_IVL, &v, sizeof v);
+	d->handshaken = d->refusal_pending = 0;
+	monitor_start(d, ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, s_on_monitor);
 	if (zmq_connect(d->sock, d->node.conf.hub) < 0) {
 		log_warnx("cannot connect to \"%s\": %s", d->node.conf.hub, zmq_strerror(errno));
+		monitor_stop(d);
 		zmq_close(d->sock);
 		d->sock = NULL;
 		return -1;
@@ -238,8 +290,9 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 	d->up.conn.since_ms = now_ms();
 	d->up.dirty = 1;
 	d->backoff_ms = BACKOFF_MIN_MS;
-	log_info("connected to hub \"%s\" at %s (own feed: have %" PRIu64 ", hub %" PRIu64 ")", m->node,
-	    d->node.conf.hub, mine, d->hub_own);
+	log_info("connected to hub \"%s\" at %s (own feed: have %" PRIu64 ", hub %" PRIu64 ")%s", m->node,
+	    d->node.conf.hub, mine, d->hub_own, d->refused ? " after the hub admitted this township" : "");
+	d->refused = 0;
 	sync_pump(d, &d->up);
 }
 
@@ -335,12 +388,17 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	(void)sock;
 	if (d->hold == 1 && now > d->hold_until)
 		sync_unhold(d, "hub not reachable: working offline");
-	if (!d->sock) {
+	if (d->sock && d->refusal_pending) {
+		s_refused(d);
+	} else if (!d->sock) {
 		if (now >= d->connect_at)
 			s_connect(d);
 	} else if (d->hello_pending) {
-		if (s_send_hello(d) == 0)
+		/* no connection yet (ZMQ_IMMEDIATE): wait for the handshake, quietly */
+		if ((d->handshaken || !d->monitor) && s_send_hello(d) == 0)
 			d->hello_pending = 0;
+		else if (d->handshaken && now - d->session_at > d->node.conf.timeout_ms)
+			s_close(d, "hello could not be sent", BACKOFF_MIN_MS);
 	} else if (!d->up.ready) {
 		if (now - d->session_at > d->node.conf.timeout_ms) {
 			int64_t b = d->backoff_ms * 2;
@@ -403,6 +461,7 @@ township_stop(struct daemon *d)
 	d->up.dirty = 1;
 	sync_flush(d, 1);
 	link_reset(&d->up);
+	monitor_stop(d);
 	if (d->sock) {
 		loop_remove_socket(d->loop, d->sock);
 		zmq_close(d->sock);

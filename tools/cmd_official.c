@@ -6,8 +6,11 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "keyfile.h"
+#include "passphrase.h"
 #include "proc.h"
 #include "util.h"
 
@@ -16,7 +19,22 @@
 struct official_args {
 	const char *role, *name, *office;
 	const char *out;        /* the key file; NULL: official-OFFICE-NNN.key */
+	int passfd;             /* --passphrase-fd; -1: ask twice at the terminal */
+	enum keyfile_cost cost;
 };
+
+/* --kdf-cost NAME into *COST; 0 or -1. */
+static int
+s_kdf_cost(const char *name, enum keyfile_cost *cost)
+{
+	if (strcmp(name, "moderate") == 0)
+		*cost = KEYFILE_COST_MODERATE;
+	else if (strcmp(name, "interactive") == 0)
+		*cost = KEYFILE_COST_INTERACTIVE;
+	else
+		return -1;
+	return 0;
+}
 
 /* Options of "official add" into A: 0 to go on, else an exit status + 1. */
 static int
@@ -27,19 +45,29 @@ s_official_add_opts(int argc, char **argv, struct official_args *a)
 		{ "name", required_argument, NULL, 'n' },
 		{ "office", required_argument, NULL, 'o' },
 		{ "out", required_argument, NULL, 'O' },
+		{ "passphrase-fd", required_argument, NULL, 'P' },
+		{ "kdf-cost", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *usage = "usage: lika official add --role village-cadre|township-head|county-office\n"
-	    "                         --name NAME --office CODE [--out FILE]\n\n"
+	    "                         --name NAME --office CODE [--out FILE]\n"
+	    "                         [--passphrase-fd N] [--kdf-cost moderate|interactive]\n\n"
 	    "At the county node: put an official on the county roster (干部名册) and create\n"
-	    "the personal signing key (Ed25519, mode 0600) in FILE (default\n"
-	    "official-OFFICE-NNN.key).  OFFICE is the county code for the county office,\n"
+	    "the personal signing key (Ed25519) in FILE (default official-OFFICE-NNN.key),\n"
+	    "mode 0600, encrypted with a passphrase of at least 8 bytes: asked twice at\n"
+	    "the terminal, or read as one line from file descriptor N.  The official\n"
+	    "types it at every signature.  --kdf-cost interactive makes opening the key\n"
+	    "cheaper (64 MiB, for slow machines and tests) than the default moderate\n"
+	    "(256 MiB).  OFFICE is the county code for the county office,\n"
 	    "the township code for a township head, and the township or village code\n"
 	    "for a resident village cadre (驻村干部).  Hand the key file to the person.\n";
+	char err[ERRBUF_SIZE];
 	int ch;
 
 	memset(a, 0, sizeof *a);
+	a->passfd = -1;
+	a->cost = KEYFILE_COST_MODERATE;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -47,6 +75,15 @@ s_official_add_opts(int argc, char **argv, struct official_args *a)
 		case 'n': a->name = optarg; break;
 		case 'o': a->office = optarg; break;
 		case 'O': a->out = optarg; break;
+		case 'P':
+			if (passphrase_fd_arg(optarg, &a->passfd, err, sizeof err) < 0)
+				return tool_fail(EXIT_USAGE, "official add", "%s", err) + 1;
+			break;
+		case 'K':
+			if (s_kdf_cost(optarg, &a->cost) < 0)
+				return tool_fail(EXIT_USAGE, "official add", "--kdf-cost \"%s\" is neither "
+				    "moderate nor interactive", optarg) + 1;
+			break;
 		case 'h': printf("%s", usage); return EXIT_OK + 1;
 		default: fprintf(stderr, "%s", usage); return EXIT_USAGE + 1;
 		}
@@ -104,6 +141,7 @@ static int
 s_official_add(struct node *n, int argc, char **argv)
 {
 	struct official_args a;
+	struct passphrase pass = { .len = 0 };
 	char err[ERRBUF_SIZE], id[32], path[1100], hex[2 * PUBKEY_BYTES + 1];
 	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES];
 	int rc;
@@ -114,8 +152,15 @@ s_official_add(struct node *n, int argc, char **argv)
 		return tool_fail(EXIT_USAGE, "official add", "office \"%s\" does not fit role %s in "
 		    "county %s (county office: the county code; township head: a township code; "
 		    "village cadre: a township or village code)", a.office, a.role, n->conf.code);
-	if (ledger_begin(n->ledger, err, sizeof err) < 0)
+	/* the passphrase before the write starts: nobody types while the ledger is held */
+	if (passphrase_new(&pass, a.passfd, a.name, err, sizeof err) < 0) {
+		passphrase_wipe(&pass);
+		return tool_fail(EXIT_USAGE, "official add", "%s", err);
+	}
+	if (ledger_begin(n->ledger, err, sizeof err) < 0) {
+		passphrase_wipe(&pass);
 		return tool_fail(EXIT_FAIL, "official add", "%s", err);
+	}
 	int64_t next = proc_int(ledger_db(n->ledger), "SELECT count(*) + 1 FROM official WHERE office = ?1",
 	    a.office, 1);
 	snprintf(id, sizeof id, "%s/%03d", a.office, (int)next);
@@ -124,8 +169,9 @@ s_official_add(struct node *n, int argc, char **argv)
 	else
 		snprintf(path, sizeof path, "official-%s-%03d.key", a.office, (int)next);
 	crypto_sign_keypair(pk, sk);
-	rc = key_write(path, sk, err, sizeof err);
+	rc = keyfile_write(path, sk, pass.buf, pass.len, a.cost, 0, err, sizeof err);
 	sodium_memzero(sk, sizeof sk);
+	passphrase_wipe(&pass);
 	if (rc < 0) {
 		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, "official add", "--out: %s (an existing key file is never "
@@ -136,9 +182,86 @@ s_official_add(struct node *n, int argc, char **argv)
 		return rc;
 	}
 	hex_encode(hex, pk, PUBKEY_BYTES);
-	printf("official %s %s (%s of %s) added\nkey file %s\npublic key %s\n", id, a.name, a.role,
-	    a.office, path, hex);
+	printf("official %s %s (%s of %s) added\nkey file %s (encrypted)\npublic key %s\n", id,
+	    a.name, a.role, a.office, path, hex);
 	return EXIT_OK;
+}
+
+/*
+ * official rekey-file FILE: encrypt a key file from before passphrases, or
+ * change the passphrase of an encrypted one.  Needs no node: the official
+ * runs it wherever the key file is.  The file is replaced by rename.
+ */
+static int
+s_official_rekey_file(struct node *n, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "passphrase-fd", required_argument, NULL, 'P' },
+		{ "kdf-cost", required_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cmd = "official rekey-file";
+	enum keyfile_cost cost = KEYFILE_COST_MODERATE;
+	struct passphrase pass = { .len = 0 };
+	char err[ERRBUF_SIZE];
+	uint8_t sk[SECKEY_BYTES];
+	int ch, rc, passfd = -1;
+	enum keyfile_status k;
+
+	(void)n;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'P':
+			if (passphrase_fd_arg(optarg, &passfd, err, sizeof err) < 0)
+				return tool_fail(EXIT_USAGE, cmd, "%s", err);
+			break;
+		case 'K':
+			if (s_kdf_cost(optarg, &cost) < 0)
+				return tool_fail(EXIT_USAGE, cmd, "--kdf-cost \"%s\" is neither moderate nor "
+				    "interactive", optarg);
+			break;
+		case 'h':
+			printf("usage: lika official rekey-file FILE [--passphrase-fd N] "
+			    "[--kdf-cost moderate|interactive]\n\n"
+			    "Encrypt an official's key file made before key files had passphrases, or\n"
+			    "change the passphrase of an encrypted one.  Asks the current passphrase\n"
+			    "(encrypted file) and the new one twice at the terminal; with\n"
+			    "--passphrase-fd N reads them as lines from N (current first, if any).\n"
+			    "The key stays the same: the roster and past signatures are unaffected.\n");
+			return EXIT_OK;
+		default:
+			return tool_fail(EXIT_USAGE, cmd, "see \"lika official rekey-file --help\"");
+		}
+	}
+	if (argc - optind != 1)
+		return tool_fail(EXIT_USAGE, cmd, "one key FILE required (see --help)");
+	const char *path = argv[optind];
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return tool_fail(EXIT_USAGE, cmd, "%s: not a regular file (a symbolic link is not "
+		    "followed: name the key file itself)", path);
+	if ((k = keyfile_kind(path, err, sizeof err)) == KEYFILE_PLAIN) {
+		if (key_read(path, sk, err, sizeof err) < 0)
+			return tool_fail(EXIT_USAGE, cmd, "%s", err);
+	} else if (k == KEYFILE_OK) {
+		if ((rc = passphrase_open_key(cmd, path, passfd, sk)) != EXIT_OK)
+			return rc;
+	} else {
+		return tool_fail(EXIT_USAGE, cmd, "%s", err);
+	}
+	if (passphrase_new(&pass, passfd, path, err, sizeof err) < 0)
+		rc = tool_fail(EXIT_USAGE, cmd, "%s", err);
+	else if (keyfile_write(path, sk, pass.buf, pass.len, cost, 1, err, sizeof err) < 0)
+		rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
+	else
+		rc = EXIT_OK;
+	sodium_memzero(sk, sizeof sk);
+	passphrase_wipe(&pass);
+	if (rc == EXIT_OK)
+		printf("key file %s encrypted with the new passphrase\n", path);
+	return rc;
 }
 
 static int
@@ -224,6 +347,8 @@ cmd_official(int argc, char **argv)
 		{ "list",   s_official_list,   NEED_NODE_RO, "list the roster of officials" },
 		{ "remove", s_official_remove, NEED_NODE_RW | COUNTY_ONLY,
 		    "stop an official from signing new steps" },
+		{ "rekey-file", s_official_rekey_file, 0,
+		    "encrypt an official's key file, or change its passphrase (no node needed)" },
 		{ NULL, NULL, 0, NULL },
 	};
 	return tool_subcommand("official", sub, argc, argv);

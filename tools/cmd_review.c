@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passphrase.h"
 #include "proc.h"
 #include "rank.h"
 #include "util.h"
@@ -108,6 +109,7 @@ s_cmd_rank(struct node *n, int argc, char **argv)
 struct step_opts {
 	const char *household;
 	const char *key;
+	int passfd;                 /* --passphrase-fd; -1: the terminal */
 	const char *reasons;
 	const char *date;
 	const char *by;
@@ -336,8 +338,14 @@ s_do_step(struct node *n, const char *cmd, const struct step_def *def, const str
 	struct ops ops = OPS_INIT;
 	int rc;
 
-	if ((rc = s_step_options(&x)) != EXIT_OK || (rc = s_step_open(&x)) != EXIT_OK)
+	if ((rc = s_step_options(&x)) != EXIT_OK)
 		return rc;
+	/* the passphrase is asked before the write starts (proc_signer_unlock) */
+	if ((o->key && (rc = proc_signer_unlock(&x.sg, o->key, o->passfd, cmd)) != EXIT_OK) ||
+	    (rc = s_step_open(&x)) != EXIT_OK) {
+		proc_signer_release(&x.sg);
+		return rc;
+	}
 	if ((rc = s_step_check(&x)) == EXIT_OK) {
 		ops_init(&ops);
 		s_step_ops(&x, &ops);
@@ -359,6 +367,7 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
+		{ "passphrase-fd", required_argument, NULL, 'P' },
 		{ "reasons", required_argument, NULL, 'r' },
 		{ "reject", no_argument, NULL, 'R' },
 		{ "date", required_argument, NULL, 'd' },
@@ -373,8 +382,8 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct step_def *def = procedure_step(procedure, name);
-	struct step_opts o = { 0 };
-	char cmd[64];
+	struct step_opts o = { .passfd = -1 };
+	char cmd[64], err[ERRBUF_SIZE];
 	int ch;
 
 	snprintf(cmd, sizeof cmd, "review %s", argv[0]);
@@ -382,6 +391,10 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'k': o.key = optarg; break;
+		case 'P':
+			if (passphrase_fd_arg(optarg, &o.passfd, err, sizeof err) < 0)
+				return tool_fail(EXIT_USAGE, cmd, "%s", err);
+			break;
 		case 'r': o.reasons = optarg; break;
 		case 'R': o.reject = 1; break;
 		case 'd': o.date = optarg; break;
@@ -400,13 +413,15 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 		case 'h':
 			printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
 			    "%s step %d: %s (%s).\n", argv[0],
-			    def->role ? " --key FILE" : "",
+			    def->role ? " --key FILE [--passphrase-fd N]" : "",
 			    def->flags & STEP_NOTICE || def->number == 1 ? "" : " [--reject] [--reasons TEXT]",
 			    !strcmp(def->name, "village_eval") ? "\n       --panel N1,N2,… --for N "
 			    "[--against N] [--abstain N] [--assets YUAN] [--consumption YUAN]" : "",
 			    def->procedure, def->number, def->name, def->label);
 			if (def->role)
-				printf("Signed with the key file of an official of role %s%s.\n", def->role,
+				printf("Signed with the key file of an official of role %s%s.\n"
+				    "The key's passphrase is asked at the terminal, or read as one line\n"
+				    "from file descriptor N.\n", def->role,
 				    def->flags & STEP_SEAL ? ", and sealed by this township node (公章)" : "");
 			if (def->flags & STEP_NOTICE)
 				printf("The notice runs for the county policy's %s days (default %d) from\n"
@@ -924,6 +939,7 @@ struct half_year_run {
 	const char *cmd;
 	struct node *n;             /* opened by the dispatcher */
 	const char *hh, *decision, *period, *reasons, *keyfile, *date;
+	int passfd;                 /* --passphrase-fd; -1: the terminal */
 	int agrees, assured;
 	const char *role;           /* who signs the decision; NULL: no one */
 	char today[11];
@@ -940,7 +956,7 @@ s_half_year_usage(void)
 {
 	printf("usage: lika half-year review HOUSEHOLD stay|exit|return|remove\n"
 	    "           [--period YYYY-1|YYYY-2] [--reasons TEXT] [--key FILE] [--date D]\n"
-	    "           [--household-agrees] [--assured]\n\n"
+	    "           [--household-agrees] [--assured] [--passphrase-fd N]\n\n"
 	    "The half-yearly review of a household (动态管理, 有进有出):\n"
 	    "  stay    a registered household stays\n"
 	    "  exit    income stably above the line, 两不愁三保障 (--assured), the household\n"
@@ -992,6 +1008,9 @@ s_half_year_open(struct half_year_run *x)
 	char err[ERRBUF_SIZE];
 	int rc;
 
+	/* the passphrase is asked before the write starts (proc_signer_unlock) */
+	if (x->keyfile && (rc = proc_signer_unlock(&x->sg, x->keyfile, x->passfd, x->cmd)) != EXIT_OK)
+		return rc;
 	if (ledger_begin(x->n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, x->cmd, "%s", err);
 	sqlite3 *db = ledger_db(x->n->ledger);
@@ -1195,13 +1214,15 @@ s_half_year_review(struct node *n, int argc, char **argv)
 		{ "period", required_argument, NULL, 'p' },
 		{ "reasons", required_argument, NULL, 'r' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "passphrase-fd", required_argument, NULL, 'P' },
 		{ "date", required_argument, NULL, 'd' },
 		{ "household-agrees", no_argument, NULL, 'a' },
 		{ "assured", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct half_year_run x = { .cmd = "half-year review", .n = n };
+	struct half_year_run x = { .cmd = "half-year review", .n = n, .passfd = -1 };
+	char err[ERRBUF_SIZE];
 	int ch, rc;
 
 	optind = 0;
@@ -1210,6 +1231,10 @@ s_half_year_review(struct node *n, int argc, char **argv)
 		case 'p': x.period = optarg; break;
 		case 'r': x.reasons = optarg; break;
 		case 'k': x.keyfile = optarg; break;
+		case 'P':
+			if (passphrase_fd_arg(optarg, &x.passfd, err, sizeof err) < 0)
+				return tool_fail(EXIT_USAGE, x.cmd, "%s", err);
+			break;
 		case 'd': x.date = optarg; break;
 		case 'a': x.agrees = 1; break;
 		case 'A': x.assured = 1; break;
@@ -1221,9 +1246,8 @@ s_half_year_review(struct node *n, int argc, char **argv)
 		return tool_fail(EXIT_USAGE, x.cmd, "HOUSEHOLD and a decision stay|exit|return|remove required");
 	x.hh = argv[optind];
 	x.decision = argv[optind + 1];
-	if ((rc = s_half_year_options(&x)) != EXIT_OK || (rc = s_half_year_open(&x)) != EXIT_OK)
-		return rc;
-	rc = s_half_year_run(&x);
+	if ((rc = s_half_year_options(&x)) == EXIT_OK && (rc = s_half_year_open(&x)) == EXIT_OK)
+		rc = s_half_year_run(&x);
 	proc_signer_release(&x.sg);
 	return rc;
 }

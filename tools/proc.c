@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "passphrase.h"
 #include "proc.h"
 #include "util.h"
 
@@ -84,16 +85,26 @@ proc_year(const char *date)
 }
 
 int
+proc_signer_unlock(struct signer *s, const char *path, int passfd, const char *cmd)
+{
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	if ((rc = passphrase_open_key(cmd, path, passfd, s->sk)) != EXIT_OK)
+		return rc;
+	crypto_sign_ed25519_sk_to_pk(s->pk, s->sk);
+	s->unlocked = 1;
+	return EXIT_OK;
+}
+
+int
 proc_signer_load(struct signer *s, sqlite3 *db, const char *path, const char *role, const char *cmd)
 {
-	char err[ERRBUF_SIZE];
 	sqlite3_stmt *st = NULL;
 	int removed = 0, found = 0;
 
-	memset(s, 0, sizeof *s);
-	if (key_read(path, s->sk, err, sizeof err) < 0)
-		return tool_fail(EXIT_USAGE, cmd, "--key: %s", err);
-	crypto_sign_ed25519_sk_to_pk(s->pk, s->sk);
+	if (!s->unlocked)
+		return tool_fail(EXIT_FAIL, cmd, "--key \"%s\": key not unlocked", path);
 	if (sqlite3_prepare_v2(db, "SELECT id, role, name, office, removed FROM official "
 	    "WHERE pubkey = ?1 ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
 		proc_signer_release(s);
@@ -132,6 +143,7 @@ void
 proc_signer_release(struct signer *s)
 {
 	sodium_memzero(s->sk, sizeof s->sk);
+	s->unlocked = 0;
 }
 
 void

@@ -22,12 +22,20 @@ struct signer {
 	char role[32];
 	char name[128];
 	char office[CODE_MAX];
+	int unlocked;               /* sk holds the opened key */
 };
 
 /*
- * Read the key file PATH and find its official on the roster of DB: must not
- * be removed and must hold ROLE (NULL: any).  0, or prints why (as CMD) and
- * returns an exit status.
+ * Open the official's key file PATH into S (passphrase from PASSFD, -1: the
+ * terminal; passphrase.h).  Call it before the write starts: nobody types a
+ * passphrase while the ledger is held.  EXIT_OK, or prints why (as CMD) and
+ * returns an exit status; release S with proc_signer_release in every case.
+ */
+int proc_signer_unlock(struct signer *s, const char *path, int passfd, const char *cmd);
+/*
+ * Find the official of the key unlocked in S (from the file PATH, named in
+ * messages) on the roster of DB: must not be removed and must hold ROLE
+ * (NULL: any).  0, or prints why (as CMD) and returns an exit status.
  */
 int proc_signer_load(struct signer *s, sqlite3 *db, const char *path, const char *role,
     const char *cmd);

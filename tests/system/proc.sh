@@ -11,6 +11,10 @@
 # sync_to_county / sync_to_township: wait until the other node holds this
 #   node's whole feed.
 # at DATE CMD...: run CMD with the test clock at DATE (2014-06-01 otherwise).
+# keypass NAME: the passphrase of the official's key NAME.key into NAME.pass;
+#   the tests give it on descriptor 3 (--key NAME.key --passphrase-fd 3 3<NAME.pass).
+
+keypass() { printf '%s\n' "$1 的口令 passphrase" > "$1.pass"; }
 
 idno() {
 	/usr/bin/python3 - "$1" "$2" <<'PY'
@@ -44,12 +48,13 @@ proc_nodes() {
 	admit county t 522701101
 	start_likad county
 	start_likad t
+	for k in cadre head office; do keypass $k; done
 	lika --data county official add --role village-cadre --name 王驻村 --office 522701101001 \
-	    --out cadre.key >/dev/null || fail "official add cadre"
+	    --out cadre.key --kdf-cost interactive --passphrase-fd 3 3<cadre.pass >/dev/null || fail "official add cadre"
 	lika --data county official add --role township-head --name 李乡长 --office 522701101 \
-	    --out head.key >/dev/null || fail "official add head"
+	    --out head.key --kdf-cost interactive --passphrase-fd 3 3<head.pass >/dev/null || fail "official add head"
 	lika --data county official add --role county-office --name 赵主任 --office 522701 \
-	    --out office.key >/dev/null || fail "official add office"
+	    --out office.key --kdf-cost interactive --passphrase-fd 3 3<office.pass >/dev/null || fail "official add office"
 	lika --data county policy set poverty_line 2013 2300 "国家扶贫标准" >/dev/null || fail "policy set"
 	lika --data t village add 522701101001 一村 >/dev/null || fail "village add"
 	sync_to_township
@@ -74,18 +79,18 @@ walk_township() {
 	at 2014-06-01 lika --data t review village-eval "$1" --panel "$PANEL" --for 9 >/dev/null \
 	    || fail "village-eval $1"
 	at 2014-06-01 lika --data t review notice "$1" >/dev/null || fail "notice $1"
-	at 2014-06-08 lika --data t review cadre-sign "$1" --key cadre.key >/dev/null || fail "cadre-sign $1"
+	at 2014-06-08 lika --data t review cadre-sign "$1" --key cadre.key --passphrase-fd 3 3<cadre.pass >/dev/null || fail "cadre-sign $1"
 	at 2014-06-08 lika --data t review township-review "$1" >/dev/null || fail "township-review $1"
 	at 2014-06-08 lika --data t review township-notice "$1" >/dev/null || fail "township-notice $1"
-	at 2014-06-15 lika --data t review head-sign "$1" --key head.key >/dev/null || fail "head-sign $1"
+	at 2014-06-15 lika --data t review head-sign "$1" --key head.key --passphrase-fd 3 3<head.pass >/dev/null || fail "head-sign $1"
 }
 
 # walk_county H: county approval and notice (from 2014-06-16), then back down.
 walk_county() {
 	sync_to_county
-	at 2014-06-16 lika --data county review county-approve "$1" --key office.key >/dev/null \
+	at 2014-06-16 lika --data county review county-approve "$1" --key office.key --passphrase-fd 3 3<office.pass >/dev/null \
 	    || fail "county-approve $1"
-	at 2014-06-16 lika --data county review county-notice "$1" --key office.key >/dev/null \
+	at 2014-06-16 lika --data county review county-notice "$1" --key office.key --passphrase-fd 3 3<office.pass >/dev/null \
 	    || fail "county-notice $1"
 	sync_to_township
 }

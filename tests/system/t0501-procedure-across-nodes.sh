@@ -27,19 +27,19 @@ expect_exit 0 at 2014-06-03 lika --data t review village-eval "$h" --panel "$PAN
     --assets 12000 --consumption 3000
 expect_exit 0 at 2014-06-03 lika --data t review notice "$h"
 expect_in "$OUT" "7 days 2014-06-03 to 2014-06-09"
-expect_exit 0 at 2014-06-10 lika --data t review cadre-sign "$h" --key cadre.key
+expect_exit 0 at 2014-06-10 lika --data t review cadre-sign "$h" --key cadre.key --passphrase-fd 3 3<cadre.pass
 expect_in "$OUT" "signed by 522701101001/001 王驻村"
 expect_exit 0 at 2014-06-10 lika --data t review township-review "$h"
 expect_exit 0 at 2014-06-10 lika --data t review township-notice "$h"
-expect_exit 0 at 2014-06-17 lika --data t review head-sign "$h" --key head.key
+expect_exit 0 at 2014-06-17 lika --data t review head-sign "$h" --key head.key --passphrase-fd 3 3<head.pass
 expect_in "$OUT" "sealed by 522701101"
 
 note "the file reaches the county; the county office approves and posts the third notice"
 sync_to_county
 expect_exit 0 lika --data county review show "$h"
 expect_in "$OUT" "head_sign"
-expect_exit 0 at 2014-06-18 lika --data county review county-approve "$h" --key office.key
-expect_exit 0 at 2014-06-18 lika --data county review county-notice "$h" --key office.key
+expect_exit 0 at 2014-06-18 lika --data county review county-approve "$h" --key office.key --passphrase-fd 3 3<office.pass
+expect_exit 0 at 2014-06-18 lika --data county review county-notice "$h" --key office.key --passphrase-fd 3 3<office.pass
 expect_in "$OUT" "15 days 2014-06-18 to 2014-07-02"
 
 note "the county's decision flows down; the township registers after the notice"

@@ -14,7 +14,7 @@ done
 proc_nodes
 note "officials' keys: mode 0600, never overwritten, officials only at the county"
 [ "$(stat -c %a cadre.key)" = 600 ] || fail "cadre.key mode $(stat -c %a cadre.key)"
-expect_exit 2 lika --data county official add --role village-cadre --name 重复 --office 522701101001 --out cadre.key
+expect_exit 2 lika --data county official add --role village-cadre --name 重复 --office 522701101001 --out cadre.key --passphrase-fd 3 3<cadre.pass
 expect_in "$OUT" "never overwritten"
 expect_exit 2 lika --data t official add --role village-cadre --name 乡里 --office 522701101001 --out x.key
 expect_in "$OUT" "county node"
@@ -25,8 +25,9 @@ expect_exit 2 lika --data county policy set poverty_line 2014 abc
 expect_exit 2 lika --data county policy set notice_days_village 2014 0
 expect_exit 2 lika --data county quota set 110101001 2014 5
 lika --data county quota set 522701101001 2014 1 >/dev/null || fail "quota"
+keypass other
 lika --data county official add --role village-cadre --name 外乡干部 --office 522701102 \
-    --out other.key >/dev/null || fail "official add other"
+    --out other.key --kdf-cost interactive --passphrase-fd 3 3<other.pass >/dev/null || fail "official add other"
 sync_to_township
 
 seqs() { head_of t 522701101; }
@@ -63,44 +64,44 @@ note "panel size and vote"
 refused 2014-06-01 panel-size lika --data t review village-eval "$a" --panel "赵一,钱二,孙三" --for 3
 refused 2014-06-01 vote-majority lika --data t review village-eval "$a" --panel "$PANEL" --for 4 --against 5
 at 2014-06-01 lika --data t review village-eval "$a" --panel "$PANEL" --for 9 >/dev/null || fail "eval"
-refused 2014-06-01 order lika --data t review cadre-sign "$a" --key cadre.key
+refused 2014-06-01 order lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass
 at 2014-06-01 lika --data t review notice "$a" >/dev/null || fail "notice"
 
 expect_exit 0 at 2014-06-03 lika --data t review todo
 expect_in "$OUT" "$a  entry r1  next cadre_sign .*waits: notice runs until the day before 2014-06-08"
 note "notice period: 7 days from 2014-06-01, the next step on 2014-06-08"
-refused 2014-06-07 notice-period lika --data t review cadre-sign "$a" --key cadre.key
+refused 2014-06-07 notice-period lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass
 expect_in "$OUT" "2014-06-01 to 2014-06-07"
 
 note "objections"
 expect_exit 0 at 2014-06-03 lika --data t review object "$a" --by 村民丙 --content "家有轿车"
 obj=$(printf '%s' "$OUT" | sed -n 's/^objection \([^ ]*\) .*/\1/p')
-refused 2014-06-08 objection-open lika --data t review cadre-sign "$a" --key cadre.key
+refused 2014-06-08 objection-open lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass
 expect_exit 0 at 2014-06-08 lika --data t review todo --json
 expect_in "$OUT" '"next":"cadre_sign","command":"cadre-sign","at":"township","waits":"1 objection(s) without a finding"'
 expect_exit 0 lika --data t review finding "$obj" --upheld --note "核实: 轿车属实"
-refused 2014-06-08 objection-upheld lika --data t review cadre-sign "$a" --key cadre.key
+refused 2014-06-08 objection-upheld lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass
 
 note "signer role: a township head's key cannot sign for the resident cadre"
 through_notice 2014-06-01 "$b"
-refused 2014-06-08 signer-role lika --data t review cadre-sign "$b" --key head.key
+refused 2014-06-08 signer-role lika --data t review cadre-sign "$b" --key head.key --passphrase-fd 3 3<head.pass
 note "signer office: a cadre posted to another township cannot sign here"
-refused 2014-06-08 signer-office lika --data t review cadre-sign "$b" --key other.key
+refused 2014-06-08 signer-office lika --data t review cadre-sign "$b" --key other.key --passphrase-fd 3 3<other.pass
 
 note "the upheld objection: the cadre can only reject, which returns the file"
-expect_exit 2 at 2014-06-08 lika --data t review cadre-sign "$a" --key cadre.key --reject
+expect_exit 2 at 2014-06-08 lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass --reject
 expect_in "$OUT" "reasons"
-expect_exit 0 at 2014-06-08 lika --data t review cadre-sign "$a" --key cadre.key --reject --reasons "异议属实"
+expect_exit 0 at 2014-06-08 lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass --reject --reasons "异议属实"
 expect_exit 0 lika --data t review show "$a" --json
 expect_in "$OUT" '"status":"04"'
 expect_in "$OUT" "rejected: file returned"
 
 note "quota: village 522701101001 may register 1 household in 2014"
-at 2014-06-08 lika --data t review cadre-sign "$b" --key cadre.key >/dev/null || fail "cadre-sign b"
+at 2014-06-08 lika --data t review cadre-sign "$b" --key cadre.key --passphrase-fd 3 3<cadre.pass >/dev/null || fail "cadre-sign b"
 at 2014-06-08 lika --data t review township-review "$b" >/dev/null || fail "township-review b"
 c=$(new_household 丙 "$(idno 19720101 017)" 1700)
 through_notice 2014-06-01 "$c"
-at 2014-06-08 lika --data t review cadre-sign "$c" --key cadre.key >/dev/null || fail "cadre-sign c"
+at 2014-06-08 lika --data t review cadre-sign "$c" --key cadre.key --passphrase-fd 3 3<cadre.pass >/dev/null || fail "cadre-sign c"
 refused 2014-06-08 quota lika --data t review township-review "$c"
 expect_in "$OUT" "522701101001"
 
@@ -138,7 +139,7 @@ g=$(new_household 庚 "$(idno 19760101 025)" 1000)
 through_notice 2014-06-01 "$g"
 lika --data county official remove 522701101001/001 >/dev/null || fail "official remove"
 sync_to_township
-refused 2014-06-08 signer-removed lika --data t review cadre-sign "$g" --key cadre.key
+refused 2014-06-08 signer-removed lika --data t review cadre-sign "$g" --key cadre.key --passphrase-fd 3 3<cadre.pass
 
 verify_ok t
 sync_to_county

@@ -13,8 +13,8 @@ m=$(new_household 王五 "$(idno 19620101 015)" 1300)
 for x in "$h" "$k" "$m"; do walk_township "$x"; done
 sync_to_county
 for x in "$h" "$k" "$m"; do
-	at 2014-06-16 lika --data county review county-approve "$x" --key office.key >/dev/null || fail "approve"
-	at 2014-06-16 lika --data county review county-notice "$x" --key office.key >/dev/null || fail "notice"
+	at 2014-06-16 lika --data county review county-approve "$x" --key office.key --passphrase-fd 3 3<office.pass >/dev/null || fail "approve"
+	at 2014-06-16 lika --data county review county-notice "$x" --key office.key --passphrase-fd 3 3<office.pass >/dev/null || fail "notice"
 done
 sync_to_township
 for x in "$h" "$k" "$m"; do
@@ -22,16 +22,16 @@ for x in "$h" "$k" "$m"; do
 done
 
 note "exit: refused while income is not above the line, without assurance or consent"
-expect_exit 2 at 2014-12-20 lika --data t half-year review "$h" exit --key cadre.key --household-agrees --assured
+expect_exit 2 at 2014-12-20 lika --data t half-year review "$h" exit --key cadre.key --passphrase-fd 3 3<cadre.pass --household-agrees --assured
 expect_in "$OUT" "refused (exit-income)"
 lika --data t income set "$h" 2014 --wages 5200 >/dev/null || fail "income 2014"
-expect_exit 2 at 2014-12-20 lika --data t half-year review "$h" exit --key cadre.key --household-agrees
+expect_exit 2 at 2014-12-20 lika --data t half-year review "$h" exit --key cadre.key --passphrase-fd 3 3<cadre.pass --household-agrees
 expect_in "$OUT" "refused (exit-assurances)"
-expect_exit 2 at 2014-12-20 lika --data t half-year review "$h" exit --key cadre.key --assured
+expect_exit 2 at 2014-12-20 lika --data t half-year review "$h" exit --key cadre.key --passphrase-fd 3 3<cadre.pass --assured
 expect_in "$OUT" "refused (exit-consent)"
-expect_exit 2 at 2014-12-20 lika --data t half-year review "$h" exit --key head.key --assured --household-agrees
+expect_exit 2 at 2014-12-20 lika --data t half-year review "$h" exit --key head.key --passphrase-fd 3 3<head.pass --assured --household-agrees
 expect_in "$OUT" "refused (signer-role)"
-expect_exit 0 at 2014-12-20 lika --data t half-year review "$h" exit --key cadre.key --assured --household-agrees
+expect_exit 0 at 2014-12-20 lika --data t half-year review "$h" exit --key cadre.key --passphrase-fd 3 3<cadre.pass --assured --household-agrees
 expect_in "$OUT" "2014-2: exit"
 
 note "exit: notice, county announcement after it, the head's signature and seal"
@@ -40,11 +40,11 @@ expect_exit 0 at 2014-12-22 lika --data t review object "$h" --by 村民 --conte
 obj=$(printf '%s' "$OUT" | sed -n 's/^objection \([^ ]*\) .*/\1/p')
 expect_exit 0 at 2014-12-24 lika --data t review finding "$obj" --dismissed --note "务工合同两年, 收入稳定"
 sync_to_county
-expect_exit 2 at 2014-12-26 lika --data county review exit-announce "$h" --key office.key
+expect_exit 2 at 2014-12-26 lika --data county review exit-announce "$h" --key office.key --passphrase-fd 3 3<office.pass
 expect_in "$OUT" "refused (notice-period)"
-expect_exit 0 at 2014-12-27 lika --data county review exit-announce "$h" --key office.key
+expect_exit 0 at 2014-12-27 lika --data county review exit-announce "$h" --key office.key --passphrase-fd 3 3<office.pass
 sync_to_township
-expect_exit 0 at 2014-12-28 lika --data t review exit-confirm "$h" --key head.key
+expect_exit 0 at 2014-12-28 lika --data t review exit-confirm "$h" --key head.key --passphrase-fd 3 3<head.pass
 expect_in "$OUT" "sealed by 522701101"
 expect_exit 0 lika --data t review show "$h" --json
 expect_in "$OUT" '"status":"05"'
@@ -54,8 +54,8 @@ note "the others: one stays, one is removed as wrongly registered"
 expect_exit 0 at 2014-12-20 lika --data t half-year review "$k" stay
 expect_exit 2 at 2014-12-20 lika --data t half-year review "$k" stay
 expect_in "$OUT" "already reviewed"
-expect_exit 2 at 2014-12-20 lika --data t half-year review "$m" remove --key head.key
-expect_exit 0 at 2014-12-20 lika --data t half-year review "$m" remove --key head.key --reasons "隐瞒收入"
+expect_exit 2 at 2014-12-20 lika --data t half-year review "$m" remove --key head.key --passphrase-fd 3 3<head.pass
+expect_exit 0 at 2014-12-20 lika --data t half-year review "$m" remove --key head.key --passphrase-fd 3 3<head.pass --reasons "隐瞒收入"
 expect_exit 0 lika --data t review show "$m" --json
 expect_in "$OUT" '"status":"07"'
 expect_exit 2 at 2014-12-21 lika --data t measure add "$m" --category production --project 养鸡 \

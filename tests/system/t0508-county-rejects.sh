@@ -9,13 +9,13 @@ proc_nodes
 h=$(new_household 张三 "$(idno 19600101 011)" 1500)
 walk_township "$h"
 sync_to_county
-expect_exit 2 at 2014-06-16 lika --data county review county-reject "$h" --key office.key
+expect_exit 2 at 2014-06-16 lika --data county review county-reject "$h" --key office.key --passphrase-fd 3 3<office.pass
 expect_in "$OUT" "reasons"
-expect_exit 2 at 2014-06-16 lika --data t review county-approve "$h" --key office.key
+expect_exit 2 at 2014-06-16 lika --data t review county-approve "$h" --key office.key --passphrase-fd 3 3<office.pass
 expect_in "$OUT" "county node"
-expect_exit 0 at 2014-06-16 lika --data county review county-reject "$h" --key office.key \
+expect_exit 0 at 2014-06-16 lika --data county review county-reject "$h" --key office.key --passphrase-fd 3 3<office.pass \
     --reasons "家庭有经营性货车一辆"
-expect_exit 2 at 2014-06-16 lika --data county review county-notice "$h" --key office.key
+expect_exit 2 at 2014-06-16 lika --data county review county-notice "$h" --key office.key --passphrase-fd 3 3<office.pass
 expect_in "$OUT" "refused (order)"
 sync_to_township
 expect_exit 0 lika --data t review show "$h"

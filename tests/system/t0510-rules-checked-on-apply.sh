@@ -24,8 +24,9 @@ township() {
 	lika --data "$1" village add "${2}001" 一村 >/dev/null || fail "village add $2"
 }
 for n in 2 3 4 5 6 7; do township t$n 52270110$n; done
+keypass cadre2
 lika --data county official add --role village-cadre --name 孙驻村 --office 522701102001 \
-    --out cadre2.key >/dev/null || fail "official add cadre2"
+    --out cadre2.key --kdf-cost interactive --passphrase-fd 3 3<cadre2.pass >/dev/null || fail "official add cadre2"
 lika --data county quota set 522701102001 2014 1 >/dev/null || fail "quota set"
 for n in 2 3 4 5 6 7; do
 	wait_for 30 "county feed at t$n" has_head t$n 522701 "$(head_of county 522701)"
@@ -77,14 +78,14 @@ hq=$(household t7 522701107001 钱七 "$(idno 19600101 033)")
 lika --data t7 member add "$hq" --name 张一 --idcard "$p" --relation 其他 >/dev/null || fail "member add"
 wait_for 30 "t7 at the county" has_head county 522701107 "$(head_of t7 522701107)"
 sync_to_county
-expect_exit 2 at 2014-06-16 lika --data county review county-approve "$hg" --key office.key
+expect_exit 2 at 2014-06-16 lika --data county review county-approve "$hg" --key office.key --passphrase-fd 3 3<office.pass
 expect_in "$OUT" "refused (member-elsewhere)"
 expect_in "$OUT" "$hq"
 m=$(sqlite3 t7/lika.db "SELECT id FROM member WHERE idcard = '$p'")
 lika --data t7 member remove "$m" >/dev/null || fail "member remove"
 wait_for 30 "t7 at the county" has_head county 522701107 "$(head_of t7 522701107)"
-expect_exit 0 at 2014-06-16 lika --data county review county-approve "$hg" --key office.key
-at 2014-06-16 lika --data county review county-notice "$hg" --key office.key >/dev/null \
+expect_exit 0 at 2014-06-16 lika --data county review county-approve "$hg" --key office.key --passphrase-fd 3 3<office.pass
+at 2014-06-16 lika --data county review county-notice "$hg" --key office.key --passphrase-fd 3 3<office.pass >/dev/null \
     || fail "county-notice"
 sync_to_township
 
@@ -99,7 +100,7 @@ h2=$(household t2 522701102001 周二 "$(idno 19700101 073)")
 for h in "$h1" "$h2"; do
 	first_steps t2 "$h"
 	at 2014-06-01 lika --data t2 review notice "$h" >/dev/null || fail "notice $h"
-	at 2014-06-08 lika --data t2 review cadre-sign "$h" --key cadre2.key >/dev/null || fail "cadre-sign $h"
+	at 2014-06-08 lika --data t2 review cadre-sign "$h" --key cadre2.key --passphrase-fd 3 3<cadre2.pass >/dev/null || fail "cadre-sign $h"
 done
 at 2014-06-08 lika --data t2 review township-review "$h1" >/dev/null || fail "township-review $h1"
 expect_exit 2 at 2014-06-08 lika --data t2 review township-review "$h2"

@@ -8,14 +8,23 @@
  *                                  malformed (a change set that does not decode),
  *                                  garbage (a frame that is not msgpack),
  *                                  gap (a change set two beyond the hub's head)
+ *   test-tool strangers DIR N SECS N connections to the hub of the township in DIR, each
+ *                                  with a new random CURVE key (none on the roster),
+ *                                  held SECS seconds
+ *   test-tool rawkey FILE          an official's key as lika wrote it before passphrases
+ *                                  (64 raw bytes, 0600); prints the public key in hex
+ *   test-tool keyfile-open FILE    open a sealed key file with the passphrase on stdin
+ *                                  (one line); prints the secret key (seed || pk) in hex
  */
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zmq.h>
 
+#include "keyfile.h"
 #include "node.h"
 #include "rules.h"
 #include "schema.h"
@@ -322,14 +331,109 @@ out:
 	return rc;
 }
 
+/* ---- strangers ---------------------------------------------------------------------- */
+
+static int
+s_strangers(int argc, char **argv)
+{
+	struct node n;
+	uint8_t ed[PUBKEY_BYTES], curve[32];
+	char server[41], pub[41], sec[41];
+	long count, secs;
+	void **socks;
+
+	if (argc != 4 || (count = atol(argv[2])) <= 0 || count > 1000 || (secs = atol(argv[3])) <= 0 ||
+	    secs > 60)
+		return s_fail(EXIT_USAGE, "strangers", "usage: test-tool strangers DIR N(1-1000) SECS(1-60)");
+	if (s_open(&n, argv[1], "strangers") < 0)
+		return EXIT_FAIL;
+	if (hex_decode(ed, PUBKEY_BYTES, n.conf.county_key) < 0 ||
+	    crypto_sign_ed25519_pk_to_curve25519(curve, ed) != 0 || strncmp(n.conf.hub, "tcp://127.0.0.1:", 16)) {
+		node_close(&n);
+		return s_fail(EXIT_USAGE, "strangers", "a township with a hub on 127.0.0.1 is needed");
+	}
+	zmq_z85_encode(server, curve, 32);
+	void *ctx = zmq_ctx_new();
+	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)count + 10);
+	socks = calloc((size_t)count, sizeof *socks);
+	for (long i = 0; socks && i < count; i++) {
+		int zero = 0;
+		socks[i] = zmq_socket(ctx, ZMQ_DEALER);
+		zmq_curve_keypair(pub, sec);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_SERVERKEY, server, 40);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_PUBLICKEY, pub, 40);
+		zmq_setsockopt(socks[i], ZMQ_CURVE_SECRETKEY, sec, 40);
+		zmq_setsockopt(socks[i], ZMQ_LINGER, &zero, sizeof zero);
+		zmq_connect(socks[i], n.conf.hub);
+	}
+	sleep((unsigned)secs);
+	for (long i = 0; socks && i < count; i++)
+		zmq_close(socks[i]);
+	free(socks);
+	zmq_ctx_term(ctx);
+	node_close(&n);
+	printf("%ld strangers held %ld s\n", count, secs);
+	return EXIT_OK;
+}
+
+/* ---- key files ------------------------------------------------------------------------- */
+
+static int
+s_rawkey(int argc, char **argv)
+{
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES];
+	char err[ERRBUF_SIZE], hex[2 * PUBKEY_BYTES + 1];
+	int rc;
+
+	if (argc != 2)
+		return s_fail(EXIT_USAGE, "rawkey", "usage: test-tool rawkey FILE");
+	crypto_sign_keypair(pk, sk);
+	rc = key_write(argv[1], sk, err, sizeof err);
+	sodium_memzero(sk, sizeof sk);
+	if (rc < 0)
+		return s_fail(EXIT_FAIL, "rawkey", "%s", err);
+	hex_encode(hex, pk, sizeof pk);
+	printf("%s\n", hex);
+	return EXIT_OK;
+}
+
+static int
+s_keyfile_open(int argc, char **argv)
+{
+	uint8_t sk[SECKEY_BYTES];
+	char pass[1100], err[ERRBUF_SIZE], hex[2 * SECKEY_BYTES + 1];
+	size_t len;
+
+	if (argc != 2)
+		return s_fail(EXIT_USAGE, "keyfile-open", "usage: test-tool keyfile-open FILE");
+	if (!fgets(pass, sizeof pass, stdin))
+		return s_fail(EXIT_USAGE, "keyfile-open", "no passphrase on stdin");
+	len = strcspn(pass, "\n");
+	if (keyfile_read(argv[1], pass, len, sk, err, sizeof err) != KEYFILE_OK)
+		return s_fail(EXIT_FAIL, "keyfile-open", "%s", err);
+	hex_encode(hex, sk, sizeof sk);
+	sodium_memzero(sk, sizeof sk);
+	printf("%s\n", hex);
+	return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "strangers") == 0)
+		return s_strangers(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "rawkey") == 0)
+		return s_rawkey(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "keyfile-open") == 0)
+		return s_keyfile_open(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "write") == 0)
 		return s_write(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "inject") == 0)
 		return s_inject(argc - 1, argv + 1);
 	fprintf(stderr, "usage: test-tool write DIR N [OPS]\n"
-	    "       test-tool inject DIR KIND...   (badsig badchain foreign malformed garbage gap)\n");
+	    "       test-tool inject DIR KIND...   (badsig badchain foreign malformed garbage gap)\n"
+	    "       test-tool strangers DIR N SECS\n"
+	    "       test-tool rawkey FILE\n"
+	    "       test-tool keyfile-open FILE    (passphrase on stdin)\n");
 	return EXIT_USAGE;
 }

@@ -25,7 +25,8 @@ ALL_CFLAGS = $(BASE_CFLAGS) -Ilib/domain
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
 ifeq ($(SAN),1)
-ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# BASE_CFLAGS: lib/core is compiled with it alone, and must be instrumented too
+BASE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS    += -fsanitize=address,undefined
 BUILD      = build/san
 BIN        = build/san/bin

@@ -136,6 +136,9 @@ struct import {
 	struct strmap next_no;                  /* household → last member number assigned */
 	struct strmap touched;                  /* households whose members changed → a row */
 	char next_id[32];
+	/* household sequences the file names itself (sorted, unique): not handed out */
+	long *named;
+	size_t nnamed, named_at;
 };
 
 /* A bad row's message, kept until the last pass so a rerun does not repeat it. */
@@ -411,6 +414,18 @@ s_row_values(struct import *im, size_t row, const char **vals, struct field_valu
 	return nbad ? ROW_BAD : ROW_OK;
 }
 
+/*
+ * Does the file name household sequence SEQ of this township?  SEQ only grows
+ * within a pass, so a cursor walks the sorted list once: linear in the rows.
+ */
+static int
+s_named(struct import *im, long long seq)
+{
+	while (im->named_at < im->nnamed && im->named[im->named_at] < seq)
+		im->named_at++;
+	return im->named_at < im->nnamed && im->named[im->named_at] == seq;
+}
+
 /* Move IM's next new household id past the one just used and past ids the file names. */
 static int
 s_next_household_id(struct import *im, char *err, size_t errlen)
@@ -420,6 +435,8 @@ s_next_household_id(struct import *im, char *err, size_t errlen)
 	long long seq = atoll(im->next_id + tl) + 1;
 
 	for (;; seq++) {
+		if (s_named(im, seq))
+			continue;
 		snprintf(im->next_id, sizeof im->next_id, "%s%06lld", im->c->township, seq);
 		snprintf(key, sizeof key, "H%s", im->next_id);
 		if (!s_map_get(&im->keys, key) && household_row_exists(im->c, "household", im->next_id) == 0)
@@ -677,15 +694,51 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	return 0;
 }
 
-/* Is CELL (as a spreadsheet may guard or pad it) the value S? */
 static int
-s_cell_is(const char *cell, const char *s)
+s_cmp_long(const void *a, const void *b)
 {
-	size_t n = strlen(s);
+	long x = *(const long *)a, y = *(const long *)b;
 
-	cell = csv_excel_unguard(cell);
-	cell += strspn(cell, " \t");
-	return strncmp(cell, s, n) == 0 && strspn(cell + n, " \t") == strlen(cell + n);
+	return (x > y) - (x < y);
+}
+
+/*
+ * The household sequences of this township the file's 户编号 cells name (as a
+ * spreadsheet may guard or pad them) into IM->named, sorted and unique;
+ * -1 out of memory.  Sorting once replaces a rescan of the file per named id,
+ * which made a sheet naming its own consecutive ids quadratic.
+ */
+static int
+s_collect_named(struct import *im)
+{
+	size_t ncols = im->rows.rows[im->header].n, tl = strlen(im->c->township), n = 0;
+
+	free(im->named);
+	im->named = NULL;
+	im->nnamed = im->named_at = 0;
+	if (im->rows.nrows <= im->header + 1)
+		return 0;
+	if (!(im->named = malloc((im->rows.nrows - im->header - 1) * sizeof *im->named)))
+		return -1;
+	for (size_t row = im->header + 1; row < im->rows.nrows; row++)
+		for (size_t k = 0; k < im->rows.rows[row].n && k < ncols; k++) {
+			if (im->colfield[k] != HF_ID)
+				continue;
+			const char *cell = csv_excel_unguard(im->rows.rows[row].fields[k]);
+			cell += strspn(cell, " \t");
+			if (strncmp(cell, im->c->township, tl) != 0 || strspn(cell + tl, "0123456789") != 6 ||
+			    strspn(cell + tl + 6, " \t") != strlen(cell + tl + 6))
+				continue;
+			im->named[n++] = strtol(cell + tl, NULL, 10);
+			break;
+		}
+	qsort(im->named, n, sizeof *im->named, s_cmp_long);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || im->named[u - 1] != im->named[i])
+			im->named[u++] = im->named[i];
+	im->nnamed = u;
+	return 0;
 }
 
 /* One pass over the rows; 0 done (bad rows counted), -1 failure (rolled back). */
@@ -701,17 +754,17 @@ s_pass(struct import *im, char *err, size_t errlen)
 	    household_next_id(im->c, im->next_id, sizeof im->next_id, err, errlen) < 0)
 		goto fail;
 	if (im->kind == RECORD_HOUSEHOLD) {
-		/* ids the file names itself are not handed out to rows without one */
-		size_t ncols = im->rows.rows[im->header].n;
-		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
-			for (size_t k = 0; k < im->rows.rows[row].n && k < ncols; k++)
-				if (im->colfield[k] == HF_ID && s_cell_is(im->rows.rows[row].fields[k], im->next_id)) {
-					size_t tl = strlen(im->c->township);
-					snprintf(im->next_id + tl, sizeof im->next_id - tl, "%06lld",
-					    atoll(im->next_id + tl) + 1);
-					row = im->header;   /* look again from the start */
-					break;
-				}
+		/* ids the file names itself are not handed out to rows without one
+		 * (anywhere in the file, before or after the row: s_named) */
+		if (s_collect_named(im) < 0) {
+			errf(err, errlen, "out of memory");
+			goto fail;
+		}
+		size_t tl = strlen(im->c->township);
+		long long seq = atoll(im->next_id + tl);
+		while (s_named(im, seq))
+			seq++;
+		snprintf(im->next_id + tl, sizeof im->next_id - tl, "%06lld", seq);
 	}
 	for (size_t row = im->header + 1; row < im->rows.nrows; row++) {
 		if (s_blank_row(&im->rows.rows[row]))
@@ -943,6 +996,7 @@ s_import_release(struct import *im)
 	free(im->reports);
 	free(im->row_bad);
 	free(im->row_hid);
+	free(im->named);
 	csv_release(&im->rows);
 }
 

@@ -1033,21 +1033,29 @@ cmd_import(struct node *n, int argc, char **argv)
 
 static const char s_export_usage[] =
     "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
-    "                   [--header zh|en] [--excel] [--encoding utf-8|gb18030] [-o FILE]\n\n"
+    "                   [--header zh|en] [--excel | --raw] [--encoding utf-8|gb18030]\n"
+    "                   [-o FILE [--force]]\n\n"
     "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
     "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
     "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
     "the computed 人均纯收入, which import ignores (it computes it again).\n"
-    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
-    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
-    "is shown, not run (a leading '); import drops both again.  --encoding gb18030\n"
-    "writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n";
+    "A CSV cell starting with = + - @, a tab or a carriage return (and not a plain\n"
+    "number) gets a leading ' so that a spreadsheet shows it instead of running it\n"
+    "as a formula (CSV injection); so does one starting with ' and one of those.\n"
+    "Import drops that one ' again.  --raw writes every cell as it is (for programs,\n"
+    "not spreadsheets).  --excel also keeps ID numbers and other long digit strings\n"
+    "whole in Excel and WPS (a leading tab, which import drops too).\n"
+    "--encoding gb18030 writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n"
+    "-o FILE is replaced whole (mode 0600: a temporary beside it renamed over it);\n"
+    "a symbolic link at FILE is refused unless --force, which replaces the link.\n";
 
 struct export_opts {
 	enum record_kind kind;
 	const char *village;    /* NULL: every village */
 	const char *out;        /* NULL: stdout */
 	int json, gb18030, excel;
+	int raw;                /* --raw: formula-like cells as they are */
+	int force;              /* --force: replace a symbolic link at -o FILE */
 	int zh;                 /* CSV headers: the Chinese labels, else the field names */
 };
 
@@ -1072,6 +1080,8 @@ s_export_check(struct export_opts *o, const char *what, const char *format, cons
 		return tool_fail(EXIT_USAGE, "export", "JSON is UTF-8: --encoding gb18030 is for CSV");
 	if (strcmp(header, "zh") && strcmp(header, "en"))
 		return tool_fail(EXIT_USAGE, "export", "header \"%s\" is neither zh nor en", header);
+	if (o->raw && o->excel)
+		return tool_fail(EXIT_USAGE, "export", "--raw and --excel exclude each other");
 	o->zh = header[0] == 'z';
 	if (o->village && code_check_village(o->village, err, sizeof err) < 0)
 		return tool_fail(EXIT_USAGE, "export", "%s", err);
@@ -1088,6 +1098,8 @@ s_export_opts(int argc, char **argv, struct export_opts *o)
 		{ "header", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "excel", no_argument, NULL, 'x' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1100,6 +1112,8 @@ s_export_opts(int argc, char **argv, struct export_opts *o)
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'x': o->excel = 1; break;
+		case 'r': o->raw = 1; break;
+		case 'F': o->force = 1; break;
 		case 'e': encoding = optarg; break;
 		case 'f': format = optarg; break;
 		case 'V': o->village = optarg; break;
@@ -1165,8 +1179,10 @@ s_export_row(FILE *f, const struct export_opts *o, const struct field *fs, int n
 				fputc(',', f);
 			if (o->excel)
 				csv_write_field_excel(f, v[k]);
-			else
+			else if (o->raw)
 				csv_write_field(f, v[k]);
+			else
+				csv_write_field_safe(f, v[k]);
 		}
 		fputs("\r\n", f);
 		return;
@@ -1223,13 +1239,12 @@ cmd_export(struct node *n, int argc, char **argv)
 		return rc - 1;
 	if (household_ctx_init(&c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "export", "%s", err);
-	if (tool_out_open(&to, o.out, o.gb18030, "export") < 0) {
+	if (tool_out_open(&to, o.out, o.gb18030, o.force, "export") < 0) {
 		household_ctx_release(&c);
 		return EXIT_FAIL;
 	}
 	rc = s_export_records(to.f, &o, &c);
-	if (tool_out_close(&to, "export") < 0 && rc == EXIT_OK)
-		rc = EXIT_FAIL;
+	rc = tool_out_close(&to, rc, "export");
 	household_ctx_release(&c);
 	return rc;
 }

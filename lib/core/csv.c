@@ -305,30 +305,73 @@ s_long_digits(const char *s)
 	return n >= 12 && (s[n] == '\0' || (s[n] == 'X' && s[n + 1] == '\0'));
 }
 
+static const char s_formula_lead[] = "=+-@\t\r";
+
+/* ' and more ' then a formula character: what csv_excel_unguard takes one ' off */
+static int
+s_quote_marked(const char *s)
+{
+	size_t q = strspn(s, "'");
+
+	return q > 0 && s[q] && strchr(s_formula_lead, s[q]);
+}
+
+/* Would a spreadsheet run S as a formula, or would csv_excel_unguard change it? */
+static int
+s_needs_quote_mark(const char *s)
+{
+	if (s_quote_marked(s))
+		return 1;
+	return strchr(s_formula_lead, s[0]) && !s_plain_number(s);
+}
+
+/* S with a leading ' as one field (inside the quotes when it needs them). */
+static void
+s_write_quote_marked(FILE *f, const char *s)
+{
+	int quoted = strpbrk(s, ",\"\r\n") != NULL;
+
+	if (quoted)
+		fputc('"', f);
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	if (quoted)
+		fputc('"', f);
+}
+
+void
+csv_write_field_safe(FILE *f, const char *s)
+{
+	if (!s || !*s)
+		return;
+	if (s_needs_quote_mark(s))
+		s_write_quote_marked(f, s);
+	else
+		csv_write_field(f, s);
+}
+
 void
 csv_write_field_excel(FILE *f, const char *s)
 {
 	if (!s || !*s)
 		return;
-	if (strchr("=+-@\t\r", *s) && !s_plain_number(s)) {
-		char *g = malloc(strlen(s) + 2);
-		if (g) {
-			g[0] = '\'';
-			strcpy(g + 1, s);
-			csv_write_field(f, g);
-			free(g);
-			return;
-		}
-	} else if (s_long_digits(s)) {
+	if (s_needs_quote_mark(s))
+		s_write_quote_marked(f, s);
+	else if (s_long_digits(s)) {
 		fputc('\t', f);
-	}
-	csv_write_field(f, s);
+		csv_write_field(f, s);
+	} else
+		csv_write_field(f, s);
 }
 
 const char *
 csv_excel_unguard(const char *s)
 {
-	if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
+	if (s_quote_marked(s))
 		return s + 1;
 	if (s[0] == '\t' && s_long_digits(s + 1))
 		return s + 1;

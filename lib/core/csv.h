@@ -68,15 +68,23 @@ int csv_to_gb18030(const char *in, size_t len, char **out, size_t *outlen,
 void csv_write_field(FILE *f, const char *s);
 
 /*
- * The same for a file meant to be opened in Excel or WPS: a value a
- * spreadsheet would run as a formula (starting with = + - @ and not a plain
- * number) gets a leading ' (shown as text, not run); a long digit string (an
- * ID number, bank account or household id, which Excel would turn into
- * 1.10105E+17) gets a leading tab so it stays text.  Import drops both.
+ * Write S as one CSV field that a spreadsheet shows and never runs (CSV
+ * injection, OWASP): a value starting with = + - @, a tab or a CR (and not a
+ * plain number such as -3.5) gets a leading ', and so does a value starting
+ * with one or more ' and then one of those, so that csv_excel_unguard, which
+ * drops exactly one ' before them, gives every value back unchanged.
+ */
+void csv_write_field_safe(FILE *f, const char *s);
+
+/*
+ * The same for a file meant to be opened in Excel or WPS: besides the ', a
+ * long digit string (an ID number, bank account or household id, which Excel
+ * would turn into 1.10105E+17) gets a leading tab so it stays text.  Import
+ * drops both.
  */
 void csv_write_field_excel(FILE *f, const char *s);
 
-/* A cell as read back: without the ' or tab csv_write_field_excel added. */
+/* A cell as read back: without the ' or tab csv_write_field_safe/_excel added. */
 const char *csv_excel_unguard(const char *s);
 
 #endif

@@ -208,6 +208,36 @@ test_excel_guard(void **state)
 	assert_string_equal(csv_excel_unguard("-933.17"), "-933.17");
 }
 
+/*
+ * The default export (csv_write_field_safe): a formula-like value gets a
+ * leading ' (OWASP CSV injection), a value that starts with ' and a formula
+ * character gets one more, and parse + unguard gives every value back.
+ */
+static void
+test_formula_guard_round_trip(void **state)
+{
+	static const char *const in[] = { "=1+1", "+86 851", "-2+3", "@SUM(A1)", "\tx", "\r=x",
+		"-933.17", "'=1+1", "''+1", "'abc", "''", "=cmd|' /C calc'!A0", "=\"a,b\"",
+		"11010519491231002X", "李四", "a,b", "'", NULL };
+	static const char *const out[] = { "'=1+1", "'+86 851", "'-2+3", "'@SUM(A1)", "'\tx",
+		"\"'\r=x\"", "-933.17", "''=1+1", "'''+1", "'abc", "''", "'=cmd|' /C calc'!A0",
+		"\"'=\"\"a,b\"\"\"", "11010519491231002X", "李四", "\"a,b\"", "'", NULL };
+	(void)state;
+	for (int i = 0; in[i]; i++) {
+		char *buf = NULL, err[256];
+		size_t len = 0;
+		struct csv c;
+		FILE *f = open_memstream(&buf, &len);
+		csv_write_field_safe(f, in[i]);
+		fclose(f);
+		assert_string_equal(buf, out[i]);
+		assert_int_equal(csv_parse(&c, &buf, len, err, sizeof err), 0);
+		assert_int_equal(c.nrows, 1);
+		assert_string_equal(csv_excel_unguard(c.rows[0].fields[0]), in[i]);
+		csv_release(&c);
+	}
+}
+
 int
 main(void)
 {
@@ -221,6 +251,7 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_excel_guard),
+		cmocka_unit_test(test_formula_guard_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,11 +48,20 @@ int csv_parse_json(struct csv *csv, char **text, char *err, size_t errlen);
 
 /* 1 if the LEN bytes at S are valid UTF-8 (shortest forms, no surrogates). */
 int csv_utf8_valid(const char *s, size_t len);
+/* Offset of the first byte of S (LEN) where UTF-8 breaks; LEN if it never does. */
+size_t csv_utf8_invalid_at(const char *s, size_t len);
+/* The line (1-based; CRLF, LF or a lone CR end one) of byte offset OFF of S. */
+size_t csv_line_at(const char *s, size_t off);
 
 /*
  * Convert the LEN bytes of IN to UTF-8 into *OUT (malloc'd, NUL-terminated,
  * BOM removed).  ENCODING "utf-8", "gb18030" or NULL to detect: valid UTF-8 is
- * UTF-8, anything else GB18030.  *USED names the encoding taken.
+ * UTF-8; a file broken somewhere that holds more UTF-8 characters of three
+ * or four bytes than GB18030 text has by chance (bytes in them at least an
+ * eighth of the bytes in no valid character) is refused as mixed, naming
+ * the line and byte offset (counted in the file as given, BOM included) of
+ * the first bad byte; anything else is GB18030.  *USED names the encoding
+ * taken.  Errors name the line and byte offset.
  */
 int csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
     size_t *outlen, const char **used, char *err, size_t errlen);

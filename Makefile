@@ -45,7 +45,8 @@ BIN        = bin
 endif
 
 CORE_SRC = lib/core/log.c lib/core/util.c lib/core/codes.c lib/core/config.c lib/core/codec.c \
-          lib/core/schema.c lib/core/csv.c lib/core/ledger.c lib/core/node.c lib/core/status.c lib/core/keyfile.c \
+          lib/core/schema.c lib/core/csv.c lib/core/ledger.c lib/core/node.c lib/core/status.c \
+          lib/core/keyfile.c lib/core/outfile.c \
           lib/core/wire.c lib/core/peer.c
 DOMAIN_SRC = lib/domain/dates.c lib/domain/money.c lib/domain/idcard.c lib/domain/household.c \
              lib/domain/fields.c lib/domain/procedure.c lib/domain/statement.c lib/domain/rules.c \
@@ -60,7 +61,7 @@ UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledge
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
            tests/unit/test_procedure.c tests/unit/test_statement.c tests/unit/test_fields.c \
-           tests/unit/test_rank.c
+           tests/unit/test_rank.c tests/unit/test_outfile.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c tests/bench/bench_fields.c
 # tools the system tests call ($LIKA_UNIT/NAME); never installed.  test_tool.c
 # builds as test-tool: run.sh takes every test_* in $LIKA_UNIT for a unit test.

@@ -193,6 +193,7 @@ struct doc_opts {
 	const char *format;
 	const char *out;
 	int gb18030;
+	int force;              /* --force: replace a symbolic link at -o FILE */
 };
 
 /* 0 to go on, else an exit status + 1. */
@@ -203,6 +204,7 @@ s_doc_opts(int argc, char **argv, struct doc_opts *o, const char *usage)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "encoding", required_argument, NULL, 'e' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -211,16 +213,21 @@ s_doc_opts(int argc, char **argv, struct doc_opts *o, const char *usage)
 
 	o->format = "html";
 	o->out = NULL;
+	o->force = 0;
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f': o->format = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'e': encoding = optarg; break;
+		case 'F': o->force = 1; break;
 		case 'h':
 			printf("%s\noptions:\n  --format html|csv  HTML for A4 printing (default) or CSV (UTF-8 with BOM)\n"
 			    "  --encoding utf-8|gb18030  CSV in GB18030 for spreadsheets that want it\n"
-			    "  -o FILE            write to FILE instead of standard output\n", usage);
+			    "  -o FILE            write to FILE instead of standard output (mode 0600, replaced\n"
+			    "                     whole: a temporary beside it is renamed over it)\n"
+			    "  --force            replace a symbolic link at FILE (refused otherwise; the\n"
+			    "                     link is replaced, the file it points to never written)\n", usage);
 			return EXIT_OK + 1;
 		default:
 			fprintf(stderr, "%s", usage);
@@ -270,7 +277,7 @@ s_doc_open(struct node *n, struct household_ctx *c, struct doc *d, const struct 
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	memset(d, 0, sizeof *d);
 	d->csv = strcmp(o->format, "csv") == 0;
-	if (tool_out_open(&d->out, o->out, o->gb18030, cmd) < 0) {
+	if (tool_out_open(&d->out, o->out, o->gb18030, o->force, cmd) < 0) {
 		household_ctx_release(c);
 		return EXIT_FAIL;
 	}
@@ -281,8 +288,7 @@ s_doc_open(struct node *n, struct household_ctx *c, struct doc *d, const struct 
 static int
 s_doc_close(struct household_ctx *c, struct doc *d, int rc, const char *cmd)
 {
-	if (tool_out_close(&d->out, cmd) < 0 && rc == EXIT_OK)
-		rc = EXIT_FAIL;
+	rc = tool_out_close(&d->out, rc, cmd);
 	household_ctx_release(c);
 	return rc;
 }

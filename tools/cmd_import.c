@@ -136,6 +136,9 @@ struct import {
 	struct strmap next_no;                  /* household → last member number assigned */
 	struct strmap touched;                  /* households whose members changed → a row */
 	char next_id[32];
+	/* household sequences the file names itself (sorted, unique): not handed out */
+	long *named;
+	size_t nnamed, named_at;
 };
 
 /* A bad row's message, kept until the last pass so a rerun does not repeat it. */
@@ -411,6 +414,18 @@ s_row_values(struct import *im, size_t row, const char **vals, struct field_valu
 	return nbad ? ROW_BAD : ROW_OK;
 }
 
+/*
+ * Does the file name household sequence SEQ of this township?  SEQ only grows
+ * within a pass, so a cursor walks the sorted list once: linear in the rows.
+ */
+static int
+s_named(struct import *im, long long seq)
+{
+	while (im->named_at < im->nnamed && im->named[im->named_at] < seq)
+		im->named_at++;
+	return im->named_at < im->nnamed && im->named[im->named_at] == seq;
+}
+
 /* Move IM's next new household id past the one just used and past ids the file names. */
 static int
 s_next_household_id(struct import *im, char *err, size_t errlen)
@@ -420,6 +435,8 @@ s_next_household_id(struct import *im, char *err, size_t errlen)
 	long long seq = atoll(im->next_id + tl) + 1;
 
 	for (;; seq++) {
+		if (s_named(im, seq))
+			continue;
 		snprintf(im->next_id, sizeof im->next_id, "%s%06lld", im->c->township, seq);
 		snprintf(key, sizeof key, "H%s", im->next_id);
 		if (!s_map_get(&im->keys, key) && household_row_exists(im->c, "household", im->next_id) == 0)
@@ -677,15 +694,51 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	return 0;
 }
 
-/* Is CELL (as a spreadsheet may guard or pad it) the value S? */
 static int
-s_cell_is(const char *cell, const char *s)
+s_cmp_long(const void *a, const void *b)
 {
-	size_t n = strlen(s);
+	long x = *(const long *)a, y = *(const long *)b;
 
-	cell = csv_excel_unguard(cell);
-	cell += strspn(cell, " \t");
-	return strncmp(cell, s, n) == 0 && strspn(cell + n, " \t") == strlen(cell + n);
+	return (x > y) - (x < y);
+}
+
+/*
+ * The household sequences of this township the file's 户编号 cells name (as a
+ * spreadsheet may guard or pad them) into IM->named, sorted and unique;
+ * -1 out of memory.  Sorting once replaces a rescan of the file per named id,
+ * which made a sheet naming its own consecutive ids quadratic.
+ */
+static int
+s_collect_named(struct import *im)
+{
+	size_t ncols = im->rows.rows[im->header].n, tl = strlen(im->c->township), n = 0;
+
+	free(im->named);
+	im->named = NULL;
+	im->nnamed = im->named_at = 0;
+	if (im->rows.nrows <= im->header + 1)
+		return 0;
+	if (!(im->named = malloc((im->rows.nrows - im->header - 1) * sizeof *im->named)))
+		return -1;
+	for (size_t row = im->header + 1; row < im->rows.nrows; row++)
+		for (size_t k = 0; k < im->rows.rows[row].n && k < ncols; k++) {
+			if (im->colfield[k] != HF_ID)
+				continue;
+			const char *cell = csv_excel_unguard(im->rows.rows[row].fields[k]);
+			cell += strspn(cell, " \t");
+			if (strncmp(cell, im->c->township, tl) != 0 || strspn(cell + tl, "0123456789") != 6 ||
+			    strspn(cell + tl + 6, " \t") != strlen(cell + tl + 6))
+				continue;
+			im->named[n++] = strtol(cell + tl, NULL, 10);
+			break;
+		}
+	qsort(im->named, n, sizeof *im->named, s_cmp_long);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || im->named[u - 1] != im->named[i])
+			im->named[u++] = im->named[i];
+	im->nnamed = u;
+	return 0;
 }
 
 /* One pass over the rows; 0 done (bad rows counted), -1 failure (rolled back). */
@@ -701,17 +754,17 @@ s_pass(struct import *im, char *err, size_t errlen)
 	    household_next_id(im->c, im->next_id, sizeof im->next_id, err, errlen) < 0)
 		goto fail;
 	if (im->kind == RECORD_HOUSEHOLD) {
-		/* ids the file names itself are not handed out to rows without one */
-		size_t ncols = im->rows.rows[im->header].n;
-		for (size_t row = im->header + 1; row < im->rows.nrows; row++)
-			for (size_t k = 0; k < im->rows.rows[row].n && k < ncols; k++)
-				if (im->colfield[k] == HF_ID && s_cell_is(im->rows.rows[row].fields[k], im->next_id)) {
-					size_t tl = strlen(im->c->township);
-					snprintf(im->next_id + tl, sizeof im->next_id - tl, "%06lld",
-					    atoll(im->next_id + tl) + 1);
-					row = im->header;   /* look again from the start */
-					break;
-				}
+		/* ids the file names itself are not handed out to rows without one
+		 * (anywhere in the file, before or after the row: s_named) */
+		if (s_collect_named(im) < 0) {
+			errf(err, errlen, "out of memory");
+			goto fail;
+		}
+		size_t tl = strlen(im->c->township);
+		long long seq = atoll(im->next_id + tl);
+		while (s_named(im, seq))
+			seq++;
+		snprintf(im->next_id + tl, sizeof im->next_id - tl, "%06lld", seq);
 	}
 	for (size_t row = im->header + 1; row < im->rows.nrows; row++) {
 		if (s_blank_row(&im->rows.rows[row]))
@@ -943,6 +996,7 @@ s_import_release(struct import *im)
 	free(im->reports);
 	free(im->row_bad);
 	free(im->row_hid);
+	free(im->named);
 	csv_release(&im->rows);
 }
 
@@ -979,21 +1033,29 @@ cmd_import(struct node *n, int argc, char **argv)
 
 static const char s_export_usage[] =
     "usage: lika export households|members|incomes [--format csv|json] [--village CODE]\n"
-    "                   [--header zh|en] [--excel] [--encoding utf-8|gb18030] [-o FILE]\n\n"
+    "                   [--header zh|en] [--excel | --raw] [--encoding utf-8|gb18030]\n"
+    "                   [-o FILE [--force]]\n\n"
     "Write the records held as CSV (UTF-8 with BOM, Chinese headers unless\n"
     "--header en, for spreadsheets) or JSON (an array of objects with the English\n"
     "field names).  \"lika import\" reads either back unchanged.  Incomes also carry\n"
     "the computed 人均纯收入, which import ignores (it computes it again).\n"
-    "--excel guards CSV cells for Excel and WPS: ID numbers and other long digit\n"
-    "strings keep all their digits (a leading tab), a value starting with = + - @\n"
-    "is shown, not run (a leading '); import drops both again.  --encoding gb18030\n"
-    "writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n";
+    "A CSV cell starting with = + - @, a tab or a carriage return (and not a plain\n"
+    "number) gets a leading ' so that a spreadsheet shows it instead of running it\n"
+    "as a formula (CSV injection); so does one starting with ' and one of those.\n"
+    "Import drops that one ' again.  --raw writes every cell as it is (for programs,\n"
+    "not spreadsheets).  --excel also keeps ID numbers and other long digit strings\n"
+    "whole in Excel and WPS (a leading tab, which import drops too).\n"
+    "--encoding gb18030 writes CSV in GB18030 (no BOM) for spreadsheets that want it.\n"
+    "-o FILE is replaced whole (mode 0600: a temporary beside it renamed over it);\n"
+    "a symbolic link at FILE is refused unless --force, which replaces the link.\n";
 
 struct export_opts {
 	enum record_kind kind;
 	const char *village;    /* NULL: every village */
 	const char *out;        /* NULL: stdout */
 	int json, gb18030, excel;
+	int raw;                /* --raw: formula-like cells as they are */
+	int force;              /* --force: replace a symbolic link at -o FILE */
 	int zh;                 /* CSV headers: the Chinese labels, else the field names */
 };
 
@@ -1018,6 +1080,8 @@ s_export_check(struct export_opts *o, const char *what, const char *format, cons
 		return tool_fail(EXIT_USAGE, "export", "JSON is UTF-8: --encoding gb18030 is for CSV");
 	if (strcmp(header, "zh") && strcmp(header, "en"))
 		return tool_fail(EXIT_USAGE, "export", "header \"%s\" is neither zh nor en", header);
+	if (o->raw && o->excel)
+		return tool_fail(EXIT_USAGE, "export", "--raw and --excel exclude each other");
 	o->zh = header[0] == 'z';
 	if (o->village && code_check_village(o->village, err, sizeof err) < 0)
 		return tool_fail(EXIT_USAGE, "export", "%s", err);
@@ -1034,6 +1098,8 @@ s_export_opts(int argc, char **argv, struct export_opts *o)
 		{ "header", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "excel", no_argument, NULL, 'x' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -1046,6 +1112,8 @@ s_export_opts(int argc, char **argv, struct export_opts *o)
 	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'x': o->excel = 1; break;
+		case 'r': o->raw = 1; break;
+		case 'F': o->force = 1; break;
 		case 'e': encoding = optarg; break;
 		case 'f': format = optarg; break;
 		case 'V': o->village = optarg; break;
@@ -1111,8 +1179,10 @@ s_export_row(FILE *f, const struct export_opts *o, const struct field *fs, int n
 				fputc(',', f);
 			if (o->excel)
 				csv_write_field_excel(f, v[k]);
-			else
+			else if (o->raw)
 				csv_write_field(f, v[k]);
+			else
+				csv_write_field_safe(f, v[k]);
 		}
 		fputs("\r\n", f);
 		return;
@@ -1169,13 +1239,12 @@ cmd_export(struct node *n, int argc, char **argv)
 		return rc - 1;
 	if (household_ctx_init(&c, ledger_db(n->ledger), n->conf.code, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "export", "%s", err);
-	if (tool_out_open(&to, o.out, o.gb18030, "export") < 0) {
+	if (tool_out_open(&to, o.out, o.gb18030, o.force, "export") < 0) {
 		household_ctx_release(&c);
 		return EXIT_FAIL;
 	}
 	rc = s_export_records(to.f, &o, &c);
-	if (tool_out_close(&to, "export") < 0 && rc == EXIT_OK)
-		rc = EXIT_FAIL;
+	rc = tool_out_close(&to, rc, "export");
 	household_ctx_release(&c);
 	return rc;
 }

@@ -391,12 +391,13 @@ s_section_end(enum fmt f)
 
 /* Options of "lika report": 0 to go on, else an exit status + 1. */
 static int
-s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out)
+s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out, int *force)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -424,13 +425,15 @@ s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out
 				    "gb18030", optarg) + 1;
 			break;
 		case 'o': *out = optarg; break;
+		case 'F': *force = 1; break;
 		case 'h':
 			printf("usage: lika report [--format text|html|csv] [--encoding utf-8|gb18030] "
-			    "[--out FILE]\n\n"
+			    "[--out FILE [--force]]\n\n"
 			    "The summary (扶贫对象建档立卡工作总结) of this node's archive: households by\n"
 			    "stage, registered households by main poverty cause, assistance measures by\n"
 			    "category with funds, helpers, and half-year review decisions.  HTML prints on\n"
-			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.\n");
+			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.  --out FILE is\n"
+			    "replaced whole (mode 0600); a symbolic link there is refused unless --force.\n");
 			return EXIT_OK + 1;
 		default: return EXIT_USAGE + 1;
 		}
@@ -539,15 +542,15 @@ int
 report_summary(struct node *n, int argc, char **argv)
 {
 	enum fmt f = F_TEXT;
-	int gb18030 = 0, rc, counts[B_COUNT] = { 0 };
+	int gb18030 = 0, force = 0, rc, counts[B_COUNT] = { 0 };
 	const char *out = NULL;
 	char today[11];
 	struct tool_out o;
 
-	if ((rc = s_report_opts(argc, argv, &f, &gb18030, &out)))
+	if ((rc = s_report_opts(argc, argv, &f, &gb18030, &out, &force)))
 		return rc - 1;
 	date_today(today);
-	if (tool_out_open(&o, out, gb18030, "report") < 0)
+	if (tool_out_open(&o, out, gb18030, force, "report") < 0)
 		return EXIT_FAIL;
 	s_out = o.f;
 	sqlite3 *db = ledger_db(n->ledger);
@@ -561,5 +564,5 @@ report_summary(struct node *n, int argc, char **argv)
 	s_report_helpers(f, db);
 	if (f == F_HTML)
 		fprintf(s_out, "</body>\n</html>\n");
-	return tool_out_close(&o, "report") < 0 ? EXIT_FAIL : EXIT_OK;
+	return tool_out_close(&o, EXIT_OK, "report");
 }

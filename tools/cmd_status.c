@@ -339,21 +339,47 @@ s_render_html(FILE *f, const struct status *s)
 	fprintf(f, "</body>\n</html>\n");
 }
 
-/* Write the page to PATH.tmp, then rename: a screen never shows half a page. */
+/*
+ * Write the page to a temporary beside PATH, then rename (outfile.h): a
+ * screen never shows half a page, and a link planted at PATH or at a
+ * temporary's name is never written through.  Mode 0644: the page is meant
+ * to be read by a browser or a web server on the office machine; it holds
+ * node codes, sync figures and refusal reasons, not household files (a
+ * refusal reason may quote the refused value: keep the page off shared
+ * folders).
+ */
 static int
-s_write_html(const char *path, const struct status *s)
+s_write_html(const char *path, const struct status *s, int force)
 {
-	char tmp[1100];
+	char err[ERRBUF_SIZE];
+	struct outfile o;
 	FILE *f;
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
-	if (!(f = fopen(tmp, "w")))
-		return tool_fail(EXIT_UNREADABLE, "status", "%s: %s", tmp, strerror(errno));
-	s_render_html(f, s);
-	if (fclose(f) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return tool_fail(EXIT_UNREADABLE, "status", "%s: %s", path, strerror(errno));
+	if (outfile_open(&o, path, 0644, force ? OUTFILE_FORCE : 0, err, sizeof err) < 0)
+		return tool_fail(EXIT_UNREADABLE, "status", "%s", err);
+	if (!(f = fdopen(o.fd, "w"))) {
+		int e = errno;
+		outfile_abort(&o);
+		return tool_fail(EXIT_UNREADABLE, "status", "%s: %s", path, strerror(e));
 	}
+	s_render_html(f, s);
+	int bad = fflush(f) != 0 || ferror(f);
+	int e = errno;
+	if (!bad && fsync(o.fd) != 0) {
+		bad = 1;
+		e = errno;
+	}
+	if (fclose(f) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	o.fd = -1;      /* closed with the stream */
+	if (bad) {
+		outfile_abort(&o);
+		return tool_fail(EXIT_UNREADABLE, "status", "%s: %s (not written)", path, strerror(e));
+	}
+	if (outfile_commit(&o, err, sizeof err) < 0)
+		return tool_fail(EXIT_UNREADABLE, "status", "%s", err);
 	return 0;
 }
 
@@ -361,7 +387,7 @@ static void
 s_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: lika [--data DIR] status [--json] [--html FILE] [--watch SECONDS] [--no-color]\n"
+	    "usage: lika [--data DIR] status [--json] [--html FILE [--force]] [--watch SECONDS] [--no-color]\n"
 	    "\n"
 	    "Sync status of this node, read from its database (likad need not run; when it\n"
 	    "does, its live view is asked for on its control socket).  A township shows its\n"
@@ -369,7 +395,9 @@ s_usage(FILE *f)
 	    "anything refused; the county shows one row per township, worst first.\n"
 	    "\n"
 	    "  --json         machine-readable (fields in README.md, \"lika status\")\n"
-	    "  --html FILE    write a self-contained page (refreshes itself every minute)\n"
+	    "  --html FILE    write a self-contained page (refreshes itself every minute),\n"
+	    "                 replaced whole; a symbolic link at FILE is refused\n"
+	    "  --force        replace a symbolic link at the --html FILE (the link itself)\n"
 	    "  --watch N      redraw every N seconds until interrupted\n"
 	    "  --no-color     no colour even on a terminal (also: NO_COLOR set)\n"
 	    "\n"
@@ -387,13 +415,14 @@ cmd_status(struct node *none, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "watch", required_argument, NULL, 'w' },
 		{ "no-color", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *html = NULL;
-	int ch, json = 0, watch = 0, colour, rc = EXIT_UNREADABLE;
+	int ch, json = 0, watch = 0, force = 0, colour, rc = EXIT_UNREADABLE;
 	char err[ERRBUF_SIZE];
 
 	(void)none;
@@ -402,6 +431,7 @@ cmd_status(struct node *none, int argc, char **argv)
 		switch (ch) {
 		case 'j': json = 1; break;
 		case 'H': html = optarg; break;
+		case 'F': force = 1; break;
 		case 'w': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -433,7 +463,7 @@ cmd_status(struct node *none, int argc, char **argv)
 		}
 		node_close(&n);
 		rc = status_exit_code(&s);
-		if (html && s_write_html(html, &s) != 0)
+		if (html && s_write_html(html, &s, force) != 0)
 			rc = EXIT_UNREADABLE;
 		if (watch && colour && !json)
 			fputs("\033[H\033[2J", stdout);

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "rules.h"
@@ -136,57 +137,80 @@ json_str(FILE *f, const char *s)
 }
 
 int
-tool_out_open(struct tool_out *o, const char *path, int gb18030, const char *cmd)
+tool_out_open(struct tool_out *o, const char *path, int gb18030, int force, const char *cmd)
 {
+	char err[ERRBUF_SIZE];
+
 	memset(o, 0, sizeof *o);
+	o->file.fd = -1;
 	o->path = path;
 	o->gb18030 = gb18030;
-	o->target = path ? fopen(path, "w") : stdout;
-	if (!o->target) {
-		tool_fail(EXIT_FAIL, cmd, "%s: %s", path, strerror(errno));
-		return -1;
+	if (!path) {
+		o->target = stdout;
+	} else {
+		if (outfile_open(&o->file, path, TOOL_OUT_MODE, force ? OUTFILE_FORCE : 0,
+		    err, sizeof err) < 0) {
+			tool_fail(EXIT_FAIL, cmd, "%s", err);
+			return -1;
+		}
+		if (!(o->target = fdopen(o->file.fd, "w"))) {
+			tool_fail(EXIT_FAIL, cmd, "%s: %s", path, strerror(errno));
+			outfile_abort(&o->file);
+			return -1;
+		}
 	}
 	o->f = gb18030 ? open_memstream(&o->buf, &o->len) : o->target;
 	if (!o->f) {
 		tool_fail(EXIT_FAIL, cmd, "memory stream: %s", strerror(errno));
-		if (path)
+		if (path) {
 			fclose(o->target);
+			o->file.fd = -1;
+			outfile_abort(&o->file);
+		}
 		return -1;
 	}
 	return 0;
 }
 
 int
-tool_out_close(struct tool_out *o, const char *cmd)
+tool_out_close(struct tool_out *o, int rc, const char *cmd)
 {
 	char err[ERRBUF_SIZE];
-	int rc = 0;
+	const char *name = o->path ? o->path : "stdout";
 
 	if (o->gb18030) {
 		char *gb = NULL;
 		size_t len = 0;
 		if (fclose(o->f) != 0) {
 			tool_fail(EXIT_FAIL, cmd, "memory stream: %s", strerror(errno));
-			rc = -1;
-		} else if (csv_to_gb18030(o->buf, o->len, &gb, &len, err, sizeof err) < 0) {
+			rc = EXIT_FAIL;
+		} else if (rc == EXIT_OK && csv_to_gb18030(o->buf, o->len, &gb, &len, err, sizeof err) < 0) {
 			tool_fail(EXIT_FAIL, cmd, "%s", err);
-			rc = -1;
-		} else if (fwrite(gb, 1, len, o->target) != len) {
-			tool_fail(EXIT_FAIL, cmd, "%s: %s", o->path ? o->path : "stdout", strerror(errno));
-			rc = -1;
+			rc = EXIT_FAIL;
+		} else if (rc == EXIT_OK && fwrite(gb, 1, len, o->target) != len) {
+			tool_fail(EXIT_FAIL, cmd, "%s: %s", name, strerror(errno));
+			rc = EXIT_FAIL;
 		}
 		free(gb);
 		free(o->buf);
 	}
-	if (o->path) {
-		if (fclose(o->target) != 0 && rc == 0) {
-			tool_fail(EXIT_FAIL, cmd, "%s: %s", o->path, strerror(errno));
-			rc = -1;
-		}
-	} else if (fflush(stdout) != 0 && rc == 0) {
-		tool_fail(EXIT_FAIL, cmd, "stdout: %s", strerror(errno));
-		rc = -1;
+	if (!o->path) {
+		if (fflush(stdout) != 0 && rc == EXIT_OK)
+			rc = tool_fail(EXIT_FAIL, cmd, "stdout: %s", strerror(errno));
+		return rc;
 	}
+	/* the stream's bytes reach the file before it is synced and renamed */
+	if (fflush(o->target) != 0 && rc == EXIT_OK)
+		rc = tool_fail(EXIT_FAIL, cmd, "%s: %s (not written)", name, strerror(errno));
+	if (rc == EXIT_OK && fsync(o->file.fd) != 0)
+		rc = tool_fail(EXIT_FAIL, cmd, "%s: %s (not written)", name, strerror(errno));
+	if (fclose(o->target) != 0 && rc == EXIT_OK)
+		rc = tool_fail(EXIT_FAIL, cmd, "%s: %s (not written)", name, strerror(errno));
+	o->file.fd = -1;        /* closed with the stream */
+	if (rc != EXIT_OK)
+		outfile_abort(&o->file);
+	else if (outfile_commit(&o->file, err, sizeof err) < 0)
+		rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
 	return rc;
 }
 

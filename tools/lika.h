@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "node.h"
+#include "outfile.h"
 
 /* Exit statuses of every command. */
 #define EXIT_OK     0
@@ -61,9 +62,15 @@ void html_str(FILE *f, const char *s);
 const char *col_text(sqlite3_stmt *st, int i);
 
 /*
- * Output of a document or export: PATH (NULL: stdout), in UTF-8 or, with
- * GB18030 set, collected and converted when closed.  tool_out_close returns
- * 0 or -1 with the reason printed for CMD.
+ * Output of a document, export or report: PATH (NULL: stdout), in UTF-8 or,
+ * with GB18030 set, collected and converted when closed.  A file is written
+ * to a temporary beside PATH, mode 0600 (documents and exports hold personal
+ * data: names, ID numbers, incomes), and renamed over PATH only when the
+ * command succeeded (outfile.h); a symbolic link at PATH is refused unless
+ * FORCE (then the link is replaced, never its target written).
+ * tool_out_close takes the command's exit status RC so far: EXIT_OK commits
+ * the file, anything else removes the temporary and leaves PATH as it was;
+ * it returns RC, or EXIT_FAIL with the reason printed for CMD.
  */
 struct tool_out {
 	FILE *f;            /* write here */
@@ -72,9 +79,11 @@ struct tool_out {
 	int gb18030;
 	char *buf;
 	size_t len;
+	struct outfile file;
 };
-int tool_out_open(struct tool_out *o, const char *path, int gb18030, const char *cmd);
-int tool_out_close(struct tool_out *o, const char *cmd);
+#define TOOL_OUT_MODE 0600
+int tool_out_open(struct tool_out *o, const char *path, int gb18030, int force, const char *cmd);
+int tool_out_close(struct tool_out *o, int rc, const char *cmd);
 
 /* Commands (tools/cmd_*.c); proc.h has those of the procedure. */
 int cmd_init(struct node *n, int argc, char **argv);

@@ -116,8 +116,9 @@ mp_str_eq(const msgpack_object *o, const char *s)
 {
 	size_t n = strlen(s);
 
+	/* msgpack leaves an empty string's pointer NULL: memcmp(NULL, s, 0) is undefined */
 	return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
-	    memcmp(o->via.str.ptr, s, n) == 0;
+	    (n == 0 || memcmp(o->via.str.ptr, s, n) == 0);
 }
 
 int
@@ -287,7 +288,8 @@ changeset_decode(struct changeset *cs, const void *body, size_t len,
 		errf(err, errlen, "change set: origin is not a short string");
 		goto bad;
 	}
-	memcpy(h->origin, f[1].via.str.ptr, f[1].via.str.size);
+	if (f[1].via.str.size)      /* an empty string's pointer is NULL */
+		memcpy(h->origin, f[1].via.str.ptr, f[1].via.str.size);
 	h->origin[f[1].via.str.size] = '\0';
 	if (code_role(h->origin) == ROLE_NONE) {
 		errf(err, errlen, "change set: origin \"%s\" is not a node code", h->origin);

@@ -171,7 +171,8 @@ config_write(const struct config *c, const char *path, char *err, size_t errlen)
 	int fd;
 	FILE *f;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644)) < 0)
+	/* 0600 like every file of the data directory (node.c) */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return errf(err, errlen, "%s: %s", path, strerror(errno));
 	if ((f = fdopen(fd, "w")) == NULL) {
 		close(fd);

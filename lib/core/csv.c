@@ -145,40 +145,94 @@ csv_release(struct csv *csv)
 	memset(csv, 0, sizeof *csv);
 }
 
-int
-csv_utf8_valid(const char *s, size_t len)
+/* Length of the valid UTF-8 character at P (1 for ASCII), 0 if none starts there. */
+static size_t
+s_utf8_char(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = *p;
+	size_t n;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	else if (c >= 0xc2 && c <= 0xdf) {
+		n = 1; cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 2; cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 3; cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) <= n)
+		return 0;
+	for (size_t i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
+size_t
+csv_utf8_invalid_at(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
 	while (p < end) {
-		unsigned c = *p;
-		size_t n;
-		uint32_t cp;
-		if (c < 0x80) {
-			p++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 1; cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2; cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3; cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		if ((size_t)(end - p) <= n)
-			return 0;
-		for (size_t i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n + 1;
+		size_t n = s_utf8_char(p, end);
+		if (n == 0)
+			return (size_t)(p - (const unsigned char *)s);
+		p += n;
 	}
-	return 1;
+	return len;
+}
+
+int
+csv_utf8_valid(const char *s, size_t len)
+{
+	return csv_utf8_invalid_at(s, len) == len;
+}
+
+size_t
+csv_line_at(const char *s, size_t off)
+{
+	size_t line = 1;
+
+	for (size_t i = 0; i < off; i++)
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= off || s[i + 1] != '\n')))
+			line++;
+	return line;
+}
+
+/*
+ * Bytes of IN in valid UTF-8 characters of three or four bytes (*UTF8: every
+ * Chinese character in UTF-8 is three) and bytes in no valid character
+ * (*BAD).  GB18030 text has few of the first by chance (about one byte in a
+ * hundred of its bad ones: a pair such as 路 C2 B7 is valid two-byte UTF-8,
+ * three-byte coincidences are rare); a UTF-8 sheet with a stray byte pair
+ * has few of the second.
+ */
+static void
+s_utf8_census(const char *in, size_t len, size_t *utf8, size_t *bad)
+{
+	const unsigned char *p = (const unsigned char *)in, *end = p + len;
+
+	*utf8 = *bad = 0;
+	while (p < end) {
+		size_t n = s_utf8_char(p, end);
+		if (n == 0) {
+			(*bad)++;
+			p++;
+		} else {
+			if (n > 2)
+				*utf8 += n;
+			p += n;
+		}
+	}
 }
 
 int
@@ -186,11 +240,25 @@ csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
     size_t *outlen, const char **used, char *err, size_t errlen)
 {
 	int utf8;
+	size_t bad_at = csv_utf8_invalid_at(in, len);
 
 	*out = NULL;
-	if (!encoding)
-		utf8 = csv_utf8_valid(in, len);
-	else if (!strcasecmp(encoding, "utf-8") || !strcasecmp(encoding, "utf8"))
+	if (!encoding) {
+		utf8 = bad_at == len;
+		size_t u, b;
+		if (!utf8) {
+			s_utf8_census(in, len, &u, &b);
+			/* UTF-8 characters beyond chance in a file with bytes that are
+			 * not: a mixed or broken file, which decoded whole as GB18030
+			 * would be stored garbled */
+			if (u > 0 && u >= b / 8)
+				return errf(err, errlen, "line %zu, byte offset %zu (\\x%02x): not valid "
+				    "UTF-8, though the rest of the file is UTF-8 (%zu byte%s in all are not): "
+				    "a file mixing encodings is refused; correct the cell or save the sheet "
+				    "again as UTF-8 (--encoding gb18030 if it is GB18030 throughout)", csv_line_at(in, bad_at), bad_at,
+				    (unsigned char)in[bad_at], b, b == 1 ? "" : "s");
+		}
+	} else if (!strcasecmp(encoding, "utf-8") || !strcasecmp(encoding, "utf8"))
 		utf8 = 1;
 	else if (!strcasecmp(encoding, "gb18030") || !strcasecmp(encoding, "gbk") ||
 	    !strcasecmp(encoding, "gb2312"))
@@ -199,8 +267,10 @@ csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
 		return errf(err, errlen, "encoding \"%s\" is neither utf-8 nor gb18030", encoding);
 
 	if (utf8) {
-		if (!csv_utf8_valid(in, len))
-			return errf(err, errlen, "the file is not valid UTF-8 (try --encoding gb18030)");
+		if (bad_at != len)
+			return errf(err, errlen, "line %zu, byte offset %zu (\\x%02x): not valid UTF-8 "
+			    "(try --encoding gb18030)", csv_line_at(in, bad_at), bad_at,
+			    (unsigned char)in[bad_at]);
 		if (len >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0) {
 			in += 3;
 			len -= 3;
@@ -226,10 +296,12 @@ csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
 	size_t il = len, ol = cap - 1;
 	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
 		int e = errno;
+		size_t at = (size_t)(ip - in);
 		iconv_close(cd);
 		free(buf);
-		return errf(err, errlen, "the file is neither UTF-8 nor GB18030 (byte %zu: %s)",
-		    (size_t)(ip - in), strerror(e));
+		return errf(err, errlen, "line %zu, byte offset %zu: %s (%s)", csv_line_at(in, at), at,
+		    encoding ? "not valid GB18030" : "the file is neither UTF-8 nor GB18030",
+		    e == EINVAL ? "a character cut short at the end" : strerror(e));
 	}
 	iconv_close(cd);
 	*op = '\0';
@@ -305,30 +377,73 @@ s_long_digits(const char *s)
 	return n >= 12 && (s[n] == '\0' || (s[n] == 'X' && s[n + 1] == '\0'));
 }
 
+static const char s_formula_lead[] = "=+-@\t\r";
+
+/* ' and more ' then a formula character: what csv_excel_unguard takes one ' off */
+static int
+s_quote_marked(const char *s)
+{
+	size_t q = strspn(s, "'");
+
+	return q > 0 && s[q] && strchr(s_formula_lead, s[q]);
+}
+
+/* Would a spreadsheet run S as a formula, or would csv_excel_unguard change it? */
+static int
+s_needs_quote_mark(const char *s)
+{
+	if (s_quote_marked(s))
+		return 1;
+	return strchr(s_formula_lead, s[0]) && !s_plain_number(s);
+}
+
+/* S with a leading ' as one field (inside the quotes when it needs them). */
+static void
+s_write_quote_marked(FILE *f, const char *s)
+{
+	int quoted = strpbrk(s, ",\"\r\n") != NULL;
+
+	if (quoted)
+		fputc('"', f);
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	if (quoted)
+		fputc('"', f);
+}
+
+void
+csv_write_field_safe(FILE *f, const char *s)
+{
+	if (!s || !*s)
+		return;
+	if (s_needs_quote_mark(s))
+		s_write_quote_marked(f, s);
+	else
+		csv_write_field(f, s);
+}
+
 void
 csv_write_field_excel(FILE *f, const char *s)
 {
 	if (!s || !*s)
 		return;
-	if (strchr("=+-@\t\r", *s) && !s_plain_number(s)) {
-		char *g = malloc(strlen(s) + 2);
-		if (g) {
-			g[0] = '\'';
-			strcpy(g + 1, s);
-			csv_write_field(f, g);
-			free(g);
-			return;
-		}
-	} else if (s_long_digits(s)) {
+	if (s_needs_quote_mark(s))
+		s_write_quote_marked(f, s);
+	else if (s_long_digits(s)) {
 		fputc('\t', f);
-	}
-	csv_write_field(f, s);
+		csv_write_field(f, s);
+	} else
+		csv_write_field(f, s);
 }
 
 const char *
 csv_excel_unguard(const char *s)
 {
-	if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
+	if (s_quote_marked(s))
 		return s + 1;
 	if (s[0] == '\t' && s_long_digits(s + 1))
 		return s + 1;

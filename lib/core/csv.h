@@ -48,11 +48,20 @@ int csv_parse_json(struct csv *csv, char **text, char *err, size_t errlen);
 
 /* 1 if the LEN bytes at S are valid UTF-8 (shortest forms, no surrogates). */
 int csv_utf8_valid(const char *s, size_t len);
+/* Offset of the first byte of S (LEN) where UTF-8 breaks; LEN if it never does. */
+size_t csv_utf8_invalid_at(const char *s, size_t len);
+/* The line (1-based; CRLF, LF or a lone CR end one) of byte offset OFF of S. */
+size_t csv_line_at(const char *s, size_t off);
 
 /*
  * Convert the LEN bytes of IN to UTF-8 into *OUT (malloc'd, NUL-terminated,
  * BOM removed).  ENCODING "utf-8", "gb18030" or NULL to detect: valid UTF-8 is
- * UTF-8, anything else GB18030.  *USED names the encoding taken.
+ * UTF-8; a file broken somewhere that holds more UTF-8 characters of three
+ * or four bytes than GB18030 text has by chance (bytes in them at least an
+ * eighth of the bytes in no valid character) is refused as mixed, naming
+ * the line and byte offset (counted in the file as given, BOM included) of
+ * the first bad byte; anything else is GB18030.  *USED names the encoding
+ * taken.  Errors name the line and byte offset.
  */
 int csv_to_utf8(const char *in, size_t len, const char *encoding, char **out,
     size_t *outlen, const char **used, char *err, size_t errlen);
@@ -68,15 +77,23 @@ int csv_to_gb18030(const char *in, size_t len, char **out, size_t *outlen,
 void csv_write_field(FILE *f, const char *s);
 
 /*
- * The same for a file meant to be opened in Excel or WPS: a value a
- * spreadsheet would run as a formula (starting with = + - @ and not a plain
- * number) gets a leading ' (shown as text, not run); a long digit string (an
- * ID number, bank account or household id, which Excel would turn into
- * 1.10105E+17) gets a leading tab so it stays text.  Import drops both.
+ * Write S as one CSV field that a spreadsheet shows and never runs (CSV
+ * injection, OWASP): a value starting with = + - @, a tab or a CR (and not a
+ * plain number such as -3.5) gets a leading ', and so does a value starting
+ * with one or more ' and then one of those, so that csv_excel_unguard, which
+ * drops exactly one ' before them, gives every value back unchanged.
+ */
+void csv_write_field_safe(FILE *f, const char *s);
+
+/*
+ * The same for a file meant to be opened in Excel or WPS: besides the ', a
+ * long digit string (an ID number, bank account or household id, which Excel
+ * would turn into 1.10105E+17) gets a leading tab so it stays text.  Import
+ * drops both.
  */
 void csv_write_field_excel(FILE *f, const char *s);
 
-/* A cell as read back: without the ' or tab csv_write_field_excel added. */
+/* A cell as read back: without the ' or tab csv_write_field_safe/_excel added. */
 const char *csv_excel_unguard(const char *s);
 
 #endif

@@ -22,7 +22,10 @@ s_join(char *out, size_t len, const char *dir, const char *file)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* mkdir -p DIR (mode 0750 for what is made). */
+/*
+ * mkdir -p DIR: parents made 0755, DIR itself 0700, also when it existed
+ * (the data directory holds the node's secret key and personal data).
+ */
 static int
 s_mkdirs(const char *dir, char *err, size_t errlen)
 {
@@ -34,13 +37,15 @@ s_mkdirs(const char *dir, char *err, size_t errlen)
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';
-			if (mkdir(p, 0750) != 0 && errno != EEXIST)
+			if (mkdir(p, c == '\0' ? 0700 : 0755) != 0 && errno != EEXIST)
 				return errf(err, errlen, "%s: %s", p, strerror(errno));
 			*s = c;
 			if (c == '\0')
 				break;
 		}
 	}
+	if (chmod(dir, 0700) != 0)
+		return errf(err, errlen, "%s: %s", dir, strerror(errno));
 	return 0;
 }
 
@@ -56,7 +61,8 @@ key_write(const char *path, const uint8_t sk[SECKEY_BYTES], char *err, size_t er
 	int fd;
 	ssize_t w;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
+	/* O_EXCL: never over an existing file or through a link planted at PATH */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
 		return errf(err, errlen, "%s: %s", path, strerror(errno));
 	w = write(fd, sk, SECKEY_BYTES);
 	if (w != (ssize_t)SECKEY_BYTES || fsync(fd) != 0) {
@@ -127,6 +133,7 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 	struct ledger *l = NULL;
 	struct stat st;
 	int made_key = 0, made_db = 0, rc = -1;
+	mode_t old_umask;
 
 	if (a->role == ROLE_COUNTY ? code_check_county(a->code, err, errlen) < 0
 	    : code_check_township(a->code, err, errlen) < 0)
@@ -175,12 +182,26 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 		strlcpy_checked(c.listen, a->listen, sizeof c.listen);
 	hex_encode(c.county_key, cpk, sizeof cpk);
 
+	/*
+	 * Every file of the node 0600 whatever the caller's umask: SQLite creates
+	 * lika.db with 0644 less the umask, and its -wal and -shm files later with
+	 * the mode of lika.db.  lika is single-threaded here: the umask is ours.
+	 */
+	old_umask = umask(077);
 	if (key_write(keypath, sk, err, errlen) < 0)
 		goto out;
 	made_key = 1;
 	made_db = 1;
 	if (ledger_open(&l, path, LEDGER_CREATE, err, errlen) < 0)
 		goto out;
+	for (int i = 0; i < 3; i++) {
+		char p[1100];
+		s_join(p, sizeof p, dir, s_files[i]);
+		if (chmod(p, 0600) != 0 && errno != ENOENT) {
+			errf(err, errlen, "%s: %s", p, strerror(errno));
+			goto out;
+		}
+	}
 	hex_encode(hex, pk, sizeof pk);
 	if (ledger_meta_set(l, "code", a->code, err, errlen) < 0 ||
 	    ledger_meta_set(l, "role", role_name(a->role), err, errlen) < 0 ||
@@ -193,6 +214,7 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 	rc = 0;
 out:
 	ledger_close(&l);
+	umask(old_umask);
 	sodium_memzero(sk, sizeof sk);
 	if (rc < 0) {
 		if (made_key)

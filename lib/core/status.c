@@ -181,7 +181,7 @@ s_ask_daemon(const struct node *n, struct status *s, struct s_live_peer **peers,
 							const msgpack_object *pk = &p->via.map.ptr[f].key;
 							const msgpack_object *pv = &p->via.map.ptr[f].val;
 							if (mp_str_eq(pk, "code") && pv->type == MSGPACK_OBJECT_STR &&
-							    pv->via.str.size < CODE_MAX)
+							    pv->via.str.size > 0 && pv->via.str.size < CODE_MAX)
 								memcpy(lp->code, pv->via.str.ptr, pv->via.str.size);
 							else if (mp_str_eq(pk, "connected") && mp_get_int(pv, &x) == 0)
 								lp->connected = x != 0;

@@ -371,7 +371,8 @@ wire_decode(struct wire_msg *m, const void *data, size_t len, char *err, size_t 
 			goto bad;
 		}
 		m->code = (unsigned)v;
-		memcpy(m->detail, f[1].via.str.ptr, f[1].via.str.size);
+		if (f[1].via.str.size)      /* an empty string's pointer is NULL */
+			memcpy(m->detail, f[1].via.str.ptr, f[1].via.str.size);
 		m->detail[f[1].via.str.size] = '\0';
 		/* shown in logs: no control characters */
 		for (char *p = m->detail; *p; p++)

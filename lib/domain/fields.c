@@ -653,8 +653,9 @@ s_refuse(char *err, size_t errlen, const struct where *w, const char *v, size_t 
 	fields_escape(key, sizeof key, w->key, w->key_len, KEY_MAX);
 	if (v) {
 		fields_escape(val, sizeof val, v, vlen, 40);
-		return errf(err, errlen, "rule field: %s%s%s of \"%s\": \"%s\": %s", w->table,
-		    w->column ? "." : "", w->column ? w->column : "", key, val, why);
+		/* the reason before the value: a long value never hides it */
+		return errf(err, errlen, "rule field: %s%s%s of \"%s\": %s: \"%s\"", w->table,
+		    w->column ? "." : "", w->column ? w->column : "", key, why, val);
 	}
 	return errf(err, errlen, "rule field: %s%s%s of \"%s\": %s", w->table, w->column ? "." : "",
 	    w->column ? w->column : "", key, why);

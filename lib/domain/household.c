@@ -42,7 +42,7 @@ const struct field household_fields[HF_COUNT] = {
 	[HF_FLAGS]           = { "flags", "户标识", FK_CODESET, NULL, "code_flag", 8, "户类型" },
 	[HF_MAIN_CAUSE]      = { "main_cause", "主要致贫原因", FK_CODE, NULL, "code_cause", 0, NULL },
 	[HF_OTHER_CAUSES]    = { "other_causes", "其他致贫原因", FK_CODESET, NULL, "code_cause", 2, NULL },
-	[HF_CAUSE_NOTE]      = { "cause_note", "致贫原因说明", FK_NOTE, "household", NULL, 1000, NULL },
+	[HF_CAUSE_NOTE]      = { "cause_note", "致贫原因说明", FK_NOTE, "household", NULL, FIELD_NOTE_MAX, NULL },
 	[HF_FARMLAND]        = { "farmland", "耕地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0, NULL },
 	[HF_IRRIGATED]       = { "irrigated", "有效灌溉面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0, NULL },
 	[HF_FOREST]          = { "forest", "林地面积(亩)", FK_HUNDREDTHS, "household_condition", NULL, 0, NULL },
@@ -314,12 +314,16 @@ s_trim(char *out, size_t len, const char *in)
 	out[n] = '\0';
 }
 
-/* the value as typed, escaped: a control character is named, never printed */
+/*
+ * The reason first, then the value as typed, escaped (a control character is
+ * named, never printed) and cut on a character boundary with "…": a long
+ * value never pushes the reason out of the message.
+ */
 #define BAD(...) do { \
 	char why_[256], in_[200]; \
 	snprintf(why_, sizeof why_, __VA_ARGS__); \
 	fields_escape(in_, sizeof in_, in, strlen(in), 60); \
-	return errf(err, errlen, "%s (%s) \"%s\": %s", f->label, f->name, in_, why_); \
+	return errf(err, errlen, "%s (%s): %s: \"%s\"", f->label, f->name, why_, in_); \
 } while (0)
 
 static int
@@ -332,15 +336,16 @@ int
 household_field_parse(const struct household_ctx *c, const struct field *f,
     const char *in, struct field_value *out, char *err, size_t errlen)
 {
-	char v[VALUE_MAX];
+	char v[2 * VALUE_MAX];     /* room for a note's CRs, dropped below */
 
 	memset(out, 0, sizeof *out);
 	if (!in)
 		return 0;
 	out->given = 1;
 	s_trim(v, sizeof v, in);
-	if (strlen(in) >= VALUE_MAX)
-		BAD("longer than %d bytes", VALUE_MAX - 1);
+	if (strlen(in) >= sizeof v)
+		BAD("%zu bytes, longer than %d", strlen(in), f->max && f->kind == FK_NOTE ? f->max :
+		    VALUE_MAX - 1);
 	if (!*v) {
 		out->null = 1;
 		return 0;
@@ -361,7 +366,7 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 	case FK_NOTE:
 	case FK_TEXT:
 		if (strlen(v) > (size_t)(f->max ? f->max : FIELD_TEXT_MAX))
-			BAD("longer than %d bytes", f->max ? f->max : FIELD_TEXT_MAX);
+			BAD("%zu bytes, longer than %d", strlen(v), f->max ? f->max : FIELD_TEXT_MAX);
 		snprintf(out->s, sizeof out->s, "%s", v);
 		return 0;
 	case FK_NAME:
@@ -461,7 +466,7 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 	case FK_IDCARD: {
 		char why[256];
 		if (idcard_check(v, c->today, why, sizeof why) < 0)
-			return errf(err, errlen, "%s (%s) \"%s\": %s", f->label, f->name, in, why);
+			BAD("%s", why);
 		idcard_normalize(out->s, v);
 		return 0;
 	}
@@ -485,7 +490,7 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 	case FK_VILLAGE: {
 		char why[256];
 		if (code_check_village_of(v, c->township, why, sizeof why) < 0)
-			return errf(err, errlen, "%s (%s) \"%s\": %s", f->label, f->name, in, why);
+			BAD("%s", why);
 		size_t k;
 		for (k = 0; k < c->nvillages; k++)
 			if (strcmp(c->villages[k], v) == 0)

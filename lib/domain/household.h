@@ -39,6 +39,8 @@ enum field_kind {
 };
 
 #define FIELD_TEXT_MAX 200     /* FK_TEXT, FK_NOTE without a max: most bytes */
+/* 致贫原因说明 (cause_note), the longest field: proto/IMPORT.md says 1000 bytes */
+#define FIELD_NOTE_MAX 1000
 #define FIELD_NAME_MAX 60      /* FK_NAME: most bytes */
 
 struct field {
@@ -101,7 +103,8 @@ extern const struct field household_income_fields[IF_COUNT];
 #define STATUS_REMOVED    "07"  /* 清退 */
 /* The statuses on the register (在册): for SQL, "status IN (" STATUS_ON_REGISTER_SQL ")" */
 #define STATUS_ON_REGISTER_SQL "'" STATUS_REGISTERED "', '" STATUS_RETURNED "'"
-#define VALUE_MAX 512
+/* the longest field value (FIELD_NOTE_MAX) and its NUL */
+#define VALUE_MAX (FIELD_NOTE_MAX + 1)
 
 /* A parsed field value.  given = 0: not supplied (an edit keeps the column). */
 struct field_value {

@@ -24,9 +24,9 @@ PY
 n0=$(log_count)
 expect_exit 2 lika import households bad.csv
 expect_in "$OUT" 'row 5 (line 5): 户主身份证号 (head_idcard)'
-expect_in "$OUT" 'row 9 (line 9): 村代码 (village) "522701102001"'
-expect_in "$OUT" 'row 14 (line 14): 主要致贫原因 (main_cause) "懒"'
-expect_in "$OUT" 'row 14 (line 14): 耕地面积(亩) (farmland) "-2"'
+expect_in "$OUT" 'row 9 (line 9): 村代码 (village): .*: "522701102001"'
+expect_in "$OUT" 'row 14 (line 14): 主要致贫原因 (main_cause): .*: "懒"'
+expect_in "$OUT" 'row 14 (line 14): 耕地面积(亩) (farmland): .*: "-2"'
 expect_in "$OUT" "3 bad rows: nothing written"
 [ "$(log_count)" = "$n0" ] || fail "a refused import wrote change sets"
 expect_exit 0 lika household list --json
@@ -36,8 +36,8 @@ expect_exit 0 lika household list --json
 iconv -f UTF-8 -t GB18030 bad.csv > bad-gb.csv || fail "iconv"
 cmp -s bad.csv bad-gb.csv && fail "iconv did not convert"
 expect_exit 2 lika import households bad-gb.csv
-expect_in "$OUT" 'row 9 (line 9): 村代码 (village) "522701102001"'
-expect_in "$OUT" 'row 14 (line 14): 主要致贫原因 (main_cause) "懒"'
+expect_in "$OUT" 'row 9 (line 9): 村代码 (village): .*: "522701102001"'
+expect_in "$OUT" 'row 14 (line 14): 主要致贫原因 (main_cause): .*: "懒"'
 expect_in "$OUT" "3 bad rows: nothing written"
 expect_exit 2 lika import households bad-gb.csv --encoding utf-8
 expect_in "$OUT" "not valid UTF-8"

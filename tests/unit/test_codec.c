@@ -236,6 +236,52 @@ test_malformed_refused(void **state)
 	}
 }
 
+/*
+ * A change set whose origin is the empty string is refused as "not a node
+ * code", and reading it copies nothing: msgpack hands an empty string over
+ * with a NULL pointer, and memcpy(dst, NULL, 0) is undefined (UBSan).
+ */
+static void
+test_empty_origin_refused(void **state)
+{
+	(void)state;
+	static const uint8_t zero[64];
+	char err[ERRBUF_SIZE];
+	struct changeset cs;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 8);
+	msgpack_pack_uint64(&pk, CHANGESET_FORMAT);
+	msgpack_pack_str(&pk, 0);
+	msgpack_pack_str_body(&pk, "", 0);
+	msgpack_pack_uint64(&pk, 1);
+	msgpack_pack_bin(&pk, HASH_BYTES);
+	msgpack_pack_bin_body(&pk, zero, HASH_BYTES);
+	msgpack_pack_uint64(&pk, 1);
+	msgpack_pack_uint64(&pk, 1);
+	msgpack_pack_bin(&pk, PUBKEY_BYTES);
+	msgpack_pack_bin_body(&pk, zero, PUBKEY_BYTES);
+	msgpack_pack_array(&pk, 0);
+	err[0] = '\0';
+	/* copied into a buffer of its own, so the decoder cannot lean on sb */
+	uint8_t *b = malloc(sb.size);
+	memcpy(b, sb.data, sb.size);
+	assert_int_equal(changeset_decode(&cs, b, sb.size, err, sizeof err), -1);
+	assert_non_null(strstr(err, "origin \"\" is not a node code"));
+	free(b);
+	msgpack_sbuffer_destroy(&sb);
+
+	/* mp_str_eq of an empty string object, and against "" */
+	msgpack_object o = { .type = MSGPACK_OBJECT_STR };
+	o.via.str.ptr = NULL;
+	o.via.str.size = 0;
+	assert_true(mp_str_eq(&o, ""));
+	assert_false(mp_str_eq(&o, "x"));
+}
+
 /* Ops with bad names, keys, kinds or an "id" column are refused when read. */
 static void
 test_bad_ops_refused(void **state)
@@ -330,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_golden_vectors),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_malformed_refused),
+		cmocka_unit_test(test_empty_origin_refused),
 		cmocka_unit_test(test_bad_ops_refused),
 		cmocka_unit_test(test_non_shortest_accepted),
 	};

@@ -208,6 +208,62 @@ test_excel_guard(void **state)
 	assert_string_equal(csv_excel_unguard("-933.17"), "-933.17");
 }
 
+/* Mixed UTF-8 is refused with the line and byte offset of the first bad byte (BOM counted). */
+static void
+test_mixed_encoding_refused(void **state)
+{
+	/* BOM, "a\r\n", "b\r", "李" + GB18030 啊 (B0 A1) + "\n" */
+	static const char mixed[] = "\xef\xbb\xbf" "a\r\nb\r\xe6\x9d\x8e\xb0\xa1\n";
+	char *out = NULL, err[512];
+	const char *used;
+	size_t len;
+	(void)state;
+
+	assert_int_equal(csv_utf8_invalid_at(mixed, sizeof mixed - 1), 11);
+	assert_int_equal(csv_line_at(mixed, 11), 3);
+	assert_int_equal(csv_to_utf8(mixed, sizeof mixed - 1, NULL, &out, &len, &used, err, sizeof err), -1);
+	assert_null(out);
+	assert_non_null(strstr(err, "line 3, byte offset 11 (\\xb0): not valid UTF-8, though the rest"));
+	assert_int_equal(csv_to_utf8(mixed, sizeof mixed - 1, "utf-8", &out, &len, &used, err, sizeof err), -1);
+	assert_non_null(strstr(err, "line 3, byte offset 11 (\\xb0)"));
+	/* GB18030 throughout with 路 (C2 B7), 村 (B4 E5): mostly not UTF-8, read as GB18030 */
+	static const char gb[] = "\xd0\xd2\xb8\xa3\xc2\xb7\xb4\xe5";
+	assert_int_equal(csv_to_utf8(gb, sizeof gb - 1, NULL, &out, &len, &used, err, sizeof err), 0);
+	assert_string_equal(used, "gb18030");
+	assert_string_equal(out, "幸福路村");
+	free(out);
+}
+
+/*
+ * The default export (csv_write_field_safe): a formula-like value gets a
+ * leading ' (OWASP CSV injection), a value that starts with ' and a formula
+ * character gets one more, and parse + unguard gives every value back.
+ */
+static void
+test_formula_guard_round_trip(void **state)
+{
+	static const char *const in[] = { "=1+1", "+86 851", "-2+3", "@SUM(A1)", "\tx", "\r=x",
+		"-933.17", "'=1+1", "''+1", "'abc", "''", "=cmd|' /C calc'!A0", "=\"a,b\"",
+		"11010519491231002X", "李四", "a,b", "'", NULL };
+	static const char *const out[] = { "'=1+1", "'+86 851", "'-2+3", "'@SUM(A1)", "'\tx",
+		"\"'\r=x\"", "-933.17", "''=1+1", "'''+1", "'abc", "''", "'=cmd|' /C calc'!A0",
+		"\"'=\"\"a,b\"\"\"", "11010519491231002X", "李四", "\"a,b\"", "'", NULL };
+	(void)state;
+	for (int i = 0; in[i]; i++) {
+		char *buf = NULL, err[256];
+		size_t len = 0;
+		struct csv c;
+		FILE *f = open_memstream(&buf, &len);
+		csv_write_field_safe(f, in[i]);
+		fclose(f);
+		assert_string_equal(buf, out[i]);
+		assert_int_equal(csv_parse(&c, &buf, len, err, sizeof err), 0);
+		assert_int_equal(c.nrows, 1);
+		assert_string_equal(csv_excel_unguard(c.rows[0].fields[0]), in[i]);
+		csv_release(&c);
+	}
+}
+
 int
 main(void)
 {
@@ -221,6 +277,8 @@ main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_excel_guard),
+		cmocka_unit_test(test_formula_guard_round_trip),
+		cmocka_unit_test(test_mixed_encoding_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

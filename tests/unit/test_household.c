@@ -132,7 +132,9 @@ test_fields(void **state)
 	assert_int_equal(s_parse(fx, &household_member_fields[MF_RELATION], "02", &v, err), 0);
 	assert_string_equal(v.s, "02");
 	assert_int_equal(s_parse(fx, &household_member_fields[MF_RELATION], "表哥", &v, err), -1);
-	assert_non_null(strstr(err, "与户主关系 (relation) \"表哥\""));
+	/* the reason first, the value last: "LABEL (name): REASON: \"VALUE\"" */
+	assert_non_null(strstr(err, "与户主关系 (relation): not in the code list"));
+	assert_non_null(strstr(err, ": \"表哥\""));
 	/* code sets sorted, at most MAX */
 	assert_int_equal(s_parse(fx, &household_fields[HF_OTHER_CAUSES], "缺资金、因病", &v, err), 0);
 	assert_string_equal(v.s, "01,09");

@@ -141,6 +141,32 @@ test_small_messages(void **state)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/*
+ * An ERROR with an empty origin and an empty detail (what a hub sends before
+ * it knows the peer): decoded with nothing copied from the empty strings,
+ * whose pointers msgpack leaves NULL (memcmp/memcpy of NULL is undefined).
+ */
+static void
+test_error_empty_strings(void **state)
+{
+	(void)state;
+	msgpack_sbuffer sb;
+	struct wire_msg m;
+
+	msgpack_sbuffer_init(&sb);
+	wire_encode_error(&sb, WERR_HELLO_FIRST, "", "");
+	uint8_t *b = malloc(sb.size);
+	memcpy(b, sb.data, sb.size);
+	assert_int_equal(wire_decode(&m, b, sb.size, NULL, 0), 0);
+	assert_int_equal(m.type, WIRE_ERROR);
+	assert_int_equal(m.code, WERR_HELLO_FIRST);
+	assert_string_equal(m.origin, "");
+	assert_string_equal(m.detail, "");
+	wire_msg_release(&m);
+	free(b);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 /* Golden vectors: the bytes of the examples of proto/PROTOCOL.md, "Wire", byte for byte. */
 static void
 test_golden(void **state)
@@ -282,6 +308,7 @@ main(void)
 		cmocka_unit_test(test_welcome_roundtrip),
 		cmocka_unit_test(test_changesets_roundtrip),
 		cmocka_unit_test(test_small_messages),
+		cmocka_unit_test(test_error_empty_strings),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncate_and_flip),

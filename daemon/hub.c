@@ -90,6 +90,25 @@ hub_reload_roster(struct daemon *d)
 		n++;
 	}
 	sqlite3_finalize(st);
+	/*
+	 * Held after a restore: a township that reaches the roster only now came
+	 * with county change sets pulled back, so it may have synced after the
+	 * copy and hold more of the county feed: wait for it too.
+	 */
+	if (d->hold == 2 && d->nroster) {
+		char err[ERRBUF_SIZE];
+		int added = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!r[i].removed && !s_roster_find(d, r[i].code) && !sync_awaiting_has(d, r[i].code)) {
+				size_t used = strlen(d->awaiting);
+				snprintf(d->awaiting + used, sizeof d->awaiting - used, "%s%s", used ? "," : "",
+				    r[i].code);
+				added = 1;
+			}
+		if (added && ledger_meta_set(d->node.ledger, "hold_awaiting", d->awaiting, err,
+		    sizeof err) < 0)
+			log_warnx("write hold: %s", err);
+	}
 	free(d->roster);
 	d->roster = r;
 	d->nroster = n;
@@ -233,8 +252,9 @@ s_link_by_rid(struct daemon *d, const void *rid, size_t len, size_t *index)
 /*
  * Restores of the hub (proto/PROTOCOL.md, "Restores").  A hold of kind 2
  * (restored from a copy, or behind a township) lifts only when every
- * township it awaits (d->awaiting: those on the roster that ever had a
- * session, node_hold_peers) has said HELLO since and reported a head of the
+ * township it awaits (d->awaiting: every township on the roster,
+ * node_hold_peers, and any the pulled-back county feed adds to the roster)
+ * has said HELLO since and reported a head of the
  * county feed this hub now holds, with the same change set at that seq --
  * not merely when the townships connected now agree: one still offline may
  * hold more.  What a township reports beyond our head is pulled back first.

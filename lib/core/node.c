@@ -241,9 +241,11 @@ node_hold_peers(struct node *n, char *out, size_t len)
 	}
 	if (!s_table_exists(db, "roster_node"))
 		return 0;
-	if (s_table_exists(db, "peer") && s_codes(db, "SELECT id FROM roster_node WHERE "
-	    "coalesce(removed, 0) = 0 AND id IN (SELECT peer FROM peer) ORDER BY id", out, len) > 0)
-		return 0;
+	/*
+	 * Every township on the roster, not only those table peer names: a copy's
+	 * peer table is as old as the copy (and flushed once a second), so a
+	 * township that first synced just before or after it would be missed.
+	 */
 	s_codes(db, "SELECT id FROM roster_node WHERE coalesce(removed, 0) = 0 ORDER BY id", out, len);
 	return 0;
 }

@@ -74,8 +74,8 @@ int node_hold_clear(struct node *n, char *err, size_t errlen);
 /*
  * The peers a restored node waits for, comma-separated, into OUT: at a
  * township the county; at the county every township on the roster (not
- * removed) that has had a session (table peer), or, if none has, every
- * township on the roster.
+ * removed): a copy's table peer is as old as the copy, so it cannot say
+ * which townships have synced since.
  */
 int node_hold_peers(struct node *n, char *out, size_t len);
 

@@ -53,7 +53,7 @@ DOMAIN_SRC = lib/domain/dates.c lib/domain/money.c lib/domain/idcard.c lib/domai
              lib/domain/rank.c lib/domain/measure.c
 LIB_SRC = $(CORE_SRC) $(DOMAIN_SRC)
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
-           tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_duplicates.c tools/cmd_roster.c \
+           tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_hold.c tools/cmd_duplicates.c tools/cmd_roster.c \
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c \
            tools/proc.c tools/passphrase.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c
 DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c

@@ -50,6 +50,19 @@ hub_check_duplicates(struct daemon *d, int64_t now)
 	if (now - d->dup_checked_at < DUP_EVERY_MS || d->dup_version == version)
 		return 0;
 	d->dup_checked_at = now;
+	/*
+	 * Notices go into the county feed through ledger_append, which refuses
+	 * while writes are held (a restored hub may be behind its own feed):
+	 * wait, and look again once the hold is lifted.
+	 */
+	char hold[512];
+	if (ledger_meta_get(d->node.ledger, "write_hold", hold, sizeof hold) == 0 && hold[0]) {
+		if (!d->dup_held)
+			log_info("duplicate notices wait: writes are on hold: %s", hold);
+		d->dup_held = 1;
+		return 0;
+	}
+	d->dup_held = 0;
 	if (ledger_begin(d->node.ledger, err, sizeof err) < 0) {
 		log_warnx("duplicate notices: %s", err);
 		return -1;

@@ -90,6 +90,25 @@ hub_reload_roster(struct daemon *d)
 		n++;
 	}
 	sqlite3_finalize(st);
+	/*
+	 * Held after a restore: a township that reaches the roster only now came
+	 * with county change sets pulled back, so it may have synced after the
+	 * copy and hold more of the county feed: wait for it too.
+	 */
+	if (d->hold == 2 && d->nroster) {
+		char err[ERRBUF_SIZE];
+		int added = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!r[i].removed && !s_roster_find(d, r[i].code) && !sync_awaiting_has(d, r[i].code)) {
+				size_t used = strlen(d->awaiting);
+				snprintf(d->awaiting + used, sizeof d->awaiting - used, "%s%s", used ? "," : "",
+				    r[i].code);
+				added = 1;
+			}
+		if (added && ledger_meta_set(d->node.ledger, "hold_awaiting", d->awaiting, err,
+		    sizeof err) < 0)
+			log_warnx("write hold: %s", err);
+	}
 	free(d->roster);
 	d->roster = r;
 	d->nroster = n;
@@ -275,21 +294,73 @@ s_link_by_rid(struct daemon *d, const void *rid, size_t len, size_t *index)
 	return NULL;
 }
 
-/* Lift the hold once no connected township holds more of the county feed than we do. */
+/*
+ * Restores of the hub (proto/PROTOCOL.md, "Restores").  A hold of kind 2
+ * (restored from a copy, or behind a township) lifts only when every
+ * township it awaits (d->awaiting: every township on the roster,
+ * node_hold_peers, and any the pulled-back county feed adds to the roster)
+ * has said HELLO since and reported a head of the
+ * county feed this hub now holds, with the same change set at that seq --
+ * not merely when the townships connected now agree: one still offline may
+ * hold more.  What a township reports beyond our head is pulled back first.
+ */
+/* Does the township's head H of the county feed name a change set other than ours there? */
+static int
+s_county_differs(struct daemon *d, const struct wire_head *h)
+{
+	uint8_t *body, sig[SIG_BYTES], id[HASH_BYTES];
+	size_t len;
+
+	if (h->seq == 0 || ledger_changeset_get(d->node.ledger, d->node.conf.code, h->seq, &body, &len,
+	    sig) < 0)
+		return 0;       /* beyond our head: pulled back, and checked by the ledger then */
+	changeset_id(id, body, len);
+	free(body);
+	return sodium_memcmp(id, h->id, HASH_BYTES) != 0;
+}
+
 static void
 s_county_check(struct daemon *d)
 {
 	struct wire_head ch;
 	uint64_t most = 0;
+	char v[512], who[CODE_MAX] = "";
 
+	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) < 0 || !v[0]) {
+		d->hold = 0;            /* lifted by an administrator (lika hold lift) */
+		d->awaiting[0] = '\0';
+		return;
+	}
 	sync_head(d, d->node.conf.code, &ch);
 	for (size_t i = 0; i < d->nlinks; i++) {
-		struct feedlink *f = link_feed(d->links[i], d->node.conf.code, 0);
-		if (f && f->theirs > most)
-			most = f->theirs;
+		struct link *k = d->links[i];
+		if (!k->reported)
+			continue;
+		if (k->county_reported > ch.seq) {
+			if (k->county_reported > most) {
+				most = k->county_reported;
+				snprintf(who, sizeof who, "%s", k->peer);
+			}
+		} else if (!k->county_differs && sync_awaiting_drop(d, k->peer)) {
+			log_info("township \"%s\" confirms the county feed (it holds seq %" PRIu64
+			    ", this hub %" PRIu64 ")", k->peer, k->county_reported, ch.seq);
+		}
 	}
-	if (ch.seq >= most)
-		sync_unhold(d, "the townships confirm the county feed");
+	/* a township taken off the roster is not waited for */
+	for (size_t i = 0; i < d->nroster; i++)
+		if (d->roster[i].removed)
+			sync_awaiting_drop(d, d->roster[i].code);
+	if (most > ch.seq)
+		return;                 /* still pulling back: the hold says from whom */
+	if (!d->awaiting[0]) {
+		sync_unhold(d, "every township that held the county feed confirms it");
+		return;
+	}
+	/* pulled back: what remains is waiting (a "restored" hold already says so) */
+	if (strncmp(v, HOLD_BEHIND " a township:", strlen(HOLD_BEHIND " a township:")) == 0 &&
+	    !strstr(v, "(fork)"))
+		sync_hold(d, 2, HOLD_BEHIND ": waiting for townships %s to reconnect and confirm the county "
+		    "feed (this hub holds seq %" PRIu64 ")", d->awaiting, ch.seq);
 }
 
 /* A session begins: what the township has, what it wants; answer with what we have. */
@@ -330,12 +401,30 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 		sqlite3_finalize(st);
 	}
 	sync_restore_stats(d, k);
-	for (size_t i = 0; i < m->nheads; i++)
+	k->reported = 1;
+	k->county_reported = 0;
+	k->county_differs = 0;
+	for (size_t i = 0; i < m->nheads; i++) {
 		if ((f = link_feed(k, m->heads[i].origin, 0))) {
 			f->theirs = m->heads[i].seq;
 			f->sent = f->theirs;
 			f->stat.theirs = f->theirs;
 		}
+		if (strcmp(m->heads[i].origin, county) == 0) {
+			k->county_reported = m->heads[i].seq;
+			k->county_differs = s_county_differs(d, &m->heads[i]);
+		}
+	}
+	/* the township's head of the county feed acknowledges it: a copy from before is behind */
+	if (k->county_reported)
+		d->epoch_due = 1;
+	if (k->county_differs) {
+		log_warnx("township \"%s\" holds another change set at seq %" PRIu64 " of the county feed "
+		    "than this hub: the county feed forked", k->peer, k->county_reported);
+		sync_hold(d, 2, HOLD_BEHIND " a township: %s holds another change set at seq %" PRIu64
+			    " of the county feed (fork): an administrator must resolve it", k->peer,
+			    k->county_reported);
+	}
 	/*
 	 * A township holding more of the county feed than we do: this hub was
 	 * restored from an old copy.  Take the rest back from it before the
@@ -515,6 +604,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 		hub_reload_roster(d);
 	hub_check_duplicates(d, now);
 	s_refusal_summary(d, now);
+	sync_epoch_tick(d);
 	for (size_t i = 0; i < d->nlinks;) {
 		struct link *k = d->links[i];
 		if (now - k->last_in > d->node.conf.timeout_ms) {
@@ -555,10 +645,11 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 	if (hub_reload_roster(d) < 0)
 		return errf(err, errlen, "cannot read the roster");
 	char v[512];
-	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 &&
-	    strncmp(v, HOLD_BEHIND, strlen(HOLD_BEHIND)) == 0) {
+	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 && sync_hold_kept(v)) {
 		d->hold = 2;
-		log_info("writes stay on hold: %s", v);
+		ledger_meta_get(d->node.ledger, "hold_awaiting", d->awaiting, sizeof d->awaiting);
+		log_info("writes stay on hold: %s (awaiting townships %s)", v,
+		    d->awaiting[0] ? d->awaiting : "none");
 	}
 	/* the ZAP handler must be bound before the ROUTER accepts anyone */
 	if (!(d->zap = zmq_socket(d->ctx, ZMQ_REP)) ||

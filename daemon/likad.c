@@ -192,6 +192,11 @@ main(int argc, char **argv)
 		node_close(&d.node);
 		fatalx("%s", err);
 	}
+	/* a clean start: a copy of the database taken before now is known for one */
+	if (node_epoch_renew(&d.node, err, sizeof err) < 0) {
+		node_close(&d.node);
+		fatalx("%s", err);
+	}
 	snprintf(v, sizeof v, "%ld", (long)getpid());
 	ledger_meta_set(d.node.ledger, "likad_pid", v, err, sizeof err);
 	snprintf(v, sizeof v, "%lld", (long long)now_ms());

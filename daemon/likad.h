@@ -57,6 +57,10 @@ struct link {
 	size_t nfeeds;
 	struct peer_row conn;       /* the row with feed "" */
 	int dirty;
+	/* hub: the township's head of the county feed in its HELLO (this session) */
+	int reported;
+	uint64_t county_reported;
+	int county_differs;         /* its change set at that seq is not ours: a fork */
 };
 
 struct roster_entry {
@@ -94,7 +98,8 @@ struct daemon {
 	int64_t backoff_ms, connect_at;
 	uint64_t hub_own;           /* the highest head of our own feed a peer reported:
 	                               township: the hub's; hub: a township's of the county feed */
-	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind the hub */
+	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind a peer
+	                               or restored from a copy (kept across restarts) */
 	int64_t hold_until;
 	/* both */
 	void *monitor;              /* PAIR with the events of sock (monitor.c), or NULL */
@@ -102,6 +107,11 @@ struct daemon {
 	int refused;                /* township: refusals by the hub since we last connected */
 	int refusal_pending;        /* township: the monitor saw one; the tick acts on it */
 	int handshaken;             /* township: the monitor saw the CURVE handshake succeed */
+	char awaiting[1024];        /* peers whose confirmation a hold of kind 2 waits for
+	                               (meta hold_awaiting, comma-separated) */
+	int dup_held;               /* hub: the duplicate scan said once that it waits */
+	int epoch_due;              /* a peer acknowledged our feed: renew the epoch */
+	int64_t epoch_at;           /* mono ms of the last renewal */
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */
@@ -133,10 +143,21 @@ void sync_save_link(struct daemon *d, struct link *k);
  * (kept across restarts: the reason starts with HOLD_BEHIND).
  */
 #define HOLD_BEHIND "behind"
+/* Is the hold WHY (meta write_hold) one of kind 2: behind a peer, or restored from a copy? */
+int sync_hold_kept(const char *why);
 void sync_hold(struct daemon *d, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sync_unhold(struct daemon *d, const char *why);
 /* Heads of our feeds for HELLO/WELCOME. */
 void sync_head(struct daemon *d, const char *origin, struct wire_head *h);
+/* Awaited peers: is CODE among them; drop it (0 if it was not there). */
+int sync_awaiting_has(struct daemon *d, const char *code);
+int sync_awaiting_drop(struct daemon *d, const char *code);
+/*
+ * The epoch (node.h) changes when a peer acknowledges our feed: ACK of it,
+ * WELCOME (township), a township's county head in HELLO (hub).  Renewed on
+ * the tick, at most every EPOCH_EVERY_MS.
+ */
+void sync_epoch_tick(struct daemon *d);
 /* 1 if the database changed since the last call (another connection committed). */
 int sync_data_changed(struct daemon *d);
 /* Persist every link's rows if it is time (FORCE: now). */

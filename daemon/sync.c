@@ -409,9 +409,10 @@ sync_on_ack(struct daemon *d, struct link *k, const struct wire_msg *m)
 	struct feedlink *f = link_feed(k, m->origin, 0);
 	unsigned j = 0;
 
-	(void)d;
 	if (!f || !f->send)
 		return;         /* an ack for a feed we do not send: nothing to do */
+	if (strcmp(m->origin, d->node.conf.code) == 0)
+		d->epoch_due = 1;       /* a peer holds more of our feed: a copy from before is behind */
 	if (m->seq > f->stat.acked)
 		f->stat.acked = m->seq;
 	if (m->seq > f->theirs)
@@ -595,7 +596,14 @@ sync_flush(struct daemon *d, int force)
 	}
 }
 
-/* ---- write hold (meta write_hold: lika refuses to write while it is set) ---- */
+/* ---- write hold (meta write_hold: ledger_append refuses to write while it is set) ---- */
+
+int
+sync_hold_kept(const char *why)
+{
+	return strncmp(why, HOLD_BEHIND, strlen(HOLD_BEHIND)) == 0 ||
+	    strncmp(why, NODE_HOLD_RESTORED, strlen(NODE_HOLD_RESTORED)) == 0;
+}
 
 void
 sync_hold(struct daemon *d, int kind, const char *fmt, ...)
@@ -606,7 +614,10 @@ sync_hold(struct daemon *d, int kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
 	va_end(ap);
-	if (ledger_meta_set(d->node.ledger, "write_hold", why, err, sizeof err) < 0)
+	if (kind == 2 && !d->awaiting[0])
+		node_hold_peers(&d->node, d->awaiting, sizeof d->awaiting);
+	if (node_hold_set(&d->node, why, kind == 2 ? d->awaiting : d->node.id.county, err,
+	    sizeof err) < 0)
 		log_warnx("write hold: %s", err);
 	else if (kind != d->hold)
 		log_info("writes on hold: %s", why);
@@ -620,11 +631,61 @@ sync_unhold(struct daemon *d, const char *why)
 
 	if (!d->hold)
 		return;
-	if (ledger_meta_set(d->node.ledger, "write_hold", "", err, sizeof err) < 0) {
+	if (node_hold_clear(&d->node, err, sizeof err) < 0) {
 		log_warnx("write hold: %s", err);
 		return;
 	}
 	log_info("writes allowed: %s", why);
 	d->hold = 0;
+	d->awaiting[0] = '\0';
 }
 
+int
+sync_awaiting_has(struct daemon *d, const char *code)
+{
+	size_t n = strlen(code);
+
+	for (const char *p = d->awaiting; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, code, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+int
+sync_awaiting_drop(struct daemon *d, const char *code)
+{
+	char out[sizeof d->awaiting] = "", err[ERRBUF_SIZE], *save = NULL;
+	int dropped = 0;
+
+	for (char *t = strtok_r(d->awaiting, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, code) == 0) {
+			dropped = 1;
+			continue;
+		}
+		size_t used = strlen(out);
+		snprintf(out + used, sizeof out - used, "%s%s", used ? "," : "", t);
+	}
+	snprintf(d->awaiting, sizeof d->awaiting, "%s", out);
+	if (dropped && ledger_meta_set(d->node.ledger, "hold_awaiting", d->awaiting, err, sizeof err) < 0)
+		log_warnx("write hold: %s", err);
+	return dropped;
+}
+
+#define EPOCH_EVERY_MS 100
+
+void
+sync_epoch_tick(struct daemon *d)
+{
+	char err[ERRBUF_SIZE];
+	int64_t now = mono_ms();
+
+	if (!d->epoch_due || now - d->epoch_at < EPOCH_EVERY_MS)
+		return;
+	d->epoch_at = now;
+	if (node_epoch_renew(&d->node, err, sizeof err) < 0) {
+		log_warnx("epoch: %s", err);
+		return;
+	}
+	d->epoch_due = 0;
+}

@@ -11,7 +11,13 @@
  *  - a township that has reached a hub before holds writes for at most
  *    timeout_ms after likad starts, until the hub answers; if the hub cannot
  *    be reached in that time it works offline as usual;
- *  - a township that has never reached a hub never holds.
+ *  - a township that has never reached a hub never holds;
+ *  - node_open found lika.db to be a copy (its epoch is not lika.epoch's):
+ *    write_hold "restored from a copy" is set before anything can write and
+ *    kept, like "behind", until the hub's WELCOME shows that we hold our
+ *    whole feed as the hub knows it (or we pulled the rest back).
+ * The epoch changes at every WELCOME and at every ACK of our feed, so a copy
+ * taken before the hub acknowledged more of our feed is known for one.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -282,6 +288,7 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 		    PRIu64 "; likad is pulling the rest back", mine, d->hub_own);
 	else if (!forked)
 		sync_unhold(d, "the hub confirms this township's feed");
+	d->epoch_due = 1;          /* the hub told us what it holds of our feed */
 	time_format(when, sizeof when, now_ms());
 	if (ledger_meta_set(d->node.ledger, "hub_seen", when, err, sizeof err) < 0)
 		log_warnx("%s", err);
@@ -412,6 +419,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 		sync_timers(d, &d->up);
 		sync_pump(d, &d->up);
 	}
+	sync_epoch_tick(d);
 	sync_flush(d, 0);
 	return 0;
 }
@@ -432,9 +440,9 @@ township_start(struct daemon *d, char *err, size_t errlen)
 	snprintf(d->up.peer, sizeof d->up.peer, "%s", d->node.id.county);
 	sync_restore_stats(d, &d->up);
 	/* restart rule: see the top of this file */
-	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 &&
-	    strncmp(v, HOLD_BEHIND, strlen(HOLD_BEHIND)) == 0) {
+	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 && sync_hold_kept(v)) {
 		d->hold = 2;
+		ledger_meta_get(d->node.ledger, "hold_awaiting", d->awaiting, sizeof d->awaiting);
 		log_info("writes stay on hold: %s", v);
 	} else if (ledger_meta_get(d->node.ledger, "hub_seen", v, sizeof v) == 0 && v[0]) {
 		d->hold_until = mono_ms() + d->node.conf.timeout_ms;

@@ -218,6 +218,9 @@ s_render_text(FILE *f, const struct status *s, int colour)
 	}
 	if (s->write_hold[0])
 		fprintf(f, "  writes       on hold: %s\n", s->write_hold);
+	if (s->write_hold[0] && s->hold_awaiting[0])
+		fprintf(f, "  awaiting     %s (to confirm %s; \"lika hold show\")\n", s->hold_awaiting,
+		    s->role == ROLE_COUNTY ? "the county feed" : "this township's feed");
 
 	if (s->role == ROLE_TOWNSHIP)
 		s_render_township(f, s);
@@ -253,6 +256,8 @@ s_render_json(FILE *f, const struct status *s)
 	    s->daemon_live ? "true" : "false", s->daemon_running ? s->daemon_pid : 0,
 	    s->daemon_started_ms);
 	json_str(f, s->write_hold);
+	fprintf(f, ",\"hold_awaiting\":");
+	json_str(f, s->hold_awaiting);
 	fprintf(f, ",\"own_feed\":{\"head\":%" PRIu64 ",\"head_ms\":%" PRId64 "}", s->own_head,
 	    s->own_head_ms);
 	if (s->role == ROLE_TOWNSHIP)

@@ -65,6 +65,8 @@ static const struct tool_command s_commands[] = {
 	{ "rebuild",  cmd_rebuild,  NEED_NODE_RO, "replay the ledger into fresh state tables" },
 	{ "status",   cmd_status,   0,  "sync status for admins (exit status for monitoring)" },
 	{ "quarantine", cmd_quarantine, 0, "refused change sets; resolve a stopped feed" },
+	{ "hold",     cmd_hold,     0,  "why local writes are held; lift a hold knowingly" },
+	{ "backup",   cmd_backup,   NEED_NODE_RO, "a consistent copy of the database, also while likad runs" },
 	{ "duplicates", cmd_duplicates, NEED_NODE_RO, "people the county found in more than one township" },
 	{ "roster",   cmd_roster,   0,  "county: admit and remove townships (the roster)" },
 	{ NULL, NULL, 0, NULL },

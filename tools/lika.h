@@ -94,6 +94,8 @@ int cmd_verify(struct node *n, int argc, char **argv);
 int cmd_rebuild(struct node *n, int argc, char **argv);
 int cmd_status(struct node *n, int argc, char **argv);
 int cmd_quarantine(struct node *n, int argc, char **argv);
+int cmd_hold(struct node *n, int argc, char **argv);
+int cmd_backup(struct node *n, int argc, char **argv);
 int cmd_duplicates(struct node *n, int argc, char **argv);
 int cmd_roster(struct node *n, int argc, char **argv);
 int cmd_household(struct node *n, int argc, char **argv);

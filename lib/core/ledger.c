@@ -934,6 +934,29 @@ s_refuse(struct ledger *l, const struct changeset_header *h, const uint8_t *id,
 	return 0;
 }
 
+/*
+ * A fork of this node's own feed: our change set at SEQ goes into the
+ * quarantine too (kind "fork", peer: this node), so the evidence holds both
+ * sides even if ours is later given up.  Other feeds: nothing (ours of their
+ * seq stays in table changeset).
+ */
+static int
+s_own_evidence(struct ledger *l, const char *origin, uint64_t seq, const char *reason)
+{
+	uint8_t *body = NULL, sig[SIG_BYTES], id[HASH_BYTES];
+	size_t len = 0;
+	int rc;
+
+	if (strcmp(origin, l->id.code) != 0)
+		return 0;
+	if (ledger_changeset_get(l, origin, seq, &body, &len, sig) < 0)
+		return 0;       /* nothing held at SEQ: the received one is the evidence */
+	changeset_id(id, body, len);
+	rc = s_quarantine(l, origin, seq, id, body, len, sig, SIG_BYTES, "fork", reason, l->id.code);
+	free(body);
+	return rc;
+}
+
 int
 ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
     size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen)
@@ -993,7 +1016,8 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 		*res = RECV_FORK;
 		errf(reason, reasonlen, "two different change sets signed by %s for seq %" PRIu64,
 		    h->origin, h->seq);
-		if (s_refuse(l, h, id, body, len, sig, siglen, "fork", reason, peer) < 0)
+		if (s_own_evidence(l, h->origin, h->seq, reason) < 0 ||
+		    s_refuse(l, h, id, body, len, sig, siglen, "fork", reason, peer) < 0)
 			goto dberr;
 		goto done;
 	}
@@ -1004,6 +1028,24 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 		goto done;
 	}
 	if (memcmp(h->prev, f.exists ? f.head_id : s_zero_hash, HASH_BYTES) != 0) {
+		/*
+		 * Our own feed, validly signed with our key, continuing another seq
+		 * head_seq than ours: a copy of this node (a restore) wrote that seq
+		 * anew.  That is a fork, with both change sets as evidence, not a
+		 * broken chain.
+		 */
+		if (f.exists && strcmp(h->origin, l->id.code) == 0 &&
+		    sodium_memcmp(l->id.pk, h->author, PUBKEY_BYTES) == 0 &&
+		    changeset_verify_sig(sig, body, len, l->id.pk) == 0) {
+			*res = RECV_FORK;
+			errf(reason, reasonlen, "seq %" PRIu64 " of %s continues another seq %" PRIu64
+			    " than the one held here: the feed forked (written anew on a restored copy?)",
+			    h->seq, h->origin, f.head_seq);
+			if (s_own_evidence(l, h->origin, f.head_seq, reason) < 0 ||
+			    s_refuse(l, h, id, body, len, sig, siglen, "fork", reason, peer) < 0)
+				goto dberr;
+			goto done;
+		}
 		*res = RECV_REFUSED;
 		errf(reason, reasonlen, "broken chain: prev is not the id of seq %" PRIu64, f.head_seq);
 		goto refuse;
@@ -1381,4 +1423,35 @@ ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errlen)
 		return -1;
 	}
 	return s_exec(l->db, "COMMIT", err, errlen);
+}
+
+int
+ledger_backup(struct ledger *l, const char *path, char *err, size_t errlen)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		errf(err, errlen, "%s: %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
+		sqlite3_close(dst);
+		return -1;
+	}
+	if (!(b = sqlite3_backup_init(dst, "main", l->db, "main"))) {
+		s_sqlerr(dst, err, errlen, "backup");
+		sqlite3_close(dst);
+		return -1;
+	}
+	/* all pages in one step: one read transaction, a consistent snapshot */
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep(50);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		errf(err, errlen, "backup: %s", sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		return -1;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK)
+		return errf(err, errlen, "%s: cannot close the copy", path);
+	return 0;
 }

@@ -184,6 +184,13 @@ int ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t
 int ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
     uint8_t **body, size_t *len, uint8_t sig[SIG_BYTES]);
 
+/*
+ * A consistent copy of the whole database into the SQLite database at PATH
+ * (an empty file the caller made), with the online backup API: one read
+ * transaction, so writers (likad) go on meanwhile.
+ */
+int ledger_backup(struct ledger *l, const char *path, char *err, size_t errlen);
+
 /* ---- whole-ledger checks ------------------------------------------------------ */
 
 struct verify_report {

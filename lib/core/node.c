@@ -3,8 +3,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -112,6 +114,280 @@ key_read(const char *path, uint8_t sk[SECKEY_BYTES], char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- epoch: was lika.db started from a copy? ------------------------------------ */
+
+#define EPOCH_HEX 32    /* 16 random bytes */
+
+/* DIR/lika.epoch into OUT: 1 read, 0 absent, -1 unreadable (reason in ERR). */
+static int
+s_epoch_read(const char *dir, char *out, size_t len, char *err, size_t errlen)
+{
+	char path[1100];
+	ssize_t r;
+	int fd;
+
+	if (s_join(path, sizeof path, dir, NODE_EPOCH_FILE) < 0)
+		return errf(err, errlen, "%s: path too long", dir);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	}
+	r = read(fd, out, len - 1);
+	close(fd);
+	if (r < 0)
+		return errf(err, errlen, "%s: %s", path, strerror(errno));
+	out[r] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	return 1;
+}
+
+/* EPOCH into DIR/lika.epoch: a temporary made exclusively beside it, fsync, rename. */
+static int
+s_epoch_write(const char *dir, const char *epoch, char *err, size_t errlen)
+{
+	char path[1100], tmp[1100];
+	size_t n = strlen(epoch);
+	int fd, e;
+
+	if (s_join(path, sizeof path, dir, NODE_EPOCH_FILE) < 0 ||
+	    s_join(tmp, sizeof tmp, dir, NODE_EPOCH_FILE ".tmpXXXXXX") < 0)
+		return errf(err, errlen, "%s: path too long", dir);
+	if ((fd = mkstemp(tmp)) < 0)        /* O_CREAT|O_EXCL, mode 0600 */
+		return errf(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (write(fd, epoch, n) != (ssize_t)n || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		return errf(err, errlen, "%s: %s", tmp, strerror(e ? e : EIO));
+	}
+	close(fd);
+	if (rename(tmp, path) != 0) {
+		e = errno;
+		unlink(tmp);
+		return errf(err, errlen, "%s: %s", path, strerror(e));
+	}
+	/* the rename itself must survive a crash */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}
+
+/* A new epoch into meta and the file, inside the caller's write transaction. */
+static int
+s_epoch_new(struct ledger *l, const char *dir, char *err, size_t errlen)
+{
+	uint8_t r[EPOCH_HEX / 2];
+	char hex[EPOCH_HEX + 1];
+
+	randombytes_buf(r, sizeof r);
+	hex_encode(hex, r, sizeof r);
+	if (ledger_meta_set(l, "epoch", hex, err, errlen) < 0)
+		return -1;
+	return s_epoch_write(dir, hex, err, errlen);
+}
+
+int
+node_epoch_renew(struct node *n, char *err, size_t errlen)
+{
+	if (ledger_begin(n->ledger, err, errlen) < 0)
+		return -1;
+	if (s_epoch_new(n->ledger, n->dir, err, errlen) < 0) {
+		ledger_rollback(n->ledger);
+		return -1;
+	}
+	/* a crash between rename and commit leaves them different: a false "copy", never a miss */
+	return ledger_end(n->ledger, err, errlen);
+}
+
+static int
+s_table_exists(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int yes;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+	    -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+/* The codes SQL selects, comma-separated, appended to OUT; how many. */
+static int
+s_codes(sqlite3 *db, const char *sql, char *out, size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	int count = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "%s%s", used ? "," : "", sqlite3_column_text(st, 0));
+		count++;
+	}
+	sqlite3_finalize(st);
+	return count;
+}
+
+int
+node_hold_peers(struct node *n, char *out, size_t len)
+{
+	sqlite3 *db = ledger_db(n->ledger);
+
+	out[0] = '\0';
+	if (n->conf.role != ROLE_COUNTY) {
+		snprintf(out, len, "%s", n->id.county);
+		return 0;
+	}
+	if (!s_table_exists(db, "roster_node"))
+		return 0;
+	/*
+	 * Every township on the roster, not only those table peer names: a copy's
+	 * peer table is as old as the copy (and flushed once a second), so a
+	 * township that first synced just before or after it would be missed.
+	 */
+	s_codes(db, "SELECT id FROM roster_node WHERE coalesce(removed, 0) = 0 ORDER BY id", out, len);
+	return 0;
+}
+
+int
+node_hold_set(struct node *n, const char *why, const char *awaiting, char *err, size_t errlen)
+{
+	char v[512], since[32];
+
+	if (ledger_meta_get(n->ledger, "write_hold", v, sizeof v) < 0 || !v[0]) {
+		snprintf(since, sizeof since, "%" PRId64, now_ms());
+		if (ledger_meta_set(n->ledger, "hold_since", since, err, errlen) < 0)
+			return -1;
+	}
+	if (ledger_meta_set(n->ledger, "hold_awaiting", awaiting ? awaiting : "", err, errlen) < 0)
+		return -1;
+	return ledger_meta_set(n->ledger, "write_hold", why, err, errlen);
+}
+
+int
+node_hold_clear(struct node *n, char *err, size_t errlen)
+{
+	if (ledger_meta_set(n->ledger, "hold_awaiting", "", err, errlen) < 0 ||
+	    ledger_meta_set(n->ledger, "hold_since", "", err, errlen) < 0)
+		return -1;
+	return ledger_meta_set(n->ledger, "write_hold", "", err, errlen);
+}
+
+/*
+ * Compare meta epoch with lika.epoch under the write lock (a renewal in
+ * another process is seen whole or not at all).  Neither present: a node
+ * from before epochs (or just made): both are written.  Different, or only
+ * one present: a copy; hold writes until the peers confirm the feed.
+ */
+static int
+s_epoch_check(struct node *n, char *err, size_t errlen)
+{
+	char db[64] = "", file[64] = "", awaiting[1024], why[ERRBUF_SIZE];
+	int have_db, have_file;
+
+	/* the common case, without the write lock: they agree */
+	if (ledger_meta_get(n->ledger, "epoch", db, sizeof db) == 0 &&
+	    s_epoch_read(n->dir, file, sizeof file, NULL, 0) == 1 && strcmp(db, file) == 0)
+		return 0;
+	if (ledger_begin(n->ledger, err, errlen) < 0)
+		return -1;
+	db[0] = file[0] = '\0';
+	have_db = ledger_meta_get(n->ledger, "epoch", db, sizeof db) == 0;
+	if ((have_file = s_epoch_read(n->dir, file, sizeof file, err, errlen)) < 0)
+		goto fail;
+	if (have_db && have_file && strcmp(db, file) == 0) {
+		ledger_rollback(n->ledger);
+		return 0;
+	}
+	if (have_db || have_file) {
+		node_hold_peers(n, awaiting, sizeof awaiting);
+		snprintf(why, sizeof why, NODE_HOLD_RESTORED ": waiting for peers to confirm this "
+		    "node's feed (epoch of lika.db %s, of " NODE_EPOCH_FILE " %s)", have_db ? db : "none",
+		    have_file ? file : "none");
+		/* nobody could hold more of a feed no peer was ever sent: nothing to wait for */
+		if (awaiting[0] && node_hold_set(n, why, awaiting, err, errlen) < 0)
+			goto fail;
+	}
+	if (s_epoch_new(n->ledger, n->dir, err, errlen) < 0)
+		goto fail;
+	return ledger_end(n->ledger, err, errlen);
+fail:
+	ledger_rollback(n->ledger);
+	return -1;
+}
+
+int
+node_backup(struct node *n, const char *path, char *err, size_t errlen)
+{
+	char tmp[1100], why[ERRBUF_SIZE];
+	struct ledger *copy = NULL;
+	struct stat st;
+	int fd, e;
+
+	if (lstat(path, &st) == 0)
+		return errf(err, errlen, "%s already exists: not overwritten", path);
+	if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
+		return errf(err, errlen, "%s: path too long", path);
+	if ((fd = mkstemp(tmp)) < 0)        /* O_CREAT|O_EXCL, mode 0600, beside PATH */
+		return errf(err, errlen, "%s: %s", tmp, strerror(errno));
+	close(fd);
+	if (ledger_backup(n->ledger, tmp, err, errlen) < 0)
+		goto fail;
+	/* the copy is a copy: restored, it holds writes until peers confirm (s_epoch_check) */
+	if (ledger_open(&copy, tmp, 0, err, errlen) < 0)
+		goto fail;
+	if (ledger_meta_set(copy, "epoch", NODE_EPOCH_BACKUP, why, sizeof why) < 0 ||
+	    ledger_meta_set(copy, "likad_pid", "0", why, sizeof why) < 0 ||
+	    sqlite3_exec(ledger_db(copy), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL) != SQLITE_OK) {
+		errf(err, errlen, "%s: %s", tmp, why);
+		ledger_close(&copy);
+		goto fail;
+	}
+	ledger_close(&copy);
+	if ((fd = open(tmp, O_RDONLY | O_NOFOLLOW)) < 0 || fsync(fd) != 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		errf(err, errlen, "%s: %s", tmp, strerror(e));
+		goto fail;
+	}
+	close(fd);
+	/* link, not rename: an existing PATH (made meanwhile) is refused, never replaced */
+	if (link(tmp, path) != 0) {
+		errf(err, errlen, "%s: %s", path, errno == EEXIST ? "already exists: not overwritten" :
+		    strerror(errno));
+		goto fail;
+	}
+	unlink(tmp);
+	{
+		char dir[1100], *slash;
+		snprintf(dir, sizeof dir, "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if ((fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY)) >= 0) {
+			fsync(fd);
+			close(fd);
+		}
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	for (const char *ext = "-wal"; ext; ext = strcmp(ext, "-wal") == 0 ? "-shm" : NULL) {
+		char side[1110];
+		snprintf(side, sizeof side, "%s%s", tmp, ext);
+		unlink(side);
+	}
+	return -1;
+}
+
 /* A bad argument: the reason into ERR, and -2 so the tool exits with usage status. */
 static int __attribute__((format(printf, 3, 4)))
 s_badarg(char *err, size_t errlen, const char *fmt, ...)
@@ -206,7 +482,8 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 	if (ledger_meta_set(l, "code", a->code, err, errlen) < 0 ||
 	    ledger_meta_set(l, "role", role_name(a->role), err, errlen) < 0 ||
 	    ledger_meta_set(l, "pubkey", hex, err, errlen) < 0 ||
-	    ledger_meta_set(l, "county_key", c.county_key, err, errlen) < 0)
+	    ledger_meta_set(l, "county_key", c.county_key, err, errlen) < 0 ||
+	    s_epoch_new(l, dir, err, errlen) < 0)
 		goto out;
 	ledger_close(&l);
 	if (config_write(&c, confpath, err, errlen) < 0)
@@ -219,6 +496,8 @@ out:
 	if (rc < 0) {
 		if (made_key)
 			unlink(keypath);
+		if (made_db && s_join(path, sizeof path, dir, NODE_EPOCH_FILE) == 0)
+			unlink(path);
 		if (made_db)
 			for (int i = 0; i < 3; i++) {
 				s_join(path, sizeof path, dir, s_files[i]);
@@ -287,6 +566,8 @@ node_open(struct node *n, const char *dir, int flags, void (*rules)(struct ledge
 		n->has_key = 1;
 	}
 	ledger_set_identity(n->ledger, &n->id, n->has_key ? n->sk : NULL);
+	if (s_epoch_check(n, err, errlen) < 0)
+		goto fail;
 	if (rules)
 		rules(n->ledger);
 	if (!(flags & NODE_READONLY) && ledger_apply_held(n->ledger, err, errlen) < 0)

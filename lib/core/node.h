@@ -48,6 +48,45 @@ int node_open(struct node *n, const char *dir, int flags, void (*rules)(struct l
     char *err, size_t errlen);
 void node_close(struct node *n);
 
+/*
+ * Restores (proto/PROTOCOL.md, "Restores").  The node keeps a random epoch in
+ * meta `epoch` and in the file DIR/lika.epoch; likad changes both at every
+ * clean start and whenever a peer acknowledges this node's feed.  node_open
+ * compares them (under the write lock, so a renewal is seen whole or not at
+ * all): if they differ, or one is missing while the other exists, lika.db is
+ * a copy that may be behind what peers hold of this node's feed, and
+ * write_hold is set (NODE_HOLD_RESTORED …) before anything can write.
+ */
+#define NODE_EPOCH_FILE "lika.epoch"
+#define NODE_EPOCH_BACKUP "backup"      /* the epoch `lika backup` leaves in a copy */
+#define NODE_HOLD_RESTORED "restored from a copy"
+/* A new epoch into meta and lika.epoch (file written to a temp, fsync'd, renamed). */
+int node_epoch_renew(struct node *n, char *err, size_t errlen);
+
+/*
+ * The write hold (meta write_hold, hold_since, hold_awaiting): WHY is the
+ * reason every local write is refused with; AWAITING the peers (codes,
+ * comma-separated, may be "") whose confirmation lifts it.  hold_since is
+ * kept when a hold is only re-worded.  node_hold_clear lifts it.
+ */
+int node_hold_set(struct node *n, const char *why, const char *awaiting, char *err, size_t errlen);
+int node_hold_clear(struct node *n, char *err, size_t errlen);
+/*
+ * The peers a restored node waits for, comma-separated, into OUT: at a
+ * township the county; at the county every township on the roster (not
+ * removed): a copy's table peer is as old as the copy, so it cannot say
+ * which townships have synced since.
+ */
+int node_hold_peers(struct node *n, char *out, size_t len);
+
+/*
+ * A consistent copy of lika.db into PATH while likad runs: written to a
+ * temporary made exclusively in PATH's directory, its epoch set to
+ * NODE_EPOCH_BACKUP (so a restore of it is always found to be a copy),
+ * fsync'd and linked to PATH, which must not exist (refused, nothing made).
+ */
+int node_backup(struct node *n, const char *path, char *err, size_t errlen);
+
 /* Path of FILE inside the node directory into OUT. */
 int node_path(const struct node *n, const char *file, char *out, size_t len);
 

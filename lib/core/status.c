@@ -533,6 +533,9 @@ status_gather(struct node *n, struct status *s, char *err, size_t errlen)
 		s->daemon_started_ms = atoll(v);
 	if (ledger_meta_get(n->ledger, "write_hold", s->write_hold, sizeof s->write_hold) < 0)
 		s->write_hold[0] = '\0';
+	if (!s->write_hold[0] || ledger_meta_get(n->ledger, "hold_awaiting", s->hold_awaiting,
+	    sizeof s->hold_awaiting) < 0)
+		s->hold_awaiting[0] = '\0';
 	s->own_head = (uint64_t)s_int(db, "SELECT head_seq FROM feed WHERE origin = ?1", n->id.code,
 	    NULL, 0);
 	if (s->own_head)

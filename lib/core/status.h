@@ -68,6 +68,7 @@ struct status {
 	uint64_t households_unsent;     /* households changed in the unsent change sets */
 	uint64_t county_head, county_applied, county_hub_head;
 	char write_hold[256];
+	char hold_awaiting[256];        /* peers that must confirm our feed before it lifts */
 	/* peers: the hub (township) or every township on the roster (county) */
 	struct status_peer *peers;
 	size_t npeers;

@@ -97,7 +97,8 @@ deps:
 	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo "deps: installing$$missing"; \
-	  (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  (apt-get -o DPkg::Lock::Timeout=600 update -qq || true) && DEBIAN_FRONTEND=noninteractive \
+	      apt-get -o DPkg::Lock::Timeout=600 install -y -qq $$missing; \
 	else \
 	  echo "deps: missing$$missing; run as root:"; \
 	  echo "  apt-get install -y$$missing"; exit 1; \

@@ -548,6 +548,13 @@ status_gather(struct node *n, struct status *s, char *err, size_t errlen)
 		rc = s_county(n, s, have_peer, live, nlive, answered);
 	if (rc == 0)
 		rc = s_issues(db, s);
+	/*
+	 * A node whose likad is not running syncs nothing: a hub never is "ok"
+	 * then, nor a township with change sets waiting for the county.
+	 */
+	if (rc == 0 && !s->daemon_running && s->health < HEALTH_LATE &&
+	    (s->role == ROLE_COUNTY || s->unsent > 0))
+		s->health = HEALTH_LATE;
 	if (rc == 0 && s->nissues && s->health < HEALTH_ERROR)
 		s->health = HEALTH_ERROR;
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);

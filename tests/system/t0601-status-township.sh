@@ -63,6 +63,11 @@ expect_exit 0 lika --data t1 status --json
 expect_exit 0 lika --data t1 status --html page.html
 grep -q '</html>' page.html || fail "no HTML page"
 grep -q '110101' page.html || fail "the page does not name the hub"
+
+note "with likad stopped and a change set waiting, the township is not ok"
+OUT=$(lika --data t1 village add 110101001901 停村 2>&1) || fail "village add: $OUT"
+expect_exit 1 lika --data t1 status --json
+[ "$(json health)" = late ] || fail "health $(json health) with likad stopped and a change set waiting"
 expect_exit 3 lika --data nowhere status
 expect_exit 2 lika --data t1 status --watch 0
 verify_ok t1; verify_ok county

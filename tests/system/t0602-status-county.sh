@@ -73,4 +73,8 @@ note "it comes back: all ok again"
 start_likad t002
 wait_for 20 "every township ok again" allok
 expect_exit 0 lika --data county status
+
+note "a hub whose likad is not running is not ok"
+stop_likad county
+expect_exit 1 lika --data county status
 verify_ok county

@@ -127,6 +127,8 @@ struct import {
 	size_t batch_rows;
 	uint64_t first_seq, last_seq, changesets;
 	size_t written, created, updated, bad;
+	char updated_ids[10][24];               /* the first households updated, for the summary */
+	size_t nupdated_ids;
 	struct report *reports;
 	size_t nreports, capreports;
 	size_t last_bad;                        /* the row last counted bad: one count a row */
@@ -356,6 +358,27 @@ s_member_of(const struct household_ctx *c, const char *idc, char *out, size_t le
 	return found;
 }
 
+/* The head (户主) of HOUSEHOLD: its ID number and name; 1 found, 0 none, -1 error. */
+static int
+s_head_of(const struct household_ctx *c, const char *household, char *idc, size_t idclen,
+    char *name, size_t namelen)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (!(st = household_stmt(c, "SELECT idcard, name FROM member WHERE household = ?1 AND "
+	    "relation = '" RELATION_HEAD "' ORDER BY id LIMIT 1")))
+		return -1;
+	sqlite3_bind_text(st, 1, household, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(idc, idclen, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(name, namelen, "%s", (const char *)sqlite3_column_text(st, 1));
+		found = 1;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
 /* What a row's steps say: s_row_values, s_row_household … */
 enum {
 	ROW_FAILED = -1,        /* a failure: the import stops (reason in ERR) */
@@ -460,23 +483,35 @@ s_household_unseen(struct import *im, size_t row, const struct field_value *v, c
 	if ((prev = s_map_get(&im->keys, key)))
 		return s_reportf(im, row, "%s (%s) \"%s\": also in row %d", fs[HF_ID].label,
 		    fs[HF_ID].name, id, *prev + 1);
-	if (!v[HF_HEAD_IDCARD].given || v[HF_HEAD_IDCARD].null)
-		return ROW_OK;
 	if (create) {
+		if (!v[HF_HEAD_IDCARD].given || v[HF_HEAD_IDCARD].null)
+			return ROW_OK;
 		snprintf(key, sizeof key, "I%s", v[HF_HEAD_IDCARD].s);
 		if ((prev = s_map_get(&im->keys, key)))
 			return s_reportf(im, row, "%s (%s) \"%s\": also in row %d; a person is in one "
 			    "household only", fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name,
 			    v[HF_HEAD_IDCARD].s, *prev + 1);
-	} else {
-		char other[64];
-		int found = s_member_of(im->c, v[HF_HEAD_IDCARD].s, other, sizeof other);
-		snprintf(key, sizeof key, "%s/", id);
-		if (found <= 0 || strncmp(other, key, strlen(key)) != 0)
-			return s_reportf(im, row, "%s (%s) \"%s\": not the recorded head of %s (change "
-			    "members with \"lika member\" or \"lika import members\")",
-			    fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name, v[HF_HEAD_IDCARD].s, id);
+		return ROW_OK;
 	}
+	/*
+	 * An update by 户编号 names the same head, so that a row of another
+	 * household (a shifted sheet, a wrong number) cannot overwrite this one.
+	 */
+	char hid[32], hname[128];
+	int found = s_head_of(im->c, id, hid, sizeof hid, hname, sizeof hname);
+	if (found < 0)
+		return s_reportf(im, row, "%s", sqlite3_errmsg(im->c->db));
+	if (!v[HF_HEAD_IDCARD].given || v[HF_HEAD_IDCARD].null)
+		return s_reportf(im, row, "%s (%s) \"%s\" is a recorded household: the row must name its "
+		    "head's %s (%s) too, so that no other household's row overwrites it",
+		    fs[HF_ID].label, fs[HF_ID].name, id, fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name);
+	if (!found || strcmp(hid, v[HF_HEAD_IDCARD].s) != 0)
+		return s_reportf(im, row, "%s (%s) \"%s\": not the recorded head of %s (change "
+		    "members with \"lika member\" or \"lika import members\")",
+		    fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name, v[HF_HEAD_IDCARD].s, id);
+	if (v[HF_HEAD_NAME].given && !v[HF_HEAD_NAME].null && strcmp(hname, v[HF_HEAD_NAME].s) != 0)
+		return s_reportf(im, row, "%s (%s) \"%s\": the recorded head of %s is %s",
+		    fs[HF_HEAD_NAME].label, fs[HF_HEAD_NAME].name, v[HF_HEAD_NAME].s, id, hname);
 	return ROW_OK;
 }
 
@@ -500,6 +535,8 @@ s_row_household(struct import *im, size_t row, const struct field_value *v, int 
 		return rc;
 	if (household_put(im->c, &im->ops, id, v, *create, msg, msglen) < 0)
 		return ROW_REFUSED;
+	if (!*create && im->nupdated_ids < sizeof im->updated_ids / sizeof im->updated_ids[0])
+		snprintf(im->updated_ids[im->nupdated_ids++], sizeof im->updated_ids[0], "%s", id);
 	snprintf(key, sizeof key, "H%s", id);
 	if (s_map_put(&im->keys, key, (int)row) < 0)
 		return errf(err, errlen, "out of memory");
@@ -827,6 +864,7 @@ s_pass_reset(struct import *im)
 	s_map_free(&im->next_no);
 	s_map_free(&im->touched);
 	im->changesets = im->written = im->created = im->updated = im->bad = 0;
+	im->nupdated_ids = 0;
 	im->first_seq = im->last_seq = 0;
 	im->last_bad = 0;
 }
@@ -1024,6 +1062,12 @@ cmd_import(struct node *n, int argc, char **argv)
 		if (im.changesets)
 			printf(" (seq %" PRIu64 "-%" PRIu64 ")", im.first_seq, im.last_seq);
 		printf("; %s; %.2f s\n", used, (double)(mono_ms() - t0) / 1000.0);
+		if (im.kind == RECORD_HOUSEHOLD && im.nupdated_ids) {
+			printf("updated:");
+			for (size_t i = 0; i < im.nupdated_ids; i++)
+				printf(" %s", im.updated_ids[i]);
+			printf("%s\n", im.updated > im.nupdated_ids ? " …" : "");
+		}
 	}
 	s_import_release(&im);
 	return rc;

@@ -25,11 +25,11 @@ expect_exit 2 lika household cause $h --main 因病 --note "$n1001"
 expect_in "$OUT" "1001 bytes, longer than 1000"
 # a 1,000-byte note with CRLF line breaks (the CRs are dropped) is not too long
 crlf=$(/usr/bin/python3 -c "print('腿伤' * 150 + 'ab' + '\r\nx' * 40, end='')")
-printf 'id,cause_note\n%s,"%s"\n' $h "$crlf" > crlf.csv
+printf 'id,head_idcard,cause_note\n%s,513101198201130014,"%s"\n' $h "$crlf" > crlf.csv
 expect_exit 0 lika import households crlf.csv
-printf 'id,cause_note\n%s,%s\n' $h "$n1000" > ok.csv
+printf 'id,head_idcard,cause_note\n%s,513101198201130014,%s\n' $h "$n1000" > ok.csv
 expect_exit 0 lika import households ok.csv
-printf 'id,cause_note\n%s,%s\n' $h "$n1001" > long.csv
+printf 'id,head_idcard,cause_note\n%s,513101198201130014,%s\n' $h "$n1001" > long.csv
 expect_exit 2 lika import households long.csv
 expect_in "$OUT" 'row 2 (line 2): 致贫原因说明 (cause_note): 1001 bytes, longer than 1000: "'
 expect_exit 0 lika verify

@@ -6,6 +6,7 @@
 #   make demo       a county hub and three townships on this machine
 #   make valgrind   the unit tests under valgrind
 #   make deps       install the Debian packages (as root), else print the command
+#   V=1             print every compiler command
 #   make spec       rewrite the generated state-table block of proto/STORAGE.md
 #   make fuzz       run every fuzz harness (libFuzzer, clang) for FUZZ_SECONDS each
 
@@ -16,6 +17,14 @@ DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
            libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3
 
 CFLAGS  ?= -O2 -g
+# quiet by default: one line a file ("  CC lib/core/ledger.c"); make V=1 prints the commands
+ifeq ($(V),1)
+Q =
+say = @:
+else
+Q = @
+say = @printf '  %-5s %s\n'
+endif
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 # lib/core (change sets, ledger, wire, nodes) never includes lib/domain (the
@@ -107,57 +116,70 @@ deps:
 HEADERS = $(wildcard lib/core/*.h lib/domain/*.h daemon/*.h tools/*.h)
 $(BUILD)/lib/core/%.o: lib/core/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(BASE_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/liblika.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/libcore.a: $(CORE_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(say) AR $@
+	$(Q)ar rcs $@ $^
 
 $(BIN)/lika: $(TOOL_OBJ) $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BIN)/likad: $(DAEMON_OBJ) $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblika.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS) \
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS) \
 	    $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
 $(CORETOOL_BIN): $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
 
 $(BUILD)/tests/test-tool: tests/tools/test_tool.c $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
 
 $(BUILD)/tests/bench_%: tests/bench/bench_%.c $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
 
 $(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_CORPUS='"$(abspath tests/fuzz/corpus/$*)"' $(LDFLAGS) \
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_CORPUS='"$(abspath tests/fuzz/corpus/$*)"' $(LDFLAGS) \
 	    -o $@ $< tests/fuzz/replay.c $(BUILD)/liblika.a $(LDLIBS)
 
 $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fuzz -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS)
 
 # libFuzzer: new inputs go to build/fuzz/corpus/NAME, crashes to build/fuzz/crash-NAME-*;
 # copy a crash file into tests/fuzz/corpus/NAME once fixed, and make test replays it

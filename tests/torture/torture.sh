@@ -78,12 +78,14 @@ for t in $TOWNS; do
 	eval "rport_$t=$(free_port)"
 	if [ $t = $FULLDISK ]; then
 		mkdir $t
-		if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=24m,mode=0700 tmpfs $t 2>mount.err; then
-			MOUNTED=1
+		if [ "$(id -u)" != 0 ]; then
+			why="not root (uid $(id -u))"
+		elif mount -t tmpfs -o size=24m,mode=0700 tmpfs $t 2>mount.err; then
+			MOUNTED=1 why=""
 		else
-			rmdir $t
-			note "full disk skipped: cannot mount a tmpfs for $t ($(id -u) = uid; $(cat mount.err 2>/dev/null || echo 'not root'))"
+			why="mount: $(tr '\n' ' ' < mount.err)"
 		fi
+		[ -n "$MOUNTED" ] || { rmdir $t; note "full disk skipped: cannot mount a tmpfs for $t: $why"; }
 	fi
 	eval "mk_township $t $(code_of $t) county \$rport_$t"
 	fast_sync $t
@@ -378,6 +380,12 @@ echo "  refusals by reason (numbers as N):"
 for n in $NODES; do
 	cut -d' ' -f2- $n.refused | sed 's/[0-9][0-9]*/N/g' | sort | uniq -c | sort -rn | head -5 | sed "s/^ */    $n: /"
 done
+# a township nobody restored, held as "restored from a copy": a SIGKILL between the
+# rename of lika.epoch and the commit (documented in node.c: a false copy, never a miss)
+printf '  townships held as a copy though never restored (distinct holds writers met): t1 %s, t2 %s, t3 %s\n' \
+    "$(grep -o 'restored from a copy.*' t1.refused | sort -u | wc -l)" \
+    "$(grep -o 'restored from a copy.*' t2.refused | sort -u | wc -l)" \
+    "$(grep -o 'restored from a copy.*' t3.refused | sort -u | wc -l)"
 acked=$(cat county.acked t1.acked t2.acked t3.acked | wc -l)
 printf '  acknowledged:     %s\n' $acked
 printf '  lost:             %s\n' $lost

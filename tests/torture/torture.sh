@@ -185,9 +185,16 @@ do_kill() {
 	msleep $((50 + $(rnd 700)))
 	start_likad $n
 }
-do_cut() {
-	t=$(set -- $TOWNS; shift $(rnd 3); echo $1)
-	relay_up $t || return 0		# already cut: a cut is not counted twice
+do_cut() {	# a random link among those up (all cut: wait for one to come back)
+	up=""
+	end=$(( $(date +%s) + 10 ))
+	while :; do
+		for t in $TOWNS; do relay_up $t && up="$up $t"; done
+		[ -n "$up" ] || [ "$(date +%s)" -ge $end ] && break
+		sleep 0.1; restore_cuts
+	done
+	[ -n "$up" ] || fail "no link came back"
+	t=$(set -- $up; shift $(rnd $#); echo $1)
 	stop_relay $t
 	cuts=$((cuts + 1))
 	eval "cut_until_$t=$(( $(now_ms) + 500 + $(rnd 2500) ))"

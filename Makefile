@@ -9,6 +9,7 @@
 #   V=1             print every compiler command
 #   make spec       rewrite the generated state-table block of proto/STORAGE.md
 #   make fuzz       run every fuzz harness (libFuzzer, clang) for FUZZ_SECONDS each
+#   make torture    the torture scenario: TORTURE_KILLS SIGKILLs, TORTURE_CUTS link cuts
 
 CC      ?= cc
 PKGS     = sqlite3 libzmq libsodium msgpack inih
@@ -93,7 +94,7 @@ TESTTOOL_BIN = $(subst test_tool,test-tool,$(TESTTOOL_SRC:tests/tools/%.c=$(BUIL
 CORETOOL_BIN = $(CORETOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test bench demo deps clean check-deps valgrind spec fuzz
+.PHONY: all test bench demo deps clean check-deps valgrind spec fuzz torture
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -211,6 +212,17 @@ valgrind: all $(UNIT_BIN)
 
 demo: all
 	@sh tests/demo.sh
+
+# tests/torture/torture.sh in a fresh directory, kept (and named) if it fails;
+# not part of make test (t0330-torture-small runs a small one there)
+TORTURE_KILLS ?= 100
+TORTURE_CUTS  ?= 20
+torture: all
+	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/lika-torture.XXXXXX"); \
+	  (cd "$$d" && PATH="$(abspath $(BIN)):$$PATH" SRCDIR="$(CURDIR)" LIKA_UNIT="$(abspath $(BUILD)/tests)" \
+	    timeout 1800 sh "$(CURDIR)/tests/torture/torture.sh" $(TORTURE_KILLS) $(TORTURE_CUTS)); rc=$$?; \
+	  if [ $$rc = 0 ]; then rm -rf "$$d"; else echo "torture: failed (exit $$rc), left in $$d"; fi; \
+	  exit $$rc
 
 # the state tables in proto/STORAGE.md come from lib/core/schema.c (checked by t0100)
 spec: $(BUILD)/tests/schema_doc

@@ -175,31 +175,54 @@ s_epoch_write(const char *dir, const char *epoch, char *err, size_t errlen)
 	return 0;
 }
 
-/* A new epoch into meta and the file, inside the caller's write transaction. */
+/*
+ * A new epoch into meta and the file, inside the caller's write transaction;
+ * HEX gets it.  While the transaction may still roll back (a crash before the
+ * commit), the file names the epoch before it too ("NEW PREV"): the caller
+ * rewrites it to the new one alone after the commit (s_epoch_write).
+ */
 static int
-s_epoch_new(struct ledger *l, const char *dir, char *err, size_t errlen)
+s_epoch_new(struct ledger *l, const char *dir, char hex[EPOCH_HEX + 1], char *err, size_t errlen)
 {
 	uint8_t r[EPOCH_HEX / 2];
-	char hex[EPOCH_HEX + 1];
+	char prev[64], both[2 * EPOCH_HEX + 72];
 
 	randombytes_buf(r, sizeof r);
 	hex_encode(hex, r, sizeof r);
+	if (ledger_meta_get(l, "epoch", prev, sizeof prev) < 0)
+		prev[0] = '\0';
 	if (ledger_meta_set(l, "epoch", hex, err, errlen) < 0)
 		return -1;
-	return s_epoch_write(dir, hex, err, errlen);
+	snprintf(both, sizeof both, "%s%s%s", hex, prev[0] ? " " : "", prev);
+	return s_epoch_write(dir, both, err, errlen);
+}
+
+/* Does the database's epoch DB match FILE ("NEW" or "NEW PREV")?  2: PREV (a renewal cut short). */
+static int
+s_epoch_match(const char *db, const char *file)
+{
+	size_t n = strcspn(file, " ");
+
+	if (strlen(db) == n && strncmp(db, file, n) == 0)
+		return 1;
+	return file[n] == ' ' && strcmp(db, file + n + 1) == 0 ? 2 : 0;
 }
 
 int
 node_epoch_renew(struct node *n, char *err, size_t errlen)
 {
+	char hex[EPOCH_HEX + 1];
+
 	if (ledger_begin(n->ledger, err, errlen) < 0)
 		return -1;
-	if (s_epoch_new(n->ledger, n->dir, err, errlen) < 0) {
+	if (s_epoch_new(n->ledger, n->dir, hex, err, errlen) < 0) {
 		ledger_rollback(n->ledger);
 		return -1;
 	}
-	/* a crash between rename and commit leaves them different: a false "copy", never a miss */
-	return ledger_end(n->ledger, err, errlen);
+	if (ledger_end(n->ledger, err, errlen) < 0)
+		return -1;
+	/* committed: the file names the new epoch alone (a crash before this is harmless) */
+	return s_epoch_write(n->dir, hex, err, errlen);
 }
 
 static int
@@ -294,7 +317,7 @@ s_epoch_check(struct node *n, char *err, size_t errlen)
 
 	/* the common case, without the write lock: they agree */
 	if (ledger_meta_get(n->ledger, "epoch", db, sizeof db) == 0 &&
-	    s_epoch_read(n->dir, file, sizeof file, NULL, 0) == 1 && strcmp(db, file) == 0)
+	    s_epoch_read(n->dir, file, sizeof file, NULL, 0) == 1 && s_epoch_match(db, file) == 1)
 		return 0;
 	if (ledger_begin(n->ledger, err, errlen) < 0)
 		return -1;
@@ -302,9 +325,10 @@ s_epoch_check(struct node *n, char *err, size_t errlen)
 	have_db = ledger_meta_get(n->ledger, "epoch", db, sizeof db) == 0;
 	if ((have_file = s_epoch_read(n->dir, file, sizeof file, err, errlen)) < 0)
 		goto fail;
-	if (have_db && have_file && strcmp(db, file) == 0) {
+	if (have_db && have_file && s_epoch_match(db, file)) {
 		ledger_rollback(n->ledger);
-		return 0;
+		/* a renewal stopped before its commit: the database's epoch stands */
+		return s_epoch_match(db, file) == 2 ? s_epoch_write(n->dir, db, err, errlen) : 0;
 	}
 	if (have_db || have_file) {
 		node_hold_peers(n, awaiting, sizeof awaiting);
@@ -315,9 +339,12 @@ s_epoch_check(struct node *n, char *err, size_t errlen)
 		if (awaiting[0] && node_hold_set(n, why, awaiting, err, errlen) < 0)
 			goto fail;
 	}
-	if (s_epoch_new(n->ledger, n->dir, err, errlen) < 0)
+	char hex[EPOCH_HEX + 1];
+	if (s_epoch_new(n->ledger, n->dir, hex, err, errlen) < 0)
 		goto fail;
-	return ledger_end(n->ledger, err, errlen);
+	if (ledger_end(n->ledger, err, errlen) < 0)
+		return -1;
+	return s_epoch_write(n->dir, hex, err, errlen);
 fail:
 	ledger_rollback(n->ledger);
 	return -1;
@@ -403,7 +430,7 @@ s_badarg(char *err, size_t errlen, const char *fmt, ...)
 int
 node_init(const char *dir, const struct node_init_args *a, char *err, size_t errlen)
 {
-	char path[1100], keypath[1100], confpath[1100], hex[2 * PUBKEY_BYTES + 1];
+	char path[1100], keypath[1100], confpath[1100], hex[2 * PUBKEY_BYTES + 1], epoch[EPOCH_HEX + 1];
 	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES], cpk[PUBKEY_BYTES];
 	struct config c;
 	struct ledger *l = NULL;
@@ -483,7 +510,7 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 	    ledger_meta_set(l, "role", role_name(a->role), err, errlen) < 0 ||
 	    ledger_meta_set(l, "pubkey", hex, err, errlen) < 0 ||
 	    ledger_meta_set(l, "county_key", c.county_key, err, errlen) < 0 ||
-	    s_epoch_new(l, dir, err, errlen) < 0)
+	    s_epoch_new(l, dir, epoch, err, errlen) < 0)
 		goto out;
 	ledger_close(&l);
 	if (config_write(&c, confpath, err, errlen) < 0)

@@ -239,7 +239,7 @@ s_rekey(struct node *n, int argc, char **argv)
 	if (found != 1) {
 		ledger_rollback(n->ledger);
 		return tool_fail(EXIT_USAGE, cmd, "township \"%s\" is %s", code, found == 2 ?
-		    "removed from the roster (add it again with its new key: roster add-township)" :
+		    "removed from the roster" :
 		    found == 3 ? "not a township" : "not on the roster");
 	}
 	if ((rc = s_key_used(n, pk, who, sizeof who)) != 0) {

@@ -63,8 +63,9 @@ hub_reload_roster(struct daemon *d)
 	struct roster_entry *r = NULL;
 	size_t n = 0, cap = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, pubkey, removed FROM roster_node ORDER BY id", -1, &st,
-	    NULL) != SQLITE_OK) {
+	/* not the retired keys "CODE/UPTO" of re-keyed townships: they admit nobody */
+	if (sqlite3_prepare_v2(db, "SELECT id, pubkey, removed FROM roster_node "
+	    "WHERE instr(id, '/') = 0 ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("roster: %s", sqlite3_errmsg(db));
 		return -1;
 	}

@@ -164,7 +164,10 @@ sync_pump(struct daemon *d, struct link *k)
 	/*
 	 * A township can check another township's change sets only with its
 	 * roster entry, which the county feed brings: send those feeds once the
-	 * peer holds the whole county feed, lest they be refused as unknown.
+	 * peer holds the whole county feed, lest they be refused as unknown.  Its
+	 * own feed too when it holds none of it (a new machine, `lika init
+	 * --restore-from-hub`): the first seqs are under a retired key that only
+	 * the county feed's roster names.
 	 */
 	int gated = 0;
 	struct feedlink *g = k->gate[0] ? link_feed(k, k->gate, 0) : NULL;
@@ -179,7 +182,7 @@ sync_pump(struct daemon *d, struct link *k)
 		uint8_t id[HASH_BYTES];
 		if (!f->send || f->refused || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
 			continue;
-		if (gated && f != g && strcmp(f->origin, k->peer) != 0)
+		if (gated && f != g && (strcmp(f->origin, k->peer) != 0 || f->theirs == 0))
 			continue;
 		if (f->stat.have != head) {
 			f->stat.have = head;
@@ -312,7 +315,8 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		}
 	ledger_feed_head(l, m->origin, &head_before, id);
 	uint8_t pk[PUBKEY_BYTES], *ok = NULL;
-	if (ledger_origin_key(l, m->origin, pk) == 0 && (ok = calloc(m->ncs ? m->ncs : 1, 1)))
+	/* the key of the batch's first seq; one the other side of a re-key is checked again */
+	if (ledger_origin_key(l, m->origin, head_before + 1, pk) == 0 && (ok = calloc(m->ncs ? m->ncs : 1, 1)))
 		s_verify_batch(m, pk, ok);
 	if (ledger_recv_begin(l, err, sizeof err) < 0) {
 		free(ok);

@@ -13,12 +13,18 @@ s_init_usage(FILE *f)
 	fprintf(f,
 	    "usage: lika [--data DIR] init --role county --node CODE --name NAME [--listen tcp://ADDR:PORT]\n"
 	    "       lika [--data DIR] init --role township --node CODE --name NAME\n"
-	    "                              --county-key HEX --hub tcp://HOST:PORT\n"
+	    "                              --county-key HEX --hub tcp://HOST:PORT [--restore-from-hub]\n"
 	    "\n"
 	    "Create a node in DIR: lika.db (the ledger), node.key (Ed25519, mode 0600) and\n"
 	    "lika.conf.  CODE is the statistical division code: 6 digits for a county,\n"
 	    "9 for a township.  A township needs its county's public key (\"lika whoami\"\n"
-	    "at the county) and the hub's endpoint.  Refuses if DIR already holds a node.\n");
+	    "at the county) and the hub's endpoint.  Refuses if DIR already holds a node.\n"
+	    "\n"
+	    "--restore-from-hub: a new machine for a township whose machine (and key) was\n"
+	    "lost.  It gets a new key, printed here: the county runs \"lika roster\n"
+	    "rekey-township CODE KEY\" with it.  Writes are held until likad has pulled the\n"
+	    "township's whole feed back from the hub; its next change set continues the\n"
+	    "feed under the new key (deploy/PROVISIONING.md, \"A township machine lost\").\n");
 }
 
 /* Flag-less: there is no node before it; it opens the one it made to print its key. */
@@ -32,6 +38,7 @@ cmd_init(struct node *none, int argc, char **argv)
 		{ "county-key", required_argument, NULL, 'k' },
 		{ "hub", required_argument, NULL, 'H' },
 		{ "listen", required_argument, NULL, 'l' },
+		{ "restore-from-hub", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -49,6 +56,7 @@ cmd_init(struct node *none, int argc, char **argv)
 		case 'k': a.county_key = optarg; break;
 		case 'H': a.hub = optarg; break;
 		case 'l': a.listen = optarg; break;
+		case 'R': a.restore_from_hub = 1; break;
 		case 'h': s_init_usage(stdout); return EXIT_OK;
 		default: s_init_usage(stderr); return EXIT_USAGE;
 		}
@@ -77,6 +85,9 @@ cmd_init(struct node *none, int argc, char **argv)
 	hex_encode(hex, n.id.pk, PUBKEY_BYTES);
 	printf("created %s node %s (%s) in %s\npublic key %s\n", role_name(n.conf.role),
 	    n.conf.code, n.conf.name, tool_data_dir, hex);
+	if (a.restore_from_hub)
+		printf("writes are held until likad has pulled this township's feed back from the hub.\n"
+		    "Give the county this key: lika roster rekey-township %s %s\n", n.conf.code, hex);
 	node_close(&n);
 	return EXIT_OK;
 }

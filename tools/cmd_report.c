@@ -99,7 +99,7 @@ s_collect(const struct node *n, const char *today, int year, struct group **out)
 	/* the groups themselves, so one without households shows too */
 	if (county)
 		sqlite3_prepare_v2(db, "SELECT id, coalesce(name, '') FROM roster_node WHERE "
-		    "coalesce(removed, 0) = 0 UNION SELECT DISTINCT substr(id, 1, 9), '' FROM household "
+		    "coalesce(removed, 0) = 0 AND instr(id, '/') = 0 UNION SELECT DISTINCT substr(id, 1, 9), '' FROM household "
 		    "ORDER BY 1", -1, &st, NULL);
 	else
 		sqlite3_prepare_v2(db, "SELECT id, coalesce(name, '') FROM village ORDER BY id", -1, &st, NULL);

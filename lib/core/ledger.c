@@ -36,6 +36,7 @@ struct ledger {
 	sqlite3_stmt *st_feed_put;
 	sqlite3_stmt *st_cs_id;
 	sqlite3_stmt *st_roster_key;
+	sqlite3_stmt *st_retired_key;
 	sqlite3_stmt *st_meta_get, *st_meta_set;
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
@@ -399,6 +400,7 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_feed_put);
 	sqlite3_finalize(l->st_cs_id);
 	sqlite3_finalize(l->st_roster_key);
+	sqlite3_finalize(l->st_retired_key);
 	sqlite3_finalize(l->st_meta_get);
 	sqlite3_finalize(l->st_meta_set);
 	sqlite3_close(l->db);
@@ -654,17 +656,53 @@ ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
 	return rc;
 }
 
-int
-ledger_origin_key(struct ledger *l, const char *origin, uint8_t pk[PUBKEY_BYTES])
+/*
+ * The retired key of ORIGIN that signed SEQ: the roster_node row
+ * "ORIGIN/UPTO" (UPTO 10 digits, zero-padded, so text order is seq order,
+ * role "retired") with the smallest UPTO >= SEQ.  1: found, 0: none, -1: error.
+ */
+static int
+s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES])
 {
-	if (strcmp(origin, l->id.code) == 0) {
-		memcpy(pk, l->id.pk, PUBKEY_BYTES);
+	char from[CODE_MAX + 16], to[CODE_MAX + 2];
+	int rc = 0;
+
+	if (seq > LEDGER_RETIRED_SEQ_MAX)
 		return 0;
+	snprintf(from, sizeof from, "%s/%010" PRIu64, origin, seq);
+	snprintf(to, sizeof to, "%s0", origin);         /* '0' follows '/' */
+	sqlite3_stmt *st = s_prep(l, &l->st_retired_key, "SELECT pubkey FROM roster_node "
+	    "WHERE id >= ?1 AND id < ?2 AND role = 'retired' ORDER BY id LIMIT 1");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == PUBKEY_BYTES) {
+		memcpy(pk, sqlite3_column_blob(st, 0), PUBKEY_BYTES);
+		rc = 1;
 	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES])
+{
+	/* the county key is never retired */
 	if (strcmp(origin, l->id.county) == 0) {
 		memcpy(pk, l->id.county_pk, PUBKEY_BYTES);
 		return 0;
 	}
+	int r = s_retired_key(l, origin, seq, pk);
+	if (r == 1)
+		return 0;
+	if (strcmp(origin, l->id.code) == 0) {
+		/* no roster at all yet (a new township): its own key */
+		memcpy(pk, l->id.pk, PUBKEY_BYTES);
+		return 0;
+	}
+	if (r < 0)
+		return -1;
 	sqlite3_stmt *st = s_prep(l, &l->st_roster_key, "SELECT pubkey FROM roster_node WHERE id = ?1");
 	int rc = -1;
 	if (!st)
@@ -1004,7 +1042,7 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 			goto done;
 		}
 		/* only a change set its origin really signed is evidence of a fork */
-		if (ledger_origin_key(l, h->origin, pk) < 0 || sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0 ||
+		if (ledger_origin_key(l, h->origin, h->seq, pk) < 0 || sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0 ||
 		    changeset_verify_sig(sig, body, len, pk) < 0) {
 			*res = RECV_REFUSED;
 			errf(reason, reasonlen, "seq %" PRIu64 " differs from the one held and is not "
@@ -1050,14 +1088,14 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 		errf(reason, reasonlen, "broken chain: prev is not the id of seq %" PRIu64, f.head_seq);
 		goto refuse;
 	}
-	if (ledger_origin_key(l, h->origin, pk) < 0) {
+	if (ledger_origin_key(l, h->origin, h->seq, pk) < 0) {
 		*res = RECV_REFUSED;
 		errf(reason, reasonlen, "origin %s is not on the roster", h->origin);
 		goto refuse;
 	}
 	if (sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0) {
 		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "author is not the key of %s", h->origin);
+		errf(reason, reasonlen, "author is not the key of %s for seq %" PRIu64, h->origin, h->seq);
 		goto refuse;
 	}
 	/* the caller may have checked the signature already, with the key that counts */
@@ -1256,9 +1294,10 @@ s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t e
 			snprintf(origin, sizeof origin, "%s", o);
 			expect = 1;
 			memset(prev, 0, sizeof prev);
-			havekey = ledger_origin_key(l, origin, pk) == 0;
 			rep->feeds++;
 		}
+		/* the key that signs (origin, seq): a re-keyed township changes it mid-feed */
+		havekey = ledger_origin_key(l, origin, seq, pk) == 0;
 		if (seq != expect) {
 			result = s_bad(rep, origin, expect, seq > expect ?
 			    "change set missing (next held is seq %llu)" : "seq %llu out of order",
@@ -1293,7 +1332,8 @@ s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t e
 		else if (!havekey)
 			bad = s_bad(rep, origin, seq, "no key known for origin %s (not on the roster)", origin);
 		else if (sodium_memcmp(cs.h.author, pk, PUBKEY_BYTES) != 0)
-			bad = s_bad(rep, origin, seq, "author is not the key of %s", origin);
+			bad = s_bad(rep, origin, seq, "author is not the key of %s for seq %llu", origin,
+			    (unsigned long long)seq);
 		else if (sqlite3_column_bytes(st, 4) != SIG_BYTES ||
 		    changeset_verify_sig(sqlite3_column_blob(st, 4), body, len, pk) < 0)
 			bad = s_bad(rep, origin, seq, "bad signature");
@@ -1410,6 +1450,8 @@ ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errlen)
 	s_applier_clear(&l->main);
 	sqlite3_finalize(l->st_roster_key);
 	l->st_roster_key = NULL;
+	sqlite3_finalize(l->st_retired_key);
+	l->st_retired_key = NULL;
 	if (ledger_begin(l, err, errlen) < 0)
 		return -1;
 	if (schema_drop(l->db, "main", err, errlen) < 0 || schema_create(l->db, "main", err, errlen) < 0) {

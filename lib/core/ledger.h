@@ -204,7 +204,16 @@ int ledger_verify(struct ledger *l, struct verify_report *rep, char *err, size_t
 /* Replay every applied change set into fresh state tables, in one transaction. */
 int ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errlen);
 
-/* The public key that must sign ORIGIN's change sets: 0, or -1 if unknown. */
-int ledger_origin_key(struct ledger *l, const char *origin, uint8_t pk[PUBKEY_BYTES]);
+/*
+ * The public key that must sign ORIGIN's change set SEQ: 0, or -1 if unknown.
+ * A re-keyed township (lika roster rekey-township) has retired rows in
+ * roster_node, id "ORIGIN/UPTO" (UPTO: 10 digits, zero-padded), role
+ * "retired", holding the key that signed seqs <= UPTO: the row with the
+ * smallest UPTO >= SEQ gives the key; without one, the current key (the
+ * node's own, the county's, or roster_node row ORIGIN).  The county key is
+ * never retired.
+ */
+#define LEDGER_RETIRED_SEQ_MAX 9999999999ULL
+int ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES]);
 
 #endif

@@ -275,7 +275,8 @@ node_hold_peers(struct node *n, char *out, size_t len)
 	 * peer table is as old as the copy (and flushed once a second), so a
 	 * township that first synced just before or after it would be missed.
 	 */
-	s_codes(db, "SELECT id FROM roster_node WHERE coalesce(removed, 0) = 0 ORDER BY id", out, len);
+	s_codes(db, "SELECT id FROM roster_node WHERE coalesce(removed, 0) = 0 AND "
+	    "instr(id, '/') = 0 ORDER BY id", out, len);
 	return 0;
 }
 
@@ -455,6 +456,8 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 		if (strncmp(a->hub, "tcp://", 6) != 0 || strlen(a->hub) >= CONFIG_STR || !strchr(a->hub + 6, ':'))
 			return s_badarg(err, errlen, "hub endpoint \"%s\" is not tcp://HOST:PORT", a->hub);
 	}
+	if (a->restore_from_hub && a->role != ROLE_TOWNSHIP)
+		return s_badarg(err, errlen, "--restore-from-hub is for a township (a county is its own hub)");
 	if (a->listen && (strncmp(a->listen, "tcp://", 6) != 0 || strlen(a->listen) >= CONFIG_STR))
 		return s_badarg(err, errlen, "listen endpoint \"%s\" is not tcp://ADDR:PORT", a->listen);
 
@@ -512,6 +515,16 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 	    ledger_meta_set(l, "county_key", c.county_key, err, errlen) < 0 ||
 	    s_epoch_new(l, dir, epoch, err, errlen) < 0)
 		goto out;
+	if (a->restore_from_hub) {
+		/* likad's pull-back of a township behind the hub lifts it (daemon/township.c) */
+		char since[32], county[CODE_MAX];
+		snprintf(since, sizeof since, "%" PRId64, now_ms());
+		snprintf(county, sizeof county, "%.6s", a->code);
+		if (ledger_meta_set(l, "hold_since", since, err, errlen) < 0 ||
+		    ledger_meta_set(l, "hold_awaiting", county, err, errlen) < 0 ||
+		    ledger_meta_set(l, "write_hold", NODE_HOLD_FROM_HUB, err, errlen) < 0)
+			goto out;
+	}
 	ledger_close(&l);
 	if (config_write(&c, confpath, err, errlen) < 0)
 		goto out;

@@ -29,6 +29,7 @@ struct node_init_args {
 	const char *county_key;     /* township: hex of the county's public key */
 	const char *hub;            /* township: tcp://host:port */
 	const char *listen;         /* county: tcp://addr:port (NULL: default) */
+	int restore_from_hub;       /* township: a new machine for a lost one (NODE_HOLD_FROM_HUB) */
 };
 
 /*
@@ -60,6 +61,15 @@ void node_close(struct node *n);
 #define NODE_EPOCH_FILE "lika.epoch"
 #define NODE_EPOCH_BACKUP "backup"      /* the epoch `lika backup` leaves in a copy */
 #define NODE_HOLD_RESTORED "restored from a copy"
+/*
+ * `lika init --restore-from-hub`: a new machine (with a new key) for a
+ * township whose machine was lost.  Its write_hold, set at init, starts with
+ * NODE_HOLD_RESTORED, so likad keeps it until it has pulled the township's
+ * whole feed back from the hub (daemon/township.c): no write can fork it.
+ */
+#define NODE_HOLD_FROM_HUB NODE_HOLD_RESTORED " (a new machine, restored from the hub): waiting " \
+	"for this township's feed from the hub (start likad once the county has run \"lika roster " \
+	"rekey-township\" with this node's key)"
 /* A new epoch into meta and lika.epoch (file written to a temp, fsync'd, renamed). */
 int node_epoch_renew(struct node *n, char *err, size_t errlen);
 

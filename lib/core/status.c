@@ -446,7 +446,7 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 	int have_households = s_table_exists(db, "household");
 
 	if (sqlite3_prepare_v2(db, "SELECT id, name, removed FROM roster_node "
-	    "WHERE role = 'township' OR length(id) = 9 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	    "WHERE (role = 'township' OR length(id) = 9) AND instr(id, '/') = 0 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (s->npeers == cap) {

@@ -58,9 +58,14 @@ s_official(sqlite3 *db, const char *dbname, const char *id, uint8_t pk[PUBKEY_BY
 	return rc;
 }
 
+/*
+ * SEQ: the seq of the change set that carries the row, if its origin is the
+ * row's township (whose node key sealed it then), else 0: the key that counts
+ * is the one that signed that seq (ledger_origin_key: a re-keyed township).
+ */
 static int
 s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *table,
-    const char *key, char *err, size_t errlen)
+    const char *key, const struct changeset_header *cs, char *err, size_t errlen)
 {
 	char *sql = sqlite3_mprintf("SELECT household, round, procedure, step, decision, at, days, "
 	    "reasons, details, record_hash, official, signer, sig, seal, by_name FROM \"%w\".\"%w\" "
@@ -150,7 +155,9 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 		    "verify (forged or altered)", def->name, r.household, r.official);
 	} else if (def->flags & STEP_SEAL) {
 		uint8_t npk[PUBKEY_BYTES];
-		if (ledger_origin_key(l, township, npk) < 0)
+		/* sealed township steps travel in the township's feed; else: its current key */
+		uint64_t seq = cs && strcmp(cs->origin, township) == 0 ? cs->seq : UINT64_MAX;
+		if (ledger_origin_key(l, township, seq, npk) < 0)
 			rc = errf(err, errlen, "rule seal: township %s has no key on the roster", township);
 		else if (sqlite3_column_bytes(st, 13) != SIG_BYTES ||
 		    statement_verify(sqlite3_column_blob(st, 13), &sb, npk) != 0)
@@ -245,7 +252,7 @@ s_check_official(sqlite3 *db, const char *dbname, const char *origin, const char
 }
 
 static int
-s_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const char *origin,
+s_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const struct changeset_header *cs,
     const char *table, const char *key, size_t keylen, int deleted, char *err, size_t errlen)
 {
 	char k[KEY_MAX + 1];
@@ -260,10 +267,10 @@ s_check_row(struct ledger *l, sqlite3 *db, const char *dbname, const char *origi
 	memcpy(k, key, keylen);
 	k[keylen] = '\0';
 	if (signed_table)
-		return s_check_step(l, db, dbname, table, k, err, errlen);
+		return s_check_step(l, db, dbname, table, k, cs, err, errlen);
 	if (strcmp(table, "half_year") == 0)
 		return s_check_half_year(db, dbname, k, err, errlen);
-	return s_check_official(db, dbname, origin, k, err, errlen);
+	return s_check_official(db, dbname, cs->origin, k, err, errlen);
 }
 
 
@@ -583,7 +590,7 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 			return s_check_status(r, op, err, errlen);
 		return 0;
 	case LEDGER_RULE_AFTER:
-		if (s_check_row(l, op->db, op->dbname, op->cs->origin, op->table, op->key,
+		if (s_check_row(l, op->db, op->dbname, op->cs, op->table, op->key,
 		    strlen(op->key), op->deleted, err, errlen) < 0)
 			return -1;
 		if (step_table)

@@ -310,6 +310,73 @@ test_malformed_quarantined(void **state)
 	assert_non_null(strstr(reason, "msgpack"));
 }
 
+/*
+ * A re-keyed township (lika roster rekey-township): retired row "CODE/UPTO"
+ * with the old key, row CODE with the new one.  The old key signs seqs <=
+ * UPTO, the new key the rest; verify holds over a feed signed by both.
+ */
+static void
+test_rekey(void **state)
+{
+	struct fixture *f = *state;
+	struct verify_report rep;
+	char reason[256], err[ERRBUF_SIZE];
+	uint8_t npk[PUBKEY_BYTES], nsk[SECKEY_BYTES], pk[PUBKEY_BYTES];
+	uint64_t seq;
+	uint8_t id[HASH_BYTES];
+
+	s_write(f->town, "village", TOWN "001", "一村");
+	s_write(f->town, "village", TOWN "002", "二村");
+	s_write(f->town, "village", TOWN "003", "三村");
+	for (seq = 1; seq <= 3; seq++)
+		assert_int_equal(s_pass(f->town, TOWN, seq, f->county, reason), RECV_STORED);
+
+	/* the county re-keys the township after seq 3 */
+	crypto_sign_keypair(npk, nsk);
+	struct ops ops = OPS_INIT;
+	struct colval rc[] = { COL_BLOB("pubkey", f->tpk, PUBKEY_BYTES), COL_TEXT("name", "乡"),
+		COL_TEXT("role", "retired"), COL_INT("removed", 1) };
+	struct colval nc[] = { COL_BLOB("pubkey", npk, PUBKEY_BYTES) };
+	ops_init(&ops);
+	ops_upsert(&ops, "roster_node", TOWN "/0000000003", rc, 4);
+	ops_upsert(&ops, "roster_node", TOWN, nc, 1);
+	assert_int_equal(ledger_begin(f->county, err, sizeof err), 0);
+	if (ledger_commit(f->county, &ops, NULL, err, sizeof err) < 0)
+		fail_msg("rekey: %s", err);
+	ops_release(&ops);
+	assert_int_equal(ledger_origin_key(f->county, TOWN, 1, pk), 0);
+	assert_memory_equal(pk, f->tpk, PUBKEY_BYTES);
+	assert_int_equal(ledger_origin_key(f->county, TOWN, 3, pk), 0);
+	assert_memory_equal(pk, f->tpk, PUBKEY_BYTES);
+	assert_int_equal(ledger_origin_key(f->county, TOWN, 4, pk), 0);
+	assert_memory_equal(pk, npk, PUBKEY_BYTES);
+	assert_int_equal(ledger_origin_key(f->county, COUNTY, 1, pk), 0);
+	assert_memory_equal(pk, f->cpk, PUBKEY_BYTES);
+
+	/* the lost machine's key writes on: seq 4 under the old key is refused */
+	s_write(f->town, "village", TOWN "004", "旧钥匙");
+	ledger_feed_head(f->county, COUNTY, &seq, id);
+	for (uint64_t s = 1; s <= seq; s++)
+		assert_int_equal(s_pass(f->county, COUNTY, s, f->town2, reason), RECV_STORED);
+	for (uint64_t s = 1; s <= 3; s++)
+		assert_int_equal(s_pass(f->town, TOWN, s, f->town2, reason), RECV_STORED);
+	assert_int_equal(s_pass(f->town, TOWN, 4, f->town2, reason), RECV_REFUSED);
+	assert_non_null(strstr(reason, "author is not the key of " TOWN " for seq 4"));
+
+	/* the new machine: the county feed, then its own feed back, then seq 4 under the new key */
+	struct ledger *fresh = s_open(f, "fresh", TOWN, npk, nsk);
+	for (uint64_t s = 1; s <= seq; s++)
+		assert_int_equal(s_pass(f->county, COUNTY, s, fresh, reason), RECV_STORED);
+	for (uint64_t s = 1; s <= 3; s++)
+		assert_int_equal(s_pass(f->town, TOWN, s, fresh, reason), RECV_STORED);
+	s_write(fresh, "village", TOWN "004", "新钥匙");
+	assert_int_equal(s_pass(fresh, TOWN, 4, f->county, reason), RECV_STORED);
+	assert_int_equal(ledger_verify(f->county, &rep, err, sizeof err), 0);
+	assert_int_equal(ledger_verify(fresh, &rep, err, sizeof err), 0);
+
+	ledger_close(&fresh);
+}
+
 int
 main(void)
 {
@@ -320,6 +387,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused_writes, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_fork_detected, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -313,7 +313,7 @@ node_hold_clear(struct node *n, char *err, size_t errlen)
 static int
 s_epoch_check(struct node *n, char *err, size_t errlen)
 {
-	char db[64] = "", file[64] = "", awaiting[1024], why[ERRBUF_SIZE];
+	char db[64] = "", file[2 * EPOCH_HEX + 8] = "", awaiting[1024], why[ERRBUF_SIZE];
 	int have_db, have_file;
 
 	/* the common case, without the write lock: they agree */

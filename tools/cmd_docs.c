@@ -1,5 +1,5 @@
 /*
- * cmd_docs.c — the documents offices print and file (DOMAIN.md, "Documents"):
+ * cmd_docs.c — the documents offices print and file:
  * `lika card` 户卡 household card, `lika register` 村册 village register,
  * `lika book` 乡镇簿 township book, `lika archive` 县电子档案 county archive.
  *

@@ -20,7 +20,7 @@ char idcard_check_char(const char *s);
 
 /*
  * 0 if S is a well-formed number: length, digits, a real calendar date from
- * 1800-01-01 (a DOMAIN.md sample is of 1880) up to TODAY (YYYYMMDD as an
+ * 1800-01-01 (a valid sample number is of 1880: 440524188001010014) up to TODAY (YYYYMMDD as an
  * integer; 0: no upper bound), and the check character ('x' is taken for
  * 'X').  Else -1 and ERR names what is wrong.
  */

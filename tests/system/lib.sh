@@ -131,6 +131,36 @@ admit() {
 # verify_ok DIR : lika verify passes
 verify_ok() { lika --data "$1" verify >/dev/null 2>&1 || fail "lika verify at $1: $(lika --data "$1" verify 2>&1)"; }
 
+# hub_and_townships N…: county 110101 in ./county on a free port ($port) and
+# townships tN (code 110101N) admitted, all with fast sync, their likad running
+hub_and_townships() {
+	port=$(free_port)
+	mk_county county 110101 "$port"
+	fast_sync county
+	for t in "$@"; do
+		mk_township t$t 110101$t county "$port"
+		fast_sync t$t
+		admit county t$t 110101$t
+	done
+	start_likad county
+	for t in "$@"; do start_likad t$t; done
+}
+
+# recovered_and_continues DIR CODE HEAD: once likad at township DIR has pulled
+# its feed CODE back to HEAD, a write lands as HEAD + 1 there and at the hub,
+# ids agree, the hub quarantined nothing, and both verify
+recovered_and_continues() {
+	wait_for 30 "township to recover its feed to $3" has_head "$1" "$2" "$3"
+	wait_for 10 "writes allowed" lika --data "$1" village group add "${2}001" 一组
+	[ "$(head_of "$1" "$2")" = $(($3 + 1)) ] || fail "the write is not seq $(($3 + 1))"
+	wait_for 20 "hub to hold $(($3 + 1))" has_head county "$2" $(($3 + 1))
+	cleanup_daemons
+	ids "$1" "$2" > a; ids county "$2" > b
+	cmp -s a b || fail "ids differ"
+	[ "$(sqlite3 county/lika.db "SELECT count(*) FROM quarantine")" = 0 ] || fail "hub quarantined something"
+	verify_ok "$1"; verify_ok county
+}
+
 # kill_during_catchup DIR: a township (t1) catches up 5,000 change sets while
 # the likad of DIR (county or t1) is SIGKILLed five times, each kill as soon as
 # the catch-up has moved on; at the end hub and township hold identical ids

@@ -7,15 +7,7 @@
 # hold once every township that held the county feed has confirmed it, and
 # the next county write continues the chain: no fork, no lost write.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-for t in 001 002; do
-	mk_township t$t 110101$t county "$port"
-	fast_sync t$t
-	admit county t$t 110101$t
-done
-fast_sync county
-start_likad county; start_likad t001; start_likad t002
+hub_and_townships 001 002
 lika --data county policy set line 2021 2000 >/dev/null || fail "policy set"
 base=$(head_of county 110101)
 wait_for 20 "t001 to hold the county feed" has_head t001 110101 "$base"

@@ -6,15 +6,7 @@
 # second has not confirmed); when the second comes back it lifts, and the
 # clerk's write becomes the next seq: no fork, no lost write.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-for t in 001 002; do
-	mk_township t$t 110101$t county "$port"
-	fast_sync t$t
-	admit county t$t 110101$t
-done
-fast_sync county
-start_likad county; start_likad t001; start_likad t002
+hub_and_townships 001 002
 base=$(head_of county 110101)
 wait_for 20 "t001 to connect" grep -q "connected to hub" t001.log
 wait_for 20 "t002 to connect" grep -q "connected to hub" t002.log

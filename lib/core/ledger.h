@@ -25,6 +25,9 @@ int ledger_open(struct ledger **lp, const char *path, int flags, char *err, size
 /* Close; accepts NULL or *LP == NULL and clears the caller's pointer. */
 void ledger_close(struct ledger **lp);
 
+/* Does table NAME exist in the main database of DB?  1 or 0 (0 on an error too). */
+int ledger_table_exists(sqlite3 *db, const char *name);
+
 /* The connection, for reading state (queries only outside ledger_begin/commit). */
 sqlite3 *ledger_db(struct ledger *l);
 

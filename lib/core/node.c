@@ -225,21 +225,6 @@ node_epoch_renew(struct node *n, char *err, size_t errlen)
 	return s_epoch_write(n->dir, hex, err, errlen);
 }
 
-static int
-s_table_exists(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st = NULL;
-	int yes;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-	    -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return yes;
-}
-
 /* The codes SQL selects, comma-separated, appended to OUT; how many. */
 static int
 s_codes(sqlite3 *db, const char *sql, char *out, size_t len)
@@ -268,7 +253,7 @@ node_hold_peers(struct node *n, char *out, size_t len)
 		snprintf(out, len, "%s", n->id.county);
 		return 0;
 	}
-	if (!s_table_exists(db, "roster_node"))
+	if (!ledger_table_exists(db, "roster_node"))
 		return 0;
 	/*
 	 * Every township on the roster, not only those table peer names: a copy's

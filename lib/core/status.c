@@ -45,21 +45,6 @@ status_exit_code(const struct status *s)
 	}
 }
 
-static int
-s_table_exists(sqlite3 *db, const char *name)
-{
-	sqlite3_stmt *st;
-	int yes = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-	    -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	yes = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return yes;
-}
-
 /* One integer from SQL with up to two text parameters; DFLT if no row. */
 static int64_t
 s_int(sqlite3 *db, const char *sql, const char *a, const char *b, int64_t dflt)
@@ -443,7 +428,7 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 	sqlite3 *db = ledger_db(n->ledger);
 	sqlite3_stmt *st;
 	size_t cap = 0;
-	int have_households = s_table_exists(db, "household");
+	int have_households = ledger_table_exists(db, "household");
 
 	if (sqlite3_prepare_v2(db, "SELECT id, name, removed FROM roster_node "
 	    "WHERE (role = 'township' OR length(id) = 9) AND instr(id, '/') = 0 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
@@ -541,7 +526,7 @@ status_gather(struct node *n, struct status *s, char *err, size_t errlen)
 	if (s->own_head)
 		s->own_head_ms = s_hlc_ms(db, n->id.code, s->own_head);
 
-	int have_peer = s_table_exists(db, "peer");
+	int have_peer = ledger_table_exists(db, "peer");
 	if (s->role == ROLE_TOWNSHIP)
 		rc = s_township(n, s, have_peer, live, nlive, answered);
 	else

@@ -356,26 +356,6 @@ cmd_official(int argc, char **argv)
 
 /* ---- lika policy ------------------------------------------------------------ */
 
-enum policy_kind { PK_YUAN, PK_BOOL, PK_DAYS, PK_DATE, PK_TEXT };
-static const struct {
-	const char *name;
-	enum policy_kind kind;
-	const char *what;
-} s_policies[] = {
-	{ "poverty_line", PK_YUAN, "identification line, yuan per person a year (e.g. 2300)" },
-	{ "exclude_dibao_wubao", PK_BOOL, "低保户 and 五保户 outside this registration (default 1)" },
-	{ "notice_days_village", PK_DAYS, "first notice, days (default 7)" },
-	{ "notice_days_township", PK_DAYS, "second notice, days (default 7)" },
-	{ "notice_days_county", PK_DAYS, "third notice, days (default 15)" },
-	{ "notice_days_exit", PK_DAYS, "exit notice, days (default 7)" },
-	{ "max_backdate_days", PK_DAYS, "a step may be dated this many days before it is recorded "
-	    "(default 30)" },
-	{ "schedule_prep_end", PK_DATE, "preparation ends (default YEAR-05-31)" },
-	{ "schedule_identify_end", PK_DATE, "identification ends (default YEAR-06-15)" },
-	{ "schedule_files_end", PK_DATE, "files and assistance end (default YEAR-06-30)" },
-	{ "schedule_review_end", PK_DATE, "review and summary end (default YEAR-07-15)" },
-};
-
 static int
 s_policy_set(struct node *n, int argc, char **argv)
 {
@@ -383,20 +363,20 @@ s_policy_set(struct node *n, int argc, char **argv)
 	    "At the county node: set a policy value from YEAR on (it holds for later years\n"
 	    "until set again).  Names:\n";
 	char err[ERRBUF_SIZE], key[80], value[256];
-	size_t i, np = sizeof s_policies / sizeof s_policies[0];
+	const struct policy_def *d;
 	int rc;
 
 	if (argc < 4 || argc > 5 || argv[1][0] == '-') {
 		FILE *f = argc > 1 && strcmp(argv[1], "--help") == 0 ? stdout : stderr;
 		fprintf(f, "%s", usage);
-		for (i = 0; i < np; i++)
-			fprintf(f, "  %-22s %s\n", s_policies[i].name, s_policies[i].what);
+		for (d = procedure_policies; d->name; d++)
+			fprintf(f, "  %-22s %s\n", d->name, d->what);
 		return f == stdout ? EXIT_OK : EXIT_USAGE;
 	}
 	const char *name = argv[1], *ys = argv[2], *v = argv[3], *note = argc == 5 ? argv[4] : NULL;
-	for (i = 0; i < np && strcmp(s_policies[i].name, name) != 0; i++)
+	for (d = procedure_policies; d->name && strcmp(d->name, name) != 0; d++)
 		;
-	if (i == np) {
+	if (!d->name) {
 		/* a value lika does not interpret: kept as text, with a warning against typos */
 		if (!*name || strlen(name) > 64 || strchr(name, '/') || proc_check_text("policy set", "name",
 		    name, 64))
@@ -410,38 +390,8 @@ s_policy_set(struct node *n, int argc, char **argv)
 	if (!is_digits(ys, 4) || atoi(ys) < 1990 || atoi(ys) > 2100)
 		return tool_fail(EXIT_USAGE, "policy set", "year \"%s\" is not a year 1990-2100", ys);
 	int year = atoi(ys);
-	int64_t x;
-	switch (i == np ? PK_TEXT : s_policies[i].kind) {
-	case PK_TEXT:
-		snprintf(value, sizeof value, "%s", v);
-		break;
-	case PK_YUAN:
-		if (money_parse_yuan(v, &x) < 0 || x <= 0)
-			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not an amount of yuan "
-			    "(e.g. 2300 or 2736.00)", name, v);
-		/* kept in yuan as offices write it: "2300", "2736.50" */
-		if (x % 100)
-			snprintf(value, sizeof value, "%lld.%02lld", (long long)(x / 100), (long long)(x % 100));
-		else
-			snprintf(value, sizeof value, "%lld", (long long)(x / 100));
-		break;
-	case PK_BOOL:
-		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
-			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is neither 0 nor 1", name, v);
-		snprintf(value, sizeof value, "%s", v);
-		break;
-	case PK_DAYS:
-		if (!is_digits(v, strlen(v)) || strlen(v) > 2 || atoi(v) < 1 || atoi(v) > 60)
-			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not 1-60 days", name, v);
-		snprintf(value, sizeof value, "%d", atoi(v));
-		break;
-	case PK_DATE:
-		if (date_day(v) < 0 || proc_year(v) != year)
-			return tool_fail(EXIT_USAGE, "policy set", "%s \"%s\" is not a date YYYY-MM-DD in %d",
-			    name, v, year);
-		snprintf(value, sizeof value, "%s", v);
-		break;
-	}
+	if (procedure_policy_value(name, year, v, value, sizeof value, err, sizeof err) < 0)
+		return tool_fail(EXIT_USAGE, "policy set", "%s", err);
 	if (note && proc_check_text("policy set", "note", note, 500))
 		return EXIT_USAGE;
 	if (ledger_begin(n->ledger, err, sizeof err) < 0)

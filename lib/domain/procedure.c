@@ -211,6 +211,67 @@ procedure_policy(sqlite3 *db, const char *dbname, const char *name, int year, ch
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+const struct policy_def procedure_policies[] = {
+	{ "poverty_line", POLICY_YUAN, "identification line, yuan per person a year (e.g. 2300)" },
+	{ "exclude_dibao_wubao", POLICY_BOOL, "低保户 and 五保户 outside this registration (default 1)" },
+	{ "notice_days_village", POLICY_DAYS, "first notice, days (default 7)" },
+	{ "notice_days_township", POLICY_DAYS, "second notice, days (default 7)" },
+	{ "notice_days_county", POLICY_DAYS, "third notice, days (default 15)" },
+	{ "notice_days_exit", POLICY_DAYS, "exit notice, days (default 7)" },
+	{ "max_backdate_days", POLICY_DAYS, "a step may be dated this many days before it is recorded "
+	    "(default 30)" },
+	{ "schedule_prep_end", POLICY_DATE, "preparation ends (default YEAR-05-31)" },
+	{ "schedule_identify_end", POLICY_DATE, "identification ends (default YEAR-06-15)" },
+	{ "schedule_files_end", POLICY_DATE, "files and assistance end (default YEAR-06-30)" },
+	{ "schedule_review_end", POLICY_DATE, "review and summary end (default YEAR-07-15)" },
+	{ NULL, POLICY_TEXT, NULL },
+};
+
+int
+procedure_policy_value(const char *name, int year, const char *v, char *out, size_t outlen,
+    char *why, size_t whylen)
+{
+	const struct policy_def *d = procedure_policies;
+	int64_t x;
+	size_t n = strlen(v);
+
+	while (d->name && strcmp(d->name, name) != 0)
+		d++;
+	switch (d->kind) {
+	case POLICY_TEXT:
+		if (!n || n > 200)
+			return errf(why, whylen, "value \"%.40s\" must be 1 to 200 bytes", v);
+		snprintf(out, outlen, "%s", v);
+		return 0;
+	case POLICY_YUAN:
+		if (money_parse_yuan(v, &x) < 0 || x <= 0)
+			return errf(why, whylen, "%s \"%.40s\" is not an amount of yuan (e.g. 2300 or "
+			    "2736.00)", name, v);
+		/* kept in yuan as offices write it: "2300", "2736.50" */
+		if (x % 100)
+			snprintf(out, outlen, "%lld.%02lld", (long long)(x / 100), (long long)(x % 100));
+		else
+			snprintf(out, outlen, "%lld", (long long)(x / 100));
+		return 0;
+	case POLICY_BOOL:
+		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+			return errf(why, whylen, "%s \"%.40s\" is neither 0 nor 1", name, v);
+		snprintf(out, outlen, "%s", v);
+		return 0;
+	case POLICY_DAYS:
+		if (!n || n > 2 || strspn(v, "0123456789") != n || atoi(v) < 1 || atoi(v) > 60)
+			return errf(why, whylen, "%s \"%.40s\" is not 1-60 days", name, v);
+		snprintf(out, outlen, "%d", atoi(v));
+		return 0;
+	case POLICY_DATE:
+		if (date_day(v) < 0 || atoi(v) != year)
+			return errf(why, whylen, "%s \"%.40s\" is not a date YYYY-MM-DD in %d", name, v, year);
+		snprintf(out, outlen, "%s", v);
+		return 0;
+	}
+	return errf(why, whylen, "%s: unknown kind of policy", name);
+}
+
 int64_t
 procedure_policy_int(sqlite3 *db, const char *dbname, const char *name, int year, int64_t def)
 {

@@ -165,6 +165,23 @@ int procedure_office_fits(const char *role, const char *office, const char *town
  */
 int procedure_policy(sqlite3 *db, const char *dbname, const char *name, int year, char *value,
     size_t len, int *from);
+/* The policy values lika interprets; any other name is kept as text. */
+enum policy_kind { POLICY_YUAN, POLICY_BOOL, POLICY_DAYS, POLICY_DATE, POLICY_TEXT };
+struct policy_def {
+	const char *name;
+	enum policy_kind kind;
+	const char *what;       /* for --help */
+};
+extern const struct policy_def procedure_policies[];  /* terminated by { NULL } */
+
+/*
+ * Is VALUE a value of policy NAME set for YEAR?  0 with its stored form in OUT
+ * (yuan as "2300" or "2736.50", days without leading zeros), or -1 with the
+ * reason in WHY.  The same check refuses a policy row on apply.
+ */
+int procedure_policy_value(const char *name, int year, const char *value, char *out,
+    size_t outlen, char *why, size_t whylen);
+
 /* An integer policy, DEF when not set. */
 int64_t procedure_policy_int(sqlite3 *db, const char *dbname, const char *name, int year,
     int64_t def);

@@ -554,6 +554,43 @@ s_check_status(struct rules *r, const struct ledger_rule_op *op, char *err, size
 	    "without the step or half-year decision that leads there", op->key, old, now);
 }
 
+/*
+ * A policy row is keyed NAME/YEAR and holds a value of NAME's kind in its
+ * stored form: the same check as "lika policy set" (procedure_policy_value).
+ */
+static int
+s_check_policy(const struct ledger_rule_op *op, char *err, size_t errlen)
+{
+	char *sql = sqlite3_mprintf("SELECT coalesce(name, ''), year, coalesce(value, '') FROM "
+	    "\"%w\".policy WHERE id = ?1", op->dbname);
+	sqlite3_stmt *st = NULL;
+	char key[KEY_MAX + 8], stored[256], why[ERRBUF_SIZE];
+	int rc = 0;
+
+	if (!sql || sqlite3_prepare_v2(op->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return errf(err, errlen, "policy: %s", sqlite3_errmsg(op->db));
+	}
+	sqlite3_free(sql);
+	sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = s_text(st, 0), *value = s_text(st, 2);
+		int year = sqlite3_column_int(st, 1);
+		snprintf(key, sizeof key, "%s/%d", name, year);
+		if (strcmp(key, op->key) != 0)
+			rc = errf(err, errlen, "rule policy: policy row \"%s\" must be keyed NAME/YEAR (%s)",
+			    op->key, key);
+		else if (procedure_policy_value(name, year, value, stored, sizeof stored, why,
+		    sizeof why) < 0)
+			rc = errf(err, errlen, "rule policy: %s", why);
+		else if (strcmp(stored, value) != 0)
+			rc = errf(err, errlen, "rule policy: %s is stored as \"%s\", not \"%s\"", key,
+			    stored, value);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* half_year decisions that set a status: return 返贫, remove 清退. */
 static void
 s_expect_half_year(struct rules *r, const struct ledger_rule_op *op)
@@ -595,6 +632,8 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 			return -1;
 		if (step_table)
 			return s_check_procedure(r, l, op, err, errlen);
+		if (!strcmp(op->table, "policy") && !op->deleted)
+			return s_check_policy(op, err, errlen);
 		if (!strcmp(op->table, "half_year"))
 			s_expect_half_year(r, op);
 		return 0;

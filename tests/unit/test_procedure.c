@@ -676,6 +676,37 @@ test_county_step_order_at_township(void **state)
 	assert_non_null(strstr(reason, "rule order"));
 }
 
+/* Policy rows carry values of their kind, on apply as at "lika policy set". */
+static void
+test_policy_on_apply(void **state)
+{
+	struct fixture *f = *state;
+	struct ops ops = OPS_INIT;
+	char err[ERRBUF_SIZE], reason[256];
+	struct colval zero[] = { COL_TEXT("name", "notice_days_village"), COL_INT("year", 2014),
+		COL_TEXT("value", "0") };
+	struct colval line[] = { COL_TEXT("name", "poverty_line"), COL_INT("year", 2014),
+		COL_TEXT("value", "2736.50") };
+
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "notice_days_village/2014", zero, 3);
+	assert_int_equal(s_commit(f->county, &ops, err), -1);
+	assert_non_null(strstr(err, "rule policy"));
+	/* keyed under another name */
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "max_backdate_days/2014", line, 3);
+	assert_int_equal(s_commit(f->county, &ops, err), -1);
+	assert_non_null(strstr(err, "rule policy"));
+	/* a county that skips the check: the township refuses it */
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "notice_days_village/2014", zero, 3);
+	assert_int_equal(s_forge(f->county, COUNTY, &f->c, f->town, &ops, reason), RECV_REFUSED);
+	assert_non_null(strstr(reason, "rule policy"));
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "poverty_line/2014", line, 3);
+	assert_int_equal(s_commit(f->county, &ops, err), 0);
+}
+
 static void
 test_dates(void **state)
 {
@@ -720,6 +751,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_order_and_dates_on_apply, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_status_follows_the_procedure, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_county_step_order_at_township, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_policy_on_apply, s_setup, s_teardown),
 		cmocka_unit_test(test_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

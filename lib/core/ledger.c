@@ -46,6 +46,9 @@ struct ledger {
 	void (*rules_release)(void *);
 };
 
+#define LEDGER_INDEX_APPLIED_LATER \
+    "CREATE INDEX IF NOT EXISTS changeset_applied_later ON changeset (applied) WHERE applied > 1"
+
 static const char s_ledger_ddl[] =
     "CREATE TABLE IF NOT EXISTS meta ("
     "  key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
@@ -61,6 +64,8 @@ static const char s_ledger_ddl[] =
     "  nops INTEGER NOT NULL, body BLOB NOT NULL, sig BLOB NOT NULL,"
     "  stored_at INTEGER NOT NULL, applied INTEGER NOT NULL DEFAULT 1,"
     "  PRIMARY KEY (origin, seq));"
+    /* the change sets applied after they were stored, in that order (a sink follows them) */
+    LEDGER_INDEX_APPLIED_LATER ";"
     "CREATE TABLE IF NOT EXISTS feed ("
     "  origin TEXT PRIMARY KEY NOT NULL, head_seq INTEGER NOT NULL, head_id BLOB NOT NULL,"
     "  applied_seq INTEGER NOT NULL, frozen TEXT, updated_at INTEGER NOT NULL);"
@@ -384,6 +389,8 @@ ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t e
 			goto fail;
 		}
 	} else {
+		/* added after the first release: made on the first open that can write */
+		sqlite3_exec(l->db, LEDGER_INDEX_APPLIED_LATER, NULL, NULL, NULL);
 		sqlite3_stmt *st = NULL;
 		int ok = sqlite3_prepare_v2(l->db, "SELECT 1 FROM meta LIMIT 1", -1, &st, NULL) == SQLITE_OK;
 		sqlite3_finalize(st);

@@ -297,6 +297,8 @@ s_dedupe(struct batch *b)
 {
 	size_t j = 0;
 
+	if (b->n == 0)
+		return;
 	qsort(b->t, b->n, sizeof *b->t, s_touched_cmp);
 	for (size_t i = 0; i < b->n; i++) {
 		if (j > 0 && s_touched_cmp(&b->t[j - 1], &b->t[i]) == 0) {

@@ -45,6 +45,10 @@ hub_check_duplicates(struct daemon *d, int64_t now)
 	size_t n = 0;
 	int rc = -1;
 
+	/* a county's own: a province's feed may not write county rows (proto/STORAGE.md) */
+	if (d->node.conf.role != ROLE_COUNTY)
+		return 0;
+
 	/* what changed since: other connections' commits, and our own (received batches) */
 	int64_t version = d->data_version * 1000003 + sqlite3_total_changes64(db);
 	if (now - d->dup_checked_at < DUP_EVERY_MS || d->dup_version == version)

@@ -63,9 +63,16 @@ hub_reload_roster(struct daemon *d)
 	struct roster_entry *r = NULL;
 	size_t n = 0, cap = 0;
 
-	/* not the retired keys "CODE/UPTO" of re-keyed townships: they admit nobody */
-	if (sqlite3_prepare_v2(db, "SELECT id, pubkey, removed FROM roster_node "
-	    "WHERE instr(id, '/') = 0 ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+	/*
+	 * Not the retired keys "CODE/UPTO" of re-keyed townships: they admit
+	 * nobody.  A county hub admits its townships, a province hub its counties
+	 * (not the townships' rows their feeds bring, nor the province's row).
+	 */
+	int province = d->node.conf.role == ROLE_PROVINCE;
+	if (sqlite3_prepare_v2(db, province ? "SELECT id, pubkey, removed FROM roster_node "
+	    "WHERE role = 'county' AND length(id) = 6 ORDER BY id" : "SELECT id, pubkey, removed "
+	    "FROM roster_node WHERE instr(id, '/') = 0 AND coalesce(role, 'township') = 'township' "
+	    "ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		log_warnx("roster: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -389,6 +396,7 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 	f->send = f->recv = 1;
 	if ((f = link_feed(k, county, 1)))
 		f->send = 1;
+	hub_feeds_of_peer(d, k, m);
 	for (size_t i = 0; i < m->nwant; i++)
 		if ((f = link_feed(k, m->want[i], 1)))
 			f->send = 1;
@@ -558,6 +566,7 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 			if (!k->ready)
 				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
 			else {
+				hub_feed_of_peer(d, k, m.origin);
 				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
 				if (d->hold == 2 && strcmp(m.origin, d->node.conf.code) == 0)
 					s_county_check(d);
@@ -676,8 +685,9 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 	loop_add_socket(d->loop, d->sock, s_on_router, d);
 	loop_add_timer(d->loop, TICK_MS, s_on_tick, d);
 	sync_data_changed(d);
-	log_info("county hub \"%s\" listening on %s, %zu townships on the roster", d->node.conf.code,
-	    d->node.conf.listen, d->nroster);
+	log_info("%s hub \"%s\" listening on %s, %zu %s on the roster", role_name(d->node.conf.role),
+	    d->node.conf.code, d->node.conf.listen, d->nroster,
+	    d->node.conf.role == ROLE_PROVINCE ? "counties" : "townships");
 	if (d->fd_limit && d->fd_limit < d->nroster + FD_RESERVE)
 		log_warnx("descriptor limit %" PRIu64 " is below the %zu this hub needs (%zu townships on "
 		    "the roster + %d): raise LimitNOFILE in likad.service", d->fd_limit,

@@ -1,6 +1,8 @@
 /*
  * likad.c — the lika daemon: one per node.  A county node is the hub its
- * townships connect to; a township node connects to its county hub.  Either
+ * townships connect to; a township node connects to its county hub; a
+ * province node is the hub its counties connect to, a county with
+ * [upstream] dialling it as a township dials the county.  Either
  * way the node's feed goes out and the feeds it keeps come in, through the
  * ledger (proto/PROTOCOL.md, "Wire").
  *
@@ -64,7 +66,8 @@ s_reload_config(struct daemon *d)
 	}
 	if (strcmp(c.code, d->node.conf.code) != 0 || c.role != d->node.conf.role ||
 	    strcmp(c.county_key, d->node.conf.county_key) != 0 || strcmp(c.hub, d->node.conf.hub) != 0 ||
-	    strcmp(c.listen, d->node.conf.listen) != 0)
+	    strcmp(c.listen, d->node.conf.listen) != 0 || strcmp(c.up_hub, d->node.conf.up_hub) != 0 ||
+	    strcmp(c.province_key, d->node.conf.province_key) != 0)
 		log_warnx("reload: node, role, keys and endpoints change only at restart");
 	d->node.conf.heartbeat_ms = c.heartbeat_ms;
 	d->node.conf.timeout_ms = c.timeout_ms;
@@ -74,7 +77,7 @@ s_reload_config(struct daemon *d)
 	snprintf(d->node.conf.feeds, sizeof d->node.conf.feeds, "%s", c.feeds);
 	d->node.conf.late_after_s = c.late_after_s;
 	d->node.conf.stale_after_s = c.stale_after_s;
-	if (d->node.conf.role == ROLE_COUNTY)
+	if (d->node.conf.role != ROLE_TOWNSHIP)
 		hub_reload_roster(d);
 	log_info("configuration and roster reloaded");
 }
@@ -227,10 +230,13 @@ main(int argc, char **argv)
 	s_fd_budget(&d);
 	if (!(d.ctx = zmq_ctx_new()) || !(d.loop = loop_new()))
 		fatalx("out of memory");
-	if (d.node.conf.role == ROLE_COUNTY)
+	if (d.node.conf.role != ROLE_TOWNSHIP) {
 		rc = hub_start(&d, err, sizeof err);
-	else
+		if (rc == 0 && d.node.conf.up_hub[0])
+			rc = upstream_start(&d, err, sizeof err);
+	} else {
 		rc = township_start(&d, err, sizeof err);
+	}
 	if (rc < 0) {
 		log_warnx("%s", err);
 		s_stop = 1;
@@ -255,10 +261,13 @@ main(int argc, char **argv)
 	log_info("stopping");
 	control_stop(&d);
 	sink_stop(&d.sink);
-	if (d.node.conf.role == ROLE_COUNTY)
+	if (d.node.conf.role != ROLE_TOWNSHIP) {
+		if (d.node.conf.up_hub[0])
+			upstream_stop(&d);
 		hub_stop(&d);
-	else
+	} else {
 		township_stop(&d);
+	}
 	sqlite3_finalize(d.st_data_version);
 	ledger_meta_set(d.node.ledger, "likad_pid", "0", err, sizeof err);
 	loop_destroy(&d.loop);

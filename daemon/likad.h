@@ -14,6 +14,8 @@
 #include "peer.h"
 #include "wire.h"
 
+struct daemon;
+
 #define WINDOW_MAX 64
 #define TICK_MS 20          /* a local commit leaves within one tick */
 /*
@@ -46,6 +48,7 @@ struct feedlink {
 /* A session with one peer: the hub has one per township, a township one. */
 struct link {
 	char peer[CODE_MAX];
+	void *sock;                 /* the socket it sends on (a client's DEALER); NULL: d->sock */
 	uint8_t rid[256];           /* hub: the ROUTER's routing id of the peer */
 	size_t ridlen;
 	int ready;                  /* HELLO/WELCOME done */
@@ -70,6 +73,34 @@ struct roster_entry {
 	int removed;
 };
 
+/*
+ * The dialling side of a link (client.c): a township to its county hub, a
+ * county hub to its province hub ([upstream]).  The same CURVE DEALER, the
+ * same backoff, HELLO and dispatch; the owner says what the session carries.
+ */
+struct client {
+	struct daemon *d;           /* its owner (client_init) */
+	struct link *link;          /* the session (d->up) */
+	void *sock;                 /* DEALER, NULL while waiting to connect */
+	void *monitor;              /* its connection events */
+	const char *endpoint;       /* tcp://host:port */
+	const char *what;           /* the server in the log: "hub", "province hub" */
+	char expect[CODE_MAX];      /* the code the server must say it is in WELCOME */
+	char server_pk[41];         /* its CURVE key (z85) */
+	int hello_pending;
+	int handshaken;             /* the monitor saw the CURVE handshake succeed */
+	int refusal_pending;        /* the monitor saw a refusal; the tick acts on it */
+	int refused;                /* refusals by the server since we last connected */
+	int64_t session_at;         /* mono ms the socket was made */
+	int64_t backoff_ms, connect_at;
+	/* the owner's part of a session: it opens (WELCOME, checked), a batch arrives */
+	void (*on_welcome)(struct daemon *d, struct client *c, const struct wire_msg *m);
+	/* before (STORED 0) and after (1) a batch is stored */
+	void (*on_batch)(struct daemon *d, struct client *c, const struct wire_msg *m, int stored);
+	/* the feeds to ask for in HELLO besides those the session carries anyway */
+	size_t (*wants)(struct daemon *d, char list[][CODE_MAX], size_t max);
+};
+
 struct daemon {
 	struct node node;
 	const char *dir;
@@ -80,7 +111,6 @@ struct daemon {
 	void *control;              /* REP on ipc://DIR/likad.ctl for lika status */
 	char control_path[1100];
 	char curve_pk[41], curve_sk[41];    /* z85 */
-	char server_pk[41];                 /* township: the hub's (county's) key */
 	sqlite3_stmt *st_data_version;
 	int64_t data_version;
 	int64_t next_flush;
@@ -91,11 +121,10 @@ struct daemon {
 	size_t nlinks;
 	struct roster_entry *roster;
 	size_t nroster;
-	/* township */
+	/* township: the link to the county hub; county: to the province hub ([upstream]) */
 	struct link up;
-	int hello_pending;
-	int64_t session_at;         /* mono ms the socket was made */
-	int64_t backoff_ms, connect_at;
+	struct client client;       /* its dialling side (client.c) */
+	int upstream_key_done;      /* county: its roster row for the province is published */
 	uint64_t hub_own;           /* the highest head of our own feed a peer reported:
 	                               township: the hub's; hub: a township's of the county feed */
 	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind a peer
@@ -104,9 +133,6 @@ struct daemon {
 	/* both */
 	void *monitor;              /* PAIR with the events of sock (monitor.c), or NULL */
 	uint64_t fd_limit;          /* RLIMIT_NOFILE as likad raised it at start */
-	int refused;                /* township: refusals by the hub since we last connected */
-	int refusal_pending;        /* township: the monitor saw one; the tick acts on it */
-	int handshaken;             /* township: the monitor saw the CURVE handshake succeed */
 	char awaiting[1024];        /* peers whose confirmation a hold of kind 2 waits for
 	                               (meta hold_awaiting, comma-separated) */
 	int dup_held;               /* hub: the duplicate scan said once that it waits */
@@ -169,6 +195,9 @@ void sync_flush(struct daemon *d, int force);
 int monitor_start(struct daemon *d, int events, loop_fn fn);
 /* Stop watching and close D->monitor (before D->sock is closed). */
 void monitor_stop(struct daemon *d);
+/* The same for any socket SOCK, its monitor in *MON, FN called with ARG. */
+int monitor_watch(struct daemon *d, void *sock, void **mon, int events, loop_fn fn, void *arg);
+void monitor_unwatch(struct daemon *d, void *sock, void **mon);
 /* The next event on the monitor socket SOCK: 1 with *EVENT and *VALUE, 0 if none is waiting. */
 int monitor_next(void *sock, unsigned *event, uint32_t *value);
 
@@ -182,6 +211,28 @@ int hub_reload_roster(struct daemon *d);
 /* duplicates.c: publish people found in more than one township (throttled). */
 int hub_check_duplicates(struct daemon *d, int64_t now);
 void hub_stop(struct daemon *d);
+/*
+ * province.c: the feeds a peer's session carries besides its own and ours.
+ * At a province, a county sends its townships' feeds (those in its HELLO, and
+ * any that arrive later: hub_feed_of_peer); at a county with a province
+ * above, the province feed goes down to every township.
+ */
+void hub_feeds_of_peer(struct daemon *d, struct link *k, const struct wire_msg *hello);
+void hub_feed_of_peer(struct daemon *d, struct link *k, const char *origin);
+
+/* ---- client.c: the dialling side of a link ---- */
+/* Set up C (its owner filled link, endpoint, what, expect and the hooks) with server key HEX. */
+int client_init(struct daemon *d, struct client *c, const char *server_key_hex, char *err,
+    size_t errlen);
+/* Connect, say HELLO, time out, pump: from the owner's tick. */
+void client_tick(struct daemon *d, struct client *c);
+/* Close the session and the socket; try again after BACKOFF ms. */
+void client_close(struct daemon *d, struct client *c, const char *why, int64_t backoff);
+void client_stop(struct daemon *d, struct client *c);
+
+/* ---- upstream.c: a county hub's link up to its province hub ---- */
+int upstream_start(struct daemon *d, char *err, size_t errlen);
+void upstream_stop(struct daemon *d);
 
 /* ---- township.c ---- */
 int township_start(struct daemon *d, char *err, size_t errlen);

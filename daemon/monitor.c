@@ -14,41 +14,53 @@
 #include "log.h"
 
 int
-monitor_start(struct daemon *d, int events, loop_fn fn)
+monitor_watch(struct daemon *d, void *sock, void **mon, int events, loop_fn fn, void *arg)
 {
 	static unsigned serial;
 	char ep[64];
 
 	snprintf(ep, sizeof ep, "inproc://likad-monitor-%u", ++serial);
-	if (zmq_socket_monitor(d->sock, ep, events) < 0) {
+	if (zmq_socket_monitor(sock, ep, events) < 0) {
 		log_warnx("socket monitor: %s", zmq_strerror(errno));
 		return -1;
 	}
-	if (!(d->monitor = zmq_socket(d->ctx, ZMQ_PAIR)) || zmq_connect(d->monitor, ep) < 0) {
+	if (!(*mon = zmq_socket(d->ctx, ZMQ_PAIR)) || zmq_connect(*mon, ep) < 0) {
 		log_warnx("socket monitor: %s", zmq_strerror(errno));
-		if (d->monitor)
-			zmq_close(d->monitor);
-		d->monitor = NULL;
-		zmq_socket_monitor(d->sock, NULL, 0);
+		if (*mon)
+			zmq_close(*mon);
+		*mon = NULL;
+		zmq_socket_monitor(sock, NULL, 0);
 		return -1;
 	}
-	loop_add_socket(d->loop, d->monitor, fn, d);
+	loop_add_socket(d->loop, *mon, fn, arg);
 	return 0;
+}
+
+void
+monitor_unwatch(struct daemon *d, void *sock, void **mon)
+{
+	int v = 0;
+
+	if (!*mon)
+		return;
+	loop_remove_socket(d->loop, *mon);
+	if (sock)
+		zmq_socket_monitor(sock, NULL, 0);
+	zmq_setsockopt(*mon, ZMQ_LINGER, &v, sizeof v);
+	zmq_close(*mon);
+	*mon = NULL;
+}
+
+int
+monitor_start(struct daemon *d, int events, loop_fn fn)
+{
+	return monitor_watch(d, d->sock, &d->monitor, events, fn, d);
 }
 
 void
 monitor_stop(struct daemon *d)
 {
-	int v = 0;
-
-	if (!d->monitor)
-		return;
-	loop_remove_socket(d->loop, d->monitor);
-	if (d->sock)
-		zmq_socket_monitor(d->sock, NULL, 0);
-	zmq_setsockopt(d->monitor, ZMQ_LINGER, &v, sizeof v);
-	zmq_close(d->monitor);
-	d->monitor = NULL;
+	monitor_unwatch(d, d->sock, &d->monitor);
 }
 
 int

@@ -60,13 +60,15 @@ link_free(struct link **kp)
 int
 link_send(struct daemon *d, struct link *k, const msgpack_sbuffer *sb)
 {
-	if (!d->sock)
+	void *sock = k->sock ? k->sock : d->sock;
+
+	if (!sock)
 		return -1;
-	if (k->ridlen && zmq_send(d->sock, k->rid, k->ridlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+	if (k->ridlen && zmq_send(sock, k->rid, k->ridlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
 		log_debug("send to \"%s\": %s", k->peer, zmq_strerror(errno));
 		return -1;
 	}
-	if (zmq_send(d->sock, sb->data, sb->size, ZMQ_DONTWAIT) < 0) {
+	if (zmq_send(sock, sb->data, sb->size, ZMQ_DONTWAIT) < 0) {
 		log_debug("send to \"%s\": %s", k->peer, zmq_strerror(errno));
 		return -1;
 	}
@@ -179,8 +181,8 @@ sync_pump(struct daemon *d, struct link *k)
 	for (size_t i = 0; i < k->nfeeds; i++) {
 		struct feedlink *f = &k->feeds[i];
 		uint64_t head;
-		uint8_t id[HASH_BYTES];
-		if (!f->send || f->refused || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
+		/* never what is held unverified (a township's before its key arrived) */
+		if (!f->send || f->refused || ledger_feed_verified_head(d->node.ledger, f->origin, &head) < 0)
 			continue;
 		if (gated && f != g && (strcmp(f->origin, k->peer) != 0 || f->theirs == 0))
 			continue;

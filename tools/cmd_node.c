@@ -12,12 +12,14 @@ s_init_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: lika [--data DIR] init --role county --node CODE --name NAME [--listen tcp://ADDR:PORT]\n"
+	    "       lika [--data DIR] init --role province --node CODE --name NAME [--listen tcp://ADDR:PORT]\n"
 	    "       lika [--data DIR] init --role township --node CODE --name NAME\n"
 	    "                              --county-key HEX --hub tcp://HOST:PORT [--restore-from-hub]\n"
 	    "\n"
 	    "Create a node in DIR: lika.db (the ledger), node.key (Ed25519, mode 0600) and\n"
 	    "lika.conf.  CODE is the statistical division code: 6 digits for a county,\n"
-	    "9 for a township.  A township needs its county's public key (\"lika whoami\"\n"
+	    "9 for a township, 6 ending in 0000 for a province (its hub admits the\n"
+	    "counties on its roster; a county reaches it with [upstream]).  A township needs its county's public key (\"lika whoami\"\n"
 	    "at the county) and the hub's endpoint.  Refuses if DIR already holds a node.\n"
 	    "\n"
 	    "--restore-from-hub: a new machine for a township whose machine (and key) was\n"
@@ -64,14 +66,15 @@ cmd_init(struct node *none, int argc, char **argv)
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "init", "unexpected argument \"%s\"", argv[optind]);
 	if (role == NULL)
-		return tool_fail(EXIT_USAGE, "init", "--role township|county is required");
+		return tool_fail(EXIT_USAGE, "init", "--role township|county|province is required");
 	if ((a.role = role_parse(role)) == ROLE_NONE)
-		return tool_fail(EXIT_USAGE, "init", "role \"%s\" is neither \"township\" nor \"county\"", role);
+		return tool_fail(EXIT_USAGE, "init", "role \"%s\" is not \"township\", \"county\" or "
+		    "\"province\"", role);
 	if (a.code == NULL)
 		return tool_fail(EXIT_USAGE, "init", "--node CODE is required");
-	if (a.role == ROLE_COUNTY && (a.county_key || a.hub))
+	if (a.role != ROLE_TOWNSHIP && (a.county_key || a.hub))
 		return tool_fail(EXIT_USAGE, "init", "--county-key and --hub are for townships; "
-		    "a county is its own hub");
+		    "a %s is its own hub", role_name(a.role));
 	if (a.role == ROLE_TOWNSHIP && a.listen)
 		return tool_fail(EXIT_USAGE, "init", "--listen is for the county hub");
 	int rc = node_init(tool_data_dir, &a, err, sizeof err);

@@ -361,7 +361,8 @@ s_policy_set(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika policy set NAME YEAR VALUE [NOTE]\n\n"
 	    "At the county node: set a policy value from YEAR on (it holds for later years\n"
-	    "until set again).  Names:\n";
+	    "until set again).  At the province node: a province policy (names beginning\n"
+	    "\"province_\"), which reaches every county and township.  Names:\n";
 	char err[ERRBUF_SIZE], key[80], value[256];
 	const struct policy_def *d;
 	int rc;
@@ -387,6 +388,13 @@ s_policy_set(struct node *n, int argc, char **argv)
 		fprintf(stderr, "lika policy set: note: \"%s\" is not a policy lika uses (see \"lika policy "
 		    "set --help\"); stored as text\n", name);
 	}
+	/* names "province_…" are the province's, every other the county's (proto/STORAGE.md) */
+	int province_name = strncmp(name, LEDGER_PROVINCE_KEY_PREFIX,
+	    strlen(LEDGER_PROVINCE_KEY_PREFIX)) == 0;
+	if (province_name != (n->conf.role == ROLE_PROVINCE))
+		return tool_fail(EXIT_USAGE, "policy set", "policy \"%s\" is set at %s", name,
+		    province_name ? "the province node" : "the county node (the province sets names "
+		    "beginning \"" LEDGER_PROVINCE_KEY_PREFIX "\")");
 	if (!is_digits(ys, 4) || atoi(ys) < 1990 || atoi(ys) > 2100)
 		return tool_fail(EXIT_USAGE, "policy set", "year \"%s\" is not a year 1990-2100", ys);
 	int year = atoi(ys);
@@ -454,8 +462,8 @@ int
 cmd_policy(int argc, char **argv)
 {
 	static const struct tool_command sub[] = {
-		{ "set",  s_policy_set,  NEED_NODE_RW | COUNTY_ONLY,
-		    "set a county policy value for a year (county node)" },
+		{ "set",  s_policy_set,  NEED_NODE_RW | COUNTY_ONLY | PROVINCE_ONLY,
+		    "set a county (or province) policy value for a year" },
 		{ "list", s_policy_list, NEED_NODE_RO, "list the county policy values" },
 		{ NULL, NULL, 0, NULL },
 	};

@@ -1,5 +1,6 @@
 /*
- * cmd_roster.c — `lika roster add-township|remove-township|rekey-township|list`:
+ * cmd_roster.c — `lika roster add-township|remove-township|rekey-township|list`,
+ * and at a province `add-county|remove-county`:
  * county-owned rows, written at the county node as change sets of the county
  * feed, so they reach every township.
  *
@@ -65,13 +66,26 @@ s_commit(struct node *n, const char *cmd, struct ops *ops)
 	return rc;
 }
 
+/*
+ * Admit CODE with its key: a township at the county, a county at the
+ * province (ROLE: which).  The row's role says which, and a hub admits only
+ * its own kind (a township's row travels on to the province in the county
+ * feed, where it names that township's key).
+ */
 static int
-s_add(struct node *n, int argc, char **argv)
+s_admit(struct node *n, int argc, char **argv, enum role role)
 {
-	const char *usage = "usage: lika roster add-township CODE PUBKEY_HEX NAME\n\n"
+	const char *usage = role == ROLE_COUNTY ?
+	    "usage: lika roster add-county CODE PUBKEY_HEX NAME\n\n"
+	    "At the province node: admit county CODE (6 digits, of this province) with its\n"
+	    "node key (\"lika whoami\" at the county).  Its hub's link up ([upstream] in its\n"
+	    "lika.conf) and its change sets are checked against this key; the townships'\n"
+	    "against the keys its roster names.  Adding a removed county again re-admits it.\n" :
+	    "usage: lika roster add-township CODE PUBKEY_HEX NAME\n\n"
 	    "Admit township CODE (9 digits, of this county) with its node key (\"lika whoami\"\n"
 	    "at the township).  Its hub connection and its change sets are checked against\n"
 	    "this key.  Adding a removed township again re-admits it.\n";
+	const char *cmd = role == ROLE_COUNTY ? "roster add-county" : "roster add-township";
 	char err[ERRBUF_SIZE];
 	uint8_t pk[PUBKEY_BYTES];
 	int rc;
@@ -83,41 +97,56 @@ s_add(struct node *n, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *code = argv[optind], *hex = argv[optind + 1], *name = argv[optind + 2];
-	if (code_check_township(code, err, sizeof err) < 0)
-		return tool_fail(EXIT_USAGE, "roster add-township", "%s", err);
+	if ((role == ROLE_COUNTY ? code_check_county(code, err, sizeof err) :
+	    code_check_township(code, err, sizeof err)) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "%s", err);
 	if (strlen(hex) != 2 * PUBKEY_BYTES || hex_decode(pk, PUBKEY_BYTES, hex) < 0)
-		return tool_fail(EXIT_USAGE, "roster add-township", "key \"%s\" is not %d hex digits",
-		    hex, 2 * PUBKEY_BYTES);
+		return tool_fail(EXIT_USAGE, cmd, "key \"%s\" is not %d hex digits", hex, 2 * PUBKEY_BYTES);
 	uint8_t curve[32];
 	if (crypto_sign_ed25519_pk_to_curve25519(curve, pk) != 0)
-		return tool_fail(EXIT_USAGE, "roster add-township", "key \"%s\" is not an Ed25519 key", hex);
+		return tool_fail(EXIT_USAGE, cmd, "key \"%s\" is not an Ed25519 key", hex);
 	if (!*name || strlen(name) > 120)
-		return tool_fail(EXIT_USAGE, "roster add-township", "name must be 1 to 120 bytes");
-	if ((rc = s_begin(n, "roster add-township")) != EXIT_OK)
+		return tool_fail(EXIT_USAGE, cmd, "name must be 1 to 120 bytes");
+	size_t prefix = role == ROLE_COUNTY ? 2 : strlen(n->conf.code);
+	if (strncmp(code, n->conf.code, prefix) != 0)
+		return tool_fail(EXIT_USAGE, cmd, "%s \"%s\" is not in %s %s", role_name(role), code,
+		    role_name(n->conf.role), n->conf.code);
+	if ((rc = s_begin(n, cmd)) != EXIT_OK)
 		return rc;
-	if (strncmp(code, n->conf.code, strlen(n->conf.code)) != 0) {
-		ledger_rollback(n->ledger);
-		return tool_fail(EXIT_USAGE, "roster add-township", "township \"%s\" is not in county %s",
-		    code, n->conf.code);
-	}
 	struct ops ops = OPS_INIT;
 	struct colval cols[] = {
 		COL_BLOB("pubkey", pk, PUBKEY_BYTES), COL_TEXT("name", name),
-		COL_TEXT("role", "township"), COL_INT("removed", 0),
+		COL_TEXT("role", role_name(role)), COL_INT("removed", 0),
 	};
 	ops_init(&ops);
 	ops_upsert(&ops, "roster_node", code, cols, 4);
-	if ((rc = s_commit(n, "roster add-township", &ops)) == EXIT_OK)
-		printf("township %s (%s) is on the roster\n", code, name);
+	if ((rc = s_commit(n, cmd, &ops)) == EXIT_OK)
+		printf("%s %s (%s) is on the roster\n", role_name(role), code, name);
 	return rc;
 }
 
 static int
-s_remove(struct node *n, int argc, char **argv)
+s_add(struct node *n, int argc, char **argv)
 {
-	const char *usage = "usage: lika roster remove-township CODE\n\n"
+	return s_admit(n, argc, argv, ROLE_TOWNSHIP);
+}
+
+static int
+s_add_county(struct node *n, int argc, char **argv)
+{
+	return s_admit(n, argc, argv, ROLE_COUNTY);
+}
+
+static int
+s_unadmit(struct node *n, int argc, char **argv, enum role role)
+{
+	const char *usage = role == ROLE_COUNTY ? "usage: lika roster remove-county CODE\n\n"
+	    "At the province node: take county CODE off the roster: the province hub\n"
+	    "disconnects its hub at once and admits it no more.  Its past change sets, and\n"
+	    "its townships' it sent, stay valid.\n" : "usage: lika roster remove-township CODE\n\n"
 	    "Take township CODE off the roster: the hub disconnects it at once and admits it\n"
 	    "no more.  Its past change sets stay valid.\n";
+	const char *cmd = role == ROLE_COUNTY ? "roster remove-county" : "roster remove-township";
 	sqlite3_stmt *st = NULL;
 	int rc, found = 0;
 
@@ -129,29 +158,42 @@ s_remove(struct node *n, int argc, char **argv)
 	}
 	const char *code = argv[optind];
 	if (strchr(code, '/'))
-		return tool_fail(EXIT_USAGE, "roster remove-township", "\"%s\" is a retired key, not a "
-		    "township", code);
-	if ((rc = s_begin(n, "roster remove-township")) != EXIT_OK)
+		return tool_fail(EXIT_USAGE, cmd, "\"%s\" is a retired key, not a %s",
+		    code, role_name(role));
+	if ((rc = s_begin(n, cmd)) != EXIT_OK)
 		return rc;
-	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT removed FROM roster_node WHERE id = ?1",
-	    -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT removed FROM roster_node WHERE id = ?1 "
+	    "AND coalesce(role, 'township') = ?2", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, role_name(role), -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			found = sqlite3_column_int(st, 0) ? 2 : 1;
 	}
 	sqlite3_finalize(st);
 	if (found != 1) {
 		ledger_rollback(n->ledger);
-		return tool_fail(EXIT_USAGE, "roster remove-township", "township \"%s\" is %s", code,
+		return tool_fail(EXIT_USAGE, cmd, "%s \"%s\" is %s", role_name(role), code,
 		    found ? "already removed" : "not on the roster");
 	}
 	struct ops ops = OPS_INIT;
 	struct colval cols[] = { COL_INT("removed", 1) };
 	ops_init(&ops);
 	ops_upsert(&ops, "roster_node", code, cols, 1);
-	if ((rc = s_commit(n, "roster remove-township", &ops)) == EXIT_OK)
-		printf("township %s removed from the roster\n", code);
+	if ((rc = s_commit(n, cmd, &ops)) == EXIT_OK)
+		printf("%s %s removed from the roster\n", role_name(role), code);
 	return rc;
+}
+
+static int
+s_remove(struct node *n, int argc, char **argv)
+{
+	return s_unadmit(n, argc, argv, ROLE_TOWNSHIP);
+}
+
+static int
+s_remove_county(struct node *n, int argc, char **argv)
+{
+	return s_unadmit(n, argc, argv, ROLE_COUNTY);
 }
 
 /* Does roster_node hold row ID? */
@@ -357,7 +399,11 @@ cmd_roster(struct node *none, int argc, char **argv)
 		    "take a township off the roster" },
 		{ "rekey-township",  s_rekey,  NEED_NODE_RW | COUNTY_ONLY,
 		    "give a township a new node key (its machine was lost)" },
-		{ "list",            s_list,   NEED_NODE_RO, "list the townships on the roster" },
+		{ "add-county",      s_add_county, NEED_NODE_RW | PROVINCE_ONLY,
+		    "admit a county and its node key (province node)" },
+		{ "remove-county",   s_remove_county, NEED_NODE_RW | PROVINCE_ONLY,
+		    "take a county off the province roster" },
+		{ "list",            s_list,   NEED_NODE_RO, "list the nodes on the roster" },
 		{ NULL, NULL, 0, NULL },
 	};
 	(void)none;

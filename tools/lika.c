@@ -2,7 +2,8 @@
  * lika.c — the command-line tool: `lika [--data DIR] COMMAND [ARGS]`.
  *
  * Commands parse, call and print; what they need is in their table entry
- * (NEED_NODE_RO, NEED_NODE_RW, COUNTY_ONLY, TOWNSHIP_ONLY), and s_run opens
+ * (NEED_NODE_RO, NEED_NODE_RW, COUNTY_ONLY, TOWNSHIP_ONLY,
+ * PROVINCE_ONLY), and s_run opens
  * the node once, refuses a command at the wrong kind of node before anything
  * is written, runs it and closes the node.  Subcommand tables go through the
  * same s_run (tool_subcommand).
@@ -254,15 +255,18 @@ s_run(const char *cmd, const struct tool_command *c, int argc, char **argv)
 	int rc;
 
 	optind = 0;     /* reset getopt for the command's own options */
-	if (!(c->flags & (NEED_NODE_RO | NEED_NODE_RW | COUNTY_ONLY | TOWNSHIP_ONLY)) ||
+	if (!(c->flags & (NEED_NODE_RO | NEED_NODE_RW | COUNTY_ONLY | TOWNSHIP_ONLY | PROVINCE_ONLY)) ||
 	    s_wants_help(argc, argv))
 		return c->run(NULL, argc, argv);
 	if (tool_open(&n, c->flags & NEED_NODE_RW ? 0 : NODE_READONLY) < 0)
 		return EXIT_FAIL;
-	if ((c->flags & COUNTY_ONLY) && n.conf.role != ROLE_COUNTY)
-		rc = tool_fail(EXIT_USAGE, cmd, "runs at the county node");
-	else if ((c->flags & TOWNSHIP_ONLY) && n.conf.role != ROLE_TOWNSHIP)
-		rc = tool_fail(EXIT_USAGE, cmd, "runs at a township node");
+	int want = c->flags & (COUNTY_ONLY | TOWNSHIP_ONLY | PROVINCE_ONLY);
+	int have = n.conf.role == ROLE_COUNTY ? COUNTY_ONLY : n.conf.role == ROLE_TOWNSHIP ?
+	    TOWNSHIP_ONLY : PROVINCE_ONLY;
+	if (want && !(want & have))
+		rc = tool_fail(EXIT_USAGE, cmd, "runs at %s", want == TOWNSHIP_ONLY ? "a township node" :
+		    want == COUNTY_ONLY ? "the county node" : want == PROVINCE_ONLY ? "the province node" :
+		    "the county or province node");
 	else
 		rc = c->run(&n, argc, argv);
 	node_close(&n);

@@ -20,6 +20,7 @@
 #define NEED_NODE_RW   0x02     /* open the node with its secret key, for writes */
 #define COUNTY_ONLY    0x04     /* refuse (exit 2) unless this is the county node */
 #define TOWNSHIP_ONLY  0x08     /* refuse (exit 2) unless this is a township node */
+#define PROVINCE_ONLY  0x10     /* refuse (exit 2) unless this is the province node */
 
 /*
  * A command: ARGV[0] is its own name; returns an exit status.  N is the node

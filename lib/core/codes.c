@@ -2,6 +2,7 @@
 #include "codes.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *
@@ -12,6 +13,8 @@ role_name(enum role r)
 		return "township";
 	case ROLE_COUNTY:
 		return "county";
+	case ROLE_PROVINCE:
+		return "province";
 	default:
 		return "none";
 	}
@@ -24,7 +27,20 @@ role_parse(const char *s)
 		return ROLE_TOWNSHIP;
 	if (s && strcmp(s, "county") == 0)
 		return ROLE_COUNTY;
+	if (s && strcmp(s, "province") == 0)
+		return ROLE_PROVINCE;
 	return ROLE_NONE;
+}
+
+int
+code_check_province(const char *s, char *err, size_t errlen)
+{
+	if (!is_digits(s, 6) || strcmp(s + 2, "0000") != 0)
+		return errf(err, errlen, "province code \"%s\" must be 6 digits ending in 0000", s ? s : "");
+	/* GB/T 2260: 11 Beijing .. 65 Xinjiang (71, 81, 82 are not served here) */
+	if (s[0] < '1' || s[0] > '6' || (s[0] == '1' && s[1] == '0'))
+		return errf(err, errlen, "province code \"%s\": %.2s is not a province", s, s);
+	return 0;
 }
 
 int
@@ -33,7 +49,8 @@ code_check_county(const char *s, char *err, size_t errlen)
 	if (!is_digits(s, 6))
 		return errf(err, errlen, "county code \"%s\" must be 6 digits", s ? s : "");
 	if (strcmp(s + 4, "00") == 0)
-		return errf(err, errlen, "county code \"%s\" ends in 00: that is a prefecture", s);
+		return errf(err, errlen, "county code \"%s\" ends in 00: that is a prefecture%s", s,
+		    strcmp(s + 2, "0000") == 0 ? " or a province" : "");
 	return 0;
 }
 
@@ -81,8 +98,17 @@ enum role
 code_role(const char *s)
 {
 	if (is_digits(s, 6))
-		return ROLE_COUNTY;
+		return strcmp(s + 2, "0000") == 0 ? ROLE_PROVINCE : ROLE_COUNTY;
 	if (is_digits(s, 9))
 		return ROLE_TOWNSHIP;
 	return ROLE_NONE;
+}
+
+int
+code_province_of(const char *s, char out[CODE_MAX])
+{
+	if (!s || (!is_digits(s, 6) && !is_digits(s, 9)))
+		return -1;
+	snprintf(out, CODE_MAX, "%.2s0000", s);
+	return 0;
 }

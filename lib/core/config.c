@@ -83,6 +83,14 @@ s_handler(void *arg, const char *section, const char *key, const char *value)
 		if (strlen(value) != 64 || hex_decode(k, 32, value) < 0)
 			goto bad;
 		strcpy(c->county_key, value);
+	} else if (IS("upstream", "hub")) {
+		if (s_str(c->up_hub, sizeof(c->up_hub), value) < 0 || strncmp(value, "tcp://", 6) != 0)
+			goto bad;
+	} else if (IS("upstream", "province_key")) {
+		uint8_t k[32];
+		if (strlen(value) != 64 || hex_decode(k, 32, value) < 0)
+			goto bad;
+		strcpy(c->province_key, value);
 	} else if (IS("sync", "heartbeat_ms")) {
 		if (s_int(value, 100, 3600000, &x) < 0)
 			goto bad;
@@ -163,6 +171,11 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 		    role_name(c->role));
 	if (c->role == ROLE_TOWNSHIP && c->county_key[0] == '\0')
 		return errf(err, errlen, "%s: [hub] county_key is missing", path);
+	if ((c->up_hub[0] != '\0') != (c->province_key[0] != '\0'))
+		return errf(err, errlen, "%s: [upstream] needs both hub and province_key", path);
+	if (c->up_hub[0] && c->role != ROLE_COUNTY)
+		return errf(err, errlen, "%s: [upstream] is for a county hub, not a %s", path,
+		    role_name(c->role));
 	if (c->stale_after_s < c->late_after_s)
 		return errf(err, errlen, "%s: [status] stale_after is shorter than late_after", path);
 	return 0;
@@ -189,7 +202,8 @@ config_write(const struct config *c, const char *path, char *err, size_t errlen)
 		fprintf(f, "# the county hub this township sends its feed to\nendpoint = %s\n",
 		    c->hub);
 	else
-		fprintf(f, "# where the hub accepts townships\nlisten = %s\n", c->listen);
+		fprintf(f, "# where the hub accepts %s\nlisten = %s\n",
+		    c->role == ROLE_PROVINCE ? "counties" : "townships", c->listen);
 	fprintf(f, "county_key = %s\n\n", c->county_key);
 	fprintf(f, "[sync]\nheartbeat_ms = %lld\ntimeout_ms = %lld\n\n",
 	    (long long)c->heartbeat_ms, (long long)c->timeout_ms);

@@ -22,6 +22,9 @@ struct config {
 	char hub[CONFIG_STR];           /* township: tcp://host:port to connect to */
 	char listen[CONFIG_STR];        /* county: tcp://addr:port to bind */
 	char county_key[2 * 32 + 1];    /* hex of the county's public key */
+	/* [upstream]: a county hub's link up to its province hub (both empty: none) */
+	char up_hub[CONFIG_STR];        /* tcp://host:port of the province hub */
+	char province_key[2 * 32 + 1];  /* hex of the province's public key */
 	/* [sync] */
 	int64_t heartbeat_ms;           /* heartbeat interval */
 	int64_t timeout_ms;             /* peer silent this long: connection lost */

@@ -39,6 +39,7 @@ struct ledger {
 	sqlite3_stmt *st_retired_key;
 	sqlite3_stmt *st_meta_get, *st_meta_set;
 	sqlite3_stmt *st_held;      /* feeds with change sets held (applied behind head) */
+	sqlite3_stmt *st_unverified;    /* the first seq of a feed held unverified */
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
 	uint64_t epoch;             /* bumped whenever applied state may be undone or rebuilt */
@@ -48,6 +49,10 @@ struct ledger {
 
 #define LEDGER_INDEX_APPLIED_LATER \
     "CREATE INDEX IF NOT EXISTS changeset_applied_later ON changeset (applied) WHERE applied > 1"
+
+#define LEDGER_TABLE_UNVERIFIED \
+    "CREATE TABLE IF NOT EXISTS changeset_unverified (" \
+    "  origin TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (origin, seq)) WITHOUT ROWID"
 
 static const char s_ledger_ddl[] =
     "CREATE TABLE IF NOT EXISTS meta ("
@@ -66,6 +71,12 @@ static const char s_ledger_ddl[] =
     "  PRIMARY KEY (origin, seq));"
     /* the change sets applied after they were stored, in that order (a sink follows them) */
     LEDGER_INDEX_APPLIED_LATER ";"
+    /*
+     * change sets held before their signature could be checked: a township's
+     * whose key its county has not published here yet ("wait, don't refuse").
+     * Checked, then applied, when the key arrives; never sent on before.
+     */
+    LEDGER_TABLE_UNVERIFIED ";"
     "CREATE TABLE IF NOT EXISTS feed ("
     "  origin TEXT PRIMARY KEY NOT NULL, head_seq INTEGER NOT NULL, head_id BLOB NOT NULL,"
     "  applied_seq INTEGER NOT NULL, frozen TEXT, updated_at INTEGER NOT NULL);"
@@ -193,6 +204,73 @@ s_applier_stmt(struct applier *a, const struct table_def *t, uint64_t mask)
 	return st;
 }
 
+/* Is column NAME of OP the bytes VALUE (LEN bytes)? */
+static int
+s_op_blob_is(const struct op_view *op, const char *name, const uint8_t *value, size_t len)
+{
+	for (uint32_t c = 0; op->cols && c < op->cols->size; c++) {
+		const msgpack_object *k = &op->cols->ptr[c].key, *v = &op->cols->ptr[c].val;
+		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == strlen(name) &&
+		    memcmp(k->via.str.ptr, name, k->via.str.size) == 0)
+			return v->type == MSGPACK_OBJECT_BIN && v->via.bin.size == len &&
+			    memcmp(v->via.bin.ptr, value, len) == 0;
+	}
+	return 0;
+}
+
+/*
+ * County-owned rows in a province (proto/STORAGE.md, "Owners"): at a
+ * province, every county of it writes them, and a county's roster rows are
+ * those of its own townships (key: a township code under it, or its retired
+ * key "CODE/UPTO"), or the province's own row carrying the province's key,
+ * so that no county can admit or re-key anyone else.  Everywhere, the
+ * province's feed writes county-owned rows keyed "province_…" (province
+ * policy), and no county writes such a key; its roster rows (of counties)
+ * come down with it and are kept, never used below (a county's key is its
+ * own at the county, lika.conf's at a township).  0, or -1 with the rule in ERR.
+ */
+static int
+s_owner_county(const struct ledger *l, const char *origin, const struct table_def *t,
+    const struct op_view *op, char *err, size_t errlen)
+{
+	static const char pfx[] = LEDGER_PROVINCE_KEY_PREFIX;
+	int province_key = op->key_len >= sizeof pfx - 1 && memcmp(op->key, pfx, sizeof pfx - 1) == 0;
+	size_t olen = strlen(origin);
+
+	if (l->id.province[0] && strcmp(origin, l->id.province) == 0) {
+		char key[CODE_MAX];
+		/* its roster (the counties' rows) comes down with its feed: harmless below */
+		int county_row = strcmp(t->name, "roster_node") == 0 && op->key_len == 6 &&
+		    (memcpy(key, op->key, 6), key[6] = '\0', code_role(key) == ROLE_COUNTY);
+		if (strcmp(origin, l->id.county) == 0 || province_key || county_row)
+			return 0;
+		return errf(err, errlen, "row \"%.*s\" of \"%s\": the province writes keys beginning "
+		    "\"%s\" (and its roster's county rows) only", (int)op->key_len, op->key, t->name, pfx);
+	}
+	if (province_key)
+		return errf(err, errlen, "row \"%.*s\" of \"%s\" is the province's to write, not %s's",
+		    (int)op->key_len, op->key, t->name, origin);
+	if (strcmp(origin, l->id.county) == 0)
+		return 0;
+	if (code_role(l->id.county) != ROLE_PROVINCE || code_role(origin) != ROLE_COUNTY ||
+	    strncmp(origin, l->id.county, 2) != 0)
+		return errf(err, errlen, "table \"%s\" is written by the county (%s) only, not by %s",
+		    t->name, l->id.county, origin);
+	if (strcmp(t->name, "roster_node") != 0)
+		return 0;
+	if (op->key_len == strlen(l->id.county) && memcmp(op->key, l->id.county, op->key_len) == 0) {
+		if (op->kind == OP_UPSERT && s_op_blob_is(op, "pubkey", l->id.county_pk, PUBKEY_BYTES))
+			return 0;
+		return errf(err, errlen, "county %s's roster row for the province must carry the "
+		    "province's key", origin);
+	}
+	if (op->key_len < olen + 3 || memcmp(op->key, origin, olen) != 0 ||
+	    op->key[olen] < '0' || op->key[olen] > '9')
+		return errf(err, errlen, "roster row \"%.*s\" is not of a township of county %s",
+		    (int)op->key_len, op->key, origin);
+	return 0;
+}
+
 /* May ORIGIN write row KEY of table T?  0 if so, else -1 with the rule in ERR. */
 static int
 s_owner_check(const struct ledger *l, const char *origin, const struct table_def *t,
@@ -202,10 +280,7 @@ s_owner_check(const struct ledger *l, const char *origin, const struct table_def
 
 	switch (t->owner) {
 	case OWNER_COUNTY:
-		if (strcmp(origin, l->id.county) != 0)
-			return errf(err, errlen, "table \"%s\" is written by the county (%s) only, not by %s",
-			    t->name, l->id.county, origin);
-		return 0;
+		return s_owner_county(l, origin, t, op, err, errlen);
 	case OWNER_TOWNSHIP:
 		if (code_role(origin) != ROLE_TOWNSHIP)
 			return errf(err, errlen, "table \"%s\" is written by townships, not by %s",
@@ -391,6 +466,7 @@ ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t e
 	} else {
 		/* added after the first release: made on the first open that can write */
 		sqlite3_exec(l->db, LEDGER_INDEX_APPLIED_LATER, NULL, NULL, NULL);
+		sqlite3_exec(l->db, LEDGER_TABLE_UNVERIFIED, NULL, NULL, NULL);
 		sqlite3_stmt *st = NULL;
 		int ok = sqlite3_prepare_v2(l->db, "SELECT 1 FROM meta LIMIT 1", -1, &st, NULL) == SQLITE_OK;
 		sqlite3_finalize(st);
@@ -429,6 +505,7 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_meta_get);
 	sqlite3_finalize(l->st_meta_set);
 	sqlite3_finalize(l->st_held);
+	sqlite3_finalize(l->st_unverified);
 	sqlite3_close(l->db);
 	sodium_memzero(l->sk, sizeof l->sk);
 	free(l);
@@ -729,9 +806,13 @@ s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUB
 int
 ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES])
 {
-	/* the county key is never retired */
+	/* the county key is never retired, nor the province's */
 	if (strcmp(origin, l->id.county) == 0) {
 		memcpy(pk, l->id.county_pk, PUBKEY_BYTES);
+		return 0;
+	}
+	if (l->id.has_province_pk && strcmp(origin, l->id.province) == 0) {
+		memcpy(pk, l->id.province_pk, PUBKEY_BYTES);
 		return 0;
 	}
 	int r = s_retired_key(l, origin, seq, pk);
@@ -1046,6 +1127,130 @@ s_own_evidence(struct ledger *l, const char *origin, uint64_t seq, const char *r
 	return rc;
 }
 
+/* ---- change sets held unverified ------------------------------------------------ */
+
+/*
+ * May ORIGIN's key yet arrive here, so that a change set of it whose key is
+ * unknown waits rather than is refused?  A township's, other than this
+ * node's: its county publishes the key in its roster (the county feed), which
+ * may come after (proto/PROTOCOL.md, "Wait, don't refuse").
+ */
+static int
+s_key_may_arrive(const struct ledger *l, const char *origin)
+{
+	return code_role(origin) == ROLE_TOWNSHIP && strcmp(origin, l->id.code) != 0;
+}
+
+static int
+s_unverified_mark(struct ledger *l, const char *origin, uint64_t seq)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO changeset_unverified (origin, seq) "
+	    "VALUES (?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)seq);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The lowest seq of ORIGIN held unverified: 1 with *SEQ, 0 none, -1 error. */
+static int
+s_unverified_first(struct ledger *l, const char *origin, uint64_t *seq)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_unverified,
+	    "SELECT min(seq) FROM changeset_unverified WHERE origin = ?1");
+	int rc = 0;
+
+	/* a database opened read-only before the table existed has none */
+	if (!st)
+		return ledger_table_exists(l->db, "changeset_unverified") ? -1 : 0;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = 1;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int
+ledger_feed_verified_head(struct ledger *l, const char *origin, uint64_t *seq)
+{
+	uint64_t first;
+	int rc;
+
+	if (ledger_feed_head(l, origin, seq, NULL) < 0 || (rc = s_unverified_first(l, origin, &first)) < 0)
+		return -1;
+	if (rc == 1 && first - 1 < *seq)
+		*seq = first - 1;
+	return 0;
+}
+
+/*
+ * Held change set SEQ of ORIGIN (BODY, SIG as stored) was stored before its
+ * key was known: check it now.  1 checked (go on and apply it), 0 still no
+ * key (it waits), 2 refused: it and what the feed holds after it (chained on
+ * it, so never valid either) leave table changeset for the quarantine, the
+ * feed head goes back to SEQ - 1 and the feed is frozen; -1 error.
+ */
+static int
+s_unverified_check(struct ledger *l, const char *origin, uint64_t seq, const void *body, size_t len,
+    const void *sig, size_t siglen)
+{
+	struct changeset cs;
+	uint8_t pk[PUBKEY_BYTES], id[HASH_BYTES];
+	char why[ERRBUF_SIZE], *sql;
+	uint64_t first;
+	int rc;
+
+	if ((rc = s_unverified_first(l, origin, &first)) < 0)
+		return -1;
+	if (rc == 0 || first != seq)
+		return 1;               /* checked when it arrived */
+	if (ledger_origin_key(l, origin, seq, pk) < 0)
+		return 0;
+	if (changeset_decode(&cs, body, len, why, sizeof why) < 0)
+		return -1;              /* it decoded when it was stored */
+	int good = sodium_memcmp(pk, cs.h.author, PUBKEY_BYTES) == 0;
+	changeset_release(&cs);
+	if (good && siglen == SIG_BYTES && changeset_verify_sig(sig, body, len, pk) == 0) {
+		sql = sqlite3_mprintf("DELETE FROM changeset_unverified WHERE origin = %Q AND seq = %lld",
+		    origin, (long long)seq);
+		rc = s_exec(l->db, sql, why, sizeof why);
+		sqlite3_free(sql);
+		return rc < 0 ? -1 : 1;
+	}
+	errf(why, sizeof why, good ? "bad signature (checked when the key of %s arrived)" :
+	    "author is not the key its county published for %s", origin);
+	struct changeset_header h = { .seq = seq };
+	snprintf(h.origin, sizeof h.origin, "%s", origin);
+	changeset_id(id, body, len);
+	if (s_quarantine(l, origin, seq, id, body, len, sig, siglen, "refused", why, l->id.code) < 0)
+		return -1;
+	struct feed_row f;
+	uint8_t *pbody = NULL, psig[SIG_BYTES];
+	size_t plen = 0;
+	if (s_feed_get(l, origin, &f) < 0)
+		return -1;
+	memset(f.head_id, 0, HASH_BYTES);
+	f.head_seq = seq - 1;
+	if (seq > 1 && ledger_changeset_get(l, origin, seq - 1, &pbody, &plen, psig) == 0) {
+		changeset_id(f.head_id, pbody, plen);
+		free(pbody);
+	}
+	snprintf(f.frozen, sizeof f.frozen, "seq %" PRIu64 " refused: %s", seq, why);
+	if (s_feed_put(l, origin, &f) < 0)
+		return -1;
+	sql = sqlite3_mprintf("DELETE FROM changeset WHERE origin = %Q AND seq >= %lld;"
+	    "DELETE FROM changeset_unverified WHERE origin = %Q", origin, (long long)seq, origin);
+	rc = s_exec(l->db, sql, why, sizeof why);
+	sqlite3_free(sql);
+	return rc < 0 || s_wait_note(l, origin, seq, NULL) < 0 ? -1 : 2;
+}
+
 int
 ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
     size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen)
@@ -1139,24 +1344,26 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 		errf(reason, reasonlen, "broken chain: prev is not the id of seq %" PRIu64, f.head_seq);
 		goto refuse;
 	}
+	int unverified = 0;
 	if (ledger_origin_key(l, h->origin, h->seq, pk) < 0) {
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "origin %s is not on the roster", h->origin);
-		goto refuse;
-	}
-	if (sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0) {
+		if (!s_key_may_arrive(l, h->origin)) {
+			*res = RECV_REFUSED;
+			errf(reason, reasonlen, "origin %s is not on the roster", h->origin);
+			goto refuse;
+		}
+		unverified = 1;         /* its county's roster row may yet arrive: wait */
+	} else if (sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0) {
 		*res = RECV_REFUSED;
 		errf(reason, reasonlen, "author is not the key of %s for seq %" PRIu64, h->origin, h->seq);
 		goto refuse;
-	}
-	/* the caller may have checked the signature already, with the key that counts */
-	if ((!verified_pk || sodium_memcmp(verified_pk, pk, PUBKEY_BYTES) != 0) &&
+	} else if ((!verified_pk || sodium_memcmp(verified_pk, pk, PUBKEY_BYTES) != 0) &&
 	    changeset_verify_sig(sig, body, len, pk) < 0) {
+		/* the caller may have checked the signature already, with the key that counts */
 		*res = RECV_REFUSED;
 		errf(reason, reasonlen, "bad signature");
 		goto refuse;
 	}
-	int held = h->schema > SCHEMA_VERSION || f.applied_seq < f.head_seq;
+	int held = unverified || h->schema > SCHEMA_VERSION || f.applied_seq < f.head_seq;
 	if (!held) {
 		if (sqlite3_exec(l->db, "SAVEPOINT recv", NULL, NULL, NULL) != SQLITE_OK)
 			goto dberr;
@@ -1180,6 +1387,15 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 	}
 	if (s_cs_insert(l, h, id, body, len, sig, !held) < 0)
 		goto dberr;
+	if (unverified) {
+		errf(why, sizeof why, "the key of %s is not known here yet (its county's roster row has "
+		    "not arrived): signature checked when it does", h->origin);
+		if (s_unverified_mark(l, h->origin, h->seq) < 0 ||
+		    (f.applied_seq == f.head_seq && s_wait_note(l, h->origin, h->seq, why) < 0))
+			goto dberr;
+		if (f.applied_seq == f.head_seq)
+			held = 2;
+	}
 	f.head_seq = h->seq;
 	memcpy(f.head_id, id, HASH_BYTES);
 	if (!held)
@@ -1279,6 +1495,14 @@ s_apply_next_held(struct ledger *l, const char *origin, char *err, size_t errlen
 		goto out;
 	const void *body = sqlite3_column_blob(st, 0);
 	size_t len = (size_t)sqlite3_column_bytes(st, 0);
+	int checked = s_unverified_check(l, origin, seq, body, len, sqlite3_column_blob(st, 3),
+	    (size_t)sqlite3_column_bytes(st, 3));
+	if (checked != 1) {
+		rc = checked;           /* -1 error, 0 still waits, 2 refused (nothing applied) */
+		if (rc == 2)
+			rc = 0;
+		goto out;
+	}
 	if (changeset_decode(&cs, body, len, why, sizeof why) < 0) {
 		rc = -1;
 	} else {
@@ -1463,6 +1687,7 @@ s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t e
 		uint8_t id[HASH_BYTES];
 		struct changeset cs;
 		char why[ERRBUF_SIZE];
+		uint64_t uv = 0;
 
 		if (strcmp(o, origin) != 0) {
 			/* the previous feed's head must be what the feed table says */
@@ -1504,6 +1729,8 @@ s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t e
 		    (uint32_t)sqlite3_column_int64(st, 9) != cs.h.nops)
 			bad = s_bad(rep, origin, seq, "stored header columns (prev, hlc, schema, author, "
 			    "nops) differ from the body (altered)");
+		else if (!havekey && s_unverified_first(l, origin, &uv) == 1 && uv <= seq)
+			rep->unverified++;      /* held until its key arrives: chain checked, not the signature */
 		else if (!havekey)
 			bad = s_bad(rep, origin, seq, "no key known for origin %s (not on the roster)", origin);
 		else if (sodium_memcmp(cs.h.author, pk, PUBKEY_BYTES) != 0)
@@ -1519,7 +1746,7 @@ s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t e
 		}
 		memcpy(prev, id, HASH_BYTES);
 		expect = seq + 1;
-		rep->changesets++;
+		rep->changesets += havekey;
 	}
 	sqlite3_finalize(st);
 	if (!result && rc != SQLITE_DONE)

@@ -48,6 +48,14 @@ struct ledger_identity {
 	char county[CODE_MAX];
 	uint8_t pk[PUBKEY_BYTES];
 	uint8_t county_pk[PUBKEY_BYTES];
+	/*
+	 * The province above (code_province_of); its key where this node knows
+	 * it first hand (the province itself; a county with [upstream]).  Elsewhere
+	 * the county's roster row for the province names it.
+	 */
+	char province[CODE_MAX];
+	uint8_t province_pk[PUBKEY_BYTES];
+	int has_province_pk;
 };
 void ledger_set_identity(struct ledger *l, const struct ledger_identity *id,
     const uint8_t *sk);
@@ -213,6 +221,7 @@ int ledger_backup(struct ledger *l, const char *path, char *err, size_t errlen);
 
 struct verify_report {
 	uint64_t feeds, changesets, tables;
+	uint64_t unverified;    /* held until their key arrives: chained, signature not yet checked */
 	char origin[CODE_MAX];   /* first bad (origin, seq), if any */
 	uint64_t seq;
 	char reason[384];
@@ -231,7 +240,15 @@ int ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errle
  * node's own, the county's, or roster_node row ORIGIN).  The county key is
  * never retired.
  */
+/* County-owned rows keyed so are the province's (its policy): see s_owner_county. */
+#define LEDGER_PROVINCE_KEY_PREFIX "province_"
 #define LEDGER_RETIRED_SEQ_MAX 9999999999ULL
 int ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES]);
+/*
+ * The head of ORIGIN's feed that may be sent on: its head, or the seq before
+ * the first change set held unverified (a township's, stored before its
+ * county published its key: proto/PROTOCOL.md, "Wait, don't refuse").
+ */
+int ledger_feed_verified_head(struct ledger *l, const char *origin, uint64_t *seq);
 
 #endif

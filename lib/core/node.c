@@ -424,7 +424,8 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 	int made_key = 0, made_db = 0, rc = -1;
 	mode_t old_umask;
 
-	if (a->role == ROLE_COUNTY ? code_check_county(a->code, err, errlen) < 0
+	if (a->role == ROLE_PROVINCE ? code_check_province(a->code, err, errlen) < 0
+	    : a->role == ROLE_COUNTY ? code_check_county(a->code, err, errlen) < 0
 	    : code_check_township(a->code, err, errlen) < 0)
 		return -2;
 	if (a->name == NULL || a->name[0] == '\0')
@@ -460,8 +461,8 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 	s_join(path, sizeof path, dir, "lika.db");
 
 	crypto_sign_keypair(pk, sk);
-	if (a->role == ROLE_COUNTY)
-		memcpy(cpk, pk, sizeof cpk);
+	if (a->role != ROLE_TOWNSHIP)
+		memcpy(cpk, pk, sizeof cpk);    /* a hub is its own county (a province its own top) */
 
 	config_defaults(&c);
 	strcpy(c.code, a->code);
@@ -568,11 +569,20 @@ node_open(struct node *n, const char *dir, int flags, void (*rules)(struct ledge
 		goto fail;
 	}
 	strcpy(n->id.code, n->conf.code);
-	if (n->conf.role == ROLE_COUNTY)
+	if (n->conf.role != ROLE_TOWNSHIP)
 		strcpy(n->id.county, n->conf.code);
 	else
 		snprintf(n->id.county, sizeof n->id.county, "%.6s", n->conf.code);
 	hex_decode(n->id.county_pk, PUBKEY_BYTES, n->conf.county_key);
+	/* the province: its key from [upstream] at a county, its own at the province */
+	code_province_of(n->conf.code, n->id.province);
+	if (n->conf.role == ROLE_PROVINCE) {
+		memcpy(n->id.province_pk, n->id.county_pk, PUBKEY_BYTES);
+		n->id.has_province_pk = 1;
+	} else if (n->conf.province_key[0]) {
+		hex_decode(n->id.province_pk, PUBKEY_BYTES, n->conf.province_key);
+		n->id.has_province_pk = 1;
+	}
 	if (ledger_meta_get(n->ledger, "pubkey", v, sizeof v) < 0 ||
 	    hex_decode(n->id.pk, PUBKEY_BYTES, v) < 0) {
 		errf(err, errlen, "%s: database has no node public key", path);

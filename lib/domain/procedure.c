@@ -213,6 +213,9 @@ procedure_policy(sqlite3 *db, const char *dbname, const char *name, int year, ch
 
 const struct policy_def procedure_policies[] = {
 	{ "poverty_line", POLICY_YUAN, "identification line, yuan per person a year (e.g. 2300)" },
+	/* set at the province node only (its feed reaches every county and township) */
+	{ "province_poverty_line", POLICY_YUAN, "省定标准: the province's line, yuan per person a year "
+	    "(province node)" },
 	{ "exclude_dibao_wubao", POLICY_BOOL, "低保户 and 五保户 outside this registration (default 1)" },
 	{ "notice_days_village", POLICY_DAYS, "first notice, days (default 7)" },
 	{ "notice_days_township", POLICY_DAYS, "second notice, days (default 7)" },

@@ -16,6 +16,11 @@
  *                                  (64 raw bytes, 0600); prints the public key in hex
  *   test-tool keyfile-open FILE    open a sealed key file with the passphrase on stdin
  *                                  (one line); prints the secret key (seed || pk) in hex
+ *   test-tool deliver DIR SIGNER ORIGIN N
+ *                                  N change sets of feed ORIGIN (village upserts),
+ *                                  continuing what DIR holds of it, signed with the
+ *                                  key of the node in SIGNER, received by the ledger
+ *                                  of DIR as from a peer; prints each result
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -423,9 +428,81 @@ s_keyfile_open(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- deliver ------------------------------------------------------------------------ */
+
+/* Change set SEQ of ORIGIN after PREV, signed by SIGNER, received at TO; its result printed. */
+static int
+s_deliver_one(struct node *to, struct node *signer, const char *origin, uint64_t seq,
+    uint8_t prev[HASH_BYTES])
+{
+	struct changeset_header h = { .format = CHANGESET_FORMAT, .seq = seq, .hlc = (uint64_t)now_ms() << 16,
+		.schema = SCHEMA_VERSION, .nops = 1 };
+	struct ops ops = OPS_INIT;
+	char key[CODE_MAX + 4], err[ERRBUF_SIZE], reason[ERRBUF_SIZE];
+	uint8_t sig[SIG_BYTES];
+	msgpack_sbuffer body;
+	enum recv_result res;
+	int rc;
+
+	snprintf(h.origin, sizeof h.origin, "%s", origin);
+	memcpy(h.prev, prev, HASH_BYTES);
+	memcpy(h.author, signer->id.pk, PUBKEY_BYTES);
+	snprintf(key, sizeof key, "%s%03u", origin, (unsigned)(seq % 1000));
+	struct colval cols[] = { COL_TEXT("name", "送来的村") };
+	ops_init(&ops);
+	ops_upsert(&ops, "village", key, cols, 1);
+	changeset_encode(&body, &h, &ops);
+	ops_release(&ops);
+	changeset_sign(sig, body.data, body.size, signer->sk);
+	changeset_id(prev, body.data, body.size);
+	reason[0] = '\0';
+	rc = ledger_recv_begin(to->ledger, err, sizeof err);
+	if (rc == 0 && ledger_receive(to->ledger, body.data, body.size, sig, SIG_BYTES, "test-tool",
+	    &res, reason, sizeof reason) < 0) {
+		ledger_rollback(to->ledger);
+		snprintf(err, sizeof err, "%s", reason);
+		rc = -1;
+	} else if (rc == 0) {
+		rc = ledger_recv_commit(to->ledger, err, sizeof err);
+	}
+	msgpack_sbuffer_destroy(&body);
+	if (rc < 0)
+		return s_fail(-1, "deliver", "seq %" PRIu64 ": %s", seq, err);
+	printf("seq %" PRIu64 ": %s%s%s\n", seq, recv_result_name(res), reason[0] ? ": " : "", reason);
+	return 0;
+}
+
+static int
+s_deliver(int argc, char **argv)
+{
+	struct node to, signer;
+	uint64_t head;
+	uint8_t prev[HASH_BYTES];
+	int rc = EXIT_OK;
+
+	if (argc != 5 || code_role(argv[3]) == ROLE_NONE || atol(argv[4]) <= 0)
+		return s_fail(EXIT_USAGE, "deliver", "usage: test-tool deliver DIR SIGNER ORIGIN N");
+	if (s_open(&to, argv[1], "deliver") < 0)
+		return EXIT_FAIL;
+	if (s_open(&signer, argv[2], "deliver") < 0) {
+		node_close(&to);
+		return EXIT_FAIL;
+	}
+	if (ledger_feed_head(to.ledger, argv[3], &head, prev) < 0)
+		rc = s_fail(EXIT_FAIL, "deliver", "feed %s: cannot read its head", argv[3]);
+	for (long i = 0; rc == EXIT_OK && i < atol(argv[4]); i++)
+		if (s_deliver_one(&to, &signer, argv[3], head + 1 + (uint64_t)i, prev) < 0)
+			rc = EXIT_FAIL;
+	node_close(&signer);
+	node_close(&to);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "deliver") == 0)
+		return s_deliver(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "strangers") == 0)
 		return s_strangers(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "rawkey") == 0)
@@ -440,6 +517,7 @@ main(int argc, char **argv)
 	    "       test-tool inject DIR KIND...   (badsig badchain foreign malformed garbage gap)\n"
 	    "       test-tool strangers DIR N SECS\n"
 	    "       test-tool rawkey FILE\n"
-	    "       test-tool keyfile-open FILE    (passphrase on stdin)\n");
+	    "       test-tool keyfile-open FILE    (passphrase on stdin)\n"
+	    "       test-tool deliver DIR SIGNER ORIGIN N\n");
 	return EXIT_USAGE;
 }

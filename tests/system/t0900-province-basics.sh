@@ -1,0 +1,91 @@
+#!/bin/sh
+# A province hub and one county with two townships: a township household
+# reaches the province through its county, checked there against the key the
+# county's roster names; a province policy (省定标准) reaches every township; a
+# change set signed by a township key the county never published is refused
+# at the province; a county taken off the province roster is cut off.
+. "$SRCDIR/tests/system/lib.sh"
+pport=$(free_port) cport=$(free_port)
+
+note "province 520000, county 520102 with [upstream], townships 520102101 and 520102102"
+lika --data prov init --role province --node 520000 --name 贵州省 --listen "tcp://127.0.0.1:$pport" \
+    >/dev/null || fail "province init"
+expect_exit 2 lika --data bad init --role province --node 520102 --name x
+expect_in "$OUT" "must be 6 digits ending in 0000"
+expect_exit 2 lika --data bad init --role county --node 520000 --name x
+expect_in "$OUT" "or a province"
+mk_county county 520102 "$cport"
+printf '\n[upstream]\nhub = tcp://127.0.0.1:%s\nprovince_key = %s\n' "$pport" "$(county_key prov)" \
+    >> county/lika.conf
+for d in prov county; do fast_sync $d; done
+for t in 101 102; do
+	mk_township t$t 520102$t county "$cport"
+	fast_sync t$t
+	admit county t$t 520102$t
+done
+expect_exit 2 lika --data county roster add-county 520103 "$(county_key county)" 南明区
+expect_in "$OUT" "runs at the province node"
+expect_exit 2 lika --data prov roster add-county 530102 "$(county_key county)" 外省
+expect_in "$OUT" "is not in province 520000"
+lika --data prov roster add-county 520102 "$(county_key county)" 南明区 >/dev/null || fail "add-county"
+expect_exit 2 lika --data county policy set province_poverty_line 2026 4000
+expect_in "$OUT" "is set at the province node"
+expect_exit 2 lika --data prov policy set poverty_line 2026 4000
+expect_in "$OUT" "is set at the county node"
+
+lika --data t101 village add 520102101001 东村 >/dev/null || fail "village add"
+lika --data t101 household add --village 520102101001 --head-name 张三 --head-idcard 440524188001010014 \
+    --main-cause 因病 --attribute 一般贫困户 >/dev/null || fail "household add"
+lika --data t102 village add 520102102001 西村 >/dev/null || fail "village add"
+for d in prov county t101 t102; do start_likad $d; done
+
+note "the township household reaches the province"
+h1=$(head_of t101 520102101)
+wait_for 30 "township feed at the province" has_head prov 520102101 "$h1"
+[ "$(sqlite3 prov/lika.db "SELECT count(*) FROM household WHERE id LIKE '520102101%'")" = 1 ] \
+    || fail "the household is not in the province's state"
+wait_for 30 "township 102's feed at the province" has_head prov 520102102 "$(head_of t102 520102102)"
+grep -q "connected to province hub \"520000\"" county.log || fail "county log: no upstream session"
+
+note "a province policy reaches every township"
+lika --data prov policy set province_poverty_line 2026 4000 省定标准 >/dev/null || fail "province policy"
+for t in 101 102; do
+	wait_for 30 "the province feed at township $t" has_head t$t 520000 1
+	expect_in "$(lika --data t$t policy list)" "province_poverty_line/2026 *4000"
+done
+expect_in "$(lika --data county policy list)" "province_poverty_line/2026 *4000"
+
+note "a change set signed by a key the county never published is refused at the province"
+lika --data rogue init --role township --node 520102101 --name 冒充 --county-key "$(county_key county)" \
+    --hub "tcp://127.0.0.1:1" >/dev/null || fail "rogue init"
+# the rogue signs feed 520102103, not on any roster yet, with its own key, and the
+# bytes reach the province's ledger as from a peer: the change set waits for its key
+stop_likad county
+stop_likad prov
+before=$(sqlite3 prov/lika.db "SELECT count(*) FROM quarantine")
+"$LIKA_UNIT/test-tool" deliver prov rogue 520102103 1 >deliver.txt 2>&1 || fail "deliver: $(cat deliver.txt)"
+expect_in "$(cat deliver.txt)" "held"
+[ "$(sqlite3 prov/lika.db "SELECT count(*) FROM changeset_unverified WHERE origin = '520102103'")" = 1 ] \
+    || fail "the change set of an unpublished key does not wait unverified"
+lika --data prov verify >/dev/null || fail "verify with a change set waiting for its key: $(lika --data prov verify 2>&1)"
+note "the county publishes 520102103 with another key: the waiting change set is refused"
+lika --data county roster add-township 520102103 "$(county_key t101)" 乡镇520102103 >/dev/null || fail "add"
+start_likad prov; start_likad county
+wait_for 30 "the county's roster row at the province" sh -c \
+    "sqlite3 prov/lika.db \"SELECT 1 FROM roster_node WHERE id = '520102103'\" | grep -q 1"
+wait_for 30 "the waiting change set refused" sh -c \
+    "sqlite3 prov/lika.db \"SELECT count(*) FROM quarantine WHERE origin = '520102103'\" | grep -q 1"
+[ "$(sqlite3 prov/lika.db "SELECT count(*) FROM changeset WHERE origin = '520102103'")" = 0 ] \
+    || fail "the forged change set stayed in the ledger"
+expect_in "$(sqlite3 prov/lika.db "SELECT frozen FROM feed WHERE origin = '520102103'")" "refused"
+
+note "a county taken off the province roster is cut off"
+lika --data prov roster remove-county 520102 >/dev/null || fail "remove-county"
+wait_for 20 "the county cut off" grep -q "province hub refuses us\|refused this county's key" county.log
+lika --data t101 village add 520102101002 南村 >/dev/null || fail "village add"
+h1=$(head_of t101 520102101)
+wait_for 20 "the new change set at the county" has_head county 520102101 "$h1"
+sleep 2
+has_head prov 520102101 "$h1" && fail "a removed county's feed still reaches the province"
+TAMPERED="rogue"
+note "ok"

@@ -204,6 +204,20 @@ s_applier_stmt(struct applier *a, const struct table_def *t, uint64_t mask)
 	return st;
 }
 
+void
+ledger_stored_key(const struct ledger *l, const char *origin, const struct table_def *t,
+    const char *key, size_t len, char *out, size_t outlen)
+{
+	size_t olen = strlen(origin);
+
+	if (t->owner == OWNER_COUNTY && code_role(l->id.county) == ROLE_PROVINCE &&
+	    code_role(origin) == ROLE_COUNTY && strcmp(t->name, "roster_node") != 0 &&
+	    (len < olen || memcmp(key, origin, olen) != 0))
+		snprintf(out, outlen, "%s:%.*s", origin, (int)len, key);
+	else
+		snprintf(out, outlen, "%.*s", (int)len, key);
+}
+
 /* Is column NAME of OP the bytes VALUE (LEN bytes)? */
 static int
 s_op_blob_is(const struct op_view *op, const char *name, const uint8_t *value, size_t len)
@@ -361,7 +375,7 @@ static int
 s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *err, size_t errlen)
 {
 	char why[ERRBUF_SIZE];
-	char key[KEY_MAX + 1];
+	char key[LEDGER_STORED_KEY_MAX];
 	int rc;
 
 	for (uint32_t i = 0; i < cs->h.nops; i++) {
@@ -389,9 +403,10 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 			mask |= UINT64_C(1) << ci;
 			colidx[c] = ci;
 		}
-		/* the codec bounds keys to KEY_MAX bytes */
-		memcpy(key, op.key, op.key_len);
-		key[op.key_len] = '\0';
+		/* the codec bounds keys to KEY_MAX bytes; a province may put "CODE:" before it */
+		ledger_stored_key(l, cs->h.origin, t, op.key, op.key_len, key, sizeof key);
+		op.key = key;
+		op.key_len = strlen(key);
 		struct ledger_rule_op ro = {
 			.index = i, .table = t->name, .key = key, .deleted = op.kind == OP_DELETE,
 			.cols = op.kind == OP_DELETE ? NULL : op.cols, .key_len = op.key_len,

@@ -240,6 +240,19 @@ int ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errle
  * node's own, the county's, or roster_node row ORIGIN).  The county key is
  * never retired.
  */
+/*
+ * The key row KEY (LEN bytes) of table T written by ORIGIN is stored under,
+ * into OUT: KEY itself, but at a province, a county-owned row a county
+ * writes whose key does not begin with the county's code (policy NAME/YEAR,
+ * a code list entry, a duplicate notice) is kept as "COUNTY:KEY", so that
+ * the counties' rows of one name do not overwrite each other.  Roster rows
+ * are checked instead (a county's are its townships').  Applied alike by a
+ * write, a receive and replay, so verify and rebuild agree.
+ */
+#define LEDGER_STORED_KEY_MAX (KEY_MAX + CODE_MAX + 2)
+struct table_def;
+void ledger_stored_key(const struct ledger *l, const char *origin, const struct table_def *t,
+    const char *key, size_t len, char *out, size_t outlen);
 /* County-owned rows keyed so are the province's (its policy): see s_owner_county. */
 #define LEDGER_PROVINCE_KEY_PREFIX "province_"
 #define LEDGER_RETIRED_SEQ_MAX 9999999999ULL

@@ -625,9 +625,11 @@ s_check_policy(const struct ledger_rule_op *op, char *err, size_t errlen)
 	sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *name = s_text(st, 0), *value = s_text(st, 2);
+		/* a county's policy kept at a province: "COUNTY:NAME/YEAR" (ledger_stored_key) */
+		const char *own = strchr(op->key, ':') ? strchr(op->key, ':') + 1 : op->key;
 		int year = sqlite3_column_int(st, 1);
 		snprintf(key, sizeof key, "%s/%d", name, year);
-		if (strcmp(key, op->key) != 0)
+		if (strcmp(key, own) != 0)
 			rc = errf(err, errlen, "rule policy: policy row \"%s\" must be keyed NAME/YEAR (%s)",
 			    op->key, key);
 		else if (procedure_policy_value(name, year, value, stored, sizeof stored, why,

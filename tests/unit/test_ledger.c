@@ -434,6 +434,60 @@ test_wait(void **state)
 	ledger_close(&t);
 }
 
+/*
+ * Wait, don't refuse: a township receives another township's feed before the
+ * county feed brings its roster row.  The change sets wait unverified (held,
+ * never sent on, verify counts them apart); the row arrives and they are
+ * checked and applied.  One signed by a key the county never published waits
+ * too, and is refused when the county's row names another key: it leaves the
+ * ledger for the quarantine and the feed is frozen.
+ */
+static void
+test_wait_for_key(void **state)
+{
+	struct fixture *f = *state;
+	char reason[256], err[ERRBUF_SIZE];
+	struct verify_report rep;
+	uint64_t seq;
+
+	s_write(f->town2, "village", TOWN2 "001", "外村");
+	s_write(f->town2, "village", TOWN2 "002", "外二村");
+	assert_int_equal(s_pass(f->town2, TOWN2, 1, f->town, reason), RECV_HELD);
+	assert_non_null(strstr(reason, "not known here yet"));
+	assert_int_equal(s_pass(f->town2, TOWN2, 2, f->town, reason), RECV_HELD);
+	assert_int_equal(ledger_feed_head(f->town, TOWN2, &seq, NULL), 0);
+	assert_int_equal(seq, 2);
+	assert_int_equal(ledger_feed_verified_head(f->town, TOWN2, &seq), 0);
+	assert_int_equal(seq, 0);              /* nothing of it may be sent on */
+	assert_int_equal(ledger_feed_waits(f->town, TOWN2, reason, sizeof reason), 1);
+	memset(&rep, 0, sizeof rep);
+	assert_int_equal(ledger_verify(f->town, &rep, err, sizeof err), 0);
+	assert_int_equal(rep.unverified, 2);
+
+	/* a third township, whose key is not the one its county will publish */
+	uint8_t xpk[PUBKEY_BYTES], xsk[SECKEY_BYTES];
+	crypto_sign_keypair(xpk, xsk);
+	struct ledger *rogue = s_open(f, "rogue", "522601300", xpk, xsk);
+	s_write(rogue, "village", "522601300001", "冒村");
+	assert_int_equal(s_pass(rogue, "522601300", 1, f->town, reason), RECV_HELD);
+	s_roster(f->county, "522601300", f->t2pk);
+
+	/* the county feed: its roster rows arrive, the held change sets are checked */
+	for (uint64_t i = 1; i <= 3; i++)
+		assert_int_equal(s_pass(f->county, COUNTY, i, f->town, reason), RECV_STORED);
+	assert_int_equal(ledger_feed_verified_head(f->town, TOWN2, &seq), 0);
+	assert_int_equal(seq, 2);
+	assert_int_equal(ledger_feed_waits(f->town, TOWN2, reason, sizeof reason), 0);
+	assert_int_equal(ledger_feed_frozen(f->town, "522601300", reason, sizeof reason), 1);
+	assert_non_null(strstr(reason, "not the key its county published"));
+	assert_int_equal(ledger_feed_head(f->town, "522601300", &seq, NULL), 0);
+	assert_int_equal(seq, 0);
+	memset(&rep, 0, sizeof rep);
+	assert_int_equal(ledger_verify(f->town, &rep, err, sizeof err), 0);
+	assert_int_equal(rep.unverified, 0);
+	ledger_close(&rogue);
+}
+
 static void
 test_rekey(void **state)
 {
@@ -508,6 +562,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_wait, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_wait_for_key, s_setup, s_teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

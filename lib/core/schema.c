@@ -311,7 +311,8 @@ static const struct table_def spot_check = {
 
 /*
  * Code-list synonyms: words offices type for a code (乡(镇)内务工 for 01 of
- * code_migrant); id = code table + "/" + word.  Seeded with the common ones;
+ * code_migrant); id = code table + "/" + 16 hex digits of BLAKE2b-64 of the
+ * word (a key is printable ASCII).  Seeded with the common ones;
  * the county adds its own.
  */
 static const struct column_def code_synonym_cols[] = {
@@ -322,45 +323,45 @@ static const struct column_def code_synonym_cols[] = {
 };
 static const struct table_def code_synonym = {
 	"synonym", OWNER_COUNTY, code_synonym_cols, "list",
-	    "('code_migrant/乡(镇)内务工','code_migrant','乡(镇)内务工','01'), "
-	    "('code_migrant/乡镇内务工','code_migrant','乡镇内务工','01'), "
-	    "('code_migrant/乡(镇)外县内务工','code_migrant','乡(镇)外县内务工','02'), "
-	    "('code_migrant/乡镇外县内务工','code_migrant','乡镇外县内务工','02'), "
-	    "('code_migrant/县外省内务工','code_migrant','县外省内务工','03'), "
-	    "('code_migrant/省外务工','code_migrant','省外务工','04'), "
-	    "('code_migrant/未务工','code_migrant','未务工','05'), "
-	    "('code_flag/纯女户','code_flag','纯女户','02'), "
-	    "('code_flag/军烈属户','code_flag','军烈属户','03'), "
-	    "('code_sex/男性','code_sex','男性','01'), "
-	    "('code_sex/女性','code_sex','女性','02'), "
-	    "('code_relation/本人','code_relation','本人','01'), "
-	    "('code_relation/妻','code_relation','妻','02'), "
-	    "('code_relation/夫','code_relation','夫','02'), "
-	    "('code_relation/子','code_relation','子','03'), "
-	    "('code_relation/女','code_relation','女','04'), "
-	    "('code_relation/儿媳','code_relation','儿媳','05'), "
-	    "('code_relation/女婿','code_relation','女婿','06'), "
-	    "('code_relation/孙子','code_relation','孙子','07'), "
-	    "('code_relation/孙女','code_relation','孙女','08'), "
-	    "('code_relation/父亲','code_relation','父亲','11'), "
-	    "('code_relation/母亲','code_relation','母亲','12'), "
-	    "('code_education/文盲','code_education','文盲','01'), "
-	    "('code_education/半文盲','code_education','半文盲','01'), "
-	    "('code_education/大专','code_education','大专','05'), "
-	    "('code_education/本科','code_education','本科','05'), "
-	    "('code_health/长期慢性病患者','code_health','长期慢性病患者','02'), "
-	    "('code_health/大病','code_health','大病','03'), "
-	    "('code_labour/无','code_labour','无','04'), "
-	    "('code_insurance/新型农村合作医疗','code_insurance','新型农村合作医疗','01'), "
-	    "('code_insurance/城乡居民基本养老保险','code_insurance','城乡居民基本养老保险','02'), "
-	    "('code_cause/因病致贫','code_cause','因病致贫','01'), "
-	    "('code_cause/因残致贫','code_cause','因残致贫','02'), "
-	    "('code_cause/因学致贫','code_cause','因学致贫','03'), "
-	    "('code_cause/因灾致贫','code_cause','因灾致贫','04'), "
-	    "('code_attribute/一般户','code_attribute','一般户','01'), "
-	    "('code_attribute/低保户','code_attribute','低保户','02'), "
-	    "('code_attribute/五保户','code_attribute','五保户','03')",
-	"code table `/` word",
+	    "('code_migrant/294deca7fd2453c7','code_migrant','乡(镇)内务工','01'), "
+	    "('code_migrant/96314438b8ed2921','code_migrant','乡镇内务工','01'), "
+	    "('code_migrant/f94163d38c06e47f','code_migrant','乡(镇)外县内务工','02'), "
+	    "('code_migrant/cdeb9b1747ff0b83','code_migrant','乡镇外县内务工','02'), "
+	    "('code_migrant/8e82eea2a4c5d372','code_migrant','县外省内务工','03'), "
+	    "('code_migrant/c11c61c67a73e3fb','code_migrant','省外务工','04'), "
+	    "('code_migrant/cd149657e51a9cf2','code_migrant','未务工','05'), "
+	    "('code_flag/37281f6fdf5491a8','code_flag','纯女户','02'), "
+	    "('code_flag/ac77e1f15f067c97','code_flag','军烈属户','03'), "
+	    "('code_sex/d771176dd7e249d5','code_sex','男性','01'), "
+	    "('code_sex/669b5a88e7dadf8b','code_sex','女性','02'), "
+	    "('code_relation/2c6368e34ffb2e9d','code_relation','本人','01'), "
+	    "('code_relation/aa003e11f86c486d','code_relation','妻','02'), "
+	    "('code_relation/b6177ee632535f63','code_relation','夫','02'), "
+	    "('code_relation/22ff1e52d4dfbde6','code_relation','子','03'), "
+	    "('code_relation/9ff01e001448ce28','code_relation','女','04'), "
+	    "('code_relation/f688b6f7b96b3374','code_relation','儿媳','05'), "
+	    "('code_relation/4d357d5f01542c6d','code_relation','女婿','06'), "
+	    "('code_relation/d0519c80e0b3423c','code_relation','孙子','07'), "
+	    "('code_relation/0c7c4c7264ddf01f','code_relation','孙女','08'), "
+	    "('code_relation/036562343531ad9b','code_relation','父亲','11'), "
+	    "('code_relation/0d100caf156942ff','code_relation','母亲','12'), "
+	    "('code_education/fa4e4b9f36b7e749','code_education','文盲','01'), "
+	    "('code_education/1c2baf3262be65bc','code_education','半文盲','01'), "
+	    "('code_education/3d4b0e8307e32d31','code_education','大专','05'), "
+	    "('code_education/7e4dfac6a6a022c9','code_education','本科','05'), "
+	    "('code_health/96b3c53984205674','code_health','长期慢性病患者','02'), "
+	    "('code_health/e3c86dd83083d9db','code_health','大病','03'), "
+	    "('code_labour/5bf1083c1f51cf58','code_labour','无','04'), "
+	    "('code_insurance/d411ea9d44c09b40','code_insurance','新型农村合作医疗','01'), "
+	    "('code_insurance/db8b67958de5af34','code_insurance','城乡居民基本养老保险','02'), "
+	    "('code_cause/0fc920f4ca3ee675','code_cause','因病致贫','01'), "
+	    "('code_cause/abbf7dc63f1a54e2','code_cause','因残致贫','02'), "
+	    "('code_cause/5d42853407aad71d','code_cause','因学致贫','03'), "
+	    "('code_cause/fcc6b5738b19364f','code_cause','因灾致贫','04'), "
+	    "('code_attribute/241d3716f64a3fcd','code_attribute','一般户','01'), "
+	    "('code_attribute/a82c2eda7855f50f','code_attribute','低保户','02'), "
+	    "('code_attribute/977c1ab79c8dc04d','code_attribute','五保户','03')",
+	"code table `/` 16 hex digits: the first 8 bytes of BLAKE2b of the word (keys are ASCII)",
 	"Code-list synonyms: a word offices type for a code, accepted wherever the code is read; seeded with the common ones, the county adds its own (schema 2).",
 };
 

@@ -257,6 +257,17 @@ household_code_lookup(const struct household_ctx *c, const char *table, const ch
 	return e ? e->code : NULL;
 }
 
+void
+household_synonym_key(char *out, size_t len, const char *list, const char *word)
+{
+	uint8_t h[8];
+	char hex[17];
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)word, strlen(word), NULL, 0);
+	hex_encode(hex, h, sizeof h);
+	snprintf(out, len, "%s/%s", list, hex);
+}
+
 int
 household_check_synonym(sqlite3 *db, const char *dbname, const char *key, char *err, size_t errlen)
 {
@@ -280,9 +291,10 @@ household_check_synonym(sqlite3 *db, const char *dbname, const char *key, char *
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return errf(err, errlen, "synonym row \"%s\": %s", key, sqlite3_errmsg(db));
-	snprintf(want, sizeof want, "%s/%s", list, word);
+	household_synonym_key(want, sizeof want, list, word);
 	if (strcmp(want, key) != 0)
-		return errf(err, errlen, "rule synonym: row \"%s\" must be keyed LIST/WORD (%s)", key, want);
+		return errf(err, errlen, "rule synonym: row \"%s\" must be keyed by its list and word (%s)",
+		    key, want);
 	int known = 0;
 	for (const char *const *t = s_code_tables; *t; t++)
 		known |= strcmp(*t, list) == 0;

@@ -158,9 +158,12 @@ int household_field_parse(const struct household_ctx *c, const struct field *f,
 const char *household_code_lookup(const struct household_ctx *c, const char *table,
     const char *value);
 
+/* The key of synonym WORD of LIST: LIST/ + 16 hex digits of BLAKE2b-64 of WORD (OUT: KEY_MAX). */
+void household_synonym_key(char *out, size_t len, const char *list, const char *word);
+
 /*
  * Rule "synonym": row KEY of table synonym (in DBNAME) is keyed LIST/WORD by
- * its own columns, LIST is a code table, CODE one of its codes, and WORD is
+ * its own columns (household_synonym_key), LIST is a code table, CODE one of its codes, and WORD is
  * not already a code or name of LIST.  0, or -1 with "rule synonym: …".
  */
 int household_check_synonym(sqlite3 *db, const char *dbname, const char *key, char *err,

@@ -9,6 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* N digits at S (S may go on); is_digits wants the whole string. */
+static int
+s_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
 static const char *
 s_text(sqlite3_stmt *st, int i)
 {
@@ -134,7 +144,7 @@ s_spot_households(sqlite3 *db, const char *dbname, const char *code, const char 
 	for (const char *p = households; *p && rc == 0; ) {
 		size_t len = strcspn(p, ",");
 		char id[32];
-		if (len != 15 || !is_digits(p, 15) || strncmp(p, code, clen) != 0) {
+		if (len != 15 || !s_digits(p, 15) || strncmp(p, code, clen) != 0) {
 			rc = errf(why, whylen, "\"%.*s\" is not a household id of %s", (int)(len < 20 ? len : 20),
 			    p, code);
 			break;
@@ -178,7 +188,7 @@ village_check_spot_check(sqlite3 *db, const char *dbname, const char *key, const
 	const char *at = s_text(st, 1);
 	rc = 0;
 	if (clen >= sizeof code || strlen(key) != clen + 9 || key[clen + 5] != '/' ||
-	    !is_digits(key + clen + 1, 4) || !is_digits(key + clen + 6, 3))
+	    !s_digits(key + clen + 1, 4) || !s_digits(key + clen + 6, 3))
 		rc = errf(err, errlen, "rule spot-check: row \"%s\" must be keyed CODE/YEAR/NNN", key);
 	else if (date_day(at) < 0 || strncmp(at, key + clen + 1, 4) != 0)
 		rc = errf(err, errlen, "rule spot-check: %s: the date \"%s\" is not a day of %.4s", key, at,

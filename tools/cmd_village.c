@@ -239,6 +239,8 @@ s_eval_set(struct node *n, int argc, char **argv)
 	if (proc_check_text(cmd, "--members", members, 1000) || (note && proc_check_text(cmd, "--note",
 	    note, 500)))
 		return EXIT_USAGE;
+	if (village_eval_members_check(members, err, sizeof err) < 0)
+		return proc_refuse(cmd, "eval-group", "%s", err);
 	snprintf(key, sizeof key, "%s/%d", village, year);
 	struct ops ops = OPS_INIT;
 	struct colval cols[] = {

@@ -678,7 +678,7 @@ s_check_quota(sqlite3 *db, const char *dbname, const char *code, const struct pr
 	    "x.round = r.round AND x.decision = 'reject') AND NOT EXISTS (SELECT 1 FROM "
 	    "\"%w\".approval x WHERE x.household = r.household AND x.round = r.round AND "
 	    "x.decision = 'reject')";
-	int64_t used = s_int(db, dbname, sql, code, year, h->id, 0);
+	int64_t used = s_int(db, dbname, sql, code, year, h->id, 0) + t->pending;
 	if (used + 1 > q)
 		return REFUSE("quota", "the quota of %s %s for %s is %lld households and %lld are already "
 		    "%s", strlen(code) == 9 ? "township" : "village", code, year, (long long)q,

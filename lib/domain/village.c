@@ -52,8 +52,8 @@ village_eval_group(sqlite3 *db, const char *dbname, const char *village, int yea
 }
 
 /* 9 to 15 distinct names, as the panel of a village_eval step (rank.c). */
-static int
-s_members(const char *members, char *why, size_t whylen)
+int
+village_eval_members_check(const char *members, char *why, size_t whylen)
 {
 	char names[RANK_PANEL_MAX][RANK_PANEL_NAME_MAX];
 	int n = rank_panel_parse(members, names);
@@ -95,7 +95,7 @@ village_check_eval_group(sqlite3 *db, const char *dbname, const char *key, char 
 	else if (date_day(s_text(st, 3)) < 0 || atoi(s_text(st, 3)) != year)
 		rc = errf(err, errlen, "rule eval-group: %s: formed_at \"%s\" is not a date of %d", key,
 		    s_text(st, 3), year);
-	else if (s_members(s_text(st, 2), why, sizeof why) < 0)
+	else if (village_eval_members_check(s_text(st, 2), why, sizeof why) < 0)
 		rc = errf(err, errlen, "rule eval-group: %s: %s", key, why);
 	sqlite3_finalize(st);
 	return rc;

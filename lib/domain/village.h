@@ -21,6 +21,9 @@
 int village_eval_group(sqlite3 *db, const char *dbname, const char *village, int year,
     char *out, size_t len);
 
+/* 9 to 15 distinct names in MEMBERS (separated as a panel): 0, or -1 with WHY. */
+int village_eval_members_check(const char *members, char *why, size_t whylen);
+
 /*
  * Rule "eval-group": row KEY of eval_group is keyed VILLAGE/YEAR by its own
  * columns, of a village this database holds, formed in its year, with 9 to

@@ -205,45 +205,6 @@ s_check_list(struct node *n, int argc, char **argv)
 }
 
 int
-check_card_section(FILE *f, sqlite3 *db, const char *household, int html)
-{
-	sqlite3_stmt *st;
-	int rc, n = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT at, kind, by_name, findings, coalesce(follow_up, '') FROM "
-	    "spot_check WHERE instr(',' || households || ',', ',' || ?1 || ',') > 0 ORDER BY at, id", -1,
-	    &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, household, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *c[5];
-		for (int i = 0; i < 5; i++)
-			c[i] = (const char *)sqlite3_column_text(st, i);
-		const char *label = village_spot_kind_label(c[1] ? c[1] : "");
-		if (!n++)
-			fprintf(f, html ? "<h2>抽查暗访 spot checks</h2>\n<table class=\"checks\"><tr><th>日期</th>"
-			    "<th>方式</th><th>检查人</th><th>发现问题</th><th>整改要求</th></tr>\n" :
-			    "\n抽查暗访 spot checks\n");
-		if (html) {
-			fprintf(f, "<tr>");
-			for (int i = 0; i < 5; i++) {
-				fprintf(f, "<td>");
-				html_str(f, i == 1 && label ? label : c[i]);
-				fprintf(f, "</td>");
-			}
-			fprintf(f, "</tr>\n");
-		} else {
-			fprintf(f, "  %s  %s  %s: %s%s%s\n", c[0], label ? label : c[1], c[2], c[3],
-			    *c[4] ? "; 整改: " : "", c[4]);
-		}
-	}
-	if (html && n)
-		fprintf(f, "</table>\n");
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? n : -1;
-}
-
-int
 cmd_check(struct node *none, int argc, char **argv)
 {
 	static const struct tool_command sub[] = {

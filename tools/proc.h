@@ -66,12 +66,6 @@ int proc_year(const char *date);
 /* The stage of H in words ("entry round 1: cadre_sign"), in a static buffer. */
 const char *review_stage(const struct procedure_state *h);
 
-/*
- * 抽查暗访: the spot checks naming HOUSEHOLD, as a section of its card (text,
- * or HTML rows when HTML) on F; nothing when there are none.  The count, or -1.
- */
-int check_card_section(FILE *f, sqlite3 *db, const char *household, int html);
-
 /* Commands. */
 int cmd_official(int argc, char **argv);
 int cmd_policy(int argc, char **argv);

@@ -377,6 +377,84 @@ test_rekey(void **state)
 	ledger_close(&fresh);
 }
 
+/* The last column of TABLE in DB (into OUT). */
+static void
+s_last_column(sqlite3 *db, const char *table, char *out, size_t len)
+{
+	char sql[128];
+	sqlite3_stmt *st = NULL;
+
+	snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s') ORDER BY cid DESC LIMIT 1",
+	    table);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/*
+ * A database of schema 1 (household without village_group, no tables of
+ * schema 2) gains them on open, in the order a new one has, and verifies.
+ */
+static void
+test_migration(void **state)
+{
+	struct fixture *f = *state;
+	char err[ERRBUF_SIZE], path[128], col[64];
+	struct verify_report rep;
+	sqlite3 *db;
+
+	s_write(f->town, "village", TOWN "001", "一村");
+	ledger_close(&f->town);
+	snprintf(path, sizeof path, "%s/town.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE household DROP COLUMN village_group; "
+	    "DROP TABLE eval_group; DROP TABLE spot_check; DROP TABLE synonym", NULL, NULL, NULL), SQLITE_OK);
+	s_last_column(db, "household", col, sizeof col);
+	assert_string_equal(col, "cause_note");
+	sqlite3_close(db);
+
+	f->town = s_open(f, "town", TOWN, f->tpk, f->tsk);
+	db = ledger_db(f->town);
+	s_last_column(db, "household", col, sizeof col);
+	assert_string_equal(col, "village_group");
+	assert_true(ledger_table_exists(db, "eval_group"));
+	assert_true(ledger_table_exists(db, "spot_check"));
+	assert_true(ledger_table_exists(db, "synonym"));
+	if (ledger_verify(f->town, &rep, err, sizeof err) != 0)
+		fail_msg("verify after migration: %s %s", err, rep.reason);
+	s_write(f->town, "village", TOWN "002", "二村");
+	assert_int_equal(ledger_verify(f->town, &rep, err, sizeof err), 0);
+}
+
+/* spot_check rows: each node writes only keys of its own code and "/". */
+static void
+test_node_owned(void **state)
+{
+	struct fixture *f = *state;
+	char err[ERRBUF_SIZE];
+	struct ops ops = OPS_INIT;
+	struct colval c[] = { COL_TEXT("kind", "spot") };
+	static const struct { int county; const char *key; int ok; } cases[] = {
+		{ 0, TOWN "/2014/001", 0 }, { 1, COUNTY "/2014/001", 0 }, { 0, COUNTY "/2014/002", -1 },
+		{ 1, TOWN "/2014/002", -1 }, { 0, TOWN "2014/003", -1 }, { 1, COUNTY, -1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ledger *l = cases[i].county ? f->county : f->town;
+		ops_init(&ops);
+		ops_upsert(&ops, "spot_check", cases[i].key, c, 1);
+		assert_int_equal(ledger_begin(l, err, sizeof err), 0);
+		int rc = ledger_commit(l, &ops, NULL, err, sizeof err);
+		if (rc != cases[i].ok)
+			fail_msg("%s writes spot_check \"%s\": %d (%s)", cases[i].county ? "county" : "town",
+			    cases[i].key, rc, err);
+		if (rc < 0)
+			ledger_rollback(l);
+		ops_release(&ops);
+	}
+}
+
 int
 main(void)
 {
@@ -388,6 +466,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fork_detected, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_migration, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_node_owned, s_setup, s_teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

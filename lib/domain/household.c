@@ -907,6 +907,25 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 				    fs[keep[k]].name);
 	}
 
+	/* 村民小组: a group of the household's (new or recorded) village */
+	if (v[HF_GROUP].given && !v[HF_GROUP].null) {
+		char key[CODE_MAX + 8], village[CODE_MAX] = "";
+		sqlite3_stmt *st;
+		if (v[HF_VILLAGE].given && !v[HF_VILLAGE].null)
+			snprintf(village, sizeof village, "%s", v[HF_VILLAGE].s);
+		else if ((st = household_stmt(c, "SELECT village FROM household WHERE id = ?1")) != NULL) {
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+				snprintf(village, sizeof village, "%s", (const char *)sqlite3_column_text(st, 0));
+			sqlite3_reset(st);
+		}
+		snprintf(key, sizeof key, "%s/%s", village, v[HF_GROUP].s);
+		if (s_int_query(c, "SELECT count(*) FROM village_group WHERE id = ?1", key) != 1)
+			return errf(err, errlen, "%s (%s) \"%s\": village %s has no group %s (\"lika village "
+			    "group add\")", fs[HF_GROUP].label, fs[HF_GROUP].name, v[HF_GROUP].s, village,
+			    v[HF_GROUP].s);
+	}
+
 	/* causes: exactly one main, at most two others, none repeated */
 	char main_code[16] = "";
 	if (v[HF_MAIN_CAUSE].given && !v[HF_MAIN_CAUSE].null)

@@ -112,7 +112,7 @@ village_check_household_group(sqlite3 *db, const char *dbname, const char *key, 
 
 	if (rc == SQLITE_ROW && !sqlite3_column_int(st, 2))
 		rc = errf(err, errlen, "rule village-group: household %s: village %s has no group %s "
-		    "(\"lika village group-add\")", key, s_text(st, 0), s_text(st, 1));
+		    "(\"lika village group add\")", key, s_text(st, 0), s_text(st, 1));
 	else
 		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
 		    errf(err, errlen, "household %s: %s", key, sqlite3_errmsg(db));

@@ -426,10 +426,15 @@ s_batch_ids(struct step_run *x, const char *village, sqlite3_str *list)
 	if (x->o->households) {
 		for (const char *p = x->o->households; *p; ) {
 			size_t len = strcspn(p, ",");
+			char line[17];
 			if (len != 15 || strspn(p, "0123456789") < 15)
 				return tool_fail(EXIT_USAGE, x->cmd, "--households: \"%.*s\" is not a 15-digit "
 				    "household id", (int)(len > 20 ? 20 : len), p);
-			sqlite3_str_appendf(list, "%.15s\n", p);
+			snprintf(line, sizeof line, "%.15s\n", p);
+			const char *seen = sqlite3_str_value(list);
+			if (seen && strstr(seen, line))
+				return tool_fail(EXIT_USAGE, x->cmd, "--households: %.15s is named twice", p);
+			sqlite3_str_appendf(list, "%s", line);
 			p += len;
 			p += *p == ',';
 		}
@@ -499,6 +504,16 @@ s_batch_run(struct step_run *x, const char *village, int *stepped, int *refused)
 	int rc;
 
 	snprintf(township, sizeof township, "%.9s", village);
+	char group[1024];
+	/* the same for every household: said once, not once a household */
+	if (!strcmp(x->def->name, "village_eval") && !x->o->panel &&
+	    village_eval_group(ledger_db(x->n->ledger), "main", village, proc_year(x->today), group,
+	    sizeof group) != 1) {
+		rc = tool_fail(EXIT_USAGE, x->cmd, "no --panel, and no evaluation group of village %s for "
+		    "%d is recorded (\"lika village eval-group set %s %d --members …\")", village,
+		    proc_year(x->today), village, proc_year(x->today));
+		goto out;
+	}
 	if ((x->o->key && (rc = s_step_signer(x, township)) != EXIT_OK) ||
 	    (rc = s_batch_ids(x, village, ids)) != EXIT_OK)
 		goto out;

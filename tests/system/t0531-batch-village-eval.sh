@@ -63,6 +63,8 @@ expect_in "$OUT" "refused (order)"
 expect_in "$OUT" "1 household of village 522701101001 stepped in one change set, 2 refused"
 expect_exit 2 lika --data t review notice --village 522701101001 --households $H1 --all-waiting
 expect_exit 2 lika --data t review notice --village 522701102001 --all-waiting
+expect_exit 2 lika --data t review notice --village 522701101001 --households "$H1,$H1"
+expect_in "$OUT" "named twice"
 
 note "the rest of the first notice, then the cadre signs 47 in one change set"
 at 2014-06-01 lika --data t review notice --village 522701101001 --all-waiting >/dev/null || fail "batch notice"

@@ -19,7 +19,9 @@ if [ ! -x "$OLD/bin/likad" ] || [ ! -x "$OLD/bin/lika" ]; then
 	rm -rf "$OLD.tmp" && mkdir -p "$OLD.tmp" || fail "mkdir $OLD.tmp"
 	git -C "$SRCDIR" archive "$old" | tar -x -C "$OLD.tmp" || fail "git archive $old"
 	# no sanitizer and no optimisation: only the two programs, built quickly
-	nice make -C "$OLD.tmp" -j2 CFLAGS="-O0 -g" SAN= bin/lika bin/likad > old-build.log 2>&1 \
+	# (a make of its own: not the jobserver or variables of the make running the tests)
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL nice make -C "$OLD.tmp" -j2 CFLAGS="-O0 -g" SAN= \
+	    bin/lika bin/likad > old-build.log 2>&1 \
 	    || fail "building $old: $(tail -20 old-build.log)"
 	mv "$OLD.tmp" "$OLD" || fail "mv $OLD"
 fi

@@ -702,6 +702,17 @@ s_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 static int
 s_add_columns(sqlite3 *db, const char *dbname, const struct table_def *t, char *err, size_t errlen)
 {
+	/* one look at the column count first: every open passes here */
+	char *count = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info(%Q, %Q)", t->name, dbname);
+	sqlite3_stmt *cs = NULL;
+	int have = -1;
+	if (count && sqlite3_prepare_v2(db, count, -1, &cs, NULL) == SQLITE_OK &&
+	    sqlite3_step(cs) == SQLITE_ROW)
+		have = sqlite3_column_int(cs, 0);
+	sqlite3_finalize(cs);
+	sqlite3_free(count);
+	if (have == (int)schema_ncols(t) + 1)
+		return 0;
 	for (int i = 0; t->cols[i].name; i++) {
 		char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q, %Q) WHERE name = %Q",
 		    t->name, dbname, t->cols[i].name);

@@ -73,9 +73,12 @@ s_peer_row(sqlite3 *db, int have_peer, const char *peer, const char *feed,
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (!have_peer || sqlite3_prepare_v2(db, "SELECT last_contact_ms, connected, since_ms, "
+	/* a peer table of a likad not yet restarted after an upgrade has no column schema */
+	if (!have_peer || (sqlite3_prepare_v2(db, "SELECT last_contact_ms, connected, since_ms, "
 	    "theirs, acked, errors, last_error, schema FROM peer WHERE peer = ?1 AND feed = ?2", -1,
-	    &st, NULL) != SQLITE_OK)
+	    &st, NULL) != SQLITE_OK && sqlite3_prepare_v2(db, "SELECT last_contact_ms, connected, "
+	    "since_ms, theirs, acked, errors, last_error, 0 FROM peer WHERE peer = ?1 AND feed = ?2",
+	    -1, &st, NULL) != SQLITE_OK))
 		return 0;
 	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, feed, -1, SQLITE_STATIC);

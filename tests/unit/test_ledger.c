@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ledger.h"
+#include "schema.h"
 #include "util.h"
 
 #define COUNTY   "522601"
@@ -377,6 +378,85 @@ test_rekey(void **state)
 	ledger_close(&fresh);
 }
 
+/* The first column of SQL on DB as an integer. */
+static int64_t
+s_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* County change set SEQ after PREV written for SCHEMA by hand (a county a version ahead), received by TO. */
+static enum recv_result
+s_county_cs(struct fixture *f, struct ledger *to, uint64_t seq, const uint8_t prev[HASH_BYTES],
+    unsigned schema, uint8_t id[HASH_BYTES], char *reason)
+{
+	struct changeset_header h = { .format = CHANGESET_FORMAT, .seq = seq, .schema = schema,
+		.hlc = (uint64_t)clock_ms() << 16, .nops = 1 };
+	struct ops ops = OPS_INIT;
+	struct colval c[] = { COL_TEXT("name", "poverty_line"), COL_INT("year", 2014),
+		COL_TEXT("value", "2300") };
+	msgpack_sbuffer body;
+	uint8_t sig[SIG_BYTES];
+	char err[ERRBUF_SIZE];
+	enum recv_result r;
+
+	strcpy(h.origin, COUNTY);
+	memcpy(h.prev, prev, HASH_BYTES);
+	memcpy(h.author, f->cpk, PUBKEY_BYTES);
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "poverty_line/2014", c, 3);
+	changeset_encode(&body, &h, &ops);
+	ops_release(&ops);
+	changeset_id(id, body.data, body.size);
+	changeset_sign(sig, body.data, body.size, f->csk);
+	assert_int_equal(ledger_recv_begin(to, err, sizeof err), 0);
+	assert_int_equal(ledger_receive(to, body.data, body.size, sig, SIG_BYTES, "test", &r, reason,
+	    256), 0);
+	assert_int_equal(ledger_recv_commit(to, err, sizeof err), 0);
+	msgpack_sbuffer_destroy(&body);
+	return r;
+}
+
+/*
+ * A township a schema behind holds the county's newer change sets, and every
+ * later one of that feed: stored, not applied, never refused or frozen; its
+ * own feed and verify go on.
+ */
+static void
+test_held_newer_schema(void **state)
+{
+	struct fixture *f = *state;
+	char reason[256], err[ERRBUF_SIZE];
+	uint8_t id[HASH_BYTES], id4[HASH_BYTES];
+	uint64_t seq;
+	struct verify_report rep;
+
+	for (uint64_t s = 1; s <= 2; s++)
+		assert_int_equal(s_pass(f->county, COUNTY, s, f->town, reason), RECV_STORED);
+	assert_int_equal(ledger_feed_head(f->county, COUNTY, &seq, id), 0);
+	assert_int_equal(s_county_cs(f, f->town, 3, id, SCHEMA_VERSION + 1, id, reason), RECV_HELD);
+	assert_non_null(strstr(reason, "held until upgrade"));
+	/* a later one of the current schema waits behind it */
+	assert_int_equal(s_county_cs(f, f->town, 4, id, SCHEMA_VERSION, id4, reason), RECV_HELD);
+	assert_int_equal(ledger_feed_frozen(f->town, COUNTY, reason, sizeof reason), 0);
+	assert_int_equal(ledger_feed_head(f->town, COUNTY, &seq, id), 0);
+	assert_int_equal(seq, 4);
+	assert_int_equal(s_rows(ledger_db(f->town), "SELECT count(*) FROM policy"), 0);
+	assert_int_equal(s_rows(ledger_db(f->town), "SELECT count(*) FROM quarantine"), 0);
+	/* opening again (as after a restart) applies nothing it does not know */
+	assert_int_equal(ledger_apply_held(f->town, err, sizeof err), 0);
+	assert_int_equal(s_rows(ledger_db(f->town), "SELECT count(*) FROM policy"), 0);
+	s_write(f->town, "village", TOWN "001", "一村");
+	assert_int_equal(ledger_verify(f->town, &rep, err, sizeof err), 0);
+}
+
 /* The last column of TABLE in DB (into OUT). */
 static void
 s_last_column(sqlite3 *db, const char *table, char *out, size_t len)
@@ -467,6 +547,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_migration, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_held_newer_schema, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_node_owned, s_setup, s_teardown),
 	};
 	if (sodium_init() < 0)

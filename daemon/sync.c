@@ -511,6 +511,8 @@ s_restore(sqlite3 *db, const char *peer, const char *feed, struct peer_row *r)
 	r->bytes_out = old.bytes_out;
 	r->errors = old.errors;
 	r->quarantined = old.quarantined;
+	if (!r->schema)
+		r->schema = old.schema;
 	if (feed[0])
 		r->acked = old.acked;
 	snprintf(r->last_error, sizeof r->last_error, "%s", old.last_error);

@@ -146,6 +146,10 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 	if (ledger_meta_set(d->node.ledger, "hub_seen", when, err, sizeof err) < 0)
 		log_warnx("%s", err);
 	d->up.ready = 1;
+	d->up.conn.schema = m->schema;
+	if (m->schema > SCHEMA_VERSION)
+		log_warnx("hub \"%s\" runs schema %u, this township %d: its change sets are held until "
+		    "lika is upgraded here", m->node, m->schema, SCHEMA_VERSION);
 	log_info("connected to hub \"%s\" at %s (own feed: have %" PRIu64 ", hub %" PRIu64 ")%s", m->node,
 	    d->node.conf.hub, mine, d->hub_own, c->refused ? " after the hub admitted this township" : "");
 }

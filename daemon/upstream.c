@@ -76,6 +76,7 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 		f->stat.theirs = h->seq;
 	}
 	d->up.ready = 1;
+	d->up.conn.schema = m->schema;
 	log_info("connected to province hub \"%s\" at %s (%zu feeds)%s", m->node, c->endpoint,
 	    d->up.nfeeds, c->refused ? " after the province admitted this county" : "");
 }

@@ -17,6 +17,7 @@
 #include "household.h"
 #include "lika.h"
 #include "util.h"
+#include "village.h"
 
 /* ---- a document: HTML or CSV, written through one small interface ----------------- */
 
@@ -395,12 +396,46 @@ s_card_incomes(struct doc *d, const struct household_ctx *c, const char *id)
 	s_doc_table_end(d);
 }
 
+/*
+ * 抽查暗访: the spot checks that named household ID (table spot_check), oldest
+ * first; no section when there are none.  A section of its own, for any card.
+ */
+static void
+s_card_checks(struct doc *d, sqlite3 *db, const char *id)
+{
+	static const char *const head[] = { "日期", "方式", "检查人", "发现问题", "整改要求" };
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT at, kind, by_name, findings, coalesce(follow_up, '') FROM "
+	    "spot_check WHERE instr(',' || households || ',', ',' || ?1 || ',') > 0 ORDER BY at, id", -1,
+	    &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *row[5];
+		for (int k = 0; k < 5; k++)
+			row[k] = (const char *)sqlite3_column_text(st, k);
+		const char *label = village_spot_kind_label(row[1] ? row[1] : "");
+		row[1] = label ? label : row[1];
+		if (!n++) {
+			s_doc_heading(d, "抽查暗访");
+			s_doc_table(d, head, 5);
+		}
+		s_doc_row(d, row, 5, 0, 0);
+	}
+	if (n)
+		s_doc_table_end(d);
+	sqlite3_finalize(st);
+}
+
 int
 cmd_card(struct node *n, int argc, char **argv)
 {
 	const char *usage = "usage: lika card HOUSEHOLD [--format html|csv] [-o FILE]\n\n"
 	    "The household card (户卡) of one household: its file, members, causes,\n"
-	    "conditions and incomes with the computed per-capita net income.\n";
+	    "conditions and incomes with the computed per-capita net income, and the\n"
+	    "spot checks (抽查暗访) that named it.\n";
 	struct doc_opts o;
 	struct household_ctx c;
 	struct record_iter it;
@@ -427,6 +462,7 @@ cmd_card(struct node *n, int argc, char **argv)
 	household_iter_close(&it);
 	s_card_members(&d, &c, id);
 	s_card_incomes(&d, &c, id);
+	s_card_checks(&d, c.db, id);
 	s_doc_para(&d, "人均纯收入 = (工资性收入 + 生产经营性收入 + 财产性收入 + 转移性收入 − 生产经营性支出) ÷ 家庭人口");
 	s_doc_end(&d);
 	return s_doc_close(&c, &d, EXIT_OK, "card");

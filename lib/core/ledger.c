@@ -303,6 +303,11 @@ s_owner_check(const struct ledger *l, const char *origin, const struct table_def
 			return errf(err, errlen, "row \"%.*s\" of \"%s\" does not belong to township %s",
 			    (int)op->key_len, op->key, t->name, origin);
 		return 0;
+	case OWNER_NODE:
+		if (op->key_len <= olen || memcmp(op->key, origin, olen) != 0 || op->key[olen] != '/')
+			return errf(err, errlen, "row \"%.*s\" of \"%s\" is not keyed by its writer %s",
+			    (int)op->key_len, op->key, t->name, origin);
+		return 0;
 	}
 	return errf(err, errlen, "table \"%s\": unknown owner", t->name);
 }

@@ -44,6 +44,8 @@ struct status_peer {
 	char frozen_reason[256];
 	uint64_t errors;
 	char last_error[256];
+	unsigned schema;                /* the schema the peer runs, as it last said or wrote (0: unknown) */
+	int upgrade;                    /* "upgrade needed": 1 this node, 2 the peer, 0 neither */
 	enum health health;
 };
 

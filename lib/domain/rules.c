@@ -19,6 +19,7 @@
 #include "procedure.h"
 #include "schema.h"
 #include "util.h"
+#include "village.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,7 +290,6 @@ s_no_memory(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *
 /* ---- the procedure on apply ------------------------------------------------------ */
 
 /* What this change set has done so far, for the rules that look across its ops. */
-#define RULES_MAX_EXPECT 64
 enum rules_stmt { RS_STEP_EXISTS_REVIEW, RS_STEP_EXISTS_APPROVAL, RS_STATUS, RS_COUNT };
 struct rules {
 	struct fields *fields;      /* the field rules' caches (fields.h) */
@@ -297,12 +297,12 @@ struct rules {
 	sqlite3_stmt *st[RS_COUNT]; /* prepared on "main" once; other databases each time */
 	char origin[CODE_MAX];      /* the change set being applied */
 	uint64_t seq;
-	int n;
-	struct {
+	int n, cap, oom;
+	struct rules_expect {
 		char household[KEY_MAX];
 		char status[8];         /* the status the procedure leads to */
 		char why[48];           /* the step or decision that leads there */
-	} expect[RULES_MAX_EXPECT];
+	} *expect;                  /* one a household of the change set (a batch step: many) */
 };
 
 /*
@@ -353,6 +353,7 @@ s_rules_free(void *arg)
 	for (int i = 0; i < RS_COUNT; i++)
 		sqlite3_finalize(r->st[i]);
 	fields_free(r->fields);
+	free(r->expect);
 	free(r);
 }
 
@@ -364,6 +365,7 @@ s_rules_at(struct rules *r, const struct changeset_header *h)
 		snprintf(r->origin, sizeof r->origin, "%s", h->origin);
 		r->seq = h->seq;
 		r->n = 0;
+		r->oom = 0;
 	}
 }
 
@@ -372,12 +374,22 @@ s_expect(struct rules *r, const char *household, const char *status, const char 
 {
 	int i;
 
-	for (i = 0; i < r->n && strcmp(r->expect[i].household, household) != 0; i++)
+	/* newest first: a step's status row follows the step row */
+	for (i = r->n - 1; i >= 0 && strcmp(r->expect[i].household, household) != 0; i--)
 		;
-	if (i == RULES_MAX_EXPECT)
-		return;     /* more households than a batch step takes: the rest change nothing */
-	if (i == r->n)
-		r->n++;
+	if (i < 0) {
+		if (r->n == r->cap) {
+			int cap = r->cap ? r->cap * 2 : 64;
+			void *p = realloc(r->expect, (size_t)cap * sizeof *r->expect);
+			if (!p) {
+				r->oom = 1;     /* s_check_status refuses: no status change goes unchecked */
+				return;
+			}
+			r->expect = p;
+			r->cap = cap;
+		}
+		i = r->n++;
+	}
 	snprintf(r->expect[i].household, sizeof r->expect[i].household, "%s", household);
 	snprintf(r->expect[i].status, sizeof r->expect[i].status, "%s", status ? status : "");
 	snprintf(r->expect[i].why, sizeof r->expect[i].why, "%s", why);
@@ -591,7 +603,9 @@ s_check_status(struct rules *r, const struct ledger_rule_op *op, char *err, size
 	s_done(r, st);
 	if (!exists || strcmp(old, now) == 0)
 		return 0;
-	for (int i = 0; i < r->n; i++)
+	if (r->oom)
+		return errf(err, errlen, "rules: out of memory");
+	for (int i = r->n - 1; i >= 0; i--)
 		if (strcmp(r->expect[i].household, op->key) == 0) {
 			if (strcmp(r->expect[i].status, now) == 0)
 				return 0;
@@ -643,6 +657,26 @@ s_check_policy(const struct ledger_rule_op *op, char *err, size_t errlen)
 	return rc;
 }
 
+/* The rows of schema 2: a household's group, evaluation groups, spot checks, synonyms. */
+static int
+s_check_schema2(struct ledger *l, const struct ledger_rule_op *op, char *err, size_t errlen)
+{
+	char v[32];
+
+	/* a household row is looked at when it sets its group or moves village (no SQL otherwise) */
+	if (!strcmp(op->table, "household"))
+		return s_op_text(op, "village_group", v, sizeof v) || s_op_text(op, "village", v, sizeof v) ?
+		    village_check_household_group(op->db, op->dbname, op->key, err, errlen) : 0;
+	if (!strcmp(op->table, "eval_group"))
+		return village_check_eval_group(op->db, op->dbname, op->key, err, errlen);
+	if (!strcmp(op->table, "spot_check"))
+		return village_check_spot_check(op->db, op->dbname, op->key, ledger_identity(l)->code,
+		    err, errlen);
+	if (!strcmp(op->table, "synonym"))
+		return household_check_synonym(op->db, op->dbname, op->key, err, errlen);
+	return 0;
+}
+
 /* half_year decisions that set a status: return 返贫, remove 清退. */
 static void
 s_expect_half_year(struct rules *r, const struct ledger_rule_op *op)
@@ -689,6 +723,8 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 			return s_check_policy(op, err, errlen);
 		if (!strcmp(op->table, "half_year"))
 			s_expect_half_year(r, op);
+		if (!op->deleted)
+			return s_check_schema2(l, op, err, errlen);
 		return 0;
 	}
 	case LEDGER_RULE_END:

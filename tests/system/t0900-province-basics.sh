@@ -50,7 +50,7 @@ grep -q "connected to province hub \"520000\"" county.log || fail "county log: n
 note "a province policy reaches every township"
 lika --data prov policy set province_poverty_line 2026 4000 省定标准 >/dev/null || fail "province policy"
 for t in 101 102; do
-	wait_for 30 "the province feed at township $t" has_head t$t 520000 1
+	wait_for 30 "the province feed at township $t" has_head t$t 520000 "$(head_of prov 520000)"
 	expect_in "$(lika --data t$t policy list)" "province_poverty_line/2026 *4000"
 done
 expect_in "$(lika --data county policy list)" "province_poverty_line/2026 *4000"

@@ -166,8 +166,10 @@ s_render_county(FILE *f, const struct status *s, int colour)
 	size_t ok = 0, bad = 0, removed = 0;
 	uint64_t hh = 0, lag = 0, q = 0;
 
+	/* a province lists its counties, or (--county) one county's townships */
+	const char *what = s->role == ROLE_PROVINCE && !s->under[0] ? "county" : "township";
 	fprintf(f, "\n  ");
-	s_cell(f, "township", 10); s_cell(f, "name", 14); s_cell(f, "health", 7);
+	s_cell(f, what, 10); s_cell(f, "name", 14); s_cell(f, "health", 7);
 	s_cell(f, "connection", 16); s_cell(f, "theirs", 8); s_cell(f, "held", 8);
 	s_cell(f, "lag", 6); s_cell(f, "lag time", 9); s_cell(f, "households", 11);
 	fprintf(f, "refused\n");
@@ -202,10 +204,15 @@ s_render_county(FILE *f, const struct status *s, int colour)
 		lag += p->lag;
 		q += p->quarantined;
 	}
-	fprintf(f, "  total: %zu townships: %zu ok, %zu need attention%s; lag %" PRIu64
-	    " change sets; %" PRIu64 " households; %" PRIu64 " refused\n", ok + bad, ok, bad,
+	fprintf(f, "  total: %zu %s: %zu ok, %zu need attention%s; lag %" PRIu64
+	    " change sets; %" PRIu64 " households; %" PRIu64 " refused\n", ok + bad,
+	    strcmp(what, "county") == 0 ? "counties" : "townships", ok, bad,
 	    removed ? " (and removed ones)" : "", lag, hh, q);
-	fprintf(f, "  county feed  head %" PRIu64 "\n", s->own_head);
+	if (s->under[0])
+		fprintf(f, "  as seen from the province: the townships of county %s, over its link\n",
+		    s->under);
+	else
+		fprintf(f, "  %s feed  head %" PRIu64 "\n", role_name(s->role), s->own_head);
 	for (size_t i = 0; i < s->npeers; i++)
 		if (s->peers[i].upgrade && !s->peers[i].removed)
 			fprintf(f, "  upgrade needed: %s %s runs schema %u, this hub %d; it holds the "
@@ -409,12 +416,17 @@ s_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: lika [--data DIR] status [--json] [--html FILE [--force]] [--watch SECONDS] [--no-color]\n"
+	    "                                [--county CODE]\n"
 	    "\n"
 	    "Sync status of this node, read from its database (likad need not run; when it\n"
 	    "does, its live view is asked for on its control socket).  A township shows its\n"
 	    "hub connection, what the county has not received yet, the county feed and\n"
-	    "anything refused; the county shows one row per township, worst first.\n"
+	    "anything refused; the county shows one row per township, worst first; a\n"
+	    "province one row per county (health, lag of its feed, households of all its\n"
+	    "townships).\n"
 	    "\n"
+	    "  --county CODE  at a province: the townships of county CODE as the province\n"
+	    "                 sees them (what the county told of each feed, what is held)\n"
 	    "  --json         machine-readable (fields in README.md, \"lika status\")\n"
 	    "  --html FILE    write a self-contained page (refreshes itself every minute),\n"
 	    "                 replaced whole; a symbolic link at FILE is refused\n"
@@ -439,10 +451,11 @@ cmd_status(struct node *none, int argc, char **argv)
 		{ "force", no_argument, NULL, 'F' },
 		{ "watch", required_argument, NULL, 'w' },
 		{ "no-color", no_argument, NULL, 'C' },
+		{ "county", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *html = NULL;
+	const char *html = NULL, *under = NULL;
 	int ch, json = 0, watch = 0, force = 0, colour, rc = EXIT_UNREADABLE;
 	char err[ERRBUF_SIZE];
 
@@ -463,6 +476,7 @@ cmd_status(struct node *none, int argc, char **argv)
 			break;
 		}
 		case 'C': colour = 0; break;
+		case 'c': under = optarg; break;
 		case 'h': s_usage(stdout); return EXIT_OK;
 		default: s_usage(stderr); return EXIT_USAGE;
 		}
@@ -478,7 +492,11 @@ cmd_status(struct node *none, int argc, char **argv)
 		struct status s;
 		if (node_open(&n, tool_data_dir, NODE_READONLY, rules_attach, err, sizeof err) < 0)
 			return tool_fail(EXIT_UNREADABLE, "status", "%s", err);
-		if (status_gather(&n, &s, err, sizeof err) < 0) {
+		if (under && n.conf.role != ROLE_PROVINCE) {
+			node_close(&n);
+			return tool_fail(EXIT_USAGE, "status", "--county is for the province node");
+		}
+		if (status_gather_under(&n, under, &s, err, sizeof err) < 0) {
 			node_close(&n);
 			return tool_fail(EXIT_UNREADABLE, "status", "%s", err);
 		}

@@ -445,9 +445,16 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 	size_t cap = 0;
 	int have_households = ledger_table_exists(db, "household");
 
-	if (sqlite3_prepare_v2(db, "SELECT id, name, removed FROM roster_node "
-	    "WHERE (role = 'township' OR length(id) = 9) AND instr(id, '/') = 0 ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	/* a county's townships; a province's counties, or the townships of one (s->under) */
+	const char *sql = s->under[0] ? "SELECT id, name, removed FROM roster_node WHERE length(id) = 9 "
+	    "AND substr(id, 1, 6) = ?1 AND instr(id, '/') = 0 ORDER BY id" : s->role == ROLE_PROVINCE ?
+	    "SELECT id, name, removed FROM roster_node WHERE role = 'county' AND length(id) = 6 "
+	    "ORDER BY id" : "SELECT id, name, removed FROM roster_node "
+	    "WHERE (role = 'township' OR length(id) = 9) AND instr(id, '/') = 0 ORDER BY id";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
+	if (s->under[0])
+		sqlite3_bind_text(st, 1, s->under, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (s->npeers == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
@@ -472,9 +479,21 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 	for (size_t i = 0; i < s->npeers; i++) {
 		struct status_peer *p = &s->peers[i];
 		char hi[CODE_MAX + 1];
-		s_peer_row(db, have_peer, p->code, "", p, NULL, NULL);
-		s_apply_live(p, live, nlive, answered);
-		s_peer_row(db, have_peer, p->code, p->code, NULL, &p->their_head, NULL);
+		/* the link the feed comes over: the peer's own, or its county's at a province */
+		const char *link = s->under[0] ? s->under : p->code;
+		s_peer_row(db, have_peer, link, "", p, NULL, NULL);
+		if (s->under[0]) {
+			struct status_peer c = { .connected = p->connected };
+			snprintf(c.code, sizeof c.code, "%s", link);
+			s_apply_live(&c, live, nlive, answered);
+			p->connected = c.connected;
+			p->since_ms = c.since_ms ? c.since_ms : p->since_ms;
+			if (c.last_contact_ms > p->last_contact_ms)
+				p->last_contact_ms = c.last_contact_ms;
+		} else {
+			s_apply_live(p, live, nlive, answered);
+		}
+		s_peer_row(db, have_peer, link, p->code, NULL, &p->their_head, NULL);
 		s_feed_state(db, p);
 		p->lag = p->their_head > p->held ? p->their_head - p->held : 0;
 		if (p->lag)
@@ -509,6 +528,12 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 int
 status_gather(struct node *n, struct status *s, char *err, size_t errlen)
 {
+	return status_gather_under(n, NULL, s, err, errlen);
+}
+
+int
+status_gather_under(struct node *n, const char *under, struct status *s, char *err, size_t errlen)
+{
 	sqlite3 *db = ledger_db(n->ledger);
 	struct s_live_peer *live = NULL;
 	size_t nlive = 0;
@@ -516,6 +541,11 @@ status_gather(struct node *n, struct status *s, char *err, size_t errlen)
 	int rc;
 
 	memset(s, 0, sizeof *s);
+	if (under && (n->conf.role != ROLE_PROVINCE || code_check_county(under, NULL, 0) < 0 ||
+	    strncmp(under, n->conf.code, 2) != 0))
+		return errf(err, errlen, "--county %s: the townships of a county of this province are "
+		    "shown at the province node", under);
+	snprintf(s->under, sizeof s->under, "%s", under ? under : "");
 	snprintf(s->code, sizeof s->code, "%s", n->conf.code);
 	snprintf(s->name, sizeof s->name, "%s", n->conf.name);
 	s->role = n->conf.role;

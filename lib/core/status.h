@@ -75,6 +75,7 @@ struct status {
 	/* peers: the hub (township) or every township on the roster (county) */
 	struct status_peer *peers;
 	size_t npeers;
+	char under[CODE_MAX];           /* province: the county whose townships these are, or "" */
 	/* quarantined change sets and forks, newest first */
 	struct status_issue *issues;
 	size_t nissues;
@@ -83,6 +84,15 @@ struct status {
 
 /* Gather the status of node N.  Release with status_release. */
 int status_gather(struct node *n, struct status *s, char *err, size_t errlen);
+/*
+ * The same at a province: UNDER NULL, one row per county on the roster (its
+ * connection, the lag of its own feed, the households of all its townships);
+ * UNDER a county's code, one row per township of that county as the province
+ * sees it (what the county told of the township's feed, what the province
+ * holds; the connection is the county's).
+ */
+int status_gather_under(struct node *n, const char *under, struct status *s, char *err,
+    size_t errlen);
 void status_release(struct status *s);
 
 /* The monitoring exit status: 0 ok, 1 late (or never connected), 2 stale or errors. */

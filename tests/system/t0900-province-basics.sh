@@ -79,6 +79,21 @@ wait_for 30 "the waiting change set refused" sh -c \
     || fail "the forged change set stayed in the ledger"
 expect_in "$(sqlite3 prov/lika.db "SELECT frozen FROM feed WHERE origin = '520102103'")" "refused"
 
+note "lika status at the province: one row per county; --county for its townships"
+# exit 2: the refused change set above is in the province's quarantine
+expect_exit 2 lika --data prov status --json
+expect_in "$OUT" '"code":"520102","name":"南明区","health":"ok","removed":false'
+expect_in "$OUT" '"households":1'
+expect_exit 2 lika --data prov status --no-color --county 520102
+expect_in "$OUT" "^  520102101 .* ok .* 1 *0$"
+expect_in "$OUT" "^  520102102 .* ok "
+expect_exit 2 lika --data county status --county 520102
+expect_in "$OUT" "is for the province node"
+OUT=$(lika --data prov progress) || fail "progress at the province: $OUT"
+expect_in "$OUT" "^520102101001 东村 *1 "
+expect_in "$OUT" "^520102102001 西村 *0 "
+expect_in "$(lika --data prov report)" "户数合计：1"
+
 note "a county taken off the province roster is cut off"
 lika --data prov roster remove-county 520102 >/dev/null || fail "remove-county"
 wait_for 20 "the county cut off" grep -q "province hub refuses us\|refused this county's key" county.log

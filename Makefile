@@ -3,6 +3,7 @@
 #   make            bin/likad and bin/lika
 #   make test       unit and system tests (make test SAN=1: under ASan+UBSan)
 #   make bench      benchmarks, figures printed as ratios against plain SQLite
+#   make bench-province  a province hub catching up its counties (not in make test)
 #   make demo       a county hub and three townships on this machine
 #   make valgrind   the unit tests under valgrind
 #   make deps       install the Debian packages (as root), else print the command
@@ -95,7 +96,7 @@ TESTTOOL_BIN = $(subst test_tool,test-tool,$(TESTTOOL_SRC:tests/tools/%.c=$(BUIL
 CORETOOL_BIN = $(CORETOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test bench demo deps clean check-deps valgrind spec fuzz torture
+.PHONY: all test bench bench-province demo deps clean check-deps valgrind spec fuzz torture
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -207,6 +208,12 @@ bench: all $(BENCH_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_sink.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_procedure.sh
+
+# a province hub and its sink catching up scaled-down counties (README.md, "Province");
+# BENCH_PROVINCE="COUNTIES TOWNSHIPS HOUSEHOLDS CHANGESETS" (default 3 3 1000 1000)
+bench-province: all $(BUILD)/tests/test-tool
+	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) \
+	    sh tests/bench/bench_province.sh $(BENCH_PROVINCE)
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

@@ -3,11 +3,13 @@
 
   gen_households.py OUTDIR [--villages CODE,CODE...]
                     [--households 10000] [--members 4] [--english] [--seed 1]
+                    [--first 0]
 
 Households have no 户编号 (import assigns ids) and name their head; members
 are linked by 户主身份证号, the head included (an update of member 01) and
 members 02.. added.  Headers are Chinese unless --english.  ID numbers are
-valid GB 11643-1999 numbers, unique within a run, born 1940-2015.
+valid GB 11643-1999 numbers, unique within a run, born 1940-2015; runs for
+several townships stay apart with --first (the people numbered before).
 """
 import argparse, csv, os, random
 
@@ -28,6 +30,7 @@ def main():
     ap.add_argument("--households", type=int, default=10000)
     ap.add_argument("--members", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--first", type=int, default=0)
     ap.add_argument("--english", action="store_true")
     a = ap.parse_args()
     rnd = random.Random(a.seed)
@@ -37,7 +40,7 @@ def main():
     rel = ["配偶", "之子", "之女", "之母", "之孙子"]
     surn = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
     given = "明华建国秀英兰芳军平伟强丽敏静"
-    seq = 0
+    seq = a.first
     with open(os.path.join(a.outdir, "households.csv"), "w", newline="", encoding="utf-8-sig") as hf, \
          open(os.path.join(a.outdir, "members.csv"), "w", newline="", encoding="utf-8-sig") as mf:
         h = csv.writer(hf)

@@ -65,6 +65,9 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 	link_reset(&d->up);
 	snprintf(d->up.gate, sizeof d->up.gate, "%s", d->node.conf.code);
 	s_add_feeds(d);
+	/* our own feed back from the province, if it holds more (a county restored from a copy) */
+	if ((f = link_feed(&d->up, d->node.conf.code, 1)))
+		f->recv = 1;
 	if ((f = link_feed(&d->up, d->node.id.province, 1)))
 		f->recv = 1;
 	sync_restore_stats(d, &d->up);

@@ -213,6 +213,12 @@ s_render_county(FILE *f, const struct status *s, int colour)
 		    s->under);
 	else
 		fprintf(f, "  %s feed  head %" PRIu64 "\n", role_name(s->role), s->own_head);
+	if (s->has_upstream) {
+		s_connection(buf, sizeof buf, s, &s->upstream);
+		fprintf(f, "  province     %s: %s; it holds %" PRIu64 " of the county feed's %" PRIu64 "%s%s\n",
+		    s->upstream.code, buf, s->upstream.their_head, s->own_head,
+		    s->upstream.last_error[0] ? "; last error: " : "", s->upstream.last_error);
+	}
 	for (size_t i = 0; i < s->npeers; i++)
 		if (s->peers[i].upgrade && !s->peers[i].removed)
 			fprintf(f, "  upgrade needed: %s %s runs schema %u, this hub %d; it holds the "
@@ -288,6 +294,10 @@ s_render_json(FILE *f, const struct status *s)
 		json_str(f, s->county_waits);
 		fputc('}', f);
 	}
+	if (s->has_upstream)
+		fprintf(f, ",\"upstream\":{\"code\":\"%s\",\"connected\":%s,\"last_contact_ms\":%" PRId64
+		    ",\"acked\":%" PRIu64 "}", s->upstream.code, s->upstream.connected ? "true" : "false",
+		    s->upstream.last_contact_ms, s->upstream.their_head);
 	fprintf(f, ",\"peers\":[");
 	for (size_t i = 0; i < s->npeers; i++) {
 		const struct status_peer *p = &s->peers[i];

@@ -522,6 +522,16 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 	    "AND resolved_at IS NULL", NULL, NULL, 0) > 0)
 		s->health = HEALTH_ERROR;
 	qsort(s->peers, s->npeers, sizeof *s->peers, s_peer_cmp);
+	/* a county's link up to its province, as recorded (the live view has the townships only) */
+	struct status_peer *u = &s->upstream;
+	if (s->role == ROLE_COUNTY && n->conf.up_hub[0]) {
+		snprintf(u->code, sizeof u->code, "%s", n->id.province);
+		s->has_upstream = 1;
+		s_peer_row(db, have_peer, u->code, "", u, NULL, NULL);
+		s_peer_row(db, have_peer, u->code, n->id.code, NULL, NULL, &u->their_head);
+		u->held = s->own_head;
+		u->lag = u->held > u->their_head ? u->held - u->their_head : 0;
+	}
 	return 0;
 }
 

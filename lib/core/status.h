@@ -76,6 +76,9 @@ struct status {
 	struct status_peer *peers;
 	size_t npeers;
 	char under[CODE_MAX];           /* province: the county whose townships these are, or "" */
+	/* county with [upstream]: its link up (as likad last recorded it); their_head: acked */
+	int has_upstream;
+	struct status_peer upstream;
 	/* quarantined change sets and forks, newest first */
 	struct status_issue *issues;
 	size_t nissues;

@@ -87,6 +87,9 @@ expect_in "$OUT" '"households":1'
 expect_exit 2 lika --data prov status --no-color --county 520102
 expect_in "$OUT" "^  520102101 .* ok .* 1 *0$"
 expect_in "$OUT" "^  520102102 .* ok "
+up_ok() { lika --data county status --no-color | grep -q "^  province     520000: connected .*; it holds $1 of the county feed's $1"; }
+wait_for 10 "the county's status to show its province link" up_ok "$(head_of county 520102)"
+expect_in "$(lika --data county status --json || true)" '"upstream":{"code":"520000","connected":true'
 expect_exit 2 lika --data county status --county 520102
 expect_in "$OUT" "is for the province node"
 OUT=$(lika --data prov progress) || fail "progress at the province: $OUT"

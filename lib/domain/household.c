@@ -292,7 +292,9 @@ household_check_synonym(sqlite3 *db, const char *dbname, const char *key, char *
 	if (rc != SQLITE_ROW)
 		return errf(err, errlen, "synonym row \"%s\": %s", key, sqlite3_errmsg(db));
 	household_synonym_key(want, sizeof want, list, word);
-	if (strcmp(want, key) != 0)
+	/* a county's synonym kept at a province: "COUNTY:LIST/HASH" (ledger_stored_key) */
+	const char *own = strchr(key, ':') ? strchr(key, ':') + 1 : key;
+	if (strcmp(want, own) != 0)
 		return errf(err, errlen, "rule synonym: row \"%s\" must be keyed by its list and word (%s)",
 		    key, want);
 	int known = 0;

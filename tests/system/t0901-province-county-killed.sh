@@ -4,7 +4,7 @@
 # feeds while one county hub is SIGKILLed and restarted three times mid
 # catch-up: nothing is lost or duplicated up the tree (the ids at the province
 # are the ids at the county and the township, nothing quarantined).  Each
-# county's own poverty line is kept at the province under its code.  A
+# county's own poverty line and synonym are kept at the province under its code.  A
 # province policy then reaches every township, and every node verifies and
 # rebuilds to the same state (lib.sh final_verify).
 . "$SRCDIR/tests/system/lib.sh"
@@ -25,6 +25,7 @@ for c in $counties; do
 	lika --data prov roster add-county $c "$(county_key c$c)" "县$c" >/dev/null || fail "add-county $c"
 	# each county its own line: at the province they do not overwrite each other
 	lika --data c$c policy set poverty_line 2026 "23${c#5201}" >/dev/null || fail "policy set $c"
+	lika --data c$c code synonym add code_migrant 县外打工 04 >/dev/null || fail "synonym add $c"
 	for t in 101 102; do
 		mk_township t$c$t $c$t c$c "$cport"
 		fast_sync t$c$t
@@ -81,6 +82,8 @@ for c in $counties; do
 	[ "$(sqlite3 prov/lika.db "SELECT value FROM policy WHERE id = '$c:poverty_line/2026'")" = "23${c#5201}" ] \
 	    || fail "county $c's poverty line is not kept under $c: at the province"
 done
+[ "$(sqlite3 prov/lika.db "SELECT count(*) FROM synonym WHERE word = '县外打工' AND id LIKE '5201__:code_migrant/%'")" = 3 ] \
+    || fail "the counties' synonyms are not kept apart at the province"
 [ "$(sqlite3 prov/lika.db "SELECT count(*) FROM quarantine")" = 0 ] || fail "the province quarantined something"
 [ "$(sqlite3 prov/lika.db "SELECT count(*) FROM changeset_unverified")" = 0 ] || fail "left unverified"
 [ "$(sqlite3 prov/lika.db "SELECT count(*) FROM village")" = \

@@ -1152,12 +1152,16 @@ s_own_evidence(struct ledger *l, const char *origin, uint64_t seq, const char *r
 /*
  * May ORIGIN's key yet arrive here, so that a change set of it whose key is
  * unknown waits rather than is refused?  A township's, other than this
- * node's: its county publishes the key in its roster (the county feed), which
- * may come after (proto/PROTOCOL.md, "Wait, don't refuse").
+ * node's, and at a township the province's: its county publishes the key in
+ * its roster (the county feed), which may come after (proto/PROTOCOL.md,
+ * "Wait for the key, too").
  */
 static int
 s_key_may_arrive(const struct ledger *l, const char *origin)
 {
+	/* the province's: a township learns it from its county's roster row, too */
+	if (l->id.province[0] && strcmp(origin, l->id.province) == 0)
+		return !l->id.has_province_pk;
 	return code_role(origin) == ROLE_TOWNSHIP && strcmp(origin, l->id.code) != 0;
 }
 

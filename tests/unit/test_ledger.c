@@ -489,6 +489,97 @@ test_wait_for_key(void **state)
 	ledger_close(&rogue);
 }
 
+/* A roster row ID with key PK and ROLE, written at L (its own feed). */
+static void
+s_roster_as(struct ledger *l, const char *id, const uint8_t pk[PUBKEY_BYTES], const char *role)
+{
+	char err[ERRBUF_SIZE];
+	struct ops ops = OPS_INIT;
+	struct colval c[] = { COL_BLOB("pubkey", pk, PUBKEY_BYTES), COL_TEXT("name", "x"),
+		COL_TEXT("role", role), COL_INT("removed", 0) };
+
+	ops_init(&ops);
+	ops_upsert(&ops, "roster_node", id, c, 4);
+	assert_int_equal(ledger_begin(l, err, sizeof err), 0);
+	if (ledger_commit(l, &ops, NULL, err, sizeof err) < 0)
+		fail_msg("roster %s: %s", id, err);
+	ops_release(&ops);
+}
+
+/*
+ * At a province: a county's change sets are checked with the key the
+ * province's roster holds, its townships' with the keys its roster rows name;
+ * its roster rows are of its own townships only; its rows of other names are
+ * kept as "COUNTY:KEY".  Below: the province's feed writes "province_" keys.
+ */
+static void
+test_province(void **state)
+{
+	struct fixture *f = *state;
+	char path[128], reason[256], err[ERRBUF_SIZE];
+	uint8_t ppk[PUBKEY_BYTES], psk[SECKEY_BYTES];
+	struct ledger_identity id;
+	struct ledger *prov;
+	struct verify_report rep;
+	uint64_t seq;
+
+	crypto_sign_keypair(ppk, psk);
+	snprintf(path, sizeof path, "%s/prov.db", f->dir);
+	assert_int_equal(ledger_open(&prov, path, LEDGER_CREATE, err, sizeof err), 0);
+	memset(&id, 0, sizeof id);
+	strcpy(id.code, "520000");
+	strcpy(id.county, "520000");
+	strcpy(id.province, "520000");
+	memcpy(id.pk, ppk, PUBKEY_BYTES);
+	memcpy(id.county_pk, ppk, PUBKEY_BYTES);
+	memcpy(id.province_pk, ppk, PUBKEY_BYTES);
+	id.has_province_pk = 1;
+	ledger_set_identity(prov, &id, psk);
+	s_roster_as(prov, COUNTY, f->cpk, "county");
+
+	/* the county feed (its roster: TOWN, TOWN2), then a township's */
+	assert_int_equal(s_pass(f->county, COUNTY, 1, prov, reason), RECV_STORED);
+	assert_int_equal(s_pass(f->county, COUNTY, 2, prov, reason), RECV_STORED);
+	s_write(f->town, "village", TOWN "001", "东村");
+	assert_int_equal(s_pass(f->town, TOWN, 1, prov, reason), RECV_STORED);
+	/* the county's policy: kept under its code */
+	s_policy(f->county, "poverty_line/2026", "2300");
+	assert_int_equal(s_pass(f->county, COUNTY, 3, prov, reason), RECV_STORED);
+	assert_int_equal(ledger_table_exists(ledger_db(prov), "policy"), 1);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(ledger_db(prov), "SELECT value FROM policy WHERE id = '"
+	    COUNTY ":poverty_line/2026'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "2300");
+	sqlite3_finalize(st);
+
+	/* a roster row of another county's township: refused, the county feed frozen */
+	s_roster_as(f->county, "522602100", f->tpk, "township");
+	assert_int_equal(s_pass(f->county, COUNTY, 4, prov, reason), RECV_REFUSED);
+	assert_non_null(strstr(reason, "is not of a township of county " COUNTY));
+	assert_int_equal(ledger_feed_head(prov, COUNTY, &seq, NULL), 0);
+	assert_int_equal(seq, 3);
+	memset(&rep, 0, sizeof rep);
+	assert_int_equal(ledger_verify(prov, &rep, err, sizeof err), 0);
+	uint64_t replayed;
+	assert_int_equal(ledger_rebuild(prov, &replayed, err, sizeof err), 0);
+	assert_int_equal(ledger_verify(prov, &rep, err, sizeof err), 0);
+
+	/* below: the province's feed writes "province_" keys, nothing else of the county's */
+	s_policy(prov, "province_poverty_line/2026", "4000");
+	struct ledger_identity cid = *ledger_identity(f->county);
+	strcpy(cid.province, "520000");
+	memcpy(cid.province_pk, ppk, PUBKEY_BYTES);
+	cid.has_province_pk = 1;
+	ledger_set_identity(f->county, &cid, f->csk);
+	assert_int_equal(s_pass(prov, "520000", 1, f->county, reason), RECV_STORED);   /* its roster's county row */
+	assert_int_equal(s_pass(prov, "520000", 2, f->county, reason), RECV_STORED);
+	s_policy(prov, "poverty_line/2026", "9999");
+	assert_int_equal(s_pass(prov, "520000", 3, f->county, reason), RECV_REFUSED);
+	assert_non_null(strstr(reason, "the province writes keys beginning"));
+	ledger_close(&prov);
+}
+
 static void
 test_rekey(void **state)
 {
@@ -721,6 +812,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_wait, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_wait_for_key, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_province, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_migration, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_held_newer_schema, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_node_owned, s_setup, s_teardown),

@@ -8,7 +8,10 @@
  *                                  DIR and send a bad message: badsig, badchain, foreign,
  *                                  malformed (a change set that does not decode),
  *                                  garbage (a frame that is not msgpack),
- *                                  gap (a change set two beyond the hub's head)
+ *                                  gap (a change set two beyond the hub's head),
+ *                                  unpublished (seq 1 of township CODE199 of the
+ *                                  county in DIR, signed by a key no roster names);
+ *                                  a county node speaks to its province hub ([upstream])
  *   test-tool strangers DIR N SECS N connections to the hub of the township in DIR, each
  *                                  with a new random CURVE key (none on the roster),
  *                                  held SECS seconds
@@ -16,11 +19,6 @@
  *                                  (64 raw bytes, 0600); prints the public key in hex
  *   test-tool keyfile-open FILE    open a sealed key file with the passphrase on stdin
  *                                  (one line); prints the secret key (seed || pk) in hex
- *   test-tool deliver DIR SIGNER ORIGIN N
- *                                  N change sets of feed ORIGIN (village upserts),
- *                                  continuing what DIR holds of it, signed with the
- *                                  key of the node in SIGNER, received by the ledger
- *                                  of DIR as from a peer; prints each result
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -162,7 +160,9 @@ s_connect(struct node *n, void *ctx)
 	zmq_z85_encode(pk, c, 32);
 	crypto_sign_ed25519_sk_to_curve25519(c, n->sk);
 	zmq_z85_encode(sk, c, 32);
-	hex_decode(county, PUBKEY_BYTES, n->conf.county_key);
+	/* a county speaks to its province hub, a township to its county hub */
+	int up = n->conf.role == ROLE_COUNTY;
+	hex_decode(county, PUBKEY_BYTES, up ? n->conf.province_key : n->conf.county_key);
 	if (crypto_sign_ed25519_pk_to_curve25519(c, county) != 0) {
 		s_fail(EXIT_FAIL, "inject", "bad county key");
 		return NULL;
@@ -175,7 +175,7 @@ s_connect(struct node *n, void *ctx)
 	zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, server, 40);
 	zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, pk, 40);
 	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, sk, 40);
-	zmq_connect(s, n->conf.hub);
+	zmq_connect(s, up ? n->conf.up_hub : n->conf.hub);
 	return s;
 }
 
@@ -213,7 +213,7 @@ static int
 s_known_kind(const char *kind)
 {
 	static const char *const kinds[] = {
-		"badsig", "badchain", "foreign", "malformed", "gap", "garbage", NULL,
+		"badsig", "badchain", "foreign", "malformed", "gap", "garbage", "unpublished", NULL,
 	};
 
 	for (const char *const *k = kinds; *k; k++)
@@ -251,6 +251,16 @@ s_forge(struct node *n, const char *kind, uint64_t hub_seq, const uint8_t *hub_i
 	} else {
 		snprintf(key, sizeof key, "%s001", n->conf.code);
 	}
+	uint8_t rogue_pk[PUBKEY_BYTES], rogue_sk[SECKEY_BYTES];
+	if (strcmp(kind, "unpublished") == 0) {
+		/* a township under this county that no roster names, with a key of its own */
+		crypto_sign_keypair(rogue_pk, rogue_sk);
+		snprintf(h.origin, sizeof h.origin, "%.6s199", n->conf.code);
+		snprintf(key, sizeof key, "%s001", h.origin);
+		h.seq = 1;
+		memset(h.prev, 0, HASH_BYTES);
+		memcpy(h.author, rogue_pk, PUBKEY_BYTES);
+	}
 	struct colval cols[] = { COL_TEXT("name", "注入村") };
 	ops_upsert(&ops, "village", key, cols, 1);
 	h.nops = ops.n;
@@ -261,7 +271,8 @@ s_forge(struct node *n, const char *kind, uint64_t hub_seq, const uint8_t *hub_i
 	msgpack_sbuffer_init(&body);
 	changeset_encode(&body, &h, &ops);
 	ops_release(&ops);
-	changeset_sign(sig, body.data, body.size, n->sk);
+	changeset_sign(sig, body.data, body.size, strcmp(kind, "unpublished") == 0 ? rogue_sk : n->sk);
+	sodium_memzero(rogue_sk, sizeof rogue_sk);
 	if (strcmp(kind, "badsig") == 0)
 		sig[7] ^= 0x55;
 	if (strcmp(kind, "malformed") == 0 && body.size > 20)
@@ -271,7 +282,7 @@ s_forge(struct node *n, const char *kind, uint64_t hub_seq, const uint8_t *hub_i
 	if (strcmp(kind, "garbage") == 0)
 		msgpack_sbuffer_write(sb, "\xdd\xff\xff\xff\xff not msgpack", 17);
 	else
-		wire_encode_changesets(sb, n->conf.code, &cs, 1);
+		wire_encode_changesets(sb, h.origin, &cs, 1);
 	msgpack_sbuffer_destroy(&body);
 }
 
@@ -428,81 +439,10 @@ s_keyfile_open(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* ---- deliver ------------------------------------------------------------------------ */
-
-/* Change set SEQ of ORIGIN after PREV, signed by SIGNER, received at TO; its result printed. */
-static int
-s_deliver_one(struct node *to, struct node *signer, const char *origin, uint64_t seq,
-    uint8_t prev[HASH_BYTES])
-{
-	struct changeset_header h = { .format = CHANGESET_FORMAT, .seq = seq, .hlc = (uint64_t)now_ms() << 16,
-		.schema = SCHEMA_VERSION, .nops = 1 };
-	struct ops ops = OPS_INIT;
-	char key[CODE_MAX + 4], err[ERRBUF_SIZE], reason[ERRBUF_SIZE];
-	uint8_t sig[SIG_BYTES];
-	msgpack_sbuffer body;
-	enum recv_result res;
-	int rc;
-
-	snprintf(h.origin, sizeof h.origin, "%s", origin);
-	memcpy(h.prev, prev, HASH_BYTES);
-	memcpy(h.author, signer->id.pk, PUBKEY_BYTES);
-	snprintf(key, sizeof key, "%s%03u", origin, (unsigned)(seq % 1000));
-	struct colval cols[] = { COL_TEXT("name", "送来的村") };
-	ops_init(&ops);
-	ops_upsert(&ops, "village", key, cols, 1);
-	changeset_encode(&body, &h, &ops);
-	ops_release(&ops);
-	changeset_sign(sig, body.data, body.size, signer->sk);
-	changeset_id(prev, body.data, body.size);
-	reason[0] = '\0';
-	rc = ledger_recv_begin(to->ledger, err, sizeof err);
-	if (rc == 0 && ledger_receive(to->ledger, body.data, body.size, sig, SIG_BYTES, "test-tool",
-	    &res, reason, sizeof reason) < 0) {
-		ledger_rollback(to->ledger);
-		snprintf(err, sizeof err, "%s", reason);
-		rc = -1;
-	} else if (rc == 0) {
-		rc = ledger_recv_commit(to->ledger, err, sizeof err);
-	}
-	msgpack_sbuffer_destroy(&body);
-	if (rc < 0)
-		return s_fail(-1, "deliver", "seq %" PRIu64 ": %s", seq, err);
-	printf("seq %" PRIu64 ": %s%s%s\n", seq, recv_result_name(res), reason[0] ? ": " : "", reason);
-	return 0;
-}
-
-static int
-s_deliver(int argc, char **argv)
-{
-	struct node to, signer;
-	uint64_t head;
-	uint8_t prev[HASH_BYTES];
-	int rc = EXIT_OK;
-
-	if (argc != 5 || code_role(argv[3]) == ROLE_NONE || atol(argv[4]) <= 0)
-		return s_fail(EXIT_USAGE, "deliver", "usage: test-tool deliver DIR SIGNER ORIGIN N");
-	if (s_open(&to, argv[1], "deliver") < 0)
-		return EXIT_FAIL;
-	if (s_open(&signer, argv[2], "deliver") < 0) {
-		node_close(&to);
-		return EXIT_FAIL;
-	}
-	if (ledger_feed_head(to.ledger, argv[3], &head, prev) < 0)
-		rc = s_fail(EXIT_FAIL, "deliver", "feed %s: cannot read its head", argv[3]);
-	for (long i = 0; rc == EXIT_OK && i < atol(argv[4]); i++)
-		if (s_deliver_one(&to, &signer, argv[3], head + 1 + (uint64_t)i, prev) < 0)
-			rc = EXIT_FAIL;
-	node_close(&signer);
-	node_close(&to);
-	return rc;
-}
-
 int
 main(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "deliver") == 0)
-		return s_deliver(argc - 1, argv + 1);
+
 	if (argc >= 2 && strcmp(argv[1], "strangers") == 0)
 		return s_strangers(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "rawkey") == 0)
@@ -517,7 +457,6 @@ main(int argc, char **argv)
 	    "       test-tool inject DIR KIND...   (badsig badchain foreign malformed garbage gap)\n"
 	    "       test-tool strangers DIR N SECS\n"
 	    "       test-tool rawkey FILE\n"
-	    "       test-tool keyfile-open FILE    (passphrase on stdin)\n"
-	    "       test-tool deliver DIR SIGNER ORIGIN N\n");
+	    "       test-tool keyfile-open FILE    (passphrase on stdin)\n");
 	return EXIT_USAGE;
 }

@@ -25,6 +25,7 @@
  * township tables, of the writing origin for county tables.
  */
 #include "sink.h"
+#include "ledger.h"
 #include "codec.h"
 #include "log.h"
 #include "schema.h"
@@ -73,7 +74,8 @@ struct sink {
 	atomic_int stop;
 	char *dbpath, *conninfo;
 	char node[CODE_MAX];
-	char county[COUNTY_LEN + 1];
+	char county[COUNTY_LEN + 1];        /* the node's county, or the province itself */
+	char province[COUNTY_LEN + 1];      /* the province above it */
 	sqlite3 *db;
 	PGconn *pg;
 	int64_t rowid, applied;     /* committed in PostgreSQL */
@@ -235,16 +237,44 @@ s_table_index(const struct table_def *t)
 	return i;
 }
 
-/* The county a row of T keyed KEY belongs to, written by ORIGIN. */
-static const char *
-s_county_of(const struct table_def *t, const char *key, size_t keylen, const char *origin)
+static int
+s_digits6(const char *key, size_t keylen)
 {
-	return t->owner == OWNER_TOWNSHIP && keylen >= COUNTY_LEN ? key : origin;
+	return keylen >= COUNTY_LEN && strspn(key, "0123456789") >= COUNTY_LEN;
 }
 
-/* Every op of the change set BODY: its (table, key). */
+/*
+ * The county a row of T keyed KEY (as stored) belongs to: a township's row by
+ * its key, any other by the ORIGIN that wrote it.  A snapshot (ORIGIN NULL)
+ * knows keys only and finds the same writer from them (ledger_key_stored): at
+ * a province a county's row is under its code or kept as "COUNTY:KEY", the
+ * province's are keyed "province_…" or are its roster's rows; at a county,
+ * "province_…" rows and the roster's rows of other counties are the
+ * province's, every other row the county's.
+ */
+static const char *
+s_county_of(const struct sink *s, const struct table_def *t, const char *key, size_t keylen,
+    const char *origin)
+{
+	if (t->owner == OWNER_TOWNSHIP && keylen >= COUNTY_LEN)
+		return key;
+	if (origin)
+		return origin;
+	if (s_digits6(key, keylen) && keylen > COUNTY_LEN && key[COUNTY_LEN] == ':')
+		return key;
+	if (strcmp(s->county + 2, "0000") == 0)
+		return s_digits6(key, keylen) && keylen > COUNTY_LEN && (key[COUNTY_LEN] == '/' ||
+		    (key[COUNTY_LEN] >= '0' && key[COUNTY_LEN] <= '9')) ? key : s->county;
+	if (strncmp(key, LEDGER_PROVINCE_KEY_PREFIX, strlen(LEDGER_PROVINCE_KEY_PREFIX)) == 0 ||
+	    (strcmp(t->name, "roster_node") == 0 && keylen == COUNTY_LEN && s_digits6(key, keylen) &&
+	    memcmp(key, s->county, COUNTY_LEN) != 0))
+		return s->province;
+	return s->county;
+}
+
+/* Every op of the change set BODY: its (table, key as stored). */
 static int
-s_collect(struct batch *b, const void *body, size_t len)
+s_collect(const struct sink *s, struct batch *b, const void *body, size_t len)
 {
 	struct changeset cs;
 	char err[ERRBUF_SIZE];
@@ -273,8 +303,10 @@ s_collect(struct batch *b, const void *body, size_t len)
 		if (changeset_op(&cs, i, &op, err, sizeof err) < 0 ||
 		    !(t = schema_table(op.table, op.table_len)))
 			continue;
-		rc = s_touch(b, s_table_index(t), s_county_of(t, op.key, op.key_len, cs.h.origin),
-		    op.key, op.key_len);
+		char key[LEDGER_STORED_KEY_MAX];
+		ledger_key_stored(s->county, cs.h.origin, t, op.key, op.key_len, key, sizeof key);
+		rc = s_touch(b, s_table_index(t), s_county_of(s, t, key, strlen(key), cs.h.origin), key,
+		    strlen(key));
 	}
 	changeset_release(&cs);
 	return rc;
@@ -346,7 +378,7 @@ s_read_batch(struct sink *s, struct batch *b)
 		sqlite3_bind_int64(st, 1, k == 0 ? s->rowid : s->applied);
 		sqlite3_bind_int(st, 2, SINK_BATCH_CS);
 		while (sqlite3_step(st) == SQLITE_ROW) {
-			if (s_collect(b, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1)) < 0) {
+			if (s_collect(s, b, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1)) < 0) {
 				sqlite3_finalize(st);
 				return -1;
 			}
@@ -624,8 +656,8 @@ s_write_rows(struct sink *s, const struct table_def *t, const struct touched *k,
 			gone[ngone++] = i;
 		} else {
 			const char *id = (const char *)sqlite3_column_text(st, 0);
-			snprintf(county, sizeof county, "%s", snapshot ? s_county_of(t, id, strlen(id),
-			    s->county) : k[i].county);
+			snprintf(county, sizeof county, "%s", snapshot ? s_county_of(s, t, id, strlen(id),
+			    NULL) : k[i].county);
 			s_copy_row(&b, t, st, county);
 			rc = s_copy_flush(s, &b, 0);
 		}
@@ -704,12 +736,29 @@ s_write_changesets(struct sink *s, const struct batch *b)
 static int
 s_partitions(struct sink *s, const struct batch *b, char (**made)[COUNTY_LEN + 1], size_t *nmade)
 {
-	size_t cap = b->n + b->ncs + 1;
+	size_t cap = b->n + b->ncs + 2;
+	sqlite3_stmt *st = NULL;
 
 	*nmade = 0;
-	if (!(*made = calloc(cap, sizeof **made)))
+	/* a snapshot: every county a feed here belongs to (a province holds many) */
+	if (b->snapshot && sqlite3_prepare_v2(s->db, "SELECT DISTINCT substr(origin, 1, 6) FROM feed",
+	    -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	if (b->snapshot && s_partition(s, s->county, *made, nmade) < 0)
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		cap++;
+	if (!(*made = calloc(cap, sizeof **made))) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	int rc = b->snapshot ? s_partition(s, s->county, *made, nmade) : 0;
+	if (rc == 0 && b->snapshot)
+		rc = s_partition(s, s->province, *made, nmade);
+	if (st)
+		sqlite3_reset(st);
+	while (rc == 0 && st && sqlite3_step(st) == SQLITE_ROW)
+		rc = s_partition(s, (const char *)sqlite3_column_text(st, 0), *made, nmade);
+	sqlite3_finalize(st);
+	if (rc < 0)
 		return -1;
 	for (size_t i = 0; i < b->n; i++)
 		if (s_partition(s, b->t[i].county, *made, nmade) < 0)
@@ -840,6 +889,7 @@ sink_start(struct sink **sp, const char *dbpath, const char *conninfo, const cha
 	}
 	snprintf(s->node, sizeof s->node, "%s", node);
 	snprintf(s->county, sizeof s->county, "%.6s", node);
+	snprintf(s->province, sizeof s->province, "%.2s0000", node);
 	if (sqlite3_open_v2(dbpath, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		errf(err, errlen, "sink: %s: %s", dbpath, sqlite3_errmsg(s->db));
 		sink_stop(&s);

@@ -205,17 +205,26 @@ s_applier_stmt(struct applier *a, const struct table_def *t, uint64_t mask)
 }
 
 void
-ledger_stored_key(const struct ledger *l, const char *origin, const struct table_def *t,
-    const char *key, size_t len, char *out, size_t outlen)
+ledger_key_stored(const char *top, const char *origin, const struct table_def *t, const char *key,
+    size_t len, char *out, size_t outlen)
 {
 	size_t olen = strlen(origin);
 
-	if (t->owner == OWNER_COUNTY && code_role(l->id.county) == ROLE_PROVINCE &&
-	    code_role(origin) == ROLE_COUNTY && strcmp(t->name, "roster_node") != 0 &&
-	    (len < olen || memcmp(key, origin, olen) != 0))
+	/* a county's roster rows are checked instead (its townships'), but for the province's */
+	int roster = strcmp(t->name, "roster_node") == 0 &&
+	    !(len == strlen(top) && memcmp(key, top, len) == 0);
+	if (t->owner == OWNER_COUNTY && code_role(top) == ROLE_PROVINCE &&
+	    code_role(origin) == ROLE_COUNTY && !roster && (len < olen || memcmp(key, origin, olen) != 0))
 		snprintf(out, outlen, "%s:%.*s", origin, (int)len, key);
 	else
 		snprintf(out, outlen, "%.*s", (int)len, key);
+}
+
+void
+ledger_stored_key(const struct ledger *l, const char *origin, const struct table_def *t,
+    const char *key, size_t len, char *out, size_t outlen)
+{
+	ledger_key_stored(l->id.county, origin, t, key, len, out, outlen);
 }
 
 /* Is column NAME of OP the bytes VALUE (LEN bytes)? */

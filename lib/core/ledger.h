@@ -246,13 +246,17 @@ int ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errle
  * writes whose key does not begin with the county's code (policy NAME/YEAR,
  * a code list entry, a duplicate notice) is kept as "COUNTY:KEY", so that
  * the counties' rows of one name do not overwrite each other.  Roster rows
- * are checked instead (a county's are its townships').  Applied alike by a
- * write, a receive and replay, so verify and rebuild agree.
+ * are checked instead (a county's are its townships'), but for each county's
+ * row for the province itself ("COUNTY:PROVINCE").  Applied alike by a
+ * write, a receive, replay and the sink, so verify and rebuild agree.
  */
 #define LEDGER_STORED_KEY_MAX (KEY_MAX + CODE_MAX + 2)
 struct table_def;
 void ledger_stored_key(const struct ledger *l, const char *origin, const struct table_def *t,
     const char *key, size_t len, char *out, size_t outlen);
+/* The same for a node whose top code (its county's; a province's own) is TOP, without a ledger. */
+void ledger_key_stored(const char *top, const char *origin, const struct table_def *t, const char *key,
+    size_t len, char *out, size_t outlen);
 /* County-owned rows keyed so are the province's (its policy): see s_owner_county. */
 #define LEDGER_PROVINCE_KEY_PREFIX "province_"
 #define LEDGER_RETIRED_SEQ_MAX 9999999999ULL

@@ -39,7 +39,7 @@ pg_q() { "$PG_BIN/psql" "$PGCONN" -X -At -v ON_ERROR_STOP=1 -c "$1"; }
 # rows (id and every column; bytes as hex) of its PostgreSQL copy
 pg_same_as() {
 	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN
-	    ('meta', 'changeset', 'feed', 'quarantine', 'peer') AND name NOT LIKE 'sqlite%' ORDER BY name"); do
+	    ('meta', 'changeset', 'changeset_unverified', 'feed', 'quarantine', 'peer') AND name NOT LIKE 'sqlite%' ORDER BY name"); do
 		lite="id" pg="id"
 		for c in $(sqlite3 "$1" "SELECT name || ':' || type FROM pragma_table_info('$t') WHERE name <> 'id'"); do
 			n=${c%%:*} ty=${c#*:}

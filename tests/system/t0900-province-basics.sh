@@ -1,10 +1,13 @@
 #!/bin/sh
-# A province hub and one county with two townships: a township household
-# reaches the province through its county, checked there against the key the
+# A province hub (with its PostgreSQL sink) and one county with two townships: a
+# township household reaches the province and its sink through its county,
+# checked there against the key the
 # county's roster names; a province policy (省定标准) reaches every township; a
 # change set signed by a township key the county never published is refused
 # at the province; a county taken off the province roster is cut off.
 . "$SRCDIR/tests/system/lib.sh"
+. "$SRCDIR/tests/system/pg.sh"
+pg_start
 pport=$(free_port) cport=$(free_port)
 
 note "province 520000, county 520102 with [upstream], townships 520102101 and 520102102"
@@ -14,6 +17,7 @@ expect_exit 2 lika --data bad init --role province --node 520102 --name x
 expect_in "$OUT" "must be 6 digits ending in 0000"
 expect_exit 2 lika --data bad init --role county --node 520000 --name x
 expect_in "$OUT" "or a province"
+printf '\n[sink]\npostgres = %s\n' "$PGCONN" >> prov/lika.conf
 mk_county county 520102 "$cport"
 printf '\n[upstream]\nhub = tcp://127.0.0.1:%s\nprovince_key = %s\n' "$pport" "$(county_key prov)" \
     >> county/lika.conf
@@ -46,6 +50,9 @@ wait_for 30 "township feed at the province" has_head prov 520102101 "$h1"
     || fail "the household is not in the province's state"
 wait_for 30 "township 102's feed at the province" has_head prov 520102102 "$(head_of t102 520102102)"
 grep -q "connected to province hub \"520000\"" county.log || fail "county log: no upstream session"
+in_sink() { [ "$(pg_q "SELECT count(*) FROM household WHERE id LIKE '520102101%'")" = 1 ]; }
+wait_for 30 "the household in the province's PostgreSQL sink" in_sink
+[ "$(pg_q "SELECT county FROM household")" = 520102 ] || fail "the household is not in county 520102's partition"
 
 note "a province policy reaches every township"
 lika --data prov policy set province_poverty_line 2026 4000 省定标准 >/dev/null || fail "province policy"
@@ -104,4 +111,14 @@ h1=$(head_of t101 520102101)
 wait_for 20 "the new change set at the county" has_head county 520102101 "$h1"
 sleep 2
 has_head prov 520102101 "$h1" && fail "a removed county's feed still reaches the province"
+note "the province's PostgreSQL sink holds its state, every table row by row"
+wait_for 30 "the sink to hold the province's state" pg_same_as prov/lika.db
+note "a fresh sink copies the same state whole: every row in the partition the change sets put it in"
+stop_likad prov
+pg_q "DROP TABLE lika_sink" >/dev/null || fail "drop lika_sink"
+start_likad prov
+wait_for 30 "the fresh sink's copy" sh -c "grep -c 'copying every table first' prov.log | grep -q 2"
+wait_for 30 "the sink to hold the province's state again" pg_same_as prov/lika.db
+[ "$(pg_q "SELECT count(*) FROM (SELECT id FROM policy GROUP BY id HAVING count(*) > 1) d")" = 0 ] \
+    || fail "a row in two partitions after the fresh copy"
 note "ok"

@@ -233,8 +233,10 @@ s_chart_stages(FILE *f, sqlite3 *db)
 	int64_t max = 1;
 
 	memset(bars, 0, sizeof bars);
-	if (sqlite3_prepare_v2(db, "SELECT substr(id, 1, 9), CAST(coalesce(status, '0') AS INTEGER), "
-	    "count(*) FROM household GROUP BY 1, 2 ORDER BY 1, 2", -1, &st, NULL) == SQLITE_OK) {
+	/* every township on the roster (the county's), with or without households */
+	if (sqlite3_prepare_v2(db, "SELECT id, NULL, 0 FROM roster_node WHERE role = 'township' AND "
+	    "coalesce(removed, 0) = 0 UNION ALL SELECT substr(id, 1, 9), CAST(coalesce(status, '0') AS "
+	    "INTEGER), count(*) FROM household GROUP BY 1, 2 ORDER BY 1, 2", -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *code = col_text(st, 0);
 			if (!nb || strcmp(bars[nb - 1].code, code)) {
@@ -254,6 +256,8 @@ s_chart_stages(FILE *f, sqlite3 *db)
 	s_svg_open(f, "各乡镇户数（按状态） households by stage per township");
 	fprintf(f, "<text x=\"4\" y=\"%d\">%lld</text>\n", PAD_T + 4, (long long)max);
 	double bw = nb ? (double)(W - 8 - PAD_L) / (double)nb : 0;
+	if (bw > 120)
+		bw = 120;
 	for (size_t i = 0; i < nb; i++) {
 		double y = H - PAD_B;
 		for (int s = 0; s < 8; s++) {

@@ -338,115 +338,145 @@ s_parse_form(const struct household_ctx *c, const struct web_form *f, const stru
 	return bad;
 }
 
-/* The household add or edit form, and its members, checked and written; errors by field. */
-static int
-s_household_write(struct web_req *q, struct web_reply *r, const char *edit_id)
-{
-	static const int hskip_add[] = { HF_ID, -1 };
-	static const int hskip_edit[] = { HF_ID, HF_HEAD_NAME, HF_HEAD_IDCARD, HF_HEAD_SEX, -1 };
-	static const int mskip[] = { MF_HOUSEHOLD, MF_HEAD_IDCARD, MF_NO, -1 };
-	struct field_value hv[HF_COUNT], mv[MF_COUNT];
+/* A household form being written: the node opened for it, the rules' context, the errors. */
+struct form_write {
 	struct web_form f;
 	struct node wn;
 	struct household_ctx c;
-	struct ops ops = OPS_INIT;
-	char err[ERRBUF_SIZE], id[32] = "", mid[64], *ebuf = NULL;
-	size_t elen = 0;
-	int nerr = 0, status = 200;
+	FILE *e;                /* errors by field, a JSON object's members */
+	int nerr;
+	char id[32];
+};
 
-	if (web_form_parse(&f, q->body, q->body_len) < 0) {
-		web_form_release(&f);
-		return web_error(r, 400, "malformed form");
-	}
-	FILE *e = open_memstream(&ebuf, &elen);
-	if (!e || tool_open(&wn, 0) < 0) {
-		if (e)
-			fclose(e);
-		free(ebuf);
-		web_form_release(&f);
-		return web_error(r, 500, "cannot open the node for writing");
-	}
-	if (ledger_begin(wn.ledger, err, sizeof err) < 0) {
-		s_field_error(e, &nerr, "_form", err);
-		status = 500;
-		goto out;
-	}
-	if (household_ctx_init(&c, ledger_db(wn.ledger), wn.conf.code, err, sizeof err) < 0) {
-		ledger_rollback(wn.ledger);
-		s_field_error(e, &nerr, "_form", err);
-		status = 500;
-		goto out;
-	}
+/*
+ * The household's own fields, checked and appended as one change set (as
+ * `lika household add` or `edit`); -1 if the append failed (rolled back).
+ */
+static int
+s_write_household(struct form_write *w, const char *edit_id, const char *clerk)
+{
+	static const int skip_add[] = { HF_ID, -1 };
+	static const int skip_edit[] = { HF_ID, HF_HEAD_NAME, HF_HEAD_IDCARD, HF_HEAD_SEX, -1 };
+	struct field_value v[HF_COUNT];
+	struct ops ops = OPS_INIT;
+	char err[ERRBUF_SIZE];
+	int rc = 0;
+
 	ops_init(&ops);
-	s_parse_form(&c, &f, household_fields, HF_COUNT, edit_id ? hskip_edit : hskip_add, "", hv, e,
-	    &nerr);
+	s_parse_form(&w->c, &w->f, household_fields, HF_COUNT, edit_id ? skip_edit : skip_add, "", v,
+	    w->e, &w->nerr);
 	if (edit_id) {
-		snprintf(id, sizeof id, "%s", edit_id);
-		if (household_row_exists(&c, "household", id) != 1)
-			s_field_error(e, &nerr, "_form", "这户不在本乡镇档案中 not a household of this township");
-	} else if (!nerr && household_next_id(&c, id, sizeof id, err, sizeof err) < 0) {
-		s_field_error(e, &nerr, "_form", err);
+		snprintf(w->id, sizeof w->id, "%s", edit_id);
+		if (household_row_exists(&w->c, "household", w->id) != 1)
+			s_field_error(w->e, &w->nerr, "_form", "这户不在本乡镇档案中 not a household of this township");
+	} else if (!w->nerr && household_next_id(&w->c, w->id, sizeof w->id, err, sizeof err) < 0) {
+		s_field_error(w->e, &w->nerr, "_form", err);
 	}
-	if (!nerr && household_put(&c, &ops, id, hv, !edit_id, err, sizeof err) < 0) {
+	if (!w->nerr && household_put(&w->c, &ops, w->id, v, !edit_id, err, sizeof err) < 0) {
 		char field[80];
 		s_error_field(err, household_fields, HF_COUNT, "", field, sizeof field);
-		s_field_error(e, &nerr, field, err);
+		s_field_error(w->e, &w->nerr, field, err);
 	}
-	if (!nerr && edit_id && ops.n == 0)
-		s_field_error(e, &nerr, "_form", "no field given");
-	web_stamp_set(q->clerk, id);
-	/* the household first, then each member as `lika member add` adds it */
-	if (!nerr && ops.n && ledger_append(wn.ledger, &ops, NULL, err, sizeof err) < 0) {
-		s_field_error(e, &nerr, "_form", err);
-		ops_release(&ops);
-		household_ctx_release(&c);
-		status = 422;
-		goto out;   /* rolled back */
-	}
-	for (int m = 1; m <= FORM_MEMBERS && !edit_id; m++) {
-		char prefix[8], probe[32];
-		snprintf(prefix, sizeof prefix, "m%d_", m);
-		snprintf(probe, sizeof probe, "m%d_name", m);
-		const char *given = web_form_get(&f, probe);
-		snprintf(probe, sizeof probe, "m%d_idcard", m);
-		const char *given2 = web_form_get(&f, probe);
-		if ((!given || !*given) && (!given2 || !*given2))
-			continue;
-		ops_release(&ops);
-		ops_init(&ops);
-		if (s_parse_form(&c, &f, household_member_fields, MF_COUNT, mskip, prefix, mv, e, &nerr))
-			continue;
-		if (nerr)
-			continue;
-		if (household_member_add(&c, &ops, id, mv, mid, sizeof mid, err, sizeof err) < 0) {
-			char field[80];
-			s_error_field(err, household_member_fields, MF_COUNT, prefix, field, sizeof field);
-			s_field_error(e, &nerr, field, err);
-		} else if (ledger_append(wn.ledger, &ops, NULL, err, sizeof err) < 0) {
-			s_field_error(e, &nerr, "_form", err);
-			ops_release(&ops);
-			household_ctx_release(&c);
-			status = 422;
-			goto out;
-		}
+	if (!w->nerr && edit_id && ops.n == 0)
+		s_field_error(w->e, &w->nerr, "_form", "no field given");
+	web_stamp_set(clerk, w->id);
+	if (!w->nerr && ops.n && ledger_append(w->wn.ledger, &ops, NULL, err, sizeof err) < 0) {
+		s_field_error(w->e, &w->nerr, "_form", err);
+		rc = -1;
 	}
 	ops_release(&ops);
-	household_ctx_release(&c);
-	if (nerr) {
-		ledger_rollback(wn.ledger);
-		status = 422;
-	} else if (ledger_end(wn.ledger, err, sizeof err) < 0) {
-		s_field_error(e, &nerr, "_form", err);
-		status = 500;
+	return rc;
+}
+
+/*
+ * The members m1_… m8_ of a new household, each checked and appended as its
+ * own change set (as `lika member add`); every member's field errors are
+ * collected.  -1 if an append failed (rolled back).
+ */
+static int
+s_write_members(struct form_write *w)
+{
+	static const int skip[] = { MF_HOUSEHOLD, MF_HEAD_IDCARD, MF_NO, -1 };
+	struct field_value v[MF_COUNT];
+	char err[ERRBUF_SIZE], mid[64];
+
+	for (int m = 1; m <= FORM_MEMBERS; m++) {
+		char prefix[8], name[32], idcard[32];
+		snprintf(prefix, sizeof prefix, "m%d_", m);
+		snprintf(name, sizeof name, "m%d_name", m);
+		snprintf(idcard, sizeof idcard, "m%d_idcard", m);
+		const char *a = web_form_get(&w->f, name), *b = web_form_get(&w->f, idcard);
+		if ((!a || !*a) && (!b || !*b))
+			continue;       /* a member block left empty */
+		if (s_parse_form(&w->c, &w->f, household_member_fields, MF_COUNT, skip, prefix, v, w->e,
+		    &w->nerr) || w->nerr)
+			continue;
+		struct ops ops = OPS_INIT;
+		ops_init(&ops);
+		int rc = 0;
+		if (household_member_add(&w->c, &ops, w->id, v, mid, sizeof mid, err, sizeof err) < 0) {
+			char field[80];
+			s_error_field(err, household_member_fields, MF_COUNT, prefix, field, sizeof field);
+			s_field_error(w->e, &w->nerr, field, err);
+		} else if (ledger_append(w->wn.ledger, &ops, NULL, err, sizeof err) < 0) {
+			s_field_error(w->e, &w->nerr, "_form", err);
+			rc = -1;
+		}
+		ops_release(&ops);
+		if (rc < 0)
+			return -1;
 	}
-out:
+	return 0;
+}
+
+/*
+ * The household add or edit form, and on add its members, in one transaction
+ * (the household's change set, then one per member); any error and nothing is
+ * written.  Errors are answered by field, so the page shows each beside it.
+ */
+static int
+s_household_write(struct web_req *q, struct web_reply *r, const char *edit_id)
+{
+	struct form_write w = { .nerr = 0 };
+	char err[ERRBUF_SIZE], *ebuf = NULL;
+	size_t elen = 0;
+	int status = 200;
+
+	if (web_form_parse(&w.f, q->body, q->body_len) < 0) {
+		web_form_release(&w.f);
+		return web_error(r, 400, "malformed form");
+	}
+	if (!(w.e = open_memstream(&ebuf, &elen)) || tool_open(&w.wn, 0) < 0) {
+		if (w.e)
+			fclose(w.e);
+		free(ebuf);
+		web_form_release(&w.f);
+		return web_error(r, 500, "cannot open the node for writing");
+	}
+	if (ledger_begin(w.wn.ledger, err, sizeof err) < 0 ||
+	    household_ctx_init(&w.c, ledger_db(w.wn.ledger), w.wn.conf.code, err, sizeof err) < 0) {
+		ledger_rollback(w.wn.ledger);
+		s_field_error(w.e, &w.nerr, "_form", err);
+		status = 500;
+	} else {
+		if (s_write_household(&w, edit_id, q->clerk) < 0 || (!edit_id && s_write_members(&w) < 0))
+			status = 422;   /* rolled back */
+		household_ctx_release(&w.c);
+		if (status == 200 && w.nerr) {
+			ledger_rollback(w.wn.ledger);
+			status = 422;
+		} else if (status == 200 && ledger_end(w.wn.ledger, err, sizeof err) < 0) {
+			s_field_error(w.e, &w.nerr, "_form", err);
+			status = 500;
+		}
+	}
 	web_stamp_clear();
-	node_close(&wn);
-	web_form_release(&f);
-	fclose(e);
+	node_close(&w.wn);
+	web_form_release(&w.f);
+	fclose(w.e);
 	if (status == 200) {
 		fputs("{\"id\":", r->f);
-		web_json_str(r->f, id);
+		web_json_str(r->f, w.id);
 		fputs("}\n", r->f);
 	} else {
 		r->status = status;

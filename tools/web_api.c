@@ -538,6 +538,29 @@ s_bad_row(FILE *f, const char *line, int first)
 	fputs("}", f);
 }
 
+/* Replace PATH (a server's temporary file) by NAME in B: the page names the upload. */
+static void
+s_hide_path(struct web_buf *b, const char *path, const char *name)
+{
+	struct web_buf out = WEB_BUF_INIT;
+	size_t plen = strlen(path);
+	const char *p = b->p, *hit;
+
+	if (!p)
+		return;
+	while ((hit = strstr(p, path))) {
+		web_buf_add(&out, p, (size_t)(hit - p));
+		web_buf_add(&out, name, strlen(name));
+		p = hit + plen;
+	}
+	if (web_buf_add(&out, p, strlen(p)) < 0) {
+		web_buf_release(&out);
+		return;
+	}
+	web_buf_release(b);
+	*b = out;
+}
+
 static int
 s_import(struct web_req *q, struct web_reply *r)
 {
@@ -556,6 +579,7 @@ s_import(struct web_req *q, struct web_reply *r)
 	int64_t t0 = mono_ms();
 	int rc = web_run(argv[3] ? 4 : 3, argv, q->clerk, "import", &out, &err);
 	unlink(path);
+	s_hide_path(&err, path, "上传的表格");
 	s_command_reply(r, rc, &out, &err);
 	fprintf(r->f, ",\"server_ms\":%lld,\"bad\":[", (long long)(mono_ms() - t0));
 	int first = 1;

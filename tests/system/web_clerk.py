@@ -53,6 +53,20 @@ try:
     if log_count("t") != n0 + 2:
         fail("the household and its member are not 2 change sets")
 
+    note("edit: a field changed through the form generated for editing")
+    by_id(d, "edit-link").click()
+    wait(d, lambda d: by_id(d, "f-address"), "the edit form")
+    if by_id(d, "f-head_name") is not None:
+        fail("the edit form offers the head's name (changed with the member instead)")
+    fill(d, {"address": "一村三组 12 号", "phone": "12"})
+    by_id(d, "save").click()
+    wait(d, lambda d: by_id(d, "err-phone").text, "the phone's error")
+    fill(d, {"phone": "13800001234"})
+    by_id(d, "save").click()
+    wait(d, lambda d: by_id(d, "hh-info") and "一村三组 12 号" in by_id(d, "hh-info").text, "the edited file")
+    if log_count("t") != n0 + 3:
+        fail("the edit is not one change set")
+
     note("a head named with <script> is shown as text")
     evil = "<script>window.pwned=1</script>王"
     go(d, base, "#/add")
@@ -89,7 +103,7 @@ try:
         fail("columns: %r" % cols)
     if bad[1][2] != "522701102001" or bad[2][2] != "懒" or not all(r[3] for r in bad):
         fail("values and reasons: %r" % bad)
-    if "未写入" not in by_id(d, "imp-summary").text:
+    if "未写入" not in by_id(d, "imp-summary").text or "上传的表格: 3 bad rows" not in by_id(d, "imp-summary").text:
         fail("summary: " + by_id(d, "imp-summary").text)
     shot(d, "05-import-bad-rows")
     if log_count("t") != n1 or api.json("GET", "/api/households")[1]["total"] != total0:
@@ -127,8 +141,8 @@ try:
     step("notice")
     go(d, base, "#/todo")
     wait(d, lambda d: by_id(d, "todo-522701101001"), "the waiting list of 一村")
-    row = [r for r in table_rows(d, "todo-522701101001") if r[0] == hid]
-    if not row or row[0][3] != "cadre_sign" or "notice runs" not in row[0][5]:
+    row = [r for r in table_rows(d, "todo-522701101001") if r[1] == hid]
+    if not row or row[0][4] != "cadre_sign" or "notice runs" not in row[0][6]:
         fail("todo: %r" % table_rows(d, "todo-522701101001"))
     shot(d, "08-todo")
     n2 = log_count("t")
@@ -148,12 +162,37 @@ try:
     if steps != ["apply", "group_eval", "village_eval", "village_notice"]:
         fail("steps: %r" % steps)
 
+    note("a batch: two imported households' next step (group-eval) ticked on the waiting list")
+    rows = api.json("GET", "/api/households?status=01")[1]["rows"]
+    pair = [x["id"] for x in rows if x["id"] != hid and "script" not in x["head_name"]][:2]
+    for h2 in pair:
+        lika("--data", "t", "income", "set", h2, "2013", "--wages", "1500")
+        st, res = api.json("POST", "/api/step", form={"household": h2, "step": "apply"})
+        if st != 200:
+            fail("apply %s: %r" % (h2, res))
+    go(d, base, "#/households")
+    go(d, base, "#/todo")
+    wait(d, lambda d: d.find_elements("css selector", ".tick[data-household='%s']" % pair[1]), "the batch's rows")
+    for h2 in pair:
+        d.find_element("css selector", ".tick[data-household='%s']" % h2).click()
+    by_id(d, "batch-go").click()
+    wait(d, lambda d: all(by_id(d, "result-" + h2).text.startswith("已办理") for h2 in pair), "both done", 30)
+    if by_id(d, "result-" + hid).text:
+        fail("an unticked household was stepped")
+    shot(d, "09-batch")
+    for h2 in pair:
+        steps = [x["step"] for x in api.json("GET", "/api/household?id=" + h2)[1]["steps"]]
+        if steps != ["apply", "group_eval"]:
+            fail("batch %s: %r" % (h2, steps))
+
     note("the household card opens for printing")
+    go(d, base, "#/household/" + hid)
+    wait(d, lambda d: by_id(d, "card-link"), "the household's file")
     by_id(d, "card-link").click()
     wait(d, lambda d: len(d.window_handles) == 2, "the card's tab")
     d.switch_to.window(d.window_handles[1])
     wait(d, lambda d: "户" in d.page_source and "张三" in d.page_source, "the card")
-    shot(d, "09-card")
+    shot(d, "10-card")
     d.close()
     d.switch_to.window(d.window_handles[0])
     st, h, body = api.req("GET", "/doc/card?id=" + hid)

@@ -334,18 +334,49 @@ async function pageTodo() {
   main.append(el('h2', { text: '待办（按村） What is waiting' }));
   const r = await api('/api/todo');
   if (r.status !== 200) return main.append(message(r.data.error || r.data.err, true));
-  const byVillage = new Map();
+  // a batch: each ticked household's own next step, one request (and change set) each
+  const date = el('input', { id: 'batch-date', placeholder: 'YYYY-MM-DD（默认今天）' });
+  const key = el('input', { id: 'batch-key', type: 'file' });
+  const pass = el('input', { id: 'batch-pass', type: 'password', autocomplete: 'off' });
+  const go = el('button', { id: 'batch-go', type: 'button', text: '办理所选（各户的下一步）' });
+  main.append(el('fieldset', { id: 'batch' }, el('legend', { text: '批量办理 a batch' }),
+    '日期 ', date, ' 签名密钥 ', key, ' 口令 ', pass, ' ', go));
+  const byVillage = new Map(), ticks = [];
   for (const t of r.data.todo) {
     const h = r.data.households[t.household] || {};
     const v = (h.village_name || '') + ' ' + (h.village || '');
     if (!byVillage.has(v)) byVillage.set(v, []);
-    byVillage.get(v).push([el('a', { href: '#/household/' + t.household, text: t.household }), h.head_name,
+    const mine = t.at === me.role;
+    const tick = mine ? el('input', { type: 'checkbox', class: 'tick', 'data-household': t.household, 'data-command': t.command }) : '';
+    const result = el('span', { class: 'batch-result', id: 'result-' + t.household });
+    if (mine) ticks.push([tick, result]);
+    byVillage.get(v).push([tick, el('a', { href: '#/household/' + t.household, text: t.household }), h.head_name,
       t.procedure + ' 第' + t.round + '轮', t.next, t.at === 'county' ? '县' : '乡镇', t.waits,
-      t.at === me.role ? el('a', { href: '#/step/' + t.household + '/' + t.command, class: 'do-step', text: '办理' }) : '']);
+      mine ? el('a', { href: '#/step/' + t.household + '/' + t.command, class: 'do-step', text: '办理' }) : '', result]);
   }
   if (!byVillage.size) main.append(message('没有待办 nothing is waiting', false, 'todo-empty'));
   for (const [v, rows] of byVillage)
-    main.append(el('h3', { text: v }), table(['户编号', '户主', '程序', '下一步', '办理单位', '等待', ''], rows, 'todo-' + v.trim().split(' ').pop()));
+    main.append(el('h3', { text: v }), table(['', '户编号', '户主', '程序', '下一步', '办理单位', '等待', '', '结果'], rows, 'todo-' + v.trim().split(' ').pop()));
+  go.addEventListener('click', async () => {
+    go.disabled = true;
+    const common = { date: date.value };
+    if (key.files.length) {
+      const bytes = new Uint8Array(await key.files[0].arrayBuffer());
+      let s = '';
+      for (const b of bytes) s += String.fromCharCode(b);
+      common.key = btoa(s);
+      common.passphrase = pass.value;
+    }
+    for (const [tick, result] of ticks) {
+      if (!tick.checked) continue;
+      result.textContent = '…';
+      const x = await api('/api/step', { form: { ...common, household: tick.dataset.household, step: tick.dataset.command } });
+      result.textContent = x.status === 200 ? '已办理 done' : (x.data.error || x.data.err.trim());
+      result.className = 'batch-result ' + (x.status === 200 ? 'done' : 'refused');
+    }
+    pass.value = '';
+    go.disabled = false;
+  });
 }
 
 const stepNames = {

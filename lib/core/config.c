@@ -128,6 +128,7 @@ s_handler(void *arg, const char *section, const char *key, const char *value)
 	} else if (IS("web", "listen")) {
 		if (s_str(c->web_listen, sizeof(c->web_listen), value) < 0 || !strchr(value, ':'))
 			goto bad;
+		c->web_by_likad = 1;
 	} else if (IS("web", "allow_remote")) {
 		if (strcmp(value, "yes") == 0)
 			c->web_allow_remote = 1;

@@ -646,6 +646,25 @@ s_todo(struct web_req *q, struct web_reply *r)
 	return 0;
 }
 
+/* Progress against the plan's schedule (lika progress --json), passed on as it is. */
+static int
+s_progress(struct web_reply *r)
+{
+	struct web_buf out = WEB_BUF_INIT, err = WEB_BUF_INIT;
+	char *argv[] = { "progress", "--json", NULL };
+	int rc = web_run(2, argv, NULL, NULL, &out, &err);
+
+	if (rc != EXIT_OK) {
+		s_command_reply(r, rc, &out, &err);
+		fputs("}\n", r->f);
+	} else {
+		fwrite(out.p, 1, out.len, r->f);
+	}
+	web_buf_release(&out);
+	web_buf_release(&err);
+	return 0;
+}
+
 /* The steps the console offers: lika review's commands (a county's at the county node). */
 static const char *const s_steps[] = {
 	"apply", "group-eval", "village-eval", "notice", "cadre-sign", "township-review",
@@ -792,6 +811,8 @@ web_api(struct web_req *q, struct web_reply *r)
 		return s_household(q, r);
 	if (!strcmp(q->path, "/api/todo") && !post)
 		return s_todo(q, r);
+	if (!strcmp(q->path, "/api/progress") && !post)
+		return s_progress(r);
 	if (!strcmp(q->path, "/api/step") && post)
 		return s_step(q, r);
 	if (post && !township)

@@ -9,8 +9,9 @@ d = browser()
 
 
 def health(code):
-    rows = d.find_elements("css selector", "#dash-table tr[data-code='%s']" % code)
-    return rows[0].get_attribute("data-health") if rows else None
+    # read in the page in one go: the table is redrawn every 5 s
+    return d.execute_script("const r = document.querySelector(\"#dash-table tr[data-code='%s']\"); "
+                            "return r ? r.dataset.health : null" % code)
 
 
 try:
@@ -23,6 +24,8 @@ try:
         fail("t001's row: %r" % rows["110101001"])
     wait(d, lambda d: d.execute_script("return document.getElementById('chart-lag').naturalWidth > 0 && "
                                        "document.getElementById('chart-stages').naturalWidth > 0"), "the charts")
+    wait(d, lambda d: [r for r in table_rows(d, "progress-table") if r[0] == "110101001" and r[2] == "3"],
+         "t001's 3 households in the progress against the schedule")
     shot(d, "01-dashboard-ok")
     open("saw-ok", "w").close()
     note("saw ok; waiting for late (the page polls by itself)")

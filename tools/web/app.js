@@ -448,7 +448,8 @@ async function pageDash() {
   const box = el('div', { id: 'dash' });
   const lag = el('img', { id: 'chart-lag', alt: '同步滞后' });
   const stages = el('img', { id: 'chart-stages', alt: '各乡镇户数' });
-  main.append(el('h2', { text: '县级看板 Dashboard' }), box, el('div', { class: 'charts' }, lag, stages));
+  const progress = el('div', { id: 'progress' });
+  main.append(el('h2', { text: '县级看板 Dashboard' }), box, el('div', { class: 'charts' }, lag, stages), progress);
   const refresh = async () => {
     const r = await api('/api/dash');
     if (r.status !== 200) { clear(box); return box.append(message(r.data.error, true)); }
@@ -469,6 +470,17 @@ async function pageDash() {
     const now = Date.now();
     lag.src = '/chart/lag.svg?t=' + now;
     stages.src = '/chart/stages.svg?t=' + now;
+    const p = await api('/api/progress');
+    clear(progress);
+    if (p.status !== 200) return progress.append(message(p.data.error || p.data.err, true));
+    const g = p.data, units = g.townships || g.villages || [];
+    const stageText = st => Object.entries(st || {}).filter(([k, n]) => n).map(([k, n]) => k + ' ' + n).join('，');
+    progress.append(el('h3', { text: '进度（对照计划 ' + g.schedule.identify_end + ' 识别结束）' }),
+      table(['代码', '名称', '户数', '各阶段', '落后于计划', '公示逾期', '措施（完成/全部）', '已建档无措施'],
+        units.map(u => [u.code, u.name, String(u.households), stageText(u.stages), String(u.behind_schedule),
+          String(u.notices_overdue), u.measures_done + '/' + u.measures, String(u.registered_without_measure)]), 'progress-table'),
+      el('h3', { text: '帮扶措施（按类别）' }),
+      table(['类别', '数量'], Object.entries(g.measures_by_category || {}).map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)]), 'measures-table'));
   };
   await refresh();
   pollTimer = setInterval(refresh, 5000);

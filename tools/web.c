@@ -49,6 +49,8 @@ struct session {
 struct server {
 	struct node *n;
 	const struct config *conf;
+	int loopback;                        /* listening on loopback only */
+	char port[8];
 	struct session sessions[SESSIONS_MAX];
 };
 
@@ -567,6 +569,29 @@ s_send(struct MHD_Connection *c, struct web_reply *r)
 	return ret;
 }
 
+/*
+ * On loopback, the Host header must name loopback too: a page of another site
+ * whose name was re-pointed at 127.0.0.1 (DNS rebinding) gets nothing.
+ */
+static int
+s_host_ok(const struct server *sv, struct MHD_Connection *c)
+{
+	static const char *const names[] = { "127.0.0.1", "localhost", "[::1]", NULL };
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+
+	if (!sv->loopback)
+		return 1;
+	if (!host)
+		return 0;
+	for (int i = 0; names[i]; i++) {
+		size_t n = strlen(names[i]);
+		if (strncmp(host, names[i], n) == 0 && (host[n] == '\0' ||
+		    (host[n] == ':' && strcmp(host + n + 1, sv->port) == 0)))
+			return 1;
+	}
+	return 0;
+}
+
 static enum MHD_Result
 s_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
@@ -597,7 +622,12 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 		if (!(cn = calloc(1, sizeof *cn)))
 			return MHD_NO;
 		*con_cls = cn;
-		return MHD_YES;
+		/* a body announced over the cap is refused before it is read */
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > sv->conf->web_upload_bytes)
+			cn->too_big = 1;
+		else
+			return MHD_YES;
 	}
 	if (*upload_size) {
 		if (!cn->too_big && cn->body.len + *upload_size > sv->conf->web_upload_bytes)
@@ -617,6 +647,8 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	if (cn->too_big)
 		web_error(&r, 413, "request body over %zu bytes: refused, nothing written",
 		    sv->conf->web_upload_bytes);
+	else if (!s_host_ok(sv, c))
+		web_error(&r, 421, "Host is not this console's loopback address");
 	else
 		s_route(sv, c, &q, &r);
 	web_form_release(&q.query);
@@ -740,6 +772,8 @@ cmd_serve(struct node *n, int argc, char **argv)
 	memset(&sv, 0, sizeof sv);
 	sv.n = n;
 	sv.conf = &n->conf;
+	sv.loopback = loopback;
+	snprintf(sv.port, sizeof sv.port, "%s", strrchr(listen, ':') + 1);
 	tool_stamp = s_stamp_fn;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

@@ -97,6 +97,13 @@ expect(st, 413, "an upload of 20000 bytes")
 expect(log_count("t"), n0 + 1, "change sets after the refused upload")
 serving()
 
+note("a Host that is not loopback (DNS rebinding) gets nothing")
+st, h, b = c.req("GET", "/api/me", headers={"Host": "evil.example:%d" % port})
+expect(st, 421, "Host evil.example")
+st, h, b = c.req("GET", "/", headers={"Host": "127.0.0.1:1"})
+expect(st, 421, "Host on another port")
+expect(c.req("GET", "/api/me", headers={"Host": "localhost:%d" % port})[0], 200, "Host localhost")
+
 note("garbage on the socket: an error or a close, and the server goes on")
 for junk in [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
              b"\x00\xff" * 1000 + b"\r\n\r\n", b"GET /" + b"a" * 200000 + b" HTTP/1.1\r\n\r\n"]:

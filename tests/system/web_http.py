@@ -129,6 +129,16 @@ st, h, b = c.req("GET", "/doc/card?id=" + hid)
 if b"<img src=x" in b or b"&lt;img" not in b:
     fail("the card does not escape the address")
 
+note("the documents open as HTML for printing, with no script allowed")
+for path in ["/doc/register?id=522701101001", "/doc/book", "/doc/report"]:
+    st, h, b = c.req("GET", path)
+    expect(st, 200, path)
+    if not b.startswith(b"<!DOCTYPE html>") or "script-src" in h["Content-Security-Policy"] \
+            or "default-src 'none'" not in h["Content-Security-Policy"]:
+        fail("%s: %r %r" % (path, b[:40], h["Content-Security-Policy"]))
+expect(c.req("GET", "/doc/register?id=522701102001")[0], 422, "a register of another township's village")
+expect(c.req("GET", "/doc/passwd")[0], 404, "an unknown document")
+
 note("five wrong passphrases lock the account, also against the right one")
 lock = Client(base)
 for i in range(4):

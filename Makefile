@@ -12,10 +12,11 @@
 #   make torture    the torture scenario: TORTURE_KILLS SIGKILLs, TORTURE_CUTS link cuts
 
 CC      ?= cc
-PKGS     = sqlite3 libzmq libsodium msgpack inih libmicrohttpd
+PKGS     = sqlite3 libzmq libsodium msgpack inih libpq libmicrohttpd
 TESTPKGS = cmocka
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
-           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3 libmicrohttpd-dev \
+           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3 \
+           libpq-dev postgresql libmicrohttpd-dev \
            chromium chromium-driver python3-selenium
 
 CFLAGS  ?= -O2 -g
@@ -70,7 +71,7 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
            tools/web.c tools/web_user.c tools/web_api.c tools/web_dash.c
 # the web console's pages (HTML, CSS, JavaScript modules), embedded in lika
 WEB_ASSETS = tools/web/index.html tools/web/app.js tools/web/style.css
-DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sink.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
@@ -217,6 +218,7 @@ test: all $(UNIT_BIN) $(TESTTOOL_BIN) $(CORETOOL_BIN) $(FUZZREPLAY_BIN)
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_sink.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_web.sh
 
 # the unit tests under valgrind (memcheck, leaks are errors)

@@ -25,6 +25,7 @@
 #include <zmq.h>
 
 #include "likad.h"
+#include "sink.h"
 #include "rules.h"
 #include "log.h"
 #include "util.h"
@@ -277,6 +278,15 @@ main(int argc, char **argv)
 	} else {
 		control_start(&d);      /* optional: status falls back to the database */
 	}
+	if (!s_stop && d.node.conf.sink_postgres[0]) {
+		char db[1100];
+		snprintf(db, sizeof db, "%s/lika.db", dir);
+		if (sink_start(&d.sink, db, d.node.conf.sink_postgres, d.node.conf.code, err,
+		    sizeof err) < 0)
+			log_warnx("%s", err);
+		else
+			log_info("sink: keeping PostgreSQL in step with this node's state");
+	}
 	pid_t web = !s_stop && d.node.conf.web_by_likad ? s_web_start(dir) : -1;
 
 	/* loop */
@@ -287,6 +297,7 @@ main(int argc, char **argv)
 	log_info("stopping");
 	s_web_stop(web);
 	control_stop(&d);
+	sink_stop(&d.sink);
 	if (d.node.conf.role == ROLE_COUNTY)
 		hub_stop(&d);
 	else

@@ -145,6 +145,8 @@ s_render_township(FILE *f, const struct status *s)
 	    s->county_head);
 	if (hub->their_head > s->county_head)
 		fprintf(f, "; the hub has %" PRIu64, hub->their_head);
+	if (s->county_waits[0])
+		fprintf(f, "; waits at %s", s->county_waits);
 	fputc('\n', f);
 	if (hub->errors)
 		fprintf(f, "  errors       %" PRIu64 "%s%s\n", hub->errors,
@@ -263,8 +265,12 @@ s_render_json(FILE *f, const struct status *s)
 	if (s->role == ROLE_TOWNSHIP)
 		fprintf(f, ",\"unsent\":{\"count\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"oldest_ms\":%" PRId64
 		    ",\"households\":%" PRIu64 "},\"county_feed\":{\"held\":%" PRIu64 ",\"applied\":%" PRIu64
-		    ",\"hub_head\":%" PRIu64 "}", s->unsent, s->acked, s->oldest_unsent_ms,
+		    ",\"hub_head\":%" PRIu64 ",\"waits\":", s->unsent, s->acked, s->oldest_unsent_ms,
 		    s->households_unsent, s->county_head, s->county_applied, s->county_hub_head);
+	if (s->role == ROLE_TOWNSHIP) {
+		json_str(f, s->county_waits);
+		fputc('}', f);
+	}
 	fprintf(f, ",\"peers\":[");
 	for (size_t i = 0; i < s->npeers; i++) {
 		const struct status_peer *p = &s->peers[i];

@@ -148,6 +148,9 @@ s_handler(void *arg, const char *section, const char *key, const char *value)
 		if (s_int(value, 4096, 1LL << 30, &x) < 0)
 			goto bad;
 		c->web_upload_bytes = (size_t)x;
+	} else if (IS("sink", "postgres")) {
+		if (s_str(c->sink_postgres, sizeof(c->sink_postgres), value) < 0)
+			goto bad;
 	} else {
 		errf(p->err, p->errlen, "unknown setting \"%s\" in section [%s]", key, section);
 		p->failed = 1;

@@ -42,6 +42,8 @@ struct config {
 	int64_t web_session_s;          /* a login lasts this long idle */
 	int64_t web_lockout_s;          /* an account locked after 5 wrong passphrases, this long */
 	size_t web_upload_bytes;        /* the largest upload (a sheet, a key file) */
+	/* [sink] */
+	char sink_postgres[1024];       /* libpq connection string (empty: no sink) */
 };
 
 /* Defaults for every field. */

@@ -406,6 +406,8 @@ s_township(struct node *n, struct status *s, int have_peer, const struct s_live_
 	    n->id.county, NULL, 0);
 	s->county_applied = (uint64_t)s_int(db, "SELECT applied_seq FROM feed WHERE origin = ?1",
 	    n->id.county, NULL, 0);
+	if (ledger_feed_waits(n->ledger, n->id.county, s->county_waits, sizeof s->county_waits) != 1)
+		s->county_waits[0] = '\0';
 	s_peer_row(db, have_peer, hub->code, n->id.county, NULL, &s->county_hub_head, NULL);
 	hub->their_head = s->county_hub_head;
 	hub->held = s->county_head;

@@ -63,6 +63,8 @@ s_official(sqlite3 *db, const char *dbname, const char *id, uint8_t pk[PUBKEY_BY
  * row's township (whose node key sealed it then), else 0: the key that counts
  * is the one that signed that seq (ledger_origin_key: a re-keyed township).
  */
+static int s_may_arrive(struct ledger *l, const struct changeset_header *cs, const char *owner);
+
 static int
 s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *table,
     const char *key, const struct changeset_header *cs, char *err, size_t errlen)
@@ -122,15 +124,18 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 	/* signed: by whom, and does the signature hold? */
 	uint8_t pk[PUBKEY_BYTES];
 	char role[32], office[CODE_MAX], township[CODE_MAX], county[CODE_MAX];
+	snprintf(township, sizeof township, "%.9s", r.household);
+	snprintf(county, sizeof county, "%.6s", r.household);
 	if (s_official(db, dbname, r.official, pk, role, sizeof role, office, sizeof office,
 	    err, errlen) < 0) {
 		char why[256];
 		snprintf(why, sizeof why, "%s", err);
 		rc = errf(err, errlen, "rule signature: step \"%s\" of %s: %s", def->name, r.household, why);
+		/* the official's row is in the county feed, which may be behind here */
+		if (s_may_arrive(l, cs, county))
+			rc = LEDGER_RULE_WAIT;
 		goto out;
 	}
-	snprintf(township, sizeof township, "%.9s", r.household);
-	snprintf(county, sizeof county, "%.6s", r.household);
 	if (def->role && strcmp(role, def->role) != 0) {
 		rc = errf(err, errlen, "rule signer-role: step \"%s\" of %s must be signed by a %s, "
 		    "not by %s (%s)", def->name, r.household, def->role, r.official, role);
@@ -401,6 +406,45 @@ s_scope(struct ledger *l, const char *origin, const char *household)
 	return 0;
 }
 
+/*
+ * A rule found the household's file here behind the change set (the
+ * household, or the step before, missing), and what is missing is OWNER's to
+ * write.  Wait for it, rather than refuse, when it may yet arrive: OWNER is
+ * not the change set's origin (whose feed is applied in order, so what it
+ * lacks it never wrote), and OWNER is another node, or this node while it is
+ * held as possibly behind its own feed (restored from a copy or from the hub).
+ */
+static int
+s_may_arrive(struct ledger *l, const struct changeset_header *cs, const char *owner)
+{
+	char hold[256];
+
+	if (!cs || strcmp(cs->origin, owner) == 0)
+		return 0;
+	if (strcmp(ledger_identity(l)->code, owner) != 0)
+		return 1;
+	return ledger_meta_get(l, "write_hold", hold, sizeof hold) == 0 && hold[0];
+}
+
+/* Whose is the step that must come before T in H (behind: the file here lacks it)?  NULL if none. */
+static const char *
+s_behind(const struct procedure_state *h, const struct step_take *t, char owner[CODE_MAX])
+{
+	const struct step_def *want;
+
+	if (t->round > h->round)
+		want = procedure_step_no(t->def->procedure, 1);
+	else if (t->round == h->round && !h->rejected && !h->complete &&
+	    !strcmp(h->procedure, t->def->procedure) && t->def->number > h->last + 1)
+		want = procedure_step_no(t->def->procedure, h->last + 1);
+	else
+		return NULL;
+	if (!want)
+		return NULL;
+	snprintf(owner, CODE_MAX, "%.*s", want->flags & STEP_COUNTY ? 6 : 9, h->id);
+	return owner;
+}
+
 /* A step row as it now stands, against the household's history before it. */
 static int
 s_check_procedure(struct rules *r, struct ledger *l, const struct ledger_rule_op *op,
@@ -441,13 +485,19 @@ s_check_procedure(struct rules *r, struct ledger *l, const struct ledger_rule_op
 		rc = errf(err, errlen, "procedure: %s", sqlite3_errmsg(op->db));
 		goto out;
 	}
+	char owner[CODE_MAX];
 	if (checks && !found) {
+		snprintf(owner, sizeof owner, "%.9s", household);
 		rc = errf(err, errlen, "rule order: step %s of %s: no such household", t.def->name, household);
+		if (s_may_arrive(l, op->cs, owner))
+			rc = LEDGER_RULE_WAIT;
 		goto out;
 	}
 	if (checks && procedure_check_step(op->db, op->dbname, &h, &t, checks, rule, sizeof rule, why,
 	    sizeof why) < 0) {
 		rc = errf(err, errlen, "rule %s: %s", rule, why);
+		if (!strcmp(rule, "order") && s_behind(&h, &t, owner) && s_may_arrive(l, op->cs, owner))
+			rc = LEDGER_RULE_WAIT;
 		goto out;
 	}
 	if (checks & CHECK_RECORD) {
@@ -626,10 +676,11 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 		if (!strcmp(op->table, "household") && !op->deleted)
 			return s_check_status(r, op, err, errlen);
 		return 0;
-	case LEDGER_RULE_AFTER:
-		if (s_check_row(l, op->db, op->dbname, op->cs, op->table, op->key,
-		    strlen(op->key), op->deleted, err, errlen) < 0)
-			return -1;
+	case LEDGER_RULE_AFTER: {
+		int rc = s_check_row(l, op->db, op->dbname, op->cs, op->table, op->key,
+		    strlen(op->key), op->deleted, err, errlen);
+		if (rc != 0)
+			return rc;
 		if (step_table)
 			return s_check_procedure(r, l, op, err, errlen);
 		if (!strcmp(op->table, "policy") && !op->deleted)
@@ -637,6 +688,7 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 		if (!strcmp(op->table, "half_year"))
 			s_expect_half_year(r, op);
 		return 0;
+	}
 	case LEDGER_RULE_END:
 		return 0;
 	}

@@ -315,6 +315,125 @@ test_malformed_quarantined(void **state)
  * with the old key, row CODE with the new one.  The old key signs seqs <=
  * UPTO, the new key the rest; verify holds over a feed signed by both.
  */
+/*
+ * A test rule: a county policy row keyed "needs/…" waits until TOWN's village
+ * 001 is applied here; one whose value is "no" is refused once it may apply.
+ */
+static int
+s_wait_rule(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int have;
+
+	(void)arg, (void)l;
+	if (op->phase != LEDGER_RULE_BEFORE || strcmp(op->table, "policy") != 0 ||
+	    strncmp(op->key, "needs/", 6) != 0)
+		return 0;
+	assert_int_equal(sqlite3_prepare_v2(op->db, "SELECT 1 FROM village WHERE id = '" TOWN "001'",
+	    -1, &st, NULL), SQLITE_OK);
+	have = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!have) {
+		snprintf(err, errlen, "rule test: village " TOWN "001 is not here yet");
+		return LEDGER_RULE_WAIT;
+	}
+	for (uint32_t i = 0; op->cols && i < op->cols->size; i++) {
+		const msgpack_object *k = &op->cols->ptr[i].key, *v = &op->cols->ptr[i].val;
+		if (k->via.str.size == 5 && !memcmp(k->via.str.ptr, "value", 5) &&
+		    v->type == MSGPACK_OBJECT_STR && v->via.str.size == 2 && !memcmp(v->via.str.ptr, "no", 2)) {
+			snprintf(err, errlen, "rule test: value no");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+s_policy(struct ledger *county, const char *key, const char *value)
+{
+	char err[ERRBUF_SIZE];
+	struct ops ops = OPS_INIT;
+	struct colval c[] = { COL_TEXT("value", value) };
+
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", key, c, 1);
+	assert_int_equal(ledger_begin(county, err, sizeof err), 0);
+	if (ledger_commit(county, &ops, NULL, err, sizeof err) < 0)
+		fail_msg("policy: %s", err);
+	ops_release(&ops);
+}
+
+/*
+ * "Wait, don't refuse": a change set a rule finds missing what another feed
+ * brings is held (with its feed behind it) and applies once that arrives;
+ * replay follows the order it was applied in.  Held, then refused: frozen.
+ */
+static void
+test_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger *t2 = f->town2;
+	char reason[256], why[256], err[ERRBUF_SIZE];
+	struct verify_report rep;
+	uint64_t replayed;
+
+	ledger_set_rules(t2, s_wait_rule, NULL, NULL);
+	s_policy(f->county, "needs/1", "yes");          /* county seq 3 */
+	s_policy(f->county, "other/1", "x");            /* county seq 4 */
+	s_write(f->town, "village", TOWN "001", "东村");
+	for (uint64_t seq = 1; seq <= 2; seq++)
+		assert_int_equal(s_pass(f->county, COUNTY, seq, t2, reason), RECV_STORED);
+	assert_int_equal(s_pass(f->county, COUNTY, 3, t2, reason), RECV_HELD);
+	assert_non_null(strstr(reason, "village " TOWN "001 is not here yet"));
+	assert_int_equal(s_pass(f->county, COUNTY, 4, t2, reason), RECV_HELD);
+	assert_non_null(strstr(reason, "behind seq 3"));
+	assert_int_equal(ledger_feed_waits(t2, COUNTY, why, sizeof why), 1);
+	assert_non_null(strstr(why, "seq 3: "));
+	assert_int_equal(ledger_feed_frozen(t2, COUNTY, why, sizeof why), 0);
+
+	/* what it waits for arrives in another feed: both apply in the same commit */
+	assert_int_equal(s_pass(f->town, TOWN, 1, t2, reason), RECV_STORED);
+	assert_int_equal(ledger_feed_waits(t2, COUNTY, why, sizeof why), 0);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(ledger_db(t2), "SELECT count(*) FROM policy", -1, &st,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	sqlite3_finalize(st);
+	assert_int_equal(ledger_verify(t2, &rep, err, sizeof err), 0);
+	assert_int_equal(ledger_rebuild(t2, &replayed, err, sizeof err), 0);
+
+	/* a local write that would wait fails like a refusal */
+	struct ledger *c = f->county;
+	ledger_set_rules(c, s_wait_rule, NULL, NULL);
+	struct ops ops = OPS_INIT;
+	struct colval cv[] = { COL_TEXT("value", "yes") };
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "needs/2", cv, 1);
+	assert_int_equal(ledger_begin(c, err, sizeof err), 0);
+	assert_int_equal(ledger_commit(c, &ops, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, "is not here yet"));
+	ops_release(&ops);
+	ledger_set_rules(c, NULL, NULL, NULL);
+
+	/* held, then refused once it may apply: quarantined, the feed frozen, nothing applied */
+	s_policy(c, "needs/3", "no");                   /* county seq 5 */
+	struct ledger *t = s_open(f, "town3", "522601300", f->t2pk, f->t2sk);
+	ledger_set_rules(t, s_wait_rule, NULL, NULL);
+	for (uint64_t seq = 1; seq <= 2; seq++)
+		assert_int_equal(s_pass(c, COUNTY, seq, t, reason), RECV_STORED);
+	assert_int_equal(s_pass(c, COUNTY, 3, t, reason), RECV_HELD);
+	assert_int_equal(s_pass(c, COUNTY, 4, t, reason), RECV_HELD);
+	assert_int_equal(s_pass(c, COUNTY, 5, t, reason), RECV_HELD);
+	assert_int_equal(s_pass(f->town, TOWN, 1, t, reason), RECV_STORED);
+	assert_int_equal(ledger_feed_frozen(t, COUNTY, why, sizeof why), 1);
+	assert_non_null(strstr(why, "seq 5 refused: op 0: rule test: value no"));
+	assert_int_equal(ledger_feed_waits(t, COUNTY, why, sizeof why), 1);
+	assert_non_null(strstr(why, "seq 5: the feed is frozen"));
+	assert_int_equal(ledger_verify(t, &rep, err, sizeof err), 0);
+	ledger_close(&t);
+}
+
 static void
 test_rekey(void **state)
 {
@@ -388,6 +507,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fork_detected, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_wait, s_setup, s_teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -66,7 +66,7 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_hold.c tools/cmd_duplicates.c tools/cmd_roster.c \
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c \
            tools/proc.c tools/passphrase.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c
-DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sigcheck.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \

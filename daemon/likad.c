@@ -230,6 +230,8 @@ main(int argc, char **argv)
 		rc = hub_start(&d, err, sizeof err);
 	else
 		rc = township_start(&d, err, sizeof err);
+	if (rc == 0)
+		rc = sigcheck_start(&d, err, sizeof err);
 	if (rc < 0) {
 		log_warnx("%s", err);
 		s_stop = 1;
@@ -244,6 +246,7 @@ main(int argc, char **argv)
 	/* shutdown in reverse */
 	log_info("stopping");
 	control_stop(&d);
+	sigcheck_stop(&d);
 	if (d.node.conf.role == ROLE_COUNTY)
 		hub_stop(&d);
 	else

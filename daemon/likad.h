@@ -112,6 +112,7 @@ struct daemon {
 	int dup_held;               /* hub: the duplicate scan said once that it waits */
 	int epoch_due;              /* a peer acknowledged our feed: renew the epoch */
 	int64_t epoch_at;           /* mono ms of the last renewal */
+	struct sigcheck *sigcheck;  /* the thread checking deferred signatures (sigcheck.c) */
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */
@@ -162,6 +163,14 @@ void sync_epoch_tick(struct daemon *d);
 int sync_data_changed(struct daemon *d);
 /* Persist every link's rows if it is time (FORCE: now). */
 void sync_flush(struct daemon *d, int force);
+
+/* ---- sigcheck.c: signatures the chain let a batch skip, checked off the loop ---- */
+/* Start the thread (its own connection to the ledger); 0, or -1 with ERR. */
+int sigcheck_start(struct daemon *d, char *err, size_t errlen);
+/* Change sets were stored with signatures still to check: look now. */
+void sigcheck_kick(struct daemon *d);
+/* Stop and join the thread (accepts a daemon that never started it). */
+void sigcheck_stop(struct daemon *d);
 
 /* ---- monitor.c: events of the hub's or township's socket ---- */
 /* Watch EVENTS (ZMQ_EVENT_*) of D->sock on D->monitor, handled by FN in the loop; 0 or -1. */

@@ -5,12 +5,10 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include "likad.h"
@@ -178,14 +176,14 @@ sync_pump(struct daemon *d, struct link *k)
 	}
 	for (size_t i = 0; i < k->nfeeds; i++) {
 		struct feedlink *f = &k->feeds[i];
-		uint64_t head;
-		uint8_t id[HASH_BYTES];
-		if (!f->send || f->refused || ledger_feed_head(d->node.ledger, f->origin, &head, id) < 0)
+		uint64_t have, head;
+		/* HEAD: what may leave, every signature up to it checked (ledger_sig_check) */
+		if (!f->send || f->refused || ledger_feed_heads(d->node.ledger, f->origin, &have, &head) < 0)
 			continue;
 		if (gated && f != g && (strcmp(f->origin, k->peer) != 0 || f->theirs == 0))
 			continue;
-		if (f->stat.have != head) {
-			f->stat.have = head;
+		if (f->stat.have != have) {
+			f->stat.have = have;
 			k->dirty = 1;
 		}
 		while (f->ninflight < window) {
@@ -220,58 +218,88 @@ s_feed_error(struct link *k, struct feedlink *f, const char *msg)
 	k->dirty = 1;
 }
 
-/* ---- signatures of a batch, checked on every core ------------------------------ */
+/* ---- one signature a run (proto/PROTOCOL.md, "One signature a run") ------------- */
 
-#define VERIFY_THREADS_MAX 8
-#define VERIFY_MIN_BATCH   16      /* smaller batches are not worth a thread */
-
-struct s_verify_job {
-	const struct wire_msg *m;
-	const uint8_t *pk;
-	uint8_t *ok;
-	size_t first, step;
+/*
+ * What the chain lets a receiver skip.  A change set's prev is the id
+ * (BLAKE2b-256) of the body before it, so a valid signature on the last
+ * change set of a run of linked change sets under one key authenticates the
+ * bodies of the whole run.  AUTH[i] is the key that authenticated change set
+ * i (NULL: not authenticated; the ledger checks its signature itself); OWN[i]
+ * is 1 if its own signature was the one checked.
+ */
+struct s_batch_auth {
+	uint8_t (*key)[PUBKEY_BYTES];
+	const uint8_t **auth;
+	uint8_t *own;
 };
 
-static void *
-s_verify_run(void *arg)
+static void
+s_auth_release(struct s_batch_auth *a)
 {
-	struct s_verify_job *j = arg;
+	free(a->key);
+	free(a->auth);
+	free(a->own);
+	memset(a, 0, sizeof *a);
+}
 
-	for (size_t i = j->first; i < j->m->ncs; i += j->step) {
-		const struct wire_cs *c = &j->m->cs[i];
-		j->ok[i] = c->siglen == SIG_BYTES &&
-		    changeset_verify_sig(c->sig, c->body, c->len, j->pk) == 0;
-	}
-	return NULL;
+/* May change set I+1 of M continue the run of change set I (linked, same key)? */
+static int
+s_links(struct ledger *l, const struct wire_msg *m, size_t i, const uint8_t id[HASH_BYTES],
+    uint64_t seq, struct s_batch_auth *a)
+{
+	uint64_t next;
+	uint8_t prev[HASH_BYTES];
+
+	if (i + 1 >= m->ncs || changeset_peek(m->cs[i + 1].body, m->cs[i + 1].len, &next, prev) < 0)
+		return 0;
+	if (next != seq + 1 || memcmp(prev, id, HASH_BYTES) != 0)
+		return 0;
+	if (ledger_origin_key(l, m->origin, next, a->key[i + 1]) < 0)
+		return 0;
+	return memcmp(a->key[i + 1], a->key[i], PUBKEY_BYTES) == 0;
 }
 
 /*
- * Check every signature of batch M against PK, spread over the cores: Ed25519
- * verification costs more than storing a change set, so a catching-up hub
- * would otherwise be bound by one core.  OK[i] is 1 for a valid signature;
- * the ledger re-checks whatever is not marked valid.
+ * Split batch M into runs (linked change sets under one key) and check the
+ * signature of each run's last change set.  -1: out of memory (the ledger
+ * then checks every signature itself).
  */
-static void
-s_verify_batch(const struct wire_msg *m, const uint8_t pk[PUBKEY_BYTES], uint8_t *ok)
+static int
+s_authenticate(struct ledger *l, const struct wire_msg *m, struct s_batch_auth *a)
 {
-	struct s_verify_job jobs[VERIFY_THREADS_MAX];
-	pthread_t tid[VERIFY_THREADS_MAX];
-	int started[VERIFY_THREADS_MAX] = { 0 };
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = m->ncs < VERIFY_MIN_BATCH || ncpu < 2 ? 1 :
-	    (size_t)(ncpu > VERIFY_THREADS_MAX ? VERIFY_THREADS_MAX : ncpu);
+	size_t n = m->ncs ? m->ncs : 1, first = 0;
+	uint64_t seq;
+	uint8_t id[HASH_BYTES], prev[HASH_BYTES];
 
-	for (size_t t = 0; t < n; t++)
-		jobs[t] = (struct s_verify_job){ m, pk, ok, t, n };
-	for (size_t t = 1; t < n; t++)
-		started[t] = pthread_create(&tid[t], NULL, s_verify_run, &jobs[t]) == 0;
-	s_verify_run(&jobs[0]);
-	for (size_t t = 1; t < n; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			s_verify_run(&jobs[t]);     /* no thread: do its share here */
+	a->key = calloc(n, sizeof *a->key);
+	a->auth = calloc(n, sizeof *a->auth);
+	a->own = calloc(n, 1);
+	if (!a->key || !a->auth || !a->own) {
+		s_auth_release(a);
+		return -1;
 	}
+	for (size_t i = 0; i < m->ncs; i++) {
+		const struct wire_cs *c = &m->cs[i];
+		if (i == first && (changeset_peek(c->body, c->len, &seq, prev) < 0 ||
+		    ledger_origin_key(l, m->origin, seq, a->key[i]) < 0)) {
+			first = i + 1;      /* the ledger says what is wrong with it */
+			continue;
+		}
+		changeset_id(id, c->body, c->len);
+		if (s_links(l, m, i, id, seq, a)) {
+			seq++;
+			continue;
+		}
+		/* change set I ends a run: its signature speaks for FIRST..I */
+		if (c->siglen == SIG_BYTES && changeset_verify_sig(c->sig, c->body, c->len, a->key[i]) == 0) {
+			for (size_t j = first; j <= i; j++)
+				a->auth[j] = a->key[i];
+			a->own[i] = 1;
+		}
+		first = i + 1;
+	}
+	return 0;
 }
 
 void
@@ -314,21 +342,21 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			return;
 		}
 	ledger_feed_head(l, m->origin, &head_before, id);
-	uint8_t pk[PUBKEY_BYTES], *ok = NULL;
-	/* the key of the batch's first seq; one the other side of a re-key is checked again */
-	if (ledger_origin_key(l, m->origin, head_before + 1, pk) == 0 && (ok = calloc(m->ncs ? m->ncs : 1, 1)))
-		s_verify_batch(m, pk, ok);
+	struct s_batch_auth auth = { 0 };
+	s_authenticate(l, m, &auth);
 	if (ledger_recv_begin(l, err, sizeof err) < 0) {
-		free(ok);
+		s_auth_release(&auth);
 		log_warnx("\"%s\": %s", k->peer, err);
 		link_send_error(d, k, WERR_INTERNAL, NULL, "busy, try again");
 		return;
 	}
+	uint64_t deferred = 0;      /* the first seq stored on the chain's authority alone */
 	for (i = 0; i < m->ncs && !stop; i++) {
+		const uint8_t *pk = auth.auth ? auth.auth[i] : NULL;
 		if (ledger_receive_verified(l, m->cs[i].body, m->cs[i].len, m->cs[i].sig,
-		    m->cs[i].siglen, ok && ok[i] ? pk : NULL, k->peer, &res, reason, sizeof reason) < 0) {
+		    m->cs[i].siglen, pk, k->peer, &res, reason, sizeof reason) < 0) {
 			ledger_rollback(l);
-			free(ok);
+			s_auth_release(&auth);
 			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);
 			s_feed_error(k, f, reason);
 			link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
@@ -340,6 +368,9 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			stored++;
 			if (res == RECV_HELD)
 				log_info("feed \"%s\": %s", m->origin, reason);
+			if (pk && !auth.own[i] && !deferred &&
+			    changeset_peek(m->cs[i].body, m->cs[i].len, &deferred, id) < 0)
+				deferred = head_before + 1;     /* not reached: it was stored */
 			break;
 		case RECV_DUPLICATE:
 			dup++;
@@ -358,13 +389,21 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			break;
 		}
 	}
-	free(ok);
+	s_auth_release(&auth);
+	if (deferred && ledger_sig_defer(l, m->origin, deferred, err, sizeof err) < 0) {
+		ledger_rollback(l);
+		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
+		return;
+	}
 	if (ledger_recv_commit(l, err, sizeof err) < 0) {
 		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
 		s_feed_error(k, f, err);
 		link_send_error(d, k, WERR_INTERNAL, NULL, "could not commit: try again");
 		return;
 	}
+	if (deferred)
+		sigcheck_kick(d);
 	ledger_feed_head(l, m->origin, &head, id);
 	if (head > f->theirs)
 		f->theirs = head;

@@ -244,6 +244,56 @@ changeset_encode(msgpack_sbuffer *out, const struct changeset_header *h,
 		msgpack_sbuffer_write(out, ops->sb.data, ops->sb.size);
 }
 
+/* A msgpack integer at B (>= 0, any width) into *V; bytes used, or 0. */
+static size_t
+s_peek_uint(const uint8_t *b, size_t len, uint64_t *v)
+{
+	static const uint8_t width[8] = { 1, 2, 4, 8, 1, 2, 4, 8 };    /* cc..cf, d0..d3 */
+
+	if (len < 1)
+		return 0;
+	if (b[0] < 0x80) {
+		*v = b[0];
+		return 1;
+	}
+	if (b[0] < 0xcc || b[0] > 0xd3)
+		return 0;
+	size_t n = width[b[0] - 0xcc];
+	if (len < 1 + n || (b[0] >= 0xd0 && (b[1] & 0x80)))
+		return 0;       /* a negative value is no seq */
+	*v = 0;
+	for (size_t i = 0; i < n; i++)
+		*v = *v << 8 | b[1 + i];
+	return 1 + n;
+}
+
+int
+changeset_peek(const void *body, size_t len, uint64_t *seq, uint8_t prev[HASH_BYTES])
+{
+	const uint8_t *b = body;
+	size_t off, n;
+	uint64_t format;
+
+	/* [format, origin (fixstr or str8), seq, prev (bin8 32), ...]: array of 8 */
+	if (len < 3 || b[0] != 0x98 || !(n = s_peek_uint(b + 1, len - 1, &format)) ||
+	    format != CHANGESET_FORMAT)
+		return -1;
+	off = 1 + n;
+	if (off + 1 < len && b[off] == 0xd9)           /* str8 */
+		off += 2 + b[off + 1];
+	else if (off < len && (b[off] & 0xe0) == 0xa0) /* fixstr */
+		off += 1 + (b[off] & 0x1f);
+	else
+		return -1;
+	if (off >= len || !(n = s_peek_uint(b + off, len - off, seq)))
+		return -1;
+	off += n;
+	if (len < off + 2 + HASH_BYTES || b[off] != 0xc4 || b[off + 1] != HASH_BYTES)
+		return -1;
+	memcpy(prev, b + off + 2, HASH_BYTES);
+	return 0;
+}
+
 static int
 s_get_bin(const msgpack_object *o, uint8_t *out, size_t n)
 {

@@ -111,6 +111,14 @@ void changeset_release(struct changeset *cs);
 int changeset_op(const struct changeset *cs, uint32_t i, struct op_view *op,
     char *err, size_t errlen);
 
+/*
+ * The seq and prev of BODY read from its fixed prefix without decoding the
+ * rest (the sender's chain is checked before anything is decoded): 0, or -1
+ * if the prefix is not in the forms a change set takes.  Nothing else of the
+ * body is checked; changeset_decode still decides whether it is well formed.
+ */
+int changeset_peek(const void *body, size_t len, uint64_t *seq, uint8_t prev[HASH_BYTES]);
+
 /* id = BLAKE2b-256(body); sign/verify are Ed25519 detached over the body. */
 void changeset_id(uint8_t id[HASH_BYTES], const void *body, size_t len);
 void changeset_sign(uint8_t sig[SIG_BYTES], const void *body, size_t len,

@@ -557,11 +557,8 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 		case WIRE_CHANGESETS:
 			if (!k->ready)
 				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
-			else {
-				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
-				if (d->hold == 2 && strcmp(m.origin, d->node.conf.code) == 0)
-					s_county_check(d);
-			}
+			else
+				sync_changesets(d, k, &m, zmq_msg_data(&body), zmq_msg_size(&body));
 			break;
 		case WIRE_ACK:
 			sync_on_ack(d, k, &m);
@@ -590,6 +587,14 @@ next:
 		zmq_msg_close(&body);
 	}
 	return 0;
+}
+
+/* After a batch is stored: our own feed back from a township may lift a hold. */
+static void
+s_after_changesets(struct daemon *d, const char *origin)
+{
+	if (d->hold == 2 && strcmp(origin, d->node.conf.code) == 0)
+		s_county_check(d);
 }
 
 /* Every tick: notice new commits (roster, county feed), pump, time out silent townships. */
@@ -624,6 +629,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 				}
 			sqlite3_finalize(st);
 		}
+		sync_retry(d, k);
 		sync_timers(d, k);
 		sync_pump(d, k);
 		i++;
@@ -643,6 +649,7 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 {
 	int64_t maxmsg = (int64_t)WIRE_MAX_MSG;
 
+	d->after_changesets = s_after_changesets;
 	if (hub_reload_roster(d) < 0)
 		return errf(err, errlen, "cannot read the roster");
 	char v[512];

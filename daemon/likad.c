@@ -239,6 +239,13 @@ main(int argc, char **argv)
 		control_start(&d);      /* optional: status falls back to the database */
 	}
 
+	/*
+	 * In the loop nothing waits for SQLite's write lock (a `lika import`, a
+	 * backup, the signature-check thread may hold it): a batch is queued and
+	 * stored on a later tick, other writes are tried again later.
+	 */
+	sqlite3_busy_timeout(ledger_db(d.node.ledger), 0);
+
 	/* loop */
 	if (!s_stop && loop_run(d.loop, s_check, &d) < 0)
 		rc = -1;
@@ -252,6 +259,8 @@ main(int argc, char **argv)
 	else
 		township_stop(&d);
 	sqlite3_finalize(d.st_data_version);
+	free(d.heads);
+	sqlite3_busy_timeout(ledger_db(d.node.ledger), 15000);     /* the last writes wait */
 	ledger_meta_set(d.node.ledger, "likad_pid", "0", err, sizeof err);
 	loop_destroy(&d.loop);
 	sodium_memzero(d.curve_sk, sizeof d.curve_sk);

@@ -43,6 +43,19 @@ struct feedlink {
 	int restored;               /* counters carried on from table peer */
 };
 
+/* A CHANGESETS frame kept while another writer holds the ledger (sync_changesets). */
+struct sync_frame {
+	uint8_t *data;
+	size_t len;
+};
+#define QUEUE_MAX WINDOW_MAX    /* frames kept a link; a sender has no more in flight */
+
+/* A feed's heads as last read (sync_heads): refreshed when the database changes. */
+struct head_cache {
+	char origin[CODE_MAX];
+	uint64_t have, forwardable;
+};
+
 /* A session with one peer: the hub has one per township, a township one. */
 struct link {
 	char peer[CODE_MAX];
@@ -57,6 +70,8 @@ struct link {
 	size_t nfeeds;
 	struct peer_row conn;       /* the row with feed "" */
 	int dirty;
+	struct sync_frame *queued;  /* CHANGESETS not yet stored: the ledger was busy */
+	size_t nqueued;
 	/* hub: the township's head of the county feed in its HELLO (this session) */
 	int reported;
 	uint64_t county_reported;
@@ -83,6 +98,11 @@ struct daemon {
 	char server_pk[41];                 /* township: the hub's (county's) key */
 	sqlite3_stmt *st_data_version;
 	int64_t data_version;
+	struct head_cache *heads;   /* sync_heads: every feed's heads, valid for heads_key */
+	size_t nheads;
+	int64_t heads_key;
+	/* role: after a batch of ORIGIN was stored (hub: the county check; township: caught up) */
+	void (*after_changesets)(struct daemon *d, const char *origin);
 	int64_t next_flush;
 	int64_t dup_checked_at;     /* hub: last search for duplicate people (mono ms) */
 	int64_t dup_version;        /* hub: data_version it searched */
@@ -126,8 +146,22 @@ int link_send_error(struct daemon *d, struct link *k, unsigned code, const char 
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Send what the peer lacks of every feed we send it, within the window. */
 void sync_pump(struct daemon *d, struct link *k);
-/* A CHANGESETS batch: store through the ledger, then ACK, NEED or ERROR. */
-void sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes);
+/*
+ * A CHANGESETS message M in FRAME (LEN bytes): stored through the ledger, then
+ * ACK, NEED or ERROR.  While another connection holds the ledger's write lock
+ * nothing waits: the frame is queued on K and stored by sync_retry on a later
+ * tick (in order: a link with frames queued queues the next ones too).
+ */
+void sync_changesets(struct daemon *d, struct link *k, const struct wire_msg *m,
+    const void *frame, size_t len);
+/* Store what K has queued, in order, until the ledger is busy again. */
+void sync_retry(struct daemon *d, struct link *k);
+/*
+ * ORIGIN's head here (HAVE) and the seq up to which it may be forwarded,
+ * from a cache refreshed when the database changed (sync_data_changed, our
+ * own commits): the loop does not re-read every feed's head every tick.
+ */
+int sync_heads(struct daemon *d, const char *origin, uint64_t *have, uint64_t *forwardable);
 void sync_on_ack(struct daemon *d, struct link *k, const struct wire_msg *m);
 void sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m);
 /* An ERROR: counted and logged; a refused feed is not sent again this session. */

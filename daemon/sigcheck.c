@@ -17,7 +17,7 @@
 #include "log.h"
 #include "util.h"
 
-#define SIGCHECK_STEP 256           /* signatures checked in one transaction */
+#define SIGCHECK_STEP 4096          /* signatures checked a transaction: few short writes */
 #define SIGCHECK_IDLE_MS 1000       /* look again this often without a kick */
 
 struct sigcheck {
@@ -91,6 +91,12 @@ sigcheck_start(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	}
 	ledger_set_identity(sc->l, ledger_identity(d->node.ledger), NULL);
+	/* what it records is found again if a crash loses it: the write lock is held briefly */
+	if (ledger_set_synchronous(sc->l, "normal", err, errlen) < 0) {
+		ledger_close(&sc->l);
+		free(sc);
+		return -1;
+	}
 	pthread_mutex_init(&sc->mu, NULL);
 	pthread_cond_init(&sc->cv, NULL);
 	sc->kicked = 1;         /* what a previous run left unchecked */

@@ -38,6 +38,11 @@ link_feed(struct link *k, const char *origin, int create)
 void
 link_reset(struct link *k)
 {
+	for (size_t i = 0; i < k->nqueued; i++)
+		free(k->queued[i].data);
+	free(k->queued);
+	k->queued = NULL;
+	k->nqueued = 0;
 	free(k->feeds);
 	k->feeds = NULL;
 	k->nfeeds = 0;
@@ -99,6 +104,35 @@ sync_head(struct daemon *d, const char *origin, struct wire_head *h)
 	snprintf(h->origin, sizeof h->origin, "%s", origin);
 	if (ledger_feed_head(d->node.ledger, origin, &h->seq, h->id) < 0)
 		h->seq = 0;
+}
+
+int
+sync_heads(struct daemon *d, const char *origin, uint64_t *have, uint64_t *forwardable)
+{
+	sqlite3 *db = ledger_db(d->node.ledger);
+	int64_t key = d->data_version * 1000003 + sqlite3_total_changes64(db);
+
+	if (key != d->heads_key) {
+		d->nheads = 0;
+		d->heads_key = key;
+	}
+	for (size_t i = 0; i < d->nheads; i++)
+		if (strcmp(d->heads[i].origin, origin) == 0) {
+			*have = d->heads[i].have;
+			*forwardable = d->heads[i].forwardable;
+			return 0;
+		}
+	if (ledger_feed_heads(d->node.ledger, origin, have, forwardable) < 0)
+		return -1;
+	struct head_cache *h = realloc(d->heads, (d->nheads + 1) * sizeof *h);
+	if (h) {
+		d->heads = h;
+		h = &d->heads[d->nheads++];
+		snprintf(h->origin, sizeof h->origin, "%s", origin);
+		h->have = *have;
+		h->forwardable = *forwardable;
+	}
+	return 0;
 }
 
 /* Change sets in one batch we send: the hub stores a batch in one transaction. */
@@ -170,15 +204,14 @@ sync_pump(struct daemon *d, struct link *k)
 	int gated = 0;
 	struct feedlink *g = k->gate[0] ? link_feed(k, k->gate, 0) : NULL;
 	if (g) {
-		uint64_t gh;
-		uint8_t gid[HASH_BYTES];
-		gated = ledger_feed_head(d->node.ledger, g->origin, &gh, gid) == 0 && g->theirs < gh;
+		uint64_t gh, gfwd;
+		gated = sync_heads(d, g->origin, &gh, &gfwd) == 0 && g->theirs < gh;
 	}
 	for (size_t i = 0; i < k->nfeeds; i++) {
 		struct feedlink *f = &k->feeds[i];
 		uint64_t have, head;
 		/* HEAD: what may leave, every signature up to it checked (ledger_sig_check) */
-		if (!f->send || f->refused || ledger_feed_heads(d->node.ledger, f->origin, &have, &head) < 0)
+		if (!f->send || f->refused || sync_heads(d, f->origin, &have, &head) < 0)
 			continue;
 		if (gated && f != g && (strcmp(f->origin, k->peer) != 0 || f->theirs == 0))
 			continue;
@@ -302,8 +335,9 @@ s_authenticate(struct ledger *l, const struct wire_msg *m, struct s_batch_auth *
 	return 0;
 }
 
-void
-sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes)
+/* Store batch M; 1 if the ledger is busy (another writer): nothing done, nothing sent. */
+static int
+s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes)
 {
 	struct ledger *l = d->node.ledger;
 	struct feedlink *f = link_feed(k, m->origin, 0);
@@ -319,7 +353,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		    k->peer, m->origin);
 		s_feed_error(k, NULL, "sent a feed it may not send");
 		link_send_error(d, k, WERR_FORBIDDEN, NULL, "feed %s is not yours to send", m->origin);
-		return;
+		return 0;
 	}
 	f->stat.bytes_in += bytes;
 	if (f->stopped) {
@@ -327,7 +361,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		/* an admin may have dealt with it (lika quarantine resolve) */
 		if (ledger_feed_frozen(d->node.ledger, m->origin, why, sizeof why) == 1) {
 			log_debug("feed \"%s\" from \"%s\" is stopped: batch ignored", m->origin, k->peer);
-			return;
+			return 0;
 		}
 		log_info("feed \"%s\" from \"%s\" was unfrozen: accepting it again", m->origin, k->peer);
 		f->stopped = 0;
@@ -339,16 +373,20 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			s_feed_error(k, f, "malformed change set or one of another feed");
 			link_send_error(d, k, WERR_BAD_MESSAGE, m->origin, "change set %zu is malformed or not of feed %s",
 			    i, m->origin);
-			return;
+			return 0;
 		}
 	ledger_feed_head(l, m->origin, &head_before, id);
 	struct s_batch_auth auth = { 0 };
 	s_authenticate(l, m, &auth);
 	if (ledger_recv_begin(l, err, sizeof err) < 0) {
 		s_auth_release(&auth);
+		if ((sqlite3_extended_errcode(ledger_db(l)) & 0xff) == SQLITE_BUSY) {
+			f->stat.bytes_in -= bytes;      /* counted when it is stored */
+			return 1;
+		}
 		log_warnx("\"%s\": %s", k->peer, err);
-		link_send_error(d, k, WERR_INTERNAL, NULL, "busy, try again");
-		return;
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
+		return 0;
 	}
 	uint64_t deferred = 0;      /* the first seq stored on the chain's authority alone */
 	for (i = 0; i < m->ncs && !stop; i++) {
@@ -360,7 +398,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);
 			s_feed_error(k, f, reason);
 			link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
-			return;
+			return 0;
 		}
 		switch (res) {
 		case RECV_STORED:
@@ -394,13 +432,13 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		ledger_rollback(l);
 		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
 		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
-		return;
+		return 0;
 	}
 	if (ledger_recv_commit(l, err, sizeof err) < 0) {
 		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
 		s_feed_error(k, f, err);
 		link_send_error(d, k, WERR_INTERNAL, NULL, "could not commit: try again");
-		return;
+		return 0;
 	}
 	if (deferred)
 		sigcheck_kick(d);
@@ -444,6 +482,57 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		f->need_from = 0;
 	}
 	msgpack_sbuffer_destroy(&sb);
+	if (d->after_changesets)
+		d->after_changesets(d, m->origin);
+	return 0;
+}
+
+void
+sync_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, const void *frame,
+    size_t len)
+{
+	struct sync_frame *q;
+
+	if (k->nqueued == 0 && s_store(d, k, m, len) == 0)
+		return;
+	if (k->nqueued == QUEUE_MAX || !(q = realloc(k->queued, (k->nqueued + 1) * sizeof *q))) {
+		/* not acknowledged: the sender sends it again when its window times out */
+		log_debug("\"%s\": ledger busy and %zu batches queued: batch dropped", k->peer, k->nqueued);
+		return;
+	}
+	k->queued = q;
+	q = &k->queued[k->nqueued];
+	if (!(q->data = malloc(len ? len : 1)))
+		return;
+	memcpy(q->data, frame, len);
+	q->len = len;
+	if (k->nqueued++ == 0)
+		log_debug("\"%s\": ledger busy (another writer): batch of \"%s\" queued", k->peer, m->origin);
+}
+
+void
+sync_retry(struct daemon *d, struct link *k)
+{
+	char err[ERRBUF_SIZE];
+	size_t done = 0;
+
+	while (done < k->nqueued) {
+		struct sync_frame *q = &k->queued[done];
+		struct wire_msg m;
+		if (wire_decode(&m, q->data, q->len, err, sizeof err) == 0) {
+			int busy = s_store(d, k, &m, q->len);
+			wire_msg_release(&m);
+			if (busy)
+				break;
+		}
+		free(q->data);
+		done++;
+	}
+	if (done) {
+		memmove(k->queued, k->queued + done, (k->nqueued - done) * sizeof *k->queued);
+		k->nqueued -= done;
+		log_debug("\"%s\": %zu queued batches stored, %zu still queued", k->peer, done, k->nqueued);
+	}
 }
 
 void

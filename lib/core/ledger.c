@@ -385,11 +385,15 @@ ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t e
 			errf(err, errlen, "\"%s\" is not a lika ledger: %s", path, sqlite3_errmsg(l->db));
 			goto fail;
 		}
-		/* tables added by a newer schema appear on first open after an upgrade */
-		if (schema_create(l->db, "main", err, errlen) < 0)
+		/*
+		 * tables added by a newer schema appear on first open after an
+		 * upgrade; otherwise opening writes nothing, so it does not wait for
+		 * another writer's lock
+		 */
+		if (!schema_present(l->db) && schema_create(l->db, "main", err, errlen) < 0)
 			goto fail;
 	}
-	if (s_exec(l->db, s_sig_pending_ddl, err, errlen) < 0)
+	if (!ledger_table_exists(l->db, "sig_pending") && s_exec(l->db, s_sig_pending_ddl, err, errlen) < 0)
 		goto fail;
 	s_applier_init(&l->main, l->db, "main");
 	*lp = l;

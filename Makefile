@@ -201,9 +201,10 @@ test: all $(UNIT_BIN) $(TESTTOOL_BIN) $(CORETOOL_BIN) $(FUZZREPLAY_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) SAN=$(SAN) \
 	    sh tests/run.sh $(TESTFLAGS)
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(TESTTOOL_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
+	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) sh tests/bench/bench_status.sh
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

@@ -38,7 +38,7 @@ struct ledger {
 	sqlite3_stmt *st_roster_key;
 	sqlite3_stmt *st_retired_key;
 	sqlite3_stmt *st_meta_get, *st_meta_set;
-	sqlite3_stmt *st_heads, *st_sig_defer;
+	sqlite3_stmt *st_heads, *st_sig_defer, *st_touch;
 	char sig_last[CODE_MAX];    /* the feed ledger_sig_check looked at last */
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
@@ -80,6 +80,18 @@ static const char s_ledger_ddl[] =
 static const char s_sig_pending_ddl[] =
     "CREATE TABLE IF NOT EXISTS sig_pending ("
     "  origin TEXT PRIMARY KEY NOT NULL, checked INTEGER NOT NULL, bad INTEGER);";
+
+/*
+ * For lika status in constant time: each household this node's own change
+ * sets changed, with the last own seq that changed it.  Households changed in
+ * change sets the county has not acknowledged (seq > acked) are counted from
+ * the index instead of decoding the backlog.  Written by ledger_append;
+ * filled from the own feed when an older ledger is first opened.
+ */
+static const char s_own_touch_ddl[] =
+    "CREATE TABLE IF NOT EXISTS own_touch ("
+    "  key TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS own_touch_seq ON own_touch (seq);";
 
 static const uint8_t s_zero_hash[HASH_BYTES];
 
@@ -344,6 +356,7 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 /* ---- open and close -------------------------------------------------------- */
 
 static int s_apply_held(struct ledger *l, char *err, size_t errlen);
+static int s_local_tables(struct ledger *l, char *err, size_t errlen);
 
 int
 ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t errlen)
@@ -393,7 +406,7 @@ ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t e
 		if (!schema_present(l->db) && schema_create(l->db, "main", err, errlen) < 0)
 			goto fail;
 	}
-	if (!ledger_table_exists(l->db, "sig_pending") && s_exec(l->db, s_sig_pending_ddl, err, errlen) < 0)
+	if (s_local_tables(l, err, errlen) < 0)
 		goto fail;
 	s_applier_init(&l->main, l->db, "main");
 	*lp = l;
@@ -423,6 +436,7 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_meta_set);
 	sqlite3_finalize(l->st_heads);
 	sqlite3_finalize(l->st_sig_defer);
+	sqlite3_finalize(l->st_touch);
 	sqlite3_close(l->db);
 	sodium_memzero(l->sk, sizeof l->sk);
 	free(l);
@@ -774,6 +788,96 @@ ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk
 
 /* ---- local writes ------------------------------------------------------------- */
 
+/* Record the households CS (of our own feed) changes, at its seq (table own_touch). */
+static int
+s_touch(struct ledger *l, const struct changeset *cs)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_touch, "INSERT INTO own_touch (key, seq) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET seq = excluded.seq");
+	char why[ERRBUF_SIZE];
+
+	if (!st)
+		return -1;
+	for (uint32_t i = 0; i < cs->h.nops; i++) {
+		struct op_view op;
+		if (changeset_op(cs, i, &op, why, sizeof why) < 0)
+			return -1;
+		if (op.table_len != strlen(LEDGER_TOUCHED_TABLE) ||
+		    memcmp(op.table, LEDGER_TOUCHED_TABLE, op.table_len) != 0)
+			continue;
+		sqlite3_bind_text(st, 1, op.key, (int)op.key_len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (int64_t)cs->h.seq);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* A ledger from before table own_touch: fill it from the own feed (once). */
+static int
+s_touch_fill(struct ledger *l, char *err, size_t errlen)
+{
+	char code[CODE_MAX], why[ERRBUF_SIZE];
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (ledger_meta_get(l, "code", code, sizeof code) < 0)
+		return 0;       /* a ledger being created: nothing written yet */
+	if (sqlite3_prepare_v2(l->db, "SELECT body FROM changeset WHERE origin = ?1 ORDER BY seq",
+	    -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "own_touch");
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct changeset cs;
+		if (changeset_decode(&cs, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		    why, sizeof why) < 0)
+			continue;       /* verify names it; status counts what it can read */
+		rc = s_touch(l, &cs);
+		changeset_release(&cs);
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? s_sqlerr(l->db, err, errlen, "own_touch") : 0;
+}
+
+/* Tables every open makes sure of (older ledgers lack them); no write when present. */
+static int
+s_local_tables(struct ledger *l, char *err, size_t errlen)
+{
+	if (!ledger_table_exists(l->db, "sig_pending") && s_exec(l->db, s_sig_pending_ddl, err, errlen) < 0)
+		return -1;
+	if (ledger_table_exists(l->db, "own_touch"))
+		return 0;
+	if (s_exec(l->db, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	if (s_exec(l->db, s_own_touch_ddl, err, errlen) < 0 || s_touch_fill(l, err, errlen) < 0 ||
+	    s_exec(l->db, "COMMIT", err, errlen) < 0) {
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_households_since(struct ledger *l, uint64_t seq, uint64_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	*count = 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM own_touch WHERE seq > ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)seq);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*count = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 ledger_begin(struct ledger *l, char *err, size_t errlen)
 {
@@ -904,6 +1008,8 @@ ledger_append(struct ledger *l, const struct ops *ops, struct ledger_written *ou
 		goto fail;
 	}
 	int rc = s_apply(l, &l->main, &cs, err, errlen);
+	if (rc == 0 && s_touch(l, &cs) < 0)
+		rc = s_sqlerr(l->db, err, errlen, "own_touch");
 	changeset_release(&cs);
 	if (rc < 0)
 		goto fail;

@@ -200,6 +200,14 @@ int ledger_sig_unchecked(struct ledger *l, uint64_t *count);
  */
 int ledger_feed_heads(struct ledger *l, const char *origin, uint64_t *head, uint64_t *forwardable);
 
+/*
+ * The table whose rows lika status counts as changed by unsent change sets
+ * (table own_touch, written by ledger_append).
+ */
+#define LEDGER_TOUCHED_TABLE "household"
+/* Rows of LEDGER_TOUCHED_TABLE changed by this node's own change sets after SEQ. */
+int ledger_households_since(struct ledger *l, uint64_t seq, uint64_t *count);
+
 /* Head of ORIGIN's feed: seq 0 and a zero id if we hold none of it. */
 int ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq,
     uint8_t id[HASH_BYTES]);

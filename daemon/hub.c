@@ -608,7 +608,13 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	(void)sock;
 	if (sync_data_changed(d))
 		hub_reload_roster(d);
-	hub_check_duplicates(d, now);
+	/* what changed since: other connections' commits, and our own (received batches) */
+	int64_t version = d->data_version * 1000003 +
+	    sqlite3_total_changes64(ledger_db(d->node.ledger));
+	if (version != d->dup_version) {
+		d->dup_version = version;
+		dupscan_kick(d);
+	}
 	s_refusal_summary(d, now);
 	sync_epoch_tick(d);
 	for (size_t i = 0; i < d->nlinks;) {

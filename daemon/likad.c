@@ -232,6 +232,8 @@ main(int argc, char **argv)
 		rc = township_start(&d, err, sizeof err);
 	if (rc == 0)
 		rc = sigcheck_start(&d, err, sizeof err);
+	if (rc == 0 && d.node.conf.role == ROLE_COUNTY)
+		rc = dupscan_start(&d, err, sizeof err);
 	if (rc < 0) {
 		log_warnx("%s", err);
 		s_stop = 1;
@@ -254,6 +256,7 @@ main(int argc, char **argv)
 	log_info("stopping");
 	control_stop(&d);
 	sigcheck_stop(&d);
+	dupscan_stop(&d);
 	if (d.node.conf.role == ROLE_COUNTY)
 		hub_stop(&d);
 	else

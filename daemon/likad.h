@@ -104,8 +104,8 @@ struct daemon {
 	/* role: after a batch of ORIGIN was stored (hub: the county check; township: caught up) */
 	void (*after_changesets)(struct daemon *d, const char *origin);
 	int64_t next_flush;
-	int64_t dup_checked_at;     /* hub: last search for duplicate people (mono ms) */
-	int64_t dup_version;        /* hub: data_version it searched */
+	struct dupscan *dupscan;    /* hub: the duplicate search thread (duplicates.c) */
+	int64_t dup_version;        /* hub: the data it was last told of */
 	/* hub */
 	struct link **links;
 	size_t nlinks;
@@ -129,7 +129,6 @@ struct daemon {
 	int handshaken;             /* township: the monitor saw the CURVE handshake succeed */
 	char awaiting[1024];        /* peers whose confirmation a hold of kind 2 waits for
 	                               (meta hold_awaiting, comma-separated) */
-	int dup_held;               /* hub: the duplicate scan said once that it waits */
 	int epoch_due;              /* a peer acknowledged our feed: renew the epoch */
 	int64_t epoch_at;           /* mono ms of the last renewal */
 	struct sigcheck *sigcheck;  /* the thread checking deferred signatures (sigcheck.c) */
@@ -221,8 +220,15 @@ void control_stop(struct daemon *d);
 /* ---- hub.c ---- */
 int hub_start(struct daemon *d, char *err, size_t errlen);
 int hub_reload_roster(struct daemon *d);
-/* duplicates.c: publish people found in more than one township (throttled). */
-int hub_check_duplicates(struct daemon *d, int64_t now);
+/*
+ * duplicates.c: people found in more than one township, published as notices
+ * in the county feed by a thread of its own (its own node handle), at most
+ * every 5 s after the data changed.  Start (0, or -1 with ERR), tell it the
+ * data changed, stop and join.
+ */
+int dupscan_start(struct daemon *d, char *err, size_t errlen);
+void dupscan_kick(struct daemon *d);
+void dupscan_stop(struct daemon *d);
 void hub_stop(struct daemon *d);
 
 /* ---- township.c ---- */

@@ -18,7 +18,8 @@ s_be(const uint8_t *p, unsigned n)
 
 /* Returns the byte after the object starting at P, or NULL (reason in ERR). */
 static const uint8_t *
-s_check(const uint8_t *p, const uint8_t *end, unsigned depth, char *err, size_t errlen)
+s_check(const uint8_t *p, const uint8_t *end, unsigned depth, uint64_t *budget, char *err,
+    size_t errlen)
 {
 	uint64_t n = 0, items = 0;
 	unsigned lenbytes = 0;
@@ -28,6 +29,12 @@ s_check(const uint8_t *p, const uint8_t *end, unsigned depth, char *err, size_t 
 		errf(err, errlen, "msgpack: truncated");
 		return NULL;
 	}
+	/* msgpack-c allocates a msgpack_object (24 bytes) for each: count them first */
+	if (*budget == 0) {
+		errf(err, errlen, "msgpack: more objects than a message of this kind holds");
+		return NULL;
+	}
+	(*budget)--;
 	uint8_t b = *p++;
 
 	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
@@ -84,7 +91,7 @@ s_check(const uint8_t *p, const uint8_t *end, unsigned depth, char *err, size_t 
 			return NULL;
 		}
 		for (uint64_t i = 0; i < items; i++)
-			if (!(p = s_check(p, end, depth - 1, err, errlen)))
+			if (!(p = s_check(p, end, depth - 1, budget, err, errlen)))
 				return NULL;
 		return p;
 	}
@@ -100,9 +107,17 @@ fixed:
 int
 msgpack_check(const void *data, size_t len, unsigned max_depth, char *err, size_t errlen)
 {
-	const uint8_t *p = data, *end = p + len;
+	return msgpack_check_objects(data, len, max_depth, UINT64_MAX, err, errlen);
+}
 
-	if (!(p = s_check(p, end, max_depth, err, errlen)))
+int
+msgpack_check_objects(const void *data, size_t len, unsigned max_depth, uint64_t max_objects,
+    char *err, size_t errlen)
+{
+	const uint8_t *p = data, *end = p + len;
+	uint64_t budget = max_objects;
+
+	if (!(p = s_check(p, end, max_depth, &budget, err, errlen)))
 		return -1;
 	if (p != end)
 		return errf(err, errlen, "msgpack: %zu bytes after the object", (size_t)(end - p));

@@ -135,6 +135,14 @@ int changeset_verify_sig(const uint8_t sig[SIG_BYTES], const void *body,
  */
 int msgpack_check(const void *data, size_t len, unsigned max_depth,
     char *err, size_t errlen);
+/*
+ * As msgpack_check, and refuse more than MAX_OBJECTS objects in all (each
+ * element of a container, and the container, counts one): what msgpack-c
+ * will allocate is then bounded before it allocates (17 MB of nils would
+ * otherwise unpack to 17 M objects, some 400 MB).
+ */
+int msgpack_check_objects(const void *data, size_t len, unsigned max_depth,
+    uint64_t max_objects, char *err, size_t errlen);
 
 /* Helpers for reading msgpack objects. */
 int mp_str_eq(const msgpack_object *o, const char *s);

@@ -416,6 +416,22 @@ test_peek(void **state)
 	free(body1); free(body2); free(id1);
 }
 
+/* Objects are counted before anything is unpacked: the container and each element. */
+static void
+test_check_objects(void **state)
+{
+	(void)state;
+	uint8_t nils[1 + 3];
+	char err[256];
+
+	nils[0] = 0x93;         /* fixarray of 3 nils: 4 objects */
+	memset(nils + 1, 0xc0, 3);
+	assert_int_equal(msgpack_check_objects(nils, sizeof nils, 2, 4, err, sizeof err), 0);
+	assert_int_equal(msgpack_check_objects(nils, sizeof nils, 2, 3, err, sizeof err), -1);
+	assert_non_null(strstr(err, "more objects"));
+	assert_int_equal(msgpack_check(nils, sizeof nils, 2, err, sizeof err), 0);
+}
+
 int
 main(void)
 {
@@ -427,6 +443,7 @@ main(void)
 		cmocka_unit_test(test_bad_ops_refused),
 		cmocka_unit_test(test_non_shortest_accepted),
 		cmocka_unit_test(test_peek),
+		cmocka_unit_test(test_check_objects),
 	};
 	if (sodium_init() < 0)
 		return 1;

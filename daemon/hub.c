@@ -611,7 +611,8 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	/* what changed since: other connections' commits, and our own (received batches) */
 	int64_t version = d->data_version * 1000003 +
 	    sqlite3_total_changes64(ledger_db(d->node.ledger));
-	if (version != d->dup_version) {
+	int changed = version != d->dup_version;
+	if (changed) {
 		d->dup_version = version;
 		dupscan_kick(d);
 	}
@@ -623,7 +624,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 			s_drop_link(d, i, "silent: disconnected");
 			continue;
 		}
-		if (k->want_all) {
+		if (k->want_all && (changed || !k->nfeeds)) {     /* a new feed comes with a change */
 			sqlite3_stmt *st = NULL;
 			if (sqlite3_prepare_v2(ledger_db(d->node.ledger), "SELECT origin FROM feed", -1, &st,
 			    NULL) == SQLITE_OK)

@@ -15,7 +15,11 @@
 #include "wire.h"
 
 #define WINDOW_MAX 64
-#define TICK_MS 20          /* a local commit leaves within one tick */
+/*
+ * A local commit leaves within one tick; a tick with nothing changed costs a
+ * PRAGMA data_version and a look at cached heads.
+ */
+#define TICK_MS 5
 /*
  * A TCP connection must finish its ZMTP greeting and CURVE handshake in this
  * time (ZMQ_HANDSHAKE_IVL; libzmq's default is 30 s): idle connections that

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include "likad.h"
 #include "log.h"
@@ -19,6 +22,7 @@
 
 #define SIGCHECK_STEP 4096          /* signatures checked a transaction: few short writes */
 #define SIGCHECK_IDLE_MS 1000       /* look again this often without a kick */
+#define SIGCHECK_NICE 10            /* the thread's nice value (Linux: per thread) */
 
 struct sigcheck {
 	pthread_t tid;
@@ -55,6 +59,8 @@ s_run(void *arg)
 {
 	struct sigcheck *sc = arg;
 
+	/* below the loop: storing and answering come first, checking takes what is left */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SIGCHECK_NICE);
 	pthread_mutex_lock(&sc->mu);
 	while (!sc->stop) {
 		if (!sc->kicked) {

@@ -3,6 +3,7 @@
 #   make            bin/likad and bin/lika
 #   make test       unit and system tests (make test SAN=1: under ASan+UBSan)
 #   make bench      benchmarks, figures printed as ratios against plain SQLite
+#   make bench-peers  lika's hub ingest beside PouchDB (installed from npm into build/peers)
 #   make demo       a county hub and three townships on this machine
 #   make valgrind   the unit tests under valgrind
 #   make deps       install the Debian packages (as root), else print the command
@@ -94,7 +95,7 @@ TESTTOOL_BIN = $(subst test_tool,test-tool,$(TESTTOOL_SRC:tests/tools/%.c=$(BUIL
 CORETOOL_BIN = $(CORETOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test bench demo deps clean check-deps valgrind spec fuzz torture
+.PHONY: all test bench bench-peers demo deps clean check-deps valgrind spec fuzz torture
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -205,6 +206,11 @@ bench: all $(BENCH_BIN) $(TESTTOOL_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) sh tests/bench/bench_status.sh
+
+# lika's hub ingest beside PouchDB replicating the same records (npm install into build/peers)
+bench-peers: all $(BUILD)/tests/bench_sync
+	@sh tests/bench/bench_peers.sh $(abspath $(BUILD)/tests/bench_sync) $(abspath $(BIN))/likad \
+	    $(abspath build/peers)
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

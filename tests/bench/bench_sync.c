@@ -31,7 +31,8 @@
 #include "wire.h"
 
 #define N_CS      10000
-#define N_OPS     10
+#define OPS_MAX   10
+static int N_OPS = OPS_MAX;     /* ops a change set: $BENCH_OPS (1..10), 10 by default */
 #define N_LAT     200
 #define N_CLIENTS 50
 
@@ -133,7 +134,7 @@ s_row(const char *township, uint64_t x, char village[CODE_MAX], char key[32], ch
 static void
 s_write(struct node *t, uint64_t i)
 {
-	char err[ERRBUF_SIZE], village[N_OPS][CODE_MAX], key[N_OPS][32], name[N_OPS][48];
+	char err[ERRBUF_SIZE], village[OPS_MAX][CODE_MAX], key[OPS_MAX][32], name[OPS_MAX][48];
 	struct ops ops = OPS_INIT;
 
 	ops_init(&ops);
@@ -226,6 +227,16 @@ s_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void
+s_cleanup(void)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_sync: could not remove %s\n", s_dir);
+}
+
 int
 main(void)
 {
@@ -235,6 +246,12 @@ main(void)
 
 	if (!(s_likad = getenv("LIKAD")))
 		s_likad = "bin/likad";
+	if (getenv("BENCH_OPS") && (N_OPS = atoi(getenv("BENCH_OPS"))) < 1)
+		N_OPS = 1;
+	if (N_OPS > OPS_MAX)
+		N_OPS = OPS_MAX;
+	/* $BENCH_INGEST_ONLY: the ingest figure alone (make bench-peers) */
+	int ingest_only = getenv("BENCH_INGEST_ONLY") != NULL;
 	if (access(s_likad, X_OK) != 0)
 		s_die(s_likad, "not executable (make first)");
 	snprintf(s_dir, sizeof s_dir, "%s/lika-bench.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -306,6 +323,15 @@ main(void)
 	printf("  CPU during the catch-up: hub %" PRId64 " ms, township %" PRId64 " ms\n", hub_cpu, town_cpu);
 	printf("plain SQLite, same rows, same transaction size: %.0f rows/s; hub/plain = %.2f\n",
 	    plain, plain > 0 ? rows_s / plain : 0);
+
+	if (ingest_only) {
+		s_stop(tp);
+		s_stop(hp);
+		node_close(&town);
+		sqlite3_close(hubdb);
+		s_cleanup();
+		return 0;
+	}
 
 	/* 2. latency: commit at the township → commit at the hub */
 	static int64_t lat[N_LAT];
@@ -385,9 +411,6 @@ main(void)
 	zmq_ctx_term(ctx);
 	s_stop(hp);
 	sqlite3_close(hubdb);
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench_sync: could not remove %s\n", s_dir);
+	s_cleanup();
 	return welcomed == N_CLIENTS ? 0 : 1;
 }

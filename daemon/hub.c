@@ -678,6 +678,13 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 	s_setsockopt_int(d->sock, ZMQ_ROUTER_MANDATORY, 1);
 	s_setsockopt_int(d->sock, ZMQ_LINGER, 1000);
 	s_setsockopt_int(d->sock, ZMQ_SNDHWM, 10000);
+	/*
+	 * Received messages wait decrypted in libzmq's queue of each township
+	 * until the loop reads them: a few a township, and the rest stays in TCP
+	 * (the township's window and its socket), so 30 townships catching up at
+	 * once do not pile their batches up in the hub's memory.
+	 */
+	s_setsockopt_int(d->sock, ZMQ_RCVHWM, HUB_RCVHWM);
 	s_setsockopt_int(d->sock, ZMQ_HANDSHAKE_IVL, HANDSHAKE_IVL_MS);
 	zmq_setsockopt(d->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
 	/* what libzmq does not tell the ZAP handler: timeouts and failed accepts */

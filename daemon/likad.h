@@ -15,6 +15,7 @@
 #include "wire.h"
 
 #define WINDOW_MAX 64
+#define HUB_RCVHWM 2        /* messages libzmq keeps received for the hub, each township */
 /*
  * A local commit leaves within one tick; a tick with nothing changed costs a
  * PRAGMA data_version and a look at cached heads.

@@ -38,7 +38,7 @@ struct ledger {
 	sqlite3_stmt *st_roster_key;
 	sqlite3_stmt *st_retired_key;
 	sqlite3_stmt *st_meta_get, *st_meta_set;
-	sqlite3_stmt *st_heads, *st_sig_defer, *st_touch;
+	sqlite3_stmt *st_heads, *st_sig_defer, *st_touch, *st_cs_get;
 	char sig_last[CODE_MAX];    /* the feed ledger_sig_check looked at last */
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
@@ -437,6 +437,7 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_heads);
 	sqlite3_finalize(l->st_sig_defer);
 	sqlite3_finalize(l->st_touch);
+	sqlite3_finalize(l->st_cs_get);
 	sqlite3_close(l->db);
 	sodium_memzero(l->sk, sizeof l->sk);
 	free(l);
@@ -704,12 +705,13 @@ int
 ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
     uint8_t **body, size_t *len, uint8_t sig[SIG_BYTES])
 {
-	sqlite3_stmt *st = NULL;
+	/* prepared once: a catch-up reads every change set it sends through here */
+	sqlite3_stmt *st = s_prep(l, &l->st_cs_get, "SELECT body, sig FROM changeset "
+	    "WHERE origin = ?1 AND seq = ?2");
 	int rc = -1;
 
 	*body = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT body, sig FROM changeset WHERE origin = ?1 AND seq = ?2",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)seq);
@@ -722,7 +724,7 @@ ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
 			rc = 0;
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 

@@ -294,6 +294,7 @@ s_run(void *arg)
 	struct dupscan *ds = arg;
 	int64_t last = mono_ms() - DUP_EVERY_MS;
 
+	pthread_setname_np(pthread_self(), "likad-dups");
 	pthread_mutex_lock(&ds->mu);
 	while (!ds->stop) {
 		int64_t now = mono_ms(), wait = DUP_EVERY_MS;

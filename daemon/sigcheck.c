@@ -61,6 +61,7 @@ s_run(void *arg)
 
 	/* below the loop: storing and answering come first, checking takes what is left */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), SIGCHECK_NICE);
+	pthread_setname_np(pthread_self(), "likad-sigcheck");
 	pthread_mutex_lock(&sc->mu);
 	while (!sc->stop) {
 		if (!sc->kicked) {

@@ -2,6 +2,24 @@
  * sync.c — feeds over a link: sending what the peer lacks within a window of
  * unacknowledged batches, storing what arrives through the ledger one batch a
  * transaction, acknowledging only after commit.  Used by both roles.
+ *
+ * Receiving a CHANGESETS message (sync_changesets):
+ *   1. checks before the ledger: the feed may come from this peer, it is not
+ *      stopped, every body names the batch's origin;
+ *   2. s_authenticate: the batch is cut into runs of chained change sets under
+ *      one key, and the signature of each run's last change set is checked
+ *      (proto/PROTOCOL.md, "One signature a run");
+ *   3. ledger_recv_begin with no wait for the write lock: if another writer
+ *      holds it the frame is queued on the link and sync_retry stores it on a
+ *      later tick, in order (nothing acknowledged meanwhile);
+ *   4. ledger_receive_verified for each change set, given the run's key when
+ *      its run was authenticated (else the ledger checks its own signature);
+ *      stored, held and duplicate go on, a gap or refusal stops the batch;
+ *   5. ledger_sig_defer for the change sets stored on their run's authority,
+ *      in the same transaction; ledger_recv_commit; the signature-check
+ *      thread is woken (sigcheck.c);
+ *   6. ACK of the head, NEED on a gap, ERROR on a refusal; the role's
+ *      after_changesets hook.
  */
 #include <errno.h>
 #include <inttypes.h>

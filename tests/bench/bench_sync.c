@@ -32,7 +32,7 @@
 #include "util.h"
 #include "wire.h"
 
-#define N_CS      10000
+static uint64_t N_CS = 10000;         /* change sets of the catch-up: $BENCH_CS */
 #define OPS_MAX   10
 static int N_OPS = OPS_MAX;     /* ops a change set: $BENCH_OPS (1..10), 10 by default */
 #define N_LAT     200
@@ -320,6 +320,8 @@ main(void)
 
 	if (!(s_likad = getenv("LIKAD")))
 		s_likad = "bin/likad";
+	if (getenv("BENCH_CS") && (N_CS = strtoull(getenv("BENCH_CS"), NULL, 10)) < 2048)
+		N_CS = 2048;
 	if (getenv("BENCH_OPS") && (N_OPS = atoi(getenv("BENCH_OPS"))) < 1)
 		N_OPS = 1;
 	if (N_OPS > OPS_MAX)
@@ -356,7 +358,7 @@ main(void)
 	}
 	node_close(&county);
 
-	printf("bench_sync: writing %d change sets of %d ops at the township ...\n", N_CS, N_OPS);
+	printf("bench_sync: writing %" PRIu64 " change sets of %d ops at the township ...\n", N_CS, N_OPS);
 	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
 	for (uint64_t i = 0; i < N_CS; i++)
 		s_write(&town, i);

@@ -294,10 +294,22 @@ s_auth_release(struct s_batch_auth *a)
 	memset(a, 0, sizeof *a);
 }
 
+/* The key for SEQ into KEY, looked up only past *LAST (the last seq the key held for). */
+static int
+s_key(struct ledger *l, const char *origin, uint64_t seq, const uint8_t *prev_key, uint8_t *key,
+    uint64_t *last)
+{
+	if (prev_key && seq <= *last) {
+		memcpy(key, prev_key, PUBKEY_BYTES);
+		return 0;
+	}
+	return ledger_origin_key_upto(l, origin, seq, key, last);
+}
+
 /* May change set I+1 of M continue the run of change set I (linked, same key)? */
 static int
 s_links(struct ledger *l, const struct wire_msg *m, size_t i, const uint8_t id[HASH_BYTES],
-    uint64_t seq, struct s_batch_auth *a)
+    uint64_t seq, struct s_batch_auth *a, uint64_t *last)
 {
 	uint64_t next;
 	uint8_t prev[HASH_BYTES];
@@ -306,7 +318,7 @@ s_links(struct ledger *l, const struct wire_msg *m, size_t i, const uint8_t id[H
 		return 0;
 	if (next != seq + 1 || memcmp(prev, id, HASH_BYTES) != 0)
 		return 0;
-	if (ledger_origin_key(l, m->origin, next, a->key[i + 1]) < 0)
+	if (s_key(l, m->origin, next, a->key[i], a->key[i + 1], last) < 0)
 		return 0;
 	return memcmp(a->key[i + 1], a->key[i], PUBKEY_BYTES) == 0;
 }
@@ -320,7 +332,7 @@ static int
 s_authenticate(struct ledger *l, const struct wire_msg *m, struct s_batch_auth *a)
 {
 	size_t n = m->ncs ? m->ncs : 1, first = 0;
-	uint64_t seq;
+	uint64_t seq = 0, last = 0;     /* the last seq KEY of the current run holds for */
 	uint8_t id[HASH_BYTES], prev[HASH_BYTES];
 
 	a->key = calloc(n, sizeof *a->key);
@@ -332,13 +344,14 @@ s_authenticate(struct ledger *l, const struct wire_msg *m, struct s_batch_auth *
 	}
 	for (size_t i = 0; i < m->ncs; i++) {
 		const struct wire_cs *c = &m->cs[i];
+		/* a run starts with a fresh look-up: LAST then goes with KEY[i] */
 		if (i == first && (changeset_peek(c->body, c->len, &seq, prev) < 0 ||
-		    ledger_origin_key(l, m->origin, seq, a->key[i]) < 0)) {
+		    s_key(l, m->origin, seq, NULL, a->key[i], &last) < 0)) {
 			first = i + 1;      /* the ledger says what is wrong with it */
 			continue;
 		}
 		changeset_id(id, c->body, c->len);
-		if (s_links(l, m, i, id, seq, a)) {
+		if (s_links(l, m, i, id, seq, a, &last)) {
 			seq++;
 			continue;
 		}

@@ -734,7 +734,8 @@ ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
  * role "retired") with the smallest UPTO >= SEQ.  1: found, 0: none, -1: error.
  */
 static int
-s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES])
+s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES],
+    uint64_t *upto)
 {
 	char from[CODE_MAX + 16], to[CODE_MAX + 2];
 	int rc = 0;
@@ -743,7 +744,7 @@ s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUB
 		return 0;
 	snprintf(from, sizeof from, "%s/%010" PRIu64, origin, seq);
 	snprintf(to, sizeof to, "%s0", origin);         /* '0' follows '/' */
-	sqlite3_stmt *st = s_prep(l, &l->st_retired_key, "SELECT pubkey FROM roster_node "
+	sqlite3_stmt *st = s_prep(l, &l->st_retired_key, "SELECT pubkey, id FROM roster_node "
 	    "WHERE id >= ?1 AND id < ?2 AND role = 'retired' ORDER BY id LIMIT 1");
 	if (!st)
 		return -1;
@@ -751,6 +752,10 @@ s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUB
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == PUBKEY_BYTES) {
 		memcpy(pk, sqlite3_column_blob(st, 0), PUBKEY_BYTES);
+		const char *id = (const char *)sqlite3_column_text(st, 1), *slash = id ? strchr(id, '/') : NULL;
+		*upto = slash ? strtoull(slash + 1, NULL, 10) : seq;
+		if (*upto < seq)
+			*upto = seq;
 		rc = 1;
 	}
 	sqlite3_reset(st);
@@ -760,12 +765,22 @@ s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUB
 int
 ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES])
 {
+	uint64_t last;
+
+	return ledger_origin_key_upto(l, origin, seq, pk, &last);
+}
+
+int
+ledger_origin_key_upto(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES],
+    uint64_t *last)
+{
+	*last = UINT64_MAX;     /* no retired key from SEQ on: the key holds for every later seq */
 	/* the county key is never retired */
 	if (strcmp(origin, l->id.county) == 0) {
 		memcpy(pk, l->id.county_pk, PUBKEY_BYTES);
 		return 0;
 	}
-	int r = s_retired_key(l, origin, seq, pk);
+	int r = s_retired_key(l, origin, seq, pk, last);
 	if (r == 1)
 		return 0;
 	if (strcmp(origin, l->id.code) == 0) {

@@ -255,5 +255,12 @@ int ledger_rebuild(struct ledger *l, uint64_t *replayed, char *err, size_t errle
  */
 #define LEDGER_RETIRED_SEQ_MAX 9999999999ULL
 int ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES]);
+/*
+ * As ledger_origin_key, and *LAST: the last seq the same key signs as the
+ * roster stands (a retired key's UPTO; UINT64_MAX for the current key), so a
+ * receiver looks the key up once for a run of seqs.
+ */
+int ledger_origin_key_upto(struct ledger *l, const char *origin, uint64_t seq,
+    uint8_t pk[PUBKEY_BYTES], uint64_t *last);
 
 #endif

@@ -326,6 +326,8 @@ dupscan_start(struct daemon *d, char *err, size_t errlen)
 		free(ds);
 		return -1;
 	}
+	/* a small page cache: the thread's memory stays small beside the loop's */
+	sqlite3_exec(ledger_db(ds->node.ledger), "PRAGMA cache_size = -512", NULL, NULL, NULL);
 	ds->watermark = -1;
 	ds->kicked = 1;
 	pthread_mutex_init(&ds->mu, NULL);

@@ -348,11 +348,8 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 				if (f)
 					f->recv = 1;
 			}
-			if (k->ready) {
-				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
-				if (strcmp(m.origin, d->node.conf.code) == 0)
-					s_check_caught_up(d);
-			}
+			if (k->ready)
+				sync_changesets(d, k, &m, zmq_msg_data(&body), zmq_msg_size(&body));
 			break;
 		case WIRE_ACK:
 			sync_on_ack(d, k, &m);
@@ -389,6 +386,14 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 	return 0;
 }
 
+/* After a batch is stored: our own feed back from the hub may lift a hold. */
+static void
+s_after_changesets(struct daemon *d, const char *origin)
+{
+	if (strcmp(origin, d->node.conf.code) == 0)
+		s_check_caught_up(d);
+}
+
 static int
 s_on_tick(struct loop *loop, void *sock, void *arg)
 {
@@ -397,6 +402,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 
 	(void)loop;
 	(void)sock;
+	sync_data_changed(d);       /* another connection committed: heads are read anew */
 	if (d->hold == 1 && now > d->hold_until)
 		sync_unhold(d, "hub not reachable: working offline");
 	if (d->sock && d->refusal_pending) {
@@ -419,7 +425,8 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	} else if (now - d->up.last_in > d->node.conf.timeout_ms) {
 		s_close(d, "silent: connection lost", BACKOFF_MIN_MS);
 	} else {
-		/* a local commit goes out within one tick: the pump reads feed heads (indexed) */
+		/* a local commit goes out within one tick: heads are re-read once the data changed */
+		sync_retry(d, &d->up);
 		sync_timers(d, &d->up);
 		sync_pump(d, &d->up);
 	}
@@ -435,6 +442,7 @@ township_start(struct daemon *d, char *err, size_t errlen)
 	uint8_t curve[32];
 	uint8_t ed[PUBKEY_BYTES];
 
+	d->after_changesets = s_after_changesets;
 	if (!d->node.conf.hub[0])
 		return errf(err, errlen, "[hub] endpoint is missing in lika.conf");
 	if (hex_decode(ed, PUBKEY_BYTES, d->node.conf.county_key) < 0 ||

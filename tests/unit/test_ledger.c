@@ -472,6 +472,14 @@ test_rekey(void **state)
 	assert_memory_equal(pk, npk, PUBKEY_BYTES);
 	assert_int_equal(ledger_origin_key(f->county, COUNTY, 1, pk), 0);
 	assert_memory_equal(pk, f->cpk, PUBKEY_BYTES);
+	/* how far each key holds: the retired one up to its UPTO, the current one on */
+	uint64_t last = 0;
+	assert_int_equal(ledger_origin_key_upto(f->county, TOWN, 2, pk, &last), 0);
+	assert_memory_equal(pk, f->tpk, PUBKEY_BYTES);
+	assert_int_equal(last, 3);
+	assert_int_equal(ledger_origin_key_upto(f->county, TOWN, 4, pk, &last), 0);
+	assert_memory_equal(pk, npk, PUBKEY_BYTES);
+	assert_true(last == UINT64_MAX);
 
 	/* the lost machine's key writes on: seq 4 under the old key is refused */
 	s_write(f->town, "village", TOWN "004", "旧钥匙");

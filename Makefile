@@ -4,6 +4,7 @@
 #   make test       unit and system tests (make test SAN=1: under ASan+UBSan)
 #   make bench      benchmarks, figures printed as ratios against plain SQLite
 #   make bench-province  a province hub catching up its counties (not in make test)
+#   make bench-peers  lika's hub ingest beside PouchDB (installed from npm into build/peers)
 #   make demo       a county hub and three townships on this machine
 #   make valgrind   the unit tests under valgrind
 #   make deps       install the Debian packages (as root), else print the command
@@ -72,7 +73,7 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
            tools/web.c tools/web_user.c tools/web_api.c tools/web_dash.c
 # the web console's pages (HTML, CSS, JavaScript modules), embedded in lika
 WEB_ASSETS = tools/web/index.html tools/web/app.js tools/web/style.css
-DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sink.c daemon/client.c daemon/upstream.c daemon/province.c
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sink.c daemon/sigcheck.c daemon/client.c daemon/upstream.c daemon/province.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
@@ -100,7 +101,7 @@ TESTTOOL_BIN = $(subst test_tool,test-tool,$(TESTTOOL_SRC:tests/tools/%.c=$(BUIL
 CORETOOL_BIN = $(CORETOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test bench bench-province demo deps clean check-deps valgrind spec fuzz torture
+.PHONY: all test bench bench-peers bench-province demo deps clean check-deps valgrind spec fuzz torture
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -216,12 +217,18 @@ test: all $(UNIT_BIN) $(TESTTOOL_BIN) $(CORETOOL_BIN) $(FUZZREPLAY_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) SAN=$(SAN) \
 	    sh tests/run.sh $(TESTFLAGS)
 
-bench: all $(BENCH_BIN)
+bench: all $(BENCH_BIN) $(TESTTOOL_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_sink.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_procedure.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_web.sh
+	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) sh tests/bench/bench_status.sh
+
+# lika's hub ingest beside PouchDB replicating the same records (npm install into build/peers)
+bench-peers: all $(BUILD)/tests/bench_sync
+	@sh tests/bench/bench_peers.sh $(abspath $(BUILD)/tests/bench_sync) $(abspath $(BIN))/likad \
+	    $(abspath build/peers)
 
 # a province hub and its sink catching up scaled-down counties (README.md, "Province");
 # BENCH_PROVINCE="COUNTIES TOWNSHIPS HOUSEHOLDS CHANGESETS" (default 3 3 1000 1000)

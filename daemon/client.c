@@ -211,9 +211,10 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 	sync_pump(d, c->link);
 }
 
-/* One message from the hub, of BYTES on the wire. */
+/* One message from the hub, decoded from FRAME (BYTES on the wire). */
 static void
-s_dispatch(struct daemon *d, struct client *c, const struct wire_msg *m, size_t bytes)
+s_dispatch(struct daemon *d, struct client *c, const struct wire_msg *m, const void *frame,
+    size_t bytes)
 {
 	struct link *k = c->link;
 
@@ -225,10 +226,8 @@ s_dispatch(struct daemon *d, struct client *c, const struct wire_msg *m, size_t 
 		if (!k->ready)
 			break;
 		if (c->on_batch)
-			c->on_batch(d, c, m, 0);
-		sync_on_changesets(d, k, m, bytes);
-		if (c->on_batch)
-			c->on_batch(d, c, m, 1);
+			c->on_batch(d, c, m);
+		sync_changesets(d, k, m, frame, bytes);     /* then d->after_changesets */
 		break;
 	case WIRE_ACK:
 		sync_on_ack(d, k, m);
@@ -290,7 +289,7 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 			zmq_msg_close(&body);
 			continue;
 		}
-		s_dispatch(d, c, &m, zmq_msg_size(&body));
+		s_dispatch(d, c, &m, zmq_msg_data(&body), zmq_msg_size(&body));
 		if (c->sock == sock && k->ready)
 			sync_pump(d, k);
 		wire_msg_release(&m);
@@ -324,7 +323,8 @@ client_tick(struct daemon *d, struct client *c)
 	} else if (now - c->link->last_in > d->node.conf.timeout_ms) {
 		client_close(d, c, "silent: connection lost", BACKOFF_MIN_MS);
 	} else {
-		/* a local commit goes out within one tick: the pump reads feed heads (indexed) */
+		/* a local commit goes out within one tick: heads are re-read once the data changed */
+		sync_retry(d, c->link);
 		sync_timers(d, c->link);
 		sync_pump(d, c->link);
 	}

@@ -571,9 +571,7 @@ s_on_router(struct loop *loop, void *sock, void *arg)
 				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
 			else {
 				hub_feed_of_peer(d, k, m.origin);
-				sync_on_changesets(d, k, &m, zmq_msg_size(&body));
-				if (d->hold == 2 && strcmp(m.origin, d->node.conf.code) == 0)
-					s_county_check(d);
+				sync_changesets(d, k, &m, zmq_msg_data(&body), zmq_msg_size(&body));
 			}
 			break;
 		case WIRE_ACK:
@@ -605,6 +603,14 @@ next:
 	return 0;
 }
 
+/* After a batch is stored: our own feed back from a township may lift a hold. */
+static void
+s_after_changesets(struct daemon *d, const char *origin)
+{
+	if (d->hold == 2 && strcmp(origin, d->node.conf.code) == 0)
+		s_county_check(d);
+}
+
 /* Every tick: notice new commits (roster, county feed), pump, time out silent townships. */
 static int
 s_on_tick(struct loop *loop, void *sock, void *arg)
@@ -616,7 +622,14 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	(void)sock;
 	if (sync_data_changed(d))
 		hub_reload_roster(d);
-	hub_check_duplicates(d, now);
+	/* what changed since: other connections' commits, and our own (received batches) */
+	int64_t version = d->data_version * 1000003 +
+	    sqlite3_total_changes64(ledger_db(d->node.ledger));
+	int changed = version != d->dup_version;
+	if (changed) {
+		d->dup_version = version;
+		dupscan_kick(d);
+	}
 	s_refusal_summary(d, now);
 	sync_epoch_tick(d);
 	for (size_t i = 0; i < d->nlinks;) {
@@ -625,7 +638,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 			s_drop_link(d, i, "silent: disconnected");
 			continue;
 		}
-		if (k->want_all) {
+		if (k->want_all && (changed || !k->nfeeds)) {     /* a new feed comes with a change */
 			sqlite3_stmt *st = NULL;
 			if (sqlite3_prepare_v2(ledger_db(d->node.ledger), "SELECT origin FROM feed", -1, &st,
 			    NULL) == SQLITE_OK)
@@ -637,6 +650,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 				}
 			sqlite3_finalize(st);
 		}
+		sync_retry(d, k);
 		sync_timers(d, k);
 		sync_pump(d, k);
 		i++;
@@ -656,6 +670,7 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 {
 	int64_t maxmsg = (int64_t)WIRE_MAX_MSG;
 
+	d->after_changesets = s_after_changesets;
 	if (hub_reload_roster(d) < 0)
 		return errf(err, errlen, "cannot read the roster");
 	char v[512];
@@ -677,6 +692,13 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 	s_setsockopt_int(d->sock, ZMQ_ROUTER_MANDATORY, 1);
 	s_setsockopt_int(d->sock, ZMQ_LINGER, 1000);
 	s_setsockopt_int(d->sock, ZMQ_SNDHWM, 10000);
+	/*
+	 * Received messages wait decrypted in libzmq's queue of each township
+	 * until the loop reads them: a few a township, and the rest stays in TCP
+	 * (the township's window and its socket), so 30 townships catching up at
+	 * once do not pile their batches up in the hub's memory.
+	 */
+	s_setsockopt_int(d->sock, ZMQ_RCVHWM, HUB_RCVHWM);
 	s_setsockopt_int(d->sock, ZMQ_HANDSHAKE_IVL, HANDSHAKE_IVL_MS);
 	zmq_setsockopt(d->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
 	/* what libzmq does not tell the ZAP handler: timeouts and failed accepts */

@@ -278,6 +278,10 @@ main(int argc, char **argv)
 	} else {
 		rc = township_start(&d, err, sizeof err);
 	}
+	if (rc == 0)
+		rc = sigcheck_start(&d, err, sizeof err);
+	if (rc == 0 && d.node.conf.role == ROLE_COUNTY)
+		rc = dupscan_start(&d, err, sizeof err);
 	if (rc < 0) {
 		log_warnx("%s", err);
 		s_stop = 1;
@@ -295,6 +299,13 @@ main(int argc, char **argv)
 	}
 	pid_t web = !s_stop && d.node.conf.web_by_likad ? s_web_start(dir) : -1;
 
+	/*
+	 * In the loop nothing waits for SQLite's write lock (a `lika import`, a
+	 * backup, the signature-check thread may hold it): a batch is queued and
+	 * stored on a later tick, other writes are tried again later.
+	 */
+	sqlite3_busy_timeout(ledger_db(d.node.ledger), 0);
+
 	/* loop */
 	if (!s_stop && loop_run(d.loop, s_check, &d) < 0)
 		rc = -1;
@@ -304,6 +315,8 @@ main(int argc, char **argv)
 	s_web_stop(web);
 	control_stop(&d);
 	sink_stop(&d.sink);
+	sigcheck_stop(&d);
+	dupscan_stop(&d);
 	if (d.node.conf.role != ROLE_TOWNSHIP) {
 		if (d.node.conf.up_hub[0])
 			upstream_stop(&d);
@@ -312,6 +325,8 @@ main(int argc, char **argv)
 		township_stop(&d);
 	}
 	sqlite3_finalize(d.st_data_version);
+	free(d.heads);
+	sqlite3_busy_timeout(ledger_db(d.node.ledger), 15000);     /* the last writes wait */
 	ledger_meta_set(d.node.ledger, "likad_pid", "0", err, sizeof err);
 	loop_destroy(&d.loop);
 	sodium_memzero(d.curve_sk, sizeof d.curve_sk);

@@ -17,7 +17,12 @@
 struct daemon;
 
 #define WINDOW_MAX 64
-#define TICK_MS 20          /* a local commit leaves within one tick */
+#define HUB_RCVHWM 2        /* messages libzmq keeps received for the hub, each township */
+/*
+ * A local commit leaves within one tick; a tick with nothing changed costs a
+ * PRAGMA data_version and a look at cached heads.
+ */
+#define TICK_MS 5
 /*
  * A TCP connection must finish its ZMTP greeting and CURVE handshake in this
  * time (ZMQ_HANDSHAKE_IVL; libzmq's default is 30 s): idle connections that
@@ -45,6 +50,19 @@ struct feedlink {
 	int restored;               /* counters carried on from table peer */
 };
 
+/* A CHANGESETS frame kept while another writer holds the ledger (sync_changesets). */
+struct sync_frame {
+	uint8_t *data;
+	size_t len;
+};
+#define QUEUE_MAX WINDOW_MAX    /* frames kept a link; a sender has no more in flight */
+
+/* A feed's heads as last read (sync_heads): refreshed when the database changes. */
+struct head_cache {
+	char origin[CODE_MAX];
+	uint64_t have, forwardable;
+};
+
 /* A session with one peer: the hub has one per township, a township one. */
 struct link {
 	char peer[CODE_MAX];
@@ -60,6 +78,8 @@ struct link {
 	size_t nfeeds;
 	struct peer_row conn;       /* the row with feed "" */
 	int dirty;
+	struct sync_frame *queued;  /* CHANGESETS not yet stored: the ledger was busy */
+	size_t nqueued;
 	/* hub: the township's head of the county feed in its HELLO (this session) */
 	int reported;
 	uint64_t county_reported;
@@ -95,8 +115,8 @@ struct client {
 	int64_t backoff_ms, connect_at;
 	/* the owner's part of a session: it opens (WELCOME, checked), a batch arrives */
 	void (*on_welcome)(struct daemon *d, struct client *c, const struct wire_msg *m);
-	/* before (STORED 0) and after (1) a batch is stored */
-	void (*on_batch)(struct daemon *d, struct client *c, const struct wire_msg *m, int stored);
+	/* a batch arrived, before it is stored (after: d->after_changesets) */
+	void (*on_batch)(struct daemon *d, struct client *c, const struct wire_msg *m);
 	/* the feeds to ask for in HELLO besides those the session carries anyway */
 	size_t (*wants)(struct daemon *d, char list[][CODE_MAX], size_t max);
 };
@@ -113,9 +133,14 @@ struct daemon {
 	char curve_pk[41], curve_sk[41];    /* z85 */
 	sqlite3_stmt *st_data_version;
 	int64_t data_version;
+	struct head_cache *heads;   /* sync_heads: every feed's heads, valid for heads_key */
+	size_t nheads;
+	int64_t heads_key;
+	/* role: after a batch of ORIGIN was stored (hub: the county check; township: caught up) */
+	void (*after_changesets)(struct daemon *d, const char *origin);
 	int64_t next_flush;
-	int64_t dup_checked_at;     /* hub: last search for duplicate people (mono ms) */
-	int64_t dup_version;        /* hub: data_version it searched */
+	struct dupscan *dupscan;    /* hub: the duplicate search thread (duplicates.c) */
+	int64_t dup_version;        /* hub: the data it was last told of */
 	/* hub */
 	struct link **links;
 	size_t nlinks;
@@ -135,10 +160,10 @@ struct daemon {
 	uint64_t fd_limit;          /* RLIMIT_NOFILE as likad raised it at start */
 	char awaiting[1024];        /* peers whose confirmation a hold of kind 2 waits for
 	                               (meta hold_awaiting, comma-separated) */
-	int dup_held;               /* hub: the duplicate scan said once that it waits */
 	int epoch_due;              /* a peer acknowledged our feed: renew the epoch */
 	int64_t epoch_at;           /* mono ms of the last renewal */
 	struct sink *sink;          /* [sink] postgres: the PostgreSQL copy (sink.c), or NULL */
+	struct sigcheck *sigcheck;  /* the thread checking deferred signatures (sigcheck.c) */
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */
@@ -152,8 +177,22 @@ int link_send_error(struct daemon *d, struct link *k, unsigned code, const char 
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Send what the peer lacks of every feed we send it, within the window. */
 void sync_pump(struct daemon *d, struct link *k);
-/* A CHANGESETS batch: store through the ledger, then ACK, NEED or ERROR. */
-void sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes);
+/*
+ * A CHANGESETS message M in FRAME (LEN bytes): stored through the ledger, then
+ * ACK, NEED or ERROR.  While another connection holds the ledger's write lock
+ * nothing waits: the frame is queued on K and stored by sync_retry on a later
+ * tick (in order: a link with frames queued queues the next ones too).
+ */
+void sync_changesets(struct daemon *d, struct link *k, const struct wire_msg *m,
+    const void *frame, size_t len);
+/* Store what K has queued, in order, until the ledger is busy again. */
+void sync_retry(struct daemon *d, struct link *k);
+/*
+ * ORIGIN's head here (HAVE) and the seq up to which it may be forwarded,
+ * from a cache refreshed when the database changed (sync_data_changed, our
+ * own commits): the loop does not re-read every feed's head every tick.
+ */
+int sync_heads(struct daemon *d, const char *origin, uint64_t *have, uint64_t *forwardable);
 void sync_on_ack(struct daemon *d, struct link *k, const struct wire_msg *m);
 void sync_on_need(struct daemon *d, struct link *k, const struct wire_msg *m);
 /* An ERROR: counted and logged; a refused feed is not sent again this session. */
@@ -190,6 +229,14 @@ int sync_data_changed(struct daemon *d);
 /* Persist every link's rows if it is time (FORCE: now). */
 void sync_flush(struct daemon *d, int force);
 
+/* ---- sigcheck.c: signatures the chain let a batch skip, checked off the loop ---- */
+/* Start the thread (its own connection to the ledger); 0, or -1 with ERR. */
+int sigcheck_start(struct daemon *d, char *err, size_t errlen);
+/* Change sets were stored with signatures still to check: look now. */
+void sigcheck_kick(struct daemon *d);
+/* Stop and join the thread (accepts a daemon that never started it). */
+void sigcheck_stop(struct daemon *d);
+
 /* ---- monitor.c: events of the hub's or township's socket ---- */
 /* Watch EVENTS (ZMQ_EVENT_*) of D->sock on D->monitor, handled by FN in the loop; 0 or -1. */
 int monitor_start(struct daemon *d, int events, loop_fn fn);
@@ -208,8 +255,15 @@ void control_stop(struct daemon *d);
 /* ---- hub.c ---- */
 int hub_start(struct daemon *d, char *err, size_t errlen);
 int hub_reload_roster(struct daemon *d);
-/* duplicates.c: publish people found in more than one township (throttled). */
-int hub_check_duplicates(struct daemon *d, int64_t now);
+/*
+ * duplicates.c: people found in more than one township, published as notices
+ * in the county feed by a thread of its own (its own node handle), at most
+ * every 5 s after the data changed.  Start (0, or -1 with ERR), tell it the
+ * data changed, stop and join.
+ */
+int dupscan_start(struct daemon *d, char *err, size_t errlen);
+void dupscan_kick(struct daemon *d);
+void dupscan_stop(struct daemon *d);
 void hub_stop(struct daemon *d);
 /*
  * province.c: the feeds a peer's session carries besides its own and ours.

@@ -2,15 +2,31 @@
  * sync.c — feeds over a link: sending what the peer lacks within a window of
  * unacknowledged batches, storing what arrives through the ledger one batch a
  * transaction, acknowledging only after commit.  Used by both roles.
+ *
+ * Receiving a CHANGESETS message (sync_changesets):
+ *   1. checks before the ledger: the feed may come from this peer, it is not
+ *      stopped, every body names the batch's origin;
+ *   2. s_authenticate: the batch is cut into runs of chained change sets under
+ *      one key, and the signature of each run's last change set is checked
+ *      (proto/PROTOCOL.md, "One signature a run");
+ *   3. ledger_recv_begin with no wait for the write lock: if another writer
+ *      holds it the frame is queued on the link and sync_retry stores it on a
+ *      later tick, in order (nothing acknowledged meanwhile);
+ *   4. ledger_receive_verified for each change set, given the run's key when
+ *      its run was authenticated (else the ledger checks its own signature);
+ *      stored, held and duplicate go on, a gap or refusal stops the batch;
+ *   5. ledger_sig_defer for the change sets stored on their run's authority,
+ *      in the same transaction; ledger_recv_commit; the signature-check
+ *      thread is woken (sigcheck.c);
+ *   6. ACK of the head, NEED on a gap, ERROR on a refusal; the role's
+ *      after_changesets hook.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include "likad.h"
@@ -40,6 +56,11 @@ link_feed(struct link *k, const char *origin, int create)
 void
 link_reset(struct link *k)
 {
+	for (size_t i = 0; i < k->nqueued; i++)
+		free(k->queued[i].data);
+	free(k->queued);
+	k->queued = NULL;
+	k->nqueued = 0;
 	free(k->feeds);
 	k->feeds = NULL;
 	k->nfeeds = 0;
@@ -103,6 +124,35 @@ sync_head(struct daemon *d, const char *origin, struct wire_head *h)
 	snprintf(h->origin, sizeof h->origin, "%s", origin);
 	if (ledger_feed_head(d->node.ledger, origin, &h->seq, h->id) < 0)
 		h->seq = 0;
+}
+
+int
+sync_heads(struct daemon *d, const char *origin, uint64_t *have, uint64_t *forwardable)
+{
+	sqlite3 *db = ledger_db(d->node.ledger);
+	int64_t key = d->data_version * 1000003 + sqlite3_total_changes64(db);
+
+	if (key != d->heads_key) {
+		d->nheads = 0;
+		d->heads_key = key;
+	}
+	for (size_t i = 0; i < d->nheads; i++)
+		if (strcmp(d->heads[i].origin, origin) == 0) {
+			*have = d->heads[i].have;
+			*forwardable = d->heads[i].forwardable;
+			return 0;
+		}
+	if (ledger_feed_heads(d->node.ledger, origin, have, forwardable) < 0)
+		return -1;
+	struct head_cache *h = realloc(d->heads, (d->nheads + 1) * sizeof *h);
+	if (h) {
+		d->heads = h;
+		h = &d->heads[d->nheads++];
+		snprintf(h->origin, sizeof h->origin, "%s", origin);
+		h->have = *have;
+		h->forwardable = *forwardable;
+	}
+	return 0;
 }
 
 /* Change sets in one batch we send: the hub stores a batch in one transaction. */
@@ -174,20 +224,19 @@ sync_pump(struct daemon *d, struct link *k)
 	int gated = 0;
 	struct feedlink *g = k->gate[0] ? link_feed(k, k->gate, 0) : NULL;
 	if (g) {
-		uint64_t gh;
-		uint8_t gid[HASH_BYTES];
-		gated = ledger_feed_head(d->node.ledger, g->origin, &gh, gid) == 0 && g->theirs < gh;
+		uint64_t gh, gfwd;
+		gated = sync_heads(d, g->origin, &gh, &gfwd) == 0 && g->theirs < gh;
 	}
 	for (size_t i = 0; i < k->nfeeds; i++) {
 		struct feedlink *f = &k->feeds[i];
-		uint64_t head;
-		/* never what is held unverified (a township's before its key arrived) */
-		if (!f->send || f->refused || ledger_feed_verified_head(d->node.ledger, f->origin, &head) < 0)
+		uint64_t have, head;
+		/* HEAD: what may leave, every signature up to it checked (ledger_sig_check) */
+		if (!f->send || f->refused || sync_heads(d, f->origin, &have, &head) < 0)
 			continue;
 		if (gated && f != g && (strcmp(f->origin, k->peer) != 0 || f->theirs == 0))
 			continue;
-		if (f->stat.have != head) {
-			f->stat.have = head;
+		if (f->stat.have != have) {
+			f->stat.have = have;
 			k->dirty = 1;
 		}
 		while (f->ninflight < window) {
@@ -222,62 +271,106 @@ s_feed_error(struct link *k, struct feedlink *f, const char *msg)
 	k->dirty = 1;
 }
 
-/* ---- signatures of a batch, checked on every core ------------------------------ */
+/* ---- one signature a run (proto/PROTOCOL.md, "One signature a run") ------------- */
 
-#define VERIFY_THREADS_MAX 8
-#define VERIFY_MIN_BATCH   16      /* smaller batches are not worth a thread */
-
-struct s_verify_job {
-	const struct wire_msg *m;
-	const uint8_t *pk;
-	uint8_t *ok;
-	size_t first, step;
+/*
+ * What the chain lets a receiver skip.  A change set's prev is the id
+ * (BLAKE2b-256) of the body before it, so a valid signature on the last
+ * change set of a run of linked change sets under one key authenticates the
+ * bodies of the whole run.  AUTH[i] is the key that authenticated change set
+ * i (NULL: not authenticated; the ledger checks its signature itself); OWN[i]
+ * is 1 if its own signature was the one checked.
+ */
+struct s_batch_auth {
+	uint8_t (*key)[PUBKEY_BYTES];
+	const uint8_t **auth;
+	uint8_t *own;
 };
 
-static void *
-s_verify_run(void *arg)
+static void
+s_auth_release(struct s_batch_auth *a)
 {
-	struct s_verify_job *j = arg;
+	free(a->key);
+	free(a->auth);
+	free(a->own);
+	memset(a, 0, sizeof *a);
+}
 
-	for (size_t i = j->first; i < j->m->ncs; i += j->step) {
-		const struct wire_cs *c = &j->m->cs[i];
-		j->ok[i] = c->siglen == SIG_BYTES &&
-		    changeset_verify_sig(c->sig, c->body, c->len, j->pk) == 0;
+/* The key for SEQ into KEY, looked up only past *LAST (the last seq the key held for). */
+static int
+s_key(struct ledger *l, const char *origin, uint64_t seq, const uint8_t *prev_key, uint8_t *key,
+    uint64_t *last)
+{
+	if (prev_key && seq <= *last) {
+		memcpy(key, prev_key, PUBKEY_BYTES);
+		return 0;
 	}
-	return NULL;
+	return ledger_origin_key_upto(l, origin, seq, key, last);
+}
+
+/* May change set I+1 of M continue the run of change set I (linked, same key)? */
+static int
+s_links(struct ledger *l, const struct wire_msg *m, size_t i, const uint8_t id[HASH_BYTES],
+    uint64_t seq, struct s_batch_auth *a, uint64_t *last)
+{
+	uint64_t next;
+	uint8_t prev[HASH_BYTES];
+
+	if (i + 1 >= m->ncs || changeset_peek(m->cs[i + 1].body, m->cs[i + 1].len, &next, prev) < 0)
+		return 0;
+	if (next != seq + 1 || memcmp(prev, id, HASH_BYTES) != 0)
+		return 0;
+	if (s_key(l, m->origin, next, a->key[i], a->key[i + 1], last) < 0)
+		return 0;
+	return memcmp(a->key[i + 1], a->key[i], PUBKEY_BYTES) == 0;
 }
 
 /*
- * Check every signature of batch M against PK, spread over the cores: Ed25519
- * verification costs more than storing a change set, so a catching-up hub
- * would otherwise be bound by one core.  OK[i] is 1 for a valid signature;
- * the ledger re-checks whatever is not marked valid.
+ * Split batch M into runs (linked change sets under one key) and check the
+ * signature of each run's last change set.  -1: out of memory (the ledger
+ * then checks every signature itself).
  */
-static void
-s_verify_batch(const struct wire_msg *m, const uint8_t pk[PUBKEY_BYTES], uint8_t *ok)
+static int
+s_authenticate(struct ledger *l, const struct wire_msg *m, struct s_batch_auth *a)
 {
-	struct s_verify_job jobs[VERIFY_THREADS_MAX];
-	pthread_t tid[VERIFY_THREADS_MAX];
-	int started[VERIFY_THREADS_MAX] = { 0 };
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = m->ncs < VERIFY_MIN_BATCH || ncpu < 2 ? 1 :
-	    (size_t)(ncpu > VERIFY_THREADS_MAX ? VERIFY_THREADS_MAX : ncpu);
+	size_t n = m->ncs ? m->ncs : 1, first = 0;
+	uint64_t seq = 0, last = 0;     /* the last seq KEY of the current run holds for */
+	uint8_t id[HASH_BYTES], prev[HASH_BYTES];
 
-	for (size_t t = 0; t < n; t++)
-		jobs[t] = (struct s_verify_job){ m, pk, ok, t, n };
-	for (size_t t = 1; t < n; t++)
-		started[t] = pthread_create(&tid[t], NULL, s_verify_run, &jobs[t]) == 0;
-	s_verify_run(&jobs[0]);
-	for (size_t t = 1; t < n; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			s_verify_run(&jobs[t]);     /* no thread: do its share here */
+	a->key = calloc(n, sizeof *a->key);
+	a->auth = calloc(n, sizeof *a->auth);
+	a->own = calloc(n, 1);
+	if (!a->key || !a->auth || !a->own) {
+		s_auth_release(a);
+		return -1;
 	}
+	for (size_t i = 0; i < m->ncs; i++) {
+		const struct wire_cs *c = &m->cs[i];
+		/* a run starts with a fresh look-up: LAST then goes with KEY[i] */
+		if (i == first && (changeset_peek(c->body, c->len, &seq, prev) < 0 ||
+		    s_key(l, m->origin, seq, NULL, a->key[i], &last) < 0)) {
+			first = i + 1;      /* the ledger says what is wrong with it */
+			continue;
+		}
+		changeset_id(id, c->body, c->len);
+		if (s_links(l, m, i, id, seq, a, &last)) {
+			seq++;
+			continue;
+		}
+		/* change set I ends a run: its signature speaks for FIRST..I */
+		if (c->siglen == SIG_BYTES && changeset_verify_sig(c->sig, c->body, c->len, a->key[i]) == 0) {
+			for (size_t j = first; j <= i; j++)
+				a->auth[j] = a->key[i];
+			a->own[i] = 1;
+		}
+		first = i + 1;
+	}
+	return 0;
 }
 
-void
-sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes)
+/* Store batch M; 1 if the ledger is busy (another writer): nothing done, nothing sent. */
+static int
+s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes)
 {
 	struct ledger *l = d->node.ledger;
 	struct feedlink *f = link_feed(k, m->origin, 0);
@@ -293,7 +386,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		    k->peer, m->origin);
 		s_feed_error(k, NULL, "sent a feed it may not send");
 		link_send_error(d, k, WERR_FORBIDDEN, NULL, "feed %s is not yours to send", m->origin);
-		return;
+		return 0;
 	}
 	f->stat.bytes_in += bytes;
 	if (f->stopped) {
@@ -301,7 +394,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		/* an admin may have dealt with it (lika quarantine resolve) */
 		if (ledger_feed_frozen(d->node.ledger, m->origin, why, sizeof why) == 1) {
 			log_debug("feed \"%s\" from \"%s\" is stopped: batch ignored", m->origin, k->peer);
-			return;
+			return 0;
 		}
 		log_info("feed \"%s\" from \"%s\" was unfrozen: accepting it again", m->origin, k->peer);
 		f->stopped = 0;
@@ -313,28 +406,32 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			s_feed_error(k, f, "malformed change set or one of another feed");
 			link_send_error(d, k, WERR_BAD_MESSAGE, m->origin, "change set %zu is malformed or not of feed %s",
 			    i, m->origin);
-			return;
+			return 0;
 		}
 	ledger_feed_head(l, m->origin, &head_before, id);
-	uint8_t pk[PUBKEY_BYTES], *ok = NULL;
-	/* the key of the batch's first seq; one the other side of a re-key is checked again */
-	if (ledger_origin_key(l, m->origin, head_before + 1, pk) == 0 && (ok = calloc(m->ncs ? m->ncs : 1, 1)))
-		s_verify_batch(m, pk, ok);
+	struct s_batch_auth auth = { 0 };
+	s_authenticate(l, m, &auth);
 	if (ledger_recv_begin(l, err, sizeof err) < 0) {
-		free(ok);
+		s_auth_release(&auth);
+		if ((sqlite3_extended_errcode(ledger_db(l)) & 0xff) == SQLITE_BUSY) {
+			f->stat.bytes_in -= bytes;      /* counted when it is stored */
+			return 1;
+		}
 		log_warnx("\"%s\": %s", k->peer, err);
-		link_send_error(d, k, WERR_INTERNAL, NULL, "busy, try again");
-		return;
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
+		return 0;
 	}
+	uint64_t deferred = 0;      /* the first seq stored on the chain's authority alone */
 	for (i = 0; i < m->ncs && !stop; i++) {
+		const uint8_t *pk = auth.auth ? auth.auth[i] : NULL;
 		if (ledger_receive_verified(l, m->cs[i].body, m->cs[i].len, m->cs[i].sig,
-		    m->cs[i].siglen, ok && ok[i] ? pk : NULL, k->peer, &res, reason, sizeof reason) < 0) {
+		    m->cs[i].siglen, pk, k->peer, &res, reason, sizeof reason) < 0) {
 			ledger_rollback(l);
-			free(ok);
+			s_auth_release(&auth);
 			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);
 			s_feed_error(k, f, reason);
 			link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
-			return;
+			return 0;
 		}
 		switch (res) {
 		case RECV_STORED:
@@ -342,6 +439,9 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			stored++;
 			if (res == RECV_HELD && !held++)      /* once a batch: the rest wait behind it */
 				log_info("feed \"%s\": %s", m->origin, reason);
+			if (pk && !auth.own[i] && !deferred &&
+			    changeset_peek(m->cs[i].body, m->cs[i].len, &deferred, id) < 0)
+				deferred = head_before + 1;     /* not reached: it was stored */
 			break;
 		case RECV_DUPLICATE:
 			dup++;
@@ -360,13 +460,21 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 			break;
 		}
 	}
-	free(ok);
+	s_auth_release(&auth);
+	if (deferred && ledger_sig_defer(l, m->origin, deferred, err, sizeof err) < 0) {
+		ledger_rollback(l);
+		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
+		return 0;
+	}
 	if (ledger_recv_commit(l, err, sizeof err) < 0) {
 		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
 		s_feed_error(k, f, err);
 		link_send_error(d, k, WERR_INTERNAL, NULL, "could not commit: try again");
-		return;
+		return 0;
 	}
+	if (deferred)
+		sigcheck_kick(d);
 	ledger_feed_head(l, m->origin, &head, id);
 	if (head > f->theirs)
 		f->theirs = head;
@@ -407,6 +515,57 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		f->need_from = 0;
 	}
 	msgpack_sbuffer_destroy(&sb);
+	if (d->after_changesets)
+		d->after_changesets(d, m->origin);
+	return 0;
+}
+
+void
+sync_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, const void *frame,
+    size_t len)
+{
+	struct sync_frame *q;
+
+	if (k->nqueued == 0 && s_store(d, k, m, len) == 0)
+		return;
+	if (k->nqueued == QUEUE_MAX || !(q = realloc(k->queued, (k->nqueued + 1) * sizeof *q))) {
+		/* not acknowledged: the sender sends it again when its window times out */
+		log_debug("\"%s\": ledger busy and %zu batches queued: batch dropped", k->peer, k->nqueued);
+		return;
+	}
+	k->queued = q;
+	q = &k->queued[k->nqueued];
+	if (!(q->data = malloc(len ? len : 1)))
+		return;
+	memcpy(q->data, frame, len);
+	q->len = len;
+	if (k->nqueued++ == 0)
+		log_debug("\"%s\": ledger busy (another writer): batch of \"%s\" queued", k->peer, m->origin);
+}
+
+void
+sync_retry(struct daemon *d, struct link *k)
+{
+	char err[ERRBUF_SIZE];
+	size_t done = 0;
+
+	while (done < k->nqueued) {
+		struct sync_frame *q = &k->queued[done];
+		struct wire_msg m;
+		if (wire_decode(&m, q->data, q->len, err, sizeof err) == 0) {
+			int busy = s_store(d, k, &m, q->len);
+			wire_msg_release(&m);
+			if (busy)
+				break;
+		}
+		free(q->data);
+		done++;
+	}
+	if (done) {
+		memmove(k->queued, k->queued + done, (k->nqueued - done) * sizeof *k->queued);
+		k->nqueued -= done;
+		log_debug("\"%s\": %zu queued batches stored, %zu still queued", k->peer, done, k->nqueued);
+	}
 }
 
 void

@@ -154,18 +154,24 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 	    d->node.conf.hub, mine, d->hub_own, c->refused ? " after the hub admitted this township" : "");
 }
 
-/* "all": feeds the hub came to hold after the WELCOME; our own pulled back. */
+/* "all": feeds the hub came to hold after the WELCOME. */
 static void
-s_on_batch(struct daemon *d, struct client *c, const struct wire_msg *m, int stored)
+s_on_batch(struct daemon *d, struct client *c, const struct wire_msg *m)
 {
 	struct link *k = c->link;
 
-	if (!stored && !link_feed(k, m->origin, 0) && s_wants_all(d)) {
+	if (!link_feed(k, m->origin, 0) && s_wants_all(d)) {
 		struct feedlink *f = link_feed(k, m->origin, 1);
 		if (f)
 			f->recv = 1;
 	}
-	if (stored && strcmp(m->origin, d->node.conf.code) == 0)
+}
+
+/* After a batch is stored: our own feed back from the hub may lift a hold. */
+static void
+s_after_changesets(struct daemon *d, const char *origin)
+{
+	if (strcmp(origin, d->node.conf.code) == 0)
 		s_check_caught_up(d);
 }
 
@@ -177,6 +183,7 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 
 	(void)loop;
 	(void)sock;
+	sync_data_changed(d);       /* another connection committed: heads are read anew */
 	if (d->hold == 1 && now > d->hold_until)
 		sync_unhold(d, "hub not reachable: working offline");
 	client_tick(d, &d->client);
@@ -191,6 +198,7 @@ township_start(struct daemon *d, char *err, size_t errlen)
 	struct client *c = &d->client;
 	char v[512];
 
+	d->after_changesets = s_after_changesets;
 	if (!d->node.conf.hub[0])
 		return errf(err, errlen, "[hub] endpoint is missing in lika.conf");
 	c->link = &d->up;

@@ -12,7 +12,7 @@
  * they are sent once the province holds the whole county feed; one that
  * arrives before its key anyway waits there (proto/PROTOCOL.md, "Wait,
  * don't refuse").  Only what this hub holds verified is sent
- * (ledger_feed_verified_head, in sync_pump).
+ * (ledger_feed_heads, in sync_pump).
  *
  * The county publishes the province's key in its own roster (row PROVINCE,
  * role "province"), so that its townships can check the province feed: done

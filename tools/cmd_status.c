@@ -358,9 +358,16 @@ s_render_html(FILE *f, const struct status *s)
 		    p->held, p->lag, p->households, p->quarantined);
 	}
 	fprintf(f, "</table>\n");
-	if (s->role == ROLE_TOWNSHIP)
-		fprintf(f, "<p>本乡镇变更 own feed: %" PRIu64 "; 未上传 not yet at the county: %" PRIu64
-		    "</p>\n", s->own_head, s->unsent);
+	if (s->role == ROLE_TOWNSHIP) {
+		fprintf(f, "<p>本乡镇变更 own feed: %" PRIu64 "; 未上传 not yet at the county: %" PRIu64,
+		    s->own_head, s->unsent);
+		if (s->unsent) {
+			s_age(buf, sizeof buf, s->now_ms - s->oldest_unsent_ms);
+			fprintf(f, "; 最早一条已等待 oldest written %s ago; 涉及 %" PRIu64 " 户 households changed",
+			    buf, s->households_unsent);
+		}
+		fprintf(f, "</p>\n");
+	}
 	if (s->nissues) {
 		fprintf(f, "<h2>隔离 quarantine</h2>\n<table>\n<tr><th>时间 at</th><th>来源 origin</th>"
 		    "<th>seq</th><th>kind</th><th>原因 reason</th></tr>\n");

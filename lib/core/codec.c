@@ -18,7 +18,8 @@ s_be(const uint8_t *p, unsigned n)
 
 /* Returns the byte after the object starting at P, or NULL (reason in ERR). */
 static const uint8_t *
-s_check(const uint8_t *p, const uint8_t *end, unsigned depth, char *err, size_t errlen)
+s_check(const uint8_t *p, const uint8_t *end, unsigned depth, uint64_t *budget, char *err,
+    size_t errlen)
 {
 	uint64_t n = 0, items = 0;
 	unsigned lenbytes = 0;
@@ -28,6 +29,12 @@ s_check(const uint8_t *p, const uint8_t *end, unsigned depth, char *err, size_t 
 		errf(err, errlen, "msgpack: truncated");
 		return NULL;
 	}
+	/* msgpack-c allocates a msgpack_object (24 bytes) for each: count them first */
+	if (*budget == 0) {
+		errf(err, errlen, "msgpack: more objects than a message of this kind holds");
+		return NULL;
+	}
+	(*budget)--;
 	uint8_t b = *p++;
 
 	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
@@ -84,7 +91,7 @@ s_check(const uint8_t *p, const uint8_t *end, unsigned depth, char *err, size_t 
 			return NULL;
 		}
 		for (uint64_t i = 0; i < items; i++)
-			if (!(p = s_check(p, end, depth - 1, err, errlen)))
+			if (!(p = s_check(p, end, depth - 1, budget, err, errlen)))
 				return NULL;
 		return p;
 	}
@@ -100,9 +107,17 @@ fixed:
 int
 msgpack_check(const void *data, size_t len, unsigned max_depth, char *err, size_t errlen)
 {
-	const uint8_t *p = data, *end = p + len;
+	return msgpack_check_objects(data, len, max_depth, UINT64_MAX, err, errlen);
+}
 
-	if (!(p = s_check(p, end, max_depth, err, errlen)))
+int
+msgpack_check_objects(const void *data, size_t len, unsigned max_depth, uint64_t max_objects,
+    char *err, size_t errlen)
+{
+	const uint8_t *p = data, *end = p + len;
+	uint64_t budget = max_objects;
+
+	if (!(p = s_check(p, end, max_depth, &budget, err, errlen)))
 		return -1;
 	if (p != end)
 		return errf(err, errlen, "msgpack: %zu bytes after the object", (size_t)(end - p));
@@ -242,6 +257,56 @@ changeset_encode(msgpack_sbuffer *out, const struct changeset_header *h,
 	msgpack_pack_array(&pk, ops ? ops->n : 0);
 	if (ops && ops->sb.size)
 		msgpack_sbuffer_write(out, ops->sb.data, ops->sb.size);
+}
+
+/* A msgpack integer at B (>= 0, any width) into *V; bytes used, or 0. */
+static size_t
+s_peek_uint(const uint8_t *b, size_t len, uint64_t *v)
+{
+	static const uint8_t width[8] = { 1, 2, 4, 8, 1, 2, 4, 8 };    /* cc..cf, d0..d3 */
+
+	if (len < 1)
+		return 0;
+	if (b[0] < 0x80) {
+		*v = b[0];
+		return 1;
+	}
+	if (b[0] < 0xcc || b[0] > 0xd3)
+		return 0;
+	size_t n = width[b[0] - 0xcc];
+	if (len < 1 + n || (b[0] >= 0xd0 && (b[1] & 0x80)))
+		return 0;       /* a negative value is no seq */
+	*v = 0;
+	for (size_t i = 0; i < n; i++)
+		*v = *v << 8 | b[1 + i];
+	return 1 + n;
+}
+
+int
+changeset_peek(const void *body, size_t len, uint64_t *seq, uint8_t prev[HASH_BYTES])
+{
+	const uint8_t *b = body;
+	size_t off, n;
+	uint64_t format;
+
+	/* [format, origin (fixstr or str8), seq, prev (bin8 32), ...]: array of 8 */
+	if (len < 3 || b[0] != 0x98 || !(n = s_peek_uint(b + 1, len - 1, &format)) ||
+	    format != CHANGESET_FORMAT)
+		return -1;
+	off = 1 + n;
+	if (off + 1 < len && b[off] == 0xd9)           /* str8 */
+		off += 2 + b[off + 1];
+	else if (off < len && (b[off] & 0xe0) == 0xa0) /* fixstr */
+		off += 1 + (b[off] & 0x1f);
+	else
+		return -1;
+	if (off >= len || !(n = s_peek_uint(b + off, len - off, seq)))
+		return -1;
+	off += n;
+	if (len < off + 2 + HASH_BYTES || b[off] != 0xc4 || b[off + 1] != HASH_BYTES)
+		return -1;
+	memcpy(prev, b + off + 2, HASH_BYTES);
+	return 0;
 }
 
 static int

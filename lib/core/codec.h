@@ -111,6 +111,14 @@ void changeset_release(struct changeset *cs);
 int changeset_op(const struct changeset *cs, uint32_t i, struct op_view *op,
     char *err, size_t errlen);
 
+/*
+ * The seq and prev of BODY read from its fixed prefix without decoding the
+ * rest (the sender's chain is checked before anything is decoded): 0, or -1
+ * if the prefix is not in the forms a change set takes.  Nothing else of the
+ * body is checked; changeset_decode still decides whether it is well formed.
+ */
+int changeset_peek(const void *body, size_t len, uint64_t *seq, uint8_t prev[HASH_BYTES]);
+
 /* id = BLAKE2b-256(body); sign/verify are Ed25519 detached over the body. */
 void changeset_id(uint8_t id[HASH_BYTES], const void *body, size_t len);
 void changeset_sign(uint8_t sig[SIG_BYTES], const void *body, size_t len,
@@ -127,6 +135,14 @@ int changeset_verify_sig(const uint8_t sig[SIG_BYTES], const void *body,
  */
 int msgpack_check(const void *data, size_t len, unsigned max_depth,
     char *err, size_t errlen);
+/*
+ * As msgpack_check, and refuse more than MAX_OBJECTS objects in all (each
+ * element of a container, and the container, counts one): what msgpack-c
+ * will allocate is then bounded before it allocates (17 MB of nils would
+ * otherwise unpack to 17 M objects, some 400 MB).
+ */
+int msgpack_check_objects(const void *data, size_t len, unsigned max_depth,
+    uint64_t max_objects, char *err, size_t errlen);
 
 /* Helpers for reading msgpack objects. */
 int mp_str_eq(const msgpack_object *o, const char *s);

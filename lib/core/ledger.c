@@ -40,6 +40,8 @@ struct ledger {
 	sqlite3_stmt *st_meta_get, *st_meta_set;
 	sqlite3_stmt *st_held;      /* feeds with change sets held (applied behind head) */
 	sqlite3_stmt *st_unverified;    /* the first seq of a feed held unverified */
+	sqlite3_stmt *st_heads, *st_sig_defer, *st_touch, *st_cs_get;
+	char sig_last[CODE_MAX];    /* the feed ledger_sig_check looked at last */
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
 	uint64_t epoch;             /* bumped whenever applied state may be undone or rebuilt */
@@ -87,6 +89,28 @@ static const char s_ledger_ddl[] =
     "  n INTEGER PRIMARY KEY, origin TEXT, seq INTEGER, id BLOB, body BLOB, sig BLOB,"
     "  kind TEXT NOT NULL, reason TEXT NOT NULL, peer TEXT, at INTEGER NOT NULL,"
     "  resolved_at INTEGER);";
+
+/*
+ * Feeds with change sets stored on the chain's authority whose own
+ * signatures are still to be checked: every seq <= checked has been; bad is
+ * the seq whose signature was found bad (checking stops there).  No row: every
+ * signature of the feed checked.  Created at every open (older ledgers lack it).
+ */
+static const char s_sig_pending_ddl[] =
+    "CREATE TABLE IF NOT EXISTS sig_pending ("
+    "  origin TEXT PRIMARY KEY NOT NULL, checked INTEGER NOT NULL, bad INTEGER);";
+
+/*
+ * For lika status in constant time: each household this node's own change
+ * sets changed, with the last own seq that changed it.  Households changed in
+ * change sets the county has not acknowledged (seq > acked) are counted from
+ * the index instead of decoding the backlog.  Written by ledger_append;
+ * filled from the own feed when an older ledger is first opened.
+ */
+static const char s_own_touch_ddl[] =
+    "CREATE TABLE IF NOT EXISTS own_touch ("
+    "  key TEXT PRIMARY KEY NOT NULL, seq INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS own_touch_seq ON own_touch (seq);";
 
 static const uint8_t s_zero_hash[HASH_BYTES];
 
@@ -458,9 +482,11 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 
 /* ---- open and close -------------------------------------------------------- */
 
+static int s_unverified_first(struct ledger *l, const char *origin, uint64_t *seq);
 static int s_apply_held(struct ledger *l, char *err, size_t errlen);
 static int s_retry_held(struct ledger *l, char *err, size_t errlen);
 static int s_wait_note(struct ledger *l, const char *origin, uint64_t seq, const char *why);
+static int s_local_tables(struct ledger *l, char *err, size_t errlen);
 
 int
 ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t errlen)
@@ -495,20 +521,29 @@ ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t e
 			goto fail;
 		}
 	} else {
-		/* added after the first release: made on the first open that can write */
-		sqlite3_exec(l->db, LEDGER_INDEX_APPLIED_LATER, NULL, NULL, NULL);
-		sqlite3_exec(l->db, LEDGER_TABLE_UNVERIFIED, NULL, NULL, NULL);
 		sqlite3_stmt *st = NULL;
+		/* added after the first release: made on the first open that can write */
+		if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE name = "
+		    "'changeset_applied_later'", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) != SQLITE_ROW)
+			sqlite3_exec(l->db, LEDGER_INDEX_APPLIED_LATER, NULL, NULL, NULL);
+		sqlite3_finalize(st);
+		st = NULL;
 		int ok = sqlite3_prepare_v2(l->db, "SELECT 1 FROM meta LIMIT 1", -1, &st, NULL) == SQLITE_OK;
 		sqlite3_finalize(st);
 		if (!ok) {
 			errf(err, errlen, "\"%s\" is not a lika ledger: %s", path, sqlite3_errmsg(l->db));
 			goto fail;
 		}
-		/* tables added by a newer schema appear on first open after an upgrade */
-		if (schema_create(l->db, "main", err, errlen) < 0)
+		/*
+		 * tables added by a newer schema appear on first open after an
+		 * upgrade; otherwise opening writes nothing, so it does not wait for
+		 * another writer's lock
+		 */
+		if (!schema_present(l->db) && schema_create(l->db, "main", err, errlen) < 0)
 			goto fail;
 	}
+	if (s_local_tables(l, err, errlen) < 0)
+		goto fail;
 	s_applier_init(&l->main, l->db, "main");
 	*lp = l;
 	return 0;
@@ -537,6 +572,10 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_meta_set);
 	sqlite3_finalize(l->st_held);
 	sqlite3_finalize(l->st_unverified);
+	sqlite3_finalize(l->st_heads);
+	sqlite3_finalize(l->st_sig_defer);
+	sqlite3_finalize(l->st_touch);
+	sqlite3_finalize(l->st_cs_get);
 	sqlite3_close(l->db);
 	sodium_memzero(l->sk, sizeof l->sk);
 	free(l);
@@ -711,6 +750,36 @@ ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq, uint8_t id
 }
 
 int
+ledger_feed_heads(struct ledger *l, const char *origin, uint64_t *head, uint64_t *forwardable)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_heads, "SELECT f.head_seq, p.checked FROM feed f "
+	    "LEFT JOIN sig_pending p USING (origin) WHERE f.origin = ?1");
+
+	*head = *forwardable = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*head = *forwardable = (uint64_t)sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+		    (uint64_t)sqlite3_column_int64(st, 1) < *head)
+			*forwardable = (uint64_t)sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	/* nor what waits for its key, unverified (a township's before its county's roster row) */
+	uint64_t first;
+	int u = rc == SQLITE_ROW ? s_unverified_first(l, origin, &first) : 0;
+	if (u < 0)
+		return -1;
+	if (u == 1 && first - 1 < *forwardable)
+		*forwardable = first - 1;
+	return 0;
+}
+
+int
 ledger_feed_frozen(struct ledger *l, const char *origin, char *reason, size_t len)
 {
 	struct feed_row f;
@@ -783,12 +852,13 @@ int
 ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
     uint8_t **body, size_t *len, uint8_t sig[SIG_BYTES])
 {
-	sqlite3_stmt *st = NULL;
+	/* prepared once: a catch-up reads every change set it sends through here */
+	sqlite3_stmt *st = s_prep(l, &l->st_cs_get, "SELECT body, sig FROM changeset "
+	    "WHERE origin = ?1 AND seq = ?2");
 	int rc = -1;
 
 	*body = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT body, sig FROM changeset WHERE origin = ?1 AND seq = ?2",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)seq);
@@ -801,7 +871,7 @@ ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
 			rc = 0;
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
 }
 
@@ -811,7 +881,8 @@ ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
  * role "retired") with the smallest UPTO >= SEQ.  1: found, 0: none, -1: error.
  */
 static int
-s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES])
+s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES],
+    uint64_t *upto)
 {
 	char from[CODE_MAX + 16], to[CODE_MAX + 2];
 	int rc = 0;
@@ -820,7 +891,7 @@ s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUB
 		return 0;
 	snprintf(from, sizeof from, "%s/%010" PRIu64, origin, seq);
 	snprintf(to, sizeof to, "%s0", origin);         /* '0' follows '/' */
-	sqlite3_stmt *st = s_prep(l, &l->st_retired_key, "SELECT pubkey FROM roster_node "
+	sqlite3_stmt *st = s_prep(l, &l->st_retired_key, "SELECT pubkey, id FROM roster_node "
 	    "WHERE id >= ?1 AND id < ?2 AND role = 'retired' ORDER BY id LIMIT 1");
 	if (!st)
 		return -1;
@@ -828,6 +899,10 @@ s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUB
 	sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == PUBKEY_BYTES) {
 		memcpy(pk, sqlite3_column_blob(st, 0), PUBKEY_BYTES);
+		const char *id = (const char *)sqlite3_column_text(st, 1), *slash = id ? strchr(id, '/') : NULL;
+		*upto = slash ? strtoull(slash + 1, NULL, 10) : seq;
+		if (*upto < seq)
+			*upto = seq;
 		rc = 1;
 	}
 	sqlite3_reset(st);
@@ -837,6 +912,16 @@ s_retired_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUB
 int
 ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES])
 {
+	uint64_t last;
+
+	return ledger_origin_key_upto(l, origin, seq, pk, &last);
+}
+
+int
+ledger_origin_key_upto(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES],
+    uint64_t *last)
+{
+	*last = UINT64_MAX;     /* no retired key from SEQ on: the key holds for every later seq */
 	/* the county key is never retired, nor the province's */
 	if (strcmp(origin, l->id.county) == 0) {
 		memcpy(pk, l->id.county_pk, PUBKEY_BYTES);
@@ -846,7 +931,7 @@ ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk
 		memcpy(pk, l->id.province_pk, PUBKEY_BYTES);
 		return 0;
 	}
-	int r = s_retired_key(l, origin, seq, pk);
+	int r = s_retired_key(l, origin, seq, pk, last);
 	if (r == 1)
 		return 0;
 	if (r < 0)
@@ -875,6 +960,99 @@ ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk
 }
 
 /* ---- local writes ------------------------------------------------------------- */
+
+/* Record the households CS (of our own feed) changes, at its seq (table own_touch). */
+static int
+s_touch(struct ledger *l, const struct changeset *cs)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_touch, "INSERT INTO own_touch (key, seq) VALUES (?1, ?2) "
+	    "ON CONFLICT (key) DO UPDATE SET seq = excluded.seq");
+	char why[ERRBUF_SIZE];
+
+	if (!st)
+		return -1;
+	for (uint32_t i = 0; i < cs->h.nops; i++) {
+		struct op_view op;
+		if (changeset_op(cs, i, &op, why, sizeof why) < 0)
+			return -1;
+		if (op.table_len != strlen(LEDGER_TOUCHED_TABLE) ||
+		    memcmp(op.table, LEDGER_TOUCHED_TABLE, op.table_len) != 0)
+			continue;
+		sqlite3_bind_text(st, 1, op.key, (int)op.key_len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (int64_t)cs->h.seq);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
+}
+
+/* A ledger from before table own_touch: fill it from the own feed (once). */
+static int
+s_touch_fill(struct ledger *l, char *err, size_t errlen)
+{
+	char code[CODE_MAX], why[ERRBUF_SIZE];
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (ledger_meta_get(l, "code", code, sizeof code) < 0)
+		return 0;       /* a ledger being created: nothing written yet */
+	if (sqlite3_prepare_v2(l->db, "SELECT body FROM changeset WHERE origin = ?1 ORDER BY seq",
+	    -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "own_touch");
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct changeset cs;
+		if (changeset_decode(&cs, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+		    why, sizeof why) < 0)
+			continue;       /* verify names it; status counts what it can read */
+		rc = s_touch(l, &cs);
+		changeset_release(&cs);
+	}
+	sqlite3_finalize(st);
+	return rc < 0 ? s_sqlerr(l->db, err, errlen, "own_touch") : 0;
+}
+
+/* Tables every open makes sure of (older ledgers lack them); no write when present. */
+static int
+s_local_tables(struct ledger *l, char *err, size_t errlen)
+{
+	if (!ledger_table_exists(l->db, "sig_pending") && s_exec(l->db, s_sig_pending_ddl, err, errlen) < 0)
+		return -1;
+	if (!ledger_table_exists(l->db, "changeset_unverified") &&
+	    s_exec(l->db, LEDGER_TABLE_UNVERIFIED, err, errlen) < 0)
+		return -1;
+	if (ledger_table_exists(l->db, "own_touch"))
+		return 0;
+	if (s_exec(l->db, "BEGIN IMMEDIATE", err, errlen) < 0)
+		return -1;
+	if (s_exec(l->db, s_own_touch_ddl, err, errlen) < 0 || s_touch_fill(l, err, errlen) < 0 ||
+	    s_exec(l->db, "COMMIT", err, errlen) < 0) {
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ledger_households_since(struct ledger *l, uint64_t seq, uint64_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	*count = 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT count(*) FROM own_touch WHERE seq > ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, (int64_t)seq);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*count = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
 
 int
 ledger_begin(struct ledger *l, char *err, size_t errlen)
@@ -1014,6 +1192,8 @@ ledger_append(struct ledger *l, const struct ops *ops, struct ledger_written *ou
 		goto fail;
 	}
 	int rc = s_apply(l, &l->main, &cs, err, errlen);
+	if (rc == 0 && s_touch(l, &cs) < 0)
+		rc = s_sqlerr(l->db, err, errlen, "own_touch");
 	changeset_release(&cs);
 	if (rc != 0)
 		goto fail;      /* a wait too: a node's own write needs nothing it lacks */
@@ -1226,19 +1406,6 @@ s_unverified_first(struct ledger *l, const char *origin, uint64_t *seq)
 	}
 	sqlite3_reset(st);
 	return rc;
-}
-
-int
-ledger_feed_verified_head(struct ledger *l, const char *origin, uint64_t *seq)
-{
-	uint64_t first;
-	int rc;
-
-	if (ledger_feed_head(l, origin, seq, NULL) < 0 || (rc = s_unverified_first(l, origin, &first)) < 0)
-		return -1;
-	if (rc == 1 && first - 1 < *seq)
-		*seq = first - 1;
-	return 0;
 }
 
 /*
@@ -1656,6 +1823,177 @@ s_apply_held(struct ledger *l, char *err, size_t errlen)
 		return -1;
 	}
 	return s_exec(l->db, "COMMIT", err, errlen);
+}
+
+/* ---- signatures checked after the apply ------------------------------------------ */
+
+int
+ledger_sig_defer(struct ledger *l, const char *origin, uint64_t first, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_sig_defer, "INSERT INTO sig_pending (origin, checked) "
+	    "VALUES (?1, ?2) ON CONFLICT (origin) DO UPDATE SET checked = min(checked, excluded.checked)");
+
+	if (!st || first == 0)
+		return st ? 0 : s_sqlerr(l->db, err, errlen, "sig_pending");
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)(first - 1));
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : s_sqlerr(l->db, err, errlen, "sig_pending");
+}
+
+/* The next feed (after the one looked at last) with signatures to check: 1, 0 none, -1. */
+static int
+s_sig_next(struct ledger *l, char origin[CODE_MAX], uint64_t *checked)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT origin, checked FROM sig_pending WHERE bad IS NULL "
+	    "ORDER BY origin > ?1 DESC, origin LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, l->sig_last, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		snprintf(origin, CODE_MAX, "%s", sqlite3_column_text(st, 0));
+		*checked = (uint64_t)sqlite3_column_int64(st, 1);
+		rc = 1;
+	} else if (step != SQLITE_DONE) {
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	if (rc == 1)
+		snprintf(l->sig_last, sizeof l->sig_last, "%s", origin);
+	return rc;
+}
+
+/* The change set found with a bad signature: kept as evidence. */
+struct s_sig_bad {
+	uint64_t seq;
+	uint8_t *body;
+	size_t len;
+	uint8_t sig[SIG_BYTES];
+	char reason[160];
+};
+
+/* Check the signatures of ORIGIN after seq FROM, at most MAX; *LAST: the last good one. */
+static int
+s_sig_scan(struct ledger *l, const char *origin, uint64_t from, size_t max, uint64_t *last,
+    size_t *checked, struct s_sig_bad *bad)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t pk[PUBKEY_BYTES];
+	int step;
+
+	*last = from;
+	if (sqlite3_prepare_v2(l->db, "SELECT seq, body, sig FROM changeset WHERE origin = ?1 "
+	    "AND seq > ?2 ORDER BY seq LIMIT ?3", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)from);
+	sqlite3_bind_int64(st, 3, (int64_t)max);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+		const void *body = sqlite3_column_blob(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		const uint8_t *sig = sqlite3_column_blob(st, 2);
+		int keyed = ledger_origin_key(l, origin, seq, pk) == 0;
+		(*checked)++;
+		if (keyed && sqlite3_column_bytes(st, 2) == SIG_BYTES &&
+		    changeset_verify_sig(sig, body, len, pk) == 0) {
+			*last = seq;
+			continue;
+		}
+		bad->seq = seq;
+		bad->len = len;
+		if ((bad->body = malloc(len ? len : 1)))
+			memcpy(bad->body, body, len);
+		memset(bad->sig, 0, SIG_BYTES);
+		if (sqlite3_column_bytes(st, 2) == SIG_BYTES)
+			memcpy(bad->sig, sig, SIG_BYTES);
+		snprintf(bad->reason, sizeof bad->reason, "seq %" PRIu64 ": %s (found after the apply: "
+		    "a later signature authenticated its body through the chain)", seq,
+		    keyed ? "bad signature" : "no key for it on the roster");
+		break;
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+}
+
+/* Record what s_sig_scan found, in one transaction. */
+static int
+s_sig_record(struct ledger *l, const char *origin, uint64_t last, const struct s_sig_bad *bad,
+    char *err, size_t errlen)
+{
+	char *sql;
+
+	if (ledger_begin(l, err, errlen) < 0)
+		return -1;
+	if (bad->seq) {
+		struct changeset_header h = { .seq = bad->seq };
+		uint8_t id[HASH_BYTES];
+		snprintf(h.origin, sizeof h.origin, "%s", origin);
+		changeset_id(id, bad->body ? bad->body : (const uint8_t *)"", bad->body ? bad->len : 0);
+		if (s_refuse(l, &h, id, bad->body ? bad->body : (const uint8_t *)"", bad->body ? bad->len : 0,
+		    bad->sig, SIG_BYTES, "refused", bad->reason, NULL) < 0)
+			goto fail;
+	}
+	sql = sqlite3_mprintf("UPDATE sig_pending SET checked = max(checked, %lld), bad = nullif(%lld, 0) "
+	    "WHERE origin = %Q; DELETE FROM sig_pending WHERE origin = %Q AND bad IS NULL AND "
+	    "checked >= (SELECT head_seq FROM feed WHERE origin = %Q)", (long long)last,
+	    (long long)bad->seq, origin, origin, origin);
+	int rc = s_exec(l->db, sql, err, errlen);
+	sqlite3_free(sql);
+	if (rc < 0)
+		goto fail;
+	return s_exec(l->db, "COMMIT", err, errlen) < 0 ? (ledger_rollback(l), -1) : 0;
+fail:
+	if (!err[0])
+		s_sqlerr(l->db, err, errlen, "sig_pending");
+	ledger_rollback(l);
+	return -1;
+}
+
+int
+ledger_sig_check(struct ledger *l, size_t max, size_t *checked, char *bad, size_t badlen,
+    char *err, size_t errlen)
+{
+	char origin[CODE_MAX];
+	uint64_t from, last;
+	struct s_sig_bad found = { 0 };
+	int rc;
+
+	*checked = 0;
+	bad[0] = err[0] = '\0';
+	if ((rc = s_sig_next(l, origin, &from)) <= 0)
+		return rc < 0 ? s_sqlerr(l->db, err, errlen, "sig_pending") : 0;
+	if (s_sig_scan(l, origin, from, max, &last, checked, &found) < 0) {
+		free(found.body);
+		return s_sqlerr(l->db, err, errlen, "signatures");
+	}
+	rc = s_sig_record(l, origin, last, &found, err, errlen);
+	if (rc == 0 && found.seq)
+		snprintf(bad, badlen, "%s seq %" PRIu64, origin, found.seq);
+	free(found.body);
+	return rc;
+}
+
+int
+ledger_sig_unchecked(struct ledger *l, uint64_t *count)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	*count = 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT coalesce(sum(f.head_seq - p.checked), 0) FROM sig_pending p "
+	    "JOIN feed f USING (origin)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*count = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* ---- verify and rebuild -------------------------------------------------------- */

@@ -204,6 +204,45 @@ int ledger_receive_verified(struct ledger *l, const void *body, size_t len, cons
     size_t siglen, const uint8_t *verified_pk, const char *peer, enum recv_result *res,
     char *reason, size_t reasonlen);
 
+/*
+ * Signatures checked after the apply (proto/PROTOCOL.md, "One signature a
+ * run").  A receiver that stored change sets of ORIGIN from seq FIRST on
+ * because a later change set's valid signature authenticates them through
+ * the chain calls ledger_sig_defer inside that receiving transaction; their
+ * own signatures are then still to be checked, and until they are, nothing
+ * from FIRST on is forwarded (ledger_feed_heads).  0, or -1 (database).
+ */
+int ledger_sig_defer(struct ledger *l, const char *origin, uint64_t first, char *err,
+    size_t errlen);
+/*
+ * Check up to MAX deferred signatures of one feed, in its own transaction
+ * (a worker's connection: ledger_open a second handle, same identity).  A
+ * bad one is quarantined (kind "refused", the reason names seq and "bad
+ * signature"), the feed frozen, and checking of that feed stops there; its
+ * "ORIGIN seq N" goes into BAD (else BAD is "").  *CHECKED: how many were
+ * checked; 0 when nothing waits.  0, or -1 (database, ERR).
+ */
+int ledger_sig_check(struct ledger *l, size_t max, size_t *checked, char *bad, size_t badlen,
+    char *err, size_t errlen);
+/* Change sets of every feed whose own signature is still to be checked. */
+int ledger_sig_unchecked(struct ledger *l, uint64_t *count);
+/*
+ * ORIGIN's head (seq; 0 if none held) and the highest seq that may be
+ * forwarded to another peer: the head, or the last seq before the first one
+ * whose own signature is still to be checked or was found bad, or that waits
+ * unverified for its key (a township's, stored before its county published
+ * its key: proto/PROTOCOL.md, "Wait for the key, too").
+ */
+int ledger_feed_heads(struct ledger *l, const char *origin, uint64_t *head, uint64_t *forwardable);
+
+/*
+ * The table whose rows lika status counts as changed by unsent change sets
+ * (table own_touch, written by ledger_append).
+ */
+#define LEDGER_TOUCHED_TABLE "household"
+/* Rows of LEDGER_TOUCHED_TABLE changed by this node's own change sets after SEQ. */
+int ledger_households_since(struct ledger *l, uint64_t seq, uint64_t *count);
+
 /* Head of ORIGIN's feed: seq 0 and a zero id if we hold none of it. */
 int ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq,
     uint8_t id[HASH_BYTES]);
@@ -272,10 +311,11 @@ void ledger_key_stored(const char *top, const char *origin, const struct table_d
 #define LEDGER_RETIRED_SEQ_MAX 9999999999ULL
 int ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk[PUBKEY_BYTES]);
 /*
- * The head of ORIGIN's feed that may be sent on: its head, or the seq before
- * the first change set held unverified (a township's, stored before its
- * county published its key: proto/PROTOCOL.md, "Wait, don't refuse").
+ * As ledger_origin_key, and *LAST: the last seq the same key signs as the
+ * roster stands (a retired key's UPTO; UINT64_MAX for the current key), so a
+ * receiver looks the key up once for a run of seqs.
  */
-int ledger_feed_verified_head(struct ledger *l, const char *origin, uint64_t *seq);
+int ledger_origin_key_upto(struct ledger *l, const char *origin, uint64_t seq,
+    uint8_t pk[PUBKEY_BYTES], uint64_t *last);
 
 #endif

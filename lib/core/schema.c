@@ -793,6 +793,37 @@ schema_create(sqlite3 *db, const char *dbname, char *err, size_t errlen)
 	return 0;
 }
 
+/* Does DB's main hold object NAME (a table or an index)? */
+static int
+s_has(sqlite3_stmt *st, const char *name)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	return sqlite3_step(st) == SQLITE_ROW;
+}
+
+int
+schema_present(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int all = 1;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	for (const struct table_def *const *tp = schema_tables; *tp && all; tp++) {
+		const struct table_def *t = *tp;
+		char ix[128];
+		all = s_has(st, t->name);
+		for (int n = 0, i = 0; all && t->indexes && t->indexes[i]; i++)
+			if (i == 0 || t->indexes[i] == ';') {
+				snprintf(ix, sizeof ix, "%s_ix%d", t->name, n++);
+				all = s_has(st, ix);
+			}
+	}
+	sqlite3_finalize(st);
+	return all;
+}
+
 int
 schema_drop(sqlite3 *db, const char *dbname, char *err, size_t errlen)
 {

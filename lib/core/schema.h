@@ -59,6 +59,12 @@ size_t schema_ncols(const struct table_def *t);
  * "replay"); on a database of an older schema, add the tables and columns
  * it lacks (the migration: every added column starts NULL).
  */
+/*
+ * 1 if DB already holds every table and index schema_create would make:
+ * opening then needs no write (schema_create's seed rows take the write lock
+ * even when there is nothing to insert).
+ */
+int schema_present(sqlite3 *db);
 int schema_create(sqlite3 *db, const char *dbname, char *err, size_t errlen);
 /* Drop every state table in DBNAME. */
 int schema_drop(sqlite3 *db, const char *dbname, char *err, size_t errlen);

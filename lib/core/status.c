@@ -239,63 +239,6 @@ s_issues(sqlite3 *db, struct status *s)
 	return 0;
 }
 
-static int
-s_key_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Distinct household keys touched by own change sets after seq ACKED. */
-static uint64_t
-s_households_since(struct node *n, uint64_t acked)
-{
-	sqlite3 *db = ledger_db(n->ledger);
-	sqlite3_stmt *st;
-	char **keys = NULL, why[ERRBUF_SIZE];
-	size_t nkeys = 0, cap = 0;
-	uint64_t distinct = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT body FROM changeset WHERE origin = ?1 AND seq > ?2 "
-	    "ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, n->id.code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (int64_t)acked);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct changeset cs;
-		if (changeset_decode(&cs, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-		    why, sizeof why) < 0)
-			continue;
-		for (uint32_t i = 0; i < cs.h.nops; i++) {
-			struct op_view op;
-			if (changeset_op(&cs, i, &op, why, sizeof why) < 0 || op.table_len != 9 ||
-			    memcmp(op.table, "household", 9) != 0)
-				continue;
-			if (nkeys == cap) {
-				size_t ncap = cap ? cap * 2 : 64;
-				char **nk = realloc(keys, ncap * sizeof *nk);
-				if (!nk)
-					break;
-				keys = nk;
-				cap = ncap;
-			}
-			if ((keys[nkeys] = strndup(op.key, op.key_len)))
-				nkeys++;
-		}
-		changeset_release(&cs);
-	}
-	sqlite3_finalize(st);
-	if (nkeys)
-		qsort(keys, nkeys, sizeof *keys, s_key_cmp);
-	for (size_t i = 0; i < nkeys; i++) {
-		if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0)
-			distinct++;
-	}
-	for (size_t i = 0; i < nkeys; i++)
-		free(keys[i]);
-	free(keys);
-	return distinct;
-}
-
 /* Health from contact age and errors. */
 static enum health
 s_health(const struct status *s, const struct status_peer *p)
@@ -405,7 +348,8 @@ s_township(struct node *n, struct status *s, int have_peer, const struct s_live_
 	s->unsent = s->own_head - s->acked;
 	if (s->unsent) {
 		s->oldest_unsent_ms = s_hlc_ms(db, n->id.code, s->acked + 1);
-		s->households_unsent = s_households_since(n, s->acked);
+		/* kept as the ledger writes (table own_touch): no decoding of the backlog */
+		ledger_households_since(n->ledger, s->acked, &s->households_unsent);
 	}
 	s->county_head = (uint64_t)s_int(db, "SELECT head_seq FROM feed WHERE origin = ?1",
 	    n->id.county, NULL, 0);

@@ -283,7 +283,7 @@ wire_decode(struct wire_msg *m, const void *data, size_t len, char *err, size_t 
 		errf(err, errlen, "message of %zu bytes exceeds %zu", len, WIRE_MAX_MSG);
 		goto bad;
 	}
-	if (msgpack_check(data, len, WIRE_MAX_DEPTH, err, errlen) < 0)
+	if (msgpack_check_objects(data, len, WIRE_MAX_DEPTH, WIRE_MAX_OBJECTS, err, errlen) < 0)
 		goto bad;
 	if (msgpack_unpack_next(&m->up, data, len, &off) != MSGPACK_UNPACK_SUCCESS) {
 		errf(err, errlen, "msgpack does not decode");

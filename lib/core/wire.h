@@ -24,6 +24,12 @@
 #define WIRE_MAX_BATCH    16384     /* change sets in one CHANGESETS */
 #define WIRE_DETAIL_MAX   256
 #define WIRE_MAX_DEPTH    4
+/*
+ * msgpack objects in one message: a CHANGESETS of WIRE_MAX_BATCH change sets
+ * takes 3 a change set, a HELLO 4 a head and 1 a wanted feed; anything more is
+ * refused before it is unpacked, so a message decodes to at most ~1.5 MB.
+ */
+#define WIRE_MAX_OBJECTS  (4u * WIRE_MAX_BATCH)
 
 enum wire_type {
 	WIRE_HELLO = 1,         /* township → hub: who I am, what I have, what I want */

@@ -6,7 +6,9 @@
  *     same rows (same transaction size, WAL, synchronous=FULL) in this run;
  *  2. latency: commit at the township → commit at the hub, median and p99;
  *  3. memory: the hub's RSS with 50 townships connected (50 CURVE DEALERs
- *     from this program, keys on the roster).
+ *     from this program, keys on the roster);
+ *  4. 30 of them catch up 1,000 change sets each at once: time to store all,
+ *     and the hub's peak RSS meanwhile.
  *
  * Runs the real likad ($LIKAD, default bin/likad) in a temporary directory.
  */
@@ -30,8 +32,9 @@
 #include "util.h"
 #include "wire.h"
 
-#define N_CS      10000
-#define N_OPS     10
+static uint64_t N_CS = 10000;         /* change sets of the catch-up: $BENCH_CS */
+#define OPS_MAX   10
+static int N_OPS = OPS_MAX;     /* ops a change set: $BENCH_OPS (1..10), 10 by default */
 #define N_LAT     200
 #define N_CLIENTS 50
 
@@ -133,7 +136,7 @@ s_row(const char *township, uint64_t x, char village[CODE_MAX], char key[32], ch
 static void
 s_write(struct node *t, uint64_t i)
 {
-	char err[ERRBUF_SIZE], village[N_OPS][CODE_MAX], key[N_OPS][32], name[N_OPS][48];
+	char err[ERRBUF_SIZE], village[OPS_MAX][CODE_MAX], key[OPS_MAX][32], name[OPS_MAX][48];
 	struct ops ops = OPS_INIT;
 
 	ops_init(&ops);
@@ -226,6 +229,88 @@ s_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Client I of the memory figure catches up: FANIN_CS change sets of its own
+ * feed (N_OPS village-group upserts each, signed with its key and chained),
+ * sent at once in batches of FANIN_BATCH, as a township back from a week
+ * offline would.
+ */
+#define FANIN_CLIENTS 30
+#define FANIN_CS      1000
+#define FANIN_BATCH   250
+static void
+s_fanin_send(void *sock, int i, const uint8_t pk[PUBKEY_BYTES], const uint8_t sk[SECKEY_BYTES])
+{
+	static msgpack_sbuffer bodies[FANIN_BATCH];
+	static uint8_t sigs[FANIN_BATCH][SIG_BYTES];
+	struct wire_cs cs[FANIN_BATCH];
+	struct changeset_header h;
+	uint8_t prev[HASH_BYTES] = { 0 };
+	char code[CODE_MAX];
+
+	snprintf(code, sizeof code, "110101%03d", 100 + i);
+	for (int from = 0; from < FANIN_CS; from += FANIN_BATCH) {
+		for (int j = 0; j < FANIN_BATCH; j++) {
+			struct ops ops = OPS_INIT;
+			char village[CODE_MAX], key[32], name[48];
+			ops_init(&ops);
+			for (int k = 0; k < N_OPS; k++) {
+				s_row(code, (uint64_t)(from + j) * (uint64_t)N_OPS + (uint64_t)k, village, key, name);
+				struct colval cols[] = { COL_TEXT("village", village), COL_TEXT("name", name) };
+				ops_upsert(&ops, "village_group", key, cols, 2);
+			}
+			memset(&h, 0, sizeof h);
+			h.format = CHANGESET_FORMAT;
+			snprintf(h.origin, sizeof h.origin, "%s", code);
+			h.seq = (uint64_t)(from + j + 1);
+			memcpy(h.prev, prev, HASH_BYTES);
+			h.hlc = ((uint64_t)now_ms() << 16) + h.seq;
+			h.schema = SCHEMA_VERSION;
+			memcpy(h.author, pk, PUBKEY_BYTES);
+			h.nops = ops.n;
+			changeset_encode(&bodies[j], &h, &ops);
+			ops_release(&ops);
+			changeset_sign(sigs[j], bodies[j].data, bodies[j].size, sk);
+			changeset_id(prev, bodies[j].data, bodies[j].size);
+			cs[j] = (struct wire_cs){ (const uint8_t *)bodies[j].data, bodies[j].size, sigs[j], SIG_BYTES };
+		}
+		msgpack_sbuffer sb;
+		msgpack_sbuffer_init(&sb);
+		wire_encode_changesets(&sb, code, cs, FANIN_BATCH);
+		zmq_send(sock, sb.data, sb.size, 0);
+		msgpack_sbuffer_destroy(&sb);
+		for (int j = 0; j < FANIN_BATCH; j++)
+			msgpack_sbuffer_destroy(&bodies[j]);
+	}
+}
+
+static long
+s_hwm_kb(pid_t p)
+{
+	char path[64], line[256];
+	long kb = -1;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)p);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmHWM: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void
+s_cleanup(void)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_sync: could not remove %s\n", s_dir);
+}
+
 int
 main(void)
 {
@@ -235,6 +320,14 @@ main(void)
 
 	if (!(s_likad = getenv("LIKAD")))
 		s_likad = "bin/likad";
+	if (getenv("BENCH_CS") && (N_CS = strtoull(getenv("BENCH_CS"), NULL, 10)) < 2048)
+		N_CS = 2048;
+	if (getenv("BENCH_OPS") && (N_OPS = atoi(getenv("BENCH_OPS"))) < 1)
+		N_OPS = 1;
+	if (N_OPS > OPS_MAX)
+		N_OPS = OPS_MAX;
+	/* $BENCH_INGEST_ONLY: the ingest figure alone (make bench-peers) */
+	int ingest_only = getenv("BENCH_INGEST_ONLY") != NULL;
 	if (access(s_likad, X_OK) != 0)
 		s_die(s_likad, "not executable (make first)");
 	snprintf(s_dir, sizeof s_dir, "%s/lika-bench.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -265,7 +358,7 @@ main(void)
 	}
 	node_close(&county);
 
-	printf("bench_sync: writing %d change sets of %d ops at the township ...\n", N_CS, N_OPS);
+	printf("bench_sync: writing %" PRIu64 " change sets of %d ops at the township ...\n", N_CS, N_OPS);
 	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
 	for (uint64_t i = 0; i < N_CS; i++)
 		s_write(&town, i);
@@ -306,6 +399,15 @@ main(void)
 	printf("  CPU during the catch-up: hub %" PRId64 " ms, township %" PRId64 " ms\n", hub_cpu, town_cpu);
 	printf("plain SQLite, same rows, same transaction size: %.0f rows/s; hub/plain = %.2f\n",
 	    plain, plain > 0 ? rows_s / plain : 0);
+
+	if (ingest_only) {
+		s_stop(tp);
+		s_stop(hp);
+		node_close(&town);
+		sqlite3_close(hubdb);
+		s_cleanup();
+		return 0;
+	}
 
 	/* 2. latency: commit at the township → commit at the hub */
 	static int64_t lat[N_LAT];
@@ -380,14 +482,35 @@ main(void)
 	long rss1 = s_rss_kb(hp);
 	printf("hub RSS: %ld KiB idle after the catch-up, %ld KiB with %d townships connected "
 	    "(%d welcomed)\n", rss0, rss1, N_CLIENTS, welcomed);
+
+	/* 4. memory and ingest with 30 townships catching up at once */
+	long hwm0 = s_hwm_kb(hp);
+	int64_t f0 = mono_ms();
+	for (int i = 0; i < FANIN_CLIENTS; i++)
+		s_fanin_send(socks[i], i, cpk[i], csk[i]);
+	long peak = 0;
+	for (int i = 0; i < FANIN_CLIENTS; i++) {
+		char code[CODE_MAX];
+		snprintf(code, sizeof code, "110101%03d", 100 + i);
+		while (s_head(hubdb, code) < FANIN_CS) {
+			long r = s_rss_kb(hp);
+			if (r > peak)
+				peak = r;
+			if (mono_ms() - f0 > 300000)
+				s_die("fan-in", "timed out");
+			usleep(5000);
+		}
+	}
+	int64_t fanin_ms = mono_ms() - f0;
+	printf("%d townships catching up %d change sets each at once: all stored in %" PRId64 " ms "
+	    "(%.0f change sets/s); hub RSS peak %ld KiB (VmHWM %ld KiB, %ld KiB before)\n",
+	    FANIN_CLIENTS, FANIN_CS, fanin_ms, (double)FANIN_CLIENTS * FANIN_CS * 1000.0 / (double)fanin_ms,
+	    peak, s_hwm_kb(hp), hwm0);
 	for (int i = 0; i < N_CLIENTS; i++)
 		zmq_close(socks[i]);
 	zmq_ctx_term(ctx);
 	s_stop(hp);
 	sqlite3_close(hubdb);
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench_sync: could not remove %s\n", s_dir);
+	s_cleanup();
 	return welcomed == N_CLIENTS ? 0 : 1;
 }

@@ -9,6 +9,7 @@
  *                                  malformed (a change set that does not decode),
  *                                  garbage (a frame that is not msgpack),
  *                                  gap (a change set two beyond the hub's head),
+ *                                  nils (the largest frame allowed, an array of nils),
  *                                  unpublished (seq 1 of township CODE199 of the
  *                                  county in DIR, signed by a key no roster names);
  *                                  a county node speaks to its province hub ([upstream])
@@ -213,7 +214,8 @@ static int
 s_known_kind(const char *kind)
 {
 	static const char *const kinds[] = {
-		"badsig", "badchain", "foreign", "malformed", "gap", "garbage", "unpublished", NULL,
+		"badsig", "badchain", "foreign", "malformed", "gap", "garbage", "nils", "unpublished",
+		NULL,
 	};
 
 	for (const char *const *k = kinds; *k; k++)
@@ -279,9 +281,20 @@ s_forge(struct node *n, const char *kind, uint64_t hub_seq, const uint8_t *hub_i
 		memset(body.data + 14, 0xc1, 6);    /* 0xc1 is never valid msgpack */
 	struct wire_cs cs = { (const uint8_t *)body.data, body.size, sig, SIG_BYTES };
 	msgpack_sbuffer_clear(sb);
-	if (strcmp(kind, "garbage") == 0)
+	if (strcmp(kind, "garbage") == 0) {
 		msgpack_sbuffer_write(sb, "\xdd\xff\xff\xff\xff not msgpack", 17);
-	else
+	} else if (strcmp(kind, "nils") == 0) {
+		/* the largest frame the hub takes, all of it one array of nils: well formed */
+		uint32_t count = (uint32_t)(WIRE_MAX_MSG - 4096);  /* room for CURVE framing */
+		uint8_t head[5] = { 0xdd, count >> 24, count >> 16 & 0xff, count >> 8 & 0xff, count & 0xff };
+		char *nils = malloc(count);
+		if (nils) {
+			memset(nils, 0xc0, count);
+			msgpack_sbuffer_write(sb, (const char *)head, sizeof head);
+			msgpack_sbuffer_write(sb, nils, count);
+			free(nils);
+		}
+	} else
 		wire_encode_changesets(sb, h.origin, &cs, 1);
 	msgpack_sbuffer_destroy(&body);
 }
@@ -294,7 +307,10 @@ s_print_answers(void *s, const char *kind)
 	struct wire_msg m;
 	int got = 0;
 
-	while (s_recv(s, got ? 300 : 3000, &frame, &m) == 0) {
+	/* a 17 MB frame takes the hub a while to receive and decrypt */
+	int later = strcmp(kind, "nils") == 0 ? 5000 : 300;
+
+	while (s_recv(s, got ? later : 3000, &frame, &m) == 0) {
 		if (m.type == WIRE_ERROR)
 			printf("%s: ERROR %s: %s\n", kind, wire_error_name((int)m.code), m.detail);
 		else if (m.type == WIRE_ACK || m.type == WIRE_NEED)

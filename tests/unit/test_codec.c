@@ -369,6 +369,69 @@ test_non_shortest_accepted(void **state)
 	free(wide); free(body1); free(id1); free(sig1);
 }
 
+/* The chain is checked from the prefix alone: seq and prev, in any integer form. */
+static void
+test_peek(void **state)
+{
+	(void)state;
+	size_t len1, len2, n;
+	uint64_t seq;
+	uint8_t prev[HASH_BYTES];
+	uint8_t *body1 = s_vector_bytes("body1", &len1);
+	uint8_t *body2 = s_vector_bytes("body2", &len2);
+	uint8_t *id1 = s_vector_bytes("id1", &n);
+
+	assert_int_equal(changeset_peek(body1, len1, &seq, prev), 0);
+	assert_int_equal(seq, 1);
+	assert_memory_equal(prev, (uint8_t[HASH_BYTES]){ 0 }, HASH_BYTES);
+	assert_int_equal(changeset_peek(body2, len2, &seq, prev), 0);
+	assert_int_equal(seq, 2);
+	assert_memory_equal(prev, id1, HASH_BYTES);
+	/* cut inside prev, and a negative seq: not a change set's prefix */
+	assert_int_equal(changeset_peek(body2, 20, &seq, prev), -1);
+	uint8_t neg[64];
+	memcpy(neg, body2, sizeof neg);
+	neg[12] = 0xd0;         /* int8 */
+	neg[13] = 0xff;
+	assert_int_equal(changeset_peek(neg, sizeof neg, &seq, prev), -1);
+	/* str8 origin and uint16 seq, as another encoder may write them */
+	uint8_t wide[128];
+	n = 0;
+	wide[n++] = 0x98;
+	wide[n++] = 0x01;
+	wide[n++] = 0xd9;
+	wide[n++] = 9;
+	memcpy(wide + n, "522601100", 9);
+	n += 9;
+	wide[n++] = 0xcd;
+	wide[n++] = 0x01;
+	wide[n++] = 0x02;
+	wide[n++] = 0xc4;
+	wide[n++] = HASH_BYTES;
+	memcpy(wide + n, id1, HASH_BYTES);
+	n += HASH_BYTES;
+	assert_int_equal(changeset_peek(wide, n, &seq, prev), 0);
+	assert_int_equal(seq, 258);
+	assert_memory_equal(prev, id1, HASH_BYTES);
+	free(body1); free(body2); free(id1);
+}
+
+/* Objects are counted before anything is unpacked: the container and each element. */
+static void
+test_check_objects(void **state)
+{
+	(void)state;
+	uint8_t nils[1 + 3];
+	char err[256];
+
+	nils[0] = 0x93;         /* fixarray of 3 nils: 4 objects */
+	memset(nils + 1, 0xc0, 3);
+	assert_int_equal(msgpack_check_objects(nils, sizeof nils, 2, 4, err, sizeof err), 0);
+	assert_int_equal(msgpack_check_objects(nils, sizeof nils, 2, 3, err, sizeof err), -1);
+	assert_non_null(strstr(err, "more objects"));
+	assert_int_equal(msgpack_check(nils, sizeof nils, 2, err, sizeof err), 0);
+}
+
 int
 main(void)
 {
@@ -379,6 +442,8 @@ main(void)
 		cmocka_unit_test(test_empty_origin_refused),
 		cmocka_unit_test(test_bad_ops_refused),
 		cmocka_unit_test(test_non_shortest_accepted),
+		cmocka_unit_test(test_peek),
+		cmocka_unit_test(test_check_objects),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -449,7 +449,7 @@ test_wait_for_key(void **state)
 	struct fixture *f = *state;
 	char reason[256], err[ERRBUF_SIZE];
 	struct verify_report rep;
-	uint64_t seq;
+	uint64_t seq, fwd;
 
 	s_write(f->town2, "village", TOWN2 "001", "外村");
 	s_write(f->town2, "village", TOWN2 "002", "外二村");
@@ -458,8 +458,9 @@ test_wait_for_key(void **state)
 	assert_int_equal(s_pass(f->town2, TOWN2, 2, f->town, reason), RECV_HELD);
 	assert_int_equal(ledger_feed_head(f->town, TOWN2, &seq, NULL), 0);
 	assert_int_equal(seq, 2);
-	assert_int_equal(ledger_feed_verified_head(f->town, TOWN2, &seq), 0);
-	assert_int_equal(seq, 0);              /* nothing of it may be sent on */
+	assert_int_equal(ledger_feed_heads(f->town, TOWN2, &seq, &fwd), 0);
+	assert_int_equal(seq, 2);
+	assert_int_equal(fwd, 0);              /* nothing of it may be sent on */
 	assert_int_equal(ledger_feed_waits(f->town, TOWN2, reason, sizeof reason), 1);
 	memset(&rep, 0, sizeof rep);
 	assert_int_equal(ledger_verify(f->town, &rep, err, sizeof err), 0);
@@ -476,8 +477,8 @@ test_wait_for_key(void **state)
 	/* the county feed: its roster rows arrive, the held change sets are checked */
 	for (uint64_t i = 1; i <= 3; i++)
 		assert_int_equal(s_pass(f->county, COUNTY, i, f->town, reason), RECV_STORED);
-	assert_int_equal(ledger_feed_verified_head(f->town, TOWN2, &seq), 0);
-	assert_int_equal(seq, 2);
+	assert_int_equal(ledger_feed_heads(f->town, TOWN2, &seq, &fwd), 0);
+	assert_int_equal(fwd, 2);
 	assert_int_equal(ledger_feed_waits(f->town, TOWN2, reason, sizeof reason), 0);
 	assert_int_equal(ledger_feed_frozen(f->town, "522601300", reason, sizeof reason), 1);
 	assert_non_null(strstr(reason, "not the key its county published"));
@@ -617,6 +618,14 @@ test_rekey(void **state)
 	assert_memory_equal(pk, npk, PUBKEY_BYTES);
 	assert_int_equal(ledger_origin_key(f->county, COUNTY, 1, pk), 0);
 	assert_memory_equal(pk, f->cpk, PUBKEY_BYTES);
+	/* how far each key holds: the retired one up to its UPTO, the current one on */
+	uint64_t last = 0;
+	assert_int_equal(ledger_origin_key_upto(f->county, TOWN, 2, pk, &last), 0);
+	assert_memory_equal(pk, f->tpk, PUBKEY_BYTES);
+	assert_int_equal(last, 3);
+	assert_int_equal(ledger_origin_key_upto(f->county, TOWN, 4, pk, &last), 0);
+	assert_memory_equal(pk, npk, PUBKEY_BYTES);
+	assert_true(last == UINT64_MAX);
 
 	/* the lost machine's key writes on: seq 4 under the old key is refused */
 	s_write(f->town, "village", TOWN "004", "旧钥匙");

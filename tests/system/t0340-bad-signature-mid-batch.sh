@@ -1,0 +1,55 @@
+#!/bin/sh
+# A township's feed reaches the hub in one batch whose last signature is
+# valid but whose third change set carries a bad signature (a byte of it
+# altered on the way; the body is intact).  The hub checks one signature a
+# run: the chain authenticates the bodies, so it stores all five; the
+# signature checked afterwards is found bad, quarantined and named, the feed
+# frozen, and nothing from seq 3 on is forwarded to the township that wants
+# that feed.  lika verify at the hub names it.
+. "$SRCDIR/tests/system/lib.sh"
+TAMPERED="t001 county"     # seq 3's signature is altered on purpose
+
+port=$(free_port)
+mk_county county 110101 "$port"
+fast_sync county
+for t in 001 002; do
+	mk_township t$t 110101$t county "$port"
+	fast_sync t$t
+	admit county t$t 110101$t
+done
+sed -i 's/^\[sync\]$/[sync]\nfeeds = 110101001/' t002/lika.conf
+
+note "t001 writes five change sets while nothing runs"
+for v in 1 2 3 4 5; do
+	lika --data t001 village add 11010100100$v "村$v" >/dev/null || fail "village add $v"
+done
+sqlite3 t001/lika.db "UPDATE changeset SET sig = substr(sig, 1, 4) ||
+    CASE WHEN substr(sig, 5, 1) = x'41' THEN x'42' ELSE x'41' END || substr(sig, 6)
+    WHERE origin = '110101001' AND seq = 3" || fail "sqlite3"
+
+start_likad county
+start_likad t002
+start_likad t001
+wait_for 20 "t001's five change sets at the hub" has_head county 110101001 5
+quarantined() {
+	[ "$(sqlite3 county/lika.db "SELECT count(*) FROM quarantine WHERE origin = '110101001'
+	    AND seq = 3 AND reason LIKE '%bad signature%'")" = 1 ]
+}
+wait_for 20 "the hub to quarantine seq 3" quarantined
+sqlite3 county/lika.db "SELECT reason FROM quarantine" | sed 's/^/# /'
+[ "$(sqlite3 county/lika.db "SELECT frozen IS NOT NULL FROM feed WHERE origin = '110101001'")" = 1 ] \
+    || fail "the feed is not frozen at the hub"
+grep -q "110101001 seq 3: bad signature" county.log || fail "the hub's log does not name seq 3"
+wait_for 20 "seqs 1 and 2 at t002" has_head t002 110101001 2
+sleep 1
+[ "$(head_of t002 110101001)" = 2 ] || fail "the hub forwarded seq 3 or later: t002 holds $(head_of t002 110101001)"
+expect_exit 0 lika --data county quarantine list
+expect_in "$OUT" "110101001"
+expect_in "$OUT" "bad signature"
+
+cleanup_daemons
+expect_exit 1 lika --data county verify
+expect_in "$OUT" "seq 3"
+expect_in "$OUT" "signature"
+verify_ok t002
+note "ok"

@@ -29,7 +29,7 @@ const struct field household_fields[HF_COUNT] = {
 	[HF_ID]              = { "id", "户编号", FK_HOUSEHOLD, NULL, NULL, 0, "户号;户编码" },
 	[HF_VILLAGE]         = { "village", "村代码", FK_VILLAGE, "household", NULL, 0, "行政村代码;村编码" },
 	[HF_HEAD_NAME]       = { "head_name", "户主姓名", FK_NAME, NULL, NULL, 0, NULL },
-	[HF_HEAD_IDCARD]     = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码" },
+	[HF_HEAD_IDCARD]     = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码;户主证件号码" },
 	[HF_HEAD_SEX]        = { "head_sex", "户主性别", FK_CODE, NULL, "code_sex", 0, NULL },
 	[HF_ADDRESS]         = { "address", "住址", FK_TEXT, "household", NULL, 200, NULL },
 	[HF_PHONE]           = { "phone", "联系电话", FK_PHONE, "household", NULL, 0, "电话;联系方式;手机号码" },
@@ -55,7 +55,7 @@ const struct field household_fields[HF_COUNT] = {
 
 const struct field household_member_fields[MF_COUNT] = {
 	[MF_HOUSEHOLD]      = { "household", "户编号", FK_HOUSEHOLD, NULL, NULL, 0, "户号;户编码" },
-	[MF_HEAD_IDCARD]    = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码" },
+	[MF_HEAD_IDCARD]    = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码;户主证件号码" },
 	[MF_NO]             = { "no", "成员编号", FK_MEMBER_NO, NULL, NULL, 0, NULL },
 	[MF_NAME]           = { "name", "姓名", FK_NAME, "member", NULL, 0, NULL },
 	[MF_IDCARD]         = { "idcard", "身份证号", FK_IDCARD, "member", NULL, 0, "身份证号码;公民身份号码;证件号码" },
@@ -79,7 +79,7 @@ const struct field household_income_fields[IF_COUNT] = {
 	[IF_PROPERTY]  = { "property", "财产性收入(元)", FK_MONEY, "income", NULL, 0, NULL },
 	[IF_TRANSFERS] = { "transfers", "转移性收入(元)", FK_MONEY, "income", NULL, 0, NULL },
 	[IF_COSTS]     = { "costs", "生产经营性支出(元)", FK_MONEY, "income", NULL, 0, NULL },
-	[IF_SIZE]      = { "size", "家庭人口", FK_COUNT, "income", NULL, 0, NULL },
+	[IF_SIZE]      = { "size", "家庭人口", FK_COUNT, "income", NULL, 0, "家庭人口数;家庭人数" },
 };
 
 /* The code lists fields refer to; loaded into the context. */

@@ -60,7 +60,7 @@ CORE_SRC = lib/core/log.c lib/core/util.c lib/core/codes.c lib/core/config.c lib
           lib/core/wire.c lib/core/peer.c
 DOMAIN_SRC = lib/domain/dates.c lib/domain/money.c lib/domain/idcard.c lib/domain/household.c \
              lib/domain/fields.c lib/domain/procedure.c lib/domain/statement.c lib/domain/rules.c \
-             lib/domain/rank.c lib/domain/measure.c
+             lib/domain/rank.c lib/domain/measure.c lib/domain/labels.c
 LIB_SRC = $(CORE_SRC) $(DOMAIN_SRC)
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_hold.c tools/cmd_duplicates.c tools/cmd_roster.c \

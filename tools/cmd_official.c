@@ -94,10 +94,13 @@ s_official_add_opts(int argc, char **argv, struct official_args *a)
 		fprintf(stderr, "%s", usage);
 		return EXIT_USAGE + 1;
 	}
-	if (strcmp(a->role, ROLE_VILLAGE_CADRE) != 0 && strcmp(a->role, ROLE_TOWNSHIP_HEAD) != 0 &&
-	    strcmp(a->role, ROLE_COUNTY_OFFICE) != 0)
-		return tool_fail(EXIT_USAGE, "official add", "role \"%s\" is none of village-cadre, "
-		    "township-head, county-office", a->role) + 1;
+	const struct label *rl = label_find(label_official_roles, a->role);
+	if (!rl) {
+		char names[256];
+		label_names(label_official_roles, names, sizeof names);
+		return tool_fail(EXIT_USAGE, "official add", "role \"%s\" is none of %s", a->role, names) + 1;
+	}
+	a->role = rl->key;
 	if (!*a->name || proc_check_text("official add", "name", a->name, 60))
 		return tool_fail(EXIT_USAGE, "official add", "name \"%s\" must be 1 to 60 bytes",
 		    a->name) + 1;

@@ -2,6 +2,7 @@
 #include "household.h"
 #include "fields.h"
 #include "idcard.h"
+#include "labels.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -203,14 +204,31 @@ household_field_find(const struct field *fs, int n, const char *header)
 	return -1;
 }
 
+/* The entry of TABLE whose code or Chinese name is VALUE; NULL if none. */
 static const struct code_entry *
-s_code(const struct household_ctx *c, const char *table, const char *value)
+s_code_exact(const struct household_ctx *c, const char *table, const char *value)
 {
 	for (size_t i = 0; i < c->ncodes; i++)
 		if (strcmp(c->codes[i].table, table) == 0 &&
 		    (strcmp(c->codes[i].code, value) == 0 || strcmp(c->codes[i].name, value) == 0))
 			return &c->codes[i];
 	return NULL;
+}
+
+/*
+ * The one lookup of a typed code, for every field, option and import: the
+ * code, its Chinese name as the county's list has it, then the English name
+ * or another name offices use (labels.h).  NULL if none.
+ */
+static const struct code_entry *
+s_code(const struct household_ctx *c, const char *table, const char *value)
+{
+	const struct code_entry *e = s_code_exact(c, table, value);
+	const char *code;
+
+	if (!e && (code = label_code_find(table, value)))
+		e = s_code_exact(c, table, code);
+	return e;
 }
 
 const char *
@@ -230,8 +248,9 @@ s_code_list(const struct household_ctx *c, const char *table, char *out, size_t 
 	out[0] = '\0';
 	for (size_t i = 0; i < c->ncodes && used + 1 < len; i++)
 		if (strcmp(c->codes[i].table, table) == 0) {
-			int n = snprintf(out + used, len - used, "%s%s %s", used ? ", " : "",
-			    c->codes[i].code, c->codes[i].name);
+			const char *en = label_code_english(table, c->codes[i].code);
+			int n = snprintf(out + used, len - used, "%s%s %s%s%s", used ? ", " : "",
+			    c->codes[i].code, c->codes[i].name, en ? " " : "", en ? en : "");
 			if (n < 0 || (size_t)n >= len - used)
 				break;
 			used += (size_t)n;

@@ -51,6 +51,7 @@ static const struct tool_command s_commands[] = {
 	{ "register", cmd_register, NEED_NODE_RO, "print a village register (村册)" },
 	{ "book",     cmd_book,     NEED_NODE_RO, "print the township book (乡镇簿)" },
 	{ "archive",  cmd_archive,  NEED_NODE_RO, "print the county archive (县电子档案)" },
+	{ "notice-list", cmd_notice_list, NEED_NODE_RO, "print a notice list (公示名单) of the three notices" },
 	{ "official", s_cmd_official, 0, "the county roster of officials and their signing keys" },
 	{ "policy",   s_cmd_policy, 0,  "county policy: poverty line, notice days, schedule" },
 	{ "quota",    s_cmd_quota,  0,  "county quotas (扶贫规模) of townships and villages" },

@@ -1246,6 +1246,7 @@ s_export_opts(int argc, char **argv, struct export_opts *o)
 		{ "village", required_argument, NULL, 'V' },
 		{ "header", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "excel", no_argument, NULL, 'x' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'F' },

@@ -380,6 +380,7 @@ s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out
 		{ "format", required_argument, NULL, 'f' },
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -387,7 +388,7 @@ s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out
 	int ch;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (!strcmp(optarg, "html"))
@@ -411,11 +412,11 @@ s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out
 		case 'F': *force = 1; break;
 		case 'h':
 			printf("usage: lika report [--format text|html|csv] [--encoding utf-8|gb18030] "
-			    "[--out FILE [--force]]\n\n"
+			    "[-o|--out FILE [--force]]\n\n"
 			    "The summary (扶贫对象建档立卡工作总结) of this node's archive: households by\n"
 			    "stage, registered households by main poverty cause, assistance measures by\n"
 			    "category with funds, helpers, and half-year review decisions.  HTML prints on\n"
-			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.  --out FILE is\n"
+			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.  -o FILE is\n"
 			    "replaced whole (mode 0600); a symbolic link there is refused unless --force.\n");
 			return EXIT_OK + 1;
 		default: return EXIT_USAGE + 1;

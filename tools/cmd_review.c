@@ -470,7 +470,8 @@ s_object(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, 'b' },
-		{ "content", required_argument, NULL, 'c' },
+		{ "reasons", required_argument, NULL, 'c' },
+		{ "content", required_argument, NULL, 'c' },    /* the old name, still read */
 		{ "date", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -487,17 +488,18 @@ s_object(struct node *n, int argc, char **argv)
 		case 'c': content = optarg; break;
 		case 'd': date = optarg; break;
 		case 'h':
-			printf("usage: lika review object HOUSEHOLD --by NAME --content TEXT [--date D]\n\n"
+			printf("usage: lika review object HOUSEHOLD --by NAME --reasons TEXT [--date D]\n\n"
 			    "Record an objection (异议) to the notice now running for the household\n"
-			    "(village, township or county notice).  The step after the notice is\n"
-			    "refused until the objection has a finding.\n");
+			    "(village, township or county notice), with what it says (--reasons; the\n"
+			    "older --content is still read).  The step after the notice is refused\n"
+			    "until the objection has a finding.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1 || !by || !content || !*by || !*content)
-		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, --by NAME and --content TEXT are required");
-	if (proc_check_text(cmd, "--by", by, 120) || proc_check_text(cmd, "--content", content, 2000))
+		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, --by NAME and --reasons TEXT are required");
+	if (proc_check_text(cmd, "--by", by, 120) || proc_check_text(cmd, "--reasons", content, 2000))
 		return EXIT_USAGE;
 	if (date && date_day(date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
@@ -546,7 +548,8 @@ s_finding(struct node *n, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "upheld", no_argument, NULL, 'u' },
 		{ "dismissed", no_argument, NULL, 'D' },
-		{ "note", required_argument, NULL, 'n' },
+		{ "reasons", required_argument, NULL, 'n' },
+		{ "note", required_argument, NULL, 'n' },       /* the old name, still read */
 		{ "date", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -563,17 +566,18 @@ s_finding(struct node *n, int argc, char **argv)
 		case 'n': note = optarg; break;
 		case 'd': date = optarg; break;
 		case 'h':
-			printf("usage: lika review finding OBJECTION --upheld|--dismissed --note TEXT\n\n"
-			    "Record the finding of the investigation of an objection.  Upheld: the\n"
-			    "step after the notice can only reject the file.\n");
+			printf("usage: lika review finding OBJECTION --upheld|--dismissed --reasons TEXT\n\n"
+			    "Record the finding of the investigation of an objection and why (--reasons;\n"
+			    "the older --note is still read).  Upheld: the step after the notice can\n"
+			    "only reject the file.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1 || !finding || !note || !*note)
-		return tool_fail(EXIT_USAGE, cmd, "OBJECTION, --upheld or --dismissed, and --note TEXT "
+		return tool_fail(EXIT_USAGE, cmd, "OBJECTION, --upheld or --dismissed, and --reasons TEXT "
 		    "are required");
-	if (proc_check_text(cmd, "--note", note, 2000))
+	if (proc_check_text(cmd, "--reasons", note, 2000))
 		return EXIT_USAGE;
 	if (date && date_day(date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);

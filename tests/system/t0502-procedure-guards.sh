@@ -77,6 +77,7 @@ refused 2014-06-07 notice-period lika --data t review cadre-sign "$a" --key cadr
 expect_in "$OUT" "2014-06-01 to 2014-06-07"
 
 note "objections"
+# the older option names (--content, --note) are still read; t0504 uses --reasons
 expect_exit 0 at 2014-06-03 lika --data t review object "$a" --by 村民丙 --content "家有轿车"
 obj=$(printf '%s' "$OUT" | sed -n 's/^objection \([^ ]*\) .*/\1/p')
 refused 2014-06-08 objection-open lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass

@@ -206,6 +206,7 @@ test: all $(UNIT_BIN) $(TESTTOOL_BIN) $(CORETOOL_BIN) $(FUZZREPLAY_BIN)
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_sheets.sh
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

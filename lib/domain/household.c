@@ -251,8 +251,10 @@ s_code_list(const struct household_ctx *c, const char *table, char *out, size_t 
 			const char *en = label_code_english(table, c->codes[i].code);
 			int n = snprintf(out + used, len - used, "%s%s %s%s%s", used ? ", " : "",
 			    c->codes[i].code, c->codes[i].name, en ? " " : "", en ? en : "");
-			if (n < 0 || (size_t)n >= len - used)
+			if (n < 0 || (size_t)n >= len - used) {
+				out[used] = '\0';      /* whole entries only: no half a character */
 				break;
+			}
 			used += (size_t)n;
 		}
 }

@@ -145,8 +145,10 @@ label_names(const struct label *list, char *out, size_t len)
 	out[0] = '\0';
 	for (const struct label *l = list; l->key && used + 1 < len; l++) {
 		int n = snprintf(out + used, len - used, "%s%s %s", used ? ", " : "", l->key, l->zh);
-		if (n < 0 || (size_t)n >= len - used)
+		if (n < 0 || (size_t)n >= len - used) {
+			out[used] = '\0';      /* whole entries only: no half a character */
 			break;
+		}
 		used += (size_t)n;
 	}
 }

@@ -14,10 +14,12 @@
 CC      ?= cc
 PKGS     = sqlite3 libzmq libsodium msgpack inih
 TESTPKGS = cmocka
+DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
+           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3
+
 # chromium and fonts-noto-cjk: the documents' tests print them headless (A4 page
 # counts, nothing running over) with the Chinese font offices' machines have
-DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
-           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3 chromium fonts-noto-cjk
+DEB_PKGS += chromium fonts-noto-cjk
 
 CFLAGS  ?= -O2 -g
 # quiet by default: one line a file ("  CC lib/core/ledger.c"); make V=1 prints the commands
@@ -205,8 +207,8 @@ test: all $(UNIT_BIN) $(TESTTOOL_BIN) $(CORETOOL_BIN) $(FUZZREPLAY_BIN)
 
 bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
-	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_sheets.sh
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

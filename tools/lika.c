@@ -48,7 +48,7 @@ static const struct tool_command s_commands[] = {
 	    "import households, members or incomes from a spreadsheet" },
 	{ "export",   cmd_export,   NEED_NODE_RO, "export households, members or incomes (CSV or JSON)" },
 	{ "card",     cmd_card,     NEED_NODE_RO, "print a household card (户卡)" },
-	{ "register", cmd_register, NEED_NODE_RO, "print a village register (村册)" },
+	{ "register", cmd_register, NEED_NODE_RO, "print a village register (村花名册)" },
 	{ "book",     cmd_book,     NEED_NODE_RO, "print the township book (乡镇簿)" },
 	{ "archive",  cmd_archive,  NEED_NODE_RO, "print the county archive (县电子档案)" },
 	{ "notice-list", cmd_notice_list, NEED_NODE_RO, "print a notice list (公示名单) of the three notices" },

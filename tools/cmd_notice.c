@@ -25,17 +25,18 @@ struct notice_kind {
 	const char *ordinal;    /* 第一榜 … */
 	const char *after;      /* what came before the notice, for its wording */
 	const char *object_to;  /* where objections go unless --object-to */
+	const char *issuer;     /* the issuing body, after the place's name */
 	const char *sign[3];    /* signature and seal lines */
 };
 
 static const struct notice_kind s_kinds[] = {
 	{ "village", "village_notice", "review_step", "第一榜", "农户申请、村民小组初评和村级民主评议",
-	    "村民委员会或乡镇人民政府",
+	    "村民委员会或乡镇人民政府", "村民委员会",
 	    { "村委会主任（签字）", "驻村干部（签字）", "村民委员会（盖章）" } },
 	{ "township", "township_notice", "review_step", "第二榜", "村级评议公示和乡镇审核",
-	    "乡镇人民政府", { "乡镇长（签字）", "乡镇人民政府（盖章）", NULL } },
+	    "乡镇人民政府", "人民政府", { "乡镇长（签字）", "乡镇人民政府（盖章）", NULL } },
 	{ "county", "county_notice", "approval", "第三榜", "乡镇审核公示和县扶贫和移民办审批",
-	    "县扶贫和移民办", { "县扶贫和移民办负责人（签字）", "县扶贫和移民办（盖章）", NULL } },
+	    "县扶贫和移民办", "扶贫和移民办", { "县扶贫和移民办负责人（签字）", "县扶贫和移民办（盖章）", NULL } },
 };
 
 /* What one list is of. */
@@ -45,6 +46,7 @@ struct notice {
 	char date[11];          /* first day */
 	int days;
 	char place[160];        /* who posts it: the village, township or county by name */
+	char body[160];         /* the issuing body's place: the village, township or county */
 	const char *object_to, *phone;
 };
 
@@ -177,8 +179,8 @@ s_notice_write(struct doc *d, const struct household_ctx *c, const struct notice
 	    "公示期为 %s 至 %s。公示期间，任何单位和个人如有异议，可向%s实名反映%s；经调查核实后作出处理。",
 	    nt->k->after, hh, pp, year, nt->date, last, nt->object_to, phone);
 	doc_text(d, text);
-	snprintf(text, sizeof text, "%s　%s", nt->place, nt->date);
-	doc_text(d, text);
+	snprintf(text, sizeof text, "%s%s　%s", nt->body, nt->k->issuer, nt->date);
+	doc_issuer(d, text);
 	int nsign = nt->k->sign[2] ? 3 : 2;
 	doc_signatures(d, nt->k->sign, nsign);
 	doc_end(d);
@@ -201,6 +203,7 @@ s_notice_scope(struct node *n, sqlite3 *db, struct notice *nt, const char *code)
 		if (!name[0])
 			return tool_fail(EXIT_USAGE, cmd, "village \"%s\" is not in this archive", code);
 		snprintf(nt->place, sizeof nt->place, "%s", name);
+		snprintf(nt->body, sizeof nt->body, "%s", name);
 		nt->scope = code;
 		return EXIT_OK;
 	}
@@ -209,17 +212,22 @@ s_notice_scope(struct node *n, sqlite3 *db, struct notice *nt, const char *code)
 	if (code && code_check_township(code, err, sizeof err) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "%s", err);
 	nt->scope = code ? code : "";
-	char county[128];
+	char county[128], township[128] = "";
 	doc_county_name(n, db, county, sizeof county);
-	if (code)
+	if (code) {
 		doc_township_name(n, db, code, name, sizeof name);
-	if (!strcmp(nt->k->kind, "township"))
-		snprintf(nt->place, sizeof nt->place, "%s", code && name[0] ? name : code ? code : county);
-	else
-		snprintf(nt->place, sizeof nt->place, "%s%s%s", county, code ? "（" : "", code ? (name[0] ? name :
-		    code) : "");
-	if (code && !strcmp(nt->k->kind, "county"))
-		strncat(nt->place, "）", sizeof nt->place - strlen(nt->place) - 1);
+		snprintf(township, sizeof township, "%s", name[0] ? name : code);
+	}
+	if (!strcmp(nt->k->kind, "township")) {
+		/* the township posts its own list */
+		snprintf(nt->place, sizeof nt->place, "%s", code ? township : county);
+		snprintf(nt->body, sizeof nt->body, "%s", nt->place);
+	} else {
+		/* the county posts it, for one township or all */
+		snprintf(nt->place, sizeof nt->place, "%s%s%s%s", county, code ? "（" : "", township,
+		    code ? "）" : "");
+		snprintf(nt->body, sizeof nt->body, "%s", county);
+	}
 	return EXIT_OK;
 }
 

@@ -40,6 +40,7 @@ static const char s_css[] =
     "div.sign span { width: 50%; padding: 2.5mm 0; }\n"
     "div.pb { break-before: page; page-break-before: always; }\n"
     "p.printed { text-align: right; font-size: 8pt; margin: 2mm 0 0; }\n"
+    "p.issuer { text-align: right; margin: 3mm 0 0; }\n"
     "@media print { .noprint { display: none; } }\n";
 
 void
@@ -113,6 +114,12 @@ s_heading(struct doc *d, const char *tag, const char *text)
 	fprintf(d->f, "<%s>", tag);
 	html_str(d->f, text);
 	fprintf(d->f, "</%s>\n", tag);
+}
+
+void
+doc_issuer(struct doc *d, const char *text)
+{
+	s_line(d, "issuer", text);
 }
 
 void

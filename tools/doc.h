@@ -56,6 +56,8 @@ void doc_title(struct doc *d, const char *title);
 void doc_para(struct doc *d, const char *text);
 /* A paragraph of running text (a notice's wording). */
 void doc_text(struct doc *d, const char *text);
+/* A line at the right: who issues a notice, and when. */
+void doc_issuer(struct doc *d, const char *text);
 void doc_heading(struct doc *d, const char *text);
 /* A heading under a heading (a register's groups within a village). */
 void doc_subheading(struct doc *d, const char *text);

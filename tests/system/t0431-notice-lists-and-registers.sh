@@ -62,6 +62,7 @@ grep -q '一村2014年扶贫对象识别第一榜公示' n1.html || fail "first 
 grep -q '2014-06-01 至 2014-06-07（7 天）' n1.html || fail "first notice period"
 grep -q '0854-1234567' n1.html || fail "first notice objection phone"
 grep -q '村民委员会（盖章）' n1.html || fail "first notice seal line"
+grep -q '一村村民委员会　2014-06-01' n1.html || fail "first notice issuer and date"
 grep -q "$(idno 19600101 011)" n1.html && fail "a full ID number on a posted list"
 last4=$(idno 19600101 011 | cut -c15-18)
 grep -q "<td>\*\{14\}$last4</td>" n1.html || fail "masked ID number: $(idno 19600101 011)"

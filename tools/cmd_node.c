@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "labels.h"
 #include "lika.h"
 #include "util.h"
 
@@ -65,8 +66,11 @@ cmd_init(struct node *none, int argc, char **argv)
 		return tool_fail(EXIT_USAGE, "init", "unexpected argument \"%s\"", argv[optind]);
 	if (role == NULL)
 		return tool_fail(EXIT_USAGE, "init", "--role township|county is required");
-	if ((a.role = role_parse(role)) == ROLE_NONE)
-		return tool_fail(EXIT_USAGE, "init", "role \"%s\" is neither \"township\" nor \"county\"", role);
+	/* township or county, in English or Chinese (乡镇, 县) */
+	const struct label *rl = label_find(label_node_roles, role);
+	if ((a.role = role_parse(rl ? rl->key : role)) == ROLE_NONE)
+		return tool_fail(EXIT_USAGE, "init", "role \"%s\" is neither \"township\" (乡镇) nor \"county\" (县)",
+		    role);
 	if (a.code == NULL)
 		return tool_fail(EXIT_USAGE, "init", "--node CODE is required");
 	if (a.role == ROLE_COUNTY && (a.county_key || a.hub))

@@ -79,3 +79,9 @@ expect_in "$OUT" '"production":1'
 
 expect_exit 0 at 2014-06-01 lika --data t review todo
 expect_in "$OUT" "$x  识别 第1轮  下一步 村小组初评"
+
+note "a node's role: township or 乡镇, county or 县"
+expect_exit 0 lika --data c2 init --role 县 --node 522702 --name 另一县
+expect_in "$(lika --data c2 whoami)" "role    county"
+expect_exit 2 lika --data c3 init --role 村 --node 522703
+expect_in "$OUT" '"township" (乡镇) nor "county" (县)'

@@ -12,10 +12,11 @@
 #   make torture    the torture scenario: TORTURE_KILLS SIGKILLs, TORTURE_CUTS link cuts
 
 CC      ?= cc
-PKGS     = sqlite3 libzmq libsodium msgpack inih
+PKGS     = sqlite3 libzmq libsodium msgpack inih libpq
 TESTPKGS = cmocka
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
-           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3
+           libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3 \
+           libpq-dev postgresql
 
 # chromium and fonts-noto-cjk: the documents' tests print them headless (A4 page
 # counts, nothing running over) with the Chinese font offices' machines have
@@ -64,13 +65,13 @@ CORE_SRC = lib/core/log.c lib/core/util.c lib/core/codes.c lib/core/config.c lib
           lib/core/wire.c lib/core/peer.c
 DOMAIN_SRC = lib/domain/dates.c lib/domain/money.c lib/domain/idcard.c lib/domain/household.c \
              lib/domain/fields.c lib/domain/procedure.c lib/domain/statement.c lib/domain/rules.c \
-             lib/domain/rank.c lib/domain/measure.c lib/domain/labels.c
+             lib/domain/rank.c lib/domain/measure.c lib/domain/village.c lib/domain/labels.c
 LIB_SRC = $(CORE_SRC) $(DOMAIN_SRC)
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_hold.c tools/cmd_duplicates.c tools/cmd_roster.c \
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c tools/doc.c tools/cmd_notice.c \
-           tools/proc.c tools/passphrase.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c
-DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c
+           tools/proc.c tools/passphrase.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c tools/cmd_check.c
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sink.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
@@ -209,6 +210,8 @@ bench: all $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do LIKAD=$(abspath $(BIN))/likad $$b || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_sheets.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_sink.sh
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_procedure.sh
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

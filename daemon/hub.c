@@ -460,6 +460,10 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 		k->ready = 1;
 		k->conn.connected = 1;
 		k->conn.since_ms = now_ms();
+		k->conn.schema = m->schema;
+		if (m->schema < SCHEMA_VERSION)
+			log_warnx("township \"%s\" runs schema %u, this hub %d: it holds the county's "
+			    "change sets until it is upgraded", k->peer, m->schema, SCHEMA_VERSION);
 		log_info("township \"%s\" connected (schema %u, %zu feeds)", k->peer, m->schema, nh);
 		sync_pump(d, k);
 	}

@@ -23,6 +23,7 @@
 #include <zmq.h>
 
 #include "likad.h"
+#include "sink.h"
 #include "rules.h"
 #include "log.h"
 #include "util.h"
@@ -236,6 +237,15 @@ main(int argc, char **argv)
 	} else {
 		control_start(&d);      /* optional: status falls back to the database */
 	}
+	if (!s_stop && d.node.conf.sink_postgres[0]) {
+		char db[1100];
+		snprintf(db, sizeof db, "%s/lika.db", dir);
+		if (sink_start(&d.sink, db, d.node.conf.sink_postgres, d.node.conf.code, err,
+		    sizeof err) < 0)
+			log_warnx("%s", err);
+		else
+			log_info("sink: keeping PostgreSQL in step with this node's state");
+	}
 
 	/* loop */
 	if (!s_stop && loop_run(d.loop, s_check, &d) < 0)
@@ -244,6 +254,7 @@ main(int argc, char **argv)
 	/* shutdown in reverse */
 	log_info("stopping");
 	control_stop(&d);
+	sink_stop(&d.sink);
 	if (d.node.conf.role == ROLE_COUNTY)
 		hub_stop(&d);
 	else

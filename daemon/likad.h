@@ -112,6 +112,7 @@ struct daemon {
 	int dup_held;               /* hub: the duplicate scan said once that it waits */
 	int epoch_due;              /* a peer acknowledged our feed: renew the epoch */
 	int64_t epoch_at;           /* mono ms of the last renewal */
+	struct sink *sink;          /* [sink] postgres: the PostgreSQL copy (sink.c), or NULL */
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */

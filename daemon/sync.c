@@ -280,7 +280,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 	struct ledger *l = d->node.ledger;
 	struct feedlink *f = link_feed(k, m->origin, 0);
 	char err[ERRBUF_SIZE], reason[ERRBUF_SIZE], origin[CODE_MAX];
-	size_t stored = 0, dup = 0, i;
+	size_t stored = 0, dup = 0, held = 0, i;
 	uint64_t head_before, head;
 	uint8_t id[HASH_BYTES];
 	enum recv_result res = RECV_STORED;
@@ -338,7 +338,7 @@ sync_on_changesets(struct daemon *d, struct link *k, const struct wire_msg *m, s
 		case RECV_STORED:
 		case RECV_HELD:
 			stored++;
-			if (res == RECV_HELD)
+			if (res == RECV_HELD && !held++)      /* once a batch: the rest wait behind it */
 				log_info("feed \"%s\": %s", m->origin, reason);
 			break;
 		case RECV_DUPLICATE:
@@ -509,6 +509,8 @@ s_restore(sqlite3 *db, const char *peer, const char *feed, struct peer_row *r)
 	r->bytes_out = old.bytes_out;
 	r->errors = old.errors;
 	r->quarantined = old.quarantined;
+	if (!r->schema)
+		r->schema = old.schema;
 	if (feed[0])
 		r->acked = old.acked;
 	snprintf(r->last_error, sizeof r->last_error, "%s", old.last_error);

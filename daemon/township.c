@@ -295,6 +295,10 @@ s_on_welcome(struct daemon *d, const struct wire_msg *m)
 	d->up.ready = 1;
 	d->up.conn.connected = 1;
 	d->up.conn.since_ms = now_ms();
+	d->up.conn.schema = m->schema;
+	if (m->schema > SCHEMA_VERSION)
+		log_warnx("hub \"%s\" runs schema %u, this township %d: its change sets are held until "
+		    "lika is upgraded here", m->node, m->schema, SCHEMA_VERSION);
 	d->up.dirty = 1;
 	d->backoff_ms = BACKOFF_MIN_MS;
 	log_info("connected to hub \"%s\" at %s (own feed: have %" PRIu64 ", hub %" PRIu64 ")%s", m->node,

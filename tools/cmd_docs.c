@@ -19,6 +19,7 @@
 #include "proc.h"
 #include "rules.h"
 #include "util.h"
+#include "village.h"
 
 /* ---- 户卡 ------------------------------------------------------------------------- */
 
@@ -46,7 +47,7 @@ static void
 s_card_file(struct doc *d, const char *const *v)
 {
 	static const struct { const char *heading; int from, to; } parts[] = {
-		{ "基本情况", HF_HEAD_NAME, HF_FLAGS },
+		{ "基本情况", HF_GROUP, HF_FLAGS },
 		{ "致贫原因", HF_MAIN_CAUSE, HF_CAUSE_NOTE },
 		{ "生产生活条件", HF_FARMLAND, HF_ROAD_DISTANCE },
 	};
@@ -241,6 +242,39 @@ s_card_history(struct doc *d, struct ledger *l, sqlite3 *db, const char *id)
 	doc_table_end(d);
 }
 
+/*
+ * 抽查暗访: the spot checks that named household ID (table spot_check), oldest
+ * first; no section when there are none.  A section of its own, for any card.
+ */
+static void
+s_card_checks(struct doc *d, sqlite3 *db, const char *id)
+{
+	static const char *const head[] = { "日期", "方式", "检查人", "发现问题", "整改要求" };
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT at, kind, by_name, findings, coalesce(follow_up, '') FROM "
+	    "spot_check WHERE instr(',' || households || ',', ',' || ?1 || ',') > 0 ORDER BY at, id", -1,
+	    &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *row[5];
+		for (int k = 0; k < 5; k++)
+			row[k] = (const char *)sqlite3_column_text(st, k);
+		const char *label = village_spot_kind_label(row[1] ? row[1] : "");
+		row[1] = label ? label : row[1];
+		if (!n++) {
+			doc_heading(d, "抽查暗访");
+			doc_table(d, head, 5, NULL);
+		}
+		doc_row(d, row, 5, 0, 0);
+	}
+	if (n)
+		doc_table_end(d);
+	sqlite3_finalize(st);
+}
+
 /* The whole card of household ID into D (BEGIN: the document starts with it); EXIT_OK or prints why. */
 static int
 s_card(struct doc *d, struct node *n, const struct household_ctx *c, const char *id, int begin)
@@ -263,6 +297,7 @@ s_card(struct doc *d, struct node *n, const struct household_ctx *c, const char 
 	s_card_incomes(d, c, id);
 	s_card_assistance(d, c->db, id);
 	s_card_history(d, n->ledger, c->db, id);
+	s_card_checks(d, c->db, id);
 	doc_signatures(d, sign, 4);
 	return EXIT_OK;
 }
@@ -276,7 +311,8 @@ cmd_card(struct node *n, int argc, char **argv)
 	    "conditions), members, incomes by year with the computed per-capita net\n"
 	    "income, assistance measures, helpers with their history, and every step of\n"
 	    "identification and exit with its date, decision, who signed, whether the\n"
-	    "signature verifies and the township's seal; then signature and seal lines.\n";
+	    "signature verifies and the township's seal, the spot checks (抽查暗访) that\n"
+	    "named it; then signature and seal lines.\n";
 	struct doc_opts o;
 	struct household_ctx c;
 	struct doc d = { 0 };

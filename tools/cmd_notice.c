@@ -120,13 +120,15 @@ static int
 s_notice_rows(struct doc *d, const struct household_ctx *c, const struct notice *nt, int *hh, int *pp)
 {
 	static const char *const head[] = { "序号", "村", "户主姓名", "身份证号（后四位）", "家庭人口",
-		"人均纯收入(元)", "主要致贫原因", "住址（村民小组）" };
+		"人均纯收入(元)", "主要致贫原因", "村民小组（或住址）" };
 	sqlite3_stmt *st = s_prepare(c->db, nt, "h.id, coalesce((SELECT name FROM village WHERE id = h.village), "
 	    "h.village), (SELECT name FROM member WHERE household = h.id AND relation = '" RELATION_HEAD "' "
 	    "ORDER BY id LIMIT 1), (SELECT idcard FROM member WHERE household = h.id AND relation = '"
 	    RELATION_HEAD "' ORDER BY id LIMIT 1), (SELECT count(*) FROM member WHERE household = h.id), "
 	    "(SELECT net_per_capita FROM income WHERE household = h.id ORDER BY year DESC LIMIT 1), "
-	    "(SELECT cause FROM household_cause WHERE household = h.id AND main = 1), coalesce(h.address, '')",
+	    "(SELECT cause FROM household_cause WHERE household = h.id AND main = 1), "
+	    "coalesce((SELECT name FROM village_group g WHERE g.id = h.village || '/' || h.village_group), "
+	    "h.address, '')",
 	    "ORDER BY h.village, h.id");
 
 	if (!st)

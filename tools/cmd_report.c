@@ -522,6 +522,22 @@ s_report_helpers(enum fmt f, sqlite3 *db)
 	s_section_end(f);
 }
 
+/* Section 五: spot checks (抽查暗访) by kind, the households they named, those with a follow-up. */
+static void
+s_report_checks(enum fmt f, sqlite3 *db)
+{
+	s_section(f, "五、抽查暗访");
+	s_row(f, "抽查暗访", "抽查", proc_int(db, "SELECT count(*) FROM spot_check WHERE kind = 'spot'",
+	    NULL, 0), "spot");
+	s_row(f, "抽查暗访", "暗访", proc_int(db, "SELECT count(*) FROM spot_check WHERE kind = "
+	    "'unannounced'", NULL, 0), "unannounced");
+	s_row(f, "抽查暗访", "被抽查户次", proc_int(db, "SELECT coalesce(sum(length(households) - "
+	    "length(replace(households, ',', '')) + 1), 0) FROM spot_check", NULL, 0), "households");
+	s_row(f, "抽查暗访", "需整改", proc_int(db, "SELECT count(*) FROM spot_check WHERE "
+	    "coalesce(follow_up, '') <> ''", NULL, 0), "follow_up");
+	s_section_end(f);
+}
+
 int
 report_summary(struct node *n, int argc, char **argv)
 {
@@ -546,6 +562,7 @@ report_summary(struct node *n, int argc, char **argv)
 	s_section_end(f);
 	s_report_causes_measures(f, db);
 	s_report_helpers(f, db);
+	s_report_checks(f, db);
 	if (f == F_HTML)
 		fprintf(s_out, "</body>\n</html>\n");
 	return tool_out_close(&o, EXIT_OK, "report");

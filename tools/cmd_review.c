@@ -11,6 +11,7 @@
 #include "proc.h"
 #include "rank.h"
 #include "util.h"
+#include "village.h"
 
 const char *
 review_stage(const struct procedure_state *h)
@@ -114,6 +115,10 @@ struct step_opts {
 	const char *date;
 	const char *by;
 	int reject;
+	/* a batch: many households of a village in one change set */
+	const char *village;
+	const char *households;     /* H1,H2,…; NULL with --all-waiting */
+	int all_waiting;
 	/* village-eval */
 	const char *panel;
 	int votes_for, votes_against, votes_abstain;
@@ -131,8 +136,21 @@ s_eval_details(sqlite3 *db, const char *cmd, const struct procedure_state *h, co
 	};
 	char rule[32], why[ERRBUF_SIZE];
 
+	char group[1024];
+
 	*out = NULL;
-	v.panel = rank_panel_parse(o->panel ? o->panel : "", v.names);
+	if (!o->panel) {
+		/* 评议小组: recorded once a year for the village (lika village eval-group set) */
+		int year = proc_year(today);
+		int found = village_eval_group(db, "main", h->village, year, group, sizeof group);
+		if (found < 0)
+			return tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(db));
+		if (!found)
+			return tool_fail(EXIT_USAGE, cmd, "no --panel, and no evaluation group of village %s "
+			    "for %d is recorded (\"lika village eval-group set %s %d --members …\")",
+			    h->village, year, h->village, year);
+	}
+	v.panel = rank_panel_parse(o->panel ? o->panel : group, v.names);
 	if (v.panel < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--panel: a name is longer than 63 bytes or has a quote, "
 		    "backslash or control character");
@@ -167,6 +185,7 @@ struct step_run {
 	int days;
 	uint8_t hash[HASH_BYTES];
 	char *details;
+	int pending;                /* a batch: passed through this step before this household */
 };
 
 /* Options that need no node: dates, reasons, who. */
@@ -223,9 +242,9 @@ s_step_open(struct step_run *x)
 	return rc;
 }
 
-/* Every rule of the procedure (lib/domain), then the details and the signer. */
+/* Every rule of the procedure (lib/domain) for the household loaded, then the details. */
 static int
-s_step_check(struct step_run *x)
+s_step_check_household(struct step_run *x)
 {
 	sqlite3 *db = ledger_db(x->n->ledger);
 	char rule[32], why[ERRBUF_SIZE];
@@ -237,7 +256,7 @@ s_step_check(struct step_run *x)
 		return tool_fail(EXIT_FAIL, x->cmd, "%s", why);
 	struct step_take t = {
 		.def = x->def, .round = x->round, .decision = x->decision, .at = x->today,
-		.clock_ms = clock_ms(), .record_hash = x->hash,
+		.clock_ms = clock_ms(), .record_hash = x->hash, .pending = x->pending,
 	};
 	if (procedure_check_step(db, "main", &x->h, &t, CHECK_ALL, rule, sizeof rule, why, sizeof why) < 0)
 		return s_refused(x->cmd, rule, why);
@@ -248,18 +267,38 @@ s_step_check(struct step_run *x)
 	if (!strcmp(x->def->name, "village_eval") &&
 	    (rc = s_eval_details(db, x->cmd, &x->h, x->o, x->today, &x->details)) != EXIT_OK)
 		return rc;
-	if (!x->o->key)
-		return EXIT_OK;
+	return EXIT_OK;
+}
+
+/* The signing official (--key): on the roster, of the step's role, posted where it may sign for TOWNSHIP. */
+static int
+s_step_signer(struct step_run *x, const char *township)
+{
+	sqlite3 *db = ledger_db(x->n->ledger);
+	int rc;
+
 	if ((rc = proc_signer_load(&x->sg, db, x->o->key, x->def->role, x->cmd)) != EXIT_OK)
 		return rc;
 	x->have_signer = 1;
-	char township[CODE_MAX], county[CODE_MAX];
-	snprintf(township, sizeof township, "%.9s", x->h.id);
-	snprintf(county, sizeof county, "%.6s", x->h.id);
+	char county[CODE_MAX];
+	snprintf(county, sizeof county, "%.6s", township);
 	if (!procedure_office_fits(x->sg.role, x->sg.office, township, county))
 		return proc_refuse(x->cmd, "signer-office", "%s (%s, %s of %s) may not sign for township %s",
 		    x->sg.id, x->sg.name, x->sg.role, x->sg.office, township);
 	return EXIT_OK;
+}
+
+/* Every rule of the procedure (lib/domain), then the details and the signer. */
+static int
+s_step_check(struct step_run *x)
+{
+	char township[CODE_MAX];
+	int rc = s_step_check_household(x);
+
+	if (rc != EXIT_OK || !x->o->key)
+		return rc;
+	snprintf(township, sizeof township, "%.9s", x->h.id);
+	return s_step_signer(x, township);
 }
 
 /* The step row, its statement, signature and seal, and the status it leads to, as OPS. */
@@ -311,23 +350,24 @@ s_step_ops(struct step_run *x, struct ops *ops)
 	}
 }
 
+/* The line that reports the step taken, appended to OUT. */
 static void
-s_step_print(const struct step_run *x)
+s_step_print(const struct step_run *x, sqlite3_str *out)
 {
-	printf("%s: %s %s (%s) round %d step %d: %s", x->h.id, x->def->procedure, x->def->name,
-	    x->def->label, x->round, x->def->number, x->decision);
+	sqlite3_str_appendf(out, "%s: %s %s (%s) round %d step %d: %s", x->h.id, x->def->procedure,
+	    x->def->name, x->def->label, x->round, x->def->number, x->decision);
 	if (x->days >= 0) {
 		char end[11];
 		date_format(end, date_day(x->today) + x->days - 1);
-		printf(", %d days %s to %s", x->days, x->today, end);
+		sqlite3_str_appendf(out, ", %d days %s to %s", x->days, x->today, end);
 	} else {
-		printf(" on %s", x->today);
+		sqlite3_str_appendf(out, " on %s", x->today);
 	}
 	if (x->have_signer)
-		printf(", signed by %s %s", x->sg.id, x->sg.name);
+		sqlite3_str_appendf(out, ", signed by %s %s", x->sg.id, x->sg.name);
 	if (x->def->flags & STEP_SEAL)
-		printf(", sealed by %s", x->n->conf.code);
-	printf("\n");
+		sqlite3_str_appendf(out, ", sealed by %s", x->n->conf.code);
+	sqlite3_str_appendf(out, "\n");
 }
 
 /* Run step DEF (its pass or reject) on the household named in O. */
@@ -351,13 +391,188 @@ s_do_step(struct node *n, const char *cmd, const struct step_def *def, const str
 		s_step_ops(&x, &ops);
 		rc = proc_commit(x.n, cmd, &ops);
 		ops_release(&ops);
-		if (rc == EXIT_OK)
-			s_step_print(&x);
+		if (rc == EXIT_OK) {
+			sqlite3_str *line = sqlite3_str_new(NULL);
+			s_step_print(&x, line);
+			char *text = sqlite3_str_finish(line);
+			fputs(text ? text : "", stdout);
+			sqlite3_free(text);
+		}
 	}
 	ledger_rollback(x.n->ledger);    /* nothing to undo after a commit */
 	sqlite3_free(x.details);
 	proc_signer_release(&x.sg);
 	return rc;
+}
+
+/* ---- a batch: one step for many households of a village, one change set ---------------- */
+
+/* Is H waiting for step DEF: no open round (apply), else the step before it done and nothing more? */
+static int
+s_waiting(const struct procedure_state *h, const struct step_def *def)
+{
+	if (def->number == 1)
+		return !strcmp(def->procedure, "entry") && (h->round == 0 || h->rejected);
+	return !strcmp(h->procedure, def->procedure) && !h->rejected && !h->complete &&
+	    h->last == def->number - 1;
+}
+
+/* The ids of the batch into LIST (sqlite3_malloc'd, one a line): --households, or every waiting one. */
+static int
+s_batch_ids(struct step_run *x, const char *village, sqlite3_str *list)
+{
+	sqlite3 *db = ledger_db(x->n->ledger);
+
+	if (x->o->households) {
+		for (const char *p = x->o->households; *p; ) {
+			size_t len = strcspn(p, ",");
+			char line[17];
+			if (len != 15 || strspn(p, "0123456789") < 15)
+				return tool_fail(EXIT_USAGE, x->cmd, "--households: \"%.*s\" is not a 15-digit "
+				    "household id", (int)(len > 20 ? 20 : len), p);
+			snprintf(line, sizeof line, "%.15s\n", p);
+			const char *seen = sqlite3_str_value(list);
+			if (seen && strstr(seen, line))
+				return tool_fail(EXIT_USAGE, x->cmd, "--households: %.15s is named twice", p);
+			sqlite3_str_appendf(list, "%s", line);
+			p += len;
+			p += *p == ',';
+		}
+		return EXIT_OK;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM household WHERE village = ?1 ORDER BY id", -1, &st,
+	    NULL) != SQLITE_OK)
+		return tool_fail(EXIT_FAIL, x->cmd, "%s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, village, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct procedure_state h;
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		if (procedure_load(db, "main", id, NULL, &h) == 1 && s_waiting(&h, x->def))
+			sqlite3_str_appendf(list, "%s\n", id);
+	}
+	sqlite3_finalize(st);
+	return EXIT_OK;
+}
+
+/* One household of the batch: loaded, of the village, every rule; its ops into OPS.  EXIT_OK when stepped. */
+static int
+s_batch_one(struct step_run *x, const char *id, const char *village, struct ops *ops, sqlite3_str *done)
+{
+	sqlite3 *db = ledger_db(x->n->ledger);
+	int rc = procedure_load(db, "main", id, NULL, &x->h);
+
+	if (rc < 0)
+		return tool_fail(EXIT_FAIL, x->cmd, "%s", sqlite3_errmsg(db));
+	if (rc == 0)
+		return proc_refuse(x->cmd, "household-known", "no household \"%s\" in this archive", id);
+	if (strcmp(x->h.village, village) != 0)
+		return proc_refuse(x->cmd, "batch-village", "household %s is of village %s, not %s", id,
+		    x->h.village, village);
+	x->details = NULL;
+	if ((rc = s_step_check_household(x)) == EXIT_OK) {
+		s_step_ops(x, ops);
+		s_step_print(x, done);
+	}
+	sqlite3_free(x->details);
+	x->details = NULL;
+	return rc;
+}
+
+/* The batch's village: of this township, or of this county for a county step. */
+static int
+s_batch_village(const struct step_run *x, const char *village)
+{
+	char err[ERRBUF_SIZE];
+	const char *code = x->n->conf.code;
+
+	if (strlen(village) != 12 || !is_digits(village, 12) || strncmp(village, code, strlen(code)) != 0)
+		return tool_fail(EXIT_USAGE, x->cmd, "--village \"%s\" is not a 12-digit village code of %s",
+		    village, code);
+	if (code_role(code) == ROLE_TOWNSHIP && code_check_village_of(village, code, err, sizeof err) < 0)
+		return tool_fail(EXIT_USAGE, x->cmd, "%s", err);
+	return EXIT_OK;
+}
+
+/* Step DEF for the households of the batch, in one change set; the refused ones are left out. */
+static int
+s_batch_run(struct step_run *x, const char *village, int *stepped, int *refused)
+{
+	struct ops ops = OPS_INIT;
+	sqlite3_str *ids = sqlite3_str_new(NULL), *done = sqlite3_str_new(NULL);
+	char township[CODE_MAX];
+	int rc;
+
+	snprintf(township, sizeof township, "%.9s", village);
+	char group[1024];
+	/* the same for every household: said once, not once a household */
+	if (!strcmp(x->def->name, "village_eval") && !x->o->panel &&
+	    village_eval_group(ledger_db(x->n->ledger), "main", village, proc_year(x->today), group,
+	    sizeof group) != 1) {
+		rc = tool_fail(EXIT_USAGE, x->cmd, "no --panel, and no evaluation group of village %s for "
+		    "%d is recorded (\"lika village eval-group set %s %d --members …\")", village,
+		    proc_year(x->today), village, proc_year(x->today));
+		goto out;
+	}
+	if ((x->o->key && (rc = s_step_signer(x, township)) != EXIT_OK) ||
+	    (rc = s_batch_ids(x, village, ids)) != EXIT_OK)
+		goto out;
+	char *list = sqlite3_str_value(ids);
+	ops_init(&ops);
+	for (char *p = list; p && *p; p += strcspn(p, "\n") + 1) {
+		char id[16];
+		snprintf(id, sizeof id, "%.15s", p);
+		rc = s_batch_one(x, id, village, &ops, done);
+		if (rc == EXIT_FAIL)
+			goto out;
+		if (rc != EXIT_OK) {
+			(*refused)++;
+			continue;
+		}
+		(*stepped)++;
+		if (!strcmp(x->decision, "pass"))
+			x->pending++;
+	}
+	if (*stepped == 0) {
+		rc = tool_fail(EXIT_USAGE, x->cmd, "no household of village %s %s: nothing written", village,
+		    *refused ? "passed the step's rules" : "waits for this step");
+		goto out;
+	}
+	if ((rc = proc_commit(x->n, x->cmd, &ops)) == EXIT_OK)
+		fputs(sqlite3_str_value(done) ? sqlite3_str_value(done) : "", stdout);
+out:
+	ops_release(&ops);
+	sqlite3_free(sqlite3_str_finish(ids));
+	sqlite3_free(sqlite3_str_finish(done));
+	return rc;
+}
+
+static int
+s_do_batch(struct node *n, const char *cmd, const struct step_def *def, const struct step_opts *o)
+{
+	struct step_run x = { .cmd = cmd, .def = def, .o = o, .n = n };
+	char err[ERRBUF_SIZE];
+	int rc, stepped = 0, refused = 0;
+
+	if ((rc = s_step_options(&x)) != EXIT_OK || (rc = s_batch_village(&x, o->village)) != EXIT_OK)
+		return rc;
+	/* one passphrase for the batch, asked before the write starts; one signature a household */
+	if (o->key && (rc = proc_signer_unlock(&x.sg, o->key, o->passfd, cmd)) != EXIT_OK) {
+		proc_signer_release(&x.sg);
+		return rc;
+	}
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
+		rc = tool_fail(EXIT_FAIL, cmd, "%s", err);
+	else
+		rc = s_batch_run(&x, o->village, &stepped, &refused);
+	ledger_rollback(n->ledger);     /* nothing to undo after a commit */
+	proc_signer_release(&x.sg);
+	if (rc != EXIT_OK)
+		return rc;
+	printf("%s: %d household%s of village %s stepped in one change set, %d refused\n", def->name,
+	    stepped, stepped == 1 ? "" : "s", o->village, refused);
+	/* the refused ones were named above with their rules: the batch did not do all it was asked */
+	return refused ? EXIT_FAIL : EXIT_OK;
 }
 
 /* Parse the options of a step command and run it. */
@@ -378,6 +593,9 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 		{ "abstain", required_argument, NULL, 'B' },
 		{ "assets", required_argument, NULL, 'a' },
 		{ "consumption", required_argument, NULL, 'c' },
+		{ "village", required_argument, NULL, 'V' },
+		{ "households", required_argument, NULL, 'H' },
+		{ "all-waiting", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -410,6 +628,9 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 		}
 		case 'a': o.assets = optarg; break;
 		case 'c': o.consumption = optarg; break;
+		case 'V': o.village = optarg; break;
+		case 'H': o.households = optarg; break;
+		case 'W': o.all_waiting = 1; break;
 		case 'h':
 			printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
 			    "%s step %d: %s (%s).\n", argv[0],
@@ -427,11 +648,29 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 				printf("The notice runs for the county policy's %s days (default %d) from\n"
 				    "the date; objections are recorded with \"lika review object\".\n",
 				    def->notice_policy, def->notice_default);
-			printf("Refusals name their rule (exit 2); see proto/PROCEDURE.md.\n");
+			printf("Refusals name their rule (exit 2); see proto/PROCEDURE.md.\n\n"
+			    "A batch: \"lika review %s --village CODE --households H1,H2,…|--all-waiting\"\n"
+			    "takes the step for many households of the village in one change set (one\n"
+			    "signature a household where the step is signed), with the same options for\n"
+			    "each.  Every household goes through every rule; a refused one is named with\n"
+			    "its rule and left out, the rest are written (exit 1 if any was refused).\n"
+			    "--all-waiting: every household of the village whose next step this is.\n",
+			    argv[0]);
+			if (!strcmp(def->name, "village_eval"))
+				printf("Without --panel the village's evaluation group of the year is named\n"
+				    "(\"lika village eval-group set\").\n");
 			return EXIT_OK;
 		default:
 			return tool_fail(EXIT_USAGE, cmd, "see \"lika review %s --help\"", argv[0]);
 		}
+	}
+	if (force_reject)
+		o.reject = 1;
+	if (o.village || o.households || o.all_waiting) {
+		if (!o.village || !!o.households == o.all_waiting || argc != optind)
+			return tool_fail(EXIT_USAGE, cmd, "a batch is --village CODE with either "
+			    "--households H1,H2,… or --all-waiting, and no HOUSEHOLD");
+		return s_do_batch(n, cmd, def, &o);
 	}
 	if (argc - optind != 1)
 		return tool_fail(EXIT_USAGE, cmd, "one HOUSEHOLD id required (see --help)");

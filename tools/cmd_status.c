@@ -14,6 +14,7 @@
 #include "lika.h"
 #include "rules.h"
 #include "status.h"
+#include "schema.h"
 #include "util.h"
 
 #define EXIT_UNREADABLE 3
@@ -145,7 +146,13 @@ s_render_township(FILE *f, const struct status *s)
 	    s->county_head);
 	if (hub->their_head > s->county_head)
 		fprintf(f, "; the hub has %" PRIu64, hub->their_head);
+	if (s->county_waits[0])
+		fprintf(f, "; waits at %s", s->county_waits);
 	fputc('\n', f);
+	if (hub->upgrade)
+		fprintf(f, "  schema       upgrade needed: the county writes schema %u, this node knows %d; "
+		    "its change sets are held (%" PRIu64 " of %" PRIu64 " applied) until lika is upgraded "
+		    "here\n", hub->schema, SCHEMA_VERSION, s->county_applied, s->county_head);
 	if (hub->errors)
 		fprintf(f, "  errors       %" PRIu64 "%s%s\n", hub->errors,
 		    hub->last_error[0] ? "; last: " : "", hub->last_error);
@@ -199,6 +206,11 @@ s_render_county(FILE *f, const struct status *s, int colour)
 	    " change sets; %" PRIu64 " households; %" PRIu64 " refused\n", ok + bad, ok, bad,
 	    removed ? " (and removed ones)" : "", lag, hh, q);
 	fprintf(f, "  county feed  head %" PRIu64 "\n", s->own_head);
+	for (size_t i = 0; i < s->npeers; i++)
+		if (s->peers[i].upgrade && !s->peers[i].removed)
+			fprintf(f, "  upgrade needed: %s %s runs schema %u, this hub %d; it holds the "
+			    "county's change sets until lika is upgraded there\n", s->peers[i].code,
+			    s->peers[i].name, s->peers[i].schema, SCHEMA_VERSION);
 }
 
 static void
@@ -263,8 +275,12 @@ s_render_json(FILE *f, const struct status *s)
 	if (s->role == ROLE_TOWNSHIP)
 		fprintf(f, ",\"unsent\":{\"count\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"oldest_ms\":%" PRId64
 		    ",\"households\":%" PRIu64 "},\"county_feed\":{\"held\":%" PRIu64 ",\"applied\":%" PRIu64
-		    ",\"hub_head\":%" PRIu64 "}", s->unsent, s->acked, s->oldest_unsent_ms,
+		    ",\"hub_head\":%" PRIu64 ",\"waits\":", s->unsent, s->acked, s->oldest_unsent_ms,
 		    s->households_unsent, s->county_head, s->county_applied, s->county_hub_head);
+	if (s->role == ROLE_TOWNSHIP) {
+		json_str(f, s->county_waits);
+		fputc('}', f);
+	}
 	fprintf(f, ",\"peers\":[");
 	for (size_t i = 0; i < s->npeers; i++) {
 		const struct status_peer *p = &s->peers[i];
@@ -279,7 +295,7 @@ s_render_json(FILE *f, const struct status *s)
 		    p->held, p->lag, p->lag_ms, p->households, p->quarantined,
 		    p->frozen ? "true" : "false", p->errors);
 		json_str(f, p->last_error);
-		fputc('}', f);
+		fprintf(f, ",\"schema\":%u,\"upgrade_needed\":%s}", p->schema, p->upgrade ? "true" : "false");
 	}
 	fprintf(f, "],\"quarantine\":[");
 	for (size_t i = 0; i < s->nissues; i++) {

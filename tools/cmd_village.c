@@ -1,13 +1,17 @@
 /*
- * cmd_village.c — `lika village add|list` and `lika village group add`: the
- * township's villages (行政村) and village groups (村民小组).
+ * cmd_village.c — `lika village add|list`, `lika village group add` and
+ * `lika village eval-group set|show`: the township's villages (行政村),
+ * village groups (村民小组) and each year's evaluation group (评议小组).
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dates.h"
 #include "lika.h"
+#include "proc.h"
 #include "util.h"
+#include "village.h"
 
 /* Parse only --help (and --json if JSON is not NULL); 0 to go on, else an exit status + 1. */
 static int
@@ -184,6 +188,126 @@ s_group(struct node *none, int argc, char **argv)
 	return tool_subcommand("village group", sub, argc, argv);
 }
 
+/* ---- 评议小组: the evaluation group of a year ----------------------------------------- */
+
+static int
+s_eval_set(struct node *n, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "members", required_argument, NULL, 'm' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = "usage: lika village eval-group set VILLAGE YEAR --members N1,N2,… "
+	    "[--date YYYY-MM-DD] [--note TEXT]\n\n"
+	    "Record the village's evaluation group (评议小组) of YEAR: 9 to 15 members\n"
+	    "(separated by , ， 、 or ;), formed on --date (default today, in YEAR).\n"
+	    "\"lika review village-eval\" without --panel names this group.  Setting it\n"
+	    "again replaces the group for the steps that follow.\n";
+	const char *cmd = "village eval-group set", *members = NULL, *date = NULL, *note = NULL;
+	char err[ERRBUF_SIZE], today[11], key[48];
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'm': members = optarg; break;
+		case 'd': date = optarg; break;
+		case 'n': note = optarg; break;
+		case 'h': printf("%s", usage); return EXIT_OK;
+		default: fprintf(stderr, "%s", usage); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2 || !members) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	const char *village = argv[optind];
+	int year = proc_year(argv[optind + 1]);
+	if (strlen(argv[optind + 1]) != 4 || !is_digits(argv[optind + 1], 4) || year < 1949 || year > 2100)
+		return tool_fail(EXIT_USAGE, cmd, "YEAR \"%s\" is not a year", argv[optind + 1]);
+	if (code_check_village_of(village, n->conf.code, err, sizeof err) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "%s", err);
+	if (date && date_day(date) < 0)
+		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
+	if (!date)
+		date_today(today), date = today;
+	if (proc_year(date) != year)
+		return tool_fail(EXIT_USAGE, cmd, "--date %s is not in %d", date, year);
+	if (proc_check_text(cmd, "--members", members, 1000) || (note && proc_check_text(cmd, "--note",
+	    note, 500)))
+		return EXIT_USAGE;
+	if (village_eval_members_check(members, err, sizeof err) < 0)
+		return proc_refuse(cmd, "eval-group", "%s", err);
+	snprintf(key, sizeof key, "%s/%d", village, year);
+	struct ops ops = OPS_INIT;
+	struct colval cols[] = {
+		COL_TEXT("village", village), COL_INT("year", year), COL_TEXT("members", members),
+		COL_TEXT("formed_at", date), note ? (struct colval)COL_TEXT("note", note) :
+		    (struct colval)COL_NIL("note"),
+	};
+	ops_init(&ops);
+	ops_upsert(&ops, "eval_group", key, cols, sizeof cols / sizeof cols[0]);
+	/* the rules on apply (lib/domain/village.c) check the village and the members */
+	int rc = ledger_begin(n->ledger, err, sizeof err) < 0 ? tool_fail(EXIT_FAIL, cmd, "%s", err) :
+	    proc_commit(n, cmd, &ops);
+	ledger_rollback(n->ledger);     /* nothing to undo after a commit */
+	ops_release(&ops);
+	if (rc == EXIT_OK)
+		printf("evaluation group %s: %s\n", key, members);
+	return rc;
+}
+
+static int
+s_eval_show(struct node *n, int argc, char **argv)
+{
+	const char *usage = "usage: lika village eval-group show VILLAGE [YEAR]\n\n"
+	    "The village's evaluation groups (评议小组), or the one of YEAR.\n";
+	sqlite3_stmt *st;
+	int rc, found = 0;
+
+	if ((rc = s_opts(argc, argv, NULL, usage)))
+		return rc - 1;
+	if (argc - optind < 1 || argc - optind > 2) {
+		fprintf(stderr, "%s", usage);
+		return EXIT_USAGE;
+	}
+	if (sqlite3_prepare_v2(ledger_db(n->ledger), "SELECT year, formed_at, members, coalesce(note, '') "
+	    "FROM eval_group WHERE village = ?1 AND (?2 IS NULL OR year = ?2) ORDER BY year", -1, &st,
+	    NULL) != SQLITE_OK)
+		return tool_fail(EXIT_FAIL, "village eval-group show", "%s", sqlite3_errmsg(ledger_db(n->ledger)));
+	sqlite3_bind_text(st, 1, argv[optind], -1, SQLITE_STATIC);
+	if (argc - optind == 2)
+		sqlite3_bind_int(st, 2, atoi(argv[optind + 1]));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		printf("%d  formed %s  %s%s%s\n", sqlite3_column_int(st, 0), sqlite3_column_text(st, 1),
+		    sqlite3_column_text(st, 2), *sqlite3_column_text(st, 3) ? "  — " : "",
+		    sqlite3_column_text(st, 3));
+		found++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return EXIT_FAIL;
+	if (!found)
+		return tool_fail(EXIT_USAGE, "village eval-group show", "no evaluation group of %s recorded",
+		    argv[optind]);
+	return EXIT_OK;
+}
+
+static int
+s_eval_group(struct node *none, int argc, char **argv)
+{
+	static const struct tool_command sub[] = {
+		{ "set", s_eval_set, NEED_NODE_RW | TOWNSHIP_ONLY, "record a village's evaluation group of a year" },
+		{ "show", s_eval_show, NEED_NODE_RO, "a village's evaluation groups" },
+		{ NULL, NULL, 0, NULL },
+	};
+	(void)none;
+	return tool_subcommand("village eval-group", sub, argc, argv);
+}
+
 static int
 s_village_list(struct node *n, int argc, char **argv)
 {
@@ -242,6 +366,7 @@ cmd_village(struct node *none, int argc, char **argv)
 	static const struct tool_command sub[] = {
 		{ "add",   s_village_add,  NEED_NODE_RW | TOWNSHIP_ONLY, "add a village of this township" },
 		{ "group", s_group,        0, "village groups: \"group add VILLAGE NAME\"" },
+		{ "eval-group", s_eval_group, 0, "评议小组 of a year: \"eval-group set VILLAGE YEAR --members …\"" },
 		{ "list",  s_village_list, NEED_NODE_RO, "list villages and their groups" },
 		{ NULL, NULL, 0, NULL },
 	};

@@ -70,6 +70,8 @@ static const struct tool_command s_commands[] = {
 	{ "backup",   cmd_backup,   NEED_NODE_RO, "a consistent copy of the database, also while likad runs" },
 	{ "duplicates", cmd_duplicates, NEED_NODE_RO, "people the county found in more than one township" },
 	{ "roster",   cmd_roster,   0,  "county: admit and remove townships (the roster)" },
+	{ "check",    cmd_check,    0,  "spot checks (抽查) and unannounced visits (暗访): add, list" },
+	{ "code",     cmd_code,     0,  "code lists: synonyms offices type (county)" },
 	{ NULL, NULL, 0, NULL },
 };
 

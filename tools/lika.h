@@ -98,6 +98,8 @@ int cmd_hold(struct node *n, int argc, char **argv);
 int cmd_backup(struct node *n, int argc, char **argv);
 int cmd_duplicates(struct node *n, int argc, char **argv);
 int cmd_roster(struct node *n, int argc, char **argv);
+int cmd_check(struct node *n, int argc, char **argv);
+int cmd_code(struct node *n, int argc, char **argv);
 int cmd_household(struct node *n, int argc, char **argv);
 int cmd_member(struct node *n, int argc, char **argv);
 int cmd_income(struct node *n, int argc, char **argv);

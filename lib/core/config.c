@@ -121,6 +121,9 @@ s_handler(void *arg, const char *section, const char *key, const char *value)
 	} else if (IS("ledger", "control")) {
 		if (s_str(c->control, sizeof(c->control), value) < 0)
 			goto bad;
+	} else if (IS("sink", "postgres")) {
+		if (s_str(c->sink_postgres, sizeof(c->sink_postgres), value) < 0)
+			goto bad;
 	} else {
 		errf(p->err, p->errlen, "unknown setting \"%s\" in section [%s]", key, section);
 		p->failed = 1;

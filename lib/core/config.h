@@ -35,6 +35,8 @@ struct config {
 	/* [ledger] */
 	char synchronous[16];           /* "full" or "normal" */
 	char control[CONFIG_STR];       /* control socket path (empty: DIR/likad.sock) */
+	/* [sink] */
+	char sink_postgres[1024];       /* libpq connection string (empty: no sink) */
 };
 
 /* Defaults for every field. */

@@ -38,6 +38,7 @@ struct ledger {
 	sqlite3_stmt *st_roster_key;
 	sqlite3_stmt *st_retired_key;
 	sqlite3_stmt *st_meta_get, *st_meta_set;
+	sqlite3_stmt *st_held;      /* feeds with change sets held (applied behind head) */
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
 	uint64_t epoch;             /* bumped whenever applied state may be undone or rebuilt */
@@ -45,12 +46,15 @@ struct ledger {
 	void (*rules_release)(void *);
 };
 
+#define LEDGER_INDEX_APPLIED_LATER \
+    "CREATE INDEX IF NOT EXISTS changeset_applied_later ON changeset (applied) WHERE applied > 1"
+
 static const char s_ledger_ddl[] =
     "CREATE TABLE IF NOT EXISTS meta ("
     "  key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
     /*
      * one row per change set of every feed we hold; body and sig as received.
-     * applied: 0 held (newer schema); 1 applied when stored; N > 1 applied
+     * applied: 0 held (newer schema, or a rule waits); 1 applied when stored; N > 1 applied
      * later.  Replay order: rowid << 20 for 1, N itself otherwise; a row
      * applied later gets one more than every order key so far.
      */
@@ -60,6 +64,8 @@ static const char s_ledger_ddl[] =
     "  nops INTEGER NOT NULL, body BLOB NOT NULL, sig BLOB NOT NULL,"
     "  stored_at INTEGER NOT NULL, applied INTEGER NOT NULL DEFAULT 1,"
     "  PRIMARY KEY (origin, seq));"
+    /* the change sets applied after they were stored, in that order (a sink follows them) */
+    LEDGER_INDEX_APPLIED_LATER ";"
     "CREATE TABLE IF NOT EXISTS feed ("
     "  origin TEXT PRIMARY KEY NOT NULL, head_seq INTEGER NOT NULL, head_id BLOB NOT NULL,"
     "  applied_seq INTEGER NOT NULL, frozen TEXT, updated_at INTEGER NOT NULL);"
@@ -208,6 +214,11 @@ s_owner_check(const struct ledger *l, const char *origin, const struct table_def
 			return errf(err, errlen, "row \"%.*s\" of \"%s\" does not belong to township %s",
 			    (int)op->key_len, op->key, t->name, origin);
 		return 0;
+	case OWNER_NODE:
+		if (op->key_len <= olen || memcmp(op->key, origin, olen) != 0 || op->key[olen] != '/')
+			return errf(err, errlen, "row \"%.*s\" of \"%s\" is not keyed by its writer %s",
+			    (int)op->key_len, op->key, t->name, origin);
+		return 0;
 	}
 	return errf(err, errlen, "table \"%s\": unknown owner", t->name);
 }
@@ -261,12 +272,27 @@ s_rule(struct ledger *l, struct applier *a, const struct changeset *cs, struct l
 	return l->rules(l->rules_arg, l, ro, err, errlen);
 }
 
-/* Apply every op of CS into A's database.  Nothing is rolled back here. */
+/* What a rule said of op I (UINT32_MAX: the change set's end): -1, or LEDGER_RULE_WAIT. */
+static int
+s_said(int rc, char *err, size_t errlen, uint32_t i, const char *why)
+{
+	if (i == UINT32_MAX)
+		errf(err, errlen, "%s", why);
+	else
+		errf(err, errlen, "op %u: %s", i, why);
+	return rc == LEDGER_RULE_WAIT ? LEDGER_RULE_WAIT : -1;
+}
+
+/*
+ * Apply every op of CS into A's database.  Nothing is rolled back here.
+ * 0, -1 (ERR says why), or LEDGER_RULE_WAIT (a rule waits for another feed).
+ */
 static int
 s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *err, size_t errlen)
 {
 	char why[ERRBUF_SIZE];
 	char key[KEY_MAX + 1];
+	int rc;
 
 	for (uint32_t i = 0; i < cs->h.nops; i++) {
 		struct op_view op;
@@ -300,8 +326,8 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 			.index = i, .table = t->name, .key = key, .deleted = op.kind == OP_DELETE,
 			.cols = op.kind == OP_DELETE ? NULL : op.cols, .key_len = op.key_len,
 		};
-		if (s_rule(l, a, cs, &ro, LEDGER_RULE_BEFORE, why, sizeof why) < 0)
-			return errf(err, errlen, "op %u: %s", i, why);
+		if ((rc = s_rule(l, a, cs, &ro, LEDGER_RULE_BEFORE, why, sizeof why)) != 0)
+			return s_said(rc, err, errlen, i, why);
 
 		sqlite3_stmt *st = s_applier_stmt(a, t, op.kind == OP_DELETE ? UINT64_MAX : mask);
 		if (!st)
@@ -316,22 +342,24 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 					return errf(err, errlen, "op %u: %s", i, why);
 			}
 		}
-		int rc = sqlite3_step(st);
+		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 			return s_sqlerr(a->db, err, errlen, "apply");
-		if (s_rule(l, a, cs, &ro, LEDGER_RULE_AFTER, why, sizeof why) < 0)
-			return errf(err, errlen, "op %u: %s", i, why);
+		if ((rc = s_rule(l, a, cs, &ro, LEDGER_RULE_AFTER, why, sizeof why)) != 0)
+			return s_said(rc, err, errlen, i, why);
 	}
 	struct ledger_rule_op end = { .index = cs->h.nops };
-	if (s_rule(l, a, cs, &end, LEDGER_RULE_END, why, sizeof why) < 0)
-		return errf(err, errlen, "%s", why);
+	if ((rc = s_rule(l, a, cs, &end, LEDGER_RULE_END, why, sizeof why)) != 0)
+		return s_said(rc, err, errlen, UINT32_MAX, why);
 	return 0;
 }
 
 /* ---- open and close -------------------------------------------------------- */
 
 static int s_apply_held(struct ledger *l, char *err, size_t errlen);
+static int s_retry_held(struct ledger *l, char *err, size_t errlen);
+static int s_wait_note(struct ledger *l, const char *origin, uint64_t seq, const char *why);
 
 int
 ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t errlen)
@@ -366,6 +394,8 @@ ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t e
 			goto fail;
 		}
 	} else {
+		/* added after the first release: made on the first open that can write */
+		sqlite3_exec(l->db, LEDGER_INDEX_APPLIED_LATER, NULL, NULL, NULL);
 		sqlite3_stmt *st = NULL;
 		int ok = sqlite3_prepare_v2(l->db, "SELECT 1 FROM meta LIMIT 1", -1, &st, NULL) == SQLITE_OK;
 		sqlite3_finalize(st);
@@ -403,6 +433,7 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_retired_key);
 	sqlite3_finalize(l->st_meta_get);
 	sqlite3_finalize(l->st_meta_set);
+	sqlite3_finalize(l->st_held);
 	sqlite3_close(l->db);
 	sodium_memzero(l->sk, sizeof l->sk);
 	free(l);
@@ -711,13 +742,13 @@ ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk
 	int r = s_retired_key(l, origin, seq, pk);
 	if (r == 1)
 		return 0;
-	if (strcmp(origin, l->id.code) == 0) {
-		/* no roster at all yet (a new township): its own key */
-		memcpy(pk, l->id.pk, PUBKEY_BYTES);
-		return 0;
-	}
 	if (r < 0)
 		return -1;
+	/*
+	 * The county's roster row, for this node too: a new machine restored
+	 * from the hub receives its own earlier seqs, signed by the lost
+	 * machine's key, which the roster names until the re-key arrives.
+	 */
 	sqlite3_stmt *st = s_prep(l, &l->st_roster_key, "SELECT pubkey FROM roster_node WHERE id = ?1");
 	int rc = -1;
 	if (!st)
@@ -728,6 +759,11 @@ ledger_origin_key(struct ledger *l, const char *origin, uint64_t seq, uint8_t pk
 		rc = 0;
 	}
 	sqlite3_reset(st);
+	if (rc < 0 && strcmp(origin, l->id.code) == 0) {
+		/* not on a roster yet (a new township): its own key */
+		memcpy(pk, l->id.pk, PUBKEY_BYTES);
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -864,8 +900,8 @@ ledger_append(struct ledger *l, const struct ops *ops, struct ledger_written *ou
 	}
 	int rc = s_apply(l, &l->main, &cs, err, errlen);
 	changeset_release(&cs);
-	if (rc < 0)
-		goto fail;
+	if (rc != 0)
+		goto fail;      /* a wait too: a node's own write needs nothing it lacks */
 	if (s_cs_insert(l, &h, id, body.data, body.size, sig, 1) < 0) {
 		s_sqlerr(l->db, err, errlen, "append change set");
 		goto fail;
@@ -907,6 +943,11 @@ ledger_recv_commit(struct ledger *l, char *err, size_t errlen)
 		return -1;
 	}
 	l->recv_hlc = 0;
+	/* what this batch applied may be what a held change set waits for */
+	if (s_retry_held(l, err, errlen) < 0) {
+		ledger_rollback(l);
+		return -1;
+	}
 	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		s_sqlerr(l->db, err, errlen, "commit");
 		ledger_rollback(l);
@@ -1124,14 +1165,23 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 	if (!held) {
 		if (sqlite3_exec(l->db, "SAVEPOINT recv", NULL, NULL, NULL) != SQLITE_OK)
 			goto dberr;
-		if (s_apply(l, &l->main, &cs, why, sizeof why) < 0) {
+		int rc = s_apply(l, &l->main, &cs, why, sizeof why);
+		if (rc != 0) {
 			sqlite3_exec(l->db, "ROLLBACK TO recv; RELEASE recv", NULL, NULL, NULL);
 			l->epoch++;
+		}
+		if (rc < 0) {
 			*res = RECV_REFUSED;
 			errf(reason, reasonlen, "%s", why);
 			goto refuse;
 		}
-		sqlite3_exec(l->db, "RELEASE recv", NULL, NULL, NULL);
+		if (rc == LEDGER_RULE_WAIT) {
+			if (s_wait_note(l, h->origin, h->seq, why) < 0)
+				goto dberr;
+			held = 2;
+		} else {
+			sqlite3_exec(l->db, "RELEASE recv", NULL, NULL, NULL);
+		}
 	}
 	if (s_cs_insert(l, h, id, body, len, sig, !held) < 0)
 		goto dberr;
@@ -1144,9 +1194,15 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 	if (h->hlc > l->recv_hlc)
 		l->recv_hlc = h->hlc;
 	*res = held ? RECV_HELD : RECV_STORED;
-	if (held)
+	if (held == 2)
+		errf(reason, reasonlen, "seq %" PRIu64 " held until what it needs arrives: %s", h->seq,
+		    why);
+	else if (h->schema > SCHEMA_VERSION)
 		errf(reason, reasonlen, "schema %u is newer than ours (%d): held until upgrade",
 		    h->schema, SCHEMA_VERSION);
+	else if (held)
+		errf(reason, reasonlen, "seq %" PRIu64 " held behind seq %" PRIu64 ", which waits",
+		    h->seq, f.applied_seq + 1);
 done:
 	changeset_release(&cs);
 	return 0;
@@ -1161,12 +1217,159 @@ dberr:
 	return -1;
 }
 
-/* Apply change sets that were held for a schema we now know. */
+/* Note why ORIGIN's feed waits at SEQ (meta "wait/ORIGIN"), or clear it (WHY NULL). */
+static int
+s_wait_note(struct ledger *l, const char *origin, uint64_t seq, const char *why)
+{
+	char key[CODE_MAX + 8], value[ERRBUF_SIZE + 32], err[ERRBUF_SIZE];
+	sqlite3_stmt *st = NULL;
+
+	snprintf(key, sizeof key, "wait/%s", origin);
+	if (why) {
+		snprintf(value, sizeof value, "seq %" PRIu64 ": %s", seq, why);
+		return ledger_meta_set(l, key, value, err, sizeof err);
+	}
+	if (sqlite3_prepare_v2(l->db, "DELETE FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+ledger_feed_waits(struct ledger *l, const char *origin, char *why, size_t len)
+{
+	struct feed_row f;
+	char key[CODE_MAX + 8];
+
+	if (s_feed_get(l, origin, &f) < 0 || f.applied_seq >= f.head_seq)
+		return 0;
+	snprintf(key, sizeof key, "wait/%s", origin);
+	if (ledger_meta_get(l, key, why, len) == 0)
+		return 1;
+	if (f.frozen[0])
+		snprintf(why, len, "seq %" PRIu64 ": the feed is frozen: %s", f.applied_seq + 1, f.frozen);
+	else
+		snprintf(why, len, "seq %" PRIu64 ": held for a newer schema", f.applied_seq + 1);
+	return 1;
+}
+
+/*
+ * Try ORIGIN's next held change set (seq applied_seq + 1): 1 if it applied,
+ * 0 if it still waits (or is for a newer schema, or was refused now: then it
+ * is quarantined and the feed frozen, the change set staying stored as
+ * received), -1 on a database error.
+ */
+static int
+s_apply_next_held(struct ledger *l, const char *origin, char *err, size_t errlen)
+{
+	struct feed_row f;
+	struct changeset cs;
+	sqlite3_stmt *st = NULL;
+	char why[ERRBUF_SIZE];
+	int rc = 0;
+
+	if (s_feed_get(l, origin, &f) < 0)
+		return s_sqlerr(l->db, err, errlen, "held");
+	uint64_t seq = f.applied_seq + 1;
+	if (f.frozen[0] || seq > f.head_seq)
+		return 0;
+	if (sqlite3_prepare_v2(l->db, "SELECT body, schema, id, sig FROM changeset WHERE origin = ?1 "
+	    "AND seq = ?2 AND applied = 0", -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "held");
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)seq);
+	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 1) > SCHEMA_VERSION)
+		goto out;
+	const void *body = sqlite3_column_blob(st, 0);
+	size_t len = (size_t)sqlite3_column_bytes(st, 0);
+	if (changeset_decode(&cs, body, len, why, sizeof why) < 0) {
+		rc = -1;
+	} else {
+		if (sqlite3_exec(l->db, "SAVEPOINT held", NULL, NULL, NULL) != SQLITE_OK) {
+			changeset_release(&cs);
+			sqlite3_finalize(st);
+			return s_sqlerr(l->db, err, errlen, "held");
+		}
+		rc = s_apply(l, &l->main, &cs, why, sizeof why);
+		changeset_release(&cs);
+		if (rc != 0) {
+			sqlite3_exec(l->db, "ROLLBACK TO held", NULL, NULL, NULL);
+			l->epoch++;
+		}
+		sqlite3_exec(l->db, "RELEASE held", NULL, NULL, NULL);
+	}
+	if (rc == 0) {
+		/* applied now, after every row stored or applied so far: replay keeps that order */
+		char *sql = sqlite3_mprintf("UPDATE changeset SET applied = (SELECT max(max(rowid) << 20, "
+		    "coalesce(max(CASE WHEN applied > 1 THEN applied END), 0)) + 1 FROM changeset) "
+		    "WHERE origin = %Q AND seq = %lld;"
+		    "UPDATE feed SET applied_seq = %lld WHERE origin = %Q", origin, (long long)seq,
+		    (long long)seq, origin);
+		rc = s_exec(l->db, sql, err, errlen) < 0 || s_wait_note(l, origin, seq, NULL) < 0 ? -1 : 1;
+		sqlite3_free(sql);
+	} else if (rc == LEDGER_RULE_WAIT) {
+		rc = s_wait_note(l, origin, seq, why) < 0 ? -1 : 0;
+	} else {
+		struct changeset_header h = { .seq = seq };
+		snprintf(h.origin, sizeof h.origin, "%s", origin);
+		const void *sig = sqlite3_column_blob(st, 3);
+		rc = s_refuse(l, &h, sqlite3_column_blob(st, 2), body, len, sig,
+		    (size_t)sqlite3_column_bytes(st, 3), "refused", why, l->id.code) < 0 ||
+		    s_wait_note(l, origin, seq, NULL) < 0 ? -1 : 0;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc < 0 ? s_sqlerr(l->db, err, errlen, "held") : rc;
+}
+
+/*
+ * Apply what is held and now may be: change sets held behind a rule's wait,
+ * or for a schema this build now knows.  Each feed in its own order; pass
+ * after pass while any moves, since one feed's change set may be what
+ * another's waits for.  Inside the caller's transaction.
+ */
+static int
+s_retry_held(struct ledger *l, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = s_prep(l, &l->st_held,
+	    "SELECT origin FROM feed WHERE applied_seq < head_seq AND frozen IS NULL ORDER BY origin");
+	char (*origins)[CODE_MAX] = NULL;
+	size_t n, cap = 0;
+	int moved, rc = 0;
+
+	if (!st)
+		return s_sqlerr(l->db, err, errlen, "held");
+	do {
+		moved = 0;
+		for (n = 0; sqlite3_step(st) == SQLITE_ROW; n++) {
+			if (n == cap) {
+				void *p = realloc(origins, (cap = cap ? 2 * cap : 8) * sizeof *origins);
+				if (!p) {
+					sqlite3_reset(st);
+					free(origins);
+					return errf(err, errlen, "held: out of memory");
+				}
+				origins = p;
+			}
+			snprintf(origins[n], CODE_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_reset(st);
+		for (size_t i = 0; i < n && rc >= 0; i++)
+			while ((rc = s_apply_next_held(l, origins[i], err, errlen)) == 1)
+				moved = 1;
+	} while (moved && rc >= 0);
+	free(origins);
+	return rc < 0 ? -1 : 0;
+}
+
+/* At open: apply what was held for a schema this build now knows, or waits no longer. */
 static int
 s_apply_held(struct ledger *l, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = 0, any = 0;
+	int any = 0;
 
 	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM feed WHERE applied_seq < head_seq AND frozen IS NULL",
 	    -1, &st, NULL) != SQLITE_OK)
@@ -1177,45 +1380,7 @@ s_apply_held(struct ledger *l, char *err, size_t errlen)
 		return 0;
 	if (ledger_begin(l, err, errlen) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(l->db,
-	    "SELECT c.origin, c.seq, c.body, c.schema FROM changeset c JOIN feed f USING (origin) "
-	    "WHERE c.applied = 0 AND f.frozen IS NULL ORDER BY c.origin, c.seq", -1, &st, NULL) != SQLITE_OK) {
-		ledger_rollback(l);
-		return s_sqlerr(l->db, err, errlen, "held");
-	}
-	char blocked[CODE_MAX] = "";
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *origin = (const char *)sqlite3_column_text(st, 0);
-		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 1);
-		struct changeset cs;
-		struct feed_row f;
-		if (strcmp(origin, blocked) == 0 || sqlite3_column_int(st, 3) > SCHEMA_VERSION) {
-			snprintf(blocked, sizeof blocked, "%s", origin);
-			continue;
-		}
-		if (s_feed_get(l, origin, &f) < 0 || f.applied_seq + 1 != seq ||
-		    changeset_decode(&cs, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
-		    err, errlen) < 0) {
-			snprintf(blocked, sizeof blocked, "%s", origin);
-			continue;
-		}
-		rc = s_apply(l, &l->main, &cs, err, errlen);
-		changeset_release(&cs);
-		if (rc < 0)
-			break;
-		/* applied now, after every row stored or applied so far: replay keeps that order */
-		char *sql = sqlite3_mprintf("UPDATE changeset SET applied = (SELECT max(max(rowid) << 20, "
-		    "coalesce(max(CASE WHEN applied > 1 THEN applied END), 0)) + 1 FROM changeset) "
-		    "WHERE origin = %Q AND seq = %lld;"
-		    "UPDATE feed SET applied_seq = %lld WHERE origin = %Q", origin, (long long)seq,
-		    (long long)seq, origin);
-		rc = s_exec(l->db, sql, err, errlen);
-		sqlite3_free(sql);
-		if (rc < 0)
-			break;
-	}
-	sqlite3_finalize(st);
-	if (rc < 0) {
+	if (s_retry_held(l, err, errlen) < 0) {
 		ledger_rollback(l);
 		return -1;
 	}
@@ -1246,7 +1411,7 @@ s_replay(struct ledger *l, struct applier *a, uint64_t *count, struct verify_rep
 		struct changeset cs;
 		char why[ERRBUF_SIZE];
 		if (changeset_decode(&cs, sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
-		    why, sizeof why) < 0 || (s_apply(l, a, &cs, why, sizeof why) < 0 &&
+		    why, sizeof why) < 0 || (s_apply(l, a, &cs, why, sizeof why) != 0 &&
 		    (changeset_release(&cs), 1))) {
 			if (rep) {
 				snprintf(rep->origin, sizeof rep->origin, "%s", sqlite3_column_text(st, 0));

@@ -95,7 +95,16 @@ struct ledger_rule_op {
 	 */
 	uint64_t epoch;
 };
-/* 0 to go on, or -1 with the rule broken in ERR ("rule NAME: …"). */
+/*
+ * 0 to go on, or -1 with the rule broken in ERR ("rule NAME: …"), or
+ * LEDGER_RULE_WAIT with what is missing in ERR: the change set needs rows
+ * another feed brings that this node has not applied yet (a county step for
+ * a household whose own feed is still on its way).  A received change set
+ * that waits is stored but held, with the rest of its feed behind it, and is
+ * tried again whenever a later receive commits; a local write or a replay
+ * that waits fails as a refusal would.
+ */
+#define LEDGER_RULE_WAIT 1
 typedef int (*ledger_rule_fn)(void *arg, struct ledger *l, const struct ledger_rule_op *op,
     char *err, size_t errlen);
 /*
@@ -108,6 +117,11 @@ void ledger_set_rules(struct ledger *l, ledger_rule_fn fn, void *arg, void (*rel
  * an upgrade); run once the identity is set.
  */
 int ledger_apply_held(struct ledger *l, char *err, size_t errlen);
+/*
+ * Why ORIGIN's feed is held (applied behind its head): 1 with "seq N: why"
+ * in WHY, 0 if nothing of it is held.
+ */
+int ledger_feed_waits(struct ledger *l, const char *origin, char *why, size_t len);
 
 /* ---- local writes --------------------------------------------------------- */
 
@@ -141,7 +155,8 @@ void ledger_rollback(struct ledger *l);
 
 enum recv_result {
 	RECV_STORED,      /* appended and applied */
-	RECV_HELD,        /* appended, not applied: newer schema (or after one held) */
+	RECV_HELD,        /* appended, not applied: newer schema, a rule waits for another
+	                     feed (LEDGER_RULE_WAIT), or behind one held */
 	RECV_DUPLICATE,   /* already held, same id: nothing to do */
 	RECV_GAP,         /* seq beyond head + 1: ask for a resend from head + 1 */
 	RECV_REFUSED,     /* quarantined with a reason; the feed is frozen */

@@ -20,7 +20,21 @@ peer_table_create(sqlite3 *db, char *err, size_t errlen)
 	    "  bytes_in INTEGER NOT NULL DEFAULT 0, bytes_out INTEGER NOT NULL DEFAULT 0,"
 	    "  errors INTEGER NOT NULL DEFAULT 0, last_error TEXT,"
 	    "  quarantined INTEGER NOT NULL DEFAULT 0,"
+	    "  schema INTEGER NOT NULL DEFAULT 0,"
 	    "  PRIMARY KEY (peer, feed))", NULL, NULL, &msg) != SQLITE_OK) {
+		errf(err, errlen, "peer table: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	/* a table made by lika of schema 1 lacks column schema */
+	sqlite3_stmt *st = NULL;
+	int have = 0;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('peer') WHERE name = 'schema'", -1,
+	    &st, NULL) == SQLITE_OK)
+		have = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!have && sqlite3_exec(db, "ALTER TABLE peer ADD COLUMN schema INTEGER NOT NULL DEFAULT 0",
+	    NULL, NULL, &msg) != SQLITE_OK) {
 		errf(err, errlen, "peer table: %s", msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
 		return -1;
@@ -36,7 +50,8 @@ peer_save(sqlite3 *db, const struct peer_row *r, char *err, size_t errlen)
 
 	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO peer (peer, feed, last_contact_ms, "
 	    "connected, since_ms, have, theirs, acked, bytes_in, bytes_out, errors, last_error, "
-	    "quarantined) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", -1, &st,
+	    "quarantined, schema) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	    -1, &st,
 	    NULL) != SQLITE_OK)
 		return errf(err, errlen, "peer: %s", sqlite3_errmsg(db));
 	sqlite3_bind_text(st, 1, r->peer, -1, SQLITE_STATIC);
@@ -53,6 +68,7 @@ peer_save(sqlite3 *db, const struct peer_row *r, char *err, size_t errlen)
 	if (r->last_error[0])
 		sqlite3_bind_text(st, 12, r->last_error, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 13, (int64_t)r->quarantined);
+	sqlite3_bind_int(st, 14, (int)r->schema);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : errf(err, errlen, "peer: %s", sqlite3_errmsg(db));
@@ -81,7 +97,8 @@ peer_load(sqlite3 *db, const char *peer, const char *feed, struct peer_row *r)
 
 	memset(r, 0, sizeof *r);
 	if (sqlite3_prepare_v2(db, "SELECT last_contact_ms, connected, since_ms, have, theirs, acked, "
-	    "bytes_in, bytes_out, errors, last_error, quarantined FROM peer WHERE peer = ?1 AND feed = ?2",
+	    "bytes_in, bytes_out, errors, last_error, quarantined, schema FROM peer WHERE peer = ?1 "
+	    "AND feed = ?2",
 	    -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
@@ -102,6 +119,7 @@ peer_load(sqlite3 *db, const char *peer, const char *feed, struct peer_row *r)
 			snprintf(r->last_error, sizeof r->last_error, "%s",
 			    (const char *)sqlite3_column_text(st, 9));
 		r->quarantined = (uint64_t)sqlite3_column_int64(st, 10);
+		r->schema = (unsigned)sqlite3_column_int(st, 11);
 		rc = 0;
 	}
 	sqlite3_finalize(st);

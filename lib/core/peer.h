@@ -26,9 +26,10 @@ struct peer_row {
 	uint64_t errors;
 	char last_error[256];
 	uint64_t quarantined;       /* change sets of FEED from this peer refused */
+	unsigned schema;            /* connection row: the schema the peer last said it runs (0: unknown) */
 };
 
-/* Create table peer if missing. */
+/* Create table peer if missing (and add the columns a newer lika keeps). */
 int peer_table_create(sqlite3 *db, char *err, size_t errlen);
 /* Insert or replace ROW (inside the caller's transaction, if any). */
 int peer_save(sqlite3 *db, const struct peer_row *row, char *err, size_t errlen);

@@ -270,6 +270,101 @@ static const struct table_def village_group = {
 	"村民小组.",
 };
 
+/* ---- schema 2: evaluation groups, spot checks, code synonyms ------------------ */
+
+/*
+ * 评议小组: the village's evaluation group of a year, recorded once and named
+ * by every village_eval step of that year; id = village code + "/" + year.
+ */
+static const struct column_def eval_group_cols[] = {
+	{ "village", COL_T_TEXT, "12-digit village code" },
+	{ "year", COL_T_INT, NULL },
+	{ "members", COL_T_TEXT, "the members' names, comma-separated (3 to 15)" },
+	{ "formed_at", COL_T_TEXT, "YYYY-MM-DD: the day the group was formed" },
+	{ "note", COL_T_TEXT, NULL },
+	{ NULL, 0, NULL },
+};
+static const struct table_def eval_group = {
+	"eval_group", OWNER_TOWNSHIP, eval_group_cols, "village", NULL,
+	"village code `/` year",
+	"评议小组: a village's evaluation group of a year, named by its village_eval steps (schema 2).",
+};
+
+/*
+ * 抽查/暗访: a spot check by the township or the county; id = the writing
+ * node's code + "/" + year + "/" + 3-digit number, so either level writes its own.
+ */
+static const struct column_def spot_check_cols[] = {
+	{ "kind", COL_T_TEXT, "\"spot\" (抽查) or \"unannounced\" (暗访)" },
+	{ "at", COL_T_TEXT, "YYYY-MM-DD" },
+	{ "by_name", COL_T_TEXT, "who checked" },
+	{ "households", COL_T_TEXT, "household ids checked, comma-separated" },
+	{ "findings", COL_T_TEXT, NULL },
+	{ "follow_up", COL_T_TEXT, "what is to be done, NULL if nothing" },
+	{ NULL, 0, NULL },
+};
+static const struct table_def spot_check = {
+	"spot_check", OWNER_NODE, spot_check_cols, "at", NULL,
+	"node code `/` year `/` 3-digit number",
+	"抽查/暗访: a spot check by the township or the county (schema 2).",
+};
+
+/*
+ * Code-list synonyms: words offices type for a code (乡(镇)内务工 for 01 of
+ * code_migrant); id = code table + "/" + 16 hex digits of BLAKE2b-64 of the
+ * word (a key is printable ASCII).  Seeded with the common ones;
+ * the county adds its own.
+ */
+static const struct column_def code_synonym_cols[] = {
+	{ "list", COL_T_TEXT, "the code table, e.g. code_migrant" },
+	{ "word", COL_T_TEXT, "what offices type" },
+	{ "code", COL_T_TEXT, "the code it stands for" },
+	{ NULL, 0, NULL },
+};
+static const struct table_def code_synonym = {
+	"synonym", OWNER_COUNTY, code_synonym_cols, "list",
+	    "('code_migrant/294deca7fd2453c7','code_migrant','乡(镇)内务工','01'), "
+	    "('code_migrant/96314438b8ed2921','code_migrant','乡镇内务工','01'), "
+	    "('code_migrant/f94163d38c06e47f','code_migrant','乡(镇)外县内务工','02'), "
+	    "('code_migrant/cdeb9b1747ff0b83','code_migrant','乡镇外县内务工','02'), "
+	    "('code_migrant/8e82eea2a4c5d372','code_migrant','县外省内务工','03'), "
+	    "('code_migrant/c11c61c67a73e3fb','code_migrant','省外务工','04'), "
+	    "('code_migrant/cd149657e51a9cf2','code_migrant','未务工','05'), "
+	    "('code_flag/37281f6fdf5491a8','code_flag','纯女户','02'), "
+	    "('code_flag/ac77e1f15f067c97','code_flag','军烈属户','03'), "
+	    "('code_sex/d771176dd7e249d5','code_sex','男性','01'), "
+	    "('code_sex/669b5a88e7dadf8b','code_sex','女性','02'), "
+	    "('code_relation/2c6368e34ffb2e9d','code_relation','本人','01'), "
+	    "('code_relation/aa003e11f86c486d','code_relation','妻','02'), "
+	    "('code_relation/b6177ee632535f63','code_relation','夫','02'), "
+	    "('code_relation/22ff1e52d4dfbde6','code_relation','子','03'), "
+	    "('code_relation/9ff01e001448ce28','code_relation','女','04'), "
+	    "('code_relation/f688b6f7b96b3374','code_relation','儿媳','05'), "
+	    "('code_relation/4d357d5f01542c6d','code_relation','女婿','06'), "
+	    "('code_relation/d0519c80e0b3423c','code_relation','孙子','07'), "
+	    "('code_relation/0c7c4c7264ddf01f','code_relation','孙女','08'), "
+	    "('code_relation/036562343531ad9b','code_relation','父亲','11'), "
+	    "('code_relation/0d100caf156942ff','code_relation','母亲','12'), "
+	    "('code_education/fa4e4b9f36b7e749','code_education','文盲','01'), "
+	    "('code_education/1c2baf3262be65bc','code_education','半文盲','01'), "
+	    "('code_education/3d4b0e8307e32d31','code_education','大专','05'), "
+	    "('code_education/7e4dfac6a6a022c9','code_education','本科','05'), "
+	    "('code_health/96b3c53984205674','code_health','长期慢性病患者','02'), "
+	    "('code_health/e3c86dd83083d9db','code_health','大病','03'), "
+	    "('code_labour/5bf1083c1f51cf58','code_labour','无','04'), "
+	    "('code_insurance/d411ea9d44c09b40','code_insurance','新型农村合作医疗','01'), "
+	    "('code_insurance/db8b67958de5af34','code_insurance','城乡居民基本养老保险','02'), "
+	    "('code_cause/0fc920f4ca3ee675','code_cause','因病致贫','01'), "
+	    "('code_cause/abbf7dc63f1a54e2','code_cause','因残致贫','02'), "
+	    "('code_cause/5d42853407aad71d','code_cause','因学致贫','03'), "
+	    "('code_cause/fcc6b5738b19364f','code_cause','因灾致贫','04'), "
+	    "('code_attribute/241d3716f64a3fcd','code_attribute','一般户','01'), "
+	    "('code_attribute/a82c2eda7855f50f','code_attribute','低保户','02'), "
+	    "('code_attribute/977c1ab79c8dc04d','code_attribute','五保户','03')",
+	"code table `/` 16 hex digits: the first 8 bytes of BLAKE2b of the word (keys are ASCII)",
+	"Code-list synonyms: a word offices type for a code, accepted wherever the code is read; seeded with the common ones, the county adds its own (schema 2).",
+};
+
 /* ---- the identification procedure, township side ----------------------------- */
 
 /* Township steps (申请 … 乡镇长签字, 登记): id and columns as approval. */
@@ -381,6 +476,8 @@ static const struct column_def household_cols[] = {
 	{ "first_year", COL_T_INT, "year of first identification" },
 	{ "status", COL_T_TEXT, "code_status" },
 	{ "cause_note", COL_T_TEXT, "free-text description of the causes" },
+	/* schema 2 */
+	{ "village_group", COL_T_TEXT, "村民小组: 2-digit group number of its village (schema 2)" },
 	{ NULL, 0, NULL },
 };
 static const struct table_def household = {
@@ -536,6 +633,10 @@ const struct table_def *const schema_tables[] = {
 	&helper,
 	&half_year,
 	&duplicate_notice,
+	/* schema 2 */
+	&eval_group,
+	&spot_check,
+	&code_synonym,
 	NULL,
 };
 
@@ -593,6 +694,49 @@ s_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Columns a newer schema added to an existing table: ALTER TABLE appends
+ * them, and a table declares its new columns last, so a migrated table has
+ * the columns of a new one in the same order (verify compares rows whole).
+ */
+static int
+s_add_columns(sqlite3 *db, const char *dbname, const struct table_def *t, char *err, size_t errlen)
+{
+	/* one look at the column count first: every open passes here */
+	char *count = sqlite3_mprintf("SELECT count(*) FROM pragma_table_info(%Q, %Q)", t->name, dbname);
+	sqlite3_stmt *cs = NULL;
+	int have = -1;
+	if (count && sqlite3_prepare_v2(db, count, -1, &cs, NULL) == SQLITE_OK &&
+	    sqlite3_step(cs) == SQLITE_ROW)
+		have = sqlite3_column_int(cs, 0);
+	sqlite3_finalize(cs);
+	sqlite3_free(count);
+	if (have == (int)schema_ncols(t) + 1)
+		return 0;
+	for (int i = 0; t->cols[i].name; i++) {
+		char *sql = sqlite3_mprintf("SELECT 1 FROM pragma_table_info(%Q, %Q) WHERE name = %Q",
+		    t->name, dbname, t->cols[i].name);
+		sqlite3_stmt *st = NULL;
+		int rc = sql ? sqlite3_prepare_v2(db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+		sqlite3_free(sql);
+		if (rc != SQLITE_OK)
+			return errf(err, errlen, "sqlite: %s (columns of \"%s\")", sqlite3_errmsg(db), t->name);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc == SQLITE_ROW)
+			continue;
+		if (rc != SQLITE_DONE)
+			return errf(err, errlen, "sqlite: %s (columns of \"%s\")", sqlite3_errmsg(db), t->name);
+		sql = sqlite3_mprintf("ALTER TABLE \"%w\".\"%w\" ADD COLUMN \"%w\" %s", dbname, t->name,
+		    t->cols[i].name, s_type(t->cols[i].type));
+		rc = sql ? s_exec(db, sql, err, errlen) : errf(err, errlen, "out of memory");
+		sqlite3_free(sql);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 schema_create(sqlite3 *db, const char *dbname, char *err, size_t errlen)
 {
@@ -622,7 +766,7 @@ schema_create(sqlite3 *db, const char *dbname, char *err, size_t errlen)
 			return errf(err, errlen, "out of memory");
 		int rc = s_exec(db, sql, err, errlen);
 		sqlite3_free(sql);
-		if (rc < 0)
+		if (rc < 0 || s_add_columns(db, dbname, t, err, errlen) < 0)
 			return -1;
 	}
 	return 0;

@@ -14,8 +14,13 @@
 #include <stddef.h>
 #include <sqlite3.h>
 
-/* Bump when tables or columns are added; a change set of a newer schema is held. */
-#define SCHEMA_VERSION 1
+/*
+ * Bump when tables or columns are added; a change set of a newer schema is
+ * held.  A table declares the columns a version adds after its older ones,
+ * so an older database migrates by ALTER TABLE ... ADD COLUMN (schema_create).
+ * 2: household.village_group, eval_group, spot_check, synonym.
+ */
+#define SCHEMA_VERSION 2
 #define SCHEMA_MAX_COLS 63
 
 enum col_type { COL_T_TEXT, COL_T_INT, COL_T_BLOB };
@@ -28,6 +33,7 @@ struct column_def {
 enum table_owner {
 	OWNER_TOWNSHIP,     /* key starts with the writing township's code */
 	OWNER_COUNTY,       /* written by the county only */
+	OWNER_NODE,         /* key starts with the writing node's code and "/" (county or township) */
 };
 
 struct table_def {
@@ -48,7 +54,11 @@ const struct table_def *schema_table(const char *name, size_t len);
 int schema_column(const struct table_def *t, const char *name, size_t len);
 size_t schema_ncols(const struct table_def *t);
 
-/* Create every state table (and its seed rows) in database DBNAME ("main", "replay"). */
+/*
+ * Create every state table (and its seed rows) in database DBNAME ("main",
+ * "replay"); on a database of an older schema, add the tables and columns
+ * it lacks (the migration: every added column starts NULL).
+ */
 int schema_create(sqlite3 *db, const char *dbname, char *err, size_t errlen);
 /* Drop every state table in DBNAME. */
 int schema_drop(sqlite3 *db, const char *dbname, char *err, size_t errlen);

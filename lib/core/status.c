@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "status.h"
+#include "schema.h"
 #include "util.h"
 
 #define CONTROL_TIMEOUT_MS 500
@@ -72,9 +73,12 @@ s_peer_row(sqlite3 *db, int have_peer, const char *peer, const char *feed,
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (!have_peer || sqlite3_prepare_v2(db, "SELECT last_contact_ms, connected, since_ms, "
-	    "theirs, acked, errors, last_error FROM peer WHERE peer = ?1 AND feed = ?2", -1, &st,
-	    NULL) != SQLITE_OK)
+	/* a peer table of a likad not yet restarted after an upgrade has no column schema */
+	if (!have_peer || (sqlite3_prepare_v2(db, "SELECT last_contact_ms, connected, since_ms, "
+	    "theirs, acked, errors, last_error, schema FROM peer WHERE peer = ?1 AND feed = ?2", -1,
+	    &st, NULL) != SQLITE_OK && sqlite3_prepare_v2(db, "SELECT last_contact_ms, connected, "
+	    "since_ms, theirs, acked, errors, last_error, 0 FROM peer WHERE peer = ?1 AND feed = ?2",
+	    -1, &st, NULL) != SQLITE_OK))
 		return 0;
 	sqlite3_bind_text(st, 1, peer, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, feed, -1, SQLITE_STATIC);
@@ -88,6 +92,7 @@ s_peer_row(sqlite3 *db, int have_peer, const char *peer, const char *feed,
 			p->errors = (uint64_t)sqlite3_column_int64(st, 5);
 			const unsigned char *e = sqlite3_column_text(st, 6);
 			snprintf(p->last_error, sizeof p->last_error, "%s", e ? (const char *)e : "");
+			p->schema = (unsigned)sqlite3_column_int(st, 7);
 		}
 		if (theirs)
 			*theirs = (uint64_t)sqlite3_column_int64(st, 3);
@@ -406,6 +411,8 @@ s_township(struct node *n, struct status *s, int have_peer, const struct s_live_
 	    n->id.county, NULL, 0);
 	s->county_applied = (uint64_t)s_int(db, "SELECT applied_seq FROM feed WHERE origin = ?1",
 	    n->id.county, NULL, 0);
+	if (ledger_feed_waits(n->ledger, n->id.county, s->county_waits, sizeof s->county_waits) != 1)
+		s->county_waits[0] = '\0';
 	s_peer_row(db, have_peer, hub->code, n->id.county, NULL, &s->county_hub_head, NULL);
 	hub->their_head = s->county_hub_head;
 	hub->held = s->county_head;
@@ -416,7 +423,15 @@ s_township(struct node *n, struct status *s, int have_peer, const struct s_live_
 	    NULL, NULL, 0) > 0;
 	if (hub->frozen)
 		snprintf(hub->frozen_reason, sizeof hub->frozen_reason, "a feed is frozen");
+	/* the county's change sets of a newer schema wait here until lika is upgraded */
+	unsigned newest = (unsigned)s_int(db, "SELECT coalesce(max(schema), 0) FROM changeset "
+	    "WHERE origin = ?1", n->id.county, NULL, 0);
+	if (newest > hub->schema)
+		hub->schema = newest;
+	hub->upgrade = hub->schema > SCHEMA_VERSION;
 	hub->health = s_health(s, hub);
+	if (hub->upgrade && hub->health < HEALTH_LATE)
+		hub->health = HEALTH_LATE;
 	s->health = hub->health;
 	return 0;
 }
@@ -474,6 +489,11 @@ s_county(struct node *n, struct status *s, int have_peer, const struct s_live_pe
 			p->households = (uint64_t)s_int(db, "SELECT count(*) FROM household "
 			    "WHERE id > ?1 AND id < ?2", p->code, hi, 0);
 		}
+		/* what it said when it connected, else what its change sets carry */
+		if (!p->schema)
+			p->schema = (unsigned)s_int(db, "SELECT coalesce(max(schema), 0) FROM changeset "
+			    "WHERE origin = ?1", p->code, NULL, 0);
+		p->upgrade = p->schema && p->schema < SCHEMA_VERSION ? 2 : 0;
 		p->health = s_health(s, p);
 		if (!p->removed && p->health > s->health)
 			s->health = p->health;

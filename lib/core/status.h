@@ -44,6 +44,8 @@ struct status_peer {
 	char frozen_reason[256];
 	uint64_t errors;
 	char last_error[256];
+	unsigned schema;                /* the schema the peer runs, as it last said or wrote (0: unknown) */
+	int upgrade;                    /* "upgrade needed": 1 this node, 2 the peer, 0 neither */
 	enum health health;
 };
 
@@ -67,6 +69,7 @@ struct status {
 	int64_t oldest_unsent_ms;       /* when the oldest unsent one was written (0: none) */
 	uint64_t households_unsent;     /* households changed in the unsent change sets */
 	uint64_t county_head, county_applied, county_hub_head;
+	char county_waits[256];         /* why the county feed is applied behind its head, "" if not */
 	char write_hold[256];
 	char hold_awaiting[256];        /* peers that must confirm our feed before it lifts */
 	/* peers: the hub (township) or every township on the roster (county) */

@@ -132,6 +132,21 @@ static const struct stored s_stored[] = {
 	TEXT("helper", "phone", 20),
 	KIND("helper", "start", FX_DATE),
 	KIND("helper", "end", FX_DATE),
+	/* schema 2: evaluation groups, spot checks, synonyms (lib/domain/village.c, household.c) */
+	LIKE("eval_group", "village", household_fields[HF_VILLAGE]),
+	KIND("eval_group", "year", FK_YEAR),
+	TEXT("eval_group", "members", 1000),
+	KIND("eval_group", "formed_at", FX_DATE),
+	NOTE("eval_group", "note", 500),
+	TEXT("spot_check", "kind", 20),
+	KIND("spot_check", "at", FX_DATE),
+	TEXT("spot_check", "by_name", 120),
+	TEXT("spot_check", "households", 3200),
+	NOTE("spot_check", "findings", TEXT_NOTE_MAX),
+	NOTE("spot_check", "follow_up", TEXT_NOTE_MAX),
+	TEXT("synonym", "list", 32),
+	TEXT("synonym", "word", CODE_NAME_MAX),
+	TEXT("synonym", "code", CODE_KEY_MAX),
 	LIKE("half_year", "household", household_fields[HF_ID]),
 	TEXT("half_year", "period", 10),
 	TEXT("half_year", "decision", 20),
@@ -779,6 +794,10 @@ s_check_text(struct fields *f, const struct ledger_rule_op *op, const struct col
 			return s_refuse(err, errlen, w, v, n, "a household id is the township code %.9s "
 			    "followed by 6 digits (not 000000)", w->key_len >= 9 && s_digits(w->key, 9) ?
 			    w->key : "");
+		return 0;
+	case FK_MEMBER_NO:     /* household.village_group: 2 digits, 01-99 */
+		if (n != 2 || !s_digits(v, 2) || memcmp(v, "00", 2) == 0)
+			return s_refuse(err, errlen, w, v, n, "two digits 01 to 99");
 		return 0;
 	case FX_DATE:
 		if (n != 10)

@@ -29,6 +29,8 @@ struct code_entry {
 const struct field household_fields[HF_COUNT] = {
 	[HF_ID]              = { "id", "户编号", FK_HOUSEHOLD, NULL, NULL, 0, "户号;户编码" },
 	[HF_VILLAGE]         = { "village", "村代码", FK_VILLAGE, "household", NULL, 0, "行政村代码;村编码" },
+	/* 村民小组: the group number within the village, two digits as a member number (schema 2) */
+	[HF_GROUP]           = { "village_group", "村民小组", FK_MEMBER_NO, "household", NULL, 0, "组;小组;村民小组编号" },
 	[HF_HEAD_NAME]       = { "head_name", "户主姓名", FK_NAME, NULL, NULL, 0, NULL },
 	[HF_HEAD_IDCARD]     = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码;户主证件号码" },
 	[HF_HEAD_SEX]        = { "head_sex", "户主性别", FK_CODE, NULL, "code_sex", 0, NULL },
@@ -131,6 +133,25 @@ household_ctx_init(struct household_ctx *c, sqlite3 *db, const char *township,
 		st = NULL;
 	}
 	cap = 0;
+	if (sqlite3_prepare_v2(db, "SELECT list, word, code FROM synonym ORDER BY id", -1, &st,
+	    NULL) != SQLITE_OK)
+		goto sqlfail;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (c->nsynonyms == cap) {
+			cap = cap ? cap * 2 : 64;
+			void *p = realloc(c->synonyms, cap * sizeof *c->synonyms);
+			if (!p)
+				goto nomem;
+			c->synonyms = p;
+		}
+		struct code_entry *e = &c->synonyms[c->nsynonyms++];
+		snprintf(e->table, sizeof e->table, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(e->name, sizeof e->name, "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(e->code, sizeof e->code, "%s", (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	cap = 0;
 	if (sqlite3_prepare_v2(db, "SELECT id FROM village ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		goto sqlfail;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -168,8 +189,11 @@ household_ctx_release(struct household_ctx *c)
 	free(c->stmts);
 	c->stmts = NULL;
 	free(c->codes);
+	free(c->synonyms);
 	free(c->villages);
 	c->codes = NULL;
+	c->synonyms = NULL;
+	c->nsynonyms = 0;
 	c->villages = NULL;
 	c->ncodes = c->nvillages = 0;
 }
@@ -217,8 +241,8 @@ s_code_exact(const struct household_ctx *c, const char *table, const char *value
 
 /*
  * The one lookup of a typed code, for every field, option and import: the
- * code, its Chinese name as the county's list has it, then the English name
- * or another name offices use (labels.h).  NULL if none.
+ * code, its Chinese name as the county's list has it, a synonym the county
+ * keeps as data, then the English name or another name of labels.h.  NULL if none.
  */
 static const struct code_entry *
 s_code(const struct household_ctx *c, const char *table, const char *value)
@@ -226,9 +250,83 @@ s_code(const struct household_ctx *c, const char *table, const char *value)
 	const struct code_entry *e = s_code_exact(c, table, value);
 	const char *code;
 
+	for (size_t i = 0; !e && i < c->nsynonyms; i++)
+		if (strcmp(c->synonyms[i].table, table) == 0 && strcmp(c->synonyms[i].name, value) == 0)
+			return s_code_exact(c, table, c->synonyms[i].code);
 	if (!e && (code = label_code_find(table, value)))
 		e = s_code_exact(c, table, code);
 	return e;
+}
+
+const char *
+household_code_lookup(const struct household_ctx *c, const char *table, const char *value)
+{
+	const struct code_entry *e = s_code(c, table, value);
+
+	return e ? e->code : NULL;
+}
+
+void
+household_synonym_key(char *out, size_t len, const char *list, const char *word)
+{
+	uint8_t h[8];
+	char hex[17];
+
+	crypto_generichash(h, sizeof h, (const unsigned char *)word, strlen(word), NULL, 0);
+	hex_encode(hex, h, sizeof h);
+	snprintf(out, len, "%s/%s", list, hex);
+}
+
+int
+household_check_synonym(sqlite3 *db, const char *dbname, const char *key, char *err, size_t errlen)
+{
+	char *sql = sqlite3_mprintf("SELECT coalesce(list, ''), coalesce(word, ''), coalesce(code, '') "
+	    "FROM \"%w\".synonym WHERE id = ?1", dbname);
+	sqlite3_stmt *st = NULL;
+	char want[192], list[40] = "", word[80] = "", code[16] = "";
+	int rc;
+
+	if (!sql || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return errf(err, errlen, "synonym: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_free(sql);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(list, sizeof list, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(word, sizeof word, "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(code, sizeof code, "%s", (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return errf(err, errlen, "synonym row \"%s\": %s", key, sqlite3_errmsg(db));
+	household_synonym_key(want, sizeof want, list, word);
+	if (strcmp(want, key) != 0)
+		return errf(err, errlen, "rule synonym: row \"%s\" must be keyed by its list and word (%s)",
+		    key, want);
+	int known = 0;
+	for (const char *const *t = s_code_tables; *t; t++)
+		known |= strcmp(*t, list) == 0;
+	if (!known || !word[0])
+		return errf(err, errlen, "rule synonym: %s: \"%s\" is not a code list", key, list);
+	sql = sqlite3_mprintf("SELECT sum(id = ?1), sum(id = ?2 OR name = ?2) FROM \"%w\".\"%w\"",
+	    dbname, list);
+	st = NULL;
+	if (!sql || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_free(sql);
+		return errf(err, errlen, "synonym: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_free(sql);
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, word, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : errf(err, errlen, "synonym: %s", sqlite3_errmsg(db));
+	if (rc == 0 && sqlite3_column_int(st, 0) == 0)
+		rc = errf(err, errlen, "rule synonym: %s: %s has no code \"%s\"", key, list, code);
+	else if (rc == 0 && sqlite3_column_int(st, 1) > 0)
+		rc = errf(err, errlen, "rule synonym: %s: \"%s\" is already a code or name of %s", key,
+		    word, list);
+	sqlite3_finalize(st);
+	return rc;
 }
 
 const char *
@@ -821,6 +919,25 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 				    fs[keep[k]].name);
 	}
 
+	/* 村民小组: a group of the household's (new or recorded) village */
+	if (v[HF_GROUP].given && !v[HF_GROUP].null) {
+		char key[CODE_MAX + 8], village[CODE_MAX] = "";
+		sqlite3_stmt *st;
+		if (v[HF_VILLAGE].given && !v[HF_VILLAGE].null)
+			snprintf(village, sizeof village, "%s", v[HF_VILLAGE].s);
+		else if ((st = household_stmt(c, "SELECT village FROM household WHERE id = ?1")) != NULL) {
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+				snprintf(village, sizeof village, "%s", (const char *)sqlite3_column_text(st, 0));
+			sqlite3_reset(st);
+		}
+		snprintf(key, sizeof key, "%s/%s", village, v[HF_GROUP].s);
+		if (s_int_query(c, "SELECT count(*) FROM village_group WHERE id = ?1", key) != 1)
+			return errf(err, errlen, "%s (%s) \"%s\": village %s has no group %s (\"lika village "
+			    "group add\")", fs[HF_GROUP].label, fs[HF_GROUP].name, v[HF_GROUP].s, village,
+			    v[HF_GROUP].s);
+	}
+
 	/* causes: exactly one main, at most two others, none repeated */
 	char main_code[16] = "";
 	if (v[HF_MAIN_CAUSE].given && !v[HF_MAIN_CAUSE].null)
@@ -1051,7 +1168,7 @@ household_income_put(const struct household_ctx *c, struct ops *ops, const char 
 
 /* Columns in field order; NULL-producing placeholders where a field is not stored. */
 static const char s_household_sql[] =
-    "SELECT h.id, h.village, m.name, m.idcard, m.sex, h.address, h.phone, h.bank, h.account,"
+    "SELECT h.id, h.village, h.village_group, m.name, m.idcard, m.sex, h.address, h.phone, h.bank, h.account,"
     " h.attribute, h.standard, h.first_year, h.status,"
     " (SELECT group_concat(flag, ',') FROM (SELECT flag FROM household_flag"
     "   WHERE household = h.id ORDER BY flag)),"

@@ -55,7 +55,7 @@ struct field {
 
 /* Household fields (户). */
 enum {
-	HF_ID, HF_VILLAGE, HF_HEAD_NAME, HF_HEAD_IDCARD, HF_HEAD_SEX, HF_ADDRESS, HF_PHONE,
+	HF_ID, HF_VILLAGE, HF_GROUP, HF_HEAD_NAME, HF_HEAD_IDCARD, HF_HEAD_SEX, HF_ADDRESS, HF_PHONE,
 	HF_BANK, HF_ACCOUNT, HF_ATTRIBUTE, HF_STANDARD, HF_FIRST_YEAR, HF_STATUS, HF_FLAGS,
 	HF_MAIN_CAUSE, HF_OTHER_CAUSES, HF_CAUSE_NOTE, HF_FARMLAND, HF_IRRIGATED, HF_FOREST,
 	HF_HOUSING_AREA, HF_DANGEROUS_HOUSE, HF_SAFE_WATER, HF_ELECTRICITY, HF_ROAD_DISTANCE,
@@ -121,6 +121,8 @@ struct household_ctx {
 	int today;              /* YYYYMMDD, for birth dates */
 	struct code_entry *codes;
 	size_t ncodes;
+	struct code_entry *synonyms;    /* table "synonym": name = the word offices type */
+	size_t nsynonyms;
 	char (*villages)[CODE_MAX];
 	size_t nvillages;
 	struct stmt_cache *stmts;   /* household_stmt's prepared statements */
@@ -147,6 +149,25 @@ int household_field_find(const struct field *fs, int n, const char *header);
  */
 int household_field_parse(const struct household_ctx *c, const struct field *f,
     const char *in, struct field_value *out, char *err, size_t errlen);
+
+/*
+ * The code VALUE stands for in code table TABLE: the code itself, its name,
+ * or a synonym the county keeps (table synonym: 乡(镇)内务工 for 01 of
+ * code_migrant).  The one lookup import and options use.  NULL if none.
+ */
+const char *household_code_lookup(const struct household_ctx *c, const char *table,
+    const char *value);
+
+/* The key of synonym WORD of LIST: LIST/ + 16 hex digits of BLAKE2b-64 of WORD (OUT: KEY_MAX). */
+void household_synonym_key(char *out, size_t len, const char *list, const char *word);
+
+/*
+ * Rule "synonym": row KEY of table synonym (in DBNAME) is keyed LIST/WORD by
+ * its own columns (household_synonym_key), LIST is a code table, CODE one of its codes, and WORD is
+ * not already a code or name of LIST.  0, or -1 with "rule synonym: …".
+ */
+int household_check_synonym(sqlite3 *db, const char *dbname, const char *key, char *err,
+    size_t errlen);
 
 /* The Chinese name of CODE in code table TABLE (CODE itself if unknown). */
 const char *household_code_name(const struct household_ctx *c, const char *table,

@@ -134,8 +134,14 @@ procedure_record_hash(sqlite3 *db, const char *dbname, const char *household,
 		sqlite3_str_appendf(s, "SELECT id");
 		int ncols = 1;
 		for (int c = 0; t->cols[c].name; c++) {
-			if (strcmp(t->name, "household") == 0 && strcmp(t->cols[c].name, "status") == 0)
-				continue;   /* procedure state, not the record */
+			/*
+			 * status is procedure state; the village group is where the household is
+			 * evaluated (schema 2), not what it is: a step signed on schema 1 binds
+			 * the same record on a node of schema 2
+			 */
+			if (strcmp(t->name, "household") == 0 && (strcmp(t->cols[c].name, "status") == 0 ||
+			    strcmp(t->cols[c].name, "village_group") == 0))
+				continue;
 			sqlite3_str_appendf(s, ", \"%w\"", t->cols[c].name);
 			ncols++;
 		}
@@ -672,7 +678,7 @@ s_check_quota(sqlite3 *db, const char *dbname, const char *code, const struct pr
 	    "x.round = r.round AND x.decision = 'reject') AND NOT EXISTS (SELECT 1 FROM "
 	    "\"%w\".approval x WHERE x.household = r.household AND x.round = r.round AND "
 	    "x.decision = 'reject')";
-	int64_t used = s_int(db, dbname, sql, code, year, h->id, 0);
+	int64_t used = s_int(db, dbname, sql, code, year, h->id, 0) + t->pending;
 	if (used + 1 > q)
 		return REFUSE("quota", "the quota of %s %s for %s is %lld households and %lld are already "
 		    "%s", strlen(code) == 9 ? "township" : "village", code, year, (long long)q,

@@ -110,6 +110,10 @@ struct step_take {
 	const char *at;             /* YYYY-MM-DD */
 	int64_t clock_ms;           /* the clock of its change set (ms since the epoch) */
 	const uint8_t *record_hash; /* the record as the step binds it (HASH_BYTES) */
+	int pending;                /* households of the same village passed through this step
+	                             * earlier in the change set being written, not yet in the
+	                             * tables (a batch step, checked by the command); counts
+	                             * against the quota.  0 on apply, where they are applied. */
 };
 
 /* Which rules to apply (PROCEDURE.md, "Rules on apply"). */

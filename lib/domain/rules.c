@@ -19,6 +19,7 @@
 #include "procedure.h"
 #include "schema.h"
 #include "util.h"
+#include "village.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,8 @@ s_official(sqlite3 *db, const char *dbname, const char *id, uint8_t pk[PUBKEY_BY
  * row's township (whose node key sealed it then), else 0: the key that counts
  * is the one that signed that seq (ledger_origin_key: a re-keyed township).
  */
+static int s_may_arrive(struct ledger *l, const struct changeset_header *cs, const char *owner);
+
 static int
 s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *table,
     const char *key, const struct changeset_header *cs, char *err, size_t errlen)
@@ -122,15 +125,18 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 	/* signed: by whom, and does the signature hold? */
 	uint8_t pk[PUBKEY_BYTES];
 	char role[32], office[CODE_MAX], township[CODE_MAX], county[CODE_MAX];
+	snprintf(township, sizeof township, "%.9s", r.household);
+	snprintf(county, sizeof county, "%.6s", r.household);
 	if (s_official(db, dbname, r.official, pk, role, sizeof role, office, sizeof office,
 	    err, errlen) < 0) {
 		char why[256];
 		snprintf(why, sizeof why, "%s", err);
 		rc = errf(err, errlen, "rule signature: step \"%s\" of %s: %s", def->name, r.household, why);
+		/* the official's row is in the county feed, which may be behind here */
+		if (s_may_arrive(l, cs, county))
+			rc = LEDGER_RULE_WAIT;
 		goto out;
 	}
-	snprintf(township, sizeof township, "%.9s", r.household);
-	snprintf(county, sizeof county, "%.6s", r.household);
 	if (def->role && strcmp(role, def->role) != 0) {
 		rc = errf(err, errlen, "rule signer-role: step \"%s\" of %s must be signed by a %s, "
 		    "not by %s (%s)", def->name, r.household, def->role, r.official, role);
@@ -292,7 +298,6 @@ s_no_memory(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *
 /* ---- the procedure on apply ------------------------------------------------------ */
 
 /* What this change set has done so far, for the rules that look across its ops. */
-#define RULES_MAX_EXPECT 64
 enum rules_stmt { RS_STEP_EXISTS_REVIEW, RS_STEP_EXISTS_APPROVAL, RS_STATUS, RS_COUNT };
 struct rules {
 	struct fields *fields;      /* the field rules' caches (fields.h) */
@@ -300,12 +305,12 @@ struct rules {
 	sqlite3_stmt *st[RS_COUNT]; /* prepared on "main" once; other databases each time */
 	char origin[CODE_MAX];      /* the change set being applied */
 	uint64_t seq;
-	int n;
-	struct {
+	int n, cap, oom;
+	struct rules_expect {
 		char household[KEY_MAX];
 		char status[8];         /* the status the procedure leads to */
 		char why[48];           /* the step or decision that leads there */
-	} expect[RULES_MAX_EXPECT];
+	} *expect;                  /* one a household of the change set (a batch step: many) */
 };
 
 /*
@@ -356,6 +361,7 @@ s_rules_free(void *arg)
 	for (int i = 0; i < RS_COUNT; i++)
 		sqlite3_finalize(r->st[i]);
 	fields_free(r->fields);
+	free(r->expect);
 	free(r);
 }
 
@@ -367,6 +373,7 @@ s_rules_at(struct rules *r, const struct changeset_header *h)
 		snprintf(r->origin, sizeof r->origin, "%s", h->origin);
 		r->seq = h->seq;
 		r->n = 0;
+		r->oom = 0;
 	}
 }
 
@@ -375,12 +382,22 @@ s_expect(struct rules *r, const char *household, const char *status, const char 
 {
 	int i;
 
-	for (i = 0; i < r->n && strcmp(r->expect[i].household, household) != 0; i++)
+	/* newest first: a step's status row follows the step row */
+	for (i = r->n - 1; i >= 0 && strcmp(r->expect[i].household, household) != 0; i--)
 		;
-	if (i == RULES_MAX_EXPECT)
-		return;     /* more households than a batch step takes: the rest change nothing */
-	if (i == r->n)
-		r->n++;
+	if (i < 0) {
+		if (r->n == r->cap) {
+			int cap = r->cap ? r->cap * 2 : 64;
+			void *p = realloc(r->expect, (size_t)cap * sizeof *r->expect);
+			if (!p) {
+				r->oom = 1;     /* s_check_status refuses: no status change goes unchecked */
+				return;
+			}
+			r->expect = p;
+			r->cap = cap;
+		}
+		i = r->n++;
+	}
 	snprintf(r->expect[i].household, sizeof r->expect[i].household, "%s", household);
 	snprintf(r->expect[i].status, sizeof r->expect[i].status, "%s", status ? status : "");
 	snprintf(r->expect[i].why, sizeof r->expect[i].why, "%s", why);
@@ -407,6 +424,45 @@ s_scope(struct ledger *l, const char *origin, const char *household)
 	if (n && strncmp(household, me->code, n) == 0)
 		return CHECK_ORDER;
 	return 0;
+}
+
+/*
+ * A rule found the household's file here behind the change set (the
+ * household, or the step before, missing), and what is missing is OWNER's to
+ * write.  Wait for it, rather than refuse, when it may yet arrive: OWNER is
+ * not the change set's origin (whose feed is applied in order, so what it
+ * lacks it never wrote), and OWNER is another node, or this node while it is
+ * held as possibly behind its own feed (restored from a copy or from the hub).
+ */
+static int
+s_may_arrive(struct ledger *l, const struct changeset_header *cs, const char *owner)
+{
+	char hold[256];
+
+	if (!cs || strcmp(cs->origin, owner) == 0)
+		return 0;
+	if (strcmp(ledger_identity(l)->code, owner) != 0)
+		return 1;
+	return ledger_meta_get(l, "write_hold", hold, sizeof hold) == 0 && hold[0];
+}
+
+/* Whose is the step that must come before T in H (behind: the file here lacks it)?  NULL if none. */
+static const char *
+s_behind(const struct procedure_state *h, const struct step_take *t, char owner[CODE_MAX])
+{
+	const struct step_def *want;
+
+	if (t->round > h->round)
+		want = procedure_step_no(t->def->procedure, 1);
+	else if (t->round == h->round && !h->rejected && !h->complete &&
+	    !strcmp(h->procedure, t->def->procedure) && t->def->number > h->last + 1)
+		want = procedure_step_no(t->def->procedure, h->last + 1);
+	else
+		return NULL;
+	if (!want)
+		return NULL;
+	snprintf(owner, CODE_MAX, "%.*s", want->flags & STEP_COUNTY ? 6 : 9, h->id);
+	return owner;
 }
 
 /* A step row as it now stands, against the household's history before it. */
@@ -449,13 +505,19 @@ s_check_procedure(struct rules *r, struct ledger *l, const struct ledger_rule_op
 		rc = errf(err, errlen, "procedure: %s", sqlite3_errmsg(op->db));
 		goto out;
 	}
+	char owner[CODE_MAX];
 	if (checks && !found) {
+		snprintf(owner, sizeof owner, "%.9s", household);
 		rc = errf(err, errlen, "rule order: step %s of %s: no such household", t.def->name, household);
+		if (s_may_arrive(l, op->cs, owner))
+			rc = LEDGER_RULE_WAIT;
 		goto out;
 	}
 	if (checks && procedure_check_step(op->db, op->dbname, &h, &t, checks, rule, sizeof rule, why,
 	    sizeof why) < 0) {
 		rc = errf(err, errlen, "rule %s: %s", rule, why);
+		if (!strcmp(rule, "order") && s_behind(&h, &t, owner) && s_may_arrive(l, op->cs, owner))
+			rc = LEDGER_RULE_WAIT;
 		goto out;
 	}
 	if (checks & CHECK_RECORD) {
@@ -549,7 +611,9 @@ s_check_status(struct rules *r, const struct ledger_rule_op *op, char *err, size
 	s_done(r, st);
 	if (!exists || strcmp(old, now) == 0)
 		return 0;
-	for (int i = 0; i < r->n; i++)
+	if (r->oom)
+		return errf(err, errlen, "rules: out of memory");
+	for (int i = r->n - 1; i >= 0; i--)
 		if (strcmp(r->expect[i].household, op->key) == 0) {
 			if (strcmp(r->expect[i].status, now) == 0)
 				return 0;
@@ -599,6 +663,26 @@ s_check_policy(const struct ledger_rule_op *op, char *err, size_t errlen)
 	return rc;
 }
 
+/* The rows of schema 2: a household's group, evaluation groups, spot checks, synonyms. */
+static int
+s_check_schema2(struct ledger *l, const struct ledger_rule_op *op, char *err, size_t errlen)
+{
+	char v[32];
+
+	/* a household row is looked at when it sets its group or moves village (no SQL otherwise) */
+	if (!strcmp(op->table, "household"))
+		return s_op_text(op, "village_group", v, sizeof v) || s_op_text(op, "village", v, sizeof v) ?
+		    village_check_household_group(op->db, op->dbname, op->key, err, errlen) : 0;
+	if (!strcmp(op->table, "eval_group"))
+		return village_check_eval_group(op->db, op->dbname, op->key, err, errlen);
+	if (!strcmp(op->table, "spot_check"))
+		return village_check_spot_check(op->db, op->dbname, op->key, ledger_identity(l)->code,
+		    err, errlen);
+	if (!strcmp(op->table, "synonym"))
+		return household_check_synonym(op->db, op->dbname, op->key, err, errlen);
+	return 0;
+}
+
 /* half_year decisions that set a status: return 返贫, remove 清退. */
 static void
 s_expect_half_year(struct rules *r, const struct ledger_rule_op *op)
@@ -634,17 +718,21 @@ s_rules(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err,
 		if (!strcmp(op->table, "household") && !op->deleted)
 			return s_check_status(r, op, err, errlen);
 		return 0;
-	case LEDGER_RULE_AFTER:
-		if (s_check_row(l, op->db, op->dbname, op->cs, op->table, op->key,
-		    strlen(op->key), op->deleted, err, errlen) < 0)
-			return -1;
+	case LEDGER_RULE_AFTER: {
+		int rc = s_check_row(l, op->db, op->dbname, op->cs, op->table, op->key,
+		    strlen(op->key), op->deleted, err, errlen);
+		if (rc != 0)
+			return rc;
 		if (step_table)
 			return s_check_procedure(r, l, op, err, errlen);
 		if (!strcmp(op->table, "policy") && !op->deleted)
 			return s_check_policy(op, err, errlen);
 		if (!strcmp(op->table, "half_year"))
 			s_expect_half_year(r, op);
+		if (!op->deleted)
+			return s_check_schema2(l, op, err, errlen);
 		return 0;
+	}
 	case LEDGER_RULE_END:
 		return 0;
 	}

@@ -61,12 +61,14 @@ main(void)
 	fprintf(f, "Every table starts with `id TEXT PRIMARY KEY NOT NULL` (an op's key), then "
 	    "the columns below, in this order. Owner: `county` tables are written by the "
 	    "county's feed only; `township` tables by townships, each only rows whose key "
-	    "starts with its own 9-digit code.\n");
+	    "starts with its own 9-digit code; `county or township` tables by either, each only rows "
+	    "whose key starts with its own code and `/`.\n");
 	for (const struct table_def *const *tp = schema_tables; *tp; tp++) {
 		const struct table_def *t = *tp;
 
 		fprintf(f, "\n#### `%s` (%s)\n\n", t->name,
-		    t->owner == OWNER_COUNTY ? "county" : "township");
+		    t->owner == OWNER_COUNTY ? "county" : t->owner == OWNER_NODE ? "county or township" :
+		    "township");
 		fprintf(f, "%s Key: %s.\n\n", t->about ? t->about : "", t->key ? t->key : "?");
 		fprintf(f, "| # | column | type | meaning |\n| --- | --- | --- | --- |\n");
 		fprintf(f, "| 0 | `id` | TEXT | the key |\n");

@@ -208,6 +208,55 @@ test_member_rules(void **state)
 	ops_release(&ops);
 }
 
+/* Synonyms: one lookup for options and import; the rule on a synonym row. */
+static void
+test_synonyms(void **state)
+{
+	struct fixture *fx = *state;
+	struct field_value v;
+	char err[512], key[KEY_MAX], sql[512];
+
+	assert_string_equal(household_code_lookup(&fx->c, "code_migrant", "乡(镇)内务工"), "01");
+	assert_string_equal(household_code_lookup(&fx->c, "code_migrant", "省外务工"), "04");
+	assert_string_equal(household_code_lookup(&fx->c, "code_migrant", "省外"), "04");
+	assert_string_equal(household_code_lookup(&fx->c, "code_migrant", "04"), "04");
+	assert_string_equal(household_code_lookup(&fx->c, "code_flag", "纯女户"), "02");
+	assert_null(household_code_lookup(&fx->c, "code_migrant", "纯女户"));   /* another list's */
+	assert_null(household_code_lookup(&fx->c, "code_migrant", "出国务工"));
+	assert_int_equal(s_parse(fx, &household_member_fields[MF_MIGRANT], "县外省内务工", &v, err), 0);
+	assert_string_equal(v.s, "03");
+	assert_int_equal(s_parse(fx, &household_fields[HF_FLAGS], "纯女户、军烈属", &v, err), 0);
+	assert_string_equal(v.s, "02,03");
+
+	/* the seeded rows pass their own rule; a wrong key, code or word does not */
+	household_synonym_key(key, sizeof key, "code_migrant", "省外务工");
+	assert_int_equal(household_check_synonym(fx->db, "main", key, err, sizeof err), 0);
+	static const struct { const char *key, *list, *word, *code, *want; } bad[] = {
+		{ "code_migrant/0000000000000000", "code_migrant", "外出", "04", "keyed" },
+		{ NULL, "code_migrant", "外出", "09", "no code" },
+		{ NULL, "code_migrant", "省外", "04", "already a code or name" },
+		{ NULL, "code_status", "x", "01", NULL },     /* fine: a list and a code of it */
+		{ NULL, "village", "x", "01", "not a code list" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (bad[i].key)
+			snprintf(key, sizeof key, "%s", bad[i].key);
+		else
+			household_synonym_key(key, sizeof key, bad[i].list, bad[i].word);
+		snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO synonym VALUES ('%s', '%s', '%s', '%s')",
+		    key, bad[i].list, bad[i].word, bad[i].code);
+		assert_int_equal(sqlite3_exec(fx->db, sql, NULL, NULL, NULL), SQLITE_OK);
+		int rc = household_check_synonym(fx->db, "main", key, err, sizeof err);
+		if (!bad[i].want) {
+			assert_int_equal(rc, 0);
+			continue;
+		}
+		assert_int_equal(rc, -1);
+		if (!strstr(err, bad[i].want) || !strstr(err, "rule synonym"))
+			fail_msg("case %zu: \"%s\"", i, err);
+	}
+}
+
 int
 main(void)
 {
@@ -219,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_income_refused),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_member_rules),
+		cmocka_unit_test(test_synonyms),
 	};
 	return cmocka_run_group_tests(tests, s_setup, s_teardown);
 }

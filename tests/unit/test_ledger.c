@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ledger.h"
+#include "schema.h"
 #include "util.h"
 
 #define COUNTY   "522601"
@@ -315,6 +316,125 @@ test_malformed_quarantined(void **state)
  * with the old key, row CODE with the new one.  The old key signs seqs <=
  * UPTO, the new key the rest; verify holds over a feed signed by both.
  */
+/*
+ * A test rule: a county policy row keyed "needs/…" waits until TOWN's village
+ * 001 is applied here; one whose value is "no" is refused once it may apply.
+ */
+static int
+s_wait_rule(void *arg, struct ledger *l, const struct ledger_rule_op *op, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	int have;
+
+	(void)arg, (void)l;
+	if (op->phase != LEDGER_RULE_BEFORE || strcmp(op->table, "policy") != 0 ||
+	    strncmp(op->key, "needs/", 6) != 0)
+		return 0;
+	assert_int_equal(sqlite3_prepare_v2(op->db, "SELECT 1 FROM village WHERE id = '" TOWN "001'",
+	    -1, &st, NULL), SQLITE_OK);
+	have = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!have) {
+		snprintf(err, errlen, "rule test: village " TOWN "001 is not here yet");
+		return LEDGER_RULE_WAIT;
+	}
+	for (uint32_t i = 0; op->cols && i < op->cols->size; i++) {
+		const msgpack_object *k = &op->cols->ptr[i].key, *v = &op->cols->ptr[i].val;
+		if (k->via.str.size == 5 && !memcmp(k->via.str.ptr, "value", 5) &&
+		    v->type == MSGPACK_OBJECT_STR && v->via.str.size == 2 && !memcmp(v->via.str.ptr, "no", 2)) {
+			snprintf(err, errlen, "rule test: value no");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+s_policy(struct ledger *county, const char *key, const char *value)
+{
+	char err[ERRBUF_SIZE];
+	struct ops ops = OPS_INIT;
+	struct colval c[] = { COL_TEXT("value", value) };
+
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", key, c, 1);
+	assert_int_equal(ledger_begin(county, err, sizeof err), 0);
+	if (ledger_commit(county, &ops, NULL, err, sizeof err) < 0)
+		fail_msg("policy: %s", err);
+	ops_release(&ops);
+}
+
+/*
+ * "Wait, don't refuse": a change set a rule finds missing what another feed
+ * brings is held (with its feed behind it) and applies once that arrives;
+ * replay follows the order it was applied in.  Held, then refused: frozen.
+ */
+static void
+test_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct ledger *t2 = f->town2;
+	char reason[256], why[256], err[ERRBUF_SIZE];
+	struct verify_report rep;
+	uint64_t replayed;
+
+	ledger_set_rules(t2, s_wait_rule, NULL, NULL);
+	s_policy(f->county, "needs/1", "yes");          /* county seq 3 */
+	s_policy(f->county, "other/1", "x");            /* county seq 4 */
+	s_write(f->town, "village", TOWN "001", "东村");
+	for (uint64_t seq = 1; seq <= 2; seq++)
+		assert_int_equal(s_pass(f->county, COUNTY, seq, t2, reason), RECV_STORED);
+	assert_int_equal(s_pass(f->county, COUNTY, 3, t2, reason), RECV_HELD);
+	assert_non_null(strstr(reason, "village " TOWN "001 is not here yet"));
+	assert_int_equal(s_pass(f->county, COUNTY, 4, t2, reason), RECV_HELD);
+	assert_non_null(strstr(reason, "behind seq 3"));
+	assert_int_equal(ledger_feed_waits(t2, COUNTY, why, sizeof why), 1);
+	assert_non_null(strstr(why, "seq 3: "));
+	assert_int_equal(ledger_feed_frozen(t2, COUNTY, why, sizeof why), 0);
+
+	/* what it waits for arrives in another feed: both apply in the same commit */
+	assert_int_equal(s_pass(f->town, TOWN, 1, t2, reason), RECV_STORED);
+	assert_int_equal(ledger_feed_waits(t2, COUNTY, why, sizeof why), 0);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(ledger_db(t2), "SELECT count(*) FROM policy", -1, &st,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 2);
+	sqlite3_finalize(st);
+	assert_int_equal(ledger_verify(t2, &rep, err, sizeof err), 0);
+	assert_int_equal(ledger_rebuild(t2, &replayed, err, sizeof err), 0);
+
+	/* a local write that would wait fails like a refusal */
+	struct ledger *c = f->county;
+	ledger_set_rules(c, s_wait_rule, NULL, NULL);
+	struct ops ops = OPS_INIT;
+	struct colval cv[] = { COL_TEXT("value", "yes") };
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "needs/2", cv, 1);
+	assert_int_equal(ledger_begin(c, err, sizeof err), 0);
+	assert_int_equal(ledger_commit(c, &ops, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, "is not here yet"));
+	ops_release(&ops);
+	ledger_set_rules(c, NULL, NULL, NULL);
+
+	/* held, then refused once it may apply: quarantined, the feed frozen, nothing applied */
+	s_policy(c, "needs/3", "no");                   /* county seq 5 */
+	struct ledger *t = s_open(f, "town3", "522601300", f->t2pk, f->t2sk);
+	ledger_set_rules(t, s_wait_rule, NULL, NULL);
+	for (uint64_t seq = 1; seq <= 2; seq++)
+		assert_int_equal(s_pass(c, COUNTY, seq, t, reason), RECV_STORED);
+	assert_int_equal(s_pass(c, COUNTY, 3, t, reason), RECV_HELD);
+	assert_int_equal(s_pass(c, COUNTY, 4, t, reason), RECV_HELD);
+	assert_int_equal(s_pass(c, COUNTY, 5, t, reason), RECV_HELD);
+	assert_int_equal(s_pass(f->town, TOWN, 1, t, reason), RECV_STORED);
+	assert_int_equal(ledger_feed_frozen(t, COUNTY, why, sizeof why), 1);
+	assert_non_null(strstr(why, "seq 5 refused: op 0: rule test: value no"));
+	assert_int_equal(ledger_feed_waits(t, COUNTY, why, sizeof why), 1);
+	assert_non_null(strstr(why, "seq 5: the feed is frozen"));
+	assert_int_equal(ledger_verify(t, &rep, err, sizeof err), 0);
+	ledger_close(&t);
+}
+
 static void
 test_rekey(void **state)
 {
@@ -377,6 +497,163 @@ test_rekey(void **state)
 	ledger_close(&fresh);
 }
 
+/* The first column of SQL on DB as an integer. */
+static int64_t
+s_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* County change set SEQ after PREV written for SCHEMA by hand (a county a version ahead), received by TO. */
+static enum recv_result
+s_county_cs(struct fixture *f, struct ledger *to, uint64_t seq, const uint8_t prev[HASH_BYTES],
+    unsigned schema, uint8_t id[HASH_BYTES], char *reason)
+{
+	struct changeset_header h = { .format = CHANGESET_FORMAT, .seq = seq, .schema = schema,
+		.hlc = (uint64_t)clock_ms() << 16, .nops = 1 };
+	struct ops ops = OPS_INIT;
+	struct colval c[] = { COL_TEXT("name", "poverty_line"), COL_INT("year", 2014),
+		COL_TEXT("value", "2300") };
+	msgpack_sbuffer body;
+	uint8_t sig[SIG_BYTES];
+	char err[ERRBUF_SIZE];
+	enum recv_result r;
+
+	strcpy(h.origin, COUNTY);
+	memcpy(h.prev, prev, HASH_BYTES);
+	memcpy(h.author, f->cpk, PUBKEY_BYTES);
+	ops_init(&ops);
+	ops_upsert(&ops, "policy", "poverty_line/2014", c, 3);
+	changeset_encode(&body, &h, &ops);
+	ops_release(&ops);
+	changeset_id(id, body.data, body.size);
+	changeset_sign(sig, body.data, body.size, f->csk);
+	assert_int_equal(ledger_recv_begin(to, err, sizeof err), 0);
+	assert_int_equal(ledger_receive(to, body.data, body.size, sig, SIG_BYTES, "test", &r, reason,
+	    256), 0);
+	assert_int_equal(ledger_recv_commit(to, err, sizeof err), 0);
+	msgpack_sbuffer_destroy(&body);
+	return r;
+}
+
+/*
+ * A township a schema behind holds the county's newer change sets, and every
+ * later one of that feed: stored, not applied, never refused or frozen; its
+ * own feed and verify go on.
+ */
+static void
+test_held_newer_schema(void **state)
+{
+	struct fixture *f = *state;
+	char reason[256], err[ERRBUF_SIZE];
+	uint8_t id[HASH_BYTES], id4[HASH_BYTES];
+	uint64_t seq;
+	struct verify_report rep;
+
+	for (uint64_t s = 1; s <= 2; s++)
+		assert_int_equal(s_pass(f->county, COUNTY, s, f->town, reason), RECV_STORED);
+	assert_int_equal(ledger_feed_head(f->county, COUNTY, &seq, id), 0);
+	assert_int_equal(s_county_cs(f, f->town, 3, id, SCHEMA_VERSION + 1, id, reason), RECV_HELD);
+	assert_non_null(strstr(reason, "held until upgrade"));
+	/* a later one of the current schema waits behind it */
+	assert_int_equal(s_county_cs(f, f->town, 4, id, SCHEMA_VERSION, id4, reason), RECV_HELD);
+	assert_int_equal(ledger_feed_frozen(f->town, COUNTY, reason, sizeof reason), 0);
+	assert_int_equal(ledger_feed_head(f->town, COUNTY, &seq, id), 0);
+	assert_int_equal(seq, 4);
+	assert_int_equal(s_rows(ledger_db(f->town), "SELECT count(*) FROM policy"), 0);
+	assert_int_equal(s_rows(ledger_db(f->town), "SELECT count(*) FROM quarantine"), 0);
+	/* opening again (as after a restart) applies nothing it does not know */
+	assert_int_equal(ledger_apply_held(f->town, err, sizeof err), 0);
+	assert_int_equal(s_rows(ledger_db(f->town), "SELECT count(*) FROM policy"), 0);
+	s_write(f->town, "village", TOWN "001", "一村");
+	assert_int_equal(ledger_verify(f->town, &rep, err, sizeof err), 0);
+}
+
+/* The last column of TABLE in DB (into OUT). */
+static void
+s_last_column(sqlite3 *db, const char *table, char *out, size_t len)
+{
+	char sql[128];
+	sqlite3_stmt *st = NULL;
+
+	snprintf(sql, sizeof sql, "SELECT name FROM pragma_table_info('%s') ORDER BY cid DESC LIMIT 1",
+	    table);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+/*
+ * A database of schema 1 (household without village_group, no tables of
+ * schema 2) gains them on open, in the order a new one has, and verifies.
+ */
+static void
+test_migration(void **state)
+{
+	struct fixture *f = *state;
+	char err[ERRBUF_SIZE], path[128], col[64];
+	struct verify_report rep;
+	sqlite3 *db;
+
+	s_write(f->town, "village", TOWN "001", "一村");
+	ledger_close(&f->town);
+	snprintf(path, sizeof path, "%s/town.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE household DROP COLUMN village_group; "
+	    "DROP TABLE eval_group; DROP TABLE spot_check; DROP TABLE synonym", NULL, NULL, NULL), SQLITE_OK);
+	s_last_column(db, "household", col, sizeof col);
+	assert_string_equal(col, "cause_note");
+	sqlite3_close(db);
+
+	f->town = s_open(f, "town", TOWN, f->tpk, f->tsk);
+	db = ledger_db(f->town);
+	s_last_column(db, "household", col, sizeof col);
+	assert_string_equal(col, "village_group");
+	assert_true(ledger_table_exists(db, "eval_group"));
+	assert_true(ledger_table_exists(db, "spot_check"));
+	assert_true(ledger_table_exists(db, "synonym"));
+	if (ledger_verify(f->town, &rep, err, sizeof err) != 0)
+		fail_msg("verify after migration: %s %s", err, rep.reason);
+	s_write(f->town, "village", TOWN "002", "二村");
+	assert_int_equal(ledger_verify(f->town, &rep, err, sizeof err), 0);
+}
+
+/* spot_check rows: each node writes only keys of its own code and "/". */
+static void
+test_node_owned(void **state)
+{
+	struct fixture *f = *state;
+	char err[ERRBUF_SIZE];
+	struct ops ops = OPS_INIT;
+	struct colval c[] = { COL_TEXT("kind", "spot") };
+	static const struct { int county; const char *key; int ok; } cases[] = {
+		{ 0, TOWN "/2014/001", 0 }, { 1, COUNTY "/2014/001", 0 }, { 0, COUNTY "/2014/002", -1 },
+		{ 1, TOWN "/2014/002", -1 }, { 0, TOWN "2014/003", -1 }, { 1, COUNTY, -1 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ledger *l = cases[i].county ? f->county : f->town;
+		ops_init(&ops);
+		ops_upsert(&ops, "spot_check", cases[i].key, c, 1);
+		assert_int_equal(ledger_begin(l, err, sizeof err), 0);
+		int rc = ledger_commit(l, &ops, NULL, err, sizeof err);
+		if (rc != cases[i].ok)
+			fail_msg("%s writes spot_check \"%s\": %d (%s)", cases[i].county ? "county" : "town",
+			    cases[i].key, rc, err);
+		if (rc < 0)
+			ledger_rollback(l);
+		ops_release(&ops);
+	}
+}
+
 int
 main(void)
 {
@@ -388,6 +665,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fork_detected, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_wait, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_migration, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_held_newer_schema, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_node_owned, s_setup, s_teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -1,0 +1,28 @@
+/*
+ * sink.h — a PostgreSQL copy of a hub's state, kept in step by likad.
+ *
+ * With `[sink] postgres = "CONNINFO"` in lika.conf, likad runs a thread that
+ * follows the ledger and writes the state tables into PostgreSQL (libpq),
+ * partitioned by county code, idempotently and restartably: see sink.c and
+ * the README ("A PostgreSQL copy for analysts").
+ */
+#ifndef LIKAD_SINK_H
+#define LIKAD_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sink;
+
+/*
+ * Start the sink thread for the ledger at DBPATH (opened read-only by the
+ * thread), writing to the PostgreSQL database CONNINFO under the name NODE
+ * (its row in lika_sink).  The thread connects (and reconnects) by itself:
+ * PostgreSQL being down is logged, not an error here.
+ */
+int sink_start(struct sink **sp, const char *dbpath, const char *conninfo, const char *node,
+    char *err, size_t errlen);
+/* Ask the thread to stop, wait for it, free; accepts NULL. */
+void sink_stop(struct sink **sp);
+
+#endif

@@ -1,0 +1,68 @@
+#!/bin/sh
+# The hub keeps a PostgreSQL copy of its state ([sink] postgres): a real
+# PostgreSQL server started by the test.  While a township catches up, the
+# server is killed (as a crash: no checkpoint) and started again, twice; then
+# the hub's likad is killed with SIGKILL while a batch is on its way; and a
+# member is removed.  At the end every state table in PostgreSQL has exactly
+# the hub's rows, each change set is recorded once, and the rows sit in the
+# county's partition.
+. "$SRCDIR/tests/system/lib.sh"
+. "$SRCDIR/tests/system/proc.sh"
+. "$SRCDIR/tests/system/pg.sh"
+pg_start
+proc_nodes
+stop_likad county
+printf '\n[sink]\npostgres = %s\n' "$PGCONN" >> county/lika.conf
+likad --data county -n >/dev/null || fail "likad -n with [sink]"
+
+note "a household whose second member is removed (a delete), and 3000 change sets to catch up"
+h=$(new_household 张三 "$(idno 19500101 011)" 1800)
+lika --data t member add "$h" --name 张小 --idcard "$(idno 19800101 022)" --relation 之女 >/dev/null \
+    || fail "member add"
+[ "$(sqlite3 t/lika.db "SELECT count(*) FROM member WHERE household = '$h'")" = 2 ] || fail "two members"
+lika --data t member remove "$h/02" >/dev/null || fail "member remove"
+stop_likad t
+sed -i 's/^\[sync\]$/[sync]\nbatch_bytes = 4096\nwindow = 1/' t/lika.conf
+"$LIKA_UNIT/test-tool" write t 3000 5 >/dev/null || fail "test-tool write"
+total=$(head_of t 522701101)
+start_likad county
+start_likad t
+
+sunk() { pg_q "SELECT coalesce(sum(changesets), 0) FROM lika_sink" 2>/dev/null || echo 0; }
+moved() { [ "$(sunk)" -gt "$1" ]; }
+last=0
+for i in 1 2; do
+	wait_for 60 "the sink to write after restart $((i - 1))" moved "$last"
+	last=$(sunk)
+	note "PostgreSQL killed ($i) with $last change sets written, the hub at $(head_of county 522701101) of $total"
+	pg_kill
+	sleep 1
+	pg_start
+done
+wait_for 60 "the hub to hold the township's feed" has_head county 522701101 "$total"
+
+note "the hub's likad killed while it writes to PostgreSQL"
+"$LIKA_UNIT/test-tool" write t 500 5 >/dev/null || fail "test-tool write"
+total=$(head_of t 522701101)
+before=$(sunk)
+wait_for 60 "the sink to move on" moved "$before"
+stop_likad county KILL
+start_likad county
+wait_for 60 "the hub to hold the township's feed" has_head county 522701101 "$total"
+
+applied() { sqlite3 county/lika.db "SELECT count(*) FROM changeset WHERE applied <> 0"; }
+in_pg() { pg_q "SELECT count(*) FROM lika_changeset"; }
+caught_up() { [ "$(in_pg)" = "$(applied)" ]; }
+wait_for 60 "PostgreSQL to hold every change set the hub applied" caught_up
+cleanup_daemons
+caught_up || fail "lika_changeset has $(in_pg) rows, the hub applied $(applied)"
+[ "$(pg_q "SELECT count(*) FROM (SELECT origin, seq FROM lika_changeset GROUP BY 1, 2 HAVING count(*) > 1) d")" = 0 ] \
+    || fail "a change set recorded twice"
+pg_same_as county/lika.db || fail "PostgreSQL differs from the hub's state"
+[ "$(pg_q "SELECT count(*) FROM member WHERE household = '$h'")" = 1 ] || fail "the removed member is still there"
+villages=$(sqlite3 county/lika.db "SELECT count(*) FROM village")
+[ "$villages" -gt 1 ] && [ "$(pg_q "SELECT count(*) FROM ONLY village_522701")" = "$villages" ] \
+    || fail "villages not in the county's partition"
+[ "$(pg_q "SELECT count(*) FROM ONLY member_522701")" = 1 ] || fail "member not in the county's partition"
+grep -q "sink: cannot reach PostgreSQL\|sink: batch not written" county.log || fail "the outages left no trace in the log"
+note "ok: $(in_pg) change sets, every table equal"

@@ -242,7 +242,7 @@ s_code_exact(const struct household_ctx *c, const char *table, const char *value
 /*
  * The one lookup of a typed code, for every field, option and import: the
  * code, its Chinese name as the county's list has it, a synonym the county
- * keeps as data, then the English name or another name of labels.h.  NULL if none.
+ * keeps as data (纯女户, 乡(镇)内务工), then its English name (labels.h).  NULL if none.
  */
 static const struct code_entry *
 s_code(const struct household_ctx *c, const char *table, const char *value)

@@ -7,7 +7,8 @@
  * the few other names offices use, `also`).  Lists here are fixed by the
  * program (exclusion kinds, measure categories, stages); the county's code
  * lists (code_*) are data in the ledger, and this file only gives their
- * codes English names (label_code_find, label_code_english).
+ * codes English names (label_code_find, label_code_english); their Chinese
+ * synonyms are data too (the synonym table).
  */
 #ifndef LIKA_LABELS_H
 #define LIKA_LABELS_H
@@ -63,7 +64,8 @@ extern const struct label label_stages[STAGE_COUNT + 1];
 
 /*
  * The code of code list TABLE (e.g. "code_flag") that the English name S (any
- * case, '-' or '_') or another name offices use (纯女户) stands for; NULL if none.
+ * case, '-' or '_') stands for; NULL if none.  Chinese synonyms are the
+ * county's data (table synonym), not here.
  */
 const char *label_code_find(const char *table, const char *s);
 /* The English name of CODE in TABLE; NULL if it has none. */

@@ -12,15 +12,16 @@
 #   make torture    the torture scenario: TORTURE_KILLS SIGKILLs, TORTURE_CUTS link cuts
 
 CC      ?= cc
-PKGS     = sqlite3 libzmq libsodium msgpack inih libpq
+PKGS     = sqlite3 libzmq libsodium msgpack inih libpq libmicrohttpd
 TESTPKGS = cmocka
 DEB_PKGS = build-essential pkg-config libsqlite3-dev libzmq3-dev libsodium-dev \
            libmsgpack-dev libinih-dev libcmocka-dev sqlite3 python3 \
-           libpq-dev postgresql
+           libpq-dev postgresql libmicrohttpd-dev \
+           chromium chromium-driver python3-selenium
 
-# chromium and fonts-noto-cjk: the documents' tests print them headless (A4 page
+# fonts-noto-cjk: the documents' tests print them in chromium headless (A4 page
 # counts, nothing running over) with the Chinese font offices' machines have
-DEB_PKGS += chromium fonts-noto-cjk
+DEB_PKGS += fonts-noto-cjk
 
 CFLAGS  ?= -O2 -g
 # quiet by default: one line a file ("  CC lib/core/ledger.c"); make V=1 prints the commands
@@ -70,7 +71,10 @@ LIB_SRC = $(CORE_SRC) $(DOMAIN_SRC)
 TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c \
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_hold.c tools/cmd_duplicates.c tools/cmd_roster.c \
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c tools/doc.c tools/cmd_notice.c \
-           tools/proc.c tools/passphrase.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c tools/cmd_check.c
+           tools/proc.c tools/passphrase.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c tools/cmd_check.c \
+           tools/web.c tools/web_user.c tools/web_api.c tools/web_dash.c
+# the web console's pages (HTML, CSS, JavaScript modules), embedded in lika
+WEB_ASSETS = tools/web/index.html tools/web/app.js tools/web/style.css
 DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sink.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
@@ -140,7 +144,16 @@ $(BUILD)/libcore.a: $(CORE_OBJ)
 	$(say) AR $@
 	$(Q)ar rcs $@ $^
 
-$(BIN)/lika: $(TOOL_OBJ) $(BUILD)/liblika.a
+$(BUILD)/tools/web_assets.c: $(WEB_ASSETS) tools/web/embed.sh
+	@mkdir -p $(dir $@)
+	$(say) GEN $@
+	$(Q)sh tools/web/embed.sh $@ $(WEB_ASSETS)
+
+$(BUILD)/tools/web_assets.o: $(BUILD)/tools/web_assets.c tools/web.h
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Itools -c -o $@ $<
+
+$(BIN)/lika: $(TOOL_OBJ) $(BUILD)/tools/web_assets.o $(BUILD)/liblika.a
 	@mkdir -p $(dir $@)
 	$(say) LINK $@
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -212,6 +225,7 @@ bench: all $(BENCH_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_import.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_sink.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_procedure.sh
+	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_web.sh
 
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)

@@ -18,8 +18,10 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <spawn.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <zmq.h>
 
 #include "likad.h"
@@ -29,6 +31,45 @@
 #include "util.h"
 
 static volatile sig_atomic_t s_stop, s_reload;
+
+/*
+ * The web console, when lika.conf has [web] listen: likad starts "lika --data
+ * DIR serve" (the lika beside this likad) and stops it when it stops.  The
+ * console is a process of its own, so a bad request can never stall sync.
+ */
+static pid_t
+s_web_start(const char *dir)
+{
+	char self[1024], lika[1100];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	pid_t pid;
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	snprintf(lika, sizeof lika, "%s/lika", self);
+	char *argv[] = { lika, "--data", (char *)dir, "serve", NULL };
+	extern char **environ;
+	if ((errno = posix_spawn(&pid, lika, NULL, NULL, argv, environ)) != 0) {
+		log_warn("web console: cannot start \"%s\"", lika);
+		return -1;
+	}
+	log_info("web console: %s serve started (pid %ld)", lika, (long)pid);
+	return pid;
+}
+
+static void
+s_web_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
 
 static void
 s_on_signal(int sig)
@@ -246,6 +287,7 @@ main(int argc, char **argv)
 		else
 			log_info("sink: keeping PostgreSQL in step with this node's state");
 	}
+	pid_t web = !s_stop && d.node.conf.web_by_likad ? s_web_start(dir) : -1;
 
 	/* loop */
 	if (!s_stop && loop_run(d.loop, s_check, &d) < 0)
@@ -253,6 +295,7 @@ main(int argc, char **argv)
 
 	/* shutdown in reverse */
 	log_info("stopping");
+	s_web_stop(web);
 	control_stop(&d);
 	sink_stop(&d.sink);
 	if (d.node.conf.role == ROLE_COUNTY)

@@ -581,15 +581,7 @@ s_member_add(struct node *n, int argc, char **argv)
 	ops_init(&ops);
 	if ((rc = s_existing(&c, "household", hid, "household", "member add")) == EXIT_OK &&
 	    (rc = s_parse_values(&c, &fo, v, "member add")) == EXIT_OK) {
-		int no = household_next_member_no(&c, hid, err, sizeof err);
-		snprintf(mid, sizeof mid, "%s/%02d", hid, no);
-		if (no < 0)
-			rc = tool_fail(EXIT_USAGE, "member add", "%s", err);
-		else if (strcmp(v[MF_RELATION].s, RELATION_HEAD) == 0 && household_head_count(&c, hid) > 0)
-			rc = tool_fail(EXIT_USAGE, "member add", "%s (%s) \"户主\": household %s already has "
-			    "its head; a household has exactly one", household_member_fields[MF_RELATION].label,
-			    household_member_fields[MF_RELATION].name, hid);
-		else if (household_member_put(&c, &ops, hid, mid, v, 1, err, sizeof err) < 0)
+		if (household_member_add(&c, &ops, hid, v, mid, sizeof mid, err, sizeof err) < 0)
 			rc = tool_fail(EXIT_USAGE, "member add", "%s", err);
 	}
 	rc = s_end(n, &c, &ops, rc, "member add");

@@ -20,7 +20,8 @@ cmd_log(struct node *n, int argc, char **argv)
 	};
 	const char *usage = "usage: lika [--data DIR] log [--origin CODE] [--json]\n\n"
 	    "List the change sets held, per feed in order: origin, seq, id, time, author\n"
-	    "key and number of operations.  --origin shows one feed.\n";
+	    "key and number of operations, and the clerk who made it in the web console\n"
+	    "(table clerk_change), if any.  --origin shows one feed.\n";
 	const char *origin = NULL;
 	sqlite3_stmt *st;
 	int ch, json = 0, rc, first = 1;
@@ -39,8 +40,9 @@ cmd_log(struct node *n, int argc, char **argv)
 		return tool_fail(EXIT_USAGE, "log", "origin \"%s\" is not a 6-digit county or "
 		    "9-digit township code", origin);
 	if (sqlite3_prepare_v2(ledger_db(n->ledger),
-	    "SELECT origin, seq, id, hlc, author, nops, applied FROM changeset "
-	    "WHERE ?1 IS NULL OR origin = ?1 ORDER BY origin, seq", -1, &st, NULL) != SQLITE_OK) {
+	    "SELECT c.origin, c.seq, c.id, c.hlc, c.author, c.nops, c.applied, k.clerk FROM changeset c "
+	    "LEFT JOIN clerk_change k ON k.id = c.origin || '/' || printf('%010d', c.seq) "
+	    "WHERE ?1 IS NULL OR c.origin = ?1 ORDER BY c.origin, c.seq", -1, &st, NULL) != SQLITE_OK) {
 		return tool_fail(EXIT_FAIL, "log", "%s", sqlite3_errmsg(ledger_db(n->ledger)));
 	}
 	if (origin)
@@ -59,16 +61,22 @@ cmd_log(struct node *n, int argc, char **argv)
 		time_format(when, sizeof when, ms);
 		if (json) {
 			printf("%s{\"origin\":\"%s\",\"seq\":%" PRId64 ",\"id\":\"%s\",\"time_ms\":%" PRId64
-			    ",\"author\":\"%s\",\"ops\":%d,\"applied\":%s}", first ? "" : ",",
+			    ",\"author\":\"%s\",\"ops\":%d,\"applied\":%s", first ? "" : ",",
 			    (const char *)sqlite3_column_text(st, 0), (int64_t)sqlite3_column_int64(st, 1),
 			    id, ms, author, sqlite3_column_int(st, 5),
 			    sqlite3_column_int(st, 6) ? "true" : "false");
+			if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+				printf(",\"clerk\":");
+				json_str(stdout, col_text(st, 7));
+			}
+			printf("}");
 			first = 0;
 		} else {
-			printf("%-9s %7" PRId64 "  %.16s  %-19s  %.16s  %d%s\n",
+			printf("%-9s %7" PRId64 "  %.16s  %-19s  %.16s  %d%s%s%s\n",
 			    (const char *)sqlite3_column_text(st, 0), (int64_t)sqlite3_column_int64(st, 1),
 			    id, when, author, sqlite3_column_int(st, 5),
-			    sqlite3_column_int(st, 6) ? "" : "  (held: newer schema)");
+			    sqlite3_column_int(st, 6) ? "" : "  (held: newer schema)",
+			    sqlite3_column_type(st, 7) != SQLITE_NULL ? "  clerk " : "", col_text(st, 7));
 		}
 	}
 	if (json)

@@ -22,6 +22,8 @@
 #include "util.h"
 
 const char *tool_data_dir;
+ledger_stamp_fn tool_stamp;
+void *tool_stamp_arg;
 
 /*
  * The procedure's commands keep proc.h's argv-only signature: flag-less
@@ -72,6 +74,8 @@ static const struct tool_command s_commands[] = {
 	{ "roster",   cmd_roster,   0,  "county: admit and remove townships (the roster)" },
 	{ "check",    cmd_check,    0,  "spot checks (抽查) and unannounced visits (暗访): add, list" },
 	{ "code",     cmd_code,     0,  "code lists: synonyms offices type (county)" },
+	{ "user",     cmd_user,     0,  "clerk accounts of the web console: add, list, unlock, remove" },
+	{ "serve",    cmd_serve,    NEED_NODE_RO, "the web console for clerks and the county dashboard" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -117,6 +121,8 @@ tool_open(struct node *n, int flags)
 		fprintf(stderr, "lika: %s\n", err);
 		return -1;
 	}
+	if (tool_stamp)
+		ledger_set_stamp(n->ledger, tool_stamp, tool_stamp_arg);
 	return 0;
 }
 
@@ -304,6 +310,18 @@ tool_subcommand(const char *cmd, const struct tool_command *table, int argc, cha
 }
 
 int
+tool_command(int argc, char **argv)
+{
+	if (argc < 1)
+		return EXIT_USAGE;
+	for (const struct tool_command *c = s_commands; c->name; c++)
+		if (strcmp(c->name, argv[0]) == 0)
+			return s_run(c->name, c, argc, argv);
+	fprintf(stderr, "lika: unknown command \"%s\" (see \"lika --help\")\n", argv[0]);
+	return EXIT_USAGE;
+}
+
+int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -340,9 +358,5 @@ main(int argc, char **argv)
 		s_usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (const struct tool_command *c = s_commands; c->name; c++)
-		if (strcmp(c->name, argv[0]) == 0)
-			return s_run(c->name, c, argc, argv);
-	fprintf(stderr, "lika: unknown command \"%s\" (see \"lika --help\")\n", argv[0]);
-	return EXIT_USAGE;
+	return tool_command(argc, argv);
 }

@@ -47,6 +47,17 @@ int tool_subcommand(const char *cmd, const struct tool_command *table, int argc,
 /* The node directory chosen with --data, $LIKA_DATA or the default. */
 extern const char *tool_data_dir;
 
+/*
+ * Run command ARGV[0] of the top-level table (argv as after "lika [--data
+ * DIR]") with what its flags ask for, as main does: the web console runs
+ * lika's own commands this way.  Its exit status.
+ */
+int tool_command(int argc, char **argv);
+
+/* Set on every node tool_open opens (ledger_set_stamp); NULL: none. */
+extern ledger_stamp_fn tool_stamp;
+extern void *tool_stamp_arg;
+
 /* Open the node or print why and return -1 (FLAGS: NODE_READONLY). */
 int tool_open(struct node *n, int flags);
 
@@ -112,5 +123,7 @@ int cmd_archive(struct node *n, int argc, char **argv);
 int cmd_notice_list(struct node *n, int argc, char **argv);
 int report_progress(struct node *n, int argc, char **argv);
 int report_summary(struct node *n, int argc, char **argv);
+int cmd_user(struct node *n, int argc, char **argv);
+int cmd_serve(struct node *n, int argc, char **argv);
 
 #endif

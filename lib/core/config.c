@@ -26,6 +26,10 @@ config_defaults(struct config *c)
 	c->late_after_s = 86400;
 	c->stale_after_s = 7 * 86400;
 	strcpy(c->synchronous, "full");
+	strcpy(c->web_listen, "127.0.0.1:8700");
+	c->web_session_s = 8 * 3600;
+	c->web_lockout_s = 15 * 60;
+	c->web_upload_bytes = 32u << 20;
 }
 
 struct s_parse {
@@ -121,6 +125,29 @@ s_handler(void *arg, const char *section, const char *key, const char *value)
 	} else if (IS("ledger", "control")) {
 		if (s_str(c->control, sizeof(c->control), value) < 0)
 			goto bad;
+	} else if (IS("web", "listen")) {
+		if (s_str(c->web_listen, sizeof(c->web_listen), value) < 0 || !strchr(value, ':'))
+			goto bad;
+		c->web_by_likad = 1;
+	} else if (IS("web", "allow_remote")) {
+		if (strcmp(value, "yes") == 0)
+			c->web_allow_remote = 1;
+		else if (strcmp(value, "no") == 0)
+			c->web_allow_remote = 0;
+		else
+			goto bad;
+	} else if (IS("web", "session")) {
+		if (s_int(value, 60, 7 * 86400, &x) < 0)
+			goto bad;
+		c->web_session_s = x;
+	} else if (IS("web", "lockout")) {
+		if (s_int(value, 1, 86400, &x) < 0)
+			goto bad;
+		c->web_lockout_s = x;
+	} else if (IS("web", "upload_bytes")) {
+		if (s_int(value, 4096, 1LL << 30, &x) < 0)
+			goto bad;
+		c->web_upload_bytes = (size_t)x;
 	} else if (IS("sink", "postgres")) {
 		if (s_str(c->sink_postgres, sizeof(c->sink_postgres), value) < 0)
 			goto bad;

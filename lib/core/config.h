@@ -35,6 +35,13 @@ struct config {
 	/* [ledger] */
 	char synchronous[16];           /* "full" or "normal" */
 	char control[CONFIG_STR];       /* control socket path (empty: DIR/likad.sock) */
+	/* [web]: the console (lika serve) */
+	char web_listen[CONFIG_STR];    /* ADDR:PORT, default 127.0.0.1:8700 */
+	int web_allow_remote;           /* 1: a non-loopback listen address is allowed */
+	int web_by_likad;               /* [web] listen given: likad starts lika serve */
+	int64_t web_session_s;          /* a login lasts this long idle */
+	int64_t web_lockout_s;          /* an account locked after 5 wrong passphrases, this long */
+	size_t web_upload_bytes;        /* the largest upload (a sheet, a key file) */
 	/* [sink] */
 	char sink_postgres[1024];       /* libpq connection string (empty: no sink) */
 };

@@ -44,6 +44,8 @@ struct ledger {
 	uint64_t epoch;             /* bumped whenever applied state may be undone or rebuilt */
 	void *rules_arg;
 	void (*rules_release)(void *);
+	ledger_stamp_fn stamp;      /* ledger_set_stamp */
+	void *stamp_arg;
 };
 
 #define LEDGER_INDEX_APPLIED_LATER \
@@ -850,6 +852,7 @@ ledger_append(struct ledger *l, const struct ops *ops, struct ledger_written *ou
 	struct feed_row f;
 	msgpack_sbuffer body = { 0, NULL, 0 };
 	struct changeset cs;
+	struct ops stamped = OPS_INIT;
 	uint8_t id[HASH_BYTES], sig[SIG_BYTES];
 	char why[ERRBUF_SIZE];
 
@@ -882,6 +885,13 @@ ledger_append(struct ledger *l, const struct ops *ops, struct ledger_written *ou
 		goto fail;
 	h.schema = SCHEMA_VERSION;
 	memcpy(h.author, l->id.pk, PUBKEY_BYTES);
+	if (l->stamp) {
+		ops_init(&stamped);
+		msgpack_sbuffer_write(&stamped.sb, ops->sb.data, ops->sb.size);
+		stamped.n = ops->n;
+		l->stamp(l->stamp_arg, h.origin, h.seq, &stamped);
+		ops = &stamped;
+	}
 	h.nops = ops->n;
 
 	changeset_encode(&body, &h, ops);
@@ -918,11 +928,20 @@ ledger_append(struct ledger *l, const struct ops *ops, struct ledger_written *ou
 		memcpy(out->id, id, HASH_BYTES);
 	}
 	msgpack_sbuffer_destroy(&body);
+	ops_release(&stamped);
 	return 0;
 fail:
 	msgpack_sbuffer_destroy(&body);
+	ops_release(&stamped);
 	ledger_rollback(l);
 	return -1;
+}
+
+void
+ledger_set_stamp(struct ledger *l, ledger_stamp_fn fn, void *arg)
+{
+	l->stamp = fn;
+	l->stamp_arg = arg;
 }
 
 /* ---- received change sets ------------------------------------------------------ */

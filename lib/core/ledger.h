@@ -126,6 +126,16 @@ int ledger_feed_waits(struct ledger *l, const char *origin, char *why, size_t le
 /* ---- local writes --------------------------------------------------------- */
 
 /*
+ * A stamp: FN (may be NULL: none) is called for every change set this node
+ * writes, once its seq is known and before it is encoded, and may add ops to
+ * EXTRA (a copy of the caller's ops), which are signed and applied with them.
+ * The console uses it to put the clerk's name into each change set it makes
+ * (lib/domain: rows of table clerk_change); the ledger knows nothing of them.
+ */
+typedef void (*ledger_stamp_fn)(void *arg, const char *origin, uint64_t seq, struct ops *extra);
+void ledger_set_stamp(struct ledger *l, ledger_stamp_fn fn, void *arg);
+
+/*
  * ledger_begin starts the write transaction (BEGIN IMMEDIATE, waiting on other
  * writers); reads made after it see what the commit will build on.
  * ledger_commit appends one signed change set of OPS to the node's own feed

@@ -597,6 +597,25 @@ static const struct table_def duplicate_notice = {
 	"重复人员: a person found in households of more than one township, published by the hub.",
 };
 
+/* ---- who did it (the web console) ------------------------------------------
+ *
+ * A change set written through the console carries one more op: a row of
+ * clerk_change naming the clerk signed in, so the name travels with the change
+ * to the hub and is in every replay.  id = origin code + "/" + the change
+ * set's seq as 10 digits (so `lika log` joins it to its change set); the
+ * accounts themselves are local to the node and never replicated.
+ */
+static const struct column_def clerk_change_cols[] = {
+	{ "clerk", COL_T_TEXT, "the clerk's account name at that node" },
+	{ "record", COL_T_TEXT, "the household (or \"import\") the change was about" },
+	{ NULL, 0, NULL },
+};
+static const struct table_def clerk_change = {
+	"clerk_change", OWNER_TOWNSHIP, clerk_change_cols, "record", NULL,
+	"origin code `/` seq of the change set, 10 digits",
+	"Who did it: the clerk signed in to the web console when the change set was written (schema 2).",
+};
+
 const struct table_def *const schema_tables[] = {
 	&roster_node,
 	&policy,
@@ -637,6 +656,8 @@ const struct table_def *const schema_tables[] = {
 	&eval_group,
 	&spot_check,
 	&code_synonym,
+	/* schema 2: the web console */
+	&clerk_change,
 	NULL,
 };
 

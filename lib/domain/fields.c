@@ -117,6 +117,9 @@ static const struct stored s_stored[] = {
 	NOTE("exclusion", "source", 500),
 	KIND("exclusion", "at", FX_DATE),
 	KIND("exclusion", "lifted", FK_BOOL),
+	/* who did it (tools/web.c): the clerk's account name */
+	KIND("clerk_change", "clerk", FK_NAME),
+	TEXT("clerk_change", "record", 40),
 	/* assistance (tools/cmd_assist.c) */
 	LIKE("measure", "household", household_fields[HF_ID]),
 	TEXT("measure", "category", 40),

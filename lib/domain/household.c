@@ -1300,3 +1300,20 @@ household_iter_close(struct record_iter *it)
 	sqlite3_finalize(it->st);
 	it->st = NULL;
 }
+
+int
+household_member_add(const struct household_ctx *c, struct ops *ops, const char *household,
+    const struct field_value *v, char *mid, size_t midlen, char *err, size_t errlen)
+{
+	const struct field *rf = &household_member_fields[MF_RELATION];
+	int no = household_next_member_no(c, household, err, errlen);
+
+	if (no < 0)
+		return -1;
+	snprintf(mid, midlen, "%s/%02d", household, no);
+	if (v[MF_RELATION].given && strcmp(v[MF_RELATION].s, RELATION_HEAD) == 0 &&
+	    household_head_count(c, household) > 0)
+		return errf(err, errlen, "%s (%s) \"户主\": household %s already has its head; a "
+		    "household has exactly one", rf->label, rf->name, household);
+	return household_member_put(c, ops, household, mid, v, 1, err, errlen);
+}

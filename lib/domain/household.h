@@ -220,6 +220,15 @@ int household_put(const struct household_ctx *c, struct ops *ops, const char *id
 int household_member_put(const struct household_ctx *c, struct ops *ops, const char *household,
     const char *member_id, const struct field_value *v, int create, char *err, size_t errlen);
 
+/*
+ * Add member record V (MF_COUNT values) to HOUSEHOLD under the next free
+ * number, its key (HOUSEHOLD/NN) into MID: the number taken, "a household has
+ * exactly one 户主" against the members recorded, then household_member_put.
+ * What `lika member add` and the web console's forms both call.
+ */
+int household_member_add(const struct household_ctx *c, struct ops *ops, const char *household,
+    const struct field_value *v, char *mid, size_t midlen, char *err, size_t errlen);
+
 /* Members of HOUSEHOLD with relation 户主 (-1 on error). */
 int household_head_count(const struct household_ctx *c, const char *household);
 /* Members of HOUSEHOLD (-1 on error). */

@@ -30,6 +30,8 @@ start_likad t
 
 sunk() { pg_q "SELECT coalesce(sum(changesets), 0) FROM lika_sink" 2>/dev/null || echo 0; }
 moved() { [ "$(sunk)" -gt "$1" ]; }
+# on a failure, what the sink said
+trap 'rc=$?; [ $rc = 0 ] || grep "sink" county.log | grep -v debug | tail -20; [ -n "$PG_DIR" ] && { pg_stop; rm -rf "$PG_DIR"; }; (exit $rc); on_exit' EXIT
 last=0
 for i in 1 2; do
 	wait_for 60 "the sink to write after restart $((i - 1))" moved "$last"

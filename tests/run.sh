@@ -5,8 +5,9 @@
 #
 # Unit tests are the cmocka binaries in $LIKA_UNIT (TAP output, one line per
 # test); system tests are tests/system/t*.sh, one scenario a file, each
-# started with the binaries in $LIKA_BIN on PATH.  The last line is always
-# "N passed, N failed".
+# started with the binaries in $LIKA_BIN on PATH.  A system test that exits 77
+# could not run here (e.g. chromium absent) and is counted as skipped, not
+# passed.  The last line is always "N passed, N failed" (", N skipped" if any).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${LIKA_BIN:=$here/../bin}"
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-passed=0 failed=0 failures=""
+passed=0 failed=0 skipped=0 failures=""
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lika-test.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -76,6 +77,9 @@ for s in $systems; do
 	if [ $rc = 0 ]; then
 		passed=$((passed + 1)); echo "ok   $name (${secs}s)"
 		[ $verbose = 1 ] && cat "$tmp/out"
+	elif [ $rc = 77 ]; then
+		# exit 77: the test could not run here (what it needs is missing); it says why
+		skipped=$((skipped + 1)); echo "skip $name: $(grep '^skip' "$tmp/out" | head -1)"
 	else
 		failed=$((failed + 1)); failures="$failures $name"
 		echo "FAIL $name (exit $rc, ${secs}s)"; sed 's/^/    /' "$tmp/out" | tail -60
@@ -83,5 +87,9 @@ for s in $systems; do
 done
 
 [ -n "$failures" ] && echo "failed:$failures"
-echo "$passed passed, $failed failed"
+if [ $skipped = 0 ]; then
+	echo "$passed passed, $failed failed"
+else
+	echo "$passed passed, $failed failed, $skipped skipped"
+fi
 [ $failed = 0 ]

@@ -74,7 +74,8 @@ s_measure_add(struct node *n, int argc, char **argv)
 			    "Add an assistance measure (帮扶措施) to a registered household.\n"
 			    "Categories: production 产业发展, training 劳动力转移培训, infrastructure\n"
 			    "基础设施, relocation 扶贫搬迁, health 医疗救助, schooling 教育资助, housing\n"
-			    "危房改造.  Status: planned, running, done, cancelled.\n");
+			    "危房改造 (the English or the Chinese name).  Status: planned 计划,\n"
+			    "running 实施中, done 已完成, cancelled 已取消.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -83,16 +84,22 @@ s_measure_add(struct node *n, int argc, char **argv)
 		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, --category, --project, --funds and "
 		    "--deadline are required");
 	const char *hh = argv[optind];
-	if (!measure_category_known(cat))
-		return tool_fail(EXIT_USAGE, cmd, "category \"%s\" is none of production, training, "
-		    "infrastructure, relocation, health, schooling, housing", cat);
+	char names[512];
+	const char *typed = cat;
+	if (!(cat = measure_category_parse(typed))) {
+		label_names(label_measure_categories, names, sizeof names);
+		return tool_fail(EXIT_USAGE, cmd, "category \"%s\" is none of %s", typed, names);
+	}
 	if (!*project || proc_check_text(cmd, "--project", project, 500))
 		return tool_fail(EXIT_USAGE, cmd, "--project must be 1 to 500 bytes of text");
 	if (money_parse_yuan(funds, &fen) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--funds \"%s\" is not an amount of yuan", funds);
-	if (!measure_status_known(status))
-		return tool_fail(EXIT_USAGE, cmd, "status \"%s\" is none of planned, running, done, "
-		    "cancelled", status);
+	const struct label *sl = label_find(label_measure_statuses, status);
+	if (!sl) {
+		label_names(label_measure_statuses, names, sizeof names);
+		return tool_fail(EXIT_USAGE, cmd, "status \"%s\" is none of %s", status, names);
+	}
+	status = sl->key;
 	if (s_date_opt(cmd, "--start", start) || s_date_opt(cmd, "--deadline", deadline))
 		return EXIT_USAGE;
 	date_today(today);
@@ -130,9 +137,13 @@ s_measure_set(struct node *n, int argc, char **argv)
 		printf("usage: lika measure set MEASURE --status planned|running|done|cancelled\n");
 		return argc == 2 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
 	}
-	if (!measure_status_known(argv[3]))
-		return tool_fail(EXIT_USAGE, cmd, "status \"%s\" is none of planned, running, done, "
-		    "cancelled", argv[3]);
+	const struct label *sl = label_find(label_measure_statuses, argv[3]);
+	if (!sl) {
+		char names[256];
+		label_names(label_measure_statuses, names, sizeof names);
+		return tool_fail(EXIT_USAGE, cmd, "status \"%s\" is none of %s", argv[3], names);
+	}
+	argv[3] = (char *)sl->key;
 	if (ledger_begin(n->ledger, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, cmd, "%s", err);
 	if (proc_text(ledger_db(n->ledger), "SELECT status FROM measure WHERE id = ?1", argv[1], old,
@@ -147,7 +158,8 @@ s_measure_set(struct node *n, int argc, char **argv)
 	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
 	if (rc == EXIT_OK)
-		printf("measure %s: %s -> %s\n", argv[1], old, argv[3]);
+		printf("measure %s: %s -> %s\n", argv[1], label_zh(label_measure_statuses, old),
+		    label_zh(label_measure_statuses, argv[3]));
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 
 #include "household.h"
 #include "lika.h"
+#include "proc.h"
 #include "util.h"
 
 #define OPT_FIELD 1000
@@ -345,7 +346,7 @@ s_household_show(struct node *n, int argc, char **argv)
 		if (fo.json && kind != RECORD_HOUSEHOLD)
 			printf(",\"%s\":[", kind == RECORD_MEMBER ? "members" : "incomes");
 		else if (!fo.json && kind != RECORD_HOUSEHOLD)
-			printf("\n%s\n", kind == RECORD_MEMBER ? "家庭成员 members" : "年度收入 incomes (元)");
+			printf("\n%s\n", kind == RECORD_MEMBER ? "家庭成员" : "年度收入（元）");
 		while ((rc = household_iter_next(&it)) == 1) {
 			if (kind == RECORD_HOUSEHOLD) {
 				found = 1;
@@ -353,8 +354,11 @@ s_household_show(struct node *n, int argc, char **argv)
 					printf("{\"household\":");
 					s_json_record(stdout, fs, nf, it.v);
 				} else {
-					for (int k = 0; k < nf; k++)
-						printf("%-16s %s\n", fs[k].name, it.v[k]);
+					/* Chinese labels for the clerk; the English keys are --json's */
+					for (int k = 0; k < nf; k++) {
+						proc_pad(stdout, fs[k].label, 18);
+						printf(" %s\n", it.v[k]);
+					}
 				}
 				continue;
 			}
@@ -370,8 +374,8 @@ s_household_show(struct node *n, int argc, char **argv)
 					s_json_record(stdout, fs, nf, it.v);
 				}
 			} else if (kind == RECORD_MEMBER) {
-				printf("  %s/%s  %s  %s  %s  %s\n", it.v[MF_HOUSEHOLD], it.v[MF_NO], it.v[MF_NAME],
-				    it.v[MF_IDCARD], it.v[MF_SEX], it.v[MF_RELATION]);
+				printf("  %s/%s  %s  %s  %s  %s  %s  %s\n", it.v[MF_HOUSEHOLD], it.v[MF_NO], it.v[MF_NAME],
+				    it.v[MF_IDCARD], it.v[MF_SEX], it.v[MF_RELATION], it.v[MF_HEALTH], it.v[MF_LABOUR]);
 			} else {
 				printf("  %s  工资 %s  经营 %s  财产 %s  转移 %s  支出 %s  人口 %s  人均纯收入 %s\n",
 				    it.v[IF_YEAR], it.v[IF_WAGES], it.v[IF_BUSINESS], it.v[IF_PROPERTY],

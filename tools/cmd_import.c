@@ -120,6 +120,10 @@ struct import {
 	struct csv rows;
 	size_t header;                          /* the header's row; data follow it */
 	int colfield[RECORD_MAX_FIELDS * 2];    /* column → field, -1 ignored */
+	/* households in the national form's one-sheet layout: income columns on the row */
+	int colincome[RECORD_MAX_FIELDS * 2];   /* column → income field, -1 none */
+	int with_incomes;                       /* 年度 and an amount are columns */
+	size_t incomes;                         /* income years written with the households */
 	int is_json;
 	int skip_bad;
 	/* per pass */
@@ -250,6 +254,49 @@ s_flush(struct import *im, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A household sheet's column K named S that is an income field (the national
+ * collection form keeps 年度 and the amounts on the household's row): 1 taken,
+ * 0 not an income field, -1 named twice (printed).
+ */
+static int
+s_income_column(struct import *im, size_t k, const char *s, int *seen_i)
+{
+	int f = household_field_find(household_income_fields, IF_COUNT, s);
+
+	if (f < 0 || f == IF_HOUSEHOLD)
+		return 0;
+	if (seen_i[f]++) {
+		tool_fail(EXIT_USAGE, im->cmd, "column \"%s\" appears twice (%s)", s,
+		    household_income_fields[f].label);
+		return -1;
+	}
+	im->colincome[k] = f;
+	return 1;
+}
+
+/* With a 年度 column and an amount, the rows carry incomes; an amount without 年度 is refused. */
+static int
+s_income_columns_check(struct import *im, const int *seen_i)
+{
+	int amounts = 0;
+
+	for (int f = IF_WAGES; f <= IF_COSTS; f++)
+		amounts += seen_i[f] > 0;
+	if (!amounts && !seen_i[IF_YEAR])
+		return 0;
+	if (!seen_i[IF_YEAR]) {
+		tool_fail(EXIT_USAGE, im->cmd, "income columns without %s (%s): the year they are of is needed",
+		    household_income_fields[IF_YEAR].label, household_income_fields[IF_YEAR].name);
+		return -1;
+	}
+	im->with_incomes = amounts > 0;
+	if (im->with_incomes)
+		fprintf(stderr, "lika %s: income columns on the household rows: each row's income of its %s "
+		    "is written too\n", im->cmd, household_income_fields[IF_YEAR].label);
+	return 0;
+}
+
 /* Map the header row to fields; unknown columns are named and ignored. */
 static int
 s_map_header(struct import *im)
@@ -274,9 +321,9 @@ s_map_header(struct import *im)
 		    im->header + 1);
 	/* cells past the header's columns belong to no field */
 	for (size_t k = 0; k < sizeof im->colfield / sizeof im->colfield[0]; k++)
-		im->colfield[k] = -1;
+		im->colfield[k] = im->colincome[k] = -1;
 	const struct csv_row *h = &im->rows.rows[im->header];
-	int seen[RECORD_MAX_FIELDS] = { 0 };
+	int seen[RECORD_MAX_FIELDS] = { 0 }, seen_i[IF_COUNT] = { 0 };
 
 	if (h->n > sizeof im->colfield / sizeof im->colfield[0])
 		return tool_fail(EXIT_USAGE, im->cmd, "%zu columns: at most %zu", h->n,
@@ -293,6 +340,13 @@ s_map_header(struct import *im)
 		*e = '\0';
 		int f = household_field_find(im->fs, im->nf, s);
 		im->colfield[k] = f;
+		if (f < 0 && im->kind == RECORD_HOUSEHOLD) {
+			int taken = s_income_column(im, k, s, seen_i);
+			if (taken < 0)
+				return EXIT_USAGE;
+			if (taken)
+				continue;
+		}
 		if (f < 0) {
 			/* computed figures that export adds are read as notes, not input */
 			if (im->kind == RECORD_INCOME && (!strcmp(s, "net_per_capita") ||
@@ -305,6 +359,8 @@ s_map_header(struct import *im)
 		if (seen[f]++)
 			return tool_fail(EXIT_USAGE, im->cmd, "column \"%s\" appears twice (%s)", s, im->fs[f].label);
 	}
+	if (im->kind == RECORD_HOUSEHOLD && s_income_columns_check(im, seen_i) < 0)
+		return EXIT_USAGE;
 	/* the columns a row cannot do without */
 	static const int need_h[] = { HF_VILLAGE, HF_HEAD_NAME, HF_HEAD_IDCARD, -1 };
 	static const int need_m[] = { MF_NAME, MF_IDCARD, MF_RELATION, -1 };
@@ -518,7 +574,7 @@ s_household_unseen(struct import *im, size_t row, const struct field_value *v, c
 /* A household row: a new household (the next id) or one named by 户编号. */
 static int
 s_row_household(struct import *im, size_t row, const struct field_value *v, int *create,
-    char *msg, size_t msglen, char *err, size_t errlen)
+    char *hid, char *msg, size_t msglen, char *err, size_t errlen)
 {
 	const char *id = im->next_id;
 	char key[64];
@@ -535,6 +591,7 @@ s_row_household(struct import *im, size_t row, const struct field_value *v, int 
 		return rc;
 	if (household_put(im->c, &im->ops, id, v, *create, msg, msglen) < 0)
 		return ROW_REFUSED;
+	snprintf(hid, 24, "%s", id);
 	if (!*create && im->nupdated_ids < sizeof im->updated_ids / sizeof im->updated_ids[0])
 		snprintf(im->updated_ids[im->nupdated_ids++], sizeof im->updated_ids[0], "%s", id);
 	snprintf(key, sizeof key, "H%s", id);
@@ -689,13 +746,50 @@ s_row_income(struct import *im, size_t row, const char **vals, const struct fiel
 	return ROW_OK;
 }
 
+/*
+ * The income on household row ROW (one-sheet layout) of household HID, just
+ * put (CREATE: new in this row, so 家庭人口 must be given: its members are not
+ * written yet).  A row whose 年度 is blank has none.  ROW_OK, ROW_BAD or ROW_REFUSED.
+ */
+static int
+s_row_household_income(struct import *im, size_t row, const char *hid, int create, char *msg,
+    size_t msglen)
+{
+	const struct field *fs = household_income_fields;
+	const struct csv_row *r = &im->rows.rows[row];
+	const char *vals[IF_COUNT] = { NULL };
+	struct field_value v[IF_COUNT];
+	int nbad = 0;
+
+	for (size_t k = 0; k < r->n && k < im->rows.rows[im->header].n; k++)
+		if (im->colincome[k] >= 0)
+			vals[im->colincome[k]] = im->is_json ? r->fields[k] : csv_excel_unguard(r->fields[k]);
+	vals[IF_HOUSEHOLD] = hid;
+	for (int k = 0; k < IF_COUNT; k++)
+		if (household_field_parse(im->c, &fs[k], vals[k], &v[k], msg, msglen) < 0) {
+			s_report(im, row, msg);
+			nbad++;
+		}
+	if (nbad)
+		return ROW_BAD;
+	if (!v[IF_YEAR].given || v[IF_YEAR].null)
+		return ROW_OK;
+	if (create && (!v[IF_SIZE].given || v[IF_SIZE].null))
+		return s_reportf(im, row, "%s (%s) is required with the incomes of a new household", fs[IF_SIZE].label,
+		    fs[IF_SIZE].name);
+	if (household_income_put(im->c, &im->ops, hid, v, msg, msglen) < 0)
+		return ROW_REFUSED;
+	im->incomes++;
+	return ROW_OK;
+}
+
 /* Check row ROW and add its ops; 0 ok, 1 bad (reported), -1 failure. */
 static int
 s_row(struct import *im, size_t row, char *err, size_t errlen)
 {
 	const char *vals[RECORD_MAX_FIELDS] = { NULL };
 	struct field_value v[RECORD_MAX_FIELDS];
-	char msg[ERRBUF_SIZE + 64];
+	char msg[ERRBUF_SIZE + 64], hid[24];
 	int create = 1, rc;
 
 	if (s_row_values(im, row, vals, v) != ROW_OK)
@@ -704,7 +798,9 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 	uint32_t mark_n = im->ops.n;
 	switch (im->kind) {
 	case RECORD_HOUSEHOLD:
-		rc = s_row_household(im, row, v, &create, msg, sizeof msg, err, errlen);
+		rc = s_row_household(im, row, v, &create, hid, msg, sizeof msg, err, errlen);
+		if (rc == ROW_OK && im->with_incomes)
+			rc = s_row_household_income(im, row, hid, create, msg, sizeof msg);
 		break;
 	case RECORD_MEMBER:
 		rc = s_row_member(im, row, v, &create, msg, sizeof msg, err, errlen);
@@ -713,8 +809,14 @@ s_row(struct import *im, size_t row, char *err, size_t errlen)
 		rc = s_row_income(im, row, vals, v, &create, msg, sizeof msg, err, errlen);
 		break;
 	}
-	if (rc == ROW_FAILED || rc == ROW_BAD)
+	if (rc == ROW_FAILED)
 		return rc;
+	if (rc == ROW_BAD) {
+		/* a household row's income may be bad after its household's ops were added */
+		im->ops.sb.size = mark_size;
+		im->ops.n = mark_n;
+		return rc;
+	}
 	if (rc == ROW_REFUSED) {
 		/* drop what the refused row added: ops are appended at the end of the buffer */
 		im->ops.sb.size = mark_size;
@@ -863,7 +965,7 @@ s_pass_reset(struct import *im)
 	s_map_free(&im->keys);
 	s_map_free(&im->next_no);
 	s_map_free(&im->touched);
-	im->changesets = im->written = im->created = im->updated = im->bad = 0;
+	im->changesets = im->written = im->created = im->updated = im->bad = im->incomes = 0;
 	im->nupdated_ids = 0;
 	im->first_seq = im->last_seq = 0;
 	im->last_bad = 0;
@@ -1062,6 +1164,9 @@ cmd_import(struct node *n, int argc, char **argv)
 		if (im.changesets)
 			printf(" (seq %" PRIu64 "-%" PRIu64 ")", im.first_seq, im.last_seq);
 		printf("; %s; %.2f s\n", used, (double)(mono_ms() - t0) / 1000.0);
+		if (im.with_incomes)
+			printf("incomes: %zu household-year%s written from the same rows\n", im.incomes,
+			    im.incomes == 1 ? "" : "s");
 		if (im.kind == RECORD_HOUSEHOLD && im.nupdated_ids) {
 			printf("updated:");
 			for (size_t i = 0; i < im.nupdated_ids; i++)
@@ -1141,6 +1246,7 @@ s_export_opts(int argc, char **argv, struct export_opts *o)
 		{ "village", required_argument, NULL, 'V' },
 		{ "header", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "out", required_argument, NULL, 'o' },
 		{ "excel", no_argument, NULL, 'x' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "force", no_argument, NULL, 'F' },

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <string.h>
 
+#include "labels.h"
 #include "lika.h"
 #include "util.h"
 
@@ -67,9 +68,11 @@ cmd_init(struct node *none, int argc, char **argv)
 		return tool_fail(EXIT_USAGE, "init", "unexpected argument \"%s\"", argv[optind]);
 	if (role == NULL)
 		return tool_fail(EXIT_USAGE, "init", "--role township|county|province is required");
-	if ((a.role = role_parse(role)) == ROLE_NONE)
-		return tool_fail(EXIT_USAGE, "init", "role \"%s\" is not \"township\", \"county\" or "
-		    "\"province\"", role);
+	/* township, county or province, in English or Chinese (乡镇, 县, 省) */
+	const struct label *rl = label_find(label_node_roles, role);
+	if ((a.role = role_parse(rl ? rl->key : role)) == ROLE_NONE)
+		return tool_fail(EXIT_USAGE, "init", "role \"%s\" is neither \"township\" (乡镇) nor \"county\" (县), "
+		    "nor \"province\" (省)", role);
 	if (a.code == NULL)
 		return tool_fail(EXIT_USAGE, "init", "--node CODE is required");
 	if (a.role != ROLE_TOWNSHIP && (a.county_key || a.hub))
@@ -100,18 +103,21 @@ cmd_whoami(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "key", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char hex[2 * PUBKEY_BYTES + 1];
-	int ch, json = 0;
+	int ch, json = 0, key = 0;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': json = 1; break;
+		case 'k': key = 1; break;
 		case 'h':
-			printf("usage: lika [--data DIR] whoami [--json]\n\n"
-			    "Print this node's code, role, name and public key (hex).\n");
+			printf("usage: lika [--data DIR] whoami [--json | --key]\n\n"
+			    "Print this node's code, role, name and public key (hex); --key: the key\n"
+			    "alone, as \"lika init --county-key\" and \"lika roster add-township\" take it.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -119,6 +125,10 @@ cmd_whoami(struct node *n, int argc, char **argv)
 	if (optind != argc)
 		return tool_fail(EXIT_USAGE, "whoami", "unexpected argument \"%s\"", argv[optind]);
 	hex_encode(hex, n->id.pk, PUBKEY_BYTES);
+	if (key) {
+		printf("%s\n", hex);
+		return EXIT_OK;
+	}
 	if (json) {
 		printf("{\"node\":");
 		json_str(stdout, n->conf.code);

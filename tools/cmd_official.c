@@ -43,15 +43,16 @@ s_official_add_opts(int argc, char **argv, struct official_args *a)
 	static const struct option opts[] = {
 		{ "role", required_argument, NULL, 'r' },
 		{ "name", required_argument, NULL, 'n' },
-		{ "office", required_argument, NULL, 'o' },
-		{ "out", required_argument, NULL, 'O' },
+		{ "office", required_argument, NULL, 'C' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "passphrase-fd", required_argument, NULL, 'P' },
 		{ "kdf-cost", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *usage = "usage: lika official add --role village-cadre|township-head|county-office\n"
-	    "                         --name NAME --office CODE [--out FILE]\n"
+	    "                         --name NAME --office CODE [-o|--out FILE]\n"
 	    "                         [--passphrase-fd N] [--kdf-cost moderate|interactive]\n\n"
 	    "At the county node: put an official on the county roster (干部名册) and create\n"
 	    "the personal signing key (Ed25519) in FILE (default official-OFFICE-NNN.key),\n"
@@ -69,12 +70,12 @@ s_official_add_opts(int argc, char **argv, struct official_args *a)
 	a->passfd = -1;
 	a->cost = KEYFILE_COST_MODERATE;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': a->role = optarg; break;
 		case 'n': a->name = optarg; break;
-		case 'o': a->office = optarg; break;
-		case 'O': a->out = optarg; break;
+		case 'C': a->office = optarg; break;
+		case 'o': a->out = optarg; break;
 		case 'P':
 			if (passphrase_fd_arg(optarg, &a->passfd, err, sizeof err) < 0)
 				return tool_fail(EXIT_USAGE, "official add", "%s", err) + 1;
@@ -94,10 +95,13 @@ s_official_add_opts(int argc, char **argv, struct official_args *a)
 		fprintf(stderr, "%s", usage);
 		return EXIT_USAGE + 1;
 	}
-	if (strcmp(a->role, ROLE_VILLAGE_CADRE) != 0 && strcmp(a->role, ROLE_TOWNSHIP_HEAD) != 0 &&
-	    strcmp(a->role, ROLE_COUNTY_OFFICE) != 0)
-		return tool_fail(EXIT_USAGE, "official add", "role \"%s\" is none of village-cadre, "
-		    "township-head, county-office", a->role) + 1;
+	const struct label *rl = label_find(label_official_roles, a->role);
+	if (!rl) {
+		char names[256];
+		label_names(label_official_roles, names, sizeof names);
+		return tool_fail(EXIT_USAGE, "official add", "role \"%s\" is none of %s", a->role, names) + 1;
+	}
+	a->role = rl->key;
 	if (!*a->name || proc_check_text("official add", "name", a->name, 60))
 		return tool_fail(EXIT_USAGE, "official add", "name \"%s\" must be 1 to 60 bytes",
 		    a->name) + 1;

@@ -11,61 +11,36 @@
 #include "proc.h"
 #include "util.h"
 
-/* Stage buckets a household falls in (progress and report). */
-enum bucket {
-	B_NONE,         /* no procedure yet */
-	B_VILLAGE,      /* 申请 … 村级评议 */
-	B_NOTICE1,      /* 村级公示 */
-	B_TOWNSHIP,     /* 驻村干部签字 … 乡镇公示 */
-	B_COUNTY,       /* 乡镇长签字 … 县级公示 */
-	B_REGISTERED,   /* 已建档立卡 (incl. 返贫) */
-	B_REJECTED,     /* 未通过: file returned */
-	B_EXITING,      /* exit procedure running */
-	B_EXITED,       /* 已脱贫 */
-	B_REMOVED,      /* 清退 */
-	B_COUNT
-};
-static const char *const s_bucket_name[B_COUNT] = {
-	"none", "village", "village_notice", "township", "county", "registered", "rejected",
-	"exiting", "exited", "removed",
-};
-static const char *const s_bucket_short[B_COUNT] = {
-	"none", "vill", "ntc1", "town", "cnty", "reg", "rej", "exng", "exit", "rmvd",
-};
-static const char *const s_bucket_label[B_COUNT] = {
-	"未申请", "村级评议中", "村级公示中", "乡镇审核中", "县级审批中", "已建档立卡", "未通过（退回）",
-	"脱贫退出中", "已脱贫", "清退",
-};
-
-static enum bucket
+/* The stage (labels.h: its key and words) household H is counted in. */
+static enum label_stage
 s_bucket(const struct procedure_state *h)
 {
 	if (!strcmp(h->status, STATUS_REMOVED))
-		return B_REMOVED;
+		return STAGE_REMOVED;
 	if (!strcmp(h->status, STATUS_EXITED))
-		return B_EXITED;
+		return STAGE_EXITED;
 	if (h->round && !strcmp(h->procedure, "exit") && !h->complete && !h->rejected)
-		return B_EXITING;
+		return STAGE_EXITING;
 	if (household_status_registered(h->status))
-		return B_REGISTERED;
+		return STAGE_REGISTERED;
 	if (h->round == 0)
-		return B_NONE;
+		return STAGE_NONE;
 	if (h->rejected)
-		return B_REJECTED;
+		return STAGE_REJECTED;
 	if (h->last <= 3)
-		return B_VILLAGE;
+		return STAGE_VILLAGE;
 	if (h->last == 4)
-		return B_NOTICE1;
+		return STAGE_NOTICE1;
 	if (h->last <= 7)
-		return B_TOWNSHIP;
-	return B_COUNTY;
+		return STAGE_TOWNSHIP;
+	return STAGE_COUNTY;
 }
 
 struct group {
 	char code[CODE_MAX];
 	char name[128];
 	int n;
-	int bucket[B_COUNT];
+	int bucket[STAGE_COUNT];
 	int notices_running, notices_overdue, late;
 	int64_t quota;          /* -1: none */
 	int quota_used;
@@ -145,12 +120,12 @@ s_collect(const struct node *n, const char *today, int year, struct group **out)
 		struct procedure_state h;
 		if (procedure_load(db, "main", col_text(st, 0), NULL, &h) != 1)
 			continue;
-		enum bucket b = s_bucket(&h);
+		enum label_stage b = s_bucket(&h);
 		g[k].n++;
 		g[k].bucket[b]++;
 		g[k].measures += sqlite3_column_int(st, 2);
 		g[k].measures_done += sqlite3_column_int(st, 3);
-		if (b == B_REGISTERED && sqlite3_column_int(st, 2) == 0 && strcmp(today, files_end) > 0)
+		if (b == STAGE_REGISTERED && sqlite3_column_int(st, 2) == 0 && strcmp(today, files_end) > 0)
 			g[k].no_measure++;
 		/* a notice is running, or ended over 7 days ago with its next step still not done */
 		const struct step_def *d = h.round ? procedure_step_no(h.procedure, h.last) : NULL;
@@ -162,7 +137,7 @@ s_collect(const struct node *n, const char *today, int year, struct group **out)
 			else if (now >= end + 7)
 				g[k].notices_overdue++;
 		}
-		if ((b == B_VILLAGE || b == B_NOTICE1 || b == B_TOWNSHIP) && strcmp(today, ident_end) > 0)
+		if ((b == STAGE_VILLAGE || b == STAGE_NOTICE1 || b == STAGE_TOWNSHIP) && strcmp(today, ident_end) > 0)
 			g[k].late++;
 		/* quota used: through township review this year, not rejected */
 		if (h.round && !strcmp(h.procedure, "entry") && !h.rejected && h.s[6].present &&
@@ -231,8 +206,8 @@ s_progress_json(const struct node *n, const char *today, const struct schedule *
 		printf("%s{\"code\":\"%s\",\"name\":", i ? "," : "", g[i].code);
 		json_str(stdout, g[i].name);
 		printf(",\"households\":%d,\"stages\":{", g[i].n);
-		for (int b = 0; b < B_COUNT; b++)
-			printf("%s\"%s\":%d", b ? "," : "", s_bucket_name[b], g[i].bucket[b]);
+		for (int b = 0; b < STAGE_COUNT; b++)
+			printf("%s\"%s\":%d", b ? "," : "", label_stages[b].key, g[i].bucket[b]);
 		printf("},\"notices_running\":%d,\"notices_overdue\":%d,\"behind_schedule\":%d,"
 		    "\"quota\":", g[i].notices_running, g[i].notices_overdue, g[i].late);
 		if (g[i].quota < 0)
@@ -250,28 +225,36 @@ static void
 s_progress_text(const struct node *n, const char *today, const struct schedule *s, const char *per,
     const struct group *g, int ng)
 {
-	printf("进度 %s  %s  (today %s)\n", n->conf.code, n->conf.name, today);
-	printf("schedule %d: preparation to %s, identification to %s, files and assistance to %s, "
-	    "review to %s\n\n", s->year, s->end[0], s->end[1], s->end[2], s->end[3]);
-	printf("%-12s %-10s %4s", per, "name", "hh");
-	for (int b = 0; b < B_COUNT; b++)
-		printf(" %5s", s_bucket_short[b]);
-	printf("  notices(run/overdue) behind quota(used/of) measures\n");
+	int county_per = !strcmp(per, "township");
+
+	printf("进度 %s  %s（统计日期 %s）\n", n->conf.code, n->conf.name, today);
+	printf("%d年计划：准备至 %s，识别至 %s，建档帮扶至 %s，复审至 %s\n\n", s->year, s->end[0], s->end[1],
+	    s->end[2], s->end[3]);
+	proc_pad(stdout, county_per ? "乡镇代码" : "村代码", 12);
+	printf(" ");
+	proc_pad(stdout, county_per ? "乡镇" : "村名", 10);
+	printf(" ");
+	proc_pad_left(stdout, "户数", 6);
+	for (int b = 0; b < STAGE_COUNT; b++) {
+		printf(" ");
+		proc_pad_left(stdout, label_stages[b].also, 6);
+	}
+	printf("  公示(中/逾期) 滞后 规模(已用/下达) 措施\n");
 	for (int i = 0; i < ng; i++) {
 		printf("%-12s ", g[i].code);
 		proc_pad(stdout, g[i].name, 10);
-		printf(" %4d", g[i].n);
-		for (int b = 0; b < B_COUNT; b++)
-			printf(" %5d", g[i].bucket[b]);
-		char q[32];
+		printf(" %6d", g[i].n);
+		for (int b = 0; b < STAGE_COUNT; b++)
+			printf(" %6d", g[i].bucket[b]);
+		char q[32], nt[32];
 		if (g[i].quota < 0)
 			snprintf(q, sizeof q, "%d/-", g[i].quota_used);
 		else
 			snprintf(q, sizeof q, "%d/%lld", g[i].quota_used, (long long)g[i].quota);
-		printf("  %d/%d %19d %12s %d\n", g[i].notices_running, g[i].notices_overdue, g[i].late,
-		    q, g[i].measures);
+		snprintf(nt, sizeof nt, "%d/%d", g[i].notices_running, g[i].notices_overdue);
+		printf("  %13s %4d %15s %4d\n", nt, g[i].late, q, g[i].measures);
 	}
-	printf("\nmeasures by category:");
+	printf("\n帮扶措施按类别：");
 }
 
 /* The measures by category, closing the report. */
@@ -287,7 +270,7 @@ s_progress_measures(sqlite3 *db, int json)
 		if (json)
 			printf("%s\"%s\":%d", first ? "" : ",", col_text(st, 0), sqlite3_column_int(st, 1));
 		else
-			printf(" %s %s %d;", col_text(st, 0), measure_category_label(col_text(st, 0)),
+			printf("%s%s %d", first ? "" : "，", measure_category_label(col_text(st, 0)),
 			    sqlite3_column_int(st, 1));
 		first = 0;
 	}
@@ -378,7 +361,7 @@ s_row(enum fmt f, const char *section, const char *label, long long count, const
 	default:
 		fputs("  ", s_out);
 		proc_pad(s_out, label, 24);
-		fprintf(s_out, " %6lld  %s\n", count, extra ? extra : "");
+		fprintf(s_out, " %6lld%s%s\n", count, extra && *extra ? "  " : "", extra ? extra : "");
 	}
 }
 
@@ -397,6 +380,7 @@ s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out
 		{ "format", required_argument, NULL, 'f' },
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -404,7 +388,7 @@ s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out
 	int ch;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (!strcmp(optarg, "html"))
@@ -428,11 +412,11 @@ s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out
 		case 'F': *force = 1; break;
 		case 'h':
 			printf("usage: lika report [--format text|html|csv] [--encoding utf-8|gb18030] "
-			    "[--out FILE [--force]]\n\n"
+			    "[-o|--out FILE [--force]]\n\n"
 			    "The summary (扶贫对象建档立卡工作总结) of this node's archive: households by\n"
 			    "stage, registered households by main poverty cause, assistance measures by\n"
 			    "category with funds, helpers, and half-year review decisions.  HTML prints on\n"
-			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.  --out FILE is\n"
+			    "A4; CSV is UTF-8 with BOM (or GB18030) for spreadsheets.  -o FILE is\n"
 			    "replaced whole (mode 0600); a symbolic link there is refused unless --force.\n");
 			return EXIT_OK + 1;
 		default: return EXIT_USAGE + 1;
@@ -447,7 +431,7 @@ s_report_opts(int argc, char **argv, enum fmt *f, int *gb18030, const char **out
 
 /* The households of DB per stage into COUNTS; returns their number. */
 static int
-s_count_stages(sqlite3 *db, int counts[B_COUNT])
+s_count_stages(sqlite3 *db, int counts[STAGE_COUNT])
 {
 	sqlite3_stmt *st = NULL;
 	int total = 0;
@@ -530,9 +514,9 @@ s_report_helpers(enum fmt f, sqlite3 *db)
 	    "decision", -1, &st, NULL);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *d = col_text(st, 0);
-		const char *label = !strcmp(d, "stay") ? "半年审核：继续扶持" : !strcmp(d, "exit") ?
-		    "半年审核：脱贫退出" : !strcmp(d, "return") ? "半年审核：返贫" : "半年审核：清退";
-		s_row(f, "动态管理", label, sqlite3_column_int(st, 1), d);
+		char label[96];
+		snprintf(label, sizeof label, "半年审核：%s", label_zh(label_half_year, d));
+		s_row(f, "动态管理", label, sqlite3_column_int(st, 1), f == F_CSV ? d : NULL);
 	}
 	sqlite3_finalize(st);
 	s_section_end(f);
@@ -558,7 +542,7 @@ int
 report_summary(struct node *n, int argc, char **argv)
 {
 	enum fmt f = F_TEXT;
-	int gb18030 = 0, force = 0, rc, counts[B_COUNT] = { 0 };
+	int gb18030 = 0, force = 0, rc, counts[STAGE_COUNT] = { 0 };
 	const char *out = NULL;
 	char today[11];
 	struct tool_out o;
@@ -573,8 +557,8 @@ report_summary(struct node *n, int argc, char **argv)
 	int total = s_count_stages(db, counts);
 	s_report_head(f, n, today, total, gb18030);
 	s_section(f, "一、按阶段");
-	for (int b = 0; b < B_COUNT; b++)
-		s_row(f, "按阶段", s_bucket_label[b], counts[b], s_bucket_name[b]);
+	for (int b = 0; b < STAGE_COUNT; b++)
+		s_row(f, "按阶段", label_stages[b].zh, counts[b], f == F_CSV ? label_stages[b].key : NULL);
 	s_section_end(f);
 	s_report_causes_measures(f, db);
 	s_report_helpers(f, db);

@@ -709,7 +709,8 @@ s_object(struct node *n, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "by", required_argument, NULL, 'b' },
-		{ "content", required_argument, NULL, 'c' },
+		{ "reasons", required_argument, NULL, 'c' },
+		{ "content", required_argument, NULL, 'c' },    /* the old name, still read */
 		{ "date", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -726,17 +727,18 @@ s_object(struct node *n, int argc, char **argv)
 		case 'c': content = optarg; break;
 		case 'd': date = optarg; break;
 		case 'h':
-			printf("usage: lika review object HOUSEHOLD --by NAME --content TEXT [--date D]\n\n"
+			printf("usage: lika review object HOUSEHOLD --by NAME --reasons TEXT [--date D]\n\n"
 			    "Record an objection (异议) to the notice now running for the household\n"
-			    "(village, township or county notice).  The step after the notice is\n"
-			    "refused until the objection has a finding.\n");
+			    "(village, township or county notice), with what it says (--reasons; the\n"
+			    "older --content is still read).  The step after the notice is refused\n"
+			    "until the objection has a finding.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1 || !by || !content || !*by || !*content)
-		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, --by NAME and --content TEXT are required");
-	if (proc_check_text(cmd, "--by", by, 120) || proc_check_text(cmd, "--content", content, 2000))
+		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, --by NAME and --reasons TEXT are required");
+	if (proc_check_text(cmd, "--by", by, 120) || proc_check_text(cmd, "--reasons", content, 2000))
 		return EXIT_USAGE;
 	if (date && date_day(date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
@@ -785,7 +787,8 @@ s_finding(struct node *n, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "upheld", no_argument, NULL, 'u' },
 		{ "dismissed", no_argument, NULL, 'D' },
-		{ "note", required_argument, NULL, 'n' },
+		{ "reasons", required_argument, NULL, 'n' },
+		{ "note", required_argument, NULL, 'n' },       /* the old name, still read */
 		{ "date", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -802,17 +805,18 @@ s_finding(struct node *n, int argc, char **argv)
 		case 'n': note = optarg; break;
 		case 'd': date = optarg; break;
 		case 'h':
-			printf("usage: lika review finding OBJECTION --upheld|--dismissed --note TEXT\n\n"
-			    "Record the finding of the investigation of an objection.  Upheld: the\n"
-			    "step after the notice can only reject the file.\n");
+			printf("usage: lika review finding OBJECTION --upheld|--dismissed --reasons TEXT\n\n"
+			    "Record the finding of the investigation of an objection and why (--reasons;\n"
+			    "the older --note is still read).  Upheld: the step after the notice can\n"
+			    "only reject the file.\n");
 			return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1 || !finding || !note || !*note)
-		return tool_fail(EXIT_USAGE, cmd, "OBJECTION, --upheld or --dismissed, and --note TEXT "
+		return tool_fail(EXIT_USAGE, cmd, "OBJECTION, --upheld or --dismissed, and --reasons TEXT "
 		    "are required");
-	if (proc_check_text(cmd, "--note", note, 2000))
+	if (proc_check_text(cmd, "--reasons", note, 2000))
 		return EXIT_USAGE;
 	if (date && date_day(date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", date);
@@ -847,7 +851,6 @@ s_finding(struct node *n, int argc, char **argv)
 static int
 s_exclude(struct node *n, int argc, char **argv)
 {
-	static const char *const kinds[] = { "land_waste", "family_planning", "crime", NULL };
 	const char *cmd = "review exclude", *source = NULL, *date = NULL;
 	int lift = 0;
 	char today[11], err[ERRBUF_SIZE], key[KEY_MAX];
@@ -867,7 +870,9 @@ s_exclude(struct node *n, int argc, char **argv)
 			    "Record one of the three exclusions (三不评) with its source: land left to\n"
 			    "waste instead of being transferred; violation of the family-planning\n"
 			    "policy since 2000; habitual gambling, drug use or other crimes.  It blocks\n"
-			    "registration.  --lift records that the finding was wrong.\n");
+			    "registration.  --lift records that the finding was wrong.  KIND is the\n"
+			    "English or the Chinese name: land_waste 土地撂荒 (撂荒), family_planning\n"
+			    "违反计划生育政策 (计划生育), crime 赌博、吸毒等违法犯罪 (赌博, 吸毒).\n");
 			return EXIT_OK;
 		} else if (argv[i][0] == '-')
 			return tool_fail(EXIT_USAGE, cmd, "unknown option \"%s\"", argv[i]);
@@ -878,11 +883,13 @@ s_exclude(struct node *n, int argc, char **argv)
 	}
 	if (!hh || !kind || !source || !*source)
 		return tool_fail(EXIT_USAGE, cmd, "HOUSEHOLD, KIND and --source TEXT are required");
-	for (i = 0; kinds[i] && strcmp(kinds[i], kind) != 0; i++)
-		;
-	if (!kinds[i])
-		return tool_fail(EXIT_USAGE, cmd, "kind \"%s\" is none of land_waste, family_planning, "
-		    "crime", kind);
+	const struct label *kl = label_find(label_exclusions, kind);
+	if (!kl) {
+		char names[256];
+		label_names(label_exclusions, names, sizeof names);
+		return tool_fail(EXIT_USAGE, cmd, "kind \"%s\" is none of %s", kind, names);
+	}
+	kind = kl->key;
 	if (proc_check_text(cmd, "--source", source, 500))
 		return EXIT_USAGE;
 	if (date && date_day(date) < 0)
@@ -908,7 +915,7 @@ s_exclude(struct node *n, int argc, char **argv)
 	rc = proc_commit(n, cmd, &ops);
 	ops_release(&ops);
 	if (rc == EXIT_OK)
-		printf("%s: exclusion %s %s\n", hh, kind, lift ? "lifted" : "recorded");
+		printf("%s: exclusion %s (%s) %s\n", hh, kind, kl->zh, lift ? "lifted" : "recorded");
 	return rc;
 }
 
@@ -1089,8 +1096,9 @@ s_todo(struct node *n, int argc, char **argv)
 		else if (!strcmp(argv[i], "--help")) {
 			printf("usage: lika review todo [--json]\n\n"
 			    "Every household with an open round: its next step, the node that takes it,\n"
-			    "and what it waits for (a notice running until a date, objections without a\n"
-			    "finding).  Today is $LIKA_TODAY if set.\n");
+			    "and what it waits for (a notice running to its last day, objections without\n"
+			    "a finding).  Printed in Chinese; --json gives the English keys.  Today is\n"
+			    "$LIKA_TODAY if set.\n");
 			return EXIT_OK;
 		} else
 			return tool_fail(EXIT_USAGE, "review todo", "unexpected argument \"%s\"", argv[i]);
@@ -1108,18 +1116,25 @@ s_todo(struct node *n, int argc, char **argv)
 		const struct step_def *last = procedure_step_no(h.procedure, h.last);
 		if (!next || !last)
 			continue;
-		char wait[160] = "";
+		/* what it waits for, in English (--json) and Chinese */
+		char wait[160] = "", zh[160] = "";
 		if (last->flags & STEP_NOTICE) {
+			/* a notice of N days from AT runs through AT + N - 1, its last day */
 			long end = date_day(h.s[h.last].at) + h.s[h.last].days;
-			char from[11];
-			date_format(from, end);
-			if (date_day(today) < end)
-				snprintf(wait, sizeof wait, "notice runs until the day before %s", from);
+			char lastday[11];
+			date_format(lastday, end - 1);
+			if (date_day(today) < end) {
+				snprintf(wait, sizeof wait, "notice runs to %s (its last day)", lastday);
+				snprintf(zh, sizeof zh, "公示期至 %s（最后一天）", lastday);
+			}
 			int64_t open = proc_int(db, "SELECT count(*) FROM objection WHERE step = ?1 AND "
 			    "finding IS NULL", h.s[h.last].key, 0);
-			if (open)
+			if (open) {
 				snprintf(wait + strlen(wait), sizeof wait - strlen(wait), "%s%lld objection(s) "
 				    "without a finding", wait[0] ? "; " : "", (long long)open);
+				snprintf(zh + strlen(zh), sizeof zh - strlen(zh), "%s%lld 条异议尚无调查结论",
+				    zh[0] ? "；" : "", (long long)open);
+			}
 		}
 		const char *where = next->flags & STEP_COUNTY ? "county" : "township";
 		if (json) {
@@ -1129,8 +1144,9 @@ s_todo(struct node *n, int argc, char **argv)
 			json_str(stdout, wait);
 			printf("}");
 		} else {
-			printf("%s  %-5s r%d  next %-16s (lika review %s, %s node)%s%s\n", h.id, h.procedure,
-			    h.round, next->name, next->command, where, wait[0] ? "  waits: " : "", wait);
+			printf("%s  %s 第%d轮  下一步 %s（lika review %s，%s）%s%s\n", h.id,
+			    label_zh(label_procedures, h.procedure), h.round, next->label, next->command,
+			    label_zh(label_node_roles, where), zh[0] ? "  等待：" : "", zh);
 		}
 		first = 0;
 	}
@@ -1213,8 +1229,13 @@ s_half_year_options(struct half_year_run *x)
 {
 	const char *cmd = x->cmd, *d = x->decision;
 
-	if (strcmp(d, "stay") && strcmp(d, "exit") && strcmp(d, "return") && strcmp(d, "remove"))
-		return tool_fail(EXIT_USAGE, cmd, "decision \"%s\" is none of stay, exit, return, remove", d);
+	const struct label *dl = label_find(label_half_year, d);
+	if (!dl) {
+		char names[256];
+		label_names(label_half_year, names, sizeof names);
+		return tool_fail(EXIT_USAGE, cmd, "decision \"%s\" is none of %s", d, names);
+	}
+	x->decision = d = dl->key;
 	if (x->date && date_day(x->date) < 0)
 		return tool_fail(EXIT_USAGE, cmd, "--date \"%s\" is not a date YYYY-MM-DD", x->date);
 	if (x->date)

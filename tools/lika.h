@@ -121,6 +121,7 @@ int cmd_card(struct node *n, int argc, char **argv);
 int cmd_register(struct node *n, int argc, char **argv);
 int cmd_book(struct node *n, int argc, char **argv);
 int cmd_archive(struct node *n, int argc, char **argv);
+int cmd_notice_list(struct node *n, int argc, char **argv);
 int report_progress(struct node *n, int argc, char **argv);
 int report_summary(struct node *n, int argc, char **argv);
 int cmd_user(struct node *n, int argc, char **argv);

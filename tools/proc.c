@@ -146,8 +146,8 @@ proc_signer_release(struct signer *s)
 	s->unlocked = 0;
 }
 
-void
-proc_pad(FILE *f, const char *s, int width)
+int
+proc_width(const char *s)
 {
 	int w = 0;
 
@@ -170,7 +170,21 @@ proc_pad(FILE *f, const char *s, int width)
 		for (int i = 0; i < n && *p; i++)
 			p++;
 	}
+	return w;
+}
+
+void
+proc_pad(FILE *f, const char *s, int width)
+{
 	fputs(s, f);
-	for (; w < width; w++)
+	for (int w = proc_width(s); w < width; w++)
 		fputc(' ', f);
+}
+
+void
+proc_pad_left(FILE *f, const char *s, int width)
+{
+	for (int w = proc_width(s); w < width; w++)
+		fputc(' ', f);
+	fputs(s, f);
 }

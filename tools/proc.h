@@ -13,6 +13,7 @@
 #include "lika.h"
 #include "household.h"
 #include "procedure.h"
+#include "labels.h"
 
 /* The official a --key file belongs to, looked up on the roster. */
 struct signer {
@@ -58,6 +59,10 @@ int proc_check_text(const char *cmd, const char *what, const char *s, size_t max
 
 /* Print S to F padded with spaces to WIDTH display columns (CJK counts two). */
 void proc_pad(FILE *f, const char *s, int width);
+/* S right-aligned in WIDTH terminal columns. */
+void proc_pad_left(FILE *f, const char *s, int width);
+/* The terminal columns S takes (CJK characters two). */
+int proc_width(const char *s);
 
 /* The year of a YYYY-MM-DD date. */
 int proc_year(const char *date);

@@ -2,6 +2,7 @@
 #include "household.h"
 #include "fields.h"
 #include "idcard.h"
+#include "labels.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -31,7 +32,7 @@ const struct field household_fields[HF_COUNT] = {
 	/* 村民小组: the group number within the village, two digits as a member number (schema 2) */
 	[HF_GROUP]           = { "village_group", "村民小组", FK_MEMBER_NO, "household", NULL, 0, "组;小组;村民小组编号" },
 	[HF_HEAD_NAME]       = { "head_name", "户主姓名", FK_NAME, NULL, NULL, 0, NULL },
-	[HF_HEAD_IDCARD]     = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码" },
+	[HF_HEAD_IDCARD]     = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码;户主证件号码" },
 	[HF_HEAD_SEX]        = { "head_sex", "户主性别", FK_CODE, NULL, "code_sex", 0, NULL },
 	[HF_ADDRESS]         = { "address", "住址", FK_TEXT, "household", NULL, 200, NULL },
 	[HF_PHONE]           = { "phone", "联系电话", FK_PHONE, "household", NULL, 0, "电话;联系方式;手机号码" },
@@ -57,7 +58,7 @@ const struct field household_fields[HF_COUNT] = {
 
 const struct field household_member_fields[MF_COUNT] = {
 	[MF_HOUSEHOLD]      = { "household", "户编号", FK_HOUSEHOLD, NULL, NULL, 0, "户号;户编码" },
-	[MF_HEAD_IDCARD]    = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码" },
+	[MF_HEAD_IDCARD]    = { "head_idcard", "户主身份证号", FK_IDCARD, NULL, NULL, 0, "户主身份证号码;户主公民身份号码;户主证件号码" },
 	[MF_NO]             = { "no", "成员编号", FK_MEMBER_NO, NULL, NULL, 0, NULL },
 	[MF_NAME]           = { "name", "姓名", FK_NAME, "member", NULL, 0, NULL },
 	[MF_IDCARD]         = { "idcard", "身份证号", FK_IDCARD, "member", NULL, 0, "身份证号码;公民身份号码;证件号码" },
@@ -81,7 +82,7 @@ const struct field household_income_fields[IF_COUNT] = {
 	[IF_PROPERTY]  = { "property", "财产性收入(元)", FK_MONEY, "income", NULL, 0, NULL },
 	[IF_TRANSFERS] = { "transfers", "转移性收入(元)", FK_MONEY, "income", NULL, 0, NULL },
 	[IF_COSTS]     = { "costs", "生产经营性支出(元)", FK_MONEY, "income", NULL, 0, NULL },
-	[IF_SIZE]      = { "size", "家庭人口", FK_COUNT, "income", NULL, 0, NULL },
+	[IF_SIZE]      = { "size", "家庭人口", FK_COUNT, "income", NULL, 0, "家庭人口数;家庭人数" },
 };
 
 /* The code lists fields refer to; loaded into the context. */
@@ -227,6 +228,7 @@ household_field_find(const struct field *fs, int n, const char *header)
 	return -1;
 }
 
+/* The entry of TABLE whose code or Chinese name is VALUE; NULL if none. */
 static const struct code_entry *
 s_code_exact(const struct household_ctx *c, const char *table, const char *value)
 {
@@ -237,15 +239,22 @@ s_code_exact(const struct household_ctx *c, const char *table, const char *value
 	return NULL;
 }
 
-/* A code, its name, or a synonym of it: the row of the code list. */
+/*
+ * The one lookup of a typed code, for every field, option and import: the
+ * code, its Chinese name as the county's list has it, a synonym the county
+ * keeps as data (纯女户, 乡(镇)内务工), then its English name (labels.h).  NULL if none.
+ */
 static const struct code_entry *
 s_code(const struct household_ctx *c, const char *table, const char *value)
 {
 	const struct code_entry *e = s_code_exact(c, table, value);
+	const char *code;
 
 	for (size_t i = 0; !e && i < c->nsynonyms; i++)
 		if (strcmp(c->synonyms[i].table, table) == 0 && strcmp(c->synonyms[i].name, value) == 0)
 			return s_code_exact(c, table, c->synonyms[i].code);
+	if (!e && (code = label_code_find(table, value)))
+		e = s_code_exact(c, table, code);
 	return e;
 }
 
@@ -339,10 +348,13 @@ s_code_list(const struct household_ctx *c, const char *table, char *out, size_t 
 	out[0] = '\0';
 	for (size_t i = 0; i < c->ncodes && used + 1 < len; i++)
 		if (strcmp(c->codes[i].table, table) == 0) {
-			int n = snprintf(out + used, len - used, "%s%s %s", used ? ", " : "",
-			    c->codes[i].code, c->codes[i].name);
-			if (n < 0 || (size_t)n >= len - used)
+			const char *en = label_code_english(table, c->codes[i].code);
+			int n = snprintf(out + used, len - used, "%s%s %s%s%s", used ? ", " : "",
+			    c->codes[i].code, c->codes[i].name, en ? " " : "", en ? en : "");
+			if (n < 0 || (size_t)n >= len - used) {
+				out[used] = '\0';      /* whole entries only: no half a character */
 				break;
+			}
 			used += (size_t)n;
 		}
 }

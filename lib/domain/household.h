@@ -242,7 +242,6 @@ int household_size(const struct household_ctx *c, const char *household);
 int household_income_put(const struct household_ctx *c, struct ops *ops, const char *household,
     const struct field_value *v, char *err, size_t errlen);
 
-#endif
 
 /* ---- reading records back --------------------------------------------------------- */
 
@@ -271,3 +270,5 @@ void household_iter_close(struct record_iter *it);
 
 /* The field list and count of KIND. */
 const struct field *household_record_fields(enum record_kind kind, int *n);
+
+#endif

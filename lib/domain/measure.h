@@ -16,6 +16,8 @@
 int measure_category_known(const char *c);
 /* The Chinese label of category C (C itself if unknown). */
 const char *measure_category_label(const char *c);
+/* The category S names (key, Chinese label or another name, labels.h); NULL if none. */
+const char *measure_category_parse(const char *s);
 /* Is S a measure status (MEASURE_*)? */
 int measure_status_known(const char *s);
 

@@ -176,6 +176,14 @@ out:
 	return rc;
 }
 
+int
+rules_step_verify(struct ledger *l, const char *table, const char *key, char *err, size_t errlen)
+{
+	if (strcmp(table, "review_step") && strcmp(table, "approval"))
+		return errf(err, errlen, "no step table \"%s\"", table);
+	return s_check_step(l, ledger_db(l), "main", table, key, NULL, err, errlen) < 0 ? -1 : 0;
+}
+
 /* half_year rows: a signature, if present, must hold (cadre or township head). */
 static int
 s_check_half_year(sqlite3 *db, const char *dbname, const char *key, char *err, size_t errlen)

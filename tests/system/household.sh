@@ -42,3 +42,6 @@ if not p.doctype: print("no <!DOCTYPE html>"); sys.exit(1)
 if p.bad or p.stack: print(p.bad[:3], p.stack); sys.exit(1)
 PY
 }
+
+# gen_sheets OUTDIR ARGS… : office sheets in the national form's one-sheet layout (examples/gen_sheets.py)
+gen_sheets() { /usr/bin/python3 "$SRCDIR/examples/gen_sheets.py" "$@" || fail "sheet generator"; }

@@ -38,10 +38,12 @@ wait_for 10 "writes to be allowed" lika --data t1 village group add 110101001001
 [ "$(head_of t1 110101001)" = 301 ] || fail "new change set is not seq 301"
 
 note "a write while behind is refused with the reason"
-sqlite3 t1/lika.db "UPDATE meta SET value = 'behind the hub: test' WHERE key = 'write_hold'"
+# (likad may be writing: the shell waits for the lock instead of failing with "database is locked")
+sqlite3 -cmd ".timeout 10000" t1/lika.db "UPDATE meta SET value = 'behind the hub: test' WHERE key = 'write_hold'" \
+    || fail "could not set the hold"
 OUT=$(lika --data t1 village group add 110101001001 二组 2>&1) && fail "write allowed on hold: $OUT"
 expect_in "$OUT" "writes are on hold: behind the hub"
-sqlite3 t1/lika.db "UPDATE meta SET value = '' WHERE key = 'write_hold'"
+sqlite3 -cmd ".timeout 10000" t1/lika.db "UPDATE meta SET value = '' WHERE key = 'write_hold'"
 wait_for 20 "hub to hold 301" has_head county 110101001 301
 ids t1 110101001 > t1.ids; ids county 110101001 > county.ids
 cmp -s t1.ids county.ids || fail "ids differ"

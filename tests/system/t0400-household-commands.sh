@@ -73,8 +73,10 @@ expect_in "$OUT" '"size":"3","net_per_capita":"-933.17"'
 
 expect_exit 0 lika household cause $h --main 因学 --other 因病 --note "孩子上学"
 expect_exit 0 lika household show $h
-expect_in "$OUT" "main_cause       因学"
-expect_in "$OUT" "other_causes     因病"
+expect_in "$OUT" "^主要致贫原因  *因学"
+expect_in "$OUT" "^其他致贫原因  *因病"
+expect_in "$OUT" "^户编号  *$h"
+case "$OUT" in *main_cause*) fail "household show prints English keys: $OUT" ;; esac
 expect_exit 2 lika household edit $h --status ""
 expect_in "$OUT" "状态 (status) cannot be cleared"
 expect_exit 0 lika household edit $h --phone "" --status 已建档立卡

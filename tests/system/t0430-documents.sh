@@ -48,15 +48,18 @@ expect_exit 2 lika card $h --format pdf
 # 村册
 expect_exit 0 lika register 522701101002 -o register.html
 html_ok register.html
-grep -q '二村扶贫对象村册' register.html || fail "register title"
+grep -q '二村扶贫对象花名册' register.html || fail "register title"
 grep -q '@page { size: A4 landscape' register.html || fail "register is not landscape A4"
 grep -q "$h" register.html || fail "register lists the household"
 grep -q '1700.20' register.html || fail "register per-capita income"
 grep -q '522701101000001' register.html && fail "register lists another village's household"
 n=$(lika household list --village 522701101002 | wc -l | tr -d ' ')
-grep -q "<td>$n 户</td>" register.html || fail "register total of $n households"
+grep -q "共 $n 户" register.html || fail "register total of $n households"
+# registered apart from applicants: the one registered household, the rest applicants
+grep -q "<td>1 户</td>" register.html || fail "register: 1 registered household"
+grep -q "<td>$((n - 1)) 户</td>" register.html || fail "register: $((n - 1)) applicants"
 expect_exit 0 lika register 522701101002 --format csv
-expect_in "$OUT" "合计,$n 户"
+expect_in "$OUT" "合计,1 户"
 expect_exit 2 lika register 522701101009
 
 # 乡镇簿

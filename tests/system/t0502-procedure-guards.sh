@@ -68,12 +68,16 @@ refused 2014-06-01 order lika --data t review cadre-sign "$a" --key cadre.key --
 at 2014-06-01 lika --data t review notice "$a" >/dev/null || fail "notice"
 
 expect_exit 0 at 2014-06-03 lika --data t review todo
-expect_in "$OUT" "$a  entry r1  next cadre_sign .*waits: notice runs until the day before 2014-06-08"
+# in Chinese, naming the notice's last day (7 days from 2014-06-01: through 2014-06-07)
+expect_in "$OUT" "$a  识别 第1轮  下一步 驻村干部签字（lika review cadre-sign，乡镇）  等待：公示期至 2014-06-07（最后一天）"
+expect_exit 0 at 2014-06-03 lika --data t review todo --json
+expect_in "$OUT" '"next":"cadre_sign","command":"cadre-sign","at":"township","waits":"notice runs to 2014-06-07 (its last day)"'
 note "notice period: 7 days from 2014-06-01, the next step on 2014-06-08"
 refused 2014-06-07 notice-period lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass
 expect_in "$OUT" "2014-06-01 to 2014-06-07"
 
 note "objections"
+# the older option names (--content, --note) are still read; t0504 uses --reasons
 expect_exit 0 at 2014-06-03 lika --data t review object "$a" --by 村民丙 --content "家有轿车"
 obj=$(printf '%s' "$OUT" | sed -n 's/^objection \([^ ]*\) .*/\1/p')
 refused 2014-06-08 objection-open lika --data t review cadre-sign "$a" --key cadre.key --passphrase-fd 3 3<cadre.pass

@@ -36,9 +36,9 @@ expect_in "$OUT" "2014-2: exit"
 
 note "exit: notice, county announcement after it, the head's signature and seal"
 expect_exit 0 at 2014-12-20 lika --data t review exit-notice "$h"
-expect_exit 0 at 2014-12-22 lika --data t review object "$h" --by 村民 --content "收入不稳定"
+expect_exit 0 at 2014-12-22 lika --data t review object "$h" --by 村民 --reasons "收入不稳定"
 obj=$(printf '%s' "$OUT" | sed -n 's/^objection \([^ ]*\) .*/\1/p')
-expect_exit 0 at 2014-12-24 lika --data t review finding "$obj" --dismissed --note "务工合同两年, 收入稳定"
+expect_exit 0 at 2014-12-24 lika --data t review finding "$obj" --dismissed --reasons "务工合同两年, 收入稳定"
 sync_to_county
 expect_exit 2 at 2014-12-26 lika --data county review exit-announce "$h" --key office.key --passphrase-fd 3 3<office.pass
 expect_in "$OUT" "refused (notice-period)"

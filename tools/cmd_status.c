@@ -128,7 +128,7 @@ s_render_township(FILE *f, const struct status *s)
 	char when[32], age[32], buf[256];
 
 	s_connection(buf, sizeof buf, s, hub);
-	fprintf(f, "  hub          %s: %s", hub->code, buf);
+	fprintf(f, "  hub          %s %s: %s", hub->code, hub->name, buf);
 	if (hub->last_contact_ms) {
 		time_format(when, sizeof when, hub->last_contact_ms);
 		fprintf(f, "; last exchange %s", when);

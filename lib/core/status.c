@@ -65,6 +65,24 @@ s_int(sqlite3 *db, const char *sql, const char *a, const char *b, int64_t dflt)
 	return v;
 }
 
+/* One text value from SQL into OUT (cut to LEN); 0, or -1 if no row or no value. */
+static int
+s_text(sqlite3 *db, const char *sql, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The recorded peer row (PEER, FEED) into P's fields; 1 if there was one. */
 static int
 s_peer_row(sqlite3 *db, int have_peer, const char *peer, const char *feed,
@@ -339,7 +357,10 @@ s_township(struct node *n, struct status *s, int have_peer, const struct s_live_
 	s->npeers = 1;
 	hub = &s->peers[0];
 	snprintf(hub->code, sizeof hub->code, "%s", n->id.county);
-	snprintf(hub->name, sizeof hub->name, "county hub");
+	/* named as the county publishes its name (policy county_name), else by its role */
+	if (s_text(db, "SELECT value FROM policy WHERE name = 'county_name' ORDER BY year DESC LIMIT 1",
+	    hub->name, sizeof hub->name) < 0 || !hub->name[0])
+		snprintf(hub->name, sizeof hub->name, "county hub");
 	s_peer_row(db, have_peer, hub->code, "", hub, NULL, NULL);
 	s_apply_live(hub, live, nlive, answered);
 	s_peer_row(db, have_peer, hub->code, n->id.code, NULL, NULL, &s->acked);

@@ -35,6 +35,16 @@ expect_exit 0 lika --data t1 status --json
 expect_exit 0 lika --data t1 status
 expect_in "$OUT" "all at the county"
 expect_in "$OUT" "connected"
+expect_in "$OUT" "hub          110101 county hub: "
+
+note "the hub named as the county publishes its name"
+lika --data county policy set county_name 2014 示范县 >/dev/null || fail "policy county_name"
+wait_for 20 "the county feed at the township" has_head t1 110101 "$(head_of county 110101)"
+expect_exit 0 lika --data t1 status
+expect_in "$OUT" "hub          110101 示范县: "
+expect_exit 0 lika --data t1 status --json
+expect_in "$OUT" '"code":"110101","name":"示范县"'
+lika --data t1 status --html page.html >/dev/null; grep -q "示范县" page.html || fail "the page does not name the hub"
 
 note "hub down, 500 change sets written: exactly 500 unsent, with their age"
 stop_likad county

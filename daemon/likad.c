@@ -291,8 +291,8 @@ main(int argc, char **argv)
 	if (!s_stop && d.node.conf.sink_postgres[0]) {
 		char db[1100];
 		snprintf(db, sizeof db, "%s/lika.db", dir);
-		if (sink_start(&d.sink, db, d.node.conf.sink_postgres, d.node.conf.code, err,
-		    sizeof err) < 0)
+		if (sink_start(&d.sink, db, d.node.conf.sink_postgres, d.node.conf.sink_batch,
+		    d.node.conf.code, err, sizeof err) < 0)
 			log_warnx("%s", err);
 		else
 			log_info("sink: keeping PostgreSQL in step with this node's state");

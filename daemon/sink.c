@@ -42,7 +42,6 @@
 #include <string.h>
 #include <time.h>
 
-#define SINK_BATCH_CS 2000      /* change sets one PostgreSQL transaction carries at most */
 #define SINK_IDLE_MS 200        /* nothing new: look again after this */
 #define SINK_RETRY_MS 500       /* first wait after PostgreSQL failed; doubles */
 #define SINK_RETRY_MAX_MS 10000
@@ -79,6 +78,7 @@ struct sink {
 	sqlite3 *db;
 	PGconn *pg;
 	int64_t rowid, applied;     /* committed in PostgreSQL */
+	unsigned batch;             /* change sets a transaction carries at most */
 	int fresh;                  /* no lika_sink row yet: copy everything first */
 	char (*counties)[COUNTY_LEN + 1];   /* partitions made on this connection */
 	size_t ncounties;
@@ -376,7 +376,7 @@ s_read_batch(struct sink *s, struct batch *b)
 		if (sqlite3_prepare_v2(s->db, q[k], -1, &st, NULL) != SQLITE_OK)
 			return -1;
 		sqlite3_bind_int64(st, 1, k == 0 ? s->rowid : s->applied);
-		sqlite3_bind_int(st, 2, SINK_BATCH_CS);
+		sqlite3_bind_int(st, 2, (int)s->batch);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			if (s_collect(s, b, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1)) < 0) {
 				sqlite3_finalize(st);
@@ -877,8 +877,8 @@ s_run(void *arg)
 }
 
 int
-sink_start(struct sink **sp, const char *dbpath, const char *conninfo, const char *node,
-    char *err, size_t errlen)
+sink_start(struct sink **sp, const char *dbpath, const char *conninfo, unsigned batch,
+    const char *node, char *err, size_t errlen)
 {
 	struct sink *s = calloc(1, sizeof *s);
 
@@ -888,6 +888,7 @@ sink_start(struct sink **sp, const char *dbpath, const char *conninfo, const cha
 		return errf(err, errlen, "sink: out of memory");
 	}
 	snprintf(s->node, sizeof s->node, "%s", node);
+	s->batch = batch ? batch : 2000;
 	snprintf(s->county, sizeof s->county, "%.6s", node);
 	snprintf(s->province, sizeof s->province, "%.2s0000", node);
 	if (sqlite3_open_v2(dbpath, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {

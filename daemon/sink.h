@@ -16,12 +16,13 @@ struct sink;
 
 /*
  * Start the sink thread for the ledger at DBPATH (opened read-only by the
- * thread), writing to the PostgreSQL database CONNINFO under the name NODE
+ * thread), writing to the PostgreSQL database CONNINFO under the name NODE,
+ * at most BATCH change sets a PostgreSQL transaction
  * (its row in lika_sink).  The thread connects (and reconnects) by itself:
  * PostgreSQL being down is logged, not an error here.
  */
-int sink_start(struct sink **sp, const char *dbpath, const char *conninfo, const char *node,
-    char *err, size_t errlen);
+int sink_start(struct sink **sp, const char *dbpath, const char *conninfo, unsigned batch,
+    const char *node, char *err, size_t errlen);
 /* Ask the thread to stop, wait for it, free; accepts NULL. */
 void sink_stop(struct sink **sp);
 

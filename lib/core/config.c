@@ -17,6 +17,7 @@ config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->role = ROLE_NONE;
+	c->sink_batch = 2000;
 	strcpy(c->listen, "tcp://0.0.0.0:7700");
 	c->heartbeat_ms = 5000;
 	c->timeout_ms = 20000;
@@ -159,6 +160,10 @@ s_handler(void *arg, const char *section, const char *key, const char *value)
 	} else if (IS("sink", "postgres")) {
 		if (s_str(c->sink_postgres, sizeof(c->sink_postgres), value) < 0)
 			goto bad;
+	} else if (IS("sink", "batch")) {
+		if (s_int(value, 1, 100000, &x) < 0)
+			goto bad;
+		c->sink_batch = (unsigned)x;
 	} else {
 		errf(p->err, p->errlen, "unknown setting \"%s\" in section [%s]", key, section);
 		p->failed = 1;

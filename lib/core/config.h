@@ -47,6 +47,7 @@ struct config {
 	size_t web_upload_bytes;        /* the largest upload (a sheet, a key file) */
 	/* [sink] */
 	char sink_postgres[1024];       /* libpq connection string (empty: no sink) */
+	unsigned sink_batch;            /* change sets one PostgreSQL transaction carries at most */
 };
 
 /* Defaults for every field. */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The hub is SIGKILLed five times while a township catches up 5,000 change
+# The hub is SIGKILLed five times while a township catches up 10,000 change
 # sets; at the end both hold identical ids and lika verify passes on both.
 . "$SRCDIR/tests/system/lib.sh"
 kill_during_catchup county

@@ -453,24 +453,29 @@ s_cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int
-household_field_parse(const struct household_ctx *c, const struct field *f,
-    const char *in, struct field_value *out, char *err, size_t errlen)
+/* V as it is kept in OUT->s. */
+static int
+s_keep(struct field_value *out, const char *v)
 {
-	char v[2 * VALUE_MAX];     /* room for a note's CRs, dropped below */
+	snprintf(out->s, sizeof out->s, "%s", v);
+	return 0;
+}
 
-	memset(out, 0, sizeof *out);
-	if (!in)
-		return 0;
-	out->given = 1;
-	s_trim(v, sizeof v, in);
-	if (strlen(in) >= sizeof v)
+/*
+ * IN trimmed into V (VLEN bytes) and held to the text rules every node applies
+ * to what it stores (fields.h); a note's CRLF becomes LF.  1: IN is blank.
+ */
+static int
+s_field_text(const struct field *f, const char *in, char *v, size_t vlen, char *err, size_t errlen)
+{
+	char unclean[160];
+
+	s_trim(v, vlen, in);
+	if (strlen(in) >= vlen)
 		BAD("%zu bytes, longer than %d", strlen(in), f->max && f->kind == FK_NOTE ? f->max :
 		    VALUE_MAX - 1);
-	if (!*v) {
-		out->null = 1;
-		return 0;
-	}
+	if (!*v)
+		return 1;
 	if (f->kind == FK_NOTE) {
 		/* a line break is a line break: drop the CR of CRLF, refuse other controls */
 		char *w = v;
@@ -479,167 +484,266 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 				*w++ = *p;
 		*w = '\0';
 	}
-	/* the text rules every node applies to what it stores (fields.h) */
-	char unclean[160];
 	if (fields_text_clean(v, strlen(v), f->kind == FK_NOTE, unclean, sizeof unclean) < 0)
 		BAD("has %s", unclean);
+	return 0;
+}
+
+static int
+s_parse_text(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	if (f->kind == FK_NAME && strlen(v) > FIELD_NAME_MAX)
+		BAD("a name is at most %d bytes", FIELD_NAME_MAX);
+	if (f->kind != FK_NAME && strlen(v) > (size_t)(f->max ? f->max : FIELD_TEXT_MAX))
+		BAD("%zu bytes, longer than %d", strlen(v), f->max ? f->max : FIELD_TEXT_MAX);
+	return s_keep(out, v);
+}
+
+/* FK_YEAR, FK_MONTHS, FK_COUNT: a whole number in the kind's range. */
+static int
+s_parse_number(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*end || !isdigit((unsigned char)v[0]))
+		BAD("not a whole number");
+	if (f->kind == FK_YEAR && (n < 1949 || n > 2100))
+		BAD("a year between 1949 and 2100");
+	if (f->kind == FK_MONTHS && (n < 0 || n > 12))
+		BAD("months between 0 and 12");
+	if (f->kind == FK_COUNT && (n < 1 || n > 99))
+		BAD("a number of people between 1 and 99");
+	out->i = n;
+	return 0;
+}
+
+/* FK_MONEY, FK_HUNDREDTHS: kept ×100. */
+static int
+s_parse_amount(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	if (v[0] == '-')
+		BAD("must not be negative");
+	if (s_hundredths(v, &out->i) < 0)
+		BAD("not an amount (digits, at most 2 decimals, below 100000000000)");
+	return 0;
+}
+
+static int
+s_parse_bool(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	if (!strcmp(v, "是") || !strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "y"))
+		out->i = 1;
+	else if (!strcmp(v, "否") || !strcmp(v, "0") || !strcasecmp(v, "no") || !strcasecmp(v, "n"))
+		out->i = 0;
+	else
+		BAD("must be 是 or 否 (yes/no, 1/0)");
+	return 0;
+}
+
+/* WORD (NULL: the whole value) is no code of F's list: the refusal names the codes there are. */
+static int
+s_no_code(const struct household_ctx *c, const struct field *f, const char *in, const char *word,
+    char *err, size_t errlen)
+{
+	char list[VALUE_MAX];
+
+	s_code_list(c, f->codes, list, sizeof list);
+	if (word)
+		BAD("\"%s\" is not in the code list %s (%s)", word, f->codes, list);
+	BAD("not in the code list %s (%s)", f->codes, list);
+}
+
+static int
+s_parse_code(const struct household_ctx *c, const struct field *f, const char *in, const char *v,
+    struct field_value *out, char *err, size_t errlen)
+{
+	const struct code_entry *e = s_code(c, f->codes, v);
+
+	if (!e)
+		return s_no_code(c, f, in, NULL, err, errlen);
+	return s_keep(out, e->code);
+}
+
+/* The length of the separator of codes at P (, ; space 、 ， ；); 0 if none. */
+static size_t
+s_codeset_sep(const char *p)
+{
+	if (*p == ',' || *p == ';' || *p == ' ')
+		return 1;
+	if (!strncmp(p, "、", 3) || !strncmp(p, "，", 3) || !strncmp(p, "；", 3))
+		return 3;
+	return 0;
+}
+
+/* The N codes sorted and joined by ","; none is a blank. */
+static void
+s_codeset_join(struct field_value *out, const char **codes, int n)
+{
+	qsort(codes, (size_t)n, sizeof codes[0], s_cmp_str);
+	for (int k = 0; k < n; k++) {
+		size_t used = strlen(out->s);
+		snprintf(out->s + used, sizeof out->s - used, "%s%s", k ? "," : "", codes[k]);
+	}
+	if (n == 0)
+		out->null = 1;
+}
+
+/* FK_CODESET: codes split on , ; 、 ， and spaces; kept sorted and unique. */
+static int
+s_parse_codeset(const struct household_ctx *c, const struct field *f, const char *in,
+    const char *v, struct field_value *out, char *err, size_t errlen)
+{
+	const char *codes[16];
+	int n = 0;
+	char buf[VALUE_MAX];
+
+	snprintf(buf, sizeof buf, "%s", v);
+	for (char *p = buf; *p; ) {
+		size_t sep = s_codeset_sep(p);
+		if (sep) {
+			p += sep;
+			continue;
+		}
+		char *start = p;
+		while (*p && !s_codeset_sep(p))
+			p++;
+		char save = *p;
+		*p = '\0';
+		const struct code_entry *e = s_code(c, f->codes, start);
+		if (!e)
+			return s_no_code(c, f, in, start, err, errlen);
+		int dup = 0;
+		for (int k = 0; k < n; k++)
+			dup |= strcmp(codes[k], e->code) == 0;
+		if (!dup) {
+			if (n == f->max || n == 16)
+				BAD("at most %d", f->max);
+			codes[n++] = e->code;
+		}
+		*p = save;
+	}
+	s_codeset_join(out, codes, n);
+	return 0;
+}
+
+static int
+s_parse_idcard(const struct household_ctx *c, const struct field *f, const char *in,
+    const char *v, struct field_value *out, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (idcard_check(v, c->today, why, sizeof why) < 0)
+		BAD("%s", why);
+	idcard_normalize(out->s, v);
+	return 0;
+}
+
+/* FK_PHONE, FK_ACCOUNT: the rules the ledger's field check holds them to. */
+static int
+s_parse_phone_or_account(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	const char *why = f->kind == FK_PHONE ? fields_phone_why(v, strlen(v)) :
+	    fields_account_why(v, strlen(v));
+
+	if (why)
+		BAD("%s", why);
+	return s_keep(out, v);
+}
+
+static int
+s_parse_village(const struct household_ctx *c, const struct field *f, const char *in,
+    const char *v, struct field_value *out, char *err, size_t errlen)
+{
+	char why[256];
+	size_t k;
+
+	if (code_check_village_of(v, c->township, why, sizeof why) < 0)
+		BAD("%s", why);
+	for (k = 0; k < c->nvillages; k++)
+		if (strcmp(c->villages[k], v) == 0)
+			break;
+	if (k == c->nvillages)
+		BAD("no such village in this township (add it with \"lika village add\")");
+	return s_keep(out, v);
+}
+
+static int
+s_parse_household(const struct household_ctx *c, const struct field *f, const char *in,
+    const char *v, struct field_value *out, char *err, size_t errlen)
+{
+	size_t tl = strlen(c->township);
+
+	if (strlen(v) != tl + 6 || strncmp(v, c->township, tl) != 0 || !is_digits(v + tl, 6) ||
+	    strcmp(v + tl, "000000") == 0)
+		BAD("a household id of this township is %s followed by 6 digits (not 000000)",
+		    c->township);
+	return s_keep(out, v);
+}
+
+static int
+s_parse_member_no(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	if (!((strlen(v) == 2 && is_digits(v, 2)) || (strlen(v) == 1 && is_digits(v, 1))))
+		BAD("a member number is 01 to 99");
+	int no = atoi(v);
+	if (no < 1)
+		BAD("a member number is 01 to 99");
+	out->i = no;
+	snprintf(out->s, sizeof out->s, "%02d", no);
+	return 0;
+}
+
+int
+household_field_parse(const struct household_ctx *c, const struct field *f,
+    const char *in, struct field_value *out, char *err, size_t errlen)
+{
+	char v[2 * VALUE_MAX];     /* room for a note's CRs, dropped below */
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!in)
+		return 0;
+	out->given = 1;
+	if ((rc = s_field_text(f, in, v, sizeof v, err, errlen)) != 0) {
+		out->null = rc > 0;
+		return rc > 0 ? 0 : -1;
+	}
 	switch (f->kind) {
 	case FK_NOTE:
 	case FK_TEXT:
-		if (strlen(v) > (size_t)(f->max ? f->max : FIELD_TEXT_MAX))
-			BAD("%zu bytes, longer than %d", strlen(v), f->max ? f->max : FIELD_TEXT_MAX);
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
 	case FK_NAME:
-		if (strlen(v) > FIELD_NAME_MAX)
-			BAD("a name is at most %d bytes", FIELD_NAME_MAX);
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
+		return s_parse_text(f, in, v, out, err, errlen);
 	case FK_YEAR:
 	case FK_MONTHS:
-	case FK_COUNT: {
-		char *end;
-		long n = strtol(v, &end, 10);
-		if (*end || !isdigit((unsigned char)v[0]))
-			BAD("not a whole number");
-		if (f->kind == FK_YEAR && (n < 1949 || n > 2100))
-			BAD("a year between 1949 and 2100");
-		if (f->kind == FK_MONTHS && (n < 0 || n > 12))
-			BAD("months between 0 and 12");
-		if (f->kind == FK_COUNT && (n < 1 || n > 99))
-			BAD("a number of people between 1 and 99");
-		out->i = n;
-		return 0;
-	}
+	case FK_COUNT:
+		return s_parse_number(f, in, v, out, err, errlen);
 	case FK_MONEY:
 	case FK_HUNDREDTHS:
-		if (v[0] == '-')
-			BAD("must not be negative");
-		if (s_hundredths(v, &out->i) < 0)
-			BAD("not an amount (digits, at most 2 decimals, below 100000000000)");
-		return 0;
+		return s_parse_amount(f, in, v, out, err, errlen);
 	case FK_BOOL:
-		if (!strcmp(v, "是") || !strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "y"))
-			out->i = 1;
-		else if (!strcmp(v, "否") || !strcmp(v, "0") || !strcasecmp(v, "no") || !strcasecmp(v, "n"))
-			out->i = 0;
-		else
-			BAD("must be 是 or 否 (yes/no, 1/0)");
-		return 0;
-	case FK_CODE: {
-		const struct code_entry *e = s_code(c, f->codes, v);
-		if (!e) {
-			char list[VALUE_MAX];
-			s_code_list(c, f->codes, list, sizeof list);
-			BAD("not in the code list %s (%s)", f->codes, list);
-		}
-		snprintf(out->s, sizeof out->s, "%s", e->code);
-		return 0;
-	}
-	case FK_CODESET: {
-		/* split on , ; 、 ， and spaces; keep the codes sorted and unique */
-		const char *codes[16];
-		int n = 0;
-		char buf[VALUE_MAX];
-		snprintf(buf, sizeof buf, "%s", v);
-		for (char *p = buf; *p; ) {
-			size_t sep = 0;
-			if (*p == ',' || *p == ';' || *p == ' ')
-				sep = 1;
-			else if (!strncmp(p, "、", 3) || !strncmp(p, "，", 3) || !strncmp(p, "；", 3))
-				sep = 3;
-			if (sep) {
-				memset(p, 0, sep);
-				p += sep;
-				continue;
-			}
-			char *start = p;
-			while (*p && *p != ',' && *p != ';' && *p != ' ' && strncmp(p, "、", 3) &&
-			    strncmp(p, "，", 3) && strncmp(p, "；", 3))
-				p++;
-			char save = *p;
-			*p = '\0';
-			const struct code_entry *e = s_code(c, f->codes, start);
-			if (!e) {
-				char list[VALUE_MAX];
-				s_code_list(c, f->codes, list, sizeof list);
-				BAD("\"%s\" is not in the code list %s (%s)", start, f->codes, list);
-			}
-			int dup = 0;
-			for (int k = 0; k < n; k++)
-				dup |= strcmp(codes[k], e->code) == 0;
-			if (!dup) {
-				if (n == f->max || n == 16)
-					BAD("at most %d", f->max);
-				codes[n++] = e->code;
-			}
-			*p = save;
-		}
-		qsort(codes, (size_t)n, sizeof codes[0], s_cmp_str);
-		for (int k = 0; k < n; k++) {
-			size_t used = strlen(out->s);
-			snprintf(out->s + used, sizeof out->s - used, "%s%s", k ? "," : "", codes[k]);
-		}
-		if (n == 0)
-			out->null = 1;
-		return 0;
-	}
-	case FK_IDCARD: {
-		char why[256];
-		if (idcard_check(v, c->today, why, sizeof why) < 0)
-			BAD("%s", why);
-		idcard_normalize(out->s, v);
-		return 0;
-	}
-	case FK_PHONE: {
-		size_t n = strlen(v);
-		if (n < 5 || n > 20)
-			BAD("a phone number has 5 to 20 characters");
-		for (size_t k = 0; k < n; k++)
-			if (!isdigit((unsigned char)v[k]) && !(k == 0 && v[k] == '+') && v[k] != '-' && v[k] != ' ')
-				BAD("a phone number has digits, \"+\", \"-\" and spaces only");
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
-	}
-	case FK_ACCOUNT: {
-		size_t n = strlen(v);
-		if (n < 8 || n > 30 || strspn(v, "0123456789") != n)
-			BAD("a bank account is 8 to 30 digits");
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
-	}
-	case FK_VILLAGE: {
-		char why[256];
-		if (code_check_village_of(v, c->township, why, sizeof why) < 0)
-			BAD("%s", why);
-		size_t k;
-		for (k = 0; k < c->nvillages; k++)
-			if (strcmp(c->villages[k], v) == 0)
-				break;
-		if (k == c->nvillages)
-			BAD("no such village in this township (add it with \"lika village add\")");
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
-	}
-	case FK_HOUSEHOLD: {
-		size_t tl = strlen(c->township);
-		if (strlen(v) != tl + 6 || strncmp(v, c->township, tl) != 0 || !is_digits(v + tl, 6) ||
-		    strcmp(v + tl, "000000") == 0)
-			BAD("a household id of this township is %s followed by 6 digits (not 000000)",
-			    c->township);
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
-	}
-	case FK_MEMBER_NO: {
-		if (!((strlen(v) == 2 && is_digits(v, 2)) || (strlen(v) == 1 && is_digits(v, 1))))
-			BAD("a member number is 01 to 99");
-		int no = atoi(v);
-		if (no < 1)
-			BAD("a member number is 01 to 99");
-		out->i = no;
-		snprintf(out->s, sizeof out->s, "%02d", no);
-		return 0;
-	}
+		return s_parse_bool(f, in, v, out, err, errlen);
+	case FK_CODE:
+		return s_parse_code(c, f, in, v, out, err, errlen);
+	case FK_CODESET:
+		return s_parse_codeset(c, f, in, v, out, err, errlen);
+	case FK_IDCARD:
+		return s_parse_idcard(c, f, in, v, out, err, errlen);
+	case FK_PHONE:
+	case FK_ACCOUNT:
+		return s_parse_phone_or_account(f, in, v, out, err, errlen);
+	case FK_VILLAGE:
+		return s_parse_village(c, f, in, v, out, err, errlen);
+	case FK_HOUSEHOLD:
+		return s_parse_household(c, f, in, v, out, err, errlen);
+	case FK_MEMBER_NO:
+		return s_parse_member_no(f, in, v, out, err, errlen);
 	}
 	BAD("unknown field kind");
 }

@@ -282,6 +282,11 @@ s_render_text(FILE *f, const struct status *s, int colour)
 	} else {
 		fprintf(f, "  quarantine   none\n");
 	}
+	if (s->sig_unchecked)
+		fprintf(f, "  signatures   %" PRIu64 " stored change sets still wait for their own signature "
+		    "check (likad checks them after applying; none is forwarded before)\n", s->sig_unchecked);
+	else
+		fprintf(f, "  signatures   every stored change set's own signature checked\n");
 	fprintf(f, "  health       ");
 	s_health_cell(f, s->health, colour, 0);
 	fputc('\n', f);
@@ -303,8 +308,8 @@ s_render_json(FILE *f, const struct status *s)
 	json_str(f, s->write_hold);
 	fprintf(f, ",\"hold_awaiting\":");
 	json_str(f, s->hold_awaiting);
-	fprintf(f, ",\"own_feed\":{\"head\":%" PRIu64 ",\"head_ms\":%" PRId64 "}", s->own_head,
-	    s->own_head_ms);
+	fprintf(f, ",\"own_feed\":{\"head\":%" PRIu64 ",\"head_ms\":%" PRId64 "},\"sig_unchecked\":%"
+	    PRIu64, s->own_head, s->own_head_ms, s->sig_unchecked);
 	if (s->role == ROLE_TOWNSHIP)
 		fprintf(f, ",\"unsent\":{\"count\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"oldest_ms\":%" PRId64
 		    ",\"households\":%" PRIu64 "},\"county_feed\":{\"held\":%" PRIu64 ",\"applied\":%" PRIu64

@@ -947,22 +947,25 @@ s_show_step_json(sqlite3_stmt *st, const struct step_def *d, int first, int stal
 	    stale ? "true" : "false");
 }
 
+/* One step in Chinese: its label, decision, date (a notice: its days), who signed or did it, reasons. */
 static void
 s_show_step_text(sqlite3_stmt *st, const struct step_def *d, int stale)
 {
-	printf("  %s  %-16s ", col_text(st, SS_ID), col_text(st, SS_STEP));
-	proc_pad(stdout, d ? d->label : "", 22);
-	printf(" %-7s %s", col_text(st, SS_DECISION), col_text(st, SS_AT));
+	printf("  %s  ", col_text(st, SS_ID));
+	proc_pad(stdout, d ? d->label : col_text(st, SS_STEP), 22);
+	printf(" ");
+	proc_pad(stdout, label_zh(label_decisions, col_text(st, SS_DECISION)), 8);
+	printf(" %s", col_text(st, SS_AT));
 	if (sqlite3_column_type(st, SS_DAYS) != SQLITE_NULL)
-		printf(" +%dd", sqlite3_column_int(st, SS_DAYS));
+		printf(" 公示%d天", sqlite3_column_int(st, SS_DAYS));
 	if (*col_text(st, SS_OFFICIAL))
-		printf("  signed %s %s", col_text(st, SS_OFFICIAL), col_text(st, SS_OFFICIAL_NAME));
+		printf("  签字 %s %s", col_text(st, SS_OFFICIAL), col_text(st, SS_OFFICIAL_NAME));
 	else if (*col_text(st, SS_BY))
-		printf("  by %s", col_text(st, SS_BY));
+		printf("  经办 %s", col_text(st, SS_BY));
 	if (*col_text(st, SS_REASONS))
-		printf("  reasons: %s", col_text(st, SS_REASONS));
+		printf("  理由：%s", col_text(st, SS_REASONS));
 	if (stale)
-		printf("  STALE: the file changed after this approval");
+		printf("  已失效：审批后档案有改动");
 	printf("\n");
 }
 
@@ -1029,12 +1032,30 @@ s_show_objections(sqlite3 *db, const char *hh, int json)
 			json_str(stdout, col_text(st, 5));
 			printf("}");
 		} else {
-			printf("  objection %s %s by %s: %s — %s %s\n", col_text(st, 0), col_text(st, 1), col_text(st, 2),
-			    col_text(st, 3), col_text(st, 4), col_text(st, 5));
+			printf("  异议 %s %s 提出人 %s：%s — %s%s%s\n", col_text(st, 0), col_text(st, 1),
+			    col_text(st, 2), col_text(st, 3), label_zh(label_findings, col_text(st, 4)),
+			    *col_text(st, 5) ? "：" : "", col_text(st, 5));
 		}
 		first = 0;
 	}
 	sqlite3_finalize(st);
+}
+
+/* The household, its status and where it stands, in Chinese ("识别 第1轮：驻村干部签字"). */
+static void
+s_show_head_text(sqlite3 *db, const struct procedure_state *h)
+{
+	char status[64];
+	const struct step_def *d = procedure_step_no(h->procedure, h->last);
+
+	if (proc_text(db, "SELECT name FROM code_status WHERE id = ?1", h->status, status, sizeof status) != 1)
+		snprintf(status, sizeof status, "%s", h->status);
+	printf("户 %s  状态 %s  ", h->id, status);
+	if (h->round == 0)
+		printf("%s\n", label_stages[STAGE_NONE].zh);
+	else
+		printf("%s 第%d轮：%s%s\n", label_zh(label_procedures, h->procedure), h->round,
+		    d ? d->label : "?", h->rejected ? "（未通过，退回）" : h->complete ? "（已完成）" : "");
 }
 
 static int
@@ -1051,7 +1072,8 @@ s_show(struct node *n, int argc, char **argv)
 			json = 1;
 		else if (!strcmp(argv[i], "--help")) {
 			printf("usage: lika review show HOUSEHOLD [--json]\n\nEvery step of every round, "
-			    "who signed, objections, and whether a county approval still matches the file.\n");
+			    "who signed, objections, and whether a county approval still matches the file.\n"
+			    "Printed in Chinese; --json gives the English keys.\n");
 			return EXIT_OK;
 		} else
 			hh = argv[i];
@@ -1068,7 +1090,7 @@ s_show(struct node *n, int argc, char **argv)
 		json_str(stdout, review_stage(&h));
 		printf(",\"steps\":[");
 	} else {
-		printf("household %s  status %s  %s\n", hh, h.status, review_stage(&h));
+		s_show_head_text(db, &h);
 	}
 	int stale_any = s_show_steps(db, &h, hash, json);
 	if (json)
@@ -1077,7 +1099,7 @@ s_show(struct node *n, int argc, char **argv)
 	if (json)
 		printf("],\"approval_stale\":%s}\n", stale_any ? "true" : "false");
 	else if (stale_any)
-		printf("approval: stale\n");
+		printf("县级审批已失效：审批后档案有改动，须重新审批\n");
 	return EXIT_OK;
 }
 

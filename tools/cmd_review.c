@@ -575,6 +575,73 @@ s_do_batch(struct node *n, const char *cmd, const struct step_def *def, const st
 	return refused ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The --help of step command NAME (lika review NAME), which takes step DEF. */
+static void
+s_step_usage(const char *name, const struct step_def *def)
+{
+	printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
+	    "%s step %d: %s (%s).\n", name,
+	    def->role ? " --key FILE [--passphrase-fd N]" : "",
+	    def->flags & STEP_NOTICE || def->number == 1 ? "" : " [--reject] [--reasons TEXT]",
+	    !strcmp(def->name, "village_eval") ? "\n       --panel N1,N2,… --for N "
+	    "[--against N] [--abstain N] [--assets YUAN] [--consumption YUAN]" : "",
+	    def->procedure, def->number, def->name, def->label);
+	if (def->role)
+		printf("Signed with the key file of an official of role %s%s.\n"
+		    "The key's passphrase is asked at the terminal, or read as one line\n"
+		    "from file descriptor N.\n", def->role,
+		    def->flags & STEP_SEAL ? ", and sealed by this township node (公章)" : "");
+	if (def->flags & STEP_NOTICE)
+		printf("The notice runs for the county policy's %s days (default %d) from\n"
+		    "the date; objections are recorded with \"lika review object\".\n",
+		    def->notice_policy, def->notice_default);
+	printf("Refusals name their rule (exit 2); see proto/PROCEDURE.md.\n\n"
+	    "A batch: \"lika review %s --village CODE --households H1,H2,…|--all-waiting\"\n"
+	    "takes the step for many households of the village in one change set (one\n"
+	    "signature a household where the step is signed), with the same options for\n"
+	    "each.  Every household goes through every rule; a refused one is named with\n"
+	    "its rule and left out, the rest are written (exit 1 if any was refused).\n"
+	    "--all-waiting: every household of the village whose next step this is.\n", name);
+	if (!strcmp(def->name, "village_eval"))
+		printf("Without --panel the village's evaluation group of the year is named\n"
+		    "(\"lika village eval-group set\").\n");
+}
+
+/* Option CH (of s_step_cmd's table) with its OPTARG into O; EXIT_OK or prints why as CMD. */
+static int
+s_step_option(int ch, const char *cmd, struct step_opts *o)
+{
+	char err[ERRBUF_SIZE], *end;
+	long v;
+
+	switch (ch) {
+	case 'k': o->key = optarg; break;
+	case 'P':
+		if (passphrase_fd_arg(optarg, &o->passfd, err, sizeof err) < 0)
+			return tool_fail(EXIT_USAGE, cmd, "%s", err);
+		break;
+	case 'r': o->reasons = optarg; break;
+	case 'R': o->reject = 1; break;
+	case 'd': o->date = optarg; break;
+	case 'b': o->by = optarg; break;
+	case 'p': o->panel = optarg; break;
+	case 'F': case 'A': case 'B':
+		v = strtol(optarg, &end, 10);
+		if (*end || !*optarg || v < 0 || v > 15)
+			return tool_fail(EXIT_USAGE, cmd, "votes \"%s\" is not a number 0-15", optarg);
+		*(ch == 'F' ? &o->votes_for : ch == 'A' ? &o->votes_against : &o->votes_abstain) = (int)v;
+		break;
+	case 'a': o->assets = optarg; break;
+	case 'c': o->consumption = optarg; break;
+	case 'V': o->village = optarg; break;
+	case 'H': o->households = optarg; break;
+	case 'W': o->all_waiting = 1; break;
+	default:
+		return tool_fail(EXIT_USAGE, cmd, "see \"lika %s --help\"", cmd);
+	}
+	return EXIT_OK;
+}
+
 /* Parse the options of a step command and run it. */
 static int
 s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const char *name,
@@ -601,68 +668,18 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 	};
 	const struct step_def *def = procedure_step(procedure, name);
 	struct step_opts o = { .passfd = -1 };
-	char cmd[64], err[ERRBUF_SIZE];
-	int ch;
+	char cmd[64];
+	int ch, rc;
 
 	snprintf(cmd, sizeof cmd, "review %s", argv[0]);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'k': o.key = optarg; break;
-		case 'P':
-			if (passphrase_fd_arg(optarg, &o.passfd, err, sizeof err) < 0)
-				return tool_fail(EXIT_USAGE, cmd, "%s", err);
-			break;
-		case 'r': o.reasons = optarg; break;
-		case 'R': o.reject = 1; break;
-		case 'd': o.date = optarg; break;
-		case 'b': o.by = optarg; break;
-		case 'p': o.panel = optarg; break;
-		case 'F': case 'A': case 'B': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < 0 || v > 15)
-				return tool_fail(EXIT_USAGE, cmd, "votes \"%s\" is not a number 0-15", optarg);
-			*(ch == 'F' ? &o.votes_for : ch == 'A' ? &o.votes_against : &o.votes_abstain) = (int)v;
-			break;
-		}
-		case 'a': o.assets = optarg; break;
-		case 'c': o.consumption = optarg; break;
-		case 'V': o.village = optarg; break;
-		case 'H': o.households = optarg; break;
-		case 'W': o.all_waiting = 1; break;
-		case 'h':
-			printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
-			    "%s step %d: %s (%s).\n", argv[0],
-			    def->role ? " --key FILE [--passphrase-fd N]" : "",
-			    def->flags & STEP_NOTICE || def->number == 1 ? "" : " [--reject] [--reasons TEXT]",
-			    !strcmp(def->name, "village_eval") ? "\n       --panel N1,N2,… --for N "
-			    "[--against N] [--abstain N] [--assets YUAN] [--consumption YUAN]" : "",
-			    def->procedure, def->number, def->name, def->label);
-			if (def->role)
-				printf("Signed with the key file of an official of role %s%s.\n"
-				    "The key's passphrase is asked at the terminal, or read as one line\n"
-				    "from file descriptor N.\n", def->role,
-				    def->flags & STEP_SEAL ? ", and sealed by this township node (公章)" : "");
-			if (def->flags & STEP_NOTICE)
-				printf("The notice runs for the county policy's %s days (default %d) from\n"
-				    "the date; objections are recorded with \"lika review object\".\n",
-				    def->notice_policy, def->notice_default);
-			printf("Refusals name their rule (exit 2); see proto/PROCEDURE.md.\n\n"
-			    "A batch: \"lika review %s --village CODE --households H1,H2,…|--all-waiting\"\n"
-			    "takes the step for many households of the village in one change set (one\n"
-			    "signature a household where the step is signed), with the same options for\n"
-			    "each.  Every household goes through every rule; a refused one is named with\n"
-			    "its rule and left out, the rest are written (exit 1 if any was refused).\n"
-			    "--all-waiting: every household of the village whose next step this is.\n",
-			    argv[0]);
-			if (!strcmp(def->name, "village_eval"))
-				printf("Without --panel the village's evaluation group of the year is named\n"
-				    "(\"lika village eval-group set\").\n");
+		if (ch == 'h') {
+			s_step_usage(argv[0], def);
 			return EXIT_OK;
-		default:
-			return tool_fail(EXIT_USAGE, cmd, "see \"lika review %s --help\"", argv[0]);
 		}
+		if ((rc = s_step_option(ch, cmd, &o)) != EXIT_OK)
+			return rc;
 	}
 	if (force_reject)
 		o.reject = 1;
@@ -678,8 +695,6 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 	if (strlen(o.household) != 15 || !is_digits(o.household, 15))
 		return tool_fail(EXIT_USAGE, cmd, "household \"%s\" is not a 15-digit household id",
 		    o.household);
-	if (force_reject)
-		o.reject = 1;
 	return s_do_step(n, cmd, def, &o);
 }
 

@@ -62,8 +62,9 @@ s_str(char *dst, size_t len, const char *v)
 
 /*
  * A setting of lika.conf: [SECTION] KEY, the field of struct config it sets
- * (OFF, SIZE) and how; an integer's range is LO..HI and its C type TYPE.  PARSE returns 0, or -1
- * for a bad value.
+ * (OFF, SIZE) and how; an integer's range is LO..HI and its C type TYPE.
+ * PARSE returns 0, or -1 for a bad value (the field may be half set then:
+ * config_load fails and the struct is thrown away).
  */
 struct setting {
 	const char *section, *key;
@@ -89,7 +90,8 @@ s_set_code(struct config *c, void *field, const struct setting *s, const char *v
 static int
 s_set_role(struct config *c, void *field, const struct setting *s, const char *v)
 {
-	(void)field, (void)s;
+	(void)field;
+	(void)s;
 	return (c->role = role_parse(v)) == ROLE_NONE ? -1 : 0;
 }
 
@@ -106,7 +108,8 @@ s_set_key(struct config *c, void *field, const struct setting *s, const char *v)
 {
 	uint8_t k[32];
 
-	(void)c, (void)s;
+	(void)c;
+	(void)s;
 	if (strlen(v) != 64 || hex_decode(k, 32, v) < 0)
 		return -1;
 	strcpy(field, v);
@@ -134,7 +137,8 @@ s_set_int(struct config *c, void *field, const struct setting *s, const char *v)
 static int
 s_set_synchronous(struct config *c, void *field, const struct setting *s, const char *v)
 {
-	(void)c, (void)s;
+	(void)c;
+	(void)s;
 	if (strcmp(v, "full") != 0 && strcmp(v, "normal") != 0)
 		return -1;
 	strcpy(field, v);
@@ -154,7 +158,8 @@ s_set_web_listen(struct config *c, void *field, const struct setting *s, const c
 static int
 s_set_yes_no(struct config *c, void *field, const struct setting *s, const char *v)
 {
-	(void)c, (void)s;
+	(void)c;
+	(void)s;
 	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 		return -1;
 	*(int *)field = strcmp(v, "yes") == 0;

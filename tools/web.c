@@ -10,8 +10,10 @@
  * signed-in clerk (an HttpOnly SameSite=Strict session cookie), and every
  * POST but login the session's CSRF token in header X-CSRF-Token.
  *
+ * Sessions live in web.db (web_session.c), so a restart signs no one out.
+ *
  * One thread (libmicrohttpd's internal one) answers requests one at a time:
- * the node opened for reads, the sessions and the stamp are used by it alone.
+ * the node opened for reads, web.db and the stamp are used by it alone.
  * The main thread waits for SIGINT or SIGTERM.
  */
 #include <arpa/inet.h>
@@ -33,25 +35,16 @@
 #include "util.h"
 #include "web.h"
 
-#define SESSIONS_MAX     64
-#define TOKEN_BYTES      32
 #define CONNECTIONS_MAX  64
 #define PER_IP_MAX       16
 #define IDLE_TIMEOUT_S   30
 
-struct session {
-	char token[2 * TOKEN_BYTES + 1];     /* the cookie; "" = free slot */
-	char csrf[2 * TOKEN_BYTES + 1];
-	char clerk[WEB_NAME_MAX + 1];
-	int64_t expires;                     /* unix s; pushed on at every request */
-};
-
 struct server {
 	struct node *n;
+	sqlite3 *webdb;
 	const struct config *conf;
 	int loopback;                        /* listening on loopback only */
 	char port[8];
-	struct session sessions[SESSIONS_MAX];
 };
 
 /* One request's body while it arrives. */
@@ -354,61 +347,7 @@ web_tmpfile(const char *what, const void *p, size_t len, char *out, size_t outle
 /* ---- sessions ------------------------------------------------------------------ */
 
 static void
-s_token(char *out)
-{
-	uint8_t raw[TOKEN_BYTES];
-
-	randombytes_buf(raw, sizeof raw);
-	hex_encode(out, raw, sizeof raw);
-}
-
-/* The session of cookie TOKEN, its lease renewed; NULL if none or expired. */
-static struct session *
-s_session_find(struct server *sv, const char *token)
-{
-	int64_t now = time(NULL);
-
-	if (!token || strlen(token) != 2 * TOKEN_BYTES)
-		return NULL;
-	for (int i = 0; i < SESSIONS_MAX; i++) {
-		struct session *s = &sv->sessions[i];
-		if (!s->token[0] || sodium_memcmp(s->token, token, 2 * TOKEN_BYTES) != 0)
-			continue;
-		if (s->expires < now) {
-			sodium_memzero(s, sizeof *s);
-			return NULL;
-		}
-		s->expires = now + sv->conf->web_session_s;
-		return s;
-	}
-	return NULL;
-}
-
-/* A new session for CLERK: a free or expired slot, else the one closest to expiry. */
-static struct session *
-s_session_new(struct server *sv, const char *clerk)
-{
-	int64_t now = time(NULL);
-	struct session *pick = &sv->sessions[0];
-
-	for (int i = 0; i < SESSIONS_MAX; i++) {
-		struct session *s = &sv->sessions[i];
-		if (!s->token[0] || s->expires < now) {
-			pick = s;
-			break;
-		}
-		if (s->expires < pick->expires)
-			pick = s;
-	}
-	s_token(pick->token);
-	s_token(pick->csrf);
-	snprintf(pick->clerk, sizeof pick->clerk, "%s", clerk);
-	pick->expires = now + sv->conf->web_session_s;
-	return pick;
-}
-
-static void
-s_me(struct web_reply *r, const struct session *s, const struct node *n)
+s_me(struct web_reply *r, const struct web_session *s, const struct node *n)
 {
 	fputs("{\"clerk\":", r->f);
 	web_json_str(r->f, s->clerk);
@@ -425,7 +364,8 @@ static int
 s_login(struct server *sv, struct web_req *q, struct web_reply *r)
 {
 	struct web_form f;
-	char err[ERRBUF_SIZE];
+	struct web_session s;
+	char err[ERRBUF_SIZE], token[WEB_TOKEN_HEX + 1];
 	int64_t until;
 
 	if (web_form_parse(&f, q->body, q->body_len) < 0) {
@@ -439,11 +379,14 @@ s_login(struct server *sv, struct web_req *q, struct web_reply *r)
 	}
 	int rc = web_user_check(tool_data_dir, name, pass, sv->conf->web_lockout_s, &until, err,
 	    sizeof err);
-	if (rc == 1) {
-		struct session *s = s_session_new(sv, name);
+	if (rc == 1 && web_session_new(q->webdb, name, sv->conf->web_session_s, token, &s, err,
+	    sizeof err) < 0) {
+		web_error(r, 500, "%s", err);
+	} else if (rc == 1) {
 		snprintf(r->cookie, sizeof r->cookie, "lika_session=%s; Path=/; HttpOnly; "
-		    "SameSite=Strict; Max-Age=%lld", s->token, (long long)sv->conf->web_session_s);
-		s_me(r, s, sv->n);
+		    "SameSite=Strict; Max-Age=%lld", token, (long long)sv->conf->web_session_s);
+		sodium_memzero(token, sizeof token);
+		s_me(r, &s, q->n);
 		log_info("web: clerk \"%s\" signed in", name);
 	} else if (rc == 2) {
 		char when[32];
@@ -490,11 +433,34 @@ s_static(const char *path, struct web_reply *r)
 static const char s_csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/* A signed-in request: the resource it names. */
+static void
+s_dispatch(struct web_req *q, struct web_reply *r, struct web_session *s)
+{
+	if (strcmp(q->path, "/api/me") == 0) {
+		s_me(r, s, q->n);
+	} else if (strcmp(q->path, "/api/logout") == 0 && strcmp(q->method, "POST") == 0) {
+		if (web_session_end(q->webdb, s) < 0) {
+			web_error(r, 500, "web.db: ending the session: %s", sqlite3_errmsg(q->webdb));
+			return;
+		}
+		snprintf(r->cookie, sizeof r->cookie, "lika_session=; Path=/; HttpOnly; SameSite=Strict; "
+		    "Max-Age=0");
+		fputs("{\"ok\":true}\n", r->f);
+	} else if (strncmp(q->path, "/chart/", 7) == 0) {
+		web_chart(q, r);
+	} else if (strncmp(q->path, "/api/dash", 9) == 0) {
+		web_dash(q, r);
+	} else {
+		web_api(q, r);
+	}
+}
+
 static void
 s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct web_reply *r)
 {
 	int post = strcmp(q->method, "POST") == 0;
-	struct session *s;
+	struct web_session s;
 
 	if (!post && strcmp(q->method, "GET") != 0) {
 		web_error(r, 405, "method %s not allowed", q->method);
@@ -514,35 +480,27 @@ s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct w
 		web_error(r, 404, "no such page");
 		return;
 	}
-	s = s_session_find(sv, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lika_session"));
-	if (!s) {
+	int found = web_session_find(q->webdb, MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
+	    "lika_session"), sv->conf->web_session_s, &s);
+	if (found < 0) {
+		web_error(r, 500, "web.db: reading the session: %s", sqlite3_errmsg(q->webdb));
+		return;
+	}
+	if (!found) {
 		web_error(r, 401, "请先登录 sign in first");
 		return;
 	}
 	if (post) {
 		const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
-		if (!tok || strlen(tok) != 2 * TOKEN_BYTES ||
-		    sodium_memcmp(tok, s->csrf, 2 * TOKEN_BYTES) != 0) {
+		if (!tok || strlen(tok) != WEB_TOKEN_HEX ||
+		    sodium_memcmp(tok, s.csrf, WEB_TOKEN_HEX) != 0) {
 			log_warnx("web: %s without a valid CSRF token refused", q->path);
 			web_error(r, 403, "CSRF token missing or wrong: nothing written");
 			return;
 		}
 	}
-	q->clerk = s->clerk;
-	if (strcmp(q->path, "/api/me") == 0) {
-		s_me(r, s, sv->n);
-	} else if (strcmp(q->path, "/api/logout") == 0 && post) {
-		sodium_memzero(s, sizeof *s);
-		snprintf(r->cookie, sizeof r->cookie, "lika_session=; Path=/; HttpOnly; SameSite=Strict; "
-		    "Max-Age=0");
-		fputs("{\"ok\":true}\n", r->f);
-	} else if (strncmp(q->path, "/chart/", 7) == 0) {
-		web_chart(q, r);
-	} else if (strncmp(q->path, "/api/dash", 9) == 0) {
-		web_dash(q, r);
-	} else {
-		web_api(q, r);
-	}
+	q->clerk = s.clerk;
+	s_dispatch(q, r, &s);
 }
 
 static enum MHD_Result
@@ -613,7 +571,8 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	struct server *sv = cls;
 	struct conn *cn = *con_cls;
 	struct web_reply r = { .status = 200 };
-	struct web_req q = { .method = method, .path = url, .n = sv->n, .conf = sv->conf };
+	struct web_req q = { .method = method, .path = url, .n = sv->n, .webdb = sv->webdb,
+	    .conf = sv->conf };
 	enum MHD_Result ret;
 	int64_t t0 = mono_ms();
 
@@ -770,6 +729,8 @@ cmd_serve(struct node *n, int argc, char **argv)
 		return tool_fail(EXIT_FAIL, "serve", "cannot start: libsodium or a private temporary "
 		    "directory failed");
 	memset(&sv, 0, sizeof sv);
+	if (web_db_open(tool_data_dir, &sv.webdb, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, "serve", "%s", err);
 	sv.n = n;
 	sv.conf = &n->conf;
 	sv.loopback = loopback;
@@ -789,14 +750,18 @@ cmd_serve(struct node *n, int argc, char **argv)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, s_completed, NULL,
 	    MHD_OPTION_END);
-	if (!d)
-		return tool_fail(EXIT_FAIL, "serve", "cannot listen on %s: %s", listen, strerror(errno));
+	if (!d) {
+		rc = errno;
+		sqlite3_close(sv.webdb);
+		return tool_fail(EXIT_FAIL, "serve", "cannot listen on %s: %s", listen, strerror(rc));
+	}
 	printf("lika serve: http://%s/ (%s %s)\n", listen, role_name(n->conf.role), n->conf.code);
 	fflush(stdout);
 	sigdelset(&set, SIGPIPE);
 	while (sigwait(&set, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
 		;
 	MHD_stop_daemon(d);
+	sqlite3_close(sv.webdb);
 	tool_stamp = NULL;
 	char rmdir_cmd[4200];
 	snprintf(rmdir_cmd, sizeof rmdir_cmd, "%s", web_tmpdir());

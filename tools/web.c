@@ -12,8 +12,17 @@
  *
  * Sessions live in web.db (web_session.c), so a restart signs no one out.
  *
- * One thread (libmicrohttpd's internal one) answers requests one at a time:
- * the node opened for reads, web.db and the stamp are used by it alone.
+ * Threads: libmicrohttpd's pool of THREADS, each with its own connections
+ * (a read-only node and web.db, struct worker), so reads that touch nothing
+ * else (s_concurrent: the household list, the field list, /api/me) and the
+ * session checks run beside one another and beside a write.  Everything
+ * else holds s_run_lock and runs one at a time, as the whole server did
+ * before: lika's commands run in-process (web_run) redirect the process's
+ * stdout and stderr and use getopt's and the stamp's globals, and two writes
+ * to the ledger would only queue on its lock.  Nothing the concurrent
+ * requests run writes to stderr while s_run_lock is held elsewhere: their log
+ * lines take the lock, and libmicrohttpd's go to a copy of stderr made at
+ * start, so no line lands in a command's captured output.
  * The main thread waits for SIGINT or SIGTERM.
  */
 #include <arpa/inet.h>
@@ -28,6 +37,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
@@ -35,17 +45,30 @@
 #include "util.h"
 #include "web.h"
 
+#define THREADS          4
 #define CONNECTIONS_MAX  64
 #define PER_IP_MAX       16
 #define IDLE_TIMEOUT_S   30
 
-struct server {
-	struct node *n;
+/* What one of the server's threads uses alone. */
+struct worker {
+	struct node n;                       /* opened read-only */
 	sqlite3 *webdb;
+	int taken;                           /* by a thread */
+};
+
+struct server {
 	const struct config *conf;
 	int loopback;                        /* listening on loopback only */
 	char port[8];
+	struct worker workers[THREADS];
+	pthread_mutex_t pick;                /* guards workers[].taken */
 };
+
+/* lika's commands and every write, one at a time (see the top of the file) */
+static pthread_mutex_t s_run_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct worker *s_mine;
+static int s_stderr_copy = -1;          /* libmicrohttpd's messages: never captured by web_run */
 
 /* One request's body while it arrives. */
 struct conn {
@@ -433,6 +456,23 @@ s_static(const char *path, struct web_reply *r)
 static const char s_csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/*
+ * Requests that run beside any other: plain SQL on this thread's own
+ * connection, no process-wide state, nothing written to stderr.
+ */
+static int
+s_concurrent(const struct web_req *q)
+{
+	static const char *const reads[] = { "/api/me", "/api/households", "/api/fields", NULL };
+
+	if (strcmp(q->method, "GET") != 0)
+		return 0;
+	for (int i = 0; reads[i]; i++)
+		if (strcmp(q->path, reads[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* A signed-in request: the resource it names. */
 static void
 s_dispatch(struct web_req *q, struct web_reply *r, struct web_session *s)
@@ -469,10 +509,12 @@ s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct w
 	if (!post && s_static(q->path, r))
 		return;
 	if (strcmp(q->path, "/api/login") == 0) {
+		pthread_mutex_lock(&s_run_lock);
 		if (!post)
 			web_error(r, 405, "POST a name and a passphrase");
 		else
 			s_login(sv, q, r);
+		pthread_mutex_unlock(&s_run_lock);
 		return;
 	}
 	if (strncmp(q->path, "/api/", 5) && strncmp(q->path, "/doc/", 5) &&
@@ -494,13 +536,21 @@ s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct w
 		const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 		if (!tok || strlen(tok) != WEB_TOKEN_HEX ||
 		    sodium_memcmp(tok, s.csrf, WEB_TOKEN_HEX) != 0) {
+			pthread_mutex_lock(&s_run_lock);
 			log_warnx("web: %s without a valid CSRF token refused", q->path);
+			pthread_mutex_unlock(&s_run_lock);
 			web_error(r, 403, "CSRF token missing or wrong: nothing written");
 			return;
 		}
 	}
 	q->clerk = s.clerk;
+	if (s_concurrent(q)) {
+		s_dispatch(q, r, &s);
+		return;
+	}
+	pthread_mutex_lock(&s_run_lock);
 	s_dispatch(q, r, &s);
+	pthread_mutex_unlock(&s_run_lock);
 }
 
 static enum MHD_Result
@@ -564,6 +614,22 @@ s_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
 	return MHD_YES;
 }
 
+/* This thread's worker: taken at its first request, kept until the server stops. */
+static struct worker *
+s_worker(struct server *sv)
+{
+	if (s_mine)
+		return s_mine;
+	pthread_mutex_lock(&sv->pick);
+	for (int i = 0; i < THREADS && !s_mine; i++)
+		if (!sv->workers[i].taken) {
+			sv->workers[i].taken = 1;
+			s_mine = &sv->workers[i];
+		}
+	pthread_mutex_unlock(&sv->pick);
+	return s_mine;
+}
+
 static enum MHD_Result
 s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -571,12 +637,16 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	struct server *sv = cls;
 	struct conn *cn = *con_cls;
 	struct web_reply r = { .status = 200 };
-	struct web_req q = { .method = method, .path = url, .n = sv->n, .webdb = sv->webdb,
-	    .conf = sv->conf };
+	struct worker *w = s_worker(sv);
+	struct web_req q = { .method = method, .path = url, .conf = sv->conf };
 	enum MHD_Result ret;
 	int64_t t0 = mono_ms();
 
 	(void)version;
+	if (!w)
+		return MHD_NO;      /* more threads than workers: cannot happen */
+	q.n = &w->n;
+	q.webdb = w->webdb;
 	if (!cn) {
 		if (!(cn = calloc(1, sizeof *cn)))
 			return MHD_NO;
@@ -615,7 +685,11 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 		free(r.body);
 		return MHD_NO;
 	}
-	log_debug("web: %s %s %d %lld ms", method, url, r.status, (long long)(mono_ms() - t0));
+	if (log_verbose()) {
+		pthread_mutex_lock(&s_run_lock);
+		log_debug("web: %s %s %d %lld ms", method, url, r.status, (long long)(mono_ms() - t0));
+		pthread_mutex_unlock(&s_run_lock);
+	}
 	ret = s_send(c, &r);
 	free(r.body);
 	return ret;
@@ -705,6 +779,47 @@ s_serve_opts(int argc, char **argv, const char **listen)
 	return 0;
 }
 
+/* libmicrohttpd's messages, written to the copy of stderr so web_run never captures them */
+static void
+s_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	(void)cls;
+	vsnprintf(line, sizeof line, fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	if (s_stderr_copy >= 0)
+		dprintf(s_stderr_copy, "lika: web: %s\n", line);
+}
+
+/* Each thread's own connections, opened before any thread runs.  0 or -1 (said why). */
+static int
+s_workers_open(struct server *sv)
+{
+	char err[ERRBUF_SIZE];
+
+	for (int i = 0; i < THREADS; i++) {
+		struct worker *w = &sv->workers[i];
+		if (tool_open(&w->n, NODE_READONLY) < 0)
+			return -1;
+		if (web_db_open(tool_data_dir, &w->webdb, err, sizeof err) < 0) {
+			tool_fail(EXIT_FAIL, "serve", "%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+s_workers_close(struct server *sv)
+{
+	for (int i = 0; i < THREADS; i++) {
+		node_close(&sv->workers[i].n);
+		sqlite3_close(sv->workers[i].webdb);
+		sv->workers[i].webdb = NULL;
+	}
+}
+
 int
 cmd_serve(struct node *n, int argc, char **argv)
 {
@@ -729,9 +844,12 @@ cmd_serve(struct node *n, int argc, char **argv)
 		return tool_fail(EXIT_FAIL, "serve", "cannot start: libsodium or a private temporary "
 		    "directory failed");
 	memset(&sv, 0, sizeof sv);
-	if (web_db_open(tool_data_dir, &sv.webdb, err, sizeof err) < 0)
-		return tool_fail(EXIT_FAIL, "serve", "%s", err);
-	sv.n = n;
+	pthread_mutex_init(&sv.pick, NULL);
+	if (s_workers_open(&sv) < 0) {
+		s_workers_close(&sv);
+		return EXIT_FAIL;
+	}
+	s_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 3);
 	sv.conf = &n->conf;
 	sv.loopback = loopback;
 	snprintf(sv.port, sizeof sv.port, "%s", strrchr(listen, ':') + 1);
@@ -743,6 +861,8 @@ cmd_serve(struct node *n, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* the server's thread inherits the mask */
 	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
 	    (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, s_handler, &sv,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+	    MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_MAX,
@@ -752,7 +872,7 @@ cmd_serve(struct node *n, int argc, char **argv)
 	    MHD_OPTION_END);
 	if (!d) {
 		rc = errno;
-		sqlite3_close(sv.webdb);
+		s_workers_close(&sv);
 		return tool_fail(EXIT_FAIL, "serve", "cannot listen on %s: %s", listen, strerror(rc));
 	}
 	printf("lika serve: http://%s/ (%s %s)\n", listen, role_name(n->conf.role), n->conf.code);
@@ -761,7 +881,9 @@ cmd_serve(struct node *n, int argc, char **argv)
 	while (sigwait(&set, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
 		;
 	MHD_stop_daemon(d);
-	sqlite3_close(sv.webdb);
+	s_workers_close(&sv);
+	close(s_stderr_copy);
+	s_stderr_copy = -1;
 	tool_stamp = NULL;
 	char rmdir_cmd[4200];
 	snprintf(rmdir_cmd, sizeof rmdir_cmd, "%s", web_tmpdir());

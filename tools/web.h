@@ -3,12 +3,13 @@
  * sessions and routes; web_user.c: clerk accounts; web_api.c: the JSON
  * resources; web_dash.c: the county dashboard and its charts).
  *
- * The console runs in `lika serve`, one thread serving requests one at a time
- * (libmicrohttpd's internal polling thread), so nothing here is shared
- * between threads.  Reads go through the node `lika serve` holds open
- * read-only; every write opens the node with its key the way a lika command
- * does (tool_open), and most writes are lika's own commands run in-process
- * (web_run), so the console never holds a copy of a rule.
+ * The console runs in `lika serve` on a small pool of threads (web.c says
+ * which requests run side by side and which one at a time).  Each thread has
+ * its own connections: the node held open read-only and web.db, handed to a
+ * handler in struct web_req; nothing else here may be touched by two
+ * threads at once.  Every write opens the node with its key the way a lika
+ * command does (tool_open), and most writes are lika's own commands run
+ * in-process (web_run), so the console never holds a copy of a rule.
  */
 #ifndef LIKA_TOOL_WEB_H
 #define LIKA_TOOL_WEB_H

@@ -761,7 +761,10 @@ s_serve_opts(int argc, char **argv, const char **listen)
 	    "procedure, documents) at a township, the dashboard at the county.  Listens\n"
 	    "on [web] listen of lika.conf (default 127.0.0.1:8700); an address that is\n"
 	    "not loopback is refused unless [web] allow_remote = yes.  Clerks sign in\n"
-	    "with accounts made by \"lika user add\".  Runs until SIGINT or SIGTERM.\n";
+	    "with accounts made by \"lika user add\"; their sessions are kept in web.db,\n"
+	    "so a restart signs no one out.  Four threads: the household list is answered\n"
+	    "while an import or another write runs; writes run one at a time.  Runs until\n"
+	    "SIGINT or SIGTERM.\n";
 	int ch;
 
 	optind = 0;

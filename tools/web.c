@@ -14,8 +14,9 @@
  *
  * Threads: libmicrohttpd's pool of THREADS, each with its own connections
  * (a read-only node and web.db, struct worker), so reads that touch nothing
- * else (s_concurrent: the household list, the field list, /api/me) and the
- * session checks run beside one another and beside a write.  Everything
+ * else (s_concurrent: the household list, a household's file, the field
+ * list, /api/me) and the session checks run beside one another and beside a
+ * write.  Everything
  * else holds s_run_lock and runs one at a time, as the whole server did
  * before: lika's commands run in-process (web_run) redirect the process's
  * stdout and stderr and use getopt's and the stamp's globals, and two writes
@@ -457,13 +458,15 @@ static const char s_csp[] = "default-src 'self'; script-src 'self'; style-src 's
     "img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /*
- * Requests that run beside any other: plain SQL on this thread's own
- * connection, no process-wide state, nothing written to stderr.
+ * Requests that run beside any other: SQL on this thread's own connection
+ * (the household file through a household_ctx of its own), no process-wide
+ * state, nothing written to stderr.
  */
 static int
 s_concurrent(const struct web_req *q)
 {
-	static const char *const reads[] = { "/api/me", "/api/households", "/api/fields", NULL };
+	static const char *const reads[] = { "/api/me", "/api/households", "/api/household",
+	    "/api/fields", NULL };
 
 	if (strcmp(q->method, "GET") != 0)
 		return 0;
@@ -762,9 +765,9 @@ s_serve_opts(int argc, char **argv, const char **listen)
 	    "on [web] listen of lika.conf (default 127.0.0.1:8700); an address that is\n"
 	    "not loopback is refused unless [web] allow_remote = yes.  Clerks sign in\n"
 	    "with accounts made by \"lika user add\"; their sessions are kept in web.db,\n"
-	    "so a restart signs no one out.  Four threads: the household list is answered\n"
-	    "while an import or another write runs; writes run one at a time.  Runs until\n"
-	    "SIGINT or SIGTERM.\n";
+	    "so a restart signs no one out.  Four threads: the household list and a\n"
+	    "household's file are answered while an import or another write runs; writes\n"
+	    "run one at a time.  Runs until SIGINT or SIGTERM.\n";
 	int ch;
 
 	optind = 0;

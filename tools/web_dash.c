@@ -21,41 +21,59 @@
 #define SAMPLE_SPAN_MS   (24 * 3600 * 1000LL)
 #define PEERS_MAX        512
 
-/* A sample of every peer's lag, unless the last is under a minute old. */
-static int
-s_sample(sqlite3 *db, const struct status *st, char *err, size_t errlen)
+/* The time of the last sample, 0 if none. */
+static int64_t
+s_last_sample(sqlite3 *db)
 {
-	sqlite3_stmt *ins = NULL;
-	int ok = 1;
+	sqlite3_stmt *st;
+	int64_t last = 0;
 
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return errf(err, errlen, "web.db: %s", sqlite3_errmsg(db));
-	sqlite3_stmt *last;
-	int64_t last_ms = 0;
-	if (sqlite3_prepare_v2(db, "SELECT max(at_ms) FROM lag_sample", -1, &last, NULL) == SQLITE_OK) {
-		if (sqlite3_step(last) == SQLITE_ROW)
-			last_ms = sqlite3_column_int64(last, 0);
-		sqlite3_finalize(last);
+	if (sqlite3_prepare_v2(db, "SELECT max(at_ms) FROM lag_sample", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			last = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
 	}
-	if (last_ms && st->now_ms - last_ms < SAMPLE_EVERY_MS && st->now_ms >= last_ms) {
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		return 0;
-	}
-	ok = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO lag_sample (code, at_ms, lag, lag_ms) "
-	    "VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL) == SQLITE_OK;
-	for (size_t i = 0; ok && i < st->npeers && i < PEERS_MAX; i++) {
+	return last;
+}
+
+/* Every peer's lag now into INS (prepared); 0 or -1. */
+static int
+s_sample_peers(sqlite3_stmt *ins, const struct status *st)
+{
+	for (size_t i = 0; i < st->npeers && i < PEERS_MAX; i++) {
 		sqlite3_bind_text(ins, 1, st->peers[i].code, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ins, 2, st->now_ms);
 		sqlite3_bind_int64(ins, 3, (int64_t)st->peers[i].lag);
 		sqlite3_bind_int64(ins, 4, st->peers[i].lag_ms);
-		ok = sqlite3_step(ins) == SQLITE_DONE;
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			return -1;
 		sqlite3_reset(ins);
 	}
+	return 0;
+}
+
+/*
+ * A sample of every peer's lag, unless the last is under a minute old (a
+ * clock set back takes one at once); those over 24 hours old are deleted.
+ */
+static int
+s_sample(sqlite3 *db, const struct status *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *ins = NULL;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return errf(err, errlen, "web.db: %s", sqlite3_errmsg(db));
+	int64_t last = s_last_sample(db);
+	if (last && st->now_ms >= last && st->now_ms - last < SAMPLE_EVERY_MS) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	int ok = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO lag_sample (code, at_ms, lag, "
+	    "lag_ms) VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL) == SQLITE_OK &&
+	    s_sample_peers(ins, st) == 0;
 	sqlite3_finalize(ins);
-	char *del = sqlite3_mprintf("DELETE FROM lag_sample WHERE at_ms < %lld",
-	    (long long)(st->now_ms - SAMPLE_SPAN_MS));
-	ok = ok && del && sqlite3_exec(db, del, NULL, NULL, NULL) == SQLITE_OK;
-	sqlite3_free(del);
+	ok = ok && web_db_exec(db, "DELETE FROM lag_sample WHERE at_ms < ?3", NULL, NULL,
+	    st->now_ms - SAMPLE_SPAN_MS, NULL) >= 0;
 	if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		errf(err, errlen, "web.db: keeping a lag sample: %s", sqlite3_errmsg(db));
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -54,7 +54,8 @@ static const char s_ddl[] =
     "  at_ms INTEGER NOT NULL,"
     "  lag INTEGER NOT NULL,"
     "  lag_ms INTEGER NOT NULL,"
-    "  PRIMARY KEY (code, at_ms))";
+    "  PRIMARY KEY (code, at_ms));"
+    "CREATE INDEX IF NOT EXISTS lag_sample_at ON lag_sample (at_ms)";
 
 int
 web_db_open(const char *dir, sqlite3 **db, char *err, size_t errlen)

@@ -74,7 +74,8 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
            tools/cmd_status.c tools/cmd_quarantine.c tools/cmd_hold.c tools/cmd_duplicates.c tools/cmd_roster.c \
            tools/cmd_household.c tools/cmd_import.c tools/cmd_docs.c tools/doc.c tools/cmd_notice.c \
            tools/proc.c tools/passphrase.c tools/cmd_official.c tools/cmd_review.c tools/cmd_assist.c tools/cmd_report.c tools/cmd_check.c \
-           tools/web.c tools/web_user.c tools/web_api.c tools/web_dash.c
+           tools/web.c tools/web_user.c tools/web_session.c tools/web_api.c \
+           tools/web_dash.c
 # the web console's pages (HTML, CSS, JavaScript modules), embedded in lika
 WEB_ASSETS = tools/web/index.html tools/web/app.js tools/web/style.css
 DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sink.c daemon/sigcheck.c daemon/client.c daemon/upstream.c daemon/province.c

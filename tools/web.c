@@ -10,8 +10,20 @@
  * signed-in clerk (an HttpOnly SameSite=Strict session cookie), and every
  * POST but login the session's CSRF token in header X-CSRF-Token.
  *
- * One thread (libmicrohttpd's internal one) answers requests one at a time:
- * the node opened for reads, the sessions and the stamp are used by it alone.
+ * Sessions live in web.db (web_session.c), so a restart signs no one out.
+ *
+ * Threads: libmicrohttpd's pool of THREADS, each with its own connections
+ * (a read-only node and web.db, struct worker), so reads that touch nothing
+ * else (s_concurrent: the household list, a household's file, the field
+ * list, /api/me) and the session checks run beside one another and beside a
+ * write.  Everything
+ * else holds s_run_lock and runs one at a time, as the whole server did
+ * before: lika's commands run in-process (web_run) redirect the process's
+ * stdout and stderr and use getopt's and the stamp's globals, and two writes
+ * to the ledger would only queue on its lock.  Nothing the concurrent
+ * requests run writes to stderr while s_run_lock is held elsewhere: their log
+ * lines take the lock, and libmicrohttpd's go to a copy of stderr made at
+ * start, so no line lands in a command's captured output.
  * The main thread waits for SIGINT or SIGTERM.
  */
 #include <arpa/inet.h>
@@ -26,6 +38,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <sodium.h>
 
@@ -33,26 +46,30 @@
 #include "util.h"
 #include "web.h"
 
-#define SESSIONS_MAX     64
-#define TOKEN_BYTES      32
+#define THREADS          4
 #define CONNECTIONS_MAX  64
 #define PER_IP_MAX       16
 #define IDLE_TIMEOUT_S   30
 
-struct session {
-	char token[2 * TOKEN_BYTES + 1];     /* the cookie; "" = free slot */
-	char csrf[2 * TOKEN_BYTES + 1];
-	char clerk[WEB_NAME_MAX + 1];
-	int64_t expires;                     /* unix s; pushed on at every request */
+/* What one of the server's threads uses alone. */
+struct worker {
+	struct node n;                       /* opened read-only */
+	sqlite3 *webdb;
+	int taken;                           /* by a thread */
 };
 
 struct server {
-	struct node *n;
 	const struct config *conf;
 	int loopback;                        /* listening on loopback only */
 	char port[8];
-	struct session sessions[SESSIONS_MAX];
+	struct worker workers[THREADS];
+	pthread_mutex_t pick;                /* guards workers[].taken */
 };
+
+/* lika's commands and every write, one at a time (see the top of the file) */
+static pthread_mutex_t s_run_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct worker *s_mine;
+static int s_stderr_copy = -1;          /* libmicrohttpd's messages: never captured by web_run */
 
 /* One request's body while it arrives. */
 struct conn {
@@ -354,61 +371,7 @@ web_tmpfile(const char *what, const void *p, size_t len, char *out, size_t outle
 /* ---- sessions ------------------------------------------------------------------ */
 
 static void
-s_token(char *out)
-{
-	uint8_t raw[TOKEN_BYTES];
-
-	randombytes_buf(raw, sizeof raw);
-	hex_encode(out, raw, sizeof raw);
-}
-
-/* The session of cookie TOKEN, its lease renewed; NULL if none or expired. */
-static struct session *
-s_session_find(struct server *sv, const char *token)
-{
-	int64_t now = time(NULL);
-
-	if (!token || strlen(token) != 2 * TOKEN_BYTES)
-		return NULL;
-	for (int i = 0; i < SESSIONS_MAX; i++) {
-		struct session *s = &sv->sessions[i];
-		if (!s->token[0] || sodium_memcmp(s->token, token, 2 * TOKEN_BYTES) != 0)
-			continue;
-		if (s->expires < now) {
-			sodium_memzero(s, sizeof *s);
-			return NULL;
-		}
-		s->expires = now + sv->conf->web_session_s;
-		return s;
-	}
-	return NULL;
-}
-
-/* A new session for CLERK: a free or expired slot, else the one closest to expiry. */
-static struct session *
-s_session_new(struct server *sv, const char *clerk)
-{
-	int64_t now = time(NULL);
-	struct session *pick = &sv->sessions[0];
-
-	for (int i = 0; i < SESSIONS_MAX; i++) {
-		struct session *s = &sv->sessions[i];
-		if (!s->token[0] || s->expires < now) {
-			pick = s;
-			break;
-		}
-		if (s->expires < pick->expires)
-			pick = s;
-	}
-	s_token(pick->token);
-	s_token(pick->csrf);
-	snprintf(pick->clerk, sizeof pick->clerk, "%s", clerk);
-	pick->expires = now + sv->conf->web_session_s;
-	return pick;
-}
-
-static void
-s_me(struct web_reply *r, const struct session *s, const struct node *n)
+s_me(struct web_reply *r, const struct web_session *s, const struct node *n)
 {
 	fputs("{\"clerk\":", r->f);
 	web_json_str(r->f, s->clerk);
@@ -425,7 +388,8 @@ static int
 s_login(struct server *sv, struct web_req *q, struct web_reply *r)
 {
 	struct web_form f;
-	char err[ERRBUF_SIZE];
+	struct web_session s;
+	char err[ERRBUF_SIZE], token[WEB_TOKEN_HEX + 1];
 	int64_t until;
 
 	if (web_form_parse(&f, q->body, q->body_len) < 0) {
@@ -439,11 +403,14 @@ s_login(struct server *sv, struct web_req *q, struct web_reply *r)
 	}
 	int rc = web_user_check(tool_data_dir, name, pass, sv->conf->web_lockout_s, &until, err,
 	    sizeof err);
-	if (rc == 1) {
-		struct session *s = s_session_new(sv, name);
+	if (rc == 1 && web_session_new(q->webdb, name, sv->conf->web_session_s, token, &s, err,
+	    sizeof err) < 0) {
+		web_error(r, 500, "%s", err);
+	} else if (rc == 1) {
 		snprintf(r->cookie, sizeof r->cookie, "lika_session=%s; Path=/; HttpOnly; "
-		    "SameSite=Strict; Max-Age=%lld", s->token, (long long)sv->conf->web_session_s);
-		s_me(r, s, sv->n);
+		    "SameSite=Strict; Max-Age=%lld", token, (long long)sv->conf->web_session_s);
+		sodium_memzero(token, sizeof token);
+		s_me(r, &s, q->n);
 		log_info("web: clerk \"%s\" signed in", name);
 	} else if (rc == 2) {
 		char when[32];
@@ -490,49 +457,36 @@ s_static(const char *path, struct web_reply *r)
 static const char s_csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
     "img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-static void
-s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct web_reply *r)
+/*
+ * Requests that run beside any other: SQL on this thread's own connection
+ * (the household file through a household_ctx of its own), no process-wide
+ * state, nothing written to stderr.
+ */
+static int
+s_concurrent(const struct web_req *q)
 {
-	int post = strcmp(q->method, "POST") == 0;
-	struct session *s;
+	static const char *const reads[] = { "/api/me", "/api/households", "/api/household",
+	    "/api/fields", NULL };
 
-	if (!post && strcmp(q->method, "GET") != 0) {
-		web_error(r, 405, "method %s not allowed", q->method);
-		return;
-	}
-	if (!post && s_static(q->path, r))
-		return;
-	if (strcmp(q->path, "/api/login") == 0) {
-		if (!post)
-			web_error(r, 405, "POST a name and a passphrase");
-		else
-			s_login(sv, q, r);
-		return;
-	}
-	if (strncmp(q->path, "/api/", 5) && strncmp(q->path, "/doc/", 5) &&
-	    strncmp(q->path, "/chart/", 7)) {
-		web_error(r, 404, "no such page");
-		return;
-	}
-	s = s_session_find(sv, MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lika_session"));
-	if (!s) {
-		web_error(r, 401, "请先登录 sign in first");
-		return;
-	}
-	if (post) {
-		const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
-		if (!tok || strlen(tok) != 2 * TOKEN_BYTES ||
-		    sodium_memcmp(tok, s->csrf, 2 * TOKEN_BYTES) != 0) {
-			log_warnx("web: %s without a valid CSRF token refused", q->path);
-			web_error(r, 403, "CSRF token missing or wrong: nothing written");
+	if (strcmp(q->method, "GET") != 0)
+		return 0;
+	for (int i = 0; reads[i]; i++)
+		if (strcmp(q->path, reads[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A signed-in request: the resource it names. */
+static void
+s_dispatch(struct web_req *q, struct web_reply *r, struct web_session *s)
+{
+	if (strcmp(q->path, "/api/me") == 0) {
+		s_me(r, s, q->n);
+	} else if (strcmp(q->path, "/api/logout") == 0 && strcmp(q->method, "POST") == 0) {
+		if (web_session_end(q->webdb, s) < 0) {
+			web_error(r, 500, "web.db: ending the session: %s", sqlite3_errmsg(q->webdb));
 			return;
 		}
-	}
-	q->clerk = s->clerk;
-	if (strcmp(q->path, "/api/me") == 0) {
-		s_me(r, s, sv->n);
-	} else if (strcmp(q->path, "/api/logout") == 0 && post) {
-		sodium_memzero(s, sizeof *s);
 		snprintf(r->cookie, sizeof r->cookie, "lika_session=; Path=/; HttpOnly; SameSite=Strict; "
 		    "Max-Age=0");
 		fputs("{\"ok\":true}\n", r->f);
@@ -543,6 +497,63 @@ s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct w
 	} else {
 		web_api(q, r);
 	}
+}
+
+static void
+s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct web_reply *r)
+{
+	int post = strcmp(q->method, "POST") == 0;
+	struct web_session s;
+
+	if (!post && strcmp(q->method, "GET") != 0) {
+		web_error(r, 405, "method %s not allowed", q->method);
+		return;
+	}
+	if (!post && s_static(q->path, r))
+		return;
+	if (strcmp(q->path, "/api/login") == 0) {
+		pthread_mutex_lock(&s_run_lock);
+		if (!post)
+			web_error(r, 405, "POST a name and a passphrase");
+		else
+			s_login(sv, q, r);
+		pthread_mutex_unlock(&s_run_lock);
+		return;
+	}
+	if (strncmp(q->path, "/api/", 5) && strncmp(q->path, "/doc/", 5) &&
+	    strncmp(q->path, "/chart/", 7)) {
+		web_error(r, 404, "no such page");
+		return;
+	}
+	int found = web_session_find(q->webdb, MHD_lookup_connection_value(c, MHD_COOKIE_KIND,
+	    "lika_session"), sv->conf->web_session_s, &s);
+	if (found < 0) {
+		web_error(r, 500, "web.db: reading the session: %s", sqlite3_errmsg(q->webdb));
+		return;
+	}
+	if (!found) {
+		web_error(r, 401, "请先登录 sign in first");
+		return;
+	}
+	if (post) {
+		const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+		if (!tok || strlen(tok) != WEB_TOKEN_HEX ||
+		    sodium_memcmp(tok, s.csrf, WEB_TOKEN_HEX) != 0) {
+			pthread_mutex_lock(&s_run_lock);
+			log_warnx("web: %s without a valid CSRF token refused", q->path);
+			pthread_mutex_unlock(&s_run_lock);
+			web_error(r, 403, "CSRF token missing or wrong: nothing written");
+			return;
+		}
+	}
+	q->clerk = s.clerk;
+	if (s_concurrent(q)) {
+		s_dispatch(q, r, &s);
+		return;
+	}
+	pthread_mutex_lock(&s_run_lock);
+	s_dispatch(q, r, &s);
+	pthread_mutex_unlock(&s_run_lock);
 }
 
 static enum MHD_Result
@@ -606,6 +617,22 @@ s_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
 	return MHD_YES;
 }
 
+/* This thread's worker: taken at its first request, kept until the server stops. */
+static struct worker *
+s_worker(struct server *sv)
+{
+	if (s_mine)
+		return s_mine;
+	pthread_mutex_lock(&sv->pick);
+	for (int i = 0; i < THREADS && !s_mine; i++)
+		if (!sv->workers[i].taken) {
+			sv->workers[i].taken = 1;
+			s_mine = &sv->workers[i];
+		}
+	pthread_mutex_unlock(&sv->pick);
+	return s_mine;
+}
+
 static enum MHD_Result
 s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_size, void **con_cls)
@@ -613,11 +640,16 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	struct server *sv = cls;
 	struct conn *cn = *con_cls;
 	struct web_reply r = { .status = 200 };
-	struct web_req q = { .method = method, .path = url, .n = sv->n, .conf = sv->conf };
+	struct worker *w = s_worker(sv);
+	struct web_req q = { .method = method, .path = url, .conf = sv->conf };
 	enum MHD_Result ret;
 	int64_t t0 = mono_ms();
 
 	(void)version;
+	if (!w)
+		return MHD_NO;      /* more threads than workers: cannot happen */
+	q.n = &w->n;
+	q.webdb = w->webdb;
 	if (!cn) {
 		if (!(cn = calloc(1, sizeof *cn)))
 			return MHD_NO;
@@ -656,7 +688,11 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 		free(r.body);
 		return MHD_NO;
 	}
-	log_debug("web: %s %s %d %lld ms", method, url, r.status, (long long)(mono_ms() - t0));
+	if (log_verbose()) {
+		pthread_mutex_lock(&s_run_lock);
+		log_debug("web: %s %s %d %lld ms", method, url, r.status, (long long)(mono_ms() - t0));
+		pthread_mutex_unlock(&s_run_lock);
+	}
 	ret = s_send(c, &r);
 	free(r.body);
 	return ret;
@@ -728,7 +764,10 @@ s_serve_opts(int argc, char **argv, const char **listen)
 	    "procedure, documents) at a township, the dashboard at the county.  Listens\n"
 	    "on [web] listen of lika.conf (default 127.0.0.1:8700); an address that is\n"
 	    "not loopback is refused unless [web] allow_remote = yes.  Clerks sign in\n"
-	    "with accounts made by \"lika user add\".  Runs until SIGINT or SIGTERM.\n";
+	    "with accounts made by \"lika user add\"; their sessions are kept in web.db,\n"
+	    "so a restart signs no one out.  Four threads: the household list and a\n"
+	    "household's file are answered while an import or another write runs; writes\n"
+	    "run one at a time.  Runs until SIGINT or SIGTERM.\n";
 	int ch;
 
 	optind = 0;
@@ -744,6 +783,47 @@ s_serve_opts(int argc, char **argv, const char **listen)
 		return EXIT_USAGE + 1;
 	}
 	return 0;
+}
+
+/* libmicrohttpd's messages, written to the copy of stderr so web_run never captures them */
+static void
+s_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	(void)cls;
+	vsnprintf(line, sizeof line, fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	if (s_stderr_copy >= 0)
+		dprintf(s_stderr_copy, "lika: web: %s\n", line);
+}
+
+/* Each thread's own connections, opened before any thread runs.  0 or -1 (said why). */
+static int
+s_workers_open(struct server *sv)
+{
+	char err[ERRBUF_SIZE];
+
+	for (int i = 0; i < THREADS; i++) {
+		struct worker *w = &sv->workers[i];
+		if (tool_open(&w->n, NODE_READONLY) < 0)
+			return -1;
+		if (web_db_open(tool_data_dir, &w->webdb, err, sizeof err) < 0) {
+			tool_fail(EXIT_FAIL, "serve", "%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+s_workers_close(struct server *sv)
+{
+	for (int i = 0; i < THREADS; i++) {
+		node_close(&sv->workers[i].n);
+		sqlite3_close(sv->workers[i].webdb);
+		sv->workers[i].webdb = NULL;
+	}
 }
 
 int
@@ -770,7 +850,12 @@ cmd_serve(struct node *n, int argc, char **argv)
 		return tool_fail(EXIT_FAIL, "serve", "cannot start: libsodium or a private temporary "
 		    "directory failed");
 	memset(&sv, 0, sizeof sv);
-	sv.n = n;
+	pthread_mutex_init(&sv.pick, NULL);
+	if (s_workers_open(&sv) < 0) {
+		s_workers_close(&sv);
+		return EXIT_FAIL;
+	}
+	s_stderr_copy = fcntl(2, F_DUPFD_CLOEXEC, 3);
 	sv.conf = &n->conf;
 	sv.loopback = loopback;
 	snprintf(sv.port, sizeof sv.port, "%s", strrchr(listen, ':') + 1);
@@ -782,6 +867,8 @@ cmd_serve(struct node *n, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* the server's thread inherits the mask */
 	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
 	    (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, s_handler, &sv,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
+	    MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_MAX,
@@ -789,14 +876,20 @@ cmd_serve(struct node *n, int argc, char **argv)
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, s_completed, NULL,
 	    MHD_OPTION_END);
-	if (!d)
-		return tool_fail(EXIT_FAIL, "serve", "cannot listen on %s: %s", listen, strerror(errno));
+	if (!d) {
+		rc = errno;
+		s_workers_close(&sv);
+		return tool_fail(EXIT_FAIL, "serve", "cannot listen on %s: %s", listen, strerror(rc));
+	}
 	printf("lika serve: http://%s/ (%s %s)\n", listen, role_name(n->conf.role), n->conf.code);
 	fflush(stdout);
 	sigdelset(&set, SIGPIPE);
 	while (sigwait(&set, &sig) != 0 || (sig != SIGINT && sig != SIGTERM))
 		;
 	MHD_stop_daemon(d);
+	s_workers_close(&sv);
+	close(s_stderr_copy);
+	s_stderr_copy = -1;
 	tool_stamp = NULL;
 	char rmdir_cmd[4200];
 	snprintf(rmdir_cmd, sizeof rmdir_cmd, "%s", web_tmpdir());

@@ -3,12 +3,13 @@
  * sessions and routes; web_user.c: clerk accounts; web_api.c: the JSON
  * resources; web_dash.c: the county dashboard and its charts).
  *
- * The console runs in `lika serve`, one thread serving requests one at a time
- * (libmicrohttpd's internal polling thread), so nothing here is shared
- * between threads.  Reads go through the node `lika serve` holds open
- * read-only; every write opens the node with its key the way a lika command
- * does (tool_open), and most writes are lika's own commands run in-process
- * (web_run), so the console never holds a copy of a rule.
+ * The console runs in `lika serve` on a small pool of threads (web.c says
+ * which requests run side by side and which one at a time).  Each thread has
+ * its own connections: the node held open read-only and web.db, handed to a
+ * handler in struct web_req; nothing else here may be touched by two
+ * threads at once.  Every write opens the node with its key the way a lika
+ * command does (tool_open), and most writes are lika's own commands run
+ * in-process (web_run), so the console never holds a copy of a rule.
  */
 #ifndef LIKA_TOOL_WEB_H
 #define LIKA_TOOL_WEB_H
@@ -62,7 +63,8 @@ struct web_req {
 	const char *body;           /* the whole body (bounded by upload_bytes) */
 	size_t body_len;
 	const char *clerk;          /* signed-in clerk, NULL if none */
-	struct node *n;             /* the node held open read-only */
+	struct node *n;             /* the node held open read-only (this thread's) */
+	sqlite3 *webdb;             /* web.db (this thread's connection) */
 	const struct config *conf;
 };
 
@@ -89,6 +91,12 @@ const char *web_tmpdir(void);
 int web_tmpfile(const char *what, const void *p, size_t len, char *out, size_t outlen);
 
 /* ---- accounts (web_user.c) ---- */
+/* Open DIR/web.db (created 0600 if missing) with its tables. */
+int web_db_open(const char *dir, sqlite3 **db, char *err, size_t errlen);
+/* Run SQL binding texts A, B as ?1, ?2, X as ?3 and text C as ?4 (NULL: left unbound).
+ * Rows changed, or -1. */
+int web_db_exec(sqlite3 *db, const char *sql, const char *a, const char *b, int64_t x,
+    const char *c);
 /* Make sure the account table exists in the node's database (a local table, never replicated). */
 int web_user_table(sqlite3 *db, char *err, size_t errlen);
 /*
@@ -98,6 +106,28 @@ int web_user_table(sqlite3 *db, char *err, size_t errlen);
  */
 int web_user_check(const char *dir, const char *name, const char *pass, int64_t lockout_s,
     int64_t *until, char *err, size_t errlen);
+
+/* ---- sessions (web_session.c) ---- */
+#define WEB_TOKEN_HEX    64     /* a session's cookie and CSRF token: 32 random bytes in hex */
+
+struct web_session {
+	char csrf[WEB_TOKEN_HEX + 1];
+	char clerk[WEB_NAME_MAX + 1];
+	char hash[WEB_TOKEN_HEX + 1];   /* of the cookie's token, in hex: the row's key */
+};
+/*
+ * A new session for CLERK lasting TTL_S idle: its cookie token into TOKEN
+ * (WEB_TOKEN_HEX + 1 bytes, never stored), the row into S.  0, or -1 with ERR.
+ */
+int web_session_new(sqlite3 *db, const char *clerk, int64_t ttl_s, char *token,
+    struct web_session *s, char *err, size_t errlen);
+/*
+ * The session of cookie TOKEN (may be NULL), its lease pushed on to TTL_S:
+ * 1 found, 0 none, expired or its account locked or removed, -1 error.
+ */
+int web_session_find(sqlite3 *db, const char *token, int64_t ttl_s, struct web_session *s);
+/* End session S (sign out): its row is deleted.  0 or -1. */
+int web_session_end(sqlite3 *db, const struct web_session *s);
 
 /* ---- resources (web_api.c, web_dash.c) ---- */
 int web_api(struct web_req *q, struct web_reply *r);

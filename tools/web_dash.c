@@ -4,8 +4,10 @@
  * them), households by stage, and two server-drawn SVG charts: lag over the
  * last 24 hours per township and households by stage per township.
  *
- * Lag history: a sample of every peer is kept in memory when the dashboard
- * is read, at most one a minute (a first one at once), for 24 hours.
+ * Lag history: a sample of every peer is kept in web.db (table lag_sample)
+ * when the dashboard is read, at most one a minute (a first one at once), so
+ * a restart of lika serve keeps the chart; samples older than 24 hours are
+ * deleted as new ones come, so the table holds at most a day's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,58 +19,67 @@
 
 #define SAMPLE_EVERY_MS  60000
 #define SAMPLE_SPAN_MS   (24 * 3600 * 1000LL)
-#define SAMPLES_MAX      1440
 #define PEERS_MAX        512
 
-struct sample {
-	int64_t at_ms;
-	uint64_t lag;
-	int64_t lag_ms;
-};
-struct history {
-	char code[CODE_MAX];
-	struct sample s[SAMPLES_MAX];
-	size_t n;
-};
-static struct history *s_hist;
-static size_t s_nhist;
-static int64_t s_last_sample;
-
-static struct history *
-s_history_of(const char *code)
+/* The time of the last sample, 0 if none. */
+static int64_t
+s_last_sample(sqlite3 *db)
 {
-	for (size_t i = 0; i < s_nhist; i++)
-		if (!strcmp(s_hist[i].code, code))
-			return &s_hist[i];
-	if (s_nhist == PEERS_MAX)
-		return NULL;
-	struct history *h = realloc(s_hist, (s_nhist + 1) * sizeof *h);
-	if (!h)
-		return NULL;
-	s_hist = h;
-	h = &s_hist[s_nhist++];
-	memset(h, 0, sizeof *h);
-	snprintf(h->code, sizeof h->code, "%s", code);
-	return h;
+	sqlite3_stmt *st;
+	int64_t last = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(at_ms) FROM lag_sample", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			last = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return last;
 }
 
-static void
-s_sample(const struct status *st)
+/* Every peer's lag now into INS (prepared); 0 or -1. */
+static int
+s_sample_peers(sqlite3_stmt *ins, const struct status *st)
 {
-	if (s_last_sample && st->now_ms - s_last_sample < SAMPLE_EVERY_MS)
-		return;
-	s_last_sample = st->now_ms;
-	for (size_t i = 0; i < st->npeers; i++) {
-		struct history *h = s_history_of(st->peers[i].code);
-		if (!h)
-			continue;
-		size_t drop = 0;
-		while (drop < h->n && (st->now_ms - h->s[drop].at_ms > SAMPLE_SPAN_MS || h->n - drop >= SAMPLES_MAX))
-			drop++;
-		memmove(h->s, h->s + drop, (h->n - drop) * sizeof h->s[0]);
-		h->n -= drop;
-		h->s[h->n++] = (struct sample){ st->now_ms, st->peers[i].lag, st->peers[i].lag_ms };
+	for (size_t i = 0; i < st->npeers && i < PEERS_MAX; i++) {
+		sqlite3_bind_text(ins, 1, st->peers[i].code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 2, st->now_ms);
+		sqlite3_bind_int64(ins, 3, (int64_t)st->peers[i].lag);
+		sqlite3_bind_int64(ins, 4, st->peers[i].lag_ms);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			return -1;
+		sqlite3_reset(ins);
 	}
+	return 0;
+}
+
+/*
+ * A sample of every peer's lag, unless the last is under a minute old (a
+ * clock set back takes one at once); those over 24 hours old are deleted.
+ */
+static int
+s_sample(sqlite3 *db, const struct status *st, char *err, size_t errlen)
+{
+	sqlite3_stmt *ins = NULL;
+
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return errf(err, errlen, "web.db: %s", sqlite3_errmsg(db));
+	int64_t last = s_last_sample(db);
+	if (last && st->now_ms >= last && st->now_ms - last < SAMPLE_EVERY_MS) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return 0;
+	}
+	int ok = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO lag_sample (code, at_ms, lag, "
+	    "lag_ms) VALUES (?1, ?2, ?3, ?4)", -1, &ins, NULL) == SQLITE_OK &&
+	    s_sample_peers(ins, st) == 0;
+	sqlite3_finalize(ins);
+	ok = ok && web_db_exec(db, "DELETE FROM lag_sample WHERE at_ms < ?3", NULL, NULL,
+	    st->now_ms - SAMPLE_SPAN_MS, NULL) >= 0;
+	if (!ok || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		errf(err, errlen, "web.db: keeping a lag sample: %s", sqlite3_errmsg(db));
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 /* Gather the status (and take a sample); -1 with the reply written. */
@@ -81,7 +92,11 @@ s_gather(struct web_req *q, struct web_reply *r, struct status *st)
 		web_error(r, 500, "%s", err);
 		return -1;
 	}
-	s_sample(st);
+	if (s_sample(q->webdb, st, err, sizeof err) < 0) {
+		status_release(st);
+		web_error(r, 500, "%s", err);
+		return -1;
+	}
 	return 0;
 }
 
@@ -190,37 +205,63 @@ s_svg_open(FILE *f, const char *title)
 	    PAD_L, H - PAD_B);
 }
 
-/* Lag in change sets over the last 24 hours, one line per township. */
+/* End township CODE's line (the I-th) and write its name under the chart. */
 static void
-s_chart_lag(FILE *f, const struct status *st)
+s_lag_legend(FILE *f, const char *code, size_t i)
 {
+	fputs("\"/>\n", f);
+	fprintf(f, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+	    "<text x=\"%zu\" y=\"%d\">", PAD_L + (i % 6) * 110, H + 6 + (int)(i / 6) * 14,
+	    s_colors[i % NCOLORS], PAD_L + (i % 6) * 110 + 14, H + 15 + (int)(i / 6) * 14);
+	s_xml(f, code);
+	fputs("</text>\n", f);
+}
+
+/* Lag in change sets over the last 24 hours, one line per township (web.db's samples). */
+static void
+s_chart_lag(FILE *f, sqlite3 *db, const struct status *st)
+{
+	sqlite3_stmt *q;
 	uint64_t max = 1;
 	int64_t t1 = st->now_ms, t0 = t1 - SAMPLE_SPAN_MS;
+	char code[CODE_MAX] = "";
+	size_t line = 0;
 
-	for (size_t i = 0; i < s_nhist; i++)
-		for (size_t k = 0; k < s_hist[i].n; k++)
-			if (s_hist[i].s[k].lag > max)
-				max = s_hist[i].s[k].lag;
+	if (sqlite3_prepare_v2(db, "SELECT max(lag) FROM lag_sample WHERE at_ms >= ?1", -1, &q,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(q, 1, t0);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 1)
+			max = (uint64_t)sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
 	s_svg_open(f, "同步滞后 lag (change sets), last 24 h");
 	fprintf(f, "<text x=\"4\" y=\"%d\">%llu</text><text x=\"4\" y=\"%d\">0</text>\n", PAD_T + 4,
 	    (unsigned long long)max, H - PAD_B);
 	fprintf(f, "<text x=\"%d\" y=\"%d\">-24 h</text><text x=\"%d\" y=\"%d\">now</text>\n", PAD_L,
 	    H - 10, W - 36, H - 10);
-	for (size_t i = 0; i < s_nhist; i++) {
-		const char *color = s_colors[i % NCOLORS];
-		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
-		for (size_t k = 0; k < s_hist[i].n; k++) {
-			double x = PAD_L + (double)(s_hist[i].s[k].at_ms - t0) * (W - 8 - PAD_L) / (double)(t1 - t0);
-			double y = H - PAD_B - (double)s_hist[i].s[k].lag * (H - PAD_B - PAD_T) / (double)max;
-			fprintf(f, "%.1f,%.1f ", x, y);
-		}
-		fputs("\"/>\n", f);
-		fprintf(f, "<rect x=\"%zu\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-		    "<text x=\"%zu\" y=\"%d\">", PAD_L + (i % 6) * 110, H + 6 + (int)(i / 6) * 14, color,
-		    PAD_L + (i % 6) * 110 + 14, H + 15 + (int)(i / 6) * 14);
-		s_xml(f, s_hist[i].code);
-		fputs("</text>\n", f);
+	if (sqlite3_prepare_v2(db, "SELECT code, at_ms, lag FROM lag_sample WHERE at_ms >= ?1 "
+	    "ORDER BY code, at_ms", -1, &q, NULL) != SQLITE_OK) {
+		fputs("</svg>\n", f);
+		return;
 	}
+	sqlite3_bind_int64(q, 1, t0);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (strcmp(code, col_text(q, 0)) != 0) {
+			if (code[0])
+				s_lag_legend(f, code, line++);
+			snprintf(code, sizeof code, "%s", col_text(q, 0));
+			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+			    s_colors[line % NCOLORS]);
+		}
+		double x = PAD_L + (double)(sqlite3_column_int64(q, 1) - t0) * (W - 8 - PAD_L) /
+		    (double)(t1 - t0);
+		double y = H - PAD_B - (double)sqlite3_column_int64(q, 2) * (H - PAD_B - PAD_T) /
+		    (double)max;
+		fprintf(f, "%.1f,%.1f ", x, y);
+	}
+	sqlite3_finalize(q);
+	if (code[0])
+		s_lag_legend(f, code, line);
 	fputs("</svg>\n", f);
 }
 
@@ -290,7 +331,7 @@ web_chart(struct web_req *q, struct web_reply *r)
 	if (!strcmp(q->path, "/chart/lag.svg")) {
 		if (s_gather(q, r, &st) < 0)
 			return 0;
-		s_chart_lag(r->f, &st);
+		s_chart_lag(r->f, q->webdb, &st);
 		status_release(&st);
 	} else if (!strcmp(q->path, "/chart/stages.svg")) {
 		s_chart_stages(r->f, ledger_db(q->n->ledger));

@@ -8,6 +8,9 @@
  * cost); WEB_LOCK_AFTER wrong passphrases in a row lock the account for
  * [web] lockout seconds, counted in the table so a restart does not reset it.
  * What a clerk does is recorded in the ledger (table clerk_change), not here.
+ * web.db also keeps the console's sessions and lag samples (web_session.c);
+ * its triggers end an account's sessions when it is removed, given a new
+ * passphrase or locked.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,11 +34,31 @@ static const char s_ddl[] =
     "  hash TEXT NOT NULL,"             /* crypto_pwhash_str: $argon2id$… */
     "  failures INTEGER NOT NULL DEFAULT 0,"
     "  locked_until INTEGER NOT NULL DEFAULT 0,"   /* unix s */
-    "  created INTEGER NOT NULL)";
+    "  created INTEGER NOT NULL);"
+    /* a signed-in clerk: only a hash of the cookie's token, so a copy of web.db signs no one in */
+    "CREATE TABLE IF NOT EXISTS session ("
+    "  hash TEXT PRIMARY KEY NOT NULL,"    /* crypto_generichash of the token, in hex */
+    "  clerk TEXT NOT NULL,"
+    "  csrf TEXT NOT NULL,"                /* sent back in X-CSRF-Token with every write */
+    "  expires INTEGER NOT NULL);"         /* unix s; pushed on as the clerk works */
+    /* an account removed, given a new passphrase or locked is signed out everywhere */
+    "CREATE TRIGGER IF NOT EXISTS session_end_removed AFTER DELETE ON clerk "
+    "  BEGIN DELETE FROM session WHERE clerk = old.name; END;"
+    "CREATE TRIGGER IF NOT EXISTS session_end_new_passphrase AFTER UPDATE OF hash ON clerk "
+    "  BEGIN DELETE FROM session WHERE clerk = old.name; END;"
+    "CREATE TRIGGER IF NOT EXISTS session_end_locked AFTER UPDATE OF locked_until ON clerk "
+    "  WHEN new.locked_until > 0 BEGIN DELETE FROM session WHERE clerk = old.name; END;"
+    /* the dashboard's lag of each township, one sample a minute for 24 hours */
+    "CREATE TABLE IF NOT EXISTS lag_sample ("
+    "  code TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL,"
+    "  lag INTEGER NOT NULL,"
+    "  lag_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (code, at_ms));"
+    "CREATE INDEX IF NOT EXISTS lag_sample_at ON lag_sample (at_ms)";
 
-/* Open DIR/web.db (created 0600 if missing). */
-static int
-s_open(const char *dir, sqlite3 **db, char *err, size_t errlen)
+int
+web_db_open(const char *dir, sqlite3 **db, char *err, size_t errlen)
 {
 	char path[4096];
 	int fd;
@@ -89,18 +112,21 @@ s_name_ok(const char *name, char *err, size_t errlen)
 	return 0;
 }
 
-static int
-s_exec1(sqlite3 *db, const char *sql, const char *a, const char *b, int64_t x)
+int
+web_db_exec(sqlite3 *db, const char *sql, const char *a, const char *b, int64_t x, const char *c)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
 	if (b)
 		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, x);
+	if (c)
+		sqlite3_bind_text(st, 4, c, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
@@ -153,13 +179,13 @@ s_user_add(int argc, char **argv)
 	passphrase_wipe(&p);
 	if (rc != 0)
 		return tool_fail(EXIT_FAIL, "user add", "hashing the passphrase: out of memory");
-	if (s_open(tool_data_dir, &db, err, sizeof err) < 0)
+	if (web_db_open(tool_data_dir, &db, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "user add", "%s", err);
-	rc = s_exec1(db, replace ?
+	rc = web_db_exec(db, replace ?
 	    "INSERT INTO clerk (name, hash, created) VALUES (?1, ?2, ?3) ON CONFLICT(name) DO UPDATE "
 	    "SET hash = excluded.hash, failures = 0, locked_until = 0" :
 	    "INSERT OR IGNORE INTO clerk (name, hash, created) VALUES (?1, ?2, ?3)",
-	    name, hash, (int64_t)time(NULL));
+	    name, hash, (int64_t)time(NULL), NULL);
 	sqlite3_close(db);
 	sodium_memzero(hash, sizeof hash);
 	if (rc < 0)
@@ -184,7 +210,7 @@ s_user_list(int argc, char **argv)
 		    "locked until.\n");
 		return strcmp(argv[1], "--help") && strcmp(argv[1], "-h") ? EXIT_USAGE : EXIT_OK;
 	}
-	if (s_open(tool_data_dir, &db, err, sizeof err) < 0)
+	if (web_db_open(tool_data_dir, &db, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "user list", "%s", err);
 	if (sqlite3_prepare_v2(db, "SELECT name, failures, locked_until FROM clerk ORDER BY name",
 	    -1, &st, NULL) != SQLITE_OK) {
@@ -216,9 +242,9 @@ s_user_change(int argc, char **argv, const char *sql, const char *done)
 		return argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? EXIT_OK :
 		    EXIT_USAGE;
 	}
-	if (s_open(tool_data_dir, &db, err, sizeof err) < 0)
+	if (web_db_open(tool_data_dir, &db, err, sizeof err) < 0)
 		return tool_fail(EXIT_FAIL, "user", "%s", err);
-	int rc = s_exec1(db, sql, argv[1], NULL, 0);
+	int rc = web_db_exec(db, sql, argv[1], NULL, 0, NULL);
 	sqlite3_close(db);
 	if (rc < 0)
 		return tool_fail(EXIT_FAIL, "user", "writing web.db failed");
@@ -271,7 +297,7 @@ web_user_check(const char *dir, const char *name, const char *pass, int64_t lock
 	int failures = 0, found = 0, ok;
 
 	*until = 0;
-	if (s_open(dir, &db, err, errlen) < 0)
+	if (web_db_open(dir, &db, err, errlen) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT hash, failures, locked_until FROM clerk WHERE name = ?1",
 	    -1, &st, NULL) != SQLITE_OK) {
@@ -302,15 +328,15 @@ web_user_check(const char *dir, const char *name, const char *pass, int64_t lock
 	}
 	ok = crypto_pwhash_str_verify(hash, pass, strlen(pass)) == 0;
 	if (ok)
-		s_exec1(db, "UPDATE clerk SET failures = 0, locked_until = 0 WHERE name = ?1 AND ?3 = 0",
-		    name, NULL, 0);
+		web_db_exec(db, "UPDATE clerk SET failures = 0, locked_until = 0 WHERE name = ?1 AND ?3 = 0",
+		    name, NULL, 0, NULL);
 	else if (failures + 1 >= WEB_LOCK_AFTER) {
 		*until = now + lockout_s;
-		s_exec1(db, "UPDATE clerk SET failures = 0, locked_until = ?3 WHERE name = ?1", name,
-		    NULL, *until);
+		web_db_exec(db, "UPDATE clerk SET failures = 0, locked_until = ?3 WHERE name = ?1", name,
+		    NULL, *until, NULL);
 	} else
-		s_exec1(db, "UPDATE clerk SET failures = failures + 1 WHERE name = ?1 AND ?3 = 0", name,
-		    NULL, 0);
+		web_db_exec(db, "UPDATE clerk SET failures = failures + 1 WHERE name = ?1 AND ?3 = 0", name,
+		    NULL, 0, NULL);
 	sqlite3_close(db);
 	return ok ? 1 : *until ? 2 : 0;
 }

@@ -2,7 +2,9 @@
 # tests/bench/bench_web.sh — the web console with 10,000 households: the same
 # sheet imported by lika import (the baseline) and through the console's
 # upload, the household list's first page (server time and time in headless
-# Chromium) against the same query run by sqlite3, and lika serve's memory.
+# Chromium) against the same query run by sqlite3, lika serve's memory, and
+# whether an import stalls the other clerks: the list polled by one client
+# while another uploads two more sheets (bench_web_poll.py).
 #
 #   sh tests/bench/bench_web.sh [HOUSEHOLDS]     (LIKA_BIN: the binaries)
 set -eu
@@ -24,8 +26,12 @@ for t in base web; do
 		lika --data $t village add 522701101$v 村$v >/dev/null
 	done
 done
-/usr/bin/python3 "$here/gen_households.py" g --households "$n" \
-    --villages 522701101001,522701101002,522701101003,522701101004,522701101005,522701101006,522701101007,522701101008,522701101009,522701101010 >/dev/null
+villages=522701101001,522701101002,522701101003,522701101004,522701101005,522701101006,522701101007,522701101008,522701101009,522701101010
+/usr/bin/python3 "$here/gen_households.py" g --households "$n" --villages $villages >/dev/null
+for i in 2 3; do
+	/usr/bin/python3 "$here/gen_households.py" g$i --households "$n" --villages $villages \
+	    --seed $i --first $(( (i - 1) * n )) >/dev/null
+done
 printf 'bench web passphrase\n' > pass
 lika --data web user add 测试 --passphrase-fd 3 3<pass >/dev/null
 
@@ -39,6 +45,8 @@ spid=$!
 sleep 0.5
 rss0=$(awk '/VmRSS/ {print $2}' /proc/$spid/status)
 /usr/bin/python3 "$here/bench_web.py" "http://127.0.0.1:$port" g/households.csv > figures
+/usr/bin/python3 "$here/bench_web_poll.py" "http://127.0.0.1:$port" g2/households.csv \
+    g3/households.csv > poll
 rss1=$(awk '/VmRSS/ {print $2}' /proc/$spid/status)
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$spid/status)
 # the raw baseline of the list: the same first page straight from sqlite3
@@ -55,3 +63,4 @@ awk -v n="$n" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v rss0="$rss0" -v
 	printf "bench web: household list, first page of %d: server %.1f ms, API round trip %.1f ms, page in Chromium %.1f ms; sqlite3 process for the same query %.1f ms\n", n, srv, fetch, page, raw
 	printf "bench web: lika serve RSS %.1f MB at start, %.1f MB after, peak %.1f MB\n", rss0 / 1024, rss1 / 1024, hwm / 1024
 }' figures
+cat poll

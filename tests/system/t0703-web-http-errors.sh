@@ -2,7 +2,7 @@
 # The console's error paths over plain HTTP (no browser): nothing without
 # signing in; a write without the CSRF token (or with a wrong one) refused and
 # nothing written; five wrong passphrases lock the account (also against the
-# right one) until "lika user unlock"; an upload over [web] upload_bytes
+# right one; its session ends) until "lika user unlock"; an upload over [web] upload_bytes
 # refused; malformed forms, bad ids, unknown paths and methods, garbage on the
 # socket each get an error and the server keeps serving; responses carry the
 # security headers and an HttpOnly SameSite=Strict cookie.  lika serve refuses

@@ -139,7 +139,7 @@ for path in ["/doc/register?id=522701101001", "/doc/book", "/doc/report"]:
 expect(c.req("GET", "/doc/register?id=522701102001")[0], 422, "a register of another township's village")
 expect(c.req("GET", "/doc/passwd")[0], 404, "an unknown document")
 
-note("five wrong passphrases lock the account, also against the right one")
+note("five wrong passphrases lock the account, also against the right one, and end its session")
 lock = Client(base)
 for i in range(4):
     expect(lock.login(clerk, "wrong %d" % i)[0], 401, "wrong passphrase %d" % (i + 1))
@@ -149,12 +149,14 @@ st, d = lock.login(clerk, pw)
 expect(st, 423, "the right passphrase while locked")
 if "锁定" not in d["error"]:
     fail(d["error"])
+expect(c.req("GET", "/api/me")[0], 401, "the locked account's session")
 if "locked until" not in lika("--data", "t", "user", "list"):
     fail("lika user list does not show the lock")
 expect(Client(base).login("李出纳", "出纳的口令 second passphrase")[0], 200, "another account")
 expect(Client(base).login("nobody", "x" * 10)[0], 401, "an unknown account")
 lika("--data", "t", "user", "unlock", clerk)
-expect(Client(base).login(clerk, pw)[0], 200, "after lika user unlock")
+expect(c.req("GET", "/api/me")[0], 401, "the session from before the lock, after unlock")
+expect(c.login(clerk, pw)[0], 200, "after lika user unlock")
 
 note("sign out ends the session")
 st, d = c.json("POST", "/api/logout", form={})

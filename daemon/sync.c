@@ -410,9 +410,7 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 		}
 	ledger_feed_head(l, m->origin, &head_before, id);
 	struct s_batch_auth auth = { 0 };
-	s_authenticate(l, m, &auth);
 	if (ledger_recv_begin(l, err, sizeof err) < 0) {
-		s_auth_release(&auth);
 		if ((sqlite3_extended_errcode(ledger_db(l)) & 0xff) == SQLITE_BUSY) {
 			f->stat.bytes_in -= bytes;      /* counted when it is stored */
 			return 1;
@@ -421,6 +419,8 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
 		return 0;
 	}
+	/* inside the transaction: the keys it looks up are the ones the ledger checks against */
+	s_authenticate(l, m, &auth);
 	uint64_t deferred = 0;      /* the first seq stored on the chain's authority alone */
 	for (i = 0; i < m->ncs && !stop; i++) {
 		const uint8_t *pk = auth.auth ? auth.auth[i] : NULL;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STMT_CACHE 64
 #define BUSY_TIMEOUT_MS 15000
@@ -41,6 +42,18 @@ struct ledger {
 	sqlite3_stmt *st_held;      /* feeds with change sets held (applied behind head) */
 	sqlite3_stmt *st_unverified;    /* the first seq of a feed held unverified */
 	sqlite3_stmt *st_heads, *st_sig_defer, *st_touch, *st_cs_get;
+	sqlite3_stmt *st_sp[3];     /* SAVEPOINT recv, RELEASE recv, ROLLBACK TO recv */
+	/*
+	 * The last key ledger_origin_key_upto found: ORIGIN's for seqs FROM..LAST.
+	 * Kept only inside one write transaction (no other connection can change
+	 * the roster meanwhile), dropped when it ends or writes roster_node.
+	 */
+	struct {
+		int valid;
+		char origin[CODE_MAX];
+		uint64_t from, last;
+		uint8_t pk[PUBKEY_BYTES];
+	} keys;
 	char sig_last[CODE_MAX];    /* the feed ledger_sig_check looked at last */
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
@@ -148,6 +161,29 @@ s_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Waiting for another writer's lock.  SQLite's own handler sleeps 1, 2, 5,
+ * 10 ... ms, so a clerk's write that meets likad's few-millisecond
+ * transaction waits 8 ms or more; these steps wake close to the release.
+ */
+static int
+s_busy(void *arg, int n)
+{
+	static const int step_us[] = { 100, 200, 400, 800, 1600, 3200, 6400, 10000 };
+	const int last = (int)(sizeof step_us / sizeof step_us[0]) - 1;
+	int64_t waited = 0;
+
+	(void)arg;
+	for (int i = 0; i < n; i++)
+		waited += step_us[i < last ? i : last];
+	if (waited >= (int64_t)BUSY_TIMEOUT_MS * 1000)
+		return 0;
+	int us = step_us[n < last ? n : last];
+	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 /* Prepare once and keep (statements on ledger tables survive for the connection). */
 static sqlite3_stmt *
 s_prep(struct ledger *l, sqlite3_stmt **slot, const char *sql)
@@ -157,6 +193,37 @@ s_prep(struct ledger *l, sqlite3_stmt **slot, const char *sql)
 	sqlite3_reset(*slot);
 	sqlite3_clear_bindings(*slot);
 	return *slot;
+}
+
+/* ---- keys of origins, cached inside a write transaction ------------------------ */
+
+static int
+s_keys_commit(void *arg)
+{
+	((struct ledger *)arg)->keys.valid = 0;
+	return 0;       /* the commit goes on */
+}
+
+static void
+s_keys_rollback(void *arg)
+{
+	((struct ledger *)arg)->keys.valid = 0;
+}
+
+/* Run savepoint statement I (SAVEPOINT, RELEASE, ROLLBACK TO recv), prepared once. */
+static int
+s_savepoint(struct ledger *l, int i)
+{
+	static const char *const sql[] = { "SAVEPOINT recv", "RELEASE recv", "ROLLBACK TO recv" };
+	sqlite3_stmt *st = s_prep(l, &l->st_sp[i], sql[i]);
+
+	if (i == 2)
+		l->keys.valid = 0;      /* a roster row it read may be undone */
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ---- applying ops ------------------------------------------------------------ */
@@ -469,6 +536,8 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
+		if (strcmp(t->name, "roster_node") == 0)
+			l->keys.valid = 0;
 		if (rc != SQLITE_DONE)
 			return s_sqlerr(a->db, err, errlen, "apply");
 		if ((rc = s_rule(l, a, cs, &ro, LEDGER_RULE_AFTER, why, sizeof why)) != 0)
@@ -483,6 +552,7 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 /* ---- open and close -------------------------------------------------------- */
 
 static int s_unverified_first(struct ledger *l, const char *origin, uint64_t *seq);
+static int s_roster_key(struct ledger *l, const char *origin, uint8_t pk[PUBKEY_BYTES]);
 static int s_apply_held(struct ledger *l, char *err, size_t errlen);
 static int s_retry_held(struct ledger *l, char *err, size_t errlen);
 static int s_wait_note(struct ledger *l, const char *origin, uint64_t seq, const char *why);
@@ -506,8 +576,10 @@ ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t e
 		    l->db ? sqlite3_errmsg(l->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(l->db, s_busy, NULL);
 	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_commit_hook(l->db, s_keys_commit, l);
+	sqlite3_rollback_hook(l->db, s_keys_rollback, l);
 	if (s_exec(l->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;",
 	    err, errlen) < 0)
 		goto fail;
@@ -576,6 +648,8 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_sig_defer);
 	sqlite3_finalize(l->st_touch);
 	sqlite3_finalize(l->st_cs_get);
+	for (size_t i = 0; i < sizeof l->st_sp / sizeof l->st_sp[0]; i++)
+		sqlite3_finalize(l->st_sp[i]);
 	sqlite3_close(l->db);
 	sodium_memzero(l->sk, sizeof l->sk);
 	free(l);
@@ -931,16 +1005,36 @@ ledger_origin_key_upto(struct ledger *l, const char *origin, uint64_t seq, uint8
 		memcpy(pk, l->id.province_pk, PUBKEY_BYTES);
 		return 0;
 	}
-	int r = s_retired_key(l, origin, seq, pk, last);
-	if (r == 1)
+	int cache = !sqlite3_get_autocommit(l->db);
+	if (cache && l->keys.valid && seq >= l->keys.from && seq <= l->keys.last &&
+	    strcmp(origin, l->keys.origin) == 0) {
+		memcpy(pk, l->keys.pk, PUBKEY_BYTES);
+		*last = l->keys.last;
 		return 0;
+	}
+	int r = s_retired_key(l, origin, seq, pk, last);
 	if (r < 0)
 		return -1;
-	/*
-	 * The county's roster row, for this node too: a new machine restored
-	 * from the hub receives its own earlier seqs, signed by the lost
-	 * machine's key, which the roster names until the re-key arrives.
-	 */
+	if (r == 0 && s_roster_key(l, origin, pk) < 0)
+		return -1;
+	if (cache) {
+		l->keys.valid = 1;
+		snprintf(l->keys.origin, sizeof l->keys.origin, "%s", origin);
+		l->keys.from = seq;
+		l->keys.last = *last;
+		memcpy(l->keys.pk, pk, PUBKEY_BYTES);
+	}
+	return 0;
+}
+
+/*
+ * ORIGIN's key as the county's roster row names it, for this node too: a new
+ * machine restored from the hub receives its own earlier seqs, signed by the
+ * lost machine's key, which the roster names until the re-key arrives.
+ */
+static int
+s_roster_key(struct ledger *l, const char *origin, uint8_t pk[PUBKEY_BYTES])
+{
 	sqlite3_stmt *st = s_prep(l, &l->st_roster_key, "SELECT pubkey FROM roster_node WHERE id = ?1");
 	int rc = -1;
 	if (!st)
@@ -1584,11 +1678,12 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 	}
 	int held = unverified || h->schema > SCHEMA_VERSION || f.applied_seq < f.head_seq;
 	if (!held) {
-		if (sqlite3_exec(l->db, "SAVEPOINT recv", NULL, NULL, NULL) != SQLITE_OK)
+		if (s_savepoint(l, 0) < 0)
 			goto dberr;
 		int rc = s_apply(l, &l->main, &cs, why, sizeof why);
 		if (rc != 0) {
-			sqlite3_exec(l->db, "ROLLBACK TO recv; RELEASE recv", NULL, NULL, NULL);
+			s_savepoint(l, 2);
+			s_savepoint(l, 1);
 			l->epoch++;
 		}
 		if (rc < 0) {
@@ -1601,7 +1696,7 @@ ledger_receive_verified(struct ledger *l, const void *body, size_t len, const ui
 				goto dberr;
 			held = 2;
 		} else {
-			sqlite3_exec(l->db, "RELEASE recv", NULL, NULL, NULL);
+			s_savepoint(l, 1);
 		}
 	}
 	if (s_cs_insert(l, h, id, body, len, sig, !held) < 0)
@@ -1734,6 +1829,7 @@ s_apply_next_held(struct ledger *l, const char *origin, char *err, size_t errlen
 		changeset_release(&cs);
 		if (rc != 0) {
 			sqlite3_exec(l->db, "ROLLBACK TO held", NULL, NULL, NULL);
+			l->keys.valid = 0;
 			l->epoch++;
 		}
 		sqlite3_exec(l->db, "RELEASE held", NULL, NULL, NULL);

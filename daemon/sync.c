@@ -282,6 +282,7 @@ s_feed_error(struct link *k, struct feedlink *f, const char *msg)
  * is 1 if its own signature was the one checked.
  */
 struct s_batch_auth {
+	uint8_t (*id)[HASH_BYTES];  /* each change set's id, hashed once for the batch */
 	uint8_t (*key)[PUBKEY_BYTES];
 	const uint8_t **auth;
 	uint8_t *own;
@@ -290,6 +291,7 @@ struct s_batch_auth {
 static void
 s_auth_release(struct s_batch_auth *a)
 {
+	free(a->id);
 	free(a->key);
 	free(a->auth);
 	free(a->own);
@@ -335,25 +337,26 @@ s_authenticate(struct ledger *l, const struct wire_msg *m, struct s_batch_auth *
 {
 	size_t n = m->ncs ? m->ncs : 1, first = 0;
 	uint64_t seq = 0, last = 0;     /* the last seq KEY of the current run holds for */
-	uint8_t id[HASH_BYTES], prev[HASH_BYTES];
+	uint8_t prev[HASH_BYTES];
 
+	a->id = calloc(n, sizeof *a->id);
 	a->key = calloc(n, sizeof *a->key);
 	a->auth = calloc(n, sizeof *a->auth);
 	a->own = calloc(n, 1);
-	if (!a->key || !a->auth || !a->own) {
+	if (!a->id || !a->key || !a->auth || !a->own) {
 		s_auth_release(a);
 		return -1;
 	}
 	for (size_t i = 0; i < m->ncs; i++) {
 		const struct wire_cs *c = &m->cs[i];
+		changeset_id(a->id[i], c->body, c->len);
 		/* a run starts with a fresh look-up: LAST then goes with KEY[i] */
 		if (i == first && (changeset_peek(c->body, c->len, &seq, prev) < 0 ||
 		    s_key(l, m->origin, seq, NULL, a->key[i], &last) < 0)) {
 			first = i + 1;      /* the ledger says what is wrong with it */
 			continue;
 		}
-		changeset_id(id, c->body, c->len);
-		if (s_links(l, m, i, id, seq, a, &last)) {
+		if (s_links(l, m, i, a->id[i], seq, a, &last)) {
 			seq++;
 			continue;
 		}
@@ -424,8 +427,12 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 	uint64_t deferred = 0;      /* the first seq stored on the chain's authority alone */
 	for (i = 0; i < m->ncs && !stop; i++) {
 		const uint8_t *pk = auth.auth ? auth.auth[i] : NULL;
-		if (ledger_receive_verified(l, m->cs[i].body, m->cs[i].len, m->cs[i].sig,
-		    m->cs[i].siglen, pk, k->peer, &res, reason, sizeof reason) < 0) {
+		struct ledger_recv in = {
+			.body = m->cs[i].body, .len = m->cs[i].len, .sig = m->cs[i].sig,
+			.siglen = m->cs[i].siglen, .id = auth.id ? auth.id[i] : NULL, .verified_pk = pk,
+			.peer = k->peer,
+		};
+		if (ledger_receive_verified(l, &in, &res, reason, sizeof reason) < 0) {
 			ledger_rollback(l);
 			s_auth_release(&auth);
 			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);

@@ -1568,178 +1568,253 @@ int
 ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
     size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen)
 {
-	return ledger_receive_verified(l, body, len, sig, siglen, NULL, peer, res, reason,
-	    reasonlen);
+	struct ledger_recv in = { .body = body, .len = len, .sig = sig, .siglen = siglen, .peer = peer };
+
+	return ledger_receive_verified(l, &in, res, reason, reasonlen);
+}
+
+/* One received change set on its way in: what ledger_receive_verified knows of it. */
+struct s_recv {
+	const struct ledger_recv *in;
+	struct changeset cs;
+	struct feed_row f;
+	uint8_t id[HASH_BYTES];
+	enum recv_result *res;
+	char *reason;
+	size_t reasonlen;
+	char why[ERRBUF_SIZE];
+	int unverified;             /* stored before its origin's key is known here */
+	int held;                   /* 0 applied; 1 held behind an earlier one; 2 waits itself */
+};
+
+/* Refuse R: RES and REASON say why; it goes to the quarantine and its feed freezes. */
+static int
+s_recv_refuse(struct ledger *l, struct s_recv *r, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	*r->res = RECV_REFUSED;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, r->reasonlen, fmt, ap);
+	va_end(ap);
+	return s_refuse(l, &r->cs.h, r->id, r->in->body, r->in->len, r->in->sig, r->in->siglen, kind,
+	    r->reason, r->in->peer);
+}
+
+/* Is SIG over R's body valid for PK, and PK the author's?  The caller may have checked. */
+static int
+s_recv_signed_by(const struct s_recv *r, const uint8_t pk[PUBKEY_BYTES])
+{
+	return sodium_memcmp(pk, r->cs.h.author, PUBKEY_BYTES) == 0 &&
+	    changeset_verify_sig(r->in->sig, r->in->body, r->in->len, pk) == 0;
+}
+
+/* R's seq is one we hold: a duplicate, a fork its origin signed, or a forgery. */
+static int
+s_recv_known(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+	uint8_t stored[HASH_BYTES], pk[PUBKEY_BYTES];
+
+	if (s_stored_id(l, h->origin, h->seq, stored) < 0)
+		return -1;
+	if (sodium_memcmp(stored, r->id, HASH_BYTES) == 0) {
+		*r->res = RECV_DUPLICATE;
+		return 0;
+	}
+	/* only a change set its origin really signed is evidence of a fork */
+	if (ledger_origin_key(l, h->origin, h->seq, pk) < 0 || !s_recv_signed_by(r, pk)) {
+		*r->res = RECV_REFUSED;
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " differs from the one held and is not "
+		    "signed by %s", h->seq, h->origin);
+		return s_quarantine(l, h->origin, h->seq, r->id, r->in->body, r->in->len, r->in->sig,
+		    r->in->siglen, "refused", r->reason, r->in->peer);
+	}
+	*r->res = RECV_FORK;
+	errf(r->reason, r->reasonlen, "two different change sets signed by %s for seq %" PRIu64,
+	    h->origin, h->seq);
+	if (s_own_evidence(l, h->origin, h->seq, r->reason) < 0)
+		return -1;
+	return s_refuse(l, h, r->id, r->in->body, r->in->len, r->in->sig, r->in->siglen, "fork",
+	    r->reason, r->in->peer);
+}
+
+/* R's prev is not our head: a broken chain, or our own feed written anew on a copy. */
+static int
+s_recv_unchained(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+
+	/*
+	 * Our own feed, validly signed with our key, continuing another seq
+	 * head_seq than ours: a copy of this node (a restore) wrote that seq
+	 * anew.  That is a fork, with both change sets as evidence, not a
+	 * broken chain.
+	 */
+	if (r->f.exists && strcmp(h->origin, l->id.code) == 0 && s_recv_signed_by(r, l->id.pk)) {
+		*r->res = RECV_FORK;
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " of %s continues another seq %" PRIu64
+		    " than the one held here: the feed forked (written anew on a restored copy?)",
+		    h->seq, h->origin, r->f.head_seq);
+		if (s_own_evidence(l, h->origin, r->f.head_seq, r->reason) < 0)
+			return -1;
+		return s_refuse(l, h, r->id, r->in->body, r->in->len, r->in->sig, r->in->siglen, "fork",
+		    r->reason, r->in->peer);
+	}
+	return s_recv_refuse(l, r, "refused", "broken chain: prev is not the id of seq %" PRIu64,
+	    r->f.head_seq);
+}
+
+/*
+ * Is R signed by the key its origin holds for its seq?  1 yes, 0 refused (R
+ * quarantined), -1 database error.  No key yet, but one may arrive: yes, R
+ * stored unverified (checked when the key arrives).
+ */
+static int
+s_recv_key(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+	const uint8_t *checked = r->in->verified_pk;
+	uint8_t pk[PUBKEY_BYTES];
+
+	if (ledger_origin_key(l, h->origin, h->seq, pk) < 0) {
+		if (!s_key_may_arrive(l, h->origin))
+			return s_recv_refuse(l, r, "refused", "origin %s is not on the roster", h->origin);
+		r->unverified = 1;      /* its county's roster row may yet arrive: wait */
+		return 1;
+	}
+	if (sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0)
+		return s_recv_refuse(l, r, "refused", "author is not the key of %s for seq %" PRIu64,
+		    h->origin, h->seq);
+	/* the caller may have checked the signature already, with the key that counts */
+	if ((!checked || sodium_memcmp(checked, pk, PUBKEY_BYTES) != 0) &&
+	    changeset_verify_sig(r->in->sig, r->in->body, r->in->len, pk) < 0)
+		return s_recv_refuse(l, r, "refused", "bad signature");
+	return 1;
+}
+
+/* Apply R's ops inside a savepoint: 0 applied or held (R->held), 1 refused, -1 error. */
+static int
+s_recv_apply(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+
+	r->held = r->unverified || h->schema > SCHEMA_VERSION || r->f.applied_seq < r->f.head_seq;
+	if (r->held)
+		return 0;
+	if (s_savepoint(l, 0) < 0)
+		return -1;
+	int rc = s_apply(l, &l->main, &r->cs, r->why, sizeof r->why);
+	if (rc == 0)
+		return s_savepoint(l, 1);
+	s_savepoint(l, 2);
+	s_savepoint(l, 1);
+	l->epoch++;
+	if (rc < 0)
+		return s_recv_refuse(l, r, "refused", "%s", r->why) < 0 ? -1 : 1;
+	/* LEDGER_RULE_WAIT: stored, held until what it needs arrives */
+	r->held = 2;
+	return s_wait_note(l, h->origin, h->seq, r->why);
+}
+
+/* Store R as received (applied or held) and move its feed's head to it. */
+static int
+s_recv_store(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+	struct feed_row *f = &r->f;
+
+	if (s_cs_insert(l, h, r->id, r->in->body, r->in->len, r->in->sig, !r->held) < 0)
+		return -1;
+	if (r->unverified) {
+		errf(r->why, sizeof r->why, "the key of %s is not known here yet (its county's roster row "
+		    "has not arrived): signature checked when it does", h->origin);
+		if (s_unverified_mark(l, h->origin, h->seq) < 0)
+			return -1;
+		if (f->applied_seq == f->head_seq) {
+			if (s_wait_note(l, h->origin, h->seq, r->why) < 0)
+				return -1;
+			r->held = 2;
+		}
+	}
+	f->head_seq = h->seq;
+	memcpy(f->head_id, r->id, HASH_BYTES);
+	if (!r->held)
+		f->applied_seq = h->seq;
+	if (s_feed_put(l, h->origin, f) < 0)
+		return -1;
+	if (h->hlc > l->recv_hlc)
+		l->recv_hlc = h->hlc;
+	*r->res = r->held ? RECV_HELD : RECV_STORED;
+	if (r->held == 2)
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " held until what it needs arrives: %s",
+		    h->seq, r->why);
+	else if (h->schema > SCHEMA_VERSION)
+		errf(r->reason, r->reasonlen, "schema %u is newer than ours (%d): held until upgrade",
+		    h->schema, SCHEMA_VERSION);
+	else if (r->held)
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " held behind seq %" PRIu64 ", which waits",
+		    h->seq, f->applied_seq + 1);
+	return 0;
+}
+
+/* Check R against its feed, then store it; 0 with *RES, -1 database error. */
+static int
+s_recv(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+	int rc;
+
+	if (s_feed_get(l, h->origin, &r->f) < 0)
+		return -1;
+	if (r->f.frozen[0]) {
+		*r->res = RECV_FROZEN;
+		errf(r->reason, r->reasonlen, "feed %s is frozen: %s", h->origin, r->f.frozen);
+		return 0;
+	}
+	if (r->in->siglen != SIG_BYTES)
+		return s_recv_refuse(l, r, "refused", "signature is %zu bytes, not %d", r->in->siglen,
+		    SIG_BYTES);
+	if (h->seq <= r->f.head_seq)
+		return s_recv_known(l, r);
+	if (h->seq > r->f.head_seq + 1) {
+		*r->res = RECV_GAP;
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " arrived, %" PRIu64 " expected", h->seq,
+		    r->f.head_seq + 1);
+		return 0;
+	}
+	if (memcmp(h->prev, r->f.exists ? r->f.head_id : s_zero_hash, HASH_BYTES) != 0)
+		return s_recv_unchained(l, r);
+	if ((rc = s_recv_key(l, r)) <= 0)
+		return rc;
+	if ((rc = s_recv_apply(l, r)) != 0)
+		return rc < 0 ? -1 : 0;
+	return s_recv_store(l, r);
 }
 
 int
-ledger_receive_verified(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
-    size_t siglen, const uint8_t *verified_pk, const char *peer, enum recv_result *res,
+ledger_receive_verified(struct ledger *l, const struct ledger_recv *in, enum recv_result *res,
     char *reason, size_t reasonlen)
 {
-	struct changeset cs;
-	struct feed_row f;
-	uint8_t id[HASH_BYTES], pk[PUBKEY_BYTES], stored[HASH_BYTES];
-	char why[ERRBUF_SIZE];
+	struct s_recv r = { .in = in, .res = res, .reason = reason, .reasonlen = reasonlen };
 
 	reason[0] = '\0';
-	changeset_id(id, body, len);
-	if (changeset_decode(&cs, body, len, why, sizeof why) < 0) {
+	if (in->id)
+		memcpy(r.id, in->id, HASH_BYTES);
+	else
+		changeset_id(r.id, in->body, in->len);
+	if (changeset_decode(&r.cs, in->body, in->len, r.why, sizeof r.why) < 0) {
 		/* no trustworthy origin: keep it, freeze nothing */
 		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "%s", why);
-		return s_refuse(l, NULL, id, body, len, sig, siglen, "malformed", why, peer);
+		errf(reason, reasonlen, "%s", r.why);
+		return s_refuse(l, NULL, r.id, in->body, in->len, in->sig, in->siglen, "malformed", r.why,
+		    in->peer);
 	}
-	const struct changeset_header *h = &cs.h;
-	if (s_feed_get(l, h->origin, &f) < 0)
-		goto dberr;
-	if (f.frozen[0]) {
-		*res = RECV_FROZEN;
-		errf(reason, reasonlen, "feed %s is frozen: %s", h->origin, f.frozen);
-		goto done;
-	}
-	if (siglen != SIG_BYTES) {
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "signature is %zu bytes, not %d", siglen, SIG_BYTES);
-		goto refuse;
-	}
-	if (h->seq <= f.head_seq) {
-		if (s_stored_id(l, h->origin, h->seq, stored) < 0)
-			goto dberr;
-		if (sodium_memcmp(stored, id, HASH_BYTES) == 0) {
-			*res = RECV_DUPLICATE;
-			goto done;
-		}
-		/* only a change set its origin really signed is evidence of a fork */
-		if (ledger_origin_key(l, h->origin, h->seq, pk) < 0 || sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0 ||
-		    changeset_verify_sig(sig, body, len, pk) < 0) {
-			*res = RECV_REFUSED;
-			errf(reason, reasonlen, "seq %" PRIu64 " differs from the one held and is not "
-			    "signed by %s", h->seq, h->origin);
-			changeset_release(&cs);
-			return s_quarantine(l, h->origin, h->seq, id, body, len, sig, siglen, "refused",
-			    reason, peer);
-		}
-		*res = RECV_FORK;
-		errf(reason, reasonlen, "two different change sets signed by %s for seq %" PRIu64,
-		    h->origin, h->seq);
-		if (s_own_evidence(l, h->origin, h->seq, reason) < 0 ||
-		    s_refuse(l, h, id, body, len, sig, siglen, "fork", reason, peer) < 0)
-			goto dberr;
-		goto done;
-	}
-	if (h->seq > f.head_seq + 1) {
-		*res = RECV_GAP;
-		errf(reason, reasonlen, "seq %" PRIu64 " arrived, %" PRIu64 " expected", h->seq,
-		    f.head_seq + 1);
-		goto done;
-	}
-	if (memcmp(h->prev, f.exists ? f.head_id : s_zero_hash, HASH_BYTES) != 0) {
-		/*
-		 * Our own feed, validly signed with our key, continuing another seq
-		 * head_seq than ours: a copy of this node (a restore) wrote that seq
-		 * anew.  That is a fork, with both change sets as evidence, not a
-		 * broken chain.
-		 */
-		if (f.exists && strcmp(h->origin, l->id.code) == 0 &&
-		    sodium_memcmp(l->id.pk, h->author, PUBKEY_BYTES) == 0 &&
-		    changeset_verify_sig(sig, body, len, l->id.pk) == 0) {
-			*res = RECV_FORK;
-			errf(reason, reasonlen, "seq %" PRIu64 " of %s continues another seq %" PRIu64
-			    " than the one held here: the feed forked (written anew on a restored copy?)",
-			    h->seq, h->origin, f.head_seq);
-			if (s_own_evidence(l, h->origin, f.head_seq, reason) < 0 ||
-			    s_refuse(l, h, id, body, len, sig, siglen, "fork", reason, peer) < 0)
-				goto dberr;
-			goto done;
-		}
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "broken chain: prev is not the id of seq %" PRIu64, f.head_seq);
-		goto refuse;
-	}
-	int unverified = 0;
-	if (ledger_origin_key(l, h->origin, h->seq, pk) < 0) {
-		if (!s_key_may_arrive(l, h->origin)) {
-			*res = RECV_REFUSED;
-			errf(reason, reasonlen, "origin %s is not on the roster", h->origin);
-			goto refuse;
-		}
-		unverified = 1;         /* its county's roster row may yet arrive: wait */
-	} else if (sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0) {
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "author is not the key of %s for seq %" PRIu64, h->origin, h->seq);
-		goto refuse;
-	} else if ((!verified_pk || sodium_memcmp(verified_pk, pk, PUBKEY_BYTES) != 0) &&
-	    changeset_verify_sig(sig, body, len, pk) < 0) {
-		/* the caller may have checked the signature already, with the key that counts */
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "bad signature");
-		goto refuse;
-	}
-	int held = unverified || h->schema > SCHEMA_VERSION || f.applied_seq < f.head_seq;
-	if (!held) {
-		if (s_savepoint(l, 0) < 0)
-			goto dberr;
-		int rc = s_apply(l, &l->main, &cs, why, sizeof why);
-		if (rc != 0) {
-			s_savepoint(l, 2);
-			s_savepoint(l, 1);
-			l->epoch++;
-		}
-		if (rc < 0) {
-			*res = RECV_REFUSED;
-			errf(reason, reasonlen, "%s", why);
-			goto refuse;
-		}
-		if (rc == LEDGER_RULE_WAIT) {
-			if (s_wait_note(l, h->origin, h->seq, why) < 0)
-				goto dberr;
-			held = 2;
-		} else {
-			s_savepoint(l, 1);
-		}
-	}
-	if (s_cs_insert(l, h, id, body, len, sig, !held) < 0)
-		goto dberr;
-	if (unverified) {
-		errf(why, sizeof why, "the key of %s is not known here yet (its county's roster row has "
-		    "not arrived): signature checked when it does", h->origin);
-		if (s_unverified_mark(l, h->origin, h->seq) < 0 ||
-		    (f.applied_seq == f.head_seq && s_wait_note(l, h->origin, h->seq, why) < 0))
-			goto dberr;
-		if (f.applied_seq == f.head_seq)
-			held = 2;
-	}
-	f.head_seq = h->seq;
-	memcpy(f.head_id, id, HASH_BYTES);
-	if (!held)
-		f.applied_seq = h->seq;
-	if (s_feed_put(l, h->origin, &f) < 0)
-		goto dberr;
-	if (h->hlc > l->recv_hlc)
-		l->recv_hlc = h->hlc;
-	*res = held ? RECV_HELD : RECV_STORED;
-	if (held == 2)
-		errf(reason, reasonlen, "seq %" PRIu64 " held until what it needs arrives: %s", h->seq,
-		    why);
-	else if (h->schema > SCHEMA_VERSION)
-		errf(reason, reasonlen, "schema %u is newer than ours (%d): held until upgrade",
-		    h->schema, SCHEMA_VERSION);
-	else if (held)
-		errf(reason, reasonlen, "seq %" PRIu64 " held behind seq %" PRIu64 ", which waits",
-		    h->seq, f.applied_seq + 1);
-done:
-	changeset_release(&cs);
-	return 0;
-refuse:
-	if (s_refuse(l, h, id, body, len, sig, siglen, "refused", reason, peer) < 0)
-		goto dberr;
-	changeset_release(&cs);
-	return 0;
-dberr:
-	errf(reason, reasonlen, "ledger: %s", sqlite3_errmsg(l->db));
-	changeset_release(&cs);
-	return -1;
+	int rc = s_recv(l, &r);
+	if (rc < 0)
+		errf(reason, reasonlen, "ledger: %s", sqlite3_errmsg(l->db));
+	changeset_release(&r.cs);
+	return rc;
 }
 
 /* Note why ORIGIN's feed waits at SEQ (meta "wait/ORIGIN"), or clear it (WHY NULL). */

@@ -6,12 +6,14 @@
  * Receiving a CHANGESETS message (sync_changesets):
  *   1. checks before the ledger: the feed may come from this peer, it is not
  *      stopped, every body names the batch's origin;
- *   2. s_authenticate: the batch is cut into runs of chained change sets under
- *      one key, and the signature of each run's last change set is checked
- *      (proto/PROTOCOL.md, "One signature a run");
- *   3. ledger_recv_begin with no wait for the write lock: if another writer
+ *   2. ledger_recv_begin with no wait for the write lock: if another writer
  *      holds it the frame is queued on the link and sync_retry stores it on a
  *      later tick, in order (nothing acknowledged meanwhile);
+ *   3. s_authenticate, inside the transaction (the keys it reads are those
+ *      the ledger checks against): each change set is hashed once, the batch
+ *      is cut into runs of chained change sets under one key, and the
+ *      signature of each run's last change set is checked (proto/PROTOCOL.md,
+ *      "One signature a run");
  *   4. ledger_receive_verified for each change set, given the run's key when
  *      its run was authenticated (else the ledger checks its own signature);
  *      stored, held and duplicate go on, a gap or refusal stops the batch;

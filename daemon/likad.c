@@ -280,6 +280,8 @@ main(int argc, char **argv)
 	}
 	if (rc == 0)
 		rc = sigcheck_start(&d, err, sizeof err);
+	if (rc == 0)
+		rc = checkpoint_start(&d, err, sizeof err);
 	if (rc == 0 && d.node.conf.role == ROLE_COUNTY)
 		rc = dupscan_start(&d, err, sizeof err);
 	if (rc < 0) {
@@ -315,6 +317,7 @@ main(int argc, char **argv)
 	s_web_stop(web);
 	control_stop(&d);
 	sink_stop(&d.sink);
+	checkpoint_stop(&d);
 	sigcheck_stop(&d);
 	dupscan_stop(&d);
 	if (d.node.conf.role != ROLE_TOWNSHIP) {

@@ -164,6 +164,7 @@ struct daemon {
 	int64_t epoch_at;           /* mono ms of the last renewal */
 	struct sink *sink;          /* [sink] postgres: the PostgreSQL copy (sink.c), or NULL */
 	struct sigcheck *sigcheck;  /* the thread checking deferred signatures (sigcheck.c) */
+	struct checkpoint *checkpoint;  /* the thread copying the log back (checkpoint.c) */
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */
@@ -228,6 +229,11 @@ void sync_epoch_tick(struct daemon *d);
 int sync_data_changed(struct daemon *d);
 /* Persist every link's rows if it is time (FORCE: now). */
 void sync_flush(struct daemon *d, int force);
+
+/* ---- checkpoint.c: the write-ahead log copied back into lika.db off the loop ---- */
+
+int checkpoint_start(struct daemon *d, char *err, size_t errlen);
+void checkpoint_stop(struct daemon *d);
 
 /* ---- sigcheck.c: signatures the chain let a batch skip, checked off the loop ---- */
 /* Start the thread (its own connection to the ledger); 0, or -1 with ERR. */

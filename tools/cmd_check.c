@@ -218,36 +218,79 @@ cmd_check(struct node *none, int argc, char **argv)
 
 /* ---- code-list synonyms (county) --------------------------------------------------- */
 
+/*
+ * Write WORD of LIST as a synonym of CODE.  A WORD that stands for another
+ * code already is refused unless REPLACE: looked up inside the write, so no
+ * other writer's synonym is overwritten unseen.
+ */
+static int
+s_synonym_write(struct node *n, const char *cmd, const char *list, const char *word, const char *code,
+    int replace)
+{
+	char key[160], old[64], err[ERRBUF_SIZE];
+	int rc;
+
+	household_synonym_key(key, sizeof key, list, word);
+	if (ledger_begin(n->ledger, err, sizeof err) < 0)
+		return tool_fail(EXIT_FAIL, cmd, "%s", err);
+	int found = proc_text(ledger_db(n->ledger), "SELECT code FROM synonym WHERE id = ?1", key, old,
+	    sizeof old);
+	if (found < 0) {
+		rc = tool_fail(EXIT_FAIL, cmd, "%s", sqlite3_errmsg(ledger_db(n->ledger)));
+	} else if (found && !strcmp(old, code)) {
+		printf("%s: \"%s\" already stands for %s (nothing written)\n", list, word, code);
+		rc = EXIT_OK;
+	} else if (found && !replace) {
+		rc = tool_fail(EXIT_USAGE, cmd, "%s: \"%s\" already stands for %s; to make it stand "
+		    "for %s instead, add --replace", list, word, old, code);
+	} else {
+		struct ops ops = OPS_INIT;
+		struct colval cols[] = { COL_TEXT("list", list), COL_TEXT("word", word), COL_TEXT("code", code) };
+		ops_init(&ops);
+		ops_upsert(&ops, "synonym", key, cols, 3);
+		rc = proc_commit(n, cmd, &ops);      /* rule synonym checks the list, code and word */
+		ops_release(&ops);
+		if (rc == EXIT_OK)
+			printf("%s: \"%s\" stands for %s%s%s%s\n", list, word, code, found ? " (was " : "",
+			    found ? old : "", found ? ")" : "");
+	}
+	ledger_rollback(n->ledger);     /* nothing to undo after a commit */
+	return rc;
+}
+
 static int
 s_synonym_add(struct node *n, int argc, char **argv)
 {
-	const char *cmd = "code synonym add";
+	const char *cmd = "code synonym add", *arg[3];
+	int nargs = 0, replace = 0;
 
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-		printf("usage: lika code synonym add LIST WORD CODE\n\n"
-		    "Accept WORD for CODE of code list LIST (code_migrant, code_flag …) wherever\n"
-		    "that list is read: import, options.  County only; the townships receive it\n"
-		    "with the county feed.  WORD must not be a code or name of LIST already.\n");
-		return EXIT_OK;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: lika code synonym add LIST WORD CODE [--replace]\n\n"
+			    "Accept WORD for CODE of code list LIST (code_migrant, code_flag …) wherever\n"
+			    "that list is read: import, options.  County only; the townships receive it\n"
+			    "with the county feed.  WORD must not be a code or name of LIST already.\n"
+			    "A WORD that already stands for another code is refused, naming that code;\n"
+			    "--replace makes it stand for CODE instead.\n");
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--replace")) {
+			replace = 1;
+		} else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			return tool_fail(EXIT_USAGE, cmd, "unknown option \"%s\" (see --help)", argv[i]);
+		} else if (nargs == 3) {
+			return tool_fail(EXIT_USAGE, cmd, "unexpected argument \"%s\"", argv[i]);
+		} else {
+			arg[nargs++] = argv[i];
+		}
 	}
-	if (argc != 4)
+	if (nargs != 3)
 		return tool_fail(EXIT_USAGE, cmd, "LIST WORD CODE required (see --help)");
-	const char *list = argv[1], *word = argv[2], *code = argv[3];
-	char key[160];
+	const char *list = arg[0], *word = arg[1];
 	if (strlen(list) > 32 || strncmp(list, "code_", 5) != 0)
 		return tool_fail(EXIT_USAGE, cmd, "\"%s\" is not a code list (code_migrant, code_flag …)", list);
 	if (!*word || strlen(word) > 63 || strchr(word, ',') || proc_check_text(cmd, "WORD", word, 63))
 		return tool_fail(EXIT_USAGE, cmd, "WORD must be 1 to 63 bytes without a comma");
-	household_synonym_key(key, sizeof key, list, word);
-	struct ops ops = OPS_INIT;
-	struct colval cols[] = { COL_TEXT("list", list), COL_TEXT("word", word), COL_TEXT("code", code) };
-	ops_init(&ops);
-	ops_upsert(&ops, "synonym", key, cols, 3);
-	int rc = s_write(n, cmd, &ops);      /* rule synonym checks the list, code and word */
-	ops_release(&ops);
-	if (rc == EXIT_OK)
-		printf("%s: \"%s\" stands for %s\n", list, word, code);
-	return rc;
+	return s_synonym_write(n, cmd, list, word, arg[2], replace);
 }
 
 static int

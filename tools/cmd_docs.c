@@ -183,19 +183,85 @@ s_card_assistance(struct doc *d, sqlite3 *db, const char *id)
 enum { CH_KEY, CH_TABLE, CH_ROUND, CH_PROCEDURE, CH_STEP, CH_DECISION, CH_AT, CH_DAYS, CH_REASONS,
 	CH_OFFICIAL, CH_NAME, CH_BY };
 
+/* The last seq a retired key of TOWNSHIP signed; 0 if it was never re-keyed. */
+static uint64_t
+s_retired_upto(struct ledger *l, const char *township)
+{
+	uint8_t pk[PUBKEY_BYTES];
+	uint64_t seq = 1, last, upto = 0;
+
+	while (ledger_origin_key_upto(l, township, seq, pk, &last) == 0 && last != UINT64_MAX && last >= seq) {
+		upto = last;
+		seq = last + 1;
+	}
+	return upto;
+}
+
+/* Does the change set BODY write row KEY of TABLE? */
+static int
+s_writes_row(const void *body, size_t len, const char *table, const char *key)
+{
+	char err[ERRBUF_SIZE];
+	struct changeset cs;
+	struct op_view op;
+	int found = 0;
+
+	if (changeset_decode(&cs, body, len, err, sizeof err) < 0)
+		return 0;
+	for (uint32_t i = 0; i < cs.h.nops && !found; i++)
+		found = changeset_op(&cs, i, &op, err, sizeof err) == 0 &&
+		    op.table_len == strlen(table) && memcmp(op.table, table, op.table_len) == 0 &&
+		    op.key_len == strlen(key) && memcmp(op.key, key, op.key_len) == 0;
+	changeset_release(&cs);
+	return found;
+}
+
+/*
+ * The seq of the change set of TOWNSHIP's feed that last wrote row KEY of
+ * TABLE, whose key sealed it; 0 (its current key) if the township was never
+ * re-keyed or no change set held here wrote it.  Nothing records which
+ * change set wrote a row, so the stored bodies are searched for the key's
+ * bytes, newest first, and a match is confirmed by decoding it: only for
+ * a re-keyed township, whose old steps would otherwise be checked against
+ * a key that did not exist when they were sealed.
+ */
+static uint64_t
+s_sealed_seq(struct ledger *l, const char *township, const char *table, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t seq = 0;
+
+	if (!s_retired_upto(l, township) || sqlite3_prepare_v2(ledger_db(l), "SELECT seq, body FROM "
+	    "changeset WHERE origin = ?1 AND applied > 0 AND instr(body, CAST(?2 AS BLOB)) > 0 "
+	    "ORDER BY seq DESC", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, township, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	while (!seq && sqlite3_step(st) == SQLITE_ROW)
+		if (s_writes_row(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), table, key))
+			seq = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return seq;
+}
+
 /* Whether step row ST's signature and seal verify, as the ledger checks them, into SIG and SEAL. */
 static void
 s_step_checks(struct ledger *l, sqlite3_stmt *st, const struct step_def *def, char *sig, size_t siglen,
     char *seal, size_t seallen)
 {
-	char err[ERRBUF_SIZE];
+	char err[ERRBUF_SIZE], township[CODE_MAX];
+	uint64_t seq = 0;
 	int ok = 1;
 
 	snprintf(sig, siglen, "—");
 	snprintf(seal, seallen, "—");
 	if (!*s_col(st, CH_OFFICIAL))
 		return;
-	if (rules_step_verify(l, s_col(st, CH_TABLE), s_col(st, CH_KEY), err, sizeof err) < 0)
+	/* the seal is the township's node key of the change set that carried the step */
+	snprintf(township, sizeof township, "%.9s", s_col(st, CH_KEY));
+	if (def && (def->flags & STEP_SEAL))
+		seq = s_sealed_seq(l, township, s_col(st, CH_TABLE), s_col(st, CH_KEY));
+	if (rules_step_verify(l, s_col(st, CH_TABLE), s_col(st, CH_KEY), seq, err, sizeof err) < 0)
 		ok = 0;
 	int seal_bad = !ok && strncmp(err, "rule seal", 9) == 0;
 	snprintf(sig, siglen, "%s", ok || seal_bad ? "有效" : "无效");

@@ -575,6 +575,73 @@ s_do_batch(struct node *n, const char *cmd, const struct step_def *def, const st
 	return refused ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The --help of step command NAME (lika review NAME), which takes step DEF. */
+static void
+s_step_usage(const char *name, const struct step_def *def)
+{
+	printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
+	    "%s step %d: %s (%s).\n", name,
+	    def->role ? " --key FILE [--passphrase-fd N]" : "",
+	    def->flags & STEP_NOTICE || def->number == 1 ? "" : " [--reject] [--reasons TEXT]",
+	    !strcmp(def->name, "village_eval") ? "\n       --panel N1,N2,… --for N "
+	    "[--against N] [--abstain N] [--assets YUAN] [--consumption YUAN]" : "",
+	    def->procedure, def->number, def->name, def->label);
+	if (def->role)
+		printf("Signed with the key file of an official of role %s%s.\n"
+		    "The key's passphrase is asked at the terminal, or read as one line\n"
+		    "from file descriptor N.\n", def->role,
+		    def->flags & STEP_SEAL ? ", and sealed by this township node (公章)" : "");
+	if (def->flags & STEP_NOTICE)
+		printf("The notice runs for the county policy's %s days (default %d) from\n"
+		    "the date; objections are recorded with \"lika review object\".\n",
+		    def->notice_policy, def->notice_default);
+	printf("Refusals name their rule (exit 2); see proto/PROCEDURE.md.\n\n"
+	    "A batch: \"lika review %s --village CODE --households H1,H2,…|--all-waiting\"\n"
+	    "takes the step for many households of the village in one change set (one\n"
+	    "signature a household where the step is signed), with the same options for\n"
+	    "each.  Every household goes through every rule; a refused one is named with\n"
+	    "its rule and left out, the rest are written (exit 1 if any was refused).\n"
+	    "--all-waiting: every household of the village whose next step this is.\n", name);
+	if (!strcmp(def->name, "village_eval"))
+		printf("Without --panel the village's evaluation group of the year is named\n"
+		    "(\"lika village eval-group set\").\n");
+}
+
+/* Option CH (of s_step_cmd's table) with its OPTARG into O; EXIT_OK or prints why as CMD. */
+static int
+s_step_option(int ch, const char *cmd, struct step_opts *o)
+{
+	char err[ERRBUF_SIZE], *end;
+	long v;
+
+	switch (ch) {
+	case 'k': o->key = optarg; break;
+	case 'P':
+		if (passphrase_fd_arg(optarg, &o->passfd, err, sizeof err) < 0)
+			return tool_fail(EXIT_USAGE, cmd, "%s", err);
+		break;
+	case 'r': o->reasons = optarg; break;
+	case 'R': o->reject = 1; break;
+	case 'd': o->date = optarg; break;
+	case 'b': o->by = optarg; break;
+	case 'p': o->panel = optarg; break;
+	case 'F': case 'A': case 'B':
+		v = strtol(optarg, &end, 10);
+		if (*end || !*optarg || v < 0 || v > 15)
+			return tool_fail(EXIT_USAGE, cmd, "votes \"%s\" is not a number 0-15", optarg);
+		*(ch == 'F' ? &o->votes_for : ch == 'A' ? &o->votes_against : &o->votes_abstain) = (int)v;
+		break;
+	case 'a': o->assets = optarg; break;
+	case 'c': o->consumption = optarg; break;
+	case 'V': o->village = optarg; break;
+	case 'H': o->households = optarg; break;
+	case 'W': o->all_waiting = 1; break;
+	default:
+		return tool_fail(EXIT_USAGE, cmd, "see \"lika %s --help\"", cmd);
+	}
+	return EXIT_OK;
+}
+
 /* Parse the options of a step command and run it. */
 static int
 s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const char *name,
@@ -601,68 +668,18 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 	};
 	const struct step_def *def = procedure_step(procedure, name);
 	struct step_opts o = { .passfd = -1 };
-	char cmd[64], err[ERRBUF_SIZE];
-	int ch;
+	char cmd[64];
+	int ch, rc;
 
 	snprintf(cmd, sizeof cmd, "review %s", argv[0]);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'k': o.key = optarg; break;
-		case 'P':
-			if (passphrase_fd_arg(optarg, &o.passfd, err, sizeof err) < 0)
-				return tool_fail(EXIT_USAGE, cmd, "%s", err);
-			break;
-		case 'r': o.reasons = optarg; break;
-		case 'R': o.reject = 1; break;
-		case 'd': o.date = optarg; break;
-		case 'b': o.by = optarg; break;
-		case 'p': o.panel = optarg; break;
-		case 'F': case 'A': case 'B': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < 0 || v > 15)
-				return tool_fail(EXIT_USAGE, cmd, "votes \"%s\" is not a number 0-15", optarg);
-			*(ch == 'F' ? &o.votes_for : ch == 'A' ? &o.votes_against : &o.votes_abstain) = (int)v;
-			break;
-		}
-		case 'a': o.assets = optarg; break;
-		case 'c': o.consumption = optarg; break;
-		case 'V': o.village = optarg; break;
-		case 'H': o.households = optarg; break;
-		case 'W': o.all_waiting = 1; break;
-		case 'h':
-			printf("usage: lika review %s HOUSEHOLD [--date YYYY-MM-DD] [--by WHO]%s%s%s\n\n"
-			    "%s step %d: %s (%s).\n", argv[0],
-			    def->role ? " --key FILE [--passphrase-fd N]" : "",
-			    def->flags & STEP_NOTICE || def->number == 1 ? "" : " [--reject] [--reasons TEXT]",
-			    !strcmp(def->name, "village_eval") ? "\n       --panel N1,N2,… --for N "
-			    "[--against N] [--abstain N] [--assets YUAN] [--consumption YUAN]" : "",
-			    def->procedure, def->number, def->name, def->label);
-			if (def->role)
-				printf("Signed with the key file of an official of role %s%s.\n"
-				    "The key's passphrase is asked at the terminal, or read as one line\n"
-				    "from file descriptor N.\n", def->role,
-				    def->flags & STEP_SEAL ? ", and sealed by this township node (公章)" : "");
-			if (def->flags & STEP_NOTICE)
-				printf("The notice runs for the county policy's %s days (default %d) from\n"
-				    "the date; objections are recorded with \"lika review object\".\n",
-				    def->notice_policy, def->notice_default);
-			printf("Refusals name their rule (exit 2); see proto/PROCEDURE.md.\n\n"
-			    "A batch: \"lika review %s --village CODE --households H1,H2,…|--all-waiting\"\n"
-			    "takes the step for many households of the village in one change set (one\n"
-			    "signature a household where the step is signed), with the same options for\n"
-			    "each.  Every household goes through every rule; a refused one is named with\n"
-			    "its rule and left out, the rest are written (exit 1 if any was refused).\n"
-			    "--all-waiting: every household of the village whose next step this is.\n",
-			    argv[0]);
-			if (!strcmp(def->name, "village_eval"))
-				printf("Without --panel the village's evaluation group of the year is named\n"
-				    "(\"lika village eval-group set\").\n");
+		if (ch == 'h') {
+			s_step_usage(argv[0], def);
 			return EXIT_OK;
-		default:
-			return tool_fail(EXIT_USAGE, cmd, "see \"lika review %s --help\"", argv[0]);
 		}
+		if ((rc = s_step_option(ch, cmd, &o)) != EXIT_OK)
+			return rc;
 	}
 	if (force_reject)
 		o.reject = 1;
@@ -678,8 +695,6 @@ s_step_cmd(struct node *n, int argc, char **argv, const char *procedure, const c
 	if (strlen(o.household) != 15 || !is_digits(o.household, 15))
 		return tool_fail(EXIT_USAGE, cmd, "household \"%s\" is not a 15-digit household id",
 		    o.household);
-	if (force_reject)
-		o.reject = 1;
 	return s_do_step(n, cmd, def, &o);
 }
 
@@ -947,22 +962,25 @@ s_show_step_json(sqlite3_stmt *st, const struct step_def *d, int first, int stal
 	    stale ? "true" : "false");
 }
 
+/* One step in Chinese: its label, decision, date (a notice: its days), who signed or did it, reasons. */
 static void
 s_show_step_text(sqlite3_stmt *st, const struct step_def *d, int stale)
 {
-	printf("  %s  %-16s ", col_text(st, SS_ID), col_text(st, SS_STEP));
-	proc_pad(stdout, d ? d->label : "", 22);
-	printf(" %-7s %s", col_text(st, SS_DECISION), col_text(st, SS_AT));
+	printf("  %s  ", col_text(st, SS_ID));
+	proc_pad(stdout, d ? d->label : col_text(st, SS_STEP), 22);
+	printf(" ");
+	proc_pad(stdout, label_zh(label_decisions, col_text(st, SS_DECISION)), 8);
+	printf(" %s", col_text(st, SS_AT));
 	if (sqlite3_column_type(st, SS_DAYS) != SQLITE_NULL)
-		printf(" +%dd", sqlite3_column_int(st, SS_DAYS));
+		printf(" 公示%d天", sqlite3_column_int(st, SS_DAYS));
 	if (*col_text(st, SS_OFFICIAL))
-		printf("  signed %s %s", col_text(st, SS_OFFICIAL), col_text(st, SS_OFFICIAL_NAME));
+		printf("  签字 %s %s", col_text(st, SS_OFFICIAL), col_text(st, SS_OFFICIAL_NAME));
 	else if (*col_text(st, SS_BY))
-		printf("  by %s", col_text(st, SS_BY));
+		printf("  经办 %s", col_text(st, SS_BY));
 	if (*col_text(st, SS_REASONS))
-		printf("  reasons: %s", col_text(st, SS_REASONS));
+		printf("  理由：%s", col_text(st, SS_REASONS));
 	if (stale)
-		printf("  STALE: the file changed after this approval");
+		printf("  已失效：审批后档案有改动");
 	printf("\n");
 }
 
@@ -1029,12 +1047,30 @@ s_show_objections(sqlite3 *db, const char *hh, int json)
 			json_str(stdout, col_text(st, 5));
 			printf("}");
 		} else {
-			printf("  objection %s %s by %s: %s — %s %s\n", col_text(st, 0), col_text(st, 1), col_text(st, 2),
-			    col_text(st, 3), col_text(st, 4), col_text(st, 5));
+			printf("  异议 %s %s 提出人 %s：%s — %s%s%s\n", col_text(st, 0), col_text(st, 1),
+			    col_text(st, 2), col_text(st, 3), label_zh(label_findings, col_text(st, 4)),
+			    *col_text(st, 5) ? "：" : "", col_text(st, 5));
 		}
 		first = 0;
 	}
 	sqlite3_finalize(st);
+}
+
+/* The household, its status and where it stands, in Chinese ("识别 第1轮：驻村干部签字"). */
+static void
+s_show_head_text(sqlite3 *db, const struct procedure_state *h)
+{
+	char status[64];
+	const struct step_def *d = procedure_step_no(h->procedure, h->last);
+
+	if (proc_text(db, "SELECT name FROM code_status WHERE id = ?1", h->status, status, sizeof status) != 1)
+		snprintf(status, sizeof status, "%s", h->status);
+	printf("户 %s  状态 %s  ", h->id, status);
+	if (h->round == 0)
+		printf("%s\n", label_stages[STAGE_NONE].zh);
+	else
+		printf("%s 第%d轮：%s%s\n", label_zh(label_procedures, h->procedure), h->round,
+		    d ? d->label : "?", h->rejected ? "（未通过，退回）" : h->complete ? "（已完成）" : "");
 }
 
 static int
@@ -1051,7 +1087,8 @@ s_show(struct node *n, int argc, char **argv)
 			json = 1;
 		else if (!strcmp(argv[i], "--help")) {
 			printf("usage: lika review show HOUSEHOLD [--json]\n\nEvery step of every round, "
-			    "who signed, objections, and whether a county approval still matches the file.\n");
+			    "who signed, objections, and whether a county approval still matches the file.\n"
+			    "Printed in Chinese; --json gives the English keys.\n");
 			return EXIT_OK;
 		} else
 			hh = argv[i];
@@ -1068,7 +1105,7 @@ s_show(struct node *n, int argc, char **argv)
 		json_str(stdout, review_stage(&h));
 		printf(",\"steps\":[");
 	} else {
-		printf("household %s  status %s  %s\n", hh, h.status, review_stage(&h));
+		s_show_head_text(db, &h);
 	}
 	int stale_any = s_show_steps(db, &h, hash, json);
 	if (json)
@@ -1077,7 +1114,7 @@ s_show(struct node *n, int argc, char **argv)
 	if (json)
 		printf("],\"approval_stale\":%s}\n", stale_any ? "true" : "false");
 	else if (stale_any)
-		printf("approval: stale\n");
+		printf("县级审批已失效：审批后档案有改动，须重新审批\n");
 	return EXIT_OK;
 }
 

@@ -120,6 +120,27 @@ s_connection(char *out, size_t len, const struct status *s, const struct status_
 	}
 }
 
+/*
+ * "upgrade needed: …" of peer P into OUT, the same words in text and HTML:
+ * P the hub seen from a township (this node must upgrade), or a township
+ * seen from its county (it must).  "" if neither.
+ */
+static void
+s_upgrade(char *out, size_t len, const struct status *s, const struct status_peer *p)
+{
+	out[0] = '\0';
+	if (!p->upgrade || p->removed)
+		return;
+	if (s->role == ROLE_TOWNSHIP)
+		snprintf(out, len, "upgrade needed: the county writes schema %u, this node knows %d; "
+		    "its change sets are held (%" PRIu64 " of %" PRIu64 " applied) until lika is upgraded "
+		    "here", p->schema, SCHEMA_VERSION, s->county_applied, s->county_head);
+	else
+		snprintf(out, len, "upgrade needed: %s %s runs schema %u, this hub %d; it holds the "
+		    "county's change sets until lika is upgraded there", p->code, p->name, p->schema,
+		    SCHEMA_VERSION);
+}
+
 /* A township's lines: its hub, its own feed, the county feed. */
 static void
 s_render_township(FILE *f, const struct status *s)
@@ -149,10 +170,9 @@ s_render_township(FILE *f, const struct status *s)
 	if (s->county_waits[0])
 		fprintf(f, "; waits at %s", s->county_waits);
 	fputc('\n', f);
-	if (hub->upgrade)
-		fprintf(f, "  schema       upgrade needed: the county writes schema %u, this node knows %d; "
-		    "its change sets are held (%" PRIu64 " of %" PRIu64 " applied) until lika is upgraded "
-		    "here\n", hub->schema, SCHEMA_VERSION, s->county_applied, s->county_head);
+	s_upgrade(buf, sizeof buf, s, hub);
+	if (buf[0])
+		fprintf(f, "  schema       %s\n", buf);
 	if (hub->errors)
 		fprintf(f, "  errors       %" PRIu64 "%s%s\n", hub->errors,
 		    hub->last_error[0] ? "; last: " : "", hub->last_error);
@@ -219,11 +239,11 @@ s_render_county(FILE *f, const struct status *s, int colour)
 		    s->upstream.code, buf, s->upstream.their_head, s->own_head,
 		    s->upstream.last_error[0] ? "; last error: " : "", s->upstream.last_error);
 	}
-	for (size_t i = 0; i < s->npeers; i++)
-		if (s->peers[i].upgrade && !s->peers[i].removed)
-			fprintf(f, "  upgrade needed: %s %s runs schema %u, this hub %d; it holds the "
-			    "county's change sets until lika is upgraded there\n", s->peers[i].code,
-			    s->peers[i].name, s->peers[i].schema, SCHEMA_VERSION);
+	for (size_t i = 0; i < s->npeers; i++) {
+		s_upgrade(buf, sizeof buf, s, &s->peers[i]);
+		if (buf[0])
+			fprintf(f, "  %s\n", buf);
+	}
 }
 
 static void
@@ -262,6 +282,11 @@ s_render_text(FILE *f, const struct status *s, int colour)
 	} else {
 		fprintf(f, "  quarantine   none\n");
 	}
+	if (s->sig_unchecked)
+		fprintf(f, "  signatures   %" PRIu64 " stored change sets still wait for their own signature "
+		    "check (likad checks them after applying; none is forwarded before)\n", s->sig_unchecked);
+	else
+		fprintf(f, "  signatures   every stored change set's own signature checked\n");
 	fprintf(f, "  health       ");
 	s_health_cell(f, s->health, colour, 0);
 	fputc('\n', f);
@@ -283,8 +308,8 @@ s_render_json(FILE *f, const struct status *s)
 	json_str(f, s->write_hold);
 	fprintf(f, ",\"hold_awaiting\":");
 	json_str(f, s->hold_awaiting);
-	fprintf(f, ",\"own_feed\":{\"head\":%" PRIu64 ",\"head_ms\":%" PRId64 "}", s->own_head,
-	    s->own_head_ms);
+	fprintf(f, ",\"own_feed\":{\"head\":%" PRIu64 ",\"head_ms\":%" PRId64 "},\"sig_unchecked\":%"
+	    PRIu64, s->own_head, s->own_head_ms, s->sig_unchecked);
 	if (s->role == ROLE_TOWNSHIP)
 		fprintf(f, ",\"unsent\":{\"count\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"oldest_ms\":%" PRId64
 		    ",\"households\":%" PRIu64 "},\"county_feed\":{\"held\":%" PRIu64 ",\"applied\":%" PRIu64
@@ -353,11 +378,20 @@ s_render_html(FILE *f, const struct status *s)
 		s_connection(buf, sizeof buf, s, p);
 		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", h, p->code);
 		html_str(f, p->name);
-		fprintf(f, "</td><td>%s</td><td>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%"
-		    PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n", h, buf, p->their_head,
+		fprintf(f, "</td><td>%s%s</td><td>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%"
+		    PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n", h,
+		    p->upgrade && !p->removed ? " · 需要升级 upgrade needed" : "", buf, p->their_head,
 		    p->held, p->lag, p->households, p->quarantined);
 	}
 	fprintf(f, "</table>\n");
+	for (size_t i = 0; i < s->npeers; i++) {
+		s_upgrade(buf, sizeof buf, s, &s->peers[i]);
+		if (buf[0]) {
+			fprintf(f, "<p class=\"late\">需要升级 ");
+			html_str(f, buf);
+			fprintf(f, "</p>\n");
+		}
+	}
 	if (s->role == ROLE_TOWNSHIP) {
 		fprintf(f, "<p>本乡镇变更 own feed: %" PRIu64 "; 未上传 not yet at the county: %" PRIu64,
 		    s->own_head, s->unsent);
@@ -440,7 +474,8 @@ s_usage(FILE *f)
 	    "hub connection, what the county has not received yet, the county feed and\n"
 	    "anything refused; the county shows one row per township, worst first; a\n"
 	    "province one row per county (health, lag of its feed, households of all its\n"
-	    "townships).\n"
+	    "townships).  Every node says how many stored change sets still wait for their\n"
+	    "own signature check, and which peer needs an upgrade.\n"
 	    "\n"
 	    "  --county CODE  at a province: the townships of county CODE as the province\n"
 	    "                 sees them (what the county told of each feed, what is held)\n"

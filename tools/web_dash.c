@@ -135,7 +135,8 @@ web_dash(struct web_req *q, struct web_reply *r)
 		    (long long)p->lag_ms, (unsigned long long)p->held, (unsigned long long)p->households,
 		    (unsigned long long)p->quarantined, p->frozen, (unsigned long long)p->errors);
 		web_json_str(r->f, p->last_error);
-		fputc('}', r->f);
+		fprintf(r->f, ",\"schema\":%u,\"upgrade_needed\":%s}", p->schema,
+		    p->upgrade && !p->removed ? "true" : "false");
 	}
 	fputs("],\"stages\":", r->f);
 	s_stages(r->f, ledger_db(q->n->ledger));

@@ -548,6 +548,9 @@ status_gather_under(struct node *n, const char *under, struct status *s, char *e
 		s->hold_awaiting[0] = '\0';
 	s->own_head = (uint64_t)s_int(db, "SELECT head_seq FROM feed WHERE origin = ?1", n->id.code,
 	    NULL, 0);
+	/* a ledger too old to have the table (opened read-only, not migrated) has none waiting */
+	if (ledger_sig_unchecked(n->ledger, &s->sig_unchecked) < 0)
+		s->sig_unchecked = 0;
 	if (s->own_head)
 		s->own_head_ms = s_hlc_ms(db, n->id.code, s->own_head);
 

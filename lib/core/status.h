@@ -72,6 +72,12 @@ struct status {
 	char county_waits[256];         /* why the county feed is applied behind its head, "" if not */
 	char write_hold[256];
 	char hold_awaiting[256];        /* peers that must confirm our feed before it lifts */
+	/*
+	 * Stored change sets (every feed) whose own signature is still to be
+	 * checked: a hub applies a run on the chain's authority and checks each
+	 * signature after, on a thread (ledger_sig_unchecked)
+	 */
+	uint64_t sig_unchecked;
 	/* peers: the hub (township) or every township on the roster (county) */
 	struct status_peer *peers;
 	size_t npeers;

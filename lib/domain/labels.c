@@ -70,6 +70,13 @@ const struct label label_node_roles[] = {
 	{ NULL, NULL, NULL },
 };
 
+const struct label label_findings[] = {
+	{ "open", "尚无调查结论", NULL },
+	{ "upheld", "异议成立", "成立" },
+	{ "dismissed", "异议不成立", "不成立" },
+	{ NULL, NULL, NULL },
+};
+
 const struct label label_stages[STAGE_COUNT + 1] = {
 	[STAGE_NONE]       = { "none", "未申请", "未申请" },
 	[STAGE_VILLAGE]    = { "village", "村级评议中", "村评议" },

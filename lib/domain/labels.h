@@ -44,6 +44,8 @@ extern const struct label label_official_roles[];
 extern const struct label label_procedures[];
 /* roles of nodes: township, county */
 extern const struct label label_node_roles[];
+/* an objection's finding (objection.finding; "open": none yet) */
+extern const struct label label_findings[];
 
 /* Where a household stands, as progress and the report count it. */
 enum label_stage {

@@ -177,11 +177,16 @@ out:
 }
 
 int
-rules_step_verify(struct ledger *l, const char *table, const char *key, char *err, size_t errlen)
+rules_step_verify(struct ledger *l, const char *table, const char *key, uint64_t seq, char *err,
+    size_t errlen)
 {
+	struct changeset_header cs = { .seq = seq };
+
 	if (strcmp(table, "review_step") && strcmp(table, "approval"))
 		return errf(err, errlen, "no step table \"%s\"", table);
-	return s_check_step(l, ledger_db(l), "main", table, key, NULL, err, errlen) < 0 ? -1 : 0;
+	/* as carried by the township's change set SEQ; a wait (the official's row not here) fails too */
+	snprintf(cs.origin, sizeof cs.origin, "%.9s", key);
+	return s_check_step(l, ledger_db(l), "main", table, key, seq ? &cs : NULL, err, errlen) != 0 ? -1 : 0;
 }
 
 /* half_year rows: a signature, if present, must hold (cadre or township head). */

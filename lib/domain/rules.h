@@ -12,6 +12,7 @@
 struct ledger;
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Register the rules on L (replacing any). */
 void rules_attach(struct ledger *l);
@@ -19,10 +20,13 @@ void rules_attach(struct ledger *l);
 /*
  * Check step row KEY of TABLE ("review_step" or "approval") in L's state as
  * the ledger checks it on apply: the signer's role and office, the
- * official's signature and, on a sealed step, the township's seal (its
- * current key).  For documents that say whether a signature verifies.
- * 0, or -1 with "rule NAME: …" in ERR.
+ * official's signature and, on a sealed step, the township's seal: by the
+ * key the roster names for SEQ, the seq of the township's change set that
+ * carried the row (a re-keyed township's old steps keep their old key), or
+ * its current key if SEQ is 0.  For documents that say whether a signature
+ * verifies.  0, or -1 with "rule NAME: …" in ERR.
  */
-int rules_step_verify(struct ledger *l, const char *table, const char *key, char *err, size_t errlen);
+int rules_step_verify(struct ledger *l, const char *table, const char *key, uint64_t seq, char *err,
+    size_t errlen);
 
 #endif

@@ -5,7 +5,8 @@
 # run: the chain authenticates the bodies, so it stores all five; the
 # signature checked afterwards is found bad, quarantined and named, the feed
 # frozen, and nothing from seq 3 on is forwarded to the township that wants
-# that feed.  lika verify at the hub names it.
+# that feed; lika status counts seqs 3 to 5 as still unchecked.  lika verify
+# at the hub names it.
 . "$SRCDIR/tests/system/lib.sh"
 TAMPERED="t001 county"     # seq 3's signature is altered on purpose
 
@@ -46,6 +47,14 @@ sleep 1
 expect_exit 0 lika --data county quarantine list
 expect_in "$OUT" "110101001"
 expect_in "$OUT" "bad signature"
+note "status counts what still waits for its own signature check: seq 3 (bad) and those after it"
+OUT=$(lika --data county status --json)
+expect_in "$OUT" '"sig_unchecked":3'
+OUT=$(lika --data county status)
+expect_in "$OUT" "signatures   3 stored change sets still wait for their own signature check"
+wait_for 20 "t002 to have checked every signature" sh -c \
+    "lika --data t002 status --json | grep -q '\"sig_unchecked\":0'"
+expect_in "$(lika --data t002 status)" "signatures   every stored change set's own signature checked"
 
 cleanup_daemons
 expect_exit 1 lika --data county verify

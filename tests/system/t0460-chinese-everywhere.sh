@@ -2,8 +2,8 @@
 # What a clerk types and reads is Chinese: every option taking a code takes
 # the code, the Chinese name and the English name (三不评 kinds, measure
 # categories and statuses, household flags, causes, statuses, half-year
-# decisions, officials' roles); household show, report, progress and review
-# todo print Chinese labels, and --json keeps the English keys.
+# decisions, officials' roles); household show, report, progress, review todo
+# and review show print Chinese labels, and --json keeps the English keys.
 . "$SRCDIR/tests/system/lib.sh"
 . "$SRCDIR/tests/system/household.sh"
 . "$SRCDIR/tests/system/proc.sh"
@@ -79,6 +79,29 @@ expect_in "$OUT" '"production":1'
 
 expect_exit 0 at 2014-06-01 lika --data t review todo
 expect_in "$OUT" "$x  识别 第1轮  下一步 村小组初评"
+
+note "review show: steps, decisions, signers and objections in Chinese, --json keeps the keys"
+expect_exit 0 lika --data t review show "$r"
+expect_in "$OUT" "^户 $r  状态 已建档立卡  识别 第1轮：.*（已完成）$"
+expect_in "$OUT" "村级公示（第一榜） *已公示 *2014-06-01 公示7天  经办 "
+expect_in "$OUT" "驻村干部签字 *通过 *2014-06-08  签字 [0-9/]* 王驻村$"
+printf '%s\n' "$OUT" | grep -qw 'apply\|pass\|posted\|cadre_sign\|village_notice\|signed\|by\|household\|status\|round' \
+    && fail "review show prints English: $OUT"
+y=$(new_household 异议 "$(idno 19620101 015)" 1000)
+for s in apply group-eval; do at 2014-06-01 lika --data t review $s "$y" >/dev/null || fail "$s"; done
+at 2014-06-01 lika --data t review village-eval "$y" --panel "$PANEL" --for 9 >/dev/null || fail "village-eval"
+at 2014-06-01 lika --data t review notice "$y" >/dev/null || fail "notice"
+expect_exit 0 at 2014-06-03 lika --data t review object "$y" --by 村民丙 --reasons "家有轿车"
+obj=$(printf '%s' "$OUT" | sed -n 's/^objection \([^ ]*\) .*/\1/p')
+expect_exit 0 lika --data t review show "$y"
+expect_in "$OUT" "^户 $y  状态 .*  识别 第1轮：村级公示（第一榜）$"
+expect_in "$OUT" "异议 $obj 2014-06-03 提出人 村民丙：家有轿车 — 尚无调查结论$"
+expect_exit 0 at 2014-06-04 lika --data t review finding "$obj" --dismissed --reasons "核实：车属他人"
+expect_exit 0 lika --data t review show "$y"
+expect_in "$OUT" "异议 $obj .* — 异议不成立：核实：车属他人$"
+expect_exit 0 lika --data t review show "$y" --json
+expect_in "$OUT" '"step":"village_notice","label":"村级公示（第一榜）","decision":"posted"'
+expect_in "$OUT" '"finding":"dismissed"'
 
 note "a node's role: township or 乡镇, county or 县"
 expect_exit 0 lika --data c2 init --role 县 --node 522702 --name 另一县

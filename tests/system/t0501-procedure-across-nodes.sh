@@ -37,7 +37,7 @@ expect_in "$OUT" "sealed by 522701101"
 note "the file reaches the county; the county office approves and posts the third notice"
 sync_to_county
 expect_exit 0 lika --data county review show "$h"
-expect_in "$OUT" "head_sign"
+expect_in "$OUT" "乡镇长签字并加盖公章"
 expect_exit 0 at 2014-06-18 lika --data county review county-approve "$h" --key office.key --passphrase-fd 3 3<office.pass
 expect_exit 0 at 2014-06-18 lika --data county review county-notice "$h" --key office.key --passphrase-fd 3 3<office.pass
 expect_in "$OUT" "15 days 2014-06-18 to 2014-07-02"

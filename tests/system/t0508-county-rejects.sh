@@ -19,8 +19,8 @@ expect_exit 2 at 2014-06-16 lika --data county review county-notice "$h" --key o
 expect_in "$OUT" "refused (order)"
 sync_to_township
 expect_exit 0 lika --data t review show "$h"
-expect_in "$OUT" "county_approval.*reject.*家庭有经营性货车一辆"
-expect_in "$OUT" "rejected: file returned"
+expect_in "$OUT" "县级审批 *不通过 .*理由：家庭有经营性货车一辆"
+expect_in "$OUT" "识别 第1轮：县级审批（未通过，退回）"
 expect_exit 2 at 2014-07-02 lika --data t review register "$h"
 expect_in "$OUT" "refused (order)"
 expect_exit 0 at 2014-07-02 lika --data t review apply "$h"

@@ -50,9 +50,9 @@ for h in $H2 $H3 $H10; do expect_in "$OUT" "$h"; done
 [ "$(lika --data t log --origin 522701101 --json | tr '{' '\n' | grep -c '"seq":'"$(seqs)"',')" = 1 ] \
     || fail "no change set $(seqs)"
 OUT=$(lika --data t review show $H1) || fail "show $H1"
-expect_in "$OUT" "village_eval"
+expect_in "$OUT" "村级评议"
 OUT=$(lika --data t review show $H2)
-printf '%s\n' "$OUT" | grep -q "village_eval" && fail "refused $H2 was stepped"
+printf '%s\n' "$OUT" | grep -q "村级评议" && fail "refused $H2 was stepped"
 OUT=$(lika --data t review show $H1 --json)
 expect_in "$OUT" "冯九"
 
@@ -78,5 +78,5 @@ verify_ok t
 sync_to_county
 verify_ok county
 OUT=$(lika --data county review show $H1) || fail "county show"
-expect_in "$OUT" "cadre_sign"
+expect_in "$OUT" "驻村干部签字"
 note "ok"

@@ -4,8 +4,8 @@
 # a while, then upgrades on the same data directory.  The old township holds
 # the county's change sets of schema 2 (no refusal, no frozen feed) and keeps
 # writing; the upgraded hub accepts its change sets of schema 1; the hub's
-# status says "upgrade needed"; after its upgrade the township applies what it
-# held, and both verify and rebuild.
+# status says "upgrade needed" (text, JSON and the HTML page); after its
+# upgrade the township applies what it held, and both verify and rebuild.
 . "$SRCDIR/tests/system/lib.sh"
 
 note "the previous release: the last commit on schema 1, built once into build/"
@@ -69,6 +69,11 @@ olika --data t policy list | grep -q poverty_line && fail "schema 2 change sets 
 note "the hub's status names the township that needs an upgrade"
 wait_for 10 "upgrade needed at the county" sh -c "lika --data county status | grep -q 'upgrade needed: 522701101'"
 expect_in "$(lika --data county status --json)" '"upgrade_needed":true'
+note "the HTML page says it too, in the township's row and below the table"
+lika --data county status --html county.html >/dev/null 2>&1
+grep -q '<td>522701101</td>.*upgrade needed' county.html || fail "no upgrade in the township's row: $(cat county.html)"
+grep -q '<p class="late">需要升级 upgrade needed: 522701101 .* runs schema 1, this hub 2' county.html \
+    || fail "no upgrade line on the page: $(cat county.html)"
 
 note "the old township keeps writing; the hub keeps accepting"
 H2=$(olika --data t household add --village 522701101001 --head-name 李二 \
@@ -84,6 +89,8 @@ wait_for 30 "held change sets applied" sh -c "lika --data t status --json | grep
 expect_in "$(lika --data t policy list)" "poverty_line/2013"
 expect_in "$(lika --data t code synonym list code_migrant)" "外出务工"
 lika --data t status | grep -q "upgrade needed" && fail "township still says upgrade needed"
+lika --data t status --html t.html >/dev/null 2>&1
+grep -q "upgrade needed" t.html && fail "township page still says upgrade needed"
 wait_for 15 "the hub sees schema 2" sh -c "! lika --data county status | grep -q 'upgrade needed'"
 
 note "schema 2 at the township: groups, synonyms, an evaluation group; the county receives them"

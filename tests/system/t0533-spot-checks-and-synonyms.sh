@@ -54,6 +54,20 @@ expect_exit 1 lika --data county code synonym add code_migrant 省外 04
 expect_in "$OUT" "already a code or name"
 expect_exit 2 lika --data county code synonym add migrant 外出 04
 expect_exit 0 lika --data county code synonym add code_migrant 外出务工 04
+note "a word that stands for a code already: the same code is nothing to do, another is refused without --replace"
+head=$(head_of county 522701)
+expect_exit 0 lika --data county code synonym add code_migrant 外出务工 04
+expect_in "$OUT" "already stands for 04 (nothing written)"
+expect_exit 2 lika --data county code synonym add code_migrant 外出务工 03
+expect_in "$OUT" 'code_migrant: "外出务工" already stands for 04; to make it stand for 03 instead, add --replace'
+[ "$(head_of county 522701)" = "$head" ] || fail "a refused or idle synonym add wrote a change set"
+expect_in "$(lika --data county code synonym list code_migrant)" "04 *外出务工"
+expect_exit 0 lika --data county code synonym add code_migrant 外出务工 03 --replace
+expect_in "$OUT" '"外出务工" stands for 03 (was 04)'
+expect_in "$(lika --data county code synonym list code_migrant)" "03 *外出务工"
+expect_exit 0 lika --data county code synonym add --replace code_migrant 外出务工 04
+expect_exit 2 lika --data county code synonym add code_migrant 外出务工 04 --replace-all
+expect_in "$OUT" 'unknown option "--replace-all"'
 sync_to_township
 expect_exit 0 lika --data t member add "$H1" --name 张小一 --idcard "$(idno 19950101 011)" \
     --relation 之子 --migrant 外出务工

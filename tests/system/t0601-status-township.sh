@@ -1,7 +1,8 @@
 #!/bin/sh
 # lika status at a township, with real daemons: never connected; connected and
 # in sync; 500 change sets written while the hub is down (counted exactly, with
-# their age); back to ok after reconnection.  JSON fields and exit codes.
+# their age); back to ok after reconnection; a hub on a newer schema says
+# "upgrade needed" in text, JSON and the HTML page.  JSON fields and exit codes.
 . "$SRCDIR/tests/system/lib.sh"
 port=$(free_port)
 mk_county county 110101 "$port"
@@ -80,4 +81,17 @@ expect_exit 1 lika --data t1 status --json
 expect_in "$OUT" "\"health\":\"late\",\"exit\":1"
 expect_exit 3 lika --data nowhere status
 expect_exit 2 lika --data t1 status --watch 0
+
+note "a hub that said it writes a newer schema: text, JSON and the HTML page say so"
+# what likad records when the hub runs a newer release (t0532 runs the real
+# releases the other way round: an old township under a new hub)
+sqlite3 t1/lika.db "UPDATE peer SET schema = 99 WHERE feed = ''" || fail "sqlite3"
+expect_exit 1 lika --data t1 status
+expect_in "$OUT" "schema       upgrade needed: the county writes schema 99"
+expect_exit 1 lika --data t1 status --json
+expect_in "$OUT" '"schema":99,"upgrade_needed":true'
+lika --data t1 status --html up.html >/dev/null
+grep -q '<p class="late">需要升级 upgrade needed: the county writes schema 99' up.html \
+    || fail "no upgrade line on the township's page: $(cat up.html)"
+grep -q '<td>late · 需要升级 upgrade needed</td>' up.html || fail "no upgrade in the hub's row: $(cat up.html)"
 verify_ok t1; verify_ok county

@@ -96,6 +96,7 @@ test_lists_unique(void **state)
 	s_unique(label_half_year);
 	s_unique(label_official_roles);
 	s_unique(label_procedures);
+	s_unique(label_findings);
 	s_unique(label_node_roles);
 	s_unique(label_stages);
 }

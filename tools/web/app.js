@@ -457,7 +457,7 @@ async function pageDash() {
     const rows = d.peers.map(p => {
       const st = d.stages[p.code] || {};
       const stageText = Object.entries(st).map(([k, n]) => (d.statuses[k] || k) + ' ' + n).join('，');
-      return [p.code, p.name, p.health, p.connected ? '已连接' : '未连接', ago(p.last_contact_ms, d.now_ms),
+      return [p.code, p.name, p.health + (p.upgrade_needed ? '（需升级 upgrade needed）' : ''), p.connected ? '已连接' : '未连接', ago(p.last_contact_ms, d.now_ms),
         String(p.lag), p.lag_ms ? Math.round(p.lag_ms / 1000) + ' 秒' : '', String(p.quarantined) + (p.frozen ? '（冻结）' : ''),
         stageText || '0'];
     });

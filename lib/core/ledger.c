@@ -885,6 +885,17 @@ ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t err
 	sqlite3_bind_int64(st, 2, now_ms());
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	/*
+	 * A signature found bad after the apply is checked again from there (its
+	 * key may have arrived since): found bad again, it freezes the feed again.
+	 */
+	if (rc != SQLITE_DONE || sqlite3_prepare_v2(l->db, "UPDATE sig_pending SET "
+	    "checked = min(checked, bad - 1), bad = NULL WHERE origin IS ?1 AND bad IS NOT NULL", -1,
+	    &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE || s_exec(l->db, "COMMIT", err, errlen) < 0)
 		goto fail;
 	return 0;

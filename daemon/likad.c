@@ -330,6 +330,7 @@ main(int argc, char **argv)
 	sqlite3_finalize(d.st_data_version);
 	free(d.heads);
 	sqlite3_busy_timeout(ledger_db(d.node.ledger), 15000);     /* the last writes wait */
+	sync_epoch_flush(&d);
 	ledger_meta_set(d.node.ledger, "likad_pid", "0", err, sizeof err);
 	loop_destroy(&d.loop);
 	sodium_memzero(d.curve_sk, sizeof d.curve_sk);

@@ -222,9 +222,11 @@ int sync_awaiting_drop(struct daemon *d, const char *code);
 /*
  * The epoch (node.h) changes when a peer acknowledges our feed: ACK of it,
  * WELCOME (township), a township's county head in HELLO (hub).  Renewed on
- * the tick, at most every EPOCH_EVERY_MS.
+ * the tick, at most every EPOCH_EVERY_MS; sync_epoch_flush renews one still
+ * due at once (likad stopping: a copy put in place meanwhile must not match).
  */
 void sync_epoch_tick(struct daemon *d);
+void sync_epoch_flush(struct daemon *d);
 /* 1 if the database changed since the last call (another connection committed). */
 int sync_data_changed(struct daemon *d);
 /* Persist every link's rows if it is time (FORCE: now). */

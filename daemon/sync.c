@@ -889,20 +889,37 @@ sync_awaiting_drop(struct daemon *d, const char *code)
 	return dropped;
 }
 
-#define EPOCH_EVERY_MS 100
+/*
+ * Each renewal holds the write lock for a commit and two fsyncs of
+ * lika.epoch, so a clerk's write that comes then waits: once a second is
+ * enough, since any renewal after an acknowledgement tells a copy from
+ * before it (PROTOCOL.md, "Restores").
+ */
+#define EPOCH_EVERY_MS 1000
 
-void
-sync_epoch_tick(struct daemon *d)
+static void
+s_epoch_renew(struct daemon *d)
 {
 	char err[ERRBUF_SIZE];
-	int64_t now = mono_ms();
 
-	if (!d->epoch_due || now - d->epoch_at < EPOCH_EVERY_MS)
-		return;
-	d->epoch_at = now;
+	d->epoch_at = mono_ms();
 	if (node_epoch_renew(&d->node, err, sizeof err) < 0) {
 		log_warnx("epoch: %s", err);
 		return;
 	}
 	d->epoch_due = 0;
+}
+
+void
+sync_epoch_tick(struct daemon *d)
+{
+	if (d->epoch_due && mono_ms() - d->epoch_at >= EPOCH_EVERY_MS)
+		s_epoch_renew(d);
+}
+
+void
+sync_epoch_flush(struct daemon *d)
+{
+	if (d->epoch_due)
+		s_epoch_renew(d);
 }

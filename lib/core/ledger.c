@@ -868,7 +868,7 @@ int
 ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc, resolved = 0;
 
 	if (s_exec(l->db, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
@@ -884,6 +884,7 @@ ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t err
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms());
 	rc = sqlite3_step(st);
+	resolved = sqlite3_changes(l->db);
 	sqlite3_finalize(st);
 	/*
 	 * A signature found bad after the apply is checked again from there (its
@@ -898,7 +899,7 @@ ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t err
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE || s_exec(l->db, "COMMIT", err, errlen) < 0)
 		goto fail;
-	return 0;
+	return resolved;
 fail:
 	s_sqlerr(l->db, err, errlen, "unfreeze");
 	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);

@@ -261,7 +261,9 @@ int ledger_feed_frozen(struct ledger *l, const char *origin, char *reason, size_
 /*
  * Unfreeze ORIGIN's feed and mark its quarantined change sets resolved (an
  * admin's decision after a refusal was dealt with; the evidence is kept).
- * ORIGIN NULL resolves the change sets whose origin could not be read.
+ * ORIGIN NULL resolves the change sets whose origin could not be read.  A
+ * signature found bad after the apply is checked again from its seq.  How
+ * many quarantined change sets were resolved, or -1 with ERR.
  */
 int ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen);
 

@@ -82,7 +82,8 @@ UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledge
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
            tests/unit/test_procedure.c tests/unit/test_statement.c tests/unit/test_fields.c \
-           tests/unit/test_rank.c tests/unit/test_outfile.c tests/unit/test_labels.c
+           tests/unit/test_rank.c tests/unit/test_outfile.c tests/unit/test_labels.c \
+           tests/unit/test_config.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c tests/bench/bench_fields.c
 # tools the system tests call ($LIKA_UNIT/NAME); never installed.  test_tool.c
 # builds as test-tool: run.sh takes every test_* in $LIKA_UNIT for a unit test.

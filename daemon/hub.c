@@ -371,28 +371,18 @@ s_county_check(struct daemon *d)
 		    "feed (this hub holds seq %" PRIu64 ")", d->awaiting, ch.seq);
 }
 
-/* A session begins: what the township has, what it wants; answer with what we have. */
-static void
-s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
+/*
+ * The feeds of a session: the township's own both ways (up, and down after a
+ * restore), ours down, and what it asks for.
+ */
+static int
+s_hello_feeds(struct daemon *d, struct link *k, const struct wire_msg *m)
 {
 	const char *county = d->node.conf.code;
-	struct wire_head *heads;
-	size_t nh = 0;
-
-	if (strcmp(m->node, k->peer) != 0) {
-		log_warnx("\"%s\" says it is \"%s\": refused", k->peer, m->node);
-		link_send_error(d, k, WERR_FORBIDDEN, NULL, "your key is that of %s, not %s", k->peer, m->node);
-		return;
-	}
-	if (k->nfeeds)
-		sync_save_link(d, k);   /* counters of the old session */
-	link_reset(k);
-	k->want_all = m->want_all;
-	snprintf(k->gate, sizeof k->gate, "%s", county);
-	/* its own feed both ways (up, and down after a restore), ours down, and what it asks for */
 	struct feedlink *f = link_feed(k, k->peer, 1);
+
 	if (!f)
-		return;
+		return -1;
 	f->send = f->recv = 1;
 	if ((f = link_feed(k, county, 1)))
 		f->send = 1;
@@ -409,7 +399,16 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 					f->send = 1;
 		sqlite3_finalize(st);
 	}
-	sync_restore_stats(d, k);
+	return 0;
+}
+
+/* The heads the township reports: where each feed stands there, and its head of the county feed. */
+static void
+s_hello_heads(struct daemon *d, struct link *k, const struct wire_msg *m)
+{
+	const char *county = d->node.conf.code;
+	struct feedlink *f;
+
 	k->reported = 1;
 	k->county_reported = 0;
 	k->county_differs = 0;
@@ -434,25 +433,43 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 			    " of the county feed (fork): an administrator must resolve it", k->peer,
 			    k->county_reported);
 	}
-	/*
-	 * A township holding more of the county feed than we do: this hub was
-	 * restored from an old copy.  Take the rest back from it before the
-	 * county writes again (which would fork its feed).
-	 */
-	if ((f = link_feed(k, county, 0))) {
-		struct wire_head ch;
-		sync_head(d, county, &ch);
-		if (f->theirs > ch.seq) {
-			f->recv = 1;
-			if (f->theirs > d->hub_own)
-				d->hub_own = f->theirs;
-			sync_hold(d, 2, HOLD_BEHIND " a township: %s holds seq %" PRIu64 " of the county "
-			    "feed, this hub %" PRIu64 "; likad is pulling the rest back", k->peer, f->theirs,
-			    ch.seq);
-		} else if (d->hold == 2) {
-			s_county_check(d);
-		}
+}
+
+/*
+ * A township holding more of the county feed than we do: this hub was
+ * restored from an old copy.  Take the rest back from it before the
+ * county writes again (which would fork its feed).
+ */
+static void
+s_hello_county_ahead(struct daemon *d, struct link *k)
+{
+	const char *county = d->node.conf.code;
+	struct feedlink *f = link_feed(k, county, 0);
+	struct wire_head ch;
+
+	if (!f)
+		return;
+	sync_head(d, county, &ch);
+	if (f->theirs > ch.seq) {
+		f->recv = 1;
+		if (f->theirs > d->hub_own)
+			d->hub_own = f->theirs;
+		sync_hold(d, 2, HOLD_BEHIND " a township: %s holds seq %" PRIu64 " of the county "
+		    "feed, this hub %" PRIu64 "; likad is pulling the rest back", k->peer, f->theirs,
+		    ch.seq);
+	} else if (d->hold == 2) {
+		s_county_check(d);
 	}
+}
+
+/* WELCOME with our heads of the session's feeds; once it is sent the session is ready. */
+static void
+s_welcome(struct daemon *d, struct link *k, const struct wire_msg *m)
+{
+	struct wire_head *heads;
+	size_t nh = 0;
+	msgpack_sbuffer sb;
+
 	if (!(heads = calloc(k->nfeeds, sizeof *heads)))
 		return;
 	for (size_t i = 0; i < k->nfeeds; i++) {
@@ -460,9 +477,8 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 		k->feeds[i].stat.have = heads[nh].seq;
 		nh++;
 	}
-	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
-	wire_encode_welcome(&sb, county, SCHEMA_VERSION, heads, nh);
+	wire_encode_welcome(&sb, d->node.conf.code, SCHEMA_VERSION, heads, nh);
 	free(heads);
 	if (link_send(d, k, &sb) == 0) {
 		k->ready = 1;
@@ -478,125 +494,193 @@ s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/* A session begins: what the township has, what it wants; answer with what we have. */
+static void
+s_on_hello(struct daemon *d, struct link *k, const struct wire_msg *m)
+{
+	if (strcmp(m->node, k->peer) != 0) {
+		log_warnx("\"%s\" says it is \"%s\": refused", k->peer, m->node);
+		link_send_error(d, k, WERR_FORBIDDEN, NULL, "your key is that of %s, not %s", k->peer, m->node);
+		return;
+	}
+	if (k->nfeeds)
+		sync_save_link(d, k);   /* counters of the old session */
+	link_reset(k);
+	k->want_all = m->want_all;
+	snprintf(k->gate, sizeof k->gate, "%s", d->node.conf.code);
+	if (s_hello_feeds(d, k, m) < 0)
+		return;
+	sync_restore_stats(d, k);
+	s_hello_heads(d, k, m);
+	s_hello_county_ahead(d, k);
+	s_welcome(d, k, m);
+}
+
+/*
+ * The next message on SOCK into RID and BODY, one frame each (a message of
+ * more frames is drained and dropped): 1 to read, 0 to drop, -1 when none
+ * waits (RID and BODY closed then).
+ */
+static int
+s_recv(void *sock, zmq_msg_t *rid, zmq_msg_t *body)
+{
+	zmq_msg_init(rid);
+	zmq_msg_init(body);
+	if (zmq_msg_recv(rid, sock, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(rid);
+		zmq_msg_close(body);
+		return -1;
+	}
+	int ok = zmq_msg_more(rid) && zmq_msg_recv(body, sock, ZMQ_DONTWAIT) >= 0;
+	while (ok && zmq_msg_more(body)) {     /* we send one frame a message: drain extras */
+		zmq_msg_t x;
+		zmq_msg_init(&x);
+		zmq_msg_recv(&x, sock, ZMQ_DONTWAIT);
+		zmq_msg_close(&x);
+		ok = -1;
+	}
+	return ok == 1;
+}
+
+/*
+ * Is message M from USER refused before it is handled?  USER must be on the
+ * roster (else its link, unless FRESH, index IDX, is dropped), and a
+ * township not in session (FRESH) may only say HELLO.
+ */
+static int
+s_refused(struct daemon *d, struct link *k, int fresh, size_t idx, const char *user,
+    const struct wire_msg *m)
+{
+	if (!s_admitted(d, user)) {
+		link_send_error(d, k, WERR_NOT_ADMITTED, NULL, "%s is not on the roster", user);
+		if (!fresh)
+			s_drop_link(d, idx, "not on the roster: disconnected");
+		return 1;
+	}
+	if (fresh && m->type != WIRE_HELLO) {
+		if (m->type != WIRE_ERROR)
+			link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
+		return 1;
+	}
+	return 0;
+}
+
+/* The link of the session TMP of USER opens, replacing an old session of USER; NULL: no memory. */
+static struct link *
+s_session_open(struct daemon *d, const struct link *tmp, const char *user)
+{
+	struct link *k = NULL;
+
+	for (size_t i = 0; i < d->nlinks; i++)
+		if (strcmp(d->links[i]->peer, user) == 0) {
+			s_drop_link(d, i, "reconnected: old session closed");
+			break;
+		}
+	struct link **nl = realloc(d->links, (d->nlinks + 1) * sizeof *nl);
+	if (!nl || !(k = calloc(1, sizeof *k))) {
+		if (nl)
+			d->links = nl;
+		return NULL;
+	}
+	d->links = nl;
+	*k = *tmp;
+	d->links[d->nlinks++] = k;
+	return k;
+}
+
+/* Message M of a township in session on link K (BODY: its frame, as received). */
+static void
+s_dispatch(struct daemon *d, struct link *k, const struct wire_msg *m, zmq_msg_t *body)
+{
+	switch (m->type) {
+	case WIRE_HELLO:
+		s_on_hello(d, k, m);
+		break;
+	case WIRE_CHANGESETS:
+		if (!k->ready)
+			link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
+		else {
+			hub_feed_of_peer(d, k, m->origin);
+			sync_changesets(d, k, m, zmq_msg_data(body), zmq_msg_size(body));
+		}
+		break;
+	case WIRE_ACK:
+		sync_on_ack(d, k, m);
+		break;
+	case WIRE_NEED:
+		sync_on_need(d, k, m);
+		break;
+	case WIRE_ERROR:
+		sync_on_error(d, k, m);
+		break;
+	case WIRE_HEARTBEAT:
+		break;
+	case WIRE_WELCOME:
+		log_warnx("\"%s\" sent WELCOME, which only a hub sends: dropped", k->peer);
+		link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "WELCOME is the hub's");
+		break;
+	default:
+		link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "unexpected message");
+		break;
+	}
+}
+
+/* One message from township USER (routing id RID): decoded, its sender checked, then handled. */
+static void
+s_on_message(struct daemon *d, const char *user, zmq_msg_t *rid, zmq_msg_t *body)
+{
+	char err[ERRBUF_SIZE];
+	size_t idx = 0;
+	struct link tmp, *k = s_link_by_rid(d, zmq_msg_data(rid), zmq_msg_size(rid), &idx);
+	struct wire_msg m;
+
+	if (!k) {
+		/* not in session: only a HELLO opens one */
+		memset(&tmp, 0, sizeof tmp);
+		snprintf(tmp.peer, sizeof tmp.peer, "%s", user);
+		memcpy(tmp.rid, zmq_msg_data(rid), zmq_msg_size(rid));
+		tmp.ridlen = zmq_msg_size(rid);
+		k = &tmp;
+	}
+	if (wire_decode(&m, zmq_msg_data(body), zmq_msg_size(body), err, sizeof err) < 0) {
+		log_warnx("\"%s\": bad message dropped: %s", user, err);
+		k->conn.errors++;
+		snprintf(k->conn.last_error, sizeof k->conn.last_error, "bad message: %s", err);
+		k->dirty = 1;
+		link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "%s", err);
+		return;
+	}
+	if (s_refused(d, k, k == &tmp, idx, user, &m) ||
+	    (k == &tmp && !(k = s_session_open(d, &tmp, user)))) {
+		wire_msg_release(&m);
+		return;
+	}
+	k->last_in = mono_ms();
+	k->conn.last_contact_ms = now_ms();
+	k->conn.bytes_in += zmq_msg_size(body);
+	k->dirty = 1;
+	s_dispatch(d, k, &m, body);
+	if (k->ready)
+		sync_pump(d, k);
+	wire_msg_release(&m);
+}
+
 static int
 s_on_router(struct loop *loop, void *sock, void *arg)
 {
 	struct daemon *d = arg;
-	char err[ERRBUF_SIZE];
 
 	(void)loop;
 	for (int round = 0; round < 64; round++) {
 		zmq_msg_t rid, body;
-		zmq_msg_init(&rid);
-		zmq_msg_init(&body);
-		if (zmq_msg_recv(&rid, sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&rid);
-			zmq_msg_close(&body);
+		int got = s_recv(sock, &rid, &body);
+		if (got < 0)
 			return 0;
-		}
-		int ok = zmq_msg_more(&rid) && zmq_msg_recv(&body, sock, ZMQ_DONTWAIT) >= 0;
-		while (ok && zmq_msg_more(&body)) {     /* we send one frame a message: drain extras */
-			zmq_msg_t x;
-			zmq_msg_init(&x);
-			zmq_msg_recv(&x, sock, ZMQ_DONTWAIT);
-			zmq_msg_close(&x);
-			ok = -1;
-		}
-		const char *user = ok ? zmq_msg_gets(&body, "User-Id") : NULL;
-		if (ok != 1 || zmq_msg_size(&rid) > sizeof d->links[0]->rid || !user || !*user) {
+		const char *user = got ? zmq_msg_gets(&body, "User-Id") : NULL;
+		if (!got || zmq_msg_size(&rid) > sizeof d->links[0]->rid || !user || !*user)
 			log_debug("dropped a message without routing id, user or with extra frames");
-			goto next;
-		}
-		size_t idx = 0;
-		struct link *k = s_link_by_rid(d, zmq_msg_data(&rid), zmq_msg_size(&rid), &idx);
-		struct link tmp;
-		if (!k) {
-			/* not in session: only a HELLO opens one */
-			memset(&tmp, 0, sizeof tmp);
-			snprintf(tmp.peer, sizeof tmp.peer, "%s", user);
-			memcpy(tmp.rid, zmq_msg_data(&rid), zmq_msg_size(&rid));
-			tmp.ridlen = zmq_msg_size(&rid);
-			k = &tmp;
-		}
-		struct wire_msg m;
-		if (wire_decode(&m, zmq_msg_data(&body), zmq_msg_size(&body), err, sizeof err) < 0) {
-			log_warnx("\"%s\": bad message dropped: %s", user, err);
-			k->conn.errors++;
-			snprintf(k->conn.last_error, sizeof k->conn.last_error, "bad message: %s", err);
-			k->dirty = 1;
-			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "%s", err);
-			goto next;
-		}
-		if (!s_admitted(d, user)) {
-			link_send_error(d, k, WERR_NOT_ADMITTED, NULL, "%s is not on the roster", user);
-			if (k != &tmp)
-				s_drop_link(d, idx, "not on the roster: disconnected");
-			wire_msg_release(&m);
-			goto next;
-		}
-		if (k == &tmp && m.type != WIRE_HELLO) {
-			if (m.type != WIRE_ERROR)
-				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
-			wire_msg_release(&m);
-			goto next;
-		}
-		if (k == &tmp) {
-			/* a township reconnecting replaces its old session */
-			for (size_t i = 0; i < d->nlinks; i++)
-				if (strcmp(d->links[i]->peer, user) == 0) {
-					s_drop_link(d, i, "reconnected: old session closed");
-					break;
-				}
-			struct link **nl = realloc(d->links, (d->nlinks + 1) * sizeof *nl);
-			if (!nl || !(k = calloc(1, sizeof *k))) {
-				if (nl)
-					d->links = nl;
-				wire_msg_release(&m);
-				goto next;
-			}
-			d->links = nl;
-			*k = tmp;
-			d->links[d->nlinks++] = k;
-		}
-		k->last_in = mono_ms();
-		k->conn.last_contact_ms = now_ms();
-		k->conn.bytes_in += zmq_msg_size(&body);
-		k->dirty = 1;
-		switch (m.type) {
-		case WIRE_HELLO:
-			s_on_hello(d, k, &m);
-			break;
-		case WIRE_CHANGESETS:
-			if (!k->ready)
-				link_send_error(d, k, WERR_HELLO_FIRST, NULL, "no session: send HELLO");
-			else {
-				hub_feed_of_peer(d, k, m.origin);
-				sync_changesets(d, k, &m, zmq_msg_data(&body), zmq_msg_size(&body));
-			}
-			break;
-		case WIRE_ACK:
-			sync_on_ack(d, k, &m);
-			break;
-		case WIRE_NEED:
-			sync_on_need(d, k, &m);
-			break;
-		case WIRE_ERROR:
-			sync_on_error(d, k, &m);
-			break;
-		case WIRE_HEARTBEAT:
-			break;
-		case WIRE_WELCOME:
-			log_warnx("\"%s\" sent WELCOME, which only a hub sends: dropped", k->peer);
-			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "WELCOME is the hub's");
-			break;
-		default:
-			link_send_error(d, k, WERR_BAD_MESSAGE, NULL, "unexpected message");
-			break;
-		}
-		if (k->ready)
-			sync_pump(d, k);
-		wire_msg_release(&m);
-next:
+		else
+			s_on_message(d, user, &rid, &body);
 		zmq_msg_close(&rid);
 		zmq_msg_close(&body);
 	}

@@ -164,28 +164,31 @@ s_check(void *arg)
 	return 0;
 }
 
-int
-main(int argc, char **argv)
+/* What the command line asks for. */
+struct s_args {
+	const char *dir;
+	int check, foreground, verbose;
+};
+
+/* The arguments into A: -1 to go on, else the status to exit with (help, usage). */
+static int
+s_parse_args(int argc, char **argv, struct s_args *a)
 {
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct daemon d;
-	const char *dir = getenv("LIKA_DATA");
-	char err[ERRBUF_SIZE], v[64];
-	uint8_t curve[32];
-	int ch, check = 0, foreground = 0, verbose = 0, rc;
-	struct sigaction sa;
+	int ch;
 
-	/* arguments */
+	memset(a, 0, sizeof *a);
+	a->dir = getenv("LIKA_DATA");
 	while ((ch = getopt_long(argc, argv, "d:fnvh", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'd': dir = optarg; break;
-		case 'f': foreground = 1; break;
-		case 'n': check = 1; break;
-		case 'v': verbose++; break;
+		case 'd': a->dir = optarg; break;
+		case 'f': a->foreground = 1; break;
+		case 'n': a->check = 1; break;
+		case 'v': a->verbose++; break;
 		case 'h': s_usage(stdout); return 0;
 		default: s_usage(stderr); return 2;
 		}
@@ -194,71 +197,95 @@ main(int argc, char **argv)
 		s_usage(stderr);
 		return 2;
 	}
-	if (dir == NULL || !*dir)
-		dir = "/var/lib/lika";
-	d.dir = dir;
+	if (a->dir == NULL || !*a->dir)
+		a->dir = "/var/lib/lika";
+	return -1;
+}
 
-	/* configuration, log and ledger (node_open parses lika.conf whole first) */
-	log_init("likad", verbose);
-	if (node_open(&d.node, dir, 0, rules_attach, err, sizeof err) < 0)
+/* The node at DIR opened into D (node_open parses lika.conf whole first); fatal if it cannot be. */
+static void
+s_open(struct daemon *d, const char *dir)
+{
+	char err[ERRBUF_SIZE];
+
+	if (node_open(&d->node, dir, 0, rules_attach, err, sizeof err) < 0)
 		fatalx("%s", err);
-	if (d.node.conf.role == ROLE_TOWNSHIP && !d.node.conf.hub[0]) {
-		node_close(&d.node);
+	if (d->node.conf.role == ROLE_TOWNSHIP && !d->node.conf.hub[0]) {
+		node_close(&d->node);
 		fatalx("%s/lika.conf: [hub] endpoint is missing", dir);
 	}
-	if (check) {
-		printf("configuration OK\n");
-		node_close(&d.node);
-		return 0;
+}
+
+/* Detach, keeping stderr for the log; no database connection crosses the fork. */
+static void
+s_detach(struct daemon *d, const char *dir)
+{
+	char err[ERRBUF_SIZE];
+
+	node_close(&d->node);
+	if (daemon(1, 1) < 0)
+		fatal("daemon");
+	if (node_open(&d->node, dir, 0, rules_attach, err, sizeof err) < 0)
+		fatalx("%s", err);
+}
+
+/* One likad per node directory: the lock is held (its descriptor left open) until exit. */
+static void
+s_lock(struct daemon *d, const char *dir)
+{
+	char lock[1100];
+
+	snprintf(lock, sizeof lock, "%s/likad.lock", dir);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		fatal("%s", lock);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		node_close(&d->node);
+		fatalx("likad already runs for \"%s\"", dir);
 	}
-	if (!foreground) {
-		/* detach, keeping stderr for the log; no database connection crosses the fork */
-		node_close(&d.node);
-		if (daemon(1, 1) < 0)
-			fatal("daemon");
-		if (node_open(&d.node, dir, 0, rules_attach, err, sizeof err) < 0)
-			fatalx("%s", err);
-	}
-	/* one likad per node directory */
-	{
-		char lock[1100];
-		snprintf(lock, sizeof lock, "%s/likad.lock", dir);
-		int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			fatal("%s", lock);
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			node_close(&d.node);
-			fatalx("likad already runs for \"%s\"", dir);
-		}
-		/* held (fd left open) until exit */
-	}
-	if (peer_table_create(ledger_db(d.node.ledger), err, sizeof err) < 0 ||
-	    peer_all_disconnected(ledger_db(d.node.ledger), now_ms(), err, sizeof err) < 0) {
-		node_close(&d.node);
+}
+
+/* The peers all disconnected, a new epoch, and this likad's pid and start in the meta rows. */
+static void
+s_mark_start(struct daemon *d)
+{
+	char err[ERRBUF_SIZE], v[64];
+
+	if (peer_table_create(ledger_db(d->node.ledger), err, sizeof err) < 0 ||
+	    peer_all_disconnected(ledger_db(d->node.ledger), now_ms(), err, sizeof err) < 0) {
+		node_close(&d->node);
 		fatalx("%s", err);
 	}
 	/* a clean start: a copy of the database taken before now is known for one */
-	if (node_epoch_renew(&d.node, err, sizeof err) < 0) {
-		node_close(&d.node);
+	if (node_epoch_renew(&d->node, err, sizeof err) < 0) {
+		node_close(&d->node);
 		fatalx("%s", err);
 	}
 	snprintf(v, sizeof v, "%ld", (long)getpid());
-	ledger_meta_set(d.node.ledger, "likad_pid", v, err, sizeof err);
+	ledger_meta_set(d->node.ledger, "likad_pid", v, err, sizeof err);
 	snprintf(v, sizeof v, "%lld", (long long)now_ms());
-	ledger_meta_set(d.node.ledger, "likad_started", v, err, sizeof err);
+	ledger_meta_set(d->node.ledger, "likad_started", v, err, sizeof err);
+}
 
-	/* CURVE keys derived from the node's Ed25519 key */
-	if (crypto_sign_ed25519_pk_to_curve25519(curve, d.node.id.pk) != 0)
+/* CURVE keys derived from the node's Ed25519 key. */
+static void
+s_curve_keys(struct daemon *d)
+{
+	uint8_t curve[32], csk[32];
+
+	if (crypto_sign_ed25519_pk_to_curve25519(curve, d->node.id.pk) != 0)
 		fatalx("node key cannot be converted to a CURVE key");
-	zmq_z85_encode(d.curve_pk, curve, 32);
-	{
-		uint8_t csk[32];
-		crypto_sign_ed25519_sk_to_curve25519(csk, d.node.sk);
-		zmq_z85_encode(d.curve_sk, csk, 32);
-		sodium_memzero(csk, sizeof csk);
-	}
+	zmq_z85_encode(d->curve_pk, curve, 32);
+	crypto_sign_ed25519_sk_to_curve25519(csk, d->node.sk);
+	zmq_z85_encode(d->curve_sk, csk, 32);
+	sodium_memzero(csk, sizeof csk);
+}
 
-	/* signals */
+static void
+s_signals(void)
+{
+	struct sigaction sa;
+
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = s_on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -266,40 +293,116 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	/* sockets */
-	s_fd_budget(&d);
-	if (!(d.ctx = zmq_ctx_new()) || !(d.loop = loop_new()))
+/*
+ * The sockets of the node's role, the signature check, a county's duplicate
+ * scan and the control socket.  -1 (logged, and the loop not entered) if
+ * one of them cannot start.
+ */
+static int
+s_start(struct daemon *d)
+{
+	char err[ERRBUF_SIZE];
+	int rc;
+
+	s_fd_budget(d);
+	if (!(d->ctx = zmq_ctx_new()) || !(d->loop = loop_new()))
 		fatalx("out of memory");
-	if (d.node.conf.role != ROLE_TOWNSHIP) {
-		rc = hub_start(&d, err, sizeof err);
-		if (rc == 0 && d.node.conf.up_hub[0])
-			rc = upstream_start(&d, err, sizeof err);
+	if (d->node.conf.role != ROLE_TOWNSHIP) {
+		rc = hub_start(d, err, sizeof err);
+		if (rc == 0 && d->node.conf.up_hub[0])
+			rc = upstream_start(d, err, sizeof err);
 	} else {
-		rc = township_start(&d, err, sizeof err);
+		rc = township_start(d, err, sizeof err);
 	}
 	if (rc == 0)
-		rc = sigcheck_start(&d, err, sizeof err);
+		rc = sigcheck_start(d, err, sizeof err);
 	if (rc == 0)
-		rc = checkpoint_start(&d, err, sizeof err);
-	if (rc == 0 && d.node.conf.role == ROLE_COUNTY)
-		rc = dupscan_start(&d, err, sizeof err);
+		rc = checkpoint_start(d, err, sizeof err);
+	if (rc == 0 && d->node.conf.role == ROLE_COUNTY)
+		rc = dupscan_start(d, err, sizeof err);
 	if (rc < 0) {
 		log_warnx("%s", err);
 		s_stop = 1;
 	} else {
-		control_start(&d);      /* optional: status falls back to the database */
+		control_start(d);      /* optional: status falls back to the database */
 	}
-	if (!s_stop && d.node.conf.sink_postgres[0]) {
-		char db[1100];
-		snprintf(db, sizeof db, "%s/lika.db", dir);
-		if (sink_start(&d.sink, db, d.node.conf.sink_postgres, d.node.conf.sink_batch,
-		    d.node.conf.code, err, sizeof err) < 0)
-			log_warnx("%s", err);
-		else
-			log_info("sink: keeping PostgreSQL in step with this node's state");
+	return rc;
+}
+
+/* The PostgreSQL sink, when lika.conf has [sink] postgres; sync goes on without it. */
+static void
+s_sink_start(struct daemon *d, const char *dir)
+{
+	char db[1100], err[ERRBUF_SIZE];
+
+	snprintf(db, sizeof db, "%s/lika.db", dir);
+	if (sink_start(&d->sink, db, d->node.conf.sink_postgres, d->node.conf.sink_batch,
+	    d->node.conf.code, err, sizeof err) < 0)
+		log_warnx("%s", err);
+	else
+		log_info("sink: keeping PostgreSQL in step with this node's state");
+}
+
+/* Everything s_start, s_sink_start and s_web_start began, stopped in reverse; the node closed. */
+static void
+s_shutdown(struct daemon *d, pid_t web)
+{
+	char err[ERRBUF_SIZE];
+
+	log_info("stopping");
+	s_web_stop(web);
+	control_stop(d);
+	sink_stop(&d->sink);
+	checkpoint_stop(d);
+	sigcheck_stop(d);
+	dupscan_stop(d);
+	if (d->node.conf.role != ROLE_TOWNSHIP) {
+		if (d->node.conf.up_hub[0])
+			upstream_stop(d);
+		hub_stop(d);
+	} else {
+		township_stop(d);
 	}
-	pid_t web = !s_stop && d.node.conf.web_by_likad ? s_web_start(dir) : -1;
+	sqlite3_finalize(d->st_data_version);
+	free(d->heads);
+	sqlite3_busy_timeout(ledger_db(d->node.ledger), 15000);     /* the last writes wait */
+	sync_epoch_flush(d);
+	ledger_meta_set(d->node.ledger, "likad_pid", "0", err, sizeof err);
+	loop_destroy(&d->loop);
+	sodium_memzero(d->curve_sk, sizeof d->curve_sk);
+	node_close(&d->node);
+	zmq_ctx_term(d->ctx);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct daemon d;
+	struct s_args a;
+	int rc;
+
+	if ((rc = s_parse_args(argc, argv, &a)) >= 0)
+		return rc;
+	d.dir = a.dir;
+	log_init("likad", a.verbose);
+	s_open(&d, a.dir);
+	if (a.check) {
+		printf("configuration OK\n");
+		node_close(&d.node);
+		return 0;
+	}
+	if (!a.foreground)
+		s_detach(&d, a.dir);
+	s_lock(&d, a.dir);
+	s_mark_start(&d);
+	s_curve_keys(&d);
+	s_signals();
+	rc = s_start(&d);
+	if (!s_stop && d.node.conf.sink_postgres[0])
+		s_sink_start(&d, a.dir);
+	pid_t web = !s_stop && d.node.conf.web_by_likad ? s_web_start(a.dir) : -1;
 
 	/*
 	 * In the loop nothing waits for SQLite's write lock (a `lika import`, a
@@ -307,34 +410,8 @@ main(int argc, char **argv)
 	 * stored on a later tick, other writes are tried again later.
 	 */
 	sqlite3_busy_timeout(ledger_db(d.node.ledger), 0);
-
-	/* loop */
 	if (!s_stop && loop_run(d.loop, s_check, &d) < 0)
 		rc = -1;
-
-	/* shutdown in reverse */
-	log_info("stopping");
-	s_web_stop(web);
-	control_stop(&d);
-	sink_stop(&d.sink);
-	checkpoint_stop(&d);
-	sigcheck_stop(&d);
-	dupscan_stop(&d);
-	if (d.node.conf.role != ROLE_TOWNSHIP) {
-		if (d.node.conf.up_hub[0])
-			upstream_stop(&d);
-		hub_stop(&d);
-	} else {
-		township_stop(&d);
-	}
-	sqlite3_finalize(d.st_data_version);
-	free(d.heads);
-	sqlite3_busy_timeout(ledger_db(d.node.ledger), 15000);     /* the last writes wait */
-	sync_epoch_flush(&d);
-	ledger_meta_set(d.node.ledger, "likad_pid", "0", err, sizeof err);
-	loop_destroy(&d.loop);
-	sodium_memzero(d.curve_sk, sizeof d.curve_sk);
-	node_close(&d.node);
-	zmq_ctx_term(d.ctx);
+	s_shutdown(&d, web);
 	return rc < 0 ? 1 : 0;
 }

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,120 +60,162 @@ s_str(char *dst, size_t len, const char *v)
 	return strlcpy_checked(dst, v, len);
 }
 
+/*
+ * A setting of lika.conf: [SECTION] KEY, the field of struct config it sets
+ * (OFF, SIZE) and how; an integer's range is LO..HI and its C type TYPE.
+ * PARSE returns 0, or -1 for a bad value (the field may be half set then:
+ * config_load fails and the struct is thrown away).
+ */
+struct setting {
+	const char *section, *key;
+	int (*parse)(struct config *c, void *field, const struct setting *s, const char *v);
+	size_t off, size;
+	int64_t lo, hi;
+	enum { INT_64, INT_SIZE, INT_UNSIGNED } type;
+};
+
+static int
+s_set_text(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	(void)c;
+	return s_str(field, s->size, v);
+}
+
+static int
+s_set_code(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	return s_set_text(c, field, s, v) < 0 || code_role(v) == ROLE_NONE ? -1 : 0;
+}
+
+static int
+s_set_role(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	(void)field;
+	(void)s;
+	return (c->role = role_parse(v)) == ROLE_NONE ? -1 : 0;
+}
+
+/* tcp://HOST:PORT, to connect to or to bind */
+static int
+s_set_endpoint(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	return s_set_text(c, field, s, v) < 0 || strncmp(v, "tcp://", 6) != 0 ? -1 : 0;
+}
+
+/* the hex of a public key */
+static int
+s_set_key(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	uint8_t k[32];
+
+	(void)c;
+	(void)s;
+	if (strlen(v) != 64 || hex_decode(k, 32, v) < 0)
+		return -1;
+	strcpy(field, v);
+	return 0;
+}
+
+/* an integer in LO..HI, into a field of the type S->type names */
+static int
+s_set_int(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	int64_t x;
+
+	(void)c;
+	if (s_int(v, s->lo, s->hi, &x) < 0)
+		return -1;
+	if (s->type == INT_SIZE)
+		*(size_t *)field = (size_t)x;
+	else if (s->type == INT_UNSIGNED)
+		*(unsigned *)field = (unsigned)x;
+	else
+		*(int64_t *)field = x;
+	return 0;
+}
+
+static int
+s_set_synchronous(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	(void)c;
+	(void)s;
+	if (strcmp(v, "full") != 0 && strcmp(v, "normal") != 0)
+		return -1;
+	strcpy(field, v);
+	return 0;
+}
+
+/* ADDR:PORT of the console; giving it has likad start lika serve */
+static int
+s_set_web_listen(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	if (s_set_text(c, field, s, v) < 0 || !strchr(v, ':'))
+		return -1;
+	c->web_by_likad = 1;
+	return 0;
+}
+
+static int
+s_set_yes_no(struct config *c, void *field, const struct setting *s, const char *v)
+{
+	(void)c;
+	(void)s;
+	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+		return -1;
+	*(int *)field = strcmp(v, "yes") == 0;
+	return 0;
+}
+
+#define SET(sec, key, parse, field, lo, hi, type) { sec, key, parse, \
+	offsetof(struct config, field), sizeof(((struct config *)0)->field), lo, hi, type }
+#define SET_VALUE(sec, key, parse, field) SET(sec, key, parse, field, 0, 0, INT_64)
+#define SET_INT(sec, key, field, lo, hi, type) SET(sec, key, s_set_int, field, lo, hi, type)
+
+static const struct setting s_settings[] = {
+	SET_VALUE("node", "code", s_set_code, code),
+	SET_VALUE("node", "role", s_set_role, role),
+	SET_VALUE("node", "name", s_set_text, name),
+	SET_VALUE("hub", "endpoint", s_set_endpoint, hub),
+	SET_VALUE("hub", "listen", s_set_endpoint, listen),
+	SET_VALUE("hub", "county_key", s_set_key, county_key),
+	SET_VALUE("upstream", "hub", s_set_endpoint, up_hub),
+	SET_VALUE("upstream", "province_key", s_set_key, province_key),
+	SET_INT("sync", "heartbeat_ms", heartbeat_ms, 100, 3600000, INT_64),
+	SET_INT("sync", "timeout_ms", timeout_ms, 300, 86400000, INT_64),
+	SET_INT("sync", "reconnect_max_ms", reconnect_max_ms, 100, 3600000, INT_64),
+	SET_INT("sync", "batch_bytes", batch_bytes, 4096, 16 << 20, INT_SIZE),
+	SET_INT("sync", "window", window, 1, 64, INT_UNSIGNED),
+	SET_VALUE("sync", "feeds", s_set_text, feeds),
+	SET_INT("status", "late_after", late_after_s, 1, 365LL * 86400, INT_64),
+	SET_INT("status", "stale_after", stale_after_s, 1, 3650LL * 86400, INT_64),
+	SET_VALUE("ledger", "synchronous", s_set_synchronous, synchronous),
+	SET_VALUE("ledger", "control", s_set_text, control),
+	SET_VALUE("web", "listen", s_set_web_listen, web_listen),
+	SET_VALUE("web", "allow_remote", s_set_yes_no, web_allow_remote),
+	SET_INT("web", "session", web_session_s, 60, 7 * 86400, INT_64),
+	SET_INT("web", "lockout", web_lockout_s, 1, 86400, INT_64),
+	SET_INT("web", "upload_bytes", web_upload_bytes, 4096, 1LL << 30, INT_SIZE),
+	SET_VALUE("sink", "postgres", s_set_text, sink_postgres),
+	SET_INT("sink", "batch", sink_batch, 1, 100000, INT_UNSIGNED),
+};
+
 /* inih handler: returns 1 to go on, 0 for an error on this line. */
 static int
 s_handler(void *arg, const char *section, const char *key, const char *value)
 {
 	struct s_parse *p = arg;
-	struct config *c = p->c;
-	int64_t x;
 
-#define IS(s, k) (strcmp(section, (s)) == 0 && strcmp(key, (k)) == 0)
-	if (IS("node", "code")) {
-		if (s_str(c->code, sizeof(c->code), value) < 0 || code_role(value) == ROLE_NONE)
-			goto bad;
-	} else if (IS("node", "role")) {
-		if ((c->role = role_parse(value)) == ROLE_NONE)
-			goto bad;
-	} else if (IS("node", "name")) {
-		if (s_str(c->name, sizeof(c->name), value) < 0)
-			goto bad;
-	} else if (IS("hub", "endpoint")) {
-		if (s_str(c->hub, sizeof(c->hub), value) < 0 || strncmp(value, "tcp://", 6) != 0)
-			goto bad;
-	} else if (IS("hub", "listen")) {
-		if (s_str(c->listen, sizeof(c->listen), value) < 0 || strncmp(value, "tcp://", 6) != 0)
-			goto bad;
-	} else if (IS("hub", "county_key")) {
-		uint8_t k[32];
-		if (strlen(value) != 64 || hex_decode(k, 32, value) < 0)
-			goto bad;
-		strcpy(c->county_key, value);
-	} else if (IS("upstream", "hub")) {
-		if (s_str(c->up_hub, sizeof(c->up_hub), value) < 0 || strncmp(value, "tcp://", 6) != 0)
-			goto bad;
-	} else if (IS("upstream", "province_key")) {
-		uint8_t k[32];
-		if (strlen(value) != 64 || hex_decode(k, 32, value) < 0)
-			goto bad;
-		strcpy(c->province_key, value);
-	} else if (IS("sync", "heartbeat_ms")) {
-		if (s_int(value, 100, 3600000, &x) < 0)
-			goto bad;
-		c->heartbeat_ms = x;
-	} else if (IS("sync", "timeout_ms")) {
-		if (s_int(value, 300, 86400000, &x) < 0)
-			goto bad;
-		c->timeout_ms = x;
-	} else if (IS("sync", "reconnect_max_ms")) {
-		if (s_int(value, 100, 3600000, &x) < 0)
-			goto bad;
-		c->reconnect_max_ms = x;
-	} else if (IS("sync", "batch_bytes")) {
-		if (s_int(value, 4096, 16 << 20, &x) < 0)
-			goto bad;
-		c->batch_bytes = (size_t)x;
-	} else if (IS("sync", "window")) {
-		if (s_int(value, 1, 64, &x) < 0)
-			goto bad;
-		c->window = (unsigned)x;
-	} else if (IS("sync", "feeds")) {
-		if (s_str(c->feeds, sizeof(c->feeds), value) < 0)
-			goto bad;
-	} else if (IS("status", "late_after")) {
-		if (s_int(value, 1, 365LL * 86400, &x) < 0)
-			goto bad;
-		c->late_after_s = x;
-	} else if (IS("status", "stale_after")) {
-		if (s_int(value, 1, 3650LL * 86400, &x) < 0)
-			goto bad;
-		c->stale_after_s = x;
-	} else if (IS("ledger", "synchronous")) {
-		if (strcmp(value, "full") != 0 && strcmp(value, "normal") != 0)
-			goto bad;
-		strcpy(c->synchronous, value);
-	} else if (IS("ledger", "control")) {
-		if (s_str(c->control, sizeof(c->control), value) < 0)
-			goto bad;
-	} else if (IS("web", "listen")) {
-		if (s_str(c->web_listen, sizeof(c->web_listen), value) < 0 || !strchr(value, ':'))
-			goto bad;
-		c->web_by_likad = 1;
-	} else if (IS("web", "allow_remote")) {
-		if (strcmp(value, "yes") == 0)
-			c->web_allow_remote = 1;
-		else if (strcmp(value, "no") == 0)
-			c->web_allow_remote = 0;
-		else
-			goto bad;
-	} else if (IS("web", "session")) {
-		if (s_int(value, 60, 7 * 86400, &x) < 0)
-			goto bad;
-		c->web_session_s = x;
-	} else if (IS("web", "lockout")) {
-		if (s_int(value, 1, 86400, &x) < 0)
-			goto bad;
-		c->web_lockout_s = x;
-	} else if (IS("web", "upload_bytes")) {
-		if (s_int(value, 4096, 1LL << 30, &x) < 0)
-			goto bad;
-		c->web_upload_bytes = (size_t)x;
-	} else if (IS("sink", "postgres")) {
-		if (s_str(c->sink_postgres, sizeof(c->sink_postgres), value) < 0)
-			goto bad;
-	} else if (IS("sink", "batch")) {
-		if (s_int(value, 1, 100000, &x) < 0)
-			goto bad;
-		c->sink_batch = (unsigned)x;
-	} else {
-		errf(p->err, p->errlen, "unknown setting \"%s\" in section [%s]", key, section);
+	for (size_t i = 0; i < sizeof s_settings / sizeof s_settings[0]; i++) {
+		const struct setting *s = &s_settings[i];
+		if (strcmp(section, s->section) != 0 || strcmp(key, s->key) != 0)
+			continue;
+		if (s->parse(p->c, (char *)p->c + s->off, s, value) == 0)
+			return 1;
+		errf(p->err, p->errlen, "bad value \"%s\" for %s.%s", value, section, key);
 		p->failed = 1;
 		return 0;
 	}
-	return 1;
-#undef IS
-bad:
-	errf(p->err, p->errlen, "bad value \"%s\" for %s.%s", value, section, key);
+	errf(p->err, p->errlen, "unknown setting \"%s\" in section [%s]", key, section);
 	p->failed = 1;
 	return 0;
 }

@@ -557,118 +557,195 @@ s_json_string(char **p)
 	return r;
 }
 
+/* What a step of reading JSON records came to; all but JSON_OK end the parse. */
+enum { JSON_OK, JSON_BAD, JSON_FAIL, JSON_NOMEM };
+
+/*
+ * A JSON array of records read into a struct csv: the text at P, the rows
+ * CAP has room for, the columns (keys of the first record) so far.
+ * JSON_BAD is reported at P; JSON_FAIL has put its reason into ERR.
+ */
+struct s_json {
+	struct csv *csv;
+	char *p;
+	size_t cap, ncols;
+	char *err;
+	size_t errlen;
+};
+
+static char s_json_empty[] = "";
+
+/* A new row for record REC into *OUT, after the header row the first record makes. */
+static int
+s_json_row(struct s_json *j, size_t rec, struct csv_row **out)
+{
+	struct csv *csv = j->csv;
+
+	if (csv->nrows + 2 > j->cap) {
+		j->cap = j->cap ? j->cap * 2 : 256;
+		void *np = realloc(csv->rows, j->cap * sizeof *csv->rows);
+		if (!np)
+			return JSON_NOMEM;
+		csv->rows = np;
+	}
+	if (csv->nrows == 0) {
+		csv->rows[0] = (struct csv_row){ calloc(CSV_JSON_MAX_KEYS, sizeof(char *)), 0, 0 };
+		csv->nrows = 1;
+		if (!csv->rows[0].fields)
+			return JSON_NOMEM;
+	}
+	struct csv_row *r = &csv->rows[csv->nrows];
+	*r = (struct csv_row){ calloc(CSV_JSON_MAX_KEYS, sizeof(char *)), 0, rec };
+	if (!r->fields)
+		return JSON_NOMEM;
+	csv->nrows++;
+	*out = r;
+	return JSON_OK;
+}
+
+/* The value at J->p: a string, null (""), or a number kept as text whose end goes in *END. */
+static int
+s_json_value(struct s_json *j, char **val, char **end)
+{
+	*end = NULL;
+	if (*j->p == '"')
+		return (*val = s_json_string(&j->p)) ? JSON_OK : JSON_BAD;
+	if (!strncmp(j->p, "null", 4)) {
+		*val = s_json_empty;
+		j->p += 4;
+		return JSON_OK;
+	}
+	if (*j->p != '-' && (*j->p < '0' || *j->p > '9'))
+		return JSON_BAD;
+	/* a number stays text, ended by the caller once its delimiter is read */
+	*val = j->p;
+	while (*j->p == '-' || *j->p == '+' || *j->p == '.' || *j->p == 'e' || *j->p == 'E' ||
+	    (*j->p >= '0' && *j->p <= '9'))
+		j->p++;
+	*end = j->p;
+	return JSON_OK;
+}
+
+/* The column of KEY in record REC: a key of the first record, or a new one while reading it. */
+static int
+s_json_column(struct s_json *j, char *key, size_t rec, size_t *col)
+{
+	struct csv_row *hdr = &j->csv->rows[0];
+
+	for (*col = 0; *col < j->ncols; (*col)++)
+		if (strcmp(hdr->fields[*col], key) == 0)
+			return JSON_OK;
+	if (j->csv->nrows > 2) {
+		errf(j->err, j->errlen, "JSON record %zu: key \"%s\" is not in the first record", rec, key);
+		return JSON_FAIL;
+	}
+	if (j->ncols == CSV_JSON_MAX_KEYS) {
+		errf(j->err, j->errlen, "JSON: more than %d keys", CSV_JSON_MAX_KEYS);
+		return JSON_FAIL;
+	}
+	hdr->fields[j->ncols++] = key;
+	hdr->n = j->ncols;
+	return JSON_OK;
+}
+
+/* One "key": value of record REC into row R; the ',' or '}' after it into *DELIM. */
+static int
+s_json_member(struct s_json *j, struct csv_row *r, size_t rec, char *delim)
+{
+	char *key, *val, *end;
+	size_t col;
+	int rc;
+
+	if (*j->p != '"' || !(key = s_json_string(&j->p)))
+		return JSON_BAD;
+	s_json_ws(&j->p);
+	if (*j->p++ != ':')
+		return JSON_BAD;
+	s_json_ws(&j->p);
+	if ((rc = s_json_value(j, &val, &end)) != JSON_OK)
+		return rc;
+	s_json_ws(&j->p);
+	*delim = *j->p++;
+	if (*delim != ',' && *delim != '}')
+		return JSON_BAD;
+	if (end)
+		*end = '\0';   /* may be where the delimiter was: it is read already */
+	if ((rc = s_json_column(j, key, rec, &col)) != JSON_OK)
+		return rc;
+	r->fields[col] = val;
+	return JSON_OK;
+}
+
+/* Record REC, from its "{": a row, the keys it lacks blank. */
+static int
+s_json_record(struct s_json *j, size_t rec)
+{
+	struct csv_row *r;
+	char delim;
+	int rc;
+
+	if (*j->p != '{')
+		return JSON_BAD;
+	j->p++;
+	if ((rc = s_json_row(j, rec, &r)) != JSON_OK)
+		return rc;
+	s_json_ws(&j->p);
+	if (*j->p == '}')
+		j->p++;
+	else for (;;) {
+		if ((rc = s_json_member(j, r, rec, &delim)) != JSON_OK)
+			return rc;
+		if (delim == '}')
+			break;
+		s_json_ws(&j->p);
+	}
+	r->n = j->ncols;
+	for (size_t k = 0; k < j->ncols; k++)
+		if (!r->fields[k])
+			r->fields[k] = s_json_empty;
+	return JSON_OK;
+}
+
+/* The array of records: "[", records separated by ",", "]". */
+static int
+s_json_records(struct s_json *j)
+{
+	int rc;
+
+	s_json_ws(&j->p);
+	if (*j->p++ != '[')
+		return JSON_BAD;
+	s_json_ws(&j->p);
+	for (size_t rec = 1; *j->p != ']'; rec++) {
+		if ((rc = s_json_record(j, rec)) != JSON_OK)
+			return rc;
+		s_json_ws(&j->p);
+		if (*j->p == ',') {
+			j->p++;
+			s_json_ws(&j->p);
+		} else if (*j->p != ']') {
+			return JSON_BAD;
+		}
+	}
+	return JSON_OK;
+}
+
 int
 csv_parse_json(struct csv *csv, char **text, char *err, size_t errlen)
 {
-	static char s_empty[] = "";
-	char *p;
-	size_t cap = 0, ncols = 0;
+	struct s_json j = { .csv = csv, .err = err, .errlen = errlen };
+	int rc;
 
 	memset(csv, 0, sizeof *csv);
 	csv->buf = *text;
 	*text = NULL;
-	p = csv->buf;
-	s_json_ws(&p);
-	if (*p++ != '[')
-		goto bad;
-	s_json_ws(&p);
-	for (size_t rec = 1; *p != ']'; rec++) {
-		if (*p != '{')
-			goto bad;
-		p++;
-		if (csv->nrows + 2 > cap) {
-			cap = cap ? cap * 2 : 256;
-			void *np = realloc(csv->rows, cap * sizeof *csv->rows);
-			if (!np)
-				goto nomem;
-			csv->rows = np;
-		}
-		if (csv->nrows == 0) {
-			csv->rows[0] = (struct csv_row){ calloc(CSV_JSON_MAX_KEYS, sizeof(char *)), 0, 0 };
-			csv->nrows = 1;
-			if (!csv->rows[0].fields)
-				goto nomem;
-		}
-		struct csv_row *hdr = &csv->rows[0];
-		struct csv_row *r = &csv->rows[csv->nrows];
-		*r = (struct csv_row){ calloc(CSV_JSON_MAX_KEYS, sizeof(char *)), 0, rec };
-		if (!r->fields)
-			goto nomem;
-		csv->nrows++;
-		s_json_ws(&p);
-		if (*p == '}')
-			p++;
-		else for (;;) {
-			char *key, *val, *end = NULL;
-			if (*p != '"' || !(key = s_json_string(&p)))
-				goto bad;
-			s_json_ws(&p);
-			if (*p++ != ':')
-				goto bad;
-			s_json_ws(&p);
-			if (*p == '"') {
-				if (!(val = s_json_string(&p)))
-					goto bad;
-			} else if (!strncmp(p, "null", 4)) {
-				val = s_empty;
-				p += 4;
-			} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-				/* a number stays text, ended below once its delimiter is read */
-				val = p;
-				while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' || *p == 'E' ||
-				    (*p >= '0' && *p <= '9'))
-					p++;
-				end = p;
-			} else {
-				goto bad;
-			}
-			s_json_ws(&p);
-			char delim = *p++;
-			if (delim != ',' && delim != '}')
-				goto bad;
-			if (end)
-				*end = '\0';   /* may be where the delimiter was: it is read already */
-			size_t col;
-			for (col = 0; col < ncols; col++)
-				if (strcmp(hdr->fields[col], key) == 0)
-					break;
-			if (col == ncols) {
-				if (csv->nrows > 2) {
-					errf(err, errlen, "JSON record %zu: key \"%s\" is not in the first record", rec, key);
-					goto fail;
-				}
-				if (ncols == CSV_JSON_MAX_KEYS) {
-					errf(err, errlen, "JSON: more than %d keys", CSV_JSON_MAX_KEYS);
-					goto fail;
-				}
-				hdr->fields[ncols++] = key;
-				hdr->n = ncols;
-			}
-			r->fields[col] = val;
-			if (delim == '}')
-				break;
-			s_json_ws(&p);
-		}
-		r->n = ncols;
-		for (size_t k = 0; k < ncols; k++)
-			if (!r->fields[k])
-				r->fields[k] = s_empty;
-		s_json_ws(&p);
-		if (*p == ',') {
-			p++;
-			s_json_ws(&p);
-		} else if (*p != ']') {
-			goto bad;
-		}
-	}
-	return 0;
-bad:
-	errf(err, errlen, "JSON: malformed near byte %zu", (size_t)(p - csv->buf));
-fail:
-	csv_release(csv);
-	return -1;
-nomem:
-	errf(err, errlen, "out of memory");
+	j.p = csv->buf;
+	if ((rc = s_json_records(&j)) == JSON_OK)
+		return 0;
+	if (rc == JSON_BAD)
+		errf(err, errlen, "JSON: malformed near byte %zu", (size_t)(j.p - csv->buf));
+	else if (rc == JSON_NOMEM)
+		errf(err, errlen, "out of memory");
 	csv_release(csv);
 	return -1;
 }

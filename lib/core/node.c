@@ -413,17 +413,10 @@ s_badarg(char *err, size_t errlen, const char *fmt, ...)
 	return -2;
 }
 
-int
-node_init(const char *dir, const struct node_init_args *a, char *err, size_t errlen)
+/* The arguments of node_init, checked before anything is made; a township's county key into CPK. */
+static int
+s_init_args(const struct node_init_args *a, uint8_t cpk[PUBKEY_BYTES], char *err, size_t errlen)
 {
-	char path[1100], keypath[1100], confpath[1100], hex[2 * PUBKEY_BYTES + 1], epoch[EPOCH_HEX + 1];
-	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES], cpk[PUBKEY_BYTES];
-	struct config c;
-	struct ledger *l = NULL;
-	struct stat st;
-	int made_key = 0, made_db = 0, rc = -1;
-	mode_t old_umask;
-
 	if (a->role == ROLE_PROVINCE ? code_check_province(a->code, err, errlen) < 0
 	    : a->role == ROLE_COUNTY ? code_check_county(a->code, err, errlen) < 0
 	    : code_check_township(a->code, err, errlen) < 0)
@@ -435,7 +428,7 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 	if (a->role == ROLE_TOWNSHIP) {
 		if (a->county_key == NULL)
 			return s_badarg(err, errlen, "a township needs --county-key HEX (the county's public key)");
-		if (strlen(a->county_key) != 64 || hex_decode(cpk, sizeof cpk, a->county_key) < 0)
+		if (strlen(a->county_key) != 64 || hex_decode(cpk, PUBKEY_BYTES, a->county_key) < 0)
 			return s_badarg(err, errlen, "county key \"%s\" is not 64 hex digits", a->county_key);
 		if (a->hub == NULL)
 			return s_badarg(err, errlen, "a township needs --hub tcp://HOST:PORT");
@@ -446,6 +439,15 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 		return s_badarg(err, errlen, "--restore-from-hub is for a township (a county is its own hub)");
 	if (a->listen && (strncmp(a->listen, "tcp://", 6) != 0 || strlen(a->listen) >= CONFIG_STR))
 		return s_badarg(err, errlen, "listen endpoint \"%s\" is not tcp://ADDR:PORT", a->listen);
+	return 0;
+}
+
+/* DIR, made if need be, holds none of a node's files: init never overwrites one. */
+static int
+s_init_dir(const char *dir, char *err, size_t errlen)
+{
+	char path[1100];
+	struct stat st;
 
 	if (s_mkdirs(dir, err, errlen) < 0)
 		return -1;
@@ -456,51 +458,38 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 			return errf(err, errlen, "%s already exists: this directory holds a node; "
 			    "nothing was changed", path);
 	}
-	s_join(keypath, sizeof keypath, dir, "node.key");
-	s_join(confpath, sizeof confpath, dir, "lika.conf");
-	s_join(path, sizeof path, dir, "lika.db");
+	return 0;
+}
 
-	crypto_sign_keypair(pk, sk);
-	if (a->role != ROLE_TOWNSHIP)
-		memcpy(cpk, pk, sizeof cpk);    /* a hub is its own county (a province its own top) */
-
-	config_defaults(&c);
-	strcpy(c.code, a->code);
-	c.role = a->role;
-	strlcpy_checked(c.name, a->name, sizeof c.name);
+/* The lika.conf of the new node: its code, role and name, its hub, and the county key CPK. */
+static void
+s_init_config(struct config *c, const struct node_init_args *a, const uint8_t cpk[PUBKEY_BYTES])
+{
+	config_defaults(c);
+	strcpy(c->code, a->code);
+	c->role = a->role;
+	strlcpy_checked(c->name, a->name, sizeof c->name);
 	if (a->hub)
-		strlcpy_checked(c.hub, a->hub, sizeof c.hub);
+		strlcpy_checked(c->hub, a->hub, sizeof c->hub);
 	if (a->listen)
-		strlcpy_checked(c.listen, a->listen, sizeof c.listen);
-	hex_encode(c.county_key, cpk, sizeof cpk);
+		strlcpy_checked(c->listen, a->listen, sizeof c->listen);
+	hex_encode(c->county_key, cpk, PUBKEY_BYTES);
+}
 
-	/*
-	 * Every file of the node 0600 whatever the caller's umask: SQLite creates
-	 * lika.db with 0644 less the umask, and its -wal and -shm files later with
-	 * the mode of lika.db.  lika is single-threaded here: the umask is ours.
-	 */
-	old_umask = umask(077);
-	if (key_write(keypath, sk, err, errlen) < 0)
-		goto out;
-	made_key = 1;
-	made_db = 1;
-	if (ledger_open(&l, path, LEDGER_CREATE, err, errlen) < 0)
-		goto out;
-	for (int i = 0; i < 3; i++) {
-		char p[1100];
-		s_join(p, sizeof p, dir, s_files[i]);
-		if (chmod(p, 0600) != 0 && errno != ENOENT) {
-			errf(err, errlen, "%s: %s", p, strerror(errno));
-			goto out;
-		}
-	}
-	hex_encode(hex, pk, sizeof pk);
+/* The meta rows of the new ledger L: who the node is, its epoch, and a township's hold. */
+static int
+s_init_meta(struct ledger *l, const char *dir, const struct node_init_args *a,
+    const uint8_t pk[PUBKEY_BYTES], const char *county_key, char *err, size_t errlen)
+{
+	char hex[2 * PUBKEY_BYTES + 1], epoch[EPOCH_HEX + 1];
+
+	hex_encode(hex, pk, PUBKEY_BYTES);
 	if (ledger_meta_set(l, "code", a->code, err, errlen) < 0 ||
 	    ledger_meta_set(l, "role", role_name(a->role), err, errlen) < 0 ||
 	    ledger_meta_set(l, "pubkey", hex, err, errlen) < 0 ||
-	    ledger_meta_set(l, "county_key", c.county_key, err, errlen) < 0 ||
+	    ledger_meta_set(l, "county_key", county_key, err, errlen) < 0 ||
 	    s_epoch_new(l, dir, epoch, err, errlen) < 0)
-		goto out;
+		return -1;
 	if (a->restore_from_hub) {
 		/* likad's pull-back of a township behind the hub lifts it (daemon/township.c) */
 		char since[32], county[CODE_MAX];
@@ -509,27 +498,94 @@ node_init(const char *dir, const struct node_init_args *a, char *err, size_t err
 		if (ledger_meta_set(l, "hold_since", since, err, errlen) < 0 ||
 		    ledger_meta_set(l, "hold_awaiting", county, err, errlen) < 0 ||
 		    ledger_meta_set(l, "write_hold", NODE_HOLD_FROM_HUB, err, errlen) < 0)
-			goto out;
+			return -1;
 	}
+	return 0;
+}
+
+/* The ledger of the new node, created at DIR/lika.db with its files 0600 and its meta rows. */
+static int
+s_init_ledger(const char *dir, const struct node_init_args *a, const uint8_t pk[PUBKEY_BYTES],
+    const char *county_key, char *err, size_t errlen)
+{
+	char path[1100];
+	struct ledger *l = NULL;
+	int rc = -1;
+
+	s_join(path, sizeof path, dir, "lika.db");
+	if (ledger_open(&l, path, LEDGER_CREATE, err, errlen) < 0)
+		goto out;
+	for (int i = 0; i < 3; i++) {
+		s_join(path, sizeof path, dir, s_files[i]);
+		if (chmod(path, 0600) != 0 && errno != ENOENT) {
+			errf(err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	rc = s_init_meta(l, dir, a, pk, county_key, err, errlen);
+out:
 	ledger_close(&l);
-	if (config_write(&c, confpath, err, errlen) < 0)
+	return rc;
+}
+
+/* What a failed node_init made goes: the key (MADE_KEY), the ledger and its epoch (MADE_DB). */
+static void
+s_init_undo(const char *dir, int made_key, int made_db)
+{
+	char path[1100];
+
+	if (made_key && s_join(path, sizeof path, dir, "node.key") == 0)
+		unlink(path);
+	if (made_db && s_join(path, sizeof path, dir, NODE_EPOCH_FILE) == 0)
+		unlink(path);
+	if (made_db)
+		for (int i = 0; i < 3; i++) {
+			s_join(path, sizeof path, dir, s_files[i]);
+			unlink(path);
+		}
+}
+
+int
+node_init(const char *dir, const struct node_init_args *a, char *err, size_t errlen)
+{
+	char keypath[1100], confpath[1100];
+	uint8_t pk[PUBKEY_BYTES], sk[SECKEY_BYTES], cpk[PUBKEY_BYTES];
+	struct config c;
+	int made_key = 0, made_db = 0, rc = -1;
+	mode_t old_umask;
+
+	if ((rc = s_init_args(a, cpk, err, errlen)) < 0)
+		return rc;
+	if (s_init_dir(dir, err, errlen) < 0)
+		return -1;
+	s_join(keypath, sizeof keypath, dir, "node.key");
+	s_join(confpath, sizeof confpath, dir, "lika.conf");
+
+	crypto_sign_keypair(pk, sk);
+	if (a->role != ROLE_TOWNSHIP)
+		memcpy(cpk, pk, sizeof cpk);    /* a hub is its own county (a province its own top) */
+	s_init_config(&c, a, cpk);
+
+	/*
+	 * Every file of the node 0600 whatever the caller's umask: SQLite creates
+	 * lika.db with 0644 less the umask, and its -wal and -shm files later with
+	 * the mode of lika.db.  lika is single-threaded here: the umask is ours.
+	 */
+	old_umask = umask(077);
+	rc = -1;
+	if (key_write(keypath, sk, err, errlen) < 0)
+		goto out;
+	made_key = 1;
+	made_db = 1;
+	if (s_init_ledger(dir, a, pk, c.county_key, err, errlen) < 0 ||
+	    config_write(&c, confpath, err, errlen) < 0)
 		goto out;
 	rc = 0;
 out:
-	ledger_close(&l);
 	umask(old_umask);
 	sodium_memzero(sk, sizeof sk);
-	if (rc < 0) {
-		if (made_key)
-			unlink(keypath);
-		if (made_db && s_join(path, sizeof path, dir, NODE_EPOCH_FILE) == 0)
-			unlink(path);
-		if (made_db)
-			for (int i = 0; i < 3; i++) {
-				s_join(path, sizeof path, dir, s_files[i]);
-				unlink(path);
-			}
-	}
+	if (rc < 0)
+		s_init_undo(dir, made_key, made_db);
 	return rc;
 }
 

@@ -271,127 +271,148 @@ wire_msg_release(struct wire_msg *m)
 	msgpack_unpacked_destroy(&m->up);
 }
 
+/* HELLO, WELCOME: [node, schema, heads] and, in a HELLO, the feeds it wants. */
+static int
+s_get_greeting(struct wire_msg *m, uint64_t type, const msgpack_object *f, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (s_get_code(&f[0], m->node) < 0 || mp_get_uint(&f[1], &v) < 0 || v > 0xffff)
+		return errf(err, errlen, "%s: bad node code or schema", wire_type_name((int)type));
+	m->schema = (unsigned)v;
+	if (s_get_heads(m, &f[2], err, errlen) < 0)
+		return -1;
+	return type == WIRE_HELLO ? s_get_want(m, &f[3], err, errlen) : 0;
+}
+
+/* CHANGESETS: [origin, batch]. */
+static int
+s_get_changesets(struct wire_msg *m, const msgpack_object *f, char *err, size_t errlen)
+{
+	if (s_get_code(&f[0], m->origin) < 0)
+		return errf(err, errlen, "CHANGESETS: origin is not a node code");
+	return s_get_batch(m, &f[1], err, errlen);
+}
+
+/* ACK, NEED: [origin, seq]; a NEED's seq is 1 or more. */
+static int
+s_get_origin_seq(struct wire_msg *m, uint64_t type, const msgpack_object *f, char *err,
+    size_t errlen)
+{
+	if (s_get_code(&f[0], m->origin) < 0 || s_get_seq(&f[1], &m->seq) < 0 ||
+	    (type == WIRE_NEED && m->seq == 0))
+		return errf(err, errlen, "%s: bad origin or seq", wire_type_name((int)type));
+	return 0;
+}
+
+/* ERROR: [code, detail, origin or ""]. */
+static int
+s_get_error(struct wire_msg *m, const msgpack_object *f, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (!mp_str_eq(&f[2], "") && s_get_code(&f[2], m->origin) < 0)
+		return errf(err, errlen, "ERROR: origin is neither a node code nor empty");
+	if (mp_get_uint(&f[0], &v) < 0 || v > 0xffff || f[1].type != MSGPACK_OBJECT_STR ||
+	    f[1].via.str.size >= WIRE_DETAIL_MAX)
+		return errf(err, errlen, "ERROR: bad code or detail");
+	m->code = (unsigned)v;
+	if (f[1].via.str.size)      /* an empty string's pointer is NULL */
+		memcpy(m->detail, f[1].via.str.ptr, f[1].via.str.size);
+	m->detail[f[1].via.str.size] = '\0';
+	/* shown in logs: no control characters */
+	for (char *p = m->detail; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = '?';
+	return 0;
+}
+
+/* The fields after [version, type] a message of TYPE has; -1: no such type. */
+static int
+s_nfields(uint64_t type)
+{
+	switch (type) {
+	case WIRE_HELLO: return 4;
+	case WIRE_WELCOME: return 3;
+	case WIRE_CHANGESETS: return 2;
+	case WIRE_ACK: return 2;
+	case WIRE_NEED: return 2;
+	case WIRE_ERROR: return 3;
+	case WIRE_HEARTBEAT: return 0;
+	default: return -1;
+	}
+}
+
+/* The NF fields F of a message of TYPE: as many as the type has, each checked. */
+static int
+s_get_fields(struct wire_msg *m, uint64_t type, const msgpack_object *f, size_t nf,
+    char *err, size_t errlen)
+{
+	int want = s_nfields(type);
+
+	if (want < 0)
+		return errf(err, errlen, "unknown message type %llu", (unsigned long long)type);
+	if (nf != (size_t)want && want == 0)
+		return errf(err, errlen, "%s: %zu fields, none expected", wire_type_name((int)type), nf);
+	if (nf != (size_t)want)
+		return errf(err, errlen, "%s: %zu fields, %d expected", wire_type_name((int)type), nf,
+		    want);
+	switch (type) {
+	case WIRE_HELLO:
+	case WIRE_WELCOME:
+		return s_get_greeting(m, type, f, err, errlen);
+	case WIRE_CHANGESETS:
+		return s_get_changesets(m, f, err, errlen);
+	case WIRE_ACK:
+	case WIRE_NEED:
+		return s_get_origin_seq(m, type, f, err, errlen);
+	case WIRE_ERROR:
+		return s_get_error(m, f, err, errlen);
+	default:
+		return 0;       /* HEARTBEAT: no fields */
+	}
+}
+
+/* DATA (LEN bytes) unpacked into M->up: [version, type, ...], the fields after them into F, NF. */
+static int
+s_unpack(struct wire_msg *m, const void *data, size_t len, uint64_t *type,
+    const msgpack_object **f, size_t *nf, char *err, size_t errlen)
+{
+	uint64_t v;
+	size_t off = 0;
+
+	if (len > WIRE_MAX_MSG)
+		return errf(err, errlen, "message of %zu bytes exceeds %zu", len, WIRE_MAX_MSG);
+	if (msgpack_check_objects(data, len, WIRE_MAX_DEPTH, WIRE_MAX_OBJECTS, err, errlen) < 0)
+		return -1;
+	if (msgpack_unpack_next(&m->up, data, len, &off) != MSGPACK_UNPACK_SUCCESS)
+		return errf(err, errlen, "msgpack does not decode");
+	const msgpack_object *o = &m->up.data;
+	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2)
+		return errf(err, errlen, "not an array [version, type, ...]");
+	*f = o->via.array.ptr + 2;
+	*nf = o->via.array.size - 2;
+	if (mp_get_uint(&o->via.array.ptr[0], &v) < 0 || v != WIRE_VERSION)
+		return errf(err, errlen, "protocol version is not %d", WIRE_VERSION);
+	if (mp_get_uint(&o->via.array.ptr[1], type) < 0)
+		return errf(err, errlen, "type is not an unsigned integer");
+	return 0;
+}
+
 int
 wire_decode(struct wire_msg *m, const void *data, size_t len, char *err, size_t errlen)
 {
-	uint64_t v, type;
-	size_t off = 0;
+	const msgpack_object *f = NULL;
+	size_t nf = 0;
+	uint64_t type = 0;
 
 	memset(m, 0, sizeof *m);
 	msgpack_unpacked_init(&m->up);
-	if (len > WIRE_MAX_MSG) {
-		errf(err, errlen, "message of %zu bytes exceeds %zu", len, WIRE_MAX_MSG);
-		goto bad;
-	}
-	if (msgpack_check_objects(data, len, WIRE_MAX_DEPTH, WIRE_MAX_OBJECTS, err, errlen) < 0)
-		goto bad;
-	if (msgpack_unpack_next(&m->up, data, len, &off) != MSGPACK_UNPACK_SUCCESS) {
-		errf(err, errlen, "msgpack does not decode");
-		goto bad;
-	}
-	const msgpack_object *o = &m->up.data;
-	if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 2) {
-		errf(err, errlen, "not an array [version, type, ...]");
-		goto bad;
-	}
-	const msgpack_object *f = o->via.array.ptr;
-	size_t nf = o->via.array.size - 2;
-	if (mp_get_uint(&f[0], &v) < 0 || v != WIRE_VERSION) {
-		errf(err, errlen, "protocol version is not %d", WIRE_VERSION);
-		goto bad;
-	}
-	if (mp_get_uint(&f[1], &type) < 0) {
-		errf(err, errlen, "type is not an unsigned integer");
-		goto bad;
-	}
-	f += 2;
-	switch (type) {
-	case WIRE_HELLO:
-		if (nf != 4) {
-			errf(err, errlen, "HELLO: %zu fields, 4 expected", nf);
-			goto bad;
-		}
-		if (s_get_code(&f[0], m->node) < 0 || mp_get_uint(&f[1], &v) < 0 || v > 0xffff) {
-			errf(err, errlen, "HELLO: bad node code or schema");
-			goto bad;
-		}
-		m->schema = (unsigned)v;
-		if (s_get_heads(m, &f[2], err, errlen) < 0 || s_get_want(m, &f[3], err, errlen) < 0)
-			goto bad;
-		break;
-	case WIRE_WELCOME:
-		if (nf != 3) {
-			errf(err, errlen, "WELCOME: %zu fields, 3 expected", nf);
-			goto bad;
-		}
-		if (s_get_code(&f[0], m->node) < 0 || mp_get_uint(&f[1], &v) < 0 || v > 0xffff) {
-			errf(err, errlen, "WELCOME: bad node code or schema");
-			goto bad;
-		}
-		m->schema = (unsigned)v;
-		if (s_get_heads(m, &f[2], err, errlen) < 0)
-			goto bad;
-		break;
-	case WIRE_CHANGESETS:
-		if (nf != 2) {
-			errf(err, errlen, "CHANGESETS: %zu fields, 2 expected", nf);
-			goto bad;
-		}
-		if (s_get_code(&f[0], m->origin) < 0) {
-			errf(err, errlen, "CHANGESETS: origin is not a node code");
-			goto bad;
-		}
-		if (s_get_batch(m, &f[1], err, errlen) < 0)
-			goto bad;
-		break;
-	case WIRE_ACK:
-	case WIRE_NEED:
-		if (nf != 2) {
-			errf(err, errlen, "%s: %zu fields, 2 expected", wire_type_name((int)type), nf);
-			goto bad;
-		}
-		if (s_get_code(&f[0], m->origin) < 0 || s_get_seq(&f[1], &m->seq) < 0 ||
-		    (type == WIRE_NEED && m->seq == 0)) {
-			errf(err, errlen, "%s: bad origin or seq", wire_type_name((int)type));
-			goto bad;
-		}
-		break;
-	case WIRE_ERROR:
-		if (nf != 3) {
-			errf(err, errlen, "ERROR: %zu fields, 3 expected", nf);
-			goto bad;
-		}
-		if (!mp_str_eq(&f[2], "") && s_get_code(&f[2], m->origin) < 0) {
-			errf(err, errlen, "ERROR: origin is neither a node code nor empty");
-			goto bad;
-		}
-		if (mp_get_uint(&f[0], &v) < 0 || v > 0xffff || f[1].type != MSGPACK_OBJECT_STR ||
-		    f[1].via.str.size >= WIRE_DETAIL_MAX) {
-			errf(err, errlen, "ERROR: bad code or detail");
-			goto bad;
-		}
-		m->code = (unsigned)v;
-		if (f[1].via.str.size)      /* an empty string's pointer is NULL */
-			memcpy(m->detail, f[1].via.str.ptr, f[1].via.str.size);
-		m->detail[f[1].via.str.size] = '\0';
-		/* shown in logs: no control characters */
-		for (char *p = m->detail; *p; p++)
-			if ((unsigned char)*p < 0x20)
-				*p = '?';
-		break;
-	case WIRE_HEARTBEAT:
-		if (nf != 0) {
-			errf(err, errlen, "HEARTBEAT: %zu fields, none expected", nf);
-			goto bad;
-		}
-		break;
-	default:
-		errf(err, errlen, "unknown message type %llu", (unsigned long long)type);
-		goto bad;
+	if (s_unpack(m, data, len, &type, &f, &nf, err, errlen) < 0 ||
+	    s_get_fields(m, type, f, nf, err, errlen) < 0) {
+		wire_msg_release(m);
+		return -1;
 	}
 	m->type = (enum wire_type)type;
 	return 0;
-bad:
-	wire_msg_release(m);
-	return -1;
 }

@@ -312,6 +312,30 @@ fields_text_clean(const char *s, size_t len, int newline, char *why, size_t whyl
 	return -1;
 }
 
+/* S need not end in a NUL: the ledger's values are msgpack strings. */
+const char *
+fields_phone_why(const char *s, size_t len)
+{
+	if (len < 5 || len > 20)
+		return "a phone number has 5 to 20 characters";
+	for (size_t i = 0; i < len; i++)
+		if (!(s[i] >= '0' && s[i] <= '9') && !(i == 0 && s[i] == '+') && s[i] != '-' &&
+		    s[i] != ' ')
+			return "a phone number has digits, \"+\", \"-\" and spaces only";
+	return NULL;
+}
+
+const char *
+fields_account_why(const char *s, size_t len)
+{
+	if (len < 8 || len > 30)
+		return "a bank account is 8 to 30 digits";
+	for (size_t i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return "a bank account is 8 to 30 digits";
+	return NULL;
+}
+
 void
 fields_escape(char *out, size_t outlen, const char *s, size_t len, size_t max)
 {
@@ -688,19 +712,122 @@ s_digits(const char *s, size_t n)
 	return 1;
 }
 
+/* The N bytes at V as a C string in BUF, for the checks that want one; -1 if too long. */
+static int
+s_cstr(char *buf, size_t buflen, const char *v, size_t n)
+{
+	if (n >= buflen)
+		return -1;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+s_check_idcard(const struct where *w, const char *v, size_t n, char *err, size_t errlen)
+{
+	char buf[IDCARD_LEN + 1], why[160];
+
+	if (n != IDCARD_LEN)
+		return s_refuse(err, errlen, w, v, n, "an ID number is %d characters, not %zu",
+		    IDCARD_LEN, n);
+	s_cstr(buf, sizeof buf, v, n);
+	/* the birth date is not held against today: replay must not depend on the day */
+	if (idcard_check(buf, 0, why, sizeof why) < 0)
+		return s_refuse(err, errlen, w, v, n, "%s", why);
+	if (buf[17] == 'x')
+		return s_refuse(err, errlen, w, v, n, "an ID number is stored with X upper case");
+	return 0;
+}
+
+/* The code at V+P..E-1 of a code set follows the one before it: sorted and unique. */
+static int
+s_code_after(const char *v, size_t p, size_t e)
+{
+	size_t q = p - 1;
+
+	while (q > 0 && v[q - 1] != ',')
+		q--;
+	size_t pl = p - 1 - q, cl = e - p;
+	int cmp = memcmp(v + q, v + p, pl < cl ? pl : cl);
+	return !(cmp > 0 || (cmp == 0 && pl >= cl));
+}
+
+/* FK_CODE, FK_CODESET: known codes, sorted, unique, joined by "," (as household_field_parse). */
+static int
+s_check_codes(struct fields *f, const struct ledger_rule_op *op, const struct col_rule *r,
+    const struct where *w, const char *v, size_t n, char *err, size_t errlen)
+{
+	struct code_slot *s = s_codes(f, op, err, errlen);
+	const char *list = f->code_names[r->codes];
+	int count = 0;
+
+	if (!s)
+		return -1;
+	if (n == 0)
+		return s_refuse(err, errlen, w, v, n, "an empty code");
+	for (size_t p = 0; p <= n; ) {
+		size_t e = p;
+		while (e < n && v[e] != ',')
+			e++;
+		if (r->kind == FK_CODE && e < n)
+			return s_refuse(err, errlen, w, v, n, "one code of %s, not a list", list);
+		if (e == p || !s_code_known(s, r->codes, v + p, e - p)) {
+			char code[32];
+			fields_escape(code, sizeof code, v + p, e - p, 16);
+			return s_refuse(err, errlen, w, v, n, "\"%s\" is not a code of %s", code, list);
+		}
+		if (p > 0 && !s_code_after(v, p, e))
+			return s_refuse(err, errlen, w, v, n, "codes are sorted, unique and joined by \",\"");
+		if (++count > r->most)
+			return s_refuse(err, errlen, w, v, n, "at most %d codes of %s", r->most, list);
+		p = e + 1;
+	}
+	return 0;
+}
+
+static int
+s_check_village(const struct where *w, const char *v, size_t n, char *err, size_t errlen)
+{
+	char buf[64], township[CODE_MAX], why[160];
+
+	if (n >= sizeof buf || w->key_len < 9)
+		return s_refuse(err, errlen, w, v, n, "not a village code");
+	s_cstr(buf, sizeof buf, v, n);
+	memcpy(township, w->key, 9);
+	township[9] = '\0';
+	if (code_check_village_of(buf, township, why, sizeof why) < 0)
+		return s_refuse(err, errlen, w, v, n, "%s", why);
+	return 0;
+}
+
+static int
+s_check_date(const struct where *w, const char *v, size_t n, char *err, size_t errlen)
+{
+	char buf[16];
+
+	if (n != 10)
+		return s_refuse(err, errlen, w, v, n, "not a date YYYY-MM-DD");
+	s_cstr(buf, sizeof buf, v, n);
+	if (date_day(buf) < 0)
+		return s_refuse(err, errlen, w, v, n, "not a date YYYY-MM-DD");
+	return 0;
+}
+
+/* A text value against its column's kind R: clean, and of the length and shape the kind has. */
 static int
 s_check_text(struct fields *f, const struct ledger_rule_op *op, const struct col_rule *r,
     const struct where *w, const char *v, size_t n, char *err, size_t errlen)
 {
-	char buf[64];
 	size_t at = 0, k = 0;
 	uint32_t cp = 0;
 	enum unclean u = s_scan((const unsigned char *)v, n, r->kind == FK_NOTE, &at, &k, &cp);
+	const char *why = NULL;
 
 	if (u != CLEAN) {
-		char why[160];
-		s_unclean_why(why, sizeof why, u, at, (const unsigned char *)v, n, cp);
-		return s_refuse(err, errlen, w, v, n, "%s", why);
+		char unclean[160];
+		s_unclean_why(unclean, sizeof unclean, u, at, (const unsigned char *)v, n, cp);
+		return s_refuse(err, errlen, w, v, n, "%s", unclean);
 	}
 	switch (r->kind) {
 	case FK_TEXT:
@@ -713,84 +840,19 @@ s_check_text(struct fields *f, const struct ledger_rule_op *op, const struct col
 			return s_refuse(err, errlen, w, v, n, "a name is 1 to %lld bytes, not %zu",
 			    (long long)r->hi, n);
 		return 0;
-	case FK_IDCARD: {
-		char why[160];
-		if (n != IDCARD_LEN)
-			return s_refuse(err, errlen, w, v, n, "an ID number is %d characters, not %zu",
-			    IDCARD_LEN, n);
-		memcpy(buf, v, n);
-		buf[n] = '\0';
-		/* the birth date is not held against today: replay must not depend on the day */
-		if (idcard_check(buf, 0, why, sizeof why) < 0)
-			return s_refuse(err, errlen, w, v, n, "%s", why);
-		if (buf[17] == 'x')
-			return s_refuse(err, errlen, w, v, n, "an ID number is stored with X upper case");
-		return 0;
-	}
+	case FK_IDCARD:
+		return s_check_idcard(w, v, n, err, errlen);
 	case FK_CODE:
-	case FK_CODESET: {
-		struct code_slot *s = s_codes(f, op, err, errlen);
-		int count = 0;
-		if (!s)
-			return -1;
-		if (n == 0)
-			return s_refuse(err, errlen, w, v, n, "an empty code");
-		for (size_t p = 0; p <= n; ) {
-			size_t e = p;
-			while (e < n && v[e] != ',')
-				e++;
-			if (r->kind == FK_CODE && e < n)
-				return s_refuse(err, errlen, w, v, n, "one code of %s, not a list",
-				    f->code_names[r->codes]);
-			if (e == p || !s_code_known(s, r->codes, v + p, e - p)) {
-				char code[32];
-				fields_escape(code, sizeof code, v + p, e - p, 16);
-				return s_refuse(err, errlen, w, v, n, "\"%s\" is not a code of %s", code,
-				    f->code_names[r->codes]);
-			}
-			/* sorted and unique, as household_field_parse joins them */
-			if (p > 0) {
-				size_t q = p - 1;
-				while (q > 0 && v[q - 1] != ',')
-					q--;
-				size_t pl = p - 1 - q, cl = e - p;
-				int cmp = memcmp(v + q, v + p, pl < cl ? pl : cl);
-				if (cmp > 0 || (cmp == 0 && pl >= cl))
-					return s_refuse(err, errlen, w, v, n, "codes are sorted, unique and "
-					    "joined by \",\"");
-			}
-			if (++count > r->most)
-				return s_refuse(err, errlen, w, v, n, "at most %d codes of %s", r->most,
-				    f->code_names[r->codes]);
-			p = e + 1;
-		}
-		return 0;
-	}
+	case FK_CODESET:
+		return s_check_codes(f, op, r, w, v, n, err, errlen);
 	case FK_PHONE:
-		if (n < 5 || n > 20)
-			return s_refuse(err, errlen, w, v, n, "a phone number has 5 to 20 characters");
-		for (size_t i = 0; i < n; i++)
-			if (!(v[i] >= '0' && v[i] <= '9') && !(i == 0 && v[i] == '+') && v[i] != '-' &&
-			    v[i] != ' ')
-				return s_refuse(err, errlen, w, v, n, "a phone number has digits, \"+\", \"-\" "
-				    "and spaces only");
-		return 0;
+		why = fields_phone_why(v, n);
+		break;
 	case FK_ACCOUNT:
-		if (n < 8 || n > 30 || !s_digits(v, n))
-			return s_refuse(err, errlen, w, v, n, "a bank account is 8 to 30 digits");
-		return 0;
-	case FK_VILLAGE: {
-		char township[CODE_MAX], why[160];
-		if (n >= sizeof buf || w->key_len < 9)
-			return s_refuse(err, errlen, w, v, n, "not a village code");
-		memcpy(buf, v, n);
-		buf[n] = '\0';
-		memcpy(township, w->key, 9);
-		township[9] = '\0';
-		if (code_check_village_of(buf, township, why, sizeof why) < 0)
-			return s_refuse(err, errlen, w, v, n, "%s", why);
-		return 0;
-	}
+		why = fields_account_why(v, n);
+		break;
+	case FK_VILLAGE:
+		return s_check_village(w, v, n, err, errlen);
 	case FK_HOUSEHOLD:
 		if (n != 15 || w->key_len < 9 || memcmp(v, w->key, 9) != 0 || !s_digits(v, 15) ||
 		    memcmp(v + 9, "000000", 6) == 0)
@@ -803,17 +865,12 @@ s_check_text(struct fields *f, const struct ledger_rule_op *op, const struct col
 			return s_refuse(err, errlen, w, v, n, "two digits 01 to 99");
 		return 0;
 	case FX_DATE:
-		if (n != 10)
-			return s_refuse(err, errlen, w, v, n, "not a date YYYY-MM-DD");
-		memcpy(buf, v, n);
-		buf[n] = '\0';
-		if (date_day(buf) < 0)
-			return s_refuse(err, errlen, w, v, n, "not a date YYYY-MM-DD");
-		return 0;
+		return s_check_date(w, v, n, err, errlen);
 	default:
 		/* a text value in a column of another kind: the ledger refuses its type */
 		return 0;
 	}
+	return why ? s_refuse(err, errlen, w, v, n, "%s", why) : 0;
 }
 
 static int

@@ -52,6 +52,14 @@ int fields_check_op(struct fields *f, const struct ledger_rule_op *op, char *err
  */
 int fields_text_clean(const char *s, size_t len, int newline, char *why, size_t whylen);
 
+/*
+ * Why the LEN bytes at S are not a phone number (FK_PHONE: 5 to 20 digits,
+ * "+" first, "-" and spaces) or a bank account (FK_ACCOUNT: 8 to 30 digits);
+ * NULL if they are.  Import and the ledger's check give the same reason.
+ */
+const char *fields_phone_why(const char *s, size_t len);
+const char *fields_account_why(const char *s, size_t len);
+
 /* S (LEN bytes) for a message: at most MAX bytes of it, anything unclean escaped. */
 void fields_escape(char *out, size_t outlen, const char *s, size_t len, size_t max);
 

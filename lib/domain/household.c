@@ -453,24 +453,29 @@ s_cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int
-household_field_parse(const struct household_ctx *c, const struct field *f,
-    const char *in, struct field_value *out, char *err, size_t errlen)
+/* V as it is kept in OUT->s. */
+static int
+s_keep(struct field_value *out, const char *v)
 {
-	char v[2 * VALUE_MAX];     /* room for a note's CRs, dropped below */
+	snprintf(out->s, sizeof out->s, "%s", v);
+	return 0;
+}
 
-	memset(out, 0, sizeof *out);
-	if (!in)
-		return 0;
-	out->given = 1;
-	s_trim(v, sizeof v, in);
-	if (strlen(in) >= sizeof v)
+/*
+ * IN trimmed into V (VLEN bytes) and held to the text rules every node applies
+ * to what it stores (fields.h); a note's CRLF becomes LF.  1: IN is blank.
+ */
+static int
+s_field_text(const struct field *f, const char *in, char *v, size_t vlen, char *err, size_t errlen)
+{
+	char unclean[160];
+
+	s_trim(v, vlen, in);
+	if (strlen(in) >= vlen)
 		BAD("%zu bytes, longer than %d", strlen(in), f->max && f->kind == FK_NOTE ? f->max :
 		    VALUE_MAX - 1);
-	if (!*v) {
-		out->null = 1;
-		return 0;
-	}
+	if (!*v)
+		return 1;
 	if (f->kind == FK_NOTE) {
 		/* a line break is a line break: drop the CR of CRLF, refuse other controls */
 		char *w = v;
@@ -479,167 +484,266 @@ household_field_parse(const struct household_ctx *c, const struct field *f,
 				*w++ = *p;
 		*w = '\0';
 	}
-	/* the text rules every node applies to what it stores (fields.h) */
-	char unclean[160];
 	if (fields_text_clean(v, strlen(v), f->kind == FK_NOTE, unclean, sizeof unclean) < 0)
 		BAD("has %s", unclean);
+	return 0;
+}
+
+static int
+s_parse_text(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	if (f->kind == FK_NAME && strlen(v) > FIELD_NAME_MAX)
+		BAD("a name is at most %d bytes", FIELD_NAME_MAX);
+	if (f->kind != FK_NAME && strlen(v) > (size_t)(f->max ? f->max : FIELD_TEXT_MAX))
+		BAD("%zu bytes, longer than %d", strlen(v), f->max ? f->max : FIELD_TEXT_MAX);
+	return s_keep(out, v);
+}
+
+/* FK_YEAR, FK_MONTHS, FK_COUNT: a whole number in the kind's range. */
+static int
+s_parse_number(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*end || !isdigit((unsigned char)v[0]))
+		BAD("not a whole number");
+	if (f->kind == FK_YEAR && (n < 1949 || n > 2100))
+		BAD("a year between 1949 and 2100");
+	if (f->kind == FK_MONTHS && (n < 0 || n > 12))
+		BAD("months between 0 and 12");
+	if (f->kind == FK_COUNT && (n < 1 || n > 99))
+		BAD("a number of people between 1 and 99");
+	out->i = n;
+	return 0;
+}
+
+/* FK_MONEY, FK_HUNDREDTHS: kept ×100. */
+static int
+s_parse_amount(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	if (v[0] == '-')
+		BAD("must not be negative");
+	if (s_hundredths(v, &out->i) < 0)
+		BAD("not an amount (digits, at most 2 decimals, below 100000000000)");
+	return 0;
+}
+
+static int
+s_parse_bool(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	if (!strcmp(v, "是") || !strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "y"))
+		out->i = 1;
+	else if (!strcmp(v, "否") || !strcmp(v, "0") || !strcasecmp(v, "no") || !strcasecmp(v, "n"))
+		out->i = 0;
+	else
+		BAD("must be 是 or 否 (yes/no, 1/0)");
+	return 0;
+}
+
+/* WORD (NULL: the whole value) is no code of F's list: the refusal names the codes there are. */
+static int
+s_no_code(const struct household_ctx *c, const struct field *f, const char *in, const char *word,
+    char *err, size_t errlen)
+{
+	char list[VALUE_MAX];
+
+	s_code_list(c, f->codes, list, sizeof list);
+	if (word)
+		BAD("\"%s\" is not in the code list %s (%s)", word, f->codes, list);
+	BAD("not in the code list %s (%s)", f->codes, list);
+}
+
+static int
+s_parse_code(const struct household_ctx *c, const struct field *f, const char *in, const char *v,
+    struct field_value *out, char *err, size_t errlen)
+{
+	const struct code_entry *e = s_code(c, f->codes, v);
+
+	if (!e)
+		return s_no_code(c, f, in, NULL, err, errlen);
+	return s_keep(out, e->code);
+}
+
+/* The length of the separator of codes at P (, ; space 、 ， ；); 0 if none. */
+static size_t
+s_codeset_sep(const char *p)
+{
+	if (*p == ',' || *p == ';' || *p == ' ')
+		return 1;
+	if (!strncmp(p, "、", 3) || !strncmp(p, "，", 3) || !strncmp(p, "；", 3))
+		return 3;
+	return 0;
+}
+
+/* The N codes sorted and joined by ","; none is a blank. */
+static void
+s_codeset_join(struct field_value *out, const char **codes, int n)
+{
+	qsort(codes, (size_t)n, sizeof codes[0], s_cmp_str);
+	for (int k = 0; k < n; k++) {
+		size_t used = strlen(out->s);
+		snprintf(out->s + used, sizeof out->s - used, "%s%s", k ? "," : "", codes[k]);
+	}
+	if (n == 0)
+		out->null = 1;
+}
+
+/* FK_CODESET: codes split on , ; 、 ， and spaces; kept sorted and unique. */
+static int
+s_parse_codeset(const struct household_ctx *c, const struct field *f, const char *in,
+    const char *v, struct field_value *out, char *err, size_t errlen)
+{
+	const char *codes[16];
+	int n = 0;
+	char buf[VALUE_MAX];
+
+	snprintf(buf, sizeof buf, "%s", v);
+	for (char *p = buf; *p; ) {
+		size_t sep = s_codeset_sep(p);
+		if (sep) {
+			p += sep;
+			continue;
+		}
+		char *start = p;
+		while (*p && !s_codeset_sep(p))
+			p++;
+		char save = *p;
+		*p = '\0';
+		const struct code_entry *e = s_code(c, f->codes, start);
+		if (!e)
+			return s_no_code(c, f, in, start, err, errlen);
+		int dup = 0;
+		for (int k = 0; k < n; k++)
+			dup |= strcmp(codes[k], e->code) == 0;
+		if (!dup) {
+			if (n == f->max || n == 16)
+				BAD("at most %d", f->max);
+			codes[n++] = e->code;
+		}
+		*p = save;
+	}
+	s_codeset_join(out, codes, n);
+	return 0;
+}
+
+static int
+s_parse_idcard(const struct household_ctx *c, const struct field *f, const char *in,
+    const char *v, struct field_value *out, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (idcard_check(v, c->today, why, sizeof why) < 0)
+		BAD("%s", why);
+	idcard_normalize(out->s, v);
+	return 0;
+}
+
+/* FK_PHONE, FK_ACCOUNT: the rules the ledger's field check holds them to. */
+static int
+s_parse_phone_or_account(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	const char *why = f->kind == FK_PHONE ? fields_phone_why(v, strlen(v)) :
+	    fields_account_why(v, strlen(v));
+
+	if (why)
+		BAD("%s", why);
+	return s_keep(out, v);
+}
+
+static int
+s_parse_village(const struct household_ctx *c, const struct field *f, const char *in,
+    const char *v, struct field_value *out, char *err, size_t errlen)
+{
+	char why[256];
+	size_t k;
+
+	if (code_check_village_of(v, c->township, why, sizeof why) < 0)
+		BAD("%s", why);
+	for (k = 0; k < c->nvillages; k++)
+		if (strcmp(c->villages[k], v) == 0)
+			break;
+	if (k == c->nvillages)
+		BAD("no such village in this township (add it with \"lika village add\")");
+	return s_keep(out, v);
+}
+
+static int
+s_parse_household(const struct household_ctx *c, const struct field *f, const char *in,
+    const char *v, struct field_value *out, char *err, size_t errlen)
+{
+	size_t tl = strlen(c->township);
+
+	if (strlen(v) != tl + 6 || strncmp(v, c->township, tl) != 0 || !is_digits(v + tl, 6) ||
+	    strcmp(v + tl, "000000") == 0)
+		BAD("a household id of this township is %s followed by 6 digits (not 000000)",
+		    c->township);
+	return s_keep(out, v);
+}
+
+static int
+s_parse_member_no(const struct field *f, const char *in, const char *v, struct field_value *out,
+    char *err, size_t errlen)
+{
+	if (!((strlen(v) == 2 && is_digits(v, 2)) || (strlen(v) == 1 && is_digits(v, 1))))
+		BAD("a member number is 01 to 99");
+	int no = atoi(v);
+	if (no < 1)
+		BAD("a member number is 01 to 99");
+	out->i = no;
+	snprintf(out->s, sizeof out->s, "%02d", no);
+	return 0;
+}
+
+int
+household_field_parse(const struct household_ctx *c, const struct field *f,
+    const char *in, struct field_value *out, char *err, size_t errlen)
+{
+	char v[2 * VALUE_MAX];     /* room for a note's CRs, dropped below */
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!in)
+		return 0;
+	out->given = 1;
+	if ((rc = s_field_text(f, in, v, sizeof v, err, errlen)) != 0) {
+		out->null = rc > 0;
+		return rc > 0 ? 0 : -1;
+	}
 	switch (f->kind) {
 	case FK_NOTE:
 	case FK_TEXT:
-		if (strlen(v) > (size_t)(f->max ? f->max : FIELD_TEXT_MAX))
-			BAD("%zu bytes, longer than %d", strlen(v), f->max ? f->max : FIELD_TEXT_MAX);
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
 	case FK_NAME:
-		if (strlen(v) > FIELD_NAME_MAX)
-			BAD("a name is at most %d bytes", FIELD_NAME_MAX);
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
+		return s_parse_text(f, in, v, out, err, errlen);
 	case FK_YEAR:
 	case FK_MONTHS:
-	case FK_COUNT: {
-		char *end;
-		long n = strtol(v, &end, 10);
-		if (*end || !isdigit((unsigned char)v[0]))
-			BAD("not a whole number");
-		if (f->kind == FK_YEAR && (n < 1949 || n > 2100))
-			BAD("a year between 1949 and 2100");
-		if (f->kind == FK_MONTHS && (n < 0 || n > 12))
-			BAD("months between 0 and 12");
-		if (f->kind == FK_COUNT && (n < 1 || n > 99))
-			BAD("a number of people between 1 and 99");
-		out->i = n;
-		return 0;
-	}
+	case FK_COUNT:
+		return s_parse_number(f, in, v, out, err, errlen);
 	case FK_MONEY:
 	case FK_HUNDREDTHS:
-		if (v[0] == '-')
-			BAD("must not be negative");
-		if (s_hundredths(v, &out->i) < 0)
-			BAD("not an amount (digits, at most 2 decimals, below 100000000000)");
-		return 0;
+		return s_parse_amount(f, in, v, out, err, errlen);
 	case FK_BOOL:
-		if (!strcmp(v, "是") || !strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "y"))
-			out->i = 1;
-		else if (!strcmp(v, "否") || !strcmp(v, "0") || !strcasecmp(v, "no") || !strcasecmp(v, "n"))
-			out->i = 0;
-		else
-			BAD("must be 是 or 否 (yes/no, 1/0)");
-		return 0;
-	case FK_CODE: {
-		const struct code_entry *e = s_code(c, f->codes, v);
-		if (!e) {
-			char list[VALUE_MAX];
-			s_code_list(c, f->codes, list, sizeof list);
-			BAD("not in the code list %s (%s)", f->codes, list);
-		}
-		snprintf(out->s, sizeof out->s, "%s", e->code);
-		return 0;
-	}
-	case FK_CODESET: {
-		/* split on , ; 、 ， and spaces; keep the codes sorted and unique */
-		const char *codes[16];
-		int n = 0;
-		char buf[VALUE_MAX];
-		snprintf(buf, sizeof buf, "%s", v);
-		for (char *p = buf; *p; ) {
-			size_t sep = 0;
-			if (*p == ',' || *p == ';' || *p == ' ')
-				sep = 1;
-			else if (!strncmp(p, "、", 3) || !strncmp(p, "，", 3) || !strncmp(p, "；", 3))
-				sep = 3;
-			if (sep) {
-				memset(p, 0, sep);
-				p += sep;
-				continue;
-			}
-			char *start = p;
-			while (*p && *p != ',' && *p != ';' && *p != ' ' && strncmp(p, "、", 3) &&
-			    strncmp(p, "，", 3) && strncmp(p, "；", 3))
-				p++;
-			char save = *p;
-			*p = '\0';
-			const struct code_entry *e = s_code(c, f->codes, start);
-			if (!e) {
-				char list[VALUE_MAX];
-				s_code_list(c, f->codes, list, sizeof list);
-				BAD("\"%s\" is not in the code list %s (%s)", start, f->codes, list);
-			}
-			int dup = 0;
-			for (int k = 0; k < n; k++)
-				dup |= strcmp(codes[k], e->code) == 0;
-			if (!dup) {
-				if (n == f->max || n == 16)
-					BAD("at most %d", f->max);
-				codes[n++] = e->code;
-			}
-			*p = save;
-		}
-		qsort(codes, (size_t)n, sizeof codes[0], s_cmp_str);
-		for (int k = 0; k < n; k++) {
-			size_t used = strlen(out->s);
-			snprintf(out->s + used, sizeof out->s - used, "%s%s", k ? "," : "", codes[k]);
-		}
-		if (n == 0)
-			out->null = 1;
-		return 0;
-	}
-	case FK_IDCARD: {
-		char why[256];
-		if (idcard_check(v, c->today, why, sizeof why) < 0)
-			BAD("%s", why);
-		idcard_normalize(out->s, v);
-		return 0;
-	}
-	case FK_PHONE: {
-		size_t n = strlen(v);
-		if (n < 5 || n > 20)
-			BAD("a phone number has 5 to 20 characters");
-		for (size_t k = 0; k < n; k++)
-			if (!isdigit((unsigned char)v[k]) && !(k == 0 && v[k] == '+') && v[k] != '-' && v[k] != ' ')
-				BAD("a phone number has digits, \"+\", \"-\" and spaces only");
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
-	}
-	case FK_ACCOUNT: {
-		size_t n = strlen(v);
-		if (n < 8 || n > 30 || strspn(v, "0123456789") != n)
-			BAD("a bank account is 8 to 30 digits");
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
-	}
-	case FK_VILLAGE: {
-		char why[256];
-		if (code_check_village_of(v, c->township, why, sizeof why) < 0)
-			BAD("%s", why);
-		size_t k;
-		for (k = 0; k < c->nvillages; k++)
-			if (strcmp(c->villages[k], v) == 0)
-				break;
-		if (k == c->nvillages)
-			BAD("no such village in this township (add it with \"lika village add\")");
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
-	}
-	case FK_HOUSEHOLD: {
-		size_t tl = strlen(c->township);
-		if (strlen(v) != tl + 6 || strncmp(v, c->township, tl) != 0 || !is_digits(v + tl, 6) ||
-		    strcmp(v + tl, "000000") == 0)
-			BAD("a household id of this township is %s followed by 6 digits (not 000000)",
-			    c->township);
-		snprintf(out->s, sizeof out->s, "%s", v);
-		return 0;
-	}
-	case FK_MEMBER_NO: {
-		if (!((strlen(v) == 2 && is_digits(v, 2)) || (strlen(v) == 1 && is_digits(v, 1))))
-			BAD("a member number is 01 to 99");
-		int no = atoi(v);
-		if (no < 1)
-			BAD("a member number is 01 to 99");
-		out->i = no;
-		snprintf(out->s, sizeof out->s, "%02d", no);
-		return 0;
-	}
+		return s_parse_bool(f, in, v, out, err, errlen);
+	case FK_CODE:
+		return s_parse_code(c, f, in, v, out, err, errlen);
+	case FK_CODESET:
+		return s_parse_codeset(c, f, in, v, out, err, errlen);
+	case FK_IDCARD:
+		return s_parse_idcard(c, f, in, v, out, err, errlen);
+	case FK_PHONE:
+	case FK_ACCOUNT:
+		return s_parse_phone_or_account(f, in, v, out, err, errlen);
+	case FK_VILLAGE:
+		return s_parse_village(c, f, in, v, out, err, errlen);
+	case FK_HOUSEHOLD:
+		return s_parse_household(c, f, in, v, out, err, errlen);
+	case FK_MEMBER_NO:
+		return s_parse_member_no(f, in, v, out, err, errlen);
 	}
 	BAD("unknown field kind");
 }
@@ -895,87 +999,135 @@ s_main_cause(const struct household_ctx *c, const char *id, char *out, size_t le
 	sqlite3_reset(st);
 }
 
-int
-household_put(const struct household_ctx *c, struct ops *ops, const char *id,
-    const struct field_value *v, int create, char *err, size_t errlen)
+/* V holds a value: given and not blank. */
+static int
+s_filled(const struct field_value *v)
+{
+	return v->given && !v->null;
+}
+
+/* The sex code ("01", "02") the ID number IDC encodes. */
+static const char *
+s_idcard_sex_code(const char *idc)
+{
+	return idcard_sex(idc) == IDCARD_MALE ? "01" : "02";
+}
+
+/* A new household names its village and head; no household loses its village or status. */
+static int
+s_put_required(const struct field_value *v, int create, char *err, size_t errlen)
+{
+	static const int need[] = { HF_VILLAGE, HF_HEAD_NAME, HF_HEAD_IDCARD };
+	static const int keep[] = { HF_VILLAGE, HF_STATUS };
+	const struct field *fs = household_fields;
+
+	for (size_t k = 0; create && k < sizeof need / sizeof need[0]; k++)
+		if (!s_filled(&v[need[k]]))
+			return errf(err, errlen, "%s (%s) is required", fs[need[k]].label, fs[need[k]].name);
+	for (size_t k = 0; !create && k < sizeof keep / sizeof keep[0]; k++)
+		if (v[keep[k]].given && v[keep[k]].null)
+			return errf(err, errlen, "%s (%s) cannot be cleared", fs[keep[k]].label,
+			    fs[keep[k]].name);
+	return 0;
+}
+
+/* 村民小组: a group of the household's (new or recorded) village. */
+static int
+s_check_group(const struct household_ctx *c, const char *id, const struct field_value *v,
+    char *err, size_t errlen)
+{
+	const struct field *fs = household_fields;
+	char key[CODE_MAX + 8], village[CODE_MAX] = "";
+	sqlite3_stmt *st;
+
+	if (!s_filled(&v[HF_GROUP]))
+		return 0;
+	if (s_filled(&v[HF_VILLAGE]))
+		snprintf(village, sizeof village, "%s", v[HF_VILLAGE].s);
+	else if ((st = household_stmt(c, "SELECT village FROM household WHERE id = ?1")) != NULL) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(village, sizeof village, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+	}
+	snprintf(key, sizeof key, "%s/%s", village, v[HF_GROUP].s);
+	if (s_int_query(c, "SELECT count(*) FROM village_group WHERE id = ?1", key) != 1)
+		return errf(err, errlen, "%s (%s) \"%s\": village %s has no group %s (\"lika village "
+		    "group add\")", fs[HF_GROUP].label, fs[HF_GROUP].name, v[HF_GROUP].s, village,
+		    v[HF_GROUP].s);
+	return 0;
+}
+
+/*
+ * Causes: exactly one main, at most two others, none repeated.  The main
+ * cause the household will have (given or recorded) into MAIN_CODE.
+ */
+static int
+s_check_causes(const struct household_ctx *c, const char *id, const struct field_value *v,
+    int create, char *main_code, size_t len, char *err, size_t errlen)
+{
+	const struct field *fs = household_fields;
+
+	main_code[0] = '\0';
+	if (s_filled(&v[HF_MAIN_CAUSE]))
+		snprintf(main_code, len, "%s", v[HF_MAIN_CAUSE].s);
+	else if (!create && !v[HF_MAIN_CAUSE].given)
+		s_main_cause(c, id, main_code, len);
+	if (!s_filled(&v[HF_OTHER_CAUSES]))
+		return 0;
+	if (!main_code[0])
+		return errf(err, errlen, "%s (%s) \"%s\": give the %s (%s) first",
+		    fs[HF_OTHER_CAUSES].label, fs[HF_OTHER_CAUSES].name, v[HF_OTHER_CAUSES].s,
+		    fs[HF_MAIN_CAUSE].label, fs[HF_MAIN_CAUSE].name);
+	for (const char *p = v[HF_OTHER_CAUSES].s; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strncmp(p, main_code, strlen(main_code)) == 0 && strcspn(p, ",") == strlen(main_code))
+			return errf(err, errlen, "%s (%s) \"%s\": repeats the main cause %s",
+			    fs[HF_OTHER_CAUSES].label, fs[HF_OTHER_CAUSES].name,
+			    household_code_name(c, "code_cause", main_code), main_code);
+	return 0;
+}
+
+/* The ID number IDC of field F is held by no member but SELF: a person is in one household. */
+static int
+s_check_holder(const struct household_ctx *c, const struct field *f, const char *idc,
+    const char *self, char *err, size_t errlen)
+{
+	char other[64];
+	int rc = s_idcard_holder(c, idc, self, other, sizeof other);
+
+	if (rc < 0)
+		return errf(err, errlen, "reading members: %s", sqlite3_errmsg(c->db));
+	if (rc > 0)
+		return errf(err, errlen, "%s (%s) \"%s\": already member %s; a person is in one household only",
+		    f->label, f->name, idc, other);
+	return 0;
+}
+
+/* The head of a new household: sex as the ID number says, in no other household. */
+static int
+s_check_head(const struct household_ctx *c, const struct field_value *v, char *err, size_t errlen)
+{
+	const struct field *fs = household_fields;
+	const char *sex = s_filled(&v[HF_HEAD_SEX]) ? v[HF_HEAD_SEX].s : NULL;
+	const char *idc = v[HF_HEAD_IDCARD].s;
+	const char *want = s_idcard_sex_code(idc);
+
+	if (sex && strcmp(sex, want) != 0)
+		return errf(err, errlen, "%s (%s) \"%s\": the ID number %s is of a %s",
+		    fs[HF_HEAD_SEX].label, fs[HF_HEAD_SEX].name, household_code_name(c, "code_sex", sex),
+		    idc, household_code_name(c, "code_sex", want));
+	return s_check_holder(c, &fs[HF_HEAD_IDCARD], idc, NULL, err, errlen);
+}
+
+/* The given columns into the household and household_condition rows; a new one is an applicant. */
+static void
+s_put_rows(struct ops *ops, const char *id, const struct field_value *v, int create)
 {
 	const struct field *fs = household_fields;
 	struct colval hcols[HF_COUNT], ccols[HF_COUNT];
 	size_t nh = 0, nc = 0;
-	char other[64];
-
-	if (create) {
-		if (!v[HF_VILLAGE].given || v[HF_VILLAGE].null)
-			return errf(err, errlen, "%s (%s) is required", fs[HF_VILLAGE].label, fs[HF_VILLAGE].name);
-		if (!v[HF_HEAD_NAME].given || v[HF_HEAD_NAME].null)
-			return errf(err, errlen, "%s (%s) is required", fs[HF_HEAD_NAME].label, fs[HF_HEAD_NAME].name);
-		if (!v[HF_HEAD_IDCARD].given || v[HF_HEAD_IDCARD].null)
-			return errf(err, errlen, "%s (%s) is required", fs[HF_HEAD_IDCARD].label,
-			    fs[HF_HEAD_IDCARD].name);
-	} else {
-		/* a household always has its village and a status */
-		static const int keep[] = { HF_VILLAGE, HF_STATUS };
-		for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++)
-			if (v[keep[k]].given && v[keep[k]].null)
-				return errf(err, errlen, "%s (%s) cannot be cleared", fs[keep[k]].label,
-				    fs[keep[k]].name);
-	}
-
-	/* 村民小组: a group of the household's (new or recorded) village */
-	if (v[HF_GROUP].given && !v[HF_GROUP].null) {
-		char key[CODE_MAX + 8], village[CODE_MAX] = "";
-		sqlite3_stmt *st;
-		if (v[HF_VILLAGE].given && !v[HF_VILLAGE].null)
-			snprintf(village, sizeof village, "%s", v[HF_VILLAGE].s);
-		else if ((st = household_stmt(c, "SELECT village FROM household WHERE id = ?1")) != NULL) {
-			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-				snprintf(village, sizeof village, "%s", (const char *)sqlite3_column_text(st, 0));
-			sqlite3_reset(st);
-		}
-		snprintf(key, sizeof key, "%s/%s", village, v[HF_GROUP].s);
-		if (s_int_query(c, "SELECT count(*) FROM village_group WHERE id = ?1", key) != 1)
-			return errf(err, errlen, "%s (%s) \"%s\": village %s has no group %s (\"lika village "
-			    "group add\")", fs[HF_GROUP].label, fs[HF_GROUP].name, v[HF_GROUP].s, village,
-			    v[HF_GROUP].s);
-	}
-
-	/* causes: exactly one main, at most two others, none repeated */
-	char main_code[16] = "";
-	if (v[HF_MAIN_CAUSE].given && !v[HF_MAIN_CAUSE].null)
-		snprintf(main_code, sizeof main_code, "%s", v[HF_MAIN_CAUSE].s);
-	else if (!create && !v[HF_MAIN_CAUSE].given)
-		s_main_cause(c, id, main_code, sizeof main_code);
-	if (v[HF_OTHER_CAUSES].given && !v[HF_OTHER_CAUSES].null) {
-		if (!main_code[0])
-			return errf(err, errlen, "%s (%s) \"%s\": give the %s (%s) first",
-			    fs[HF_OTHER_CAUSES].label, fs[HF_OTHER_CAUSES].name, v[HF_OTHER_CAUSES].s,
-			    fs[HF_MAIN_CAUSE].label, fs[HF_MAIN_CAUSE].name);
-		for (const char *p = v[HF_OTHER_CAUSES].s; *p; p += strcspn(p, ","), p += *p == ',')
-			if (strncmp(p, main_code, strlen(main_code)) == 0 && strcspn(p, ",") == strlen(main_code))
-				return errf(err, errlen, "%s (%s) \"%s\": repeats the main cause %s",
-				    fs[HF_OTHER_CAUSES].label, fs[HF_OTHER_CAUSES].name,
-				    household_code_name(c, "code_cause", main_code), main_code);
-	}
-
-	/* the head: a valid number, sex as recorded, in no other household */
-	if (create) {
-		const char *sex = v[HF_HEAD_SEX].given && !v[HF_HEAD_SEX].null ? v[HF_HEAD_SEX].s : NULL;
-		const char *idc = v[HF_HEAD_IDCARD].s;
-		const char *want = idcard_sex(idc) == IDCARD_MALE ? "01" : "02";
-		if (sex && strcmp(sex, want) != 0)
-			return errf(err, errlen, "%s (%s) \"%s\": the ID number %s is of a %s",
-			    fs[HF_HEAD_SEX].label, fs[HF_HEAD_SEX].name, household_code_name(c, "code_sex", sex),
-			    idc, household_code_name(c, "code_sex", want));
-		int rc = s_idcard_holder(c, idc, NULL, other, sizeof other);
-		if (rc < 0)
-			return errf(err, errlen, "reading members: %s", sqlite3_errmsg(c->db));
-		if (rc > 0)
-			return errf(err, errlen, "%s (%s) \"%s\": already member %s; a person is in one household only",
-			    fs[HF_HEAD_IDCARD].label, fs[HF_HEAD_IDCARD].name, idc, other);
-	}
-
 	int default_status = create && (!v[HF_STATUS].given || v[HF_STATUS].null);
+
 	for (int k = 0; k < HF_COUNT; k++) {
 		if (!fs[k].table || !v[k].given || (k == HF_STATUS && default_status))
 			continue;
@@ -992,51 +1144,90 @@ household_put(const struct household_ctx *c, struct ops *ops, const char *id,
 		ops_upsert(ops, "household", id, hcols, nh);
 	if (nc || create)
 		ops_upsert(ops, "household_condition", id, ccols, nc);
+}
+
+/* The recorded other causes of household ID that differ from MAIN_CODE, joined by ",". */
+static void
+s_other_causes(const struct household_ctx *c, const char *id, const char *main_code,
+    char *keep, size_t len)
+{
+	sqlite3_stmt *st;
+
+	keep[0] = '\0';
+	if (!(st = household_stmt(c, "SELECT cause FROM household_cause WHERE household = ?1 "
+	    "AND main = 0 AND cause <> ?2 ORDER BY cause")))
+		return;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, main_code, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		size_t used = strlen(keep);
+		snprintf(keep + used, len - used, "%s%s", used ? "," : "",
+		    (const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_reset(st);
+}
+
+/* The household_cause rows, when the main or other causes are given. */
+static int
+s_put_causes(const struct household_ctx *c, struct ops *ops, const char *id,
+    const struct field_value *v, int create, const char *main_code, char *err, size_t errlen)
+{
+	const struct field *fs = household_fields;
+	const char *others = v[HF_OTHER_CAUSES].given ? (v[HF_OTHER_CAUSES].null ? "" :
+	    v[HF_OTHER_CAUSES].s) : NULL;
+	char keep[VALUE_MAX];
+
+	if (!v[HF_MAIN_CAUSE].given && !v[HF_OTHER_CAUSES].given)
+		return 0;
+	if (!others && !create) {
+		/* only the main cause changed: keep the recorded others that differ from it */
+		s_other_causes(c, id, main_code, keep, sizeof keep);
+		others = keep;
+	}
+	/* a blank main cause clears the causes of an applicant not yet assessed, never leaves others alone */
+	if (!main_code[0] && others && *others)
+		return errf(err, errlen, "%s (%s) is blank but other causes (%s) are recorded: "
+		    "a household with causes has exactly one main cause", fs[HF_MAIN_CAUSE].label,
+		    fs[HF_MAIN_CAUSE].name, others);
+	return s_replace_set(c, ops, "household_cause", "cause", id, others ? others : "",
+	    main_code[0] ? main_code : NULL, err, errlen);
+}
+
+/* The head of a new household is its member 01. */
+static void
+s_put_head(struct ops *ops, const char *id, const struct field_value *v)
+{
+	char mid[64];
+	const char *idc = v[HF_HEAD_IDCARD].s;
+	const char *sex = s_filled(&v[HF_HEAD_SEX]) ? v[HF_HEAD_SEX].s : s_idcard_sex_code(idc);
+
+	snprintf(mid, sizeof mid, "%s/01", id);
+	struct colval mc[] = {
+		COL_TEXT("household", id), COL_TEXT("name", v[HF_HEAD_NAME].s),
+		COL_TEXT("idcard", idc), COL_TEXT("sex", sex), COL_TEXT("relation", RELATION_HEAD),
+	};
+	ops_upsert(ops, "member", mid, mc, 5);
+}
+
+int
+household_put(const struct household_ctx *c, struct ops *ops, const char *id,
+    const struct field_value *v, int create, char *err, size_t errlen)
+{
+	char main_code[16];
+
+	if (s_put_required(v, create, err, errlen) < 0 || s_check_group(c, id, v, err, errlen) < 0 ||
+	    s_check_causes(c, id, v, create, main_code, sizeof main_code, err, errlen) < 0 ||
+	    (create && s_check_head(c, v, err, errlen) < 0))
+		return -1;
+	s_put_rows(ops, id, v, create);
 	if (v[HF_FLAGS].given)
 		if (s_replace_set(c, ops, "household_flag", "flag", id, v[HF_FLAGS].null ? "" : v[HF_FLAGS].s,
 		    NULL, err, errlen) < 0)
 			return -1;
-	if (v[HF_MAIN_CAUSE].given || v[HF_OTHER_CAUSES].given) {
-		const char *others = v[HF_OTHER_CAUSES].given ? (v[HF_OTHER_CAUSES].null ? "" :
-		    v[HF_OTHER_CAUSES].s) : NULL;
-		char keep[VALUE_MAX] = "";
-		if (!others && !create) {
-			/* only the main cause changed: keep the recorded others that differ from it */
-			sqlite3_stmt *st;
-			if ((st = household_stmt(c, "SELECT cause FROM household_cause WHERE household = ?1 "
-			    "AND main = 0 AND cause <> ?2 ORDER BY cause")) != NULL) {
-				sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-				sqlite3_bind_text(st, 2, main_code, -1, SQLITE_STATIC);
-				while (sqlite3_step(st) == SQLITE_ROW) {
-					size_t used = strlen(keep);
-					snprintf(keep + used, sizeof keep - used, "%s%s", used ? "," : "",
-					    (const char *)sqlite3_column_text(st, 0));
-				}
-				sqlite3_reset(st);
-			}
-			others = keep;
-		}
-		/* a blank main cause clears the causes of an applicant not yet assessed, never leaves others alone */
-		if (!main_code[0] && others && *others)
-			return errf(err, errlen, "%s (%s) is blank but other causes (%s) are recorded: "
-			    "a household with causes has exactly one main cause", fs[HF_MAIN_CAUSE].label,
-			    fs[HF_MAIN_CAUSE].name, others);
-		if (s_replace_set(c, ops, "household_cause", "cause", id, others ? others : "",
-		    main_code[0] ? main_code : NULL, err, errlen) < 0)
-			return -1;
-	}
-	if (create) {
-		char mid[64];
-		const char *idc = v[HF_HEAD_IDCARD].s;
-		const char *sex = v[HF_HEAD_SEX].given && !v[HF_HEAD_SEX].null ? v[HF_HEAD_SEX].s :
-		    idcard_sex(idc) == IDCARD_MALE ? "01" : "02";
-		snprintf(mid, sizeof mid, "%s/01", id);
-		struct colval mc[] = {
-			COL_TEXT("household", id), COL_TEXT("name", v[HF_HEAD_NAME].s),
-			COL_TEXT("idcard", idc), COL_TEXT("sex", sex), COL_TEXT("relation", RELATION_HEAD),
-		};
-		ops_upsert(ops, "member", mid, mc, 5);
-	}
+	if (s_put_causes(c, ops, id, v, create, main_code, err, errlen) < 0)
+		return -1;
+	if (create)
+		s_put_head(ops, id, v);
 	return 0;
 }
 
@@ -1047,7 +1238,7 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 	const struct field *fs = household_member_fields;
 	struct colval cols[MF_COUNT + 1];
 	size_t n = 0;
-	char other[64], sex[8] = "";
+	char sex[8] = "";
 
 	if (create) {
 		static const int req[] = { MF_NAME, MF_IDCARD, MF_RELATION };
@@ -1061,11 +1252,11 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 				return errf(err, errlen, "%s (%s) cannot be cleared", fs[keep[k]].label,
 				    fs[keep[k]].name);
 	}
-	if (v[MF_SEX].given && !v[MF_SEX].null)
+	if (s_filled(&v[MF_SEX]))
 		snprintf(sex, sizeof sex, "%s", v[MF_SEX].s);
 	if (v[MF_IDCARD].given) {
 		const char *idc = v[MF_IDCARD].s;
-		const char *want = idcard_sex(idc) == IDCARD_MALE ? "01" : "02";
+		const char *want = s_idcard_sex_code(idc);
 		if (!sex[0] && !create) {
 			sqlite3_stmt *st;
 			if ((st = household_stmt(c, "SELECT sex FROM member WHERE id = ?1")) != NULL) {
@@ -1087,12 +1278,8 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 			struct colval cv = COL_TEXT("sex", want);
 			cols[n++] = cv;
 		}
-		int rc = s_idcard_holder(c, idc, member_id, other, sizeof other);
-		if (rc < 0)
-			return errf(err, errlen, "reading members: %s", sqlite3_errmsg(c->db));
-		if (rc > 0)
-			return errf(err, errlen, "%s (%s) \"%s\": already member %s; a person is in one household only",
-			    fs[MF_IDCARD].label, fs[MF_IDCARD].name, idc, other);
+		if (s_check_holder(c, &fs[MF_IDCARD], idc, member_id, err, errlen) < 0)
+			return -1;
 	} else if (sex[0]) {
 		/* a new recorded sex must agree with the recorded number */
 		sqlite3_stmt *st;
@@ -1104,14 +1291,14 @@ household_member_put(const struct household_ctx *c, struct ops *ops, const char 
 			sqlite3_reset(st);
 		}
 		if (strlen(idc) == IDCARD_LEN) {
-			const char *want = idcard_sex(idc) == IDCARD_MALE ? "01" : "02";
+			const char *want = s_idcard_sex_code(idc);
 			if (strcmp(sex, want) != 0)
 				return errf(err, errlen, "%s (%s) \"%s\": the recorded ID number %s is of a %s",
 				    fs[MF_SEX].label, fs[MF_SEX].name, household_code_name(c, "code_sex", sex),
 				    idc, household_code_name(c, "code_sex", want));
 		}
 	}
-	if (v[MF_MIGRANT_MONTHS].given && !v[MF_MIGRANT_MONTHS].null && v[MF_MIGRANT_MONTHS].i > 0 &&
+	if (s_filled(&v[MF_MIGRANT_MONTHS]) && v[MF_MIGRANT_MONTHS].i > 0 &&
 	    v[MF_MIGRANT].given && v[MF_MIGRANT].null)
 		return errf(err, errlen, "%s (%s) \"%" PRId64 "\": no %s (%s) given",
 		    fs[MF_MIGRANT_MONTHS].label, fs[MF_MIGRANT_MONTHS].name, v[MF_MIGRANT_MONTHS].i,
@@ -1141,7 +1328,7 @@ household_income_put(const struct household_ctx *c, struct ops *ops, const char 
 
 	if (!v[IF_YEAR].given || v[IF_YEAR].null)
 		return errf(err, errlen, "%s (%s) is required", fs[IF_YEAR].label, fs[IF_YEAR].name);
-	int size = v[IF_SIZE].given && !v[IF_SIZE].null ? (int)v[IF_SIZE].i : household_size(c, household);
+	int size = s_filled(&v[IF_SIZE]) ? (int)v[IF_SIZE].i : household_size(c, household);
 	if (size < 0)
 		return errf(err, errlen, "reading members: %s", sqlite3_errmsg(c->db));
 	if (size == 0)

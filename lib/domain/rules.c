@@ -59,24 +59,17 @@ s_official(sqlite3 *db, const char *dbname, const char *id, uint8_t pk[PUBKEY_BY
 	return rc;
 }
 
-/*
- * SEQ: the seq of the change set that carries the row, if its origin is the
- * row's township (whose node key sealed it then), else 0: the key that counts
- * is the one that signed that seq (ledger_origin_key: a re-keyed township).
- */
 static int s_may_arrive(struct ledger *l, const struct changeset_header *cs, const char *owner);
 
+/* Row KEY of TABLE in DBNAME, its columns COLS stepped onto in *STP: 0, or -1 with the reason. */
 static int
-s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *table,
-    const char *key, const struct changeset_header *cs, char *err, size_t errlen)
+s_row(sqlite3 *db, const char *dbname, const char *table, const char *cols, const char *key,
+    sqlite3_stmt **stp, char *err, size_t errlen)
 {
-	char *sql = sqlite3_mprintf("SELECT household, round, procedure, step, decision, at, days, "
-	    "reasons, details, record_hash, official, signer, sig, seal, by_name FROM \"%w\".\"%w\" "
-	    "WHERE id = ?1",
-	    dbname, table);
+	char *sql = sqlite3_mprintf("SELECT %s FROM \"%w\".\"%w\" WHERE id = ?1", cols, dbname, table);
 	sqlite3_stmt *st = NULL;
-	int rc = 0;
 
+	*stp = NULL;
 	if (!sql || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		sqlite3_free(sql);
 		return errf(err, errlen, "%s: %s", table, sqlite3_errmsg(db));
@@ -87,6 +80,18 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 		sqlite3_finalize(st);
 		return errf(err, errlen, "%s row \"%s\" vanished", table, key);
 	}
+	*stp = st;
+	return 0;
+}
+
+/* The columns of a step row s_step_row reads, in its order; signer, sig and seal are 11 to 13. */
+#define STEP_COLUMNS "household, round, procedure, step, decision, at, days, reasons, details, " \
+	"record_hash, official, signer, sig, seal, by_name"
+
+/* The step row ST stands on, borrowed from it until it is finalized. */
+static struct step_row
+s_step_row(sqlite3_stmt *st, const char *table, const char *key)
+{
 	struct step_row r = {
 		.table = table, .key = key, .household = s_text(st, 0),
 		.round = sqlite3_column_int64(st, 1), .procedure = s_text(st, 2), .step = s_text(st, 3),
@@ -96,82 +101,121 @@ s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *tabl
 		.record_hash = sqlite3_column_bytes(st, 9) == HASH_BYTES ? sqlite3_column_blob(st, 9) : NULL,
 		.official = s_text(st, 10), .by_name = s_text(st, 14),
 	};
-	const struct step_def *def = r.procedure && r.step ? procedure_step(r.procedure, r.step) : NULL;
-	char want[KEY_MAX + 8];
-	size_t hlen = r.household ? strlen(r.household) : 0;
+	return r;
+}
 
-	if (!def) {
-		rc = errf(err, errlen, "rule step-known: %s \"%s\": no step \"%s\" in procedure \"%s\"",
-		    table, key, r.step ? r.step : "", r.procedure ? r.procedure : "");
-		goto out;
-	}
-	if (!r.household || hlen < 9 || procedure_step_key(want, sizeof want, r.household, (int)r.round,
-	    def->number) < 0 || strcmp(want, key) != 0) {
-		rc = errf(err, errlen, "rule step-key: %s \"%s\" must be keyed household/round/%02d",
-		    table, key, def->number);
-		goto out;
-	}
-	if (!!(def->flags & STEP_COUNTY) != (strcmp(table, "approval") == 0)) {
-		rc = errf(err, errlen, "rule step-table: step \"%s\" belongs in table \"%s\"", def->name,
+/* Step DEF is known, keyed household/round/number, in its table, and signed if it has a role. */
+static int
+s_check_step_form(const struct step_row *r, const struct step_def *def, char *err, size_t errlen)
+{
+	char want[KEY_MAX + 8];
+	size_t hlen = r->household ? strlen(r->household) : 0;
+
+	if (!def)
+		return errf(err, errlen, "rule step-known: %s \"%s\": no step \"%s\" in procedure \"%s\"",
+		    r->table, r->key, r->step ? r->step : "", r->procedure ? r->procedure : "");
+	if (!r->household || hlen < 9 || procedure_step_key(want, sizeof want, r->household,
+	    (int)r->round, def->number) < 0 || strcmp(want, r->key) != 0)
+		return errf(err, errlen, "rule step-key: %s \"%s\" must be keyed household/round/%02d",
+		    r->table, r->key, def->number);
+	if (!!(def->flags & STEP_COUNTY) != (strcmp(r->table, "approval") == 0))
+		return errf(err, errlen, "rule step-table: step \"%s\" belongs in table \"%s\"", def->name,
 		    def->flags & STEP_COUNTY ? "approval" : "review_step");
-		goto out;
-	}
-	if (!r.official) {
-		if (def->role)
-			rc = errf(err, errlen, "rule signature: step \"%s\" of %s must be signed by a %s",
-			    def->name, r.household, def->role);
-		goto out;
-	}
-	/* signed: by whom, and does the signature hold? */
-	uint8_t pk[PUBKEY_BYTES];
+	if (!r->official && def->role)
+		return errf(err, errlen, "rule signature: step \"%s\" of %s must be signed by a %s",
+		    def->name, r->household, def->role);
+	return 0;
+}
+
+/*
+ * The official who signed step R: on the roster, of the step's role, of an
+ * office over the household's township, and the key the row names is theirs
+ * (into PK).  ST stands on the row (column 11: signer).
+ */
+static int
+s_check_signer(struct ledger *l, sqlite3 *db, const char *dbname, const struct changeset_header *cs,
+    const struct step_row *r, const struct step_def *def, sqlite3_stmt *st,
+    uint8_t pk[PUBKEY_BYTES], char *err, size_t errlen)
+{
 	char role[32], office[CODE_MAX], township[CODE_MAX], county[CODE_MAX];
-	snprintf(township, sizeof township, "%.9s", r.household);
-	snprintf(county, sizeof county, "%.6s", r.household);
-	if (s_official(db, dbname, r.official, pk, role, sizeof role, office, sizeof office,
+
+	snprintf(township, sizeof township, "%.9s", r->household);
+	snprintf(county, sizeof county, "%.6s", r->household);
+	if (s_official(db, dbname, r->official, pk, role, sizeof role, office, sizeof office,
 	    err, errlen) < 0) {
 		char why[256];
 		snprintf(why, sizeof why, "%s", err);
-		rc = errf(err, errlen, "rule signature: step \"%s\" of %s: %s", def->name, r.household, why);
+		errf(err, errlen, "rule signature: step \"%s\" of %s: %s", def->name, r->household, why);
 		/* the official's row is in the county feed, which may be behind here */
-		if (s_may_arrive(l, cs, county))
-			rc = LEDGER_RULE_WAIT;
-		goto out;
+		return s_may_arrive(l, cs, county) ? LEDGER_RULE_WAIT : -1;
 	}
-	if (def->role && strcmp(role, def->role) != 0) {
-		rc = errf(err, errlen, "rule signer-role: step \"%s\" of %s must be signed by a %s, "
-		    "not by %s (%s)", def->name, r.household, def->role, r.official, role);
-		goto out;
-	}
-	if (!procedure_office_fits(role, office, township, county)) {
-		rc = errf(err, errlen, "rule signer-office: %s (%s of %s) may not sign for township %s",
-		    r.official, role, office, township);
-		goto out;
-	}
+	if (def->role && strcmp(role, def->role) != 0)
+		return errf(err, errlen, "rule signer-role: step \"%s\" of %s must be signed by a %s, "
+		    "not by %s (%s)", def->name, r->household, def->role, r->official, role);
+	if (!procedure_office_fits(role, office, township, county))
+		return errf(err, errlen, "rule signer-office: %s (%s of %s) may not sign for township %s",
+		    r->official, role, office, township);
 	if (sqlite3_column_bytes(st, 11) != PUBKEY_BYTES ||
-	    sodium_memcmp(sqlite3_column_blob(st, 11), pk, PUBKEY_BYTES) != 0) {
-		rc = errf(err, errlen, "rule signature: step \"%s\" of %s names %s but carries another key",
-		    def->name, r.household, r.official);
-		goto out;
-	}
+	    sodium_memcmp(sqlite3_column_blob(st, 11), pk, PUBKEY_BYTES) != 0)
+		return errf(err, errlen, "rule signature: step \"%s\" of %s names %s but carries another key",
+		    def->name, r->household, r->official);
+	return 0;
+}
+
+/*
+ * The signature of step R by PK holds (ST column 12: sig) and a sealed step
+ * carries its township's seal (column 13).  The key that seals is the one
+ * that held for the change set that carries the row, if its origin is the
+ * row's township (ledger_origin_key: a re-keyed township), else the current one.
+ */
+static int
+s_check_signature(struct ledger *l, const struct changeset_header *cs, const struct step_row *r,
+    const struct step_def *def, sqlite3_stmt *st, const uint8_t pk[PUBKEY_BYTES],
+    char *err, size_t errlen)
+{
+	char township[CODE_MAX];
 	msgpack_sbuffer sb;
-	statement_step(&sb, &r);
+	int rc = 0;
+
+	snprintf(township, sizeof township, "%.9s", r->household);
+	statement_step(&sb, r);
 	if (sqlite3_column_bytes(st, 12) != SIG_BYTES ||
 	    statement_verify(sqlite3_column_blob(st, 12), &sb, pk) != 0) {
 		rc = errf(err, errlen, "rule signature: step \"%s\" of %s: the signature of %s does not "
-		    "verify (forged or altered)", def->name, r.household, r.official);
+		    "verify (forged or altered)", def->name, r->household, r->official);
 	} else if (def->flags & STEP_SEAL) {
 		uint8_t npk[PUBKEY_BYTES];
-		/* sealed township steps travel in the township's feed; else: its current key */
 		uint64_t seq = cs && strcmp(cs->origin, township) == 0 ? cs->seq : UINT64_MAX;
 		if (ledger_origin_key(l, township, seq, npk) < 0)
 			rc = errf(err, errlen, "rule seal: township %s has no key on the roster", township);
 		else if (sqlite3_column_bytes(st, 13) != SIG_BYTES ||
 		    statement_verify(sqlite3_column_blob(st, 13), &sb, npk) != 0)
 			rc = errf(err, errlen, "rule seal: step \"%s\" of %s is not sealed by township %s",
-			    def->name, r.household, township);
+			    def->name, r->household, township);
 	}
 	msgpack_sbuffer_destroy(&sb);
-out:
+	return rc;
+}
+
+/* A step row: its form, then, if signed, its signer and signature (and seal). */
+static int
+s_check_step(struct ledger *l, sqlite3 *db, const char *dbname, const char *table,
+    const char *key, const struct changeset_header *cs, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	uint8_t pk[PUBKEY_BYTES];
+	int rc;
+
+	if (s_row(db, dbname, table, STEP_COLUMNS, key, &st, err, errlen) < 0)
+		return -1;
+	struct step_row r = s_step_row(st, table, key);
+	const struct step_def *def = r.procedure && r.step ? procedure_step(r.procedure, r.step) : NULL;
+
+	rc = s_check_step_form(&r, def, err, errlen);
+	if (rc == 0 && r.official)
+		rc = s_check_signer(l, db, dbname, cs, &r, def, st, pk, err, errlen);
+	if (rc == 0 && r.official)
+		rc = s_check_signature(l, cs, &r, def, st, pk, err, errlen);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -475,21 +519,12 @@ static int
 s_check_procedure(struct rules *r, struct ledger *l, const struct ledger_rule_op *op,
     char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	char *sql = sqlite3_mprintf("SELECT household, round, procedure, step, decision, at, "
-	    "record_hash FROM \"%w\".\"%w\" WHERE id = ?1", op->dbname, op->table);
+	sqlite3_stmt *st;
 	int rc = 0;
 
-	if (!sql || sqlite3_prepare_v2(op->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_free(sql);
-		return errf(err, errlen, "%s: %s", op->table, sqlite3_errmsg(op->db));
-	}
-	sqlite3_free(sql);
-	sqlite3_bind_text(st, 1, op->key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return errf(err, errlen, "%s row \"%s\" vanished", op->table, op->key);
-	}
+	if (s_row(op->db, op->dbname, op->table, "household, round, procedure, step, decision, at, "
+	    "record_hash", op->key, &st, err, errlen) < 0)
+		return -1;
 	const char *household = s_text(st, 0) ? s_text(st, 0) : "";
 	const char *decision = s_text(st, 4) ? s_text(st, 4) : "";
 	struct step_take t = {

@@ -131,9 +131,20 @@ admit() {
 # verify_ok DIR : lika verify passes
 verify_ok() { lika --data "$1" verify >/dev/null 2>&1 || fail "lika verify at $1: $(lika --data "$1" verify 2>&1)"; }
 
-# hub_and_townships N…: county 110101 in ./county on a free port ($port) and
-# townships tN (code 110101N) admitted, all with fast sync, their likad running
-hub_and_townships() {
+# county_and_t1 [PORT]: county 110101 in ./county on a free port ($port) and
+# township t1 (110101001) admitted, dialling PORT (default: the hub's; a
+# relay's puts the relay between them), both with fast sync; no likad runs
+county_and_t1() {
+	port=$(free_port)
+	mk_county county 110101 "$port"
+	mk_township t1 110101001 county "${1:-$port}"
+	fast_sync county; fast_sync t1
+	admit county t1 110101001
+}
+
+# county_and_townships N…: county 110101 in ./county on a free port ($port)
+# and townships tN (code 110101N) admitted, all with fast sync; no likad runs
+county_and_townships() {
 	port=$(free_port)
 	mk_county county 110101 "$port"
 	fast_sync county
@@ -142,8 +153,33 @@ hub_and_townships() {
 		fast_sync t$t
 		admit county t$t 110101$t
 	done
+}
+
+# hub_and_townships N…: county_and_townships N…, their likad running
+hub_and_townships() {
+	county_and_townships "$@"
 	start_likad county
 	for t in "$@"; do start_likad t$t; done
+}
+
+# five_in_one_batch: county_and_townships 001 002, t002 taking t001's feed;
+# t001 writes five change sets while no likad runs, so that they reach the
+# hub in one batch (t0340, t0341: seq 3 is then tampered with)
+five_in_one_batch() {
+	county_and_townships 001 002
+	sed -i 's/^\[sync\]$/[sync]\nfeeds = 110101001/' t002/lika.conf
+	for v in 1 2 3 4 5; do
+		lika --data t001 village add 11010100100$v "村$v" >/dev/null || fail "village add $v"
+	done
+}
+
+# only_two_forwarded: t002 receives seqs 1 and 2 of t001's feed from the hub
+# and, a second later, still nothing from seq 3 on
+only_two_forwarded() {
+	wait_for 20 "seqs 1 and 2 at t002" has_head t002 110101001 2
+	sleep 1
+	[ "$(head_of t002 110101001)" = 2 ] \
+	    || fail "the hub forwarded seq 3 or later: t002 holds $(head_of t002 110101001) of t001"
 }
 
 # recovered_and_continues DIR CODE HEAD: once likad at township DIR has pulled

@@ -2,12 +2,9 @@
 # Nothing travels in clear: the bytes between a township and its hub (caught
 # by a relay) never show a distinctive village name.
 . "$SRCDIR/tests/system/lib.sh"
-hubport=$(free_port)
 relayport=$(free_port)
-mk_county county 110101 "$hubport"
-mk_township t1 110101001 county "$relayport"
-fast_sync county; fast_sync t1
-admit county t1 110101001
+county_and_t1 "$relayport"
+hubport=$port
 /usr/bin/python3 "$SRCDIR/tests/system/relay.py" "$relayport" "$hubport" wire.bin &
 relay=$!
 trap 'kill $relay 2>/dev/null; cleanup_daemons' EXIT

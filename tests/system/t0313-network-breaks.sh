@@ -3,12 +3,9 @@
 # sides notice the silence (heartbeats, timeout), the township keeps
 # working, reconnects with backoff and sends what it wrote meanwhile.
 . "$SRCDIR/tests/system/lib.sh"
-hubport=$(free_port)
 relayport=$(free_port)
-mk_county county 110101 "$hubport"
-mk_township t1 110101001 county "$relayport"
-fast_sync county; fast_sync t1
-admit county t1 110101001
+county_and_t1 "$relayport"
+hubport=$port
 
 start_relay() { /usr/bin/python3 "$SRCDIR/tests/system/relay.py" "$relayport" "$hubport" /dev/null & relay=$!; }
 trap 'kill $relay 2>/dev/null; cleanup_daemons' EXIT

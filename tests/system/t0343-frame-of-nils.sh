@@ -5,14 +5,7 @@
 # below 64 MB (unpacked, the frame would take some 400 MB), and it keeps
 # serving: a write at another township still reaches it.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-fast_sync county
-for t in 001 002; do
-	mk_township t$t 110101$t county "$port"
-	fast_sync t$t
-	admit county t$t 110101$t
-done
+county_and_townships 001 002
 start_likad county
 start_likad t001
 lika --data t001 village add 110101001001 东村 >/dev/null || fail "village add"

@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include "likad.h"
 #include "log.h"
@@ -27,6 +30,7 @@
 #define DUP_EVERY_MS 5000       /* at most this often, and only after the data changed */
 #define DUP_FULL_EVERY_MS (10 * 60 * 1000)
 #define DUP_MAX_BATCH 2000      /* notices written in one change set */
+#define DUP_NICE 10             /* the thread's nice value (Linux: per thread) */
 
 struct dupscan {
 	pthread_t tid;
@@ -295,6 +299,8 @@ s_run(void *arg)
 	int64_t last = mono_ms() - DUP_EVERY_MS;
 
 	pthread_setname_np(pthread_self(), "likad-dups");
+	/* below the loop, as the signature checks: a catch-up is stored first, searched after */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), DUP_NICE);
 	pthread_mutex_lock(&ds->mu);
 	while (!ds->stop) {
 		int64_t now = mono_ms(), wait = DUP_EVERY_MS;

@@ -318,6 +318,8 @@ s_start(struct daemon *d)
 	}
 	if (rc == 0)
 		rc = sigcheck_start(d, err, sizeof err);
+	if (rc == 0)
+		rc = checkpoint_start(d, err, sizeof err);
 	if (rc == 0 && d->node.conf.role == ROLE_COUNTY)
 		rc = dupscan_start(d, err, sizeof err);
 	if (rc < 0) {
@@ -353,6 +355,7 @@ s_shutdown(struct daemon *d, pid_t web)
 	s_web_stop(web);
 	control_stop(d);
 	sink_stop(&d->sink);
+	checkpoint_stop(d);
 	sigcheck_stop(d);
 	dupscan_stop(d);
 	if (d->node.conf.role != ROLE_TOWNSHIP) {
@@ -365,6 +368,7 @@ s_shutdown(struct daemon *d, pid_t web)
 	sqlite3_finalize(d->st_data_version);
 	free(d->heads);
 	sqlite3_busy_timeout(ledger_db(d->node.ledger), 15000);     /* the last writes wait */
+	sync_epoch_flush(d);
 	ledger_meta_set(d->node.ledger, "likad_pid", "0", err, sizeof err);
 	loop_destroy(&d->loop);
 	sodium_memzero(d->curve_sk, sizeof d->curve_sk);

@@ -164,6 +164,7 @@ struct daemon {
 	int64_t epoch_at;           /* mono ms of the last renewal */
 	struct sink *sink;          /* [sink] postgres: the PostgreSQL copy (sink.c), or NULL */
 	struct sigcheck *sigcheck;  /* the thread checking deferred signatures (sigcheck.c) */
+	struct checkpoint *checkpoint;  /* the thread copying the log back (checkpoint.c) */
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */
@@ -221,13 +222,20 @@ int sync_awaiting_drop(struct daemon *d, const char *code);
 /*
  * The epoch (node.h) changes when a peer acknowledges our feed: ACK of it,
  * WELCOME (township), a township's county head in HELLO (hub).  Renewed on
- * the tick, at most every EPOCH_EVERY_MS.
+ * the tick, at most every EPOCH_EVERY_MS; sync_epoch_flush renews one still
+ * due at once (likad stopping: a copy put in place meanwhile must not match).
  */
 void sync_epoch_tick(struct daemon *d);
+void sync_epoch_flush(struct daemon *d);
 /* 1 if the database changed since the last call (another connection committed). */
 int sync_data_changed(struct daemon *d);
 /* Persist every link's rows if it is time (FORCE: now). */
 void sync_flush(struct daemon *d, int force);
+
+/* ---- checkpoint.c: the write-ahead log copied back into lika.db off the loop ---- */
+
+int checkpoint_start(struct daemon *d, char *err, size_t errlen);
+void checkpoint_stop(struct daemon *d);
 
 /* ---- sigcheck.c: signatures the chain let a batch skip, checked off the loop ---- */
 /* Start the thread (its own connection to the ledger); 0, or -1 with ERR. */

@@ -6,12 +6,14 @@
  * Receiving a CHANGESETS message (sync_changesets):
  *   1. checks before the ledger: the feed may come from this peer, it is not
  *      stopped, every body names the batch's origin;
- *   2. s_authenticate: the batch is cut into runs of chained change sets under
- *      one key, and the signature of each run's last change set is checked
- *      (proto/PROTOCOL.md, "One signature a run");
- *   3. ledger_recv_begin with no wait for the write lock: if another writer
+ *   2. ledger_recv_begin with no wait for the write lock: if another writer
  *      holds it the frame is queued on the link and sync_retry stores it on a
  *      later tick, in order (nothing acknowledged meanwhile);
+ *   3. s_authenticate, inside the transaction (the keys it reads are those
+ *      the ledger checks against): each change set is hashed once, the batch
+ *      is cut into runs of chained change sets under one key, and the
+ *      signature of each run's last change set is checked (proto/PROTOCOL.md,
+ *      "One signature a run");
  *   4. ledger_receive_verified for each change set, given the run's key when
  *      its run was authenticated (else the ledger checks its own signature);
  *      stored, held and duplicate go on, a gap or refusal stops the batch;
@@ -282,6 +284,7 @@ s_feed_error(struct link *k, struct feedlink *f, const char *msg)
  * is 1 if its own signature was the one checked.
  */
 struct s_batch_auth {
+	uint8_t (*id)[HASH_BYTES];  /* each change set's id, hashed once for the batch */
 	uint8_t (*key)[PUBKEY_BYTES];
 	const uint8_t **auth;
 	uint8_t *own;
@@ -290,6 +293,7 @@ struct s_batch_auth {
 static void
 s_auth_release(struct s_batch_auth *a)
 {
+	free(a->id);
 	free(a->key);
 	free(a->auth);
 	free(a->own);
@@ -335,25 +339,26 @@ s_authenticate(struct ledger *l, const struct wire_msg *m, struct s_batch_auth *
 {
 	size_t n = m->ncs ? m->ncs : 1, first = 0;
 	uint64_t seq = 0, last = 0;     /* the last seq KEY of the current run holds for */
-	uint8_t id[HASH_BYTES], prev[HASH_BYTES];
+	uint8_t prev[HASH_BYTES];
 
+	a->id = calloc(n, sizeof *a->id);
 	a->key = calloc(n, sizeof *a->key);
 	a->auth = calloc(n, sizeof *a->auth);
 	a->own = calloc(n, 1);
-	if (!a->key || !a->auth || !a->own) {
+	if (!a->id || !a->key || !a->auth || !a->own) {
 		s_auth_release(a);
 		return -1;
 	}
 	for (size_t i = 0; i < m->ncs; i++) {
 		const struct wire_cs *c = &m->cs[i];
+		changeset_id(a->id[i], c->body, c->len);
 		/* a run starts with a fresh look-up: LAST then goes with KEY[i] */
 		if (i == first && (changeset_peek(c->body, c->len, &seq, prev) < 0 ||
 		    s_key(l, m->origin, seq, NULL, a->key[i], &last) < 0)) {
 			first = i + 1;      /* the ledger says what is wrong with it */
 			continue;
 		}
-		changeset_id(id, c->body, c->len);
-		if (s_links(l, m, i, id, seq, a, &last)) {
+		if (s_links(l, m, i, a->id[i], seq, a, &last)) {
 			seq++;
 			continue;
 		}
@@ -368,18 +373,16 @@ s_authenticate(struct ledger *l, const struct wire_msg *m, struct s_batch_auth *
 	return 0;
 }
 
-/* Store batch M; 1 if the ledger is busy (another writer): nothing done, nothing sent. */
+/*
+ * May batch M of K's feed be stored?  1 if so; 0 if not, after saying why
+ * to the sender (a feed it may not send, one with a malformed change set) or
+ * not (a feed stopped after a refusal).
+ */
 static int
-s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes)
+s_batch_admissible(struct daemon *d, struct link *k, struct feedlink *f, const struct wire_msg *m,
+    size_t bytes)
 {
-	struct ledger *l = d->node.ledger;
-	struct feedlink *f = link_feed(k, m->origin, 0);
-	char err[ERRBUF_SIZE], reason[ERRBUF_SIZE], origin[CODE_MAX];
-	size_t stored = 0, dup = 0, held = 0, i;
-	uint64_t head_before, head;
-	uint8_t id[HASH_BYTES];
-	enum recv_result res = RECV_STORED;
-	int stop = 0;
+	char origin[CODE_MAX];
 
 	if (!f || !f->recv) {
 		log_warnx("\"%s\" sent change sets of feed \"%s\", which it may not send: dropped",
@@ -399,7 +402,7 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 		log_info("feed \"%s\" from \"%s\" was unfrozen: accepting it again", m->origin, k->peer);
 		f->stopped = 0;
 	}
-	for (i = 0; i < m->ncs; i++)
+	for (size_t i = 0; i < m->ncs; i++)
 		if (s_body_origin(m->cs[i].body, m->cs[i].len, origin) < 0 || strcmp(origin, m->origin)) {
 			log_warnx("\"%s\": change set %zu of a batch of feed \"%s\" is malformed or of "
 			    "another feed: batch dropped", k->peer, i, m->origin);
@@ -408,102 +411,92 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 			    i, m->origin);
 			return 0;
 		}
-	ledger_feed_head(l, m->origin, &head_before, id);
-	struct s_batch_auth auth = { 0 };
-	s_authenticate(l, m, &auth);
-	if (ledger_recv_begin(l, err, sizeof err) < 0) {
-		s_auth_release(&auth);
-		if ((sqlite3_extended_errcode(ledger_db(l)) & 0xff) == SQLITE_BUSY) {
-			f->stat.bytes_in -= bytes;      /* counted when it is stored */
-			return 1;
-		}
-		log_warnx("\"%s\": %s", k->peer, err);
-		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
-		return 0;
-	}
-	uint64_t deferred = 0;      /* the first seq stored on the chain's authority alone */
-	for (i = 0; i < m->ncs && !stop; i++) {
-		const uint8_t *pk = auth.auth ? auth.auth[i] : NULL;
-		if (ledger_receive_verified(l, m->cs[i].body, m->cs[i].len, m->cs[i].sig,
-		    m->cs[i].siglen, pk, k->peer, &res, reason, sizeof reason) < 0) {
-			ledger_rollback(l);
-			s_auth_release(&auth);
-			log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, reason);
-			s_feed_error(k, f, reason);
-			link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
-			return 0;
-		}
-		switch (res) {
+	return 1;
+}
+
+/* What storing a batch came to. */
+struct s_batch_result {
+	uint64_t head_before;       /* the feed's head before the batch */
+	size_t stored, dup, held;
+	uint64_t deferred;          /* the first seq stored on the chain's authority alone */
+	enum recv_result res;       /* of the change set that stopped it */
+	int stop;                   /* 0 all taken, 1 a gap, 2 refused (the feed stops) */
+	char reason[ERRBUF_SIZE];
+};
+
+/* Each change set of M into the open transaction; -1 on a ledger error (R->reason). */
+static int
+s_batch_receive(struct ledger *l, struct link *k, const struct wire_msg *m,
+    const struct s_batch_auth *auth, struct s_batch_result *r)
+{
+	uint8_t prev[HASH_BYTES];
+
+	for (size_t i = 0; i < m->ncs && !r->stop; i++) {
+		const uint8_t *pk = auth->auth ? auth->auth[i] : NULL;
+		struct ledger_recv in = {
+			.body = m->cs[i].body, .len = m->cs[i].len, .sig = m->cs[i].sig,
+			.siglen = m->cs[i].siglen, .id = auth->id ? auth->id[i] : NULL, .verified_pk = pk,
+			.peer = k->peer,
+		};
+		if (ledger_receive_verified(l, &in, &r->res, r->reason, sizeof r->reason) < 0)
+			return -1;
+		switch (r->res) {
 		case RECV_STORED:
 		case RECV_HELD:
-			stored++;
-			if (res == RECV_HELD && !held++)      /* once a batch: the rest wait behind it */
-				log_info("feed \"%s\": %s", m->origin, reason);
-			if (pk && !auth.own[i] && !deferred &&
-			    changeset_peek(m->cs[i].body, m->cs[i].len, &deferred, id) < 0)
-				deferred = head_before + 1;     /* not reached: it was stored */
+			r->stored++;
+			if (r->res == RECV_HELD && !r->held++)      /* once a batch: the rest wait behind it */
+				log_info("feed \"%s\": %s", m->origin, r->reason);
+			/* stored on the chain's authority: its own signature is checked later */
+			if (pk && !auth->own[i] && !r->deferred &&
+			    changeset_peek(m->cs[i].body, m->cs[i].len, &r->deferred, prev) < 0)
+				r->deferred = r->head_before + 1;   /* not reached: it was stored */
 			break;
 		case RECV_DUPLICATE:
-			dup++;
+			r->dup++;
 			break;
 		case RECV_GAP:
-			stop = 1;
+			r->stop = 1;
 			break;
 		case RECV_REFUSED:
 		case RECV_FORK:
 		case RECV_FROZEN:
-			stop = 2;
+			r->stop = 2;
 			break;
 		default:
-			stop = 2;
-			snprintf(reason, sizeof reason, "unknown result");
+			r->stop = 2;
+			snprintf(r->reason, sizeof r->reason, "unknown result");
 			break;
 		}
 	}
-	s_auth_release(&auth);
-	if (deferred && ledger_sig_defer(l, m->origin, deferred, err, sizeof err) < 0) {
-		ledger_rollback(l);
-		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
-		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
-		return 0;
-	}
-	if (ledger_recv_commit(l, err, sizeof err) < 0) {
-		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
-		s_feed_error(k, f, err);
-		link_send_error(d, k, WERR_INTERNAL, NULL, "could not commit: try again");
-		return 0;
-	}
-	if (deferred)
-		sigcheck_kick(d);
-	ledger_feed_head(l, m->origin, &head, id);
-	if (head > f->theirs)
-		f->theirs = head;
-	f->stat.have = head;
-	f->stat.theirs = f->theirs;
-	k->dirty = 1;
-	if (stored)
-		log_debug("feed \"%s\" from \"%s\": %zu stored, %zu duplicate, head %" PRIu64,
-		    m->origin, k->peer, stored, dup, head);
-	if (stop == 2) {
+	return 0;
+}
+
+/* After a batch is stored (up to HEAD): acknowledge it, ask for a gap, stop a refused feed. */
+static void
+s_batch_answer(struct daemon *d, struct link *k, struct feedlink *f, const struct wire_msg *m,
+    uint64_t head_before, uint64_t head, const struct s_batch_result *r)
+{
+	msgpack_sbuffer sb;
+
+	if (r->stop == 2) {
 		f->stopped = 1;
-		f->stat.quarantined += res == RECV_FROZEN ? 0 : 1;
+		f->stat.quarantined += r->res == RECV_FROZEN ? 0 : 1;
 		log_warnx("feed \"%s\" from \"%s\": change set %s: %s; feed stopped",
-		    m->origin, k->peer, recv_result_name(res), reason);
-		s_feed_error(k, f, reason);
-		link_send_error(d, k, WERR_REFUSED, m->origin, "feed %s: %s: %s", m->origin, recv_result_name(res),
-		    reason);
+		    m->origin, k->peer, recv_result_name(r->res), r->reason);
+		s_feed_error(k, f, r->reason);
+		link_send_error(d, k, WERR_REFUSED, m->origin, "feed %s: %s: %s", m->origin,
+		    recv_result_name(r->res), r->reason);
 	}
 	/* acknowledge what is durably stored, even if nothing new: the sender moves on */
-	msgpack_sbuffer sb;
 	msgpack_sbuffer_init(&sb);
 	wire_encode_ack(&sb, m->origin, head);
 	link_send(d, k, &sb);
-	if (stop == 1) {
+	if (r->stop == 1) {
 		int64_t now = mono_ms();
 		/* one NEED per gap until it is answered or times out */
 		if (f->need_from != head + 1 || now - f->need_at > d->node.conf.timeout_ms) {
 			log_debug("feed \"%s\" from \"%s\": %s; asking from %" PRIu64, m->origin, k->peer,
-			    reason, head + 1);
+			    r->reason, head + 1);
 			msgpack_sbuffer_clear(&sb);
 			wire_encode_need(&sb, m->origin, head + 1);
 			if (link_send(d, k, &sb) == 0) {
@@ -515,6 +508,63 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 		f->need_from = 0;
 	}
 	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Store batch M; 1 if the ledger is busy (another writer): nothing done, nothing sent. */
+static int
+s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes)
+{
+	struct ledger *l = d->node.ledger;
+	struct feedlink *f = link_feed(k, m->origin, 0);
+	struct s_batch_auth auth = { 0 };
+	struct s_batch_result r = { .res = RECV_STORED };
+	char err[ERRBUF_SIZE];
+	uint64_t head_before, head;
+	uint8_t id[HASH_BYTES];
+
+	if (!s_batch_admissible(d, k, f, m, bytes))
+		return 0;
+	ledger_feed_head(l, m->origin, &head_before, id);
+	r.head_before = head_before;
+	if (ledger_recv_begin(l, err, sizeof err) < 0) {
+		if ((sqlite3_extended_errcode(ledger_db(l)) & 0xff) == SQLITE_BUSY) {
+			f->stat.bytes_in -= bytes;      /* counted when it is stored */
+			return 1;
+		}
+		log_warnx("\"%s\": %s", k->peer, err);
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
+		return 0;
+	}
+	/* inside the transaction: the keys it looks up are the ones the ledger checks against */
+	s_authenticate(l, m, &auth);
+	int rc = s_batch_receive(l, k, m, &auth, &r);
+	s_auth_release(&auth);
+	if (rc < 0 || (r.deferred && ledger_sig_defer(l, m->origin, r.deferred, r.reason,
+	    sizeof r.reason) < 0)) {
+		ledger_rollback(l);
+		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, r.reason);
+		s_feed_error(k, f, r.reason);
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not store: try again");
+		return 0;
+	}
+	if (ledger_recv_commit(l, err, sizeof err) < 0) {
+		log_warnx("feed \"%s\" from \"%s\": %s", m->origin, k->peer, err);
+		s_feed_error(k, f, err);
+		link_send_error(d, k, WERR_INTERNAL, NULL, "could not commit: try again");
+		return 0;
+	}
+	if (r.deferred)
+		sigcheck_kick(d);
+	ledger_feed_head(l, m->origin, &head, id);
+	if (head > f->theirs)
+		f->theirs = head;
+	f->stat.have = head;
+	f->stat.theirs = f->theirs;
+	k->dirty = 1;
+	if (r.stored)
+		log_debug("feed \"%s\" from \"%s\": %zu stored, %zu duplicate, head %" PRIu64,
+		    m->origin, k->peer, r.stored, r.dup, head);
+	s_batch_answer(d, k, f, m, head_before, head, &r);
 	if (d->after_changesets)
 		d->after_changesets(d, m->origin);
 	return 0;
@@ -839,20 +889,37 @@ sync_awaiting_drop(struct daemon *d, const char *code)
 	return dropped;
 }
 
-#define EPOCH_EVERY_MS 100
+/*
+ * Each renewal holds the write lock for a commit and two fsyncs of
+ * lika.epoch, so a clerk's write that comes then waits: once a second is
+ * enough, since any renewal after an acknowledgement tells a copy from
+ * before it (PROTOCOL.md, "Restores").
+ */
+#define EPOCH_EVERY_MS 1000
 
-void
-sync_epoch_tick(struct daemon *d)
+static void
+s_epoch_renew(struct daemon *d)
 {
 	char err[ERRBUF_SIZE];
-	int64_t now = mono_ms();
 
-	if (!d->epoch_due || now - d->epoch_at < EPOCH_EVERY_MS)
-		return;
-	d->epoch_at = now;
+	d->epoch_at = mono_ms();
 	if (node_epoch_renew(&d->node, err, sizeof err) < 0) {
 		log_warnx("epoch: %s", err);
 		return;
 	}
 	d->epoch_due = 0;
+}
+
+void
+sync_epoch_tick(struct daemon *d)
+{
+	if (d->epoch_due && mono_ms() - d->epoch_at >= EPOCH_EVERY_MS)
+		s_epoch_renew(d);
+}
+
+void
+sync_epoch_flush(struct daemon *d)
+{
+	if (d->epoch_due)
+		s_epoch_renew(d);
 }

@@ -96,9 +96,8 @@ s_resolve(struct node *n, int argc, char **argv)
 	if (origin && code_role(origin) == ROLE_NONE)
 		return tool_fail(EXIT_USAGE, "quarantine resolve", "origin \"%s\" is not a 6-digit "
 		    "county or 9-digit township code", origin);
-	int rc = ledger_feed_unfreeze(n->ledger, origin, err, sizeof err);
-	int changed = sqlite3_changes(ledger_db(n->ledger));
-	if (rc < 0)
+	int changed = ledger_feed_unfreeze(n->ledger, origin, err, sizeof err);
+	if (changed < 0)
 		return tool_fail(EXIT_FAIL, "quarantine resolve", "%s", err);
 	printf("%s: %d quarantined change set%s resolved; the feed is accepted again\n",
 	    origin ? origin : "unknown origin", changed, changed == 1 ? "" : "s");

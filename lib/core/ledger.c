@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STMT_CACHE 64
 #define BUSY_TIMEOUT_MS 15000
@@ -41,6 +42,18 @@ struct ledger {
 	sqlite3_stmt *st_held;      /* feeds with change sets held (applied behind head) */
 	sqlite3_stmt *st_unverified;    /* the first seq of a feed held unverified */
 	sqlite3_stmt *st_heads, *st_sig_defer, *st_touch, *st_cs_get;
+	sqlite3_stmt *st_sp[3];     /* SAVEPOINT recv, RELEASE recv, ROLLBACK TO recv */
+	/*
+	 * The last key ledger_origin_key_upto found: ORIGIN's for seqs FROM..LAST.
+	 * Kept only inside one write transaction (no other connection can change
+	 * the roster meanwhile), dropped when it ends or writes roster_node.
+	 */
+	struct {
+		int valid;
+		char origin[CODE_MAX];
+		uint64_t from, last;
+		uint8_t pk[PUBKEY_BYTES];
+	} keys;
 	char sig_last[CODE_MAX];    /* the feed ledger_sig_check looked at last */
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
@@ -148,6 +161,29 @@ s_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Waiting for another writer's lock.  SQLite's own handler sleeps 1, 2, 5,
+ * 10 ... ms, so a clerk's write that meets likad's few-millisecond
+ * transaction waits 8 ms or more; these steps wake close to the release.
+ */
+static int
+s_busy(void *arg, int n)
+{
+	static const int step_us[] = { 100, 200, 400, 800, 1600, 3200, 6400, 10000 };
+	const int last = (int)(sizeof step_us / sizeof step_us[0]) - 1;
+	int64_t waited = 0;
+
+	(void)arg;
+	for (int i = 0; i < n; i++)
+		waited += step_us[i < last ? i : last];
+	if (waited >= (int64_t)BUSY_TIMEOUT_MS * 1000)
+		return 0;
+	int us = step_us[n < last ? n : last];
+	struct timespec ts = { us / 1000000, (long)(us % 1000000) * 1000 };
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 /* Prepare once and keep (statements on ledger tables survive for the connection). */
 static sqlite3_stmt *
 s_prep(struct ledger *l, sqlite3_stmt **slot, const char *sql)
@@ -157,6 +193,37 @@ s_prep(struct ledger *l, sqlite3_stmt **slot, const char *sql)
 	sqlite3_reset(*slot);
 	sqlite3_clear_bindings(*slot);
 	return *slot;
+}
+
+/* ---- keys of origins, cached inside a write transaction ------------------------ */
+
+static int
+s_keys_commit(void *arg)
+{
+	((struct ledger *)arg)->keys.valid = 0;
+	return 0;       /* the commit goes on */
+}
+
+static void
+s_keys_rollback(void *arg)
+{
+	((struct ledger *)arg)->keys.valid = 0;
+}
+
+/* Run savepoint statement I (SAVEPOINT, RELEASE, ROLLBACK TO recv), prepared once. */
+static int
+s_savepoint(struct ledger *l, int i)
+{
+	static const char *const sql[] = { "SAVEPOINT recv", "RELEASE recv", "ROLLBACK TO recv" };
+	sqlite3_stmt *st = s_prep(l, &l->st_sp[i], sql[i]);
+
+	if (i == 2)
+		l->keys.valid = 0;      /* a roster row it read may be undone */
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ---- applying ops ------------------------------------------------------------ */
@@ -469,6 +536,8 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
+		if (strcmp(t->name, "roster_node") == 0)
+			l->keys.valid = 0;
 		if (rc != SQLITE_DONE)
 			return s_sqlerr(a->db, err, errlen, "apply");
 		if ((rc = s_rule(l, a, cs, &ro, LEDGER_RULE_AFTER, why, sizeof why)) != 0)
@@ -483,6 +552,7 @@ s_apply(struct ledger *l, struct applier *a, const struct changeset *cs, char *e
 /* ---- open and close -------------------------------------------------------- */
 
 static int s_unverified_first(struct ledger *l, const char *origin, uint64_t *seq);
+static int s_roster_key(struct ledger *l, const char *origin, uint8_t pk[PUBKEY_BYTES]);
 static int s_apply_held(struct ledger *l, char *err, size_t errlen);
 static int s_retry_held(struct ledger *l, char *err, size_t errlen);
 static int s_wait_note(struct ledger *l, const char *origin, uint64_t seq, const char *why);
@@ -506,8 +576,10 @@ ledger_open(struct ledger **lp, const char *path, int flags, char *err, size_t e
 		    l->db ? sqlite3_errmsg(l->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(l->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(l->db, s_busy, NULL);
 	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_commit_hook(l->db, s_keys_commit, l);
+	sqlite3_rollback_hook(l->db, s_keys_rollback, l);
 	if (s_exec(l->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;",
 	    err, errlen) < 0)
 		goto fail;
@@ -576,6 +648,8 @@ ledger_close(struct ledger **lp)
 	sqlite3_finalize(l->st_sig_defer);
 	sqlite3_finalize(l->st_touch);
 	sqlite3_finalize(l->st_cs_get);
+	for (size_t i = 0; i < sizeof l->st_sp / sizeof l->st_sp[0]; i++)
+		sqlite3_finalize(l->st_sp[i]);
 	sqlite3_close(l->db);
 	sodium_memzero(l->sk, sizeof l->sk);
 	free(l);
@@ -794,7 +868,7 @@ int
 ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc, resolved = 0;
 
 	if (s_exec(l->db, "BEGIN IMMEDIATE", err, errlen) < 0)
 		return -1;
@@ -810,10 +884,22 @@ ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t err
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now_ms());
 	rc = sqlite3_step(st);
+	resolved = sqlite3_changes(l->db);
+	sqlite3_finalize(st);
+	/*
+	 * A signature found bad after the apply is checked again from there (its
+	 * key may have arrived since): found bad again, it freezes the feed again.
+	 */
+	if (rc != SQLITE_DONE || sqlite3_prepare_v2(l->db, "UPDATE sig_pending SET "
+	    "checked = min(checked, bad - 1), bad = NULL WHERE origin IS ?1 AND bad IS NOT NULL", -1,
+	    &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE || s_exec(l->db, "COMMIT", err, errlen) < 0)
 		goto fail;
-	return 0;
+	return resolved;
 fail:
 	s_sqlerr(l->db, err, errlen, "unfreeze");
 	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
@@ -931,16 +1017,36 @@ ledger_origin_key_upto(struct ledger *l, const char *origin, uint64_t seq, uint8
 		memcpy(pk, l->id.province_pk, PUBKEY_BYTES);
 		return 0;
 	}
-	int r = s_retired_key(l, origin, seq, pk, last);
-	if (r == 1)
+	int cache = !sqlite3_get_autocommit(l->db);
+	if (cache && l->keys.valid && seq >= l->keys.from && seq <= l->keys.last &&
+	    strcmp(origin, l->keys.origin) == 0) {
+		memcpy(pk, l->keys.pk, PUBKEY_BYTES);
+		*last = l->keys.last;
 		return 0;
+	}
+	int r = s_retired_key(l, origin, seq, pk, last);
 	if (r < 0)
 		return -1;
-	/*
-	 * The county's roster row, for this node too: a new machine restored
-	 * from the hub receives its own earlier seqs, signed by the lost
-	 * machine's key, which the roster names until the re-key arrives.
-	 */
+	if (r == 0 && s_roster_key(l, origin, pk) < 0)
+		return -1;
+	if (cache) {
+		l->keys.valid = 1;
+		snprintf(l->keys.origin, sizeof l->keys.origin, "%s", origin);
+		l->keys.from = seq;
+		l->keys.last = *last;
+		memcpy(l->keys.pk, pk, PUBKEY_BYTES);
+	}
+	return 0;
+}
+
+/*
+ * ORIGIN's key as the county's roster row names it, for this node too: a new
+ * machine restored from the hub receives its own earlier seqs, signed by the
+ * lost machine's key, which the roster names until the re-key arrives.
+ */
+static int
+s_roster_key(struct ledger *l, const char *origin, uint8_t pk[PUBKEY_BYTES])
+{
 	sqlite3_stmt *st = s_prep(l, &l->st_roster_key, "SELECT pubkey FROM roster_node WHERE id = ?1");
 	int rc = -1;
 	if (!st)
@@ -1474,177 +1580,253 @@ int
 ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
     size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen)
 {
-	return ledger_receive_verified(l, body, len, sig, siglen, NULL, peer, res, reason,
-	    reasonlen);
+	struct ledger_recv in = { .body = body, .len = len, .sig = sig, .siglen = siglen, .peer = peer };
+
+	return ledger_receive_verified(l, &in, res, reason, reasonlen);
+}
+
+/* One received change set on its way in: what ledger_receive_verified knows of it. */
+struct s_recv {
+	const struct ledger_recv *in;
+	struct changeset cs;
+	struct feed_row f;
+	uint8_t id[HASH_BYTES];
+	enum recv_result *res;
+	char *reason;
+	size_t reasonlen;
+	char why[ERRBUF_SIZE];
+	int unverified;             /* stored before its origin's key is known here */
+	int held;                   /* 0 applied; 1 held behind an earlier one; 2 waits itself */
+};
+
+/* Refuse R: RES and REASON say why; it goes to the quarantine and its feed freezes. */
+static int
+s_recv_refuse(struct ledger *l, struct s_recv *r, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	*r->res = RECV_REFUSED;
+	va_start(ap, fmt);
+	vsnprintf(r->reason, r->reasonlen, fmt, ap);
+	va_end(ap);
+	return s_refuse(l, &r->cs.h, r->id, r->in->body, r->in->len, r->in->sig, r->in->siglen, kind,
+	    r->reason, r->in->peer);
+}
+
+/* Is SIG over R's body valid for PK, and PK the author's?  The caller may have checked. */
+static int
+s_recv_signed_by(const struct s_recv *r, const uint8_t pk[PUBKEY_BYTES])
+{
+	return sodium_memcmp(pk, r->cs.h.author, PUBKEY_BYTES) == 0 &&
+	    changeset_verify_sig(r->in->sig, r->in->body, r->in->len, pk) == 0;
+}
+
+/* R's seq is one we hold: a duplicate, a fork its origin signed, or a forgery. */
+static int
+s_recv_known(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+	uint8_t stored[HASH_BYTES], pk[PUBKEY_BYTES];
+
+	if (s_stored_id(l, h->origin, h->seq, stored) < 0)
+		return -1;
+	if (sodium_memcmp(stored, r->id, HASH_BYTES) == 0) {
+		*r->res = RECV_DUPLICATE;
+		return 0;
+	}
+	/* only a change set its origin really signed is evidence of a fork */
+	if (ledger_origin_key(l, h->origin, h->seq, pk) < 0 || !s_recv_signed_by(r, pk)) {
+		*r->res = RECV_REFUSED;
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " differs from the one held and is not "
+		    "signed by %s", h->seq, h->origin);
+		return s_quarantine(l, h->origin, h->seq, r->id, r->in->body, r->in->len, r->in->sig,
+		    r->in->siglen, "refused", r->reason, r->in->peer);
+	}
+	*r->res = RECV_FORK;
+	errf(r->reason, r->reasonlen, "two different change sets signed by %s for seq %" PRIu64,
+	    h->origin, h->seq);
+	if (s_own_evidence(l, h->origin, h->seq, r->reason) < 0)
+		return -1;
+	return s_refuse(l, h, r->id, r->in->body, r->in->len, r->in->sig, r->in->siglen, "fork",
+	    r->reason, r->in->peer);
+}
+
+/* R's prev is not our head: a broken chain, or our own feed written anew on a copy. */
+static int
+s_recv_unchained(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+
+	/*
+	 * Our own feed, validly signed with our key, continuing another seq
+	 * head_seq than ours: a copy of this node (a restore) wrote that seq
+	 * anew.  That is a fork, with both change sets as evidence, not a
+	 * broken chain.
+	 */
+	if (r->f.exists && strcmp(h->origin, l->id.code) == 0 && s_recv_signed_by(r, l->id.pk)) {
+		*r->res = RECV_FORK;
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " of %s continues another seq %" PRIu64
+		    " than the one held here: the feed forked (written anew on a restored copy?)",
+		    h->seq, h->origin, r->f.head_seq);
+		if (s_own_evidence(l, h->origin, r->f.head_seq, r->reason) < 0)
+			return -1;
+		return s_refuse(l, h, r->id, r->in->body, r->in->len, r->in->sig, r->in->siglen, "fork",
+		    r->reason, r->in->peer);
+	}
+	return s_recv_refuse(l, r, "refused", "broken chain: prev is not the id of seq %" PRIu64,
+	    r->f.head_seq);
+}
+
+/*
+ * Is R signed by the key its origin holds for its seq?  1 yes, 0 refused (R
+ * quarantined), -1 database error.  No key yet, but one may arrive: yes, R
+ * stored unverified (checked when the key arrives).
+ */
+static int
+s_recv_key(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+	const uint8_t *checked = r->in->verified_pk;
+	uint8_t pk[PUBKEY_BYTES];
+
+	if (ledger_origin_key(l, h->origin, h->seq, pk) < 0) {
+		if (!s_key_may_arrive(l, h->origin))
+			return s_recv_refuse(l, r, "refused", "origin %s is not on the roster", h->origin);
+		r->unverified = 1;      /* its county's roster row may yet arrive: wait */
+		return 1;
+	}
+	if (sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0)
+		return s_recv_refuse(l, r, "refused", "author is not the key of %s for seq %" PRIu64,
+		    h->origin, h->seq);
+	/* the caller may have checked the signature already, with the key that counts */
+	if ((!checked || sodium_memcmp(checked, pk, PUBKEY_BYTES) != 0) &&
+	    changeset_verify_sig(r->in->sig, r->in->body, r->in->len, pk) < 0)
+		return s_recv_refuse(l, r, "refused", "bad signature");
+	return 1;
+}
+
+/* Apply R's ops inside a savepoint: 0 applied or held (R->held), 1 refused, -1 error. */
+static int
+s_recv_apply(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+
+	r->held = r->unverified || h->schema > SCHEMA_VERSION || r->f.applied_seq < r->f.head_seq;
+	if (r->held)
+		return 0;
+	if (s_savepoint(l, 0) < 0)
+		return -1;
+	int rc = s_apply(l, &l->main, &r->cs, r->why, sizeof r->why);
+	if (rc == 0)
+		return s_savepoint(l, 1);
+	s_savepoint(l, 2);
+	s_savepoint(l, 1);
+	l->epoch++;
+	if (rc < 0)
+		return s_recv_refuse(l, r, "refused", "%s", r->why) < 0 ? -1 : 1;
+	/* LEDGER_RULE_WAIT: stored, held until what it needs arrives */
+	r->held = 2;
+	return s_wait_note(l, h->origin, h->seq, r->why);
+}
+
+/* Store R as received (applied or held) and move its feed's head to it. */
+static int
+s_recv_store(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+	struct feed_row *f = &r->f;
+
+	if (s_cs_insert(l, h, r->id, r->in->body, r->in->len, r->in->sig, !r->held) < 0)
+		return -1;
+	if (r->unverified) {
+		errf(r->why, sizeof r->why, "the key of %s is not known here yet (its county's roster row "
+		    "has not arrived): signature checked when it does", h->origin);
+		if (s_unverified_mark(l, h->origin, h->seq) < 0)
+			return -1;
+		if (f->applied_seq == f->head_seq) {
+			if (s_wait_note(l, h->origin, h->seq, r->why) < 0)
+				return -1;
+			r->held = 2;
+		}
+	}
+	f->head_seq = h->seq;
+	memcpy(f->head_id, r->id, HASH_BYTES);
+	if (!r->held)
+		f->applied_seq = h->seq;
+	if (s_feed_put(l, h->origin, f) < 0)
+		return -1;
+	if (h->hlc > l->recv_hlc)
+		l->recv_hlc = h->hlc;
+	*r->res = r->held ? RECV_HELD : RECV_STORED;
+	if (r->held == 2)
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " held until what it needs arrives: %s",
+		    h->seq, r->why);
+	else if (h->schema > SCHEMA_VERSION)
+		errf(r->reason, r->reasonlen, "schema %u is newer than ours (%d): held until upgrade",
+		    h->schema, SCHEMA_VERSION);
+	else if (r->held)
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " held behind seq %" PRIu64 ", which waits",
+		    h->seq, f->applied_seq + 1);
+	return 0;
+}
+
+/* Check R against its feed, then store it; 0 with *RES, -1 database error. */
+static int
+s_recv(struct ledger *l, struct s_recv *r)
+{
+	const struct changeset_header *h = &r->cs.h;
+	int rc;
+
+	if (s_feed_get(l, h->origin, &r->f) < 0)
+		return -1;
+	if (r->f.frozen[0]) {
+		*r->res = RECV_FROZEN;
+		errf(r->reason, r->reasonlen, "feed %s is frozen: %s", h->origin, r->f.frozen);
+		return 0;
+	}
+	if (r->in->siglen != SIG_BYTES)
+		return s_recv_refuse(l, r, "refused", "signature is %zu bytes, not %d", r->in->siglen,
+		    SIG_BYTES);
+	if (h->seq <= r->f.head_seq)
+		return s_recv_known(l, r);
+	if (h->seq > r->f.head_seq + 1) {
+		*r->res = RECV_GAP;
+		errf(r->reason, r->reasonlen, "seq %" PRIu64 " arrived, %" PRIu64 " expected", h->seq,
+		    r->f.head_seq + 1);
+		return 0;
+	}
+	if (memcmp(h->prev, r->f.exists ? r->f.head_id : s_zero_hash, HASH_BYTES) != 0)
+		return s_recv_unchained(l, r);
+	if ((rc = s_recv_key(l, r)) <= 0)
+		return rc;
+	if ((rc = s_recv_apply(l, r)) != 0)
+		return rc < 0 ? -1 : 0;
+	return s_recv_store(l, r);
 }
 
 int
-ledger_receive_verified(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
-    size_t siglen, const uint8_t *verified_pk, const char *peer, enum recv_result *res,
+ledger_receive_verified(struct ledger *l, const struct ledger_recv *in, enum recv_result *res,
     char *reason, size_t reasonlen)
 {
-	struct changeset cs;
-	struct feed_row f;
-	uint8_t id[HASH_BYTES], pk[PUBKEY_BYTES], stored[HASH_BYTES];
-	char why[ERRBUF_SIZE];
+	struct s_recv r = { .in = in, .res = res, .reason = reason, .reasonlen = reasonlen };
 
 	reason[0] = '\0';
-	changeset_id(id, body, len);
-	if (changeset_decode(&cs, body, len, why, sizeof why) < 0) {
+	if (in->id)
+		memcpy(r.id, in->id, HASH_BYTES);
+	else
+		changeset_id(r.id, in->body, in->len);
+	if (changeset_decode(&r.cs, in->body, in->len, r.why, sizeof r.why) < 0) {
 		/* no trustworthy origin: keep it, freeze nothing */
 		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "%s", why);
-		return s_refuse(l, NULL, id, body, len, sig, siglen, "malformed", why, peer);
+		errf(reason, reasonlen, "%s", r.why);
+		return s_refuse(l, NULL, r.id, in->body, in->len, in->sig, in->siglen, "malformed", r.why,
+		    in->peer);
 	}
-	const struct changeset_header *h = &cs.h;
-	if (s_feed_get(l, h->origin, &f) < 0)
-		goto dberr;
-	if (f.frozen[0]) {
-		*res = RECV_FROZEN;
-		errf(reason, reasonlen, "feed %s is frozen: %s", h->origin, f.frozen);
-		goto done;
-	}
-	if (siglen != SIG_BYTES) {
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "signature is %zu bytes, not %d", siglen, SIG_BYTES);
-		goto refuse;
-	}
-	if (h->seq <= f.head_seq) {
-		if (s_stored_id(l, h->origin, h->seq, stored) < 0)
-			goto dberr;
-		if (sodium_memcmp(stored, id, HASH_BYTES) == 0) {
-			*res = RECV_DUPLICATE;
-			goto done;
-		}
-		/* only a change set its origin really signed is evidence of a fork */
-		if (ledger_origin_key(l, h->origin, h->seq, pk) < 0 || sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0 ||
-		    changeset_verify_sig(sig, body, len, pk) < 0) {
-			*res = RECV_REFUSED;
-			errf(reason, reasonlen, "seq %" PRIu64 " differs from the one held and is not "
-			    "signed by %s", h->seq, h->origin);
-			changeset_release(&cs);
-			return s_quarantine(l, h->origin, h->seq, id, body, len, sig, siglen, "refused",
-			    reason, peer);
-		}
-		*res = RECV_FORK;
-		errf(reason, reasonlen, "two different change sets signed by %s for seq %" PRIu64,
-		    h->origin, h->seq);
-		if (s_own_evidence(l, h->origin, h->seq, reason) < 0 ||
-		    s_refuse(l, h, id, body, len, sig, siglen, "fork", reason, peer) < 0)
-			goto dberr;
-		goto done;
-	}
-	if (h->seq > f.head_seq + 1) {
-		*res = RECV_GAP;
-		errf(reason, reasonlen, "seq %" PRIu64 " arrived, %" PRIu64 " expected", h->seq,
-		    f.head_seq + 1);
-		goto done;
-	}
-	if (memcmp(h->prev, f.exists ? f.head_id : s_zero_hash, HASH_BYTES) != 0) {
-		/*
-		 * Our own feed, validly signed with our key, continuing another seq
-		 * head_seq than ours: a copy of this node (a restore) wrote that seq
-		 * anew.  That is a fork, with both change sets as evidence, not a
-		 * broken chain.
-		 */
-		if (f.exists && strcmp(h->origin, l->id.code) == 0 &&
-		    sodium_memcmp(l->id.pk, h->author, PUBKEY_BYTES) == 0 &&
-		    changeset_verify_sig(sig, body, len, l->id.pk) == 0) {
-			*res = RECV_FORK;
-			errf(reason, reasonlen, "seq %" PRIu64 " of %s continues another seq %" PRIu64
-			    " than the one held here: the feed forked (written anew on a restored copy?)",
-			    h->seq, h->origin, f.head_seq);
-			if (s_own_evidence(l, h->origin, f.head_seq, reason) < 0 ||
-			    s_refuse(l, h, id, body, len, sig, siglen, "fork", reason, peer) < 0)
-				goto dberr;
-			goto done;
-		}
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "broken chain: prev is not the id of seq %" PRIu64, f.head_seq);
-		goto refuse;
-	}
-	int unverified = 0;
-	if (ledger_origin_key(l, h->origin, h->seq, pk) < 0) {
-		if (!s_key_may_arrive(l, h->origin)) {
-			*res = RECV_REFUSED;
-			errf(reason, reasonlen, "origin %s is not on the roster", h->origin);
-			goto refuse;
-		}
-		unverified = 1;         /* its county's roster row may yet arrive: wait */
-	} else if (sodium_memcmp(pk, h->author, PUBKEY_BYTES) != 0) {
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "author is not the key of %s for seq %" PRIu64, h->origin, h->seq);
-		goto refuse;
-	} else if ((!verified_pk || sodium_memcmp(verified_pk, pk, PUBKEY_BYTES) != 0) &&
-	    changeset_verify_sig(sig, body, len, pk) < 0) {
-		/* the caller may have checked the signature already, with the key that counts */
-		*res = RECV_REFUSED;
-		errf(reason, reasonlen, "bad signature");
-		goto refuse;
-	}
-	int held = unverified || h->schema > SCHEMA_VERSION || f.applied_seq < f.head_seq;
-	if (!held) {
-		if (sqlite3_exec(l->db, "SAVEPOINT recv", NULL, NULL, NULL) != SQLITE_OK)
-			goto dberr;
-		int rc = s_apply(l, &l->main, &cs, why, sizeof why);
-		if (rc != 0) {
-			sqlite3_exec(l->db, "ROLLBACK TO recv; RELEASE recv", NULL, NULL, NULL);
-			l->epoch++;
-		}
-		if (rc < 0) {
-			*res = RECV_REFUSED;
-			errf(reason, reasonlen, "%s", why);
-			goto refuse;
-		}
-		if (rc == LEDGER_RULE_WAIT) {
-			if (s_wait_note(l, h->origin, h->seq, why) < 0)
-				goto dberr;
-			held = 2;
-		} else {
-			sqlite3_exec(l->db, "RELEASE recv", NULL, NULL, NULL);
-		}
-	}
-	if (s_cs_insert(l, h, id, body, len, sig, !held) < 0)
-		goto dberr;
-	if (unverified) {
-		errf(why, sizeof why, "the key of %s is not known here yet (its county's roster row has "
-		    "not arrived): signature checked when it does", h->origin);
-		if (s_unverified_mark(l, h->origin, h->seq) < 0 ||
-		    (f.applied_seq == f.head_seq && s_wait_note(l, h->origin, h->seq, why) < 0))
-			goto dberr;
-		if (f.applied_seq == f.head_seq)
-			held = 2;
-	}
-	f.head_seq = h->seq;
-	memcpy(f.head_id, id, HASH_BYTES);
-	if (!held)
-		f.applied_seq = h->seq;
-	if (s_feed_put(l, h->origin, &f) < 0)
-		goto dberr;
-	if (h->hlc > l->recv_hlc)
-		l->recv_hlc = h->hlc;
-	*res = held ? RECV_HELD : RECV_STORED;
-	if (held == 2)
-		errf(reason, reasonlen, "seq %" PRIu64 " held until what it needs arrives: %s", h->seq,
-		    why);
-	else if (h->schema > SCHEMA_VERSION)
-		errf(reason, reasonlen, "schema %u is newer than ours (%d): held until upgrade",
-		    h->schema, SCHEMA_VERSION);
-	else if (held)
-		errf(reason, reasonlen, "seq %" PRIu64 " held behind seq %" PRIu64 ", which waits",
-		    h->seq, f.applied_seq + 1);
-done:
-	changeset_release(&cs);
-	return 0;
-refuse:
-	if (s_refuse(l, h, id, body, len, sig, siglen, "refused", reason, peer) < 0)
-		goto dberr;
-	changeset_release(&cs);
-	return 0;
-dberr:
-	errf(reason, reasonlen, "ledger: %s", sqlite3_errmsg(l->db));
-	changeset_release(&cs);
-	return -1;
+	int rc = s_recv(l, &r);
+	if (rc < 0)
+		errf(reason, reasonlen, "ledger: %s", sqlite3_errmsg(l->db));
+	changeset_release(&r.cs);
+	return rc;
 }
 
 /* Note why ORIGIN's feed waits at SEQ (meta "wait/ORIGIN"), or clear it (WHY NULL). */
@@ -1734,6 +1916,7 @@ s_apply_next_held(struct ledger *l, const char *origin, char *err, size_t errlen
 		changeset_release(&cs);
 		if (rc != 0) {
 			sqlite3_exec(l->db, "ROLLBACK TO held", NULL, NULL, NULL);
+			l->keys.valid = 0;
 			l->epoch++;
 		}
 		sqlite3_exec(l->db, "RELEASE held", NULL, NULL, NULL);

@@ -194,14 +194,24 @@ int ledger_recv_begin(struct ledger *l, char *err, size_t errlen);
 int ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
     size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen);
 int ledger_recv_commit(struct ledger *l, char *err, size_t errlen);
+/* A change set as it arrived, for ledger_receive_verified. */
+struct ledger_recv {
+	const void *body;
+	size_t len;
+	const uint8_t *sig;
+	size_t siglen;
+	const uint8_t *id;          /* its id (changeset_id) if the caller has it, or NULL */
+	const uint8_t *verified_pk; /* see below, or NULL */
+	const char *peer;           /* who sent it (for the record) */
+};
 /*
- * As ledger_receive, for a change set whose detached signature the caller has
- * already found valid for key VERIFIED_PK (e.g. a batch checked on several
- * cores before the transaction).  The ledger still looks up the origin's key
- * and verifies the signature itself unless that key equals VERIFIED_PK.
+ * As ledger_receive.  VERIFIED_PK: the caller has already found the detached
+ * signature valid for that key (or the signature of a later change set
+ * chained on this one: proto/PROTOCOL.md, "One signature a run").  The ledger
+ * still looks up the origin's key and verifies the signature itself unless
+ * that key equals VERIFIED_PK.
  */
-int ledger_receive_verified(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
-    size_t siglen, const uint8_t *verified_pk, const char *peer, enum recv_result *res,
+int ledger_receive_verified(struct ledger *l, const struct ledger_recv *in, enum recv_result *res,
     char *reason, size_t reasonlen);
 
 /*
@@ -251,7 +261,9 @@ int ledger_feed_frozen(struct ledger *l, const char *origin, char *reason, size_
 /*
  * Unfreeze ORIGIN's feed and mark its quarantined change sets resolved (an
  * admin's decision after a refusal was dealt with; the evidence is kept).
- * ORIGIN NULL resolves the change sets whose origin could not be read.
+ * ORIGIN NULL resolves the change sets whose origin could not be read.  A
+ * signature found bad after the apply is checked again from its seq.  How
+ * many quarantined change sets were resolved, or -1 with ERR.
  */
 int ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen);
 

@@ -203,13 +203,17 @@ s_rss_kb(pid_t p)
 }
 
 /* CPU milliseconds (user + system) process P has used. */
+/* CPU ms of process P, or of its main thread alone (MAIN): the loop that stores */
 static int64_t
-s_cpu_ms(pid_t p)
+s_cpu_of(pid_t p, int main)
 {
 	char path[64], buf[1024];
 	unsigned long ut = 0, st = 0;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
+	if (main)
+		snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)p, (int)p);
+	else
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)p);
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -220,6 +224,12 @@ s_cpu_ms(pid_t p)
 	if (!q || sscanf(q + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return -1;
 	return (int64_t)(ut + st) * 1000 / sysconf(_SC_CLK_TCK);
+}
+
+static int64_t
+s_cpu_ms(pid_t p)
+{
+	return s_cpu_of(p, 0);
 }
 
 static int
@@ -371,7 +381,7 @@ main(void)
 		s_die("hub db", sqlite3_errmsg(hubdb));
 	sqlite3_busy_timeout(hubdb, 5000);
 	usleep(300 * 1000);
-	int64_t t0 = mono_ms(), cpu0 = s_cpu_ms(hp);
+	int64_t t0 = mono_ms(), cpu0 = s_cpu_ms(hp), started = t0;
 	pid_t tp = s_start(tdir);
 	/* the clock starts with the first change set stored: start-up and handshake are not ingest */
 	while (s_head(hubdb, "110101001") < 1) {
@@ -382,13 +392,14 @@ main(void)
 	int64_t first = s_head(hubdb, "110101001");
 	t0 = mono_ms();
 	cpu0 = s_cpu_ms(hp);
+	int64_t loop0 = s_cpu_of(hp, 1);
 	while (s_head(hubdb, "110101001") < N_CS) {
 		if (mono_ms() - t0 > 120000)
 			s_die("ingest", "timed out");
 		usleep(2000);
 	}
-	int64_t ingest_ms = mono_ms() - t0;
-	int64_t hub_cpu = s_cpu_ms(hp) - cpu0, town_cpu = s_cpu_ms(tp);
+	int64_t ingest_ms = mono_ms() - t0, whole_ms = mono_ms() - started;
+	int64_t hub_cpu = s_cpu_ms(hp) - cpu0, town_cpu = s_cpu_ms(tp), loop_cpu = s_cpu_of(hp, 1) - loop0;
 	double cs_s = (double)(N_CS - first) * 1000.0 / (double)ingest_ms;
 	double rows_s = cs_s * N_OPS;
 	/* the hub commits one batch per transaction: up to 1 MiB or 1024 change sets */
@@ -396,7 +407,10 @@ main(void)
 	printf("hub ingest:  %" PRId64 " change sets (%" PRId64 " rows) in %" PRId64 " ms after the first "
 	    "arrived: %.0f change sets/s, %.0f rows/s\n", N_CS - first, (N_CS - first) * N_OPS,
 	    ingest_ms, cs_s, rows_s);
-	printf("  CPU during the catch-up: hub %" PRId64 " ms, township %" PRId64 " ms\n", hub_cpu, town_cpu);
+	printf("  everything held %" PRId64 " ms after the township started (start-up and handshake "
+	    "included)\n", whole_ms);
+	printf("  CPU during the catch-up: hub %" PRId64 " ms (its loop %" PRId64 " ms, the rest signature "
+	    "checks), township %" PRId64 " ms\n", hub_cpu, loop_cpu, town_cpu);
 	printf("plain SQLite, same rows, same transaction size: %.0f rows/s; hub/plain = %.2f\n",
 	    plain, plain > 0 ? rows_s / plain : 0);
 
@@ -410,13 +424,15 @@ main(void)
 	}
 
 	/* 2. latency: commit at the township → commit at the hub */
-	static int64_t lat[N_LAT];
+	static int64_t lat[N_LAT], own[N_LAT];
 	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	for (int i = 0; i < N_LAT; i++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		int64_t a = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 		s_write(&town, N_CS + (uint64_t)i);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		own[i] = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - a;
 		while (s_head(hubdb, "110101001") < (uint64_t)(N_CS + i + 1))
 			usleep(200);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -424,8 +440,11 @@ main(void)
 		usleep((useconds_t)(5000 + randombytes_uniform(100000)));  /* not in step with the 100 ms tick */
 	}
 	qsort(lat, N_LAT, sizeof lat[0], s_cmp);
+	qsort(own, N_LAT, sizeof own[0], s_cmp);
 	printf("latency township commit -> hub commit (%d samples): median %.1f ms, p99 %.1f ms\n",
 	    N_LAT, lat[N_LAT / 2] / 1000.0, lat[N_LAT * 99 / 100] / 1000.0);
+	printf("  of which the clerk's commit at the township: median %.1f ms, p99 %.1f ms\n",
+	    own[N_LAT / 2] / 1000.0, own[N_LAT * 99 / 100] / 1000.0);
 	s_stop(tp);
 	node_close(&town);
 

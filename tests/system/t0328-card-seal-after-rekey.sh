@@ -26,8 +26,8 @@ grep -q "乡镇公章 有效" after.html || fail "the old step's seal is not val
 grep -q "乡镇公章 无效" after.html && fail "a seal shows as invalid after the re-key"
 
 note "an altered seal is invalid"
-TAMPERED="county"
-sqlite3 county/lika.db "UPDATE review_step SET seal = zeroblob(64) WHERE household = '$h' AND step = 'head_sign'" \
+TAMPERED="county"     # its likad runs: the edit waits for its write lock
+sqlite3 -cmd ".timeout 10000" county/lika.db "UPDATE review_step SET seal = zeroblob(64) WHERE household = '$h' AND step = 'head_sign'" \
     || fail "sqlite3"
 expect_exit 0 lika --data county card "$h" -o altered.html
 grep -q "乡镇公章 无效" altered.html || fail "the altered seal shows as valid: $(grep -o '乡镇公章 [^<]*' altered.html)"

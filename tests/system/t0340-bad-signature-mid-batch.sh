@@ -42,6 +42,20 @@ wait_for 20 "t002 to have checked every signature" sh -c \
     "lika --data t002 status --json | grep -q '\"sig_unchecked\":0'"
 expect_in "$(lika --data t002 status)" "signatures   every stored change set's own signature checked"
 
+note "resolving it checks seq 3 again: still bad, so it is quarantined again and the feed frozen again"
+expect_exit 0 lika --data county quarantine resolve 110101001
+requarantined() {
+	[ "$(sqlite3 county/lika.db "SELECT count(*) FROM quarantine WHERE origin = '110101001'
+	    AND seq = 3 AND resolved_at IS NULL")" = 1 ]
+}
+wait_for 20 "the hub to check seq 3 again" requarantined
+[ "$(sqlite3 county/lika.db "SELECT frozen IS NOT NULL FROM feed WHERE origin = '110101001'")" = 1 ] \
+    || fail "the feed is not frozen again at the hub"
+[ "$(sqlite3 county/lika.db "SELECT count(*) FROM quarantine WHERE origin = '110101001' AND seq = 3")" = 2 ] \
+    || fail "the first quarantine row is not kept as evidence"
+sleep 1
+[ "$(head_of t002 110101001)" = 2 ] || fail "after the resolve the hub forwarded seq 3 or later"
+
 cleanup_daemons
 expect_exit 1 lika --data county verify
 expect_in "$OUT" "seq 3"

@@ -3,7 +3,9 @@
  *
  *  1. hub ingest: a township catches up 10,000 change sets of 10 ops each;
  *     change sets/s and rows/s at the hub, next to plain SQLite upserting the
- *     same rows (same transaction size, WAL, synchronous=FULL) in this run;
+ *     same rows (same transaction size, WAL, synchronous=FULL) in this run,
+ *     and plain SQLite storing each change set's body beside its rows (the
+ *     least a ledger writes); the hub loop's CPU apart from the signatures';
  *  2. latency: commit at the township → commit at the hub, median and p99;
  *  3. memory: the hub's RSS with 50 townships connected (50 CURVE DEALERs
  *     from this program, keys on the roster);
@@ -151,21 +153,35 @@ s_write(struct node *t, uint64_t i)
 	ops_release(&ops);
 }
 
-/* Plain SQLite: the same rows, upserted in transactions of TXROWS rows. */
+/*
+ * Plain SQLite: the same rows, upserted in transactions of TXROWS rows.  With
+ * BODY (bytes), each change set's N_OPS rows also insert one row of that many
+ * bytes, as a ledger must store the change set itself: the least any ledger
+ * writes for the same rows.
+ */
 static double
-s_plain(const char *code, int txrows)
+s_plain(const char *code, int txrows, size_t body)
 {
 	char path[512], village[CODE_MAX], key[32], name[48];
+	static uint8_t blob[4096];
 	sqlite3 *db;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *cs = NULL;
 
-	snprintf(path, sizeof path, "%s/plain.db", s_dir);
+	snprintf(path, sizeof path, "%s/plain%zu.db", s_dir, body);
 	sqlite3_open(path, &db);
 	sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "CREATE TABLE village_group (id TEXT PRIMARY KEY NOT NULL, village TEXT, name TEXT);"
-	    "CREATE INDEX village_group_ix0 ON village_group (village)", NULL, NULL, NULL);
+	    "CREATE INDEX village_group_ix0 ON village_group (village);"
+	    "CREATE TABLE changeset (origin TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL,"
+	    "  PRIMARY KEY (origin, seq))", NULL, NULL, NULL);
 	sqlite3_prepare_v2(db, "INSERT INTO village_group (id, village, name) VALUES (?1, ?2, ?3) "
 	    "ON CONFLICT (id) DO UPDATE SET village = excluded.village, name = excluded.name", -1, &st, NULL);
+	if (body)
+		sqlite3_prepare_v2(db, "INSERT INTO changeset (origin, seq, body) VALUES (?1, ?2, ?3)", -1,
+		    &cs, NULL);
+	randombytes_buf(blob, sizeof blob);
+	if (body > sizeof blob)
+		body = sizeof blob;
 	int64_t t0 = mono_ms();
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	for (uint64_t x = 0; x < (uint64_t)N_CS * N_OPS; x++) {
@@ -175,14 +191,39 @@ s_plain(const char *code, int txrows)
 		sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
 		sqlite3_step(st);
 		sqlite3_reset(st);
+		if (cs && x % (uint64_t)N_OPS == 0) {
+			sqlite3_bind_text(cs, 1, code, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(cs, 2, (int64_t)(x / (uint64_t)N_OPS + 1));
+			sqlite3_bind_blob(cs, 3, blob, (int)body, SQLITE_STATIC);
+			sqlite3_step(cs);
+			sqlite3_reset(cs);
+		}
 		if ((x + 1) % (uint64_t)txrows == 0)
 			sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL);
 	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	int64_t ms = mono_ms() - t0;
 	sqlite3_finalize(st);
+	sqlite3_finalize(cs);
 	sqlite3_close(db);
 	return ms > 0 ? (double)N_CS * N_OPS * 1000.0 / (double)ms : 0;
+}
+
+/* The average size of ORIGIN's change set bodies at the hub. */
+static size_t
+s_body_bytes(sqlite3 *db, const char *origin)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT avg(length(body)) FROM changeset WHERE origin = ?1", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = (size_t)sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return n;
 }
 
 static long
@@ -403,7 +444,8 @@ main(void)
 	double cs_s = (double)(N_CS - first) * 1000.0 / (double)ingest_ms;
 	double rows_s = cs_s * N_OPS;
 	/* the hub commits one batch per transaction: up to 1 MiB or 1024 change sets */
-	double plain = s_plain("110101001", 1024 * N_OPS);
+	double plain = s_plain("110101001", 1024 * N_OPS, 0);
+	double ledger = s_plain("110101001", 1024 * N_OPS, s_body_bytes(hubdb, "110101001"));
 	printf("hub ingest:  %" PRId64 " change sets (%" PRId64 " rows) in %" PRId64 " ms after the first "
 	    "arrived: %.0f change sets/s, %.0f rows/s\n", N_CS - first, (N_CS - first) * N_OPS,
 	    ingest_ms, cs_s, rows_s);
@@ -413,6 +455,8 @@ main(void)
 	    "checks), township %" PRId64 " ms\n", hub_cpu, loop_cpu, town_cpu);
 	printf("plain SQLite, same rows, same transaction size: %.0f rows/s; hub/plain = %.2f\n",
 	    plain, plain > 0 ? rows_s / plain : 0);
+	printf("plain SQLite, the same plus each change set's body as a row: %.0f rows/s; hub/that = %.2f\n",
+	    ledger, ledger > 0 ? rows_s / ledger : 0);
 
 	if (ingest_only) {
 		s_stop(tp);

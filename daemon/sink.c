@@ -31,16 +31,74 @@
 #include "schema.h"
 #include "util.h"
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <msgpack.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/*
+ * libpq, loaded when a sink starts: with it linked in, every likad -- a
+ * township's too, which never has a sink -- carried some 5 MB more resident
+ * memory (libpq brings OpenSSL, Kerberos, LDAP and GnuTLS along).
+ */
+#define SINK_LIBPQ "libpq.so.5"
+static struct {
+	void (*clear)(PGresult *);
+	PGconn *(*connectdb)(const char *);
+	char *(*errorMessage)(const PGconn *);
+	char *(*escapeLiteral)(PGconn *, const char *, size_t);
+	PGresult *(*exec)(PGconn *, const char *);
+	PGresult *(*execParams)(PGconn *, const char *, int, const Oid *, const char *const *,
+	    const int *, const int *, int);
+	void (*finish)(PGconn *);
+	void (*freemem)(void *);
+	PGresult *(*getResult)(PGconn *);
+	char *(*getvalue)(const PGresult *, int, int);
+	int (*ntuples)(const PGresult *);
+	int (*putCopyData)(PGconn *, const char *, int);
+	int (*putCopyEnd)(PGconn *, const char *);
+	ExecStatusType (*resultStatus)(const PGresult *);
+	ConnStatusType (*status)(const PGconn *);
+} s_pq;
+
+/* Load libpq into s_pq (once); 0, or -1 with ERR. */
+static int
+s_libpq(char *err, size_t errlen)
+{
+	static const struct { const char *name; size_t off; } sym[] = {
+#define SYM(f) { "PQ" #f, offsetof(__typeof__(s_pq), f) }
+		SYM(clear), SYM(connectdb), SYM(errorMessage), SYM(escapeLiteral), SYM(exec),
+		SYM(execParams), SYM(finish), SYM(freemem), SYM(getResult), SYM(getvalue),
+		SYM(ntuples), SYM(putCopyData), SYM(putCopyEnd), SYM(resultStatus), SYM(status),
+#undef SYM
+	};
+	static void *lib;
+
+	if (lib)
+		return 0;
+	if (!(lib = dlopen(SINK_LIBPQ, RTLD_NOW | RTLD_LOCAL)))
+		return errf(err, errlen, "sink: cannot load %s (Debian package libpq5): %s", SINK_LIBPQ,
+		    dlerror());
+	for (size_t i = 0; i < sizeof sym / sizeof sym[0]; i++) {
+		void *f = dlsym(lib, sym[i].name);
+		if (!f) {
+			errf(err, errlen, "sink: %s has no %s", SINK_LIBPQ, sym[i].name);
+			dlclose(lib);
+			lib = NULL;
+			return -1;
+		}
+		memcpy((char *)&s_pq + sym[i].off, &f, sizeof f);
+	}
+	return 0;
+}
 
 #define SINK_IDLE_MS 200        /* nothing new: look again after this */
 #define SINK_RETRY_MS 500       /* first wait after PostgreSQL failed; doubles */
@@ -98,13 +156,13 @@ s_pgtype(enum col_type t)
 static int
 s_pg(struct sink *s, const char *sql)
 {
-	PGresult *r = PQexec(s->pg, sql);
-	ExecStatusType st = PQresultStatus(r);
+	PGresult *r = s_pq.exec(s->pg, sql);
+	ExecStatusType st = s_pq.resultStatus(r);
 	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
 
 	if (rc < 0)
-		log_warnx("sink: PostgreSQL: %s", PQerrorMessage(s->pg));
-	PQclear(r);
+		log_warnx("sink: PostgreSQL: %s", s_pq.errorMessage(s->pg));
+	s_pq.clear(r);
 	return rc;
 }
 
@@ -148,26 +206,26 @@ static int
 s_pg_position(struct sink *s)
 {
 	const char *v[1] = { s->node };
-	PGresult *r = PQexecParams(s->pg, "SELECT last_rowid, last_applied FROM lika_sink WHERE "
+	PGresult *r = s_pq.execParams(s->pg, "SELECT last_rowid, last_applied FROM lika_sink WHERE "
 	    "node = $1", 1, NULL, v, NULL, NULL, 0);
 	int rc = -1;
 
-	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-		s->fresh = PQntuples(r) == 0;
-		s->rowid = s->fresh ? 0 : strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		s->applied = s->fresh ? 0 : strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	if (s_pq.resultStatus(r) == PGRES_TUPLES_OK) {
+		s->fresh = s_pq.ntuples(r) == 0;
+		s->rowid = s->fresh ? 0 : strtoll(s_pq.getvalue(r, 0, 0), NULL, 10);
+		s->applied = s->fresh ? 0 : strtoll(s_pq.getvalue(r, 0, 1), NULL, 10);
 		rc = 0;
 	} else {
-		log_warnx("sink: PostgreSQL: %s", PQerrorMessage(s->pg));
+		log_warnx("sink: PostgreSQL: %s", s_pq.errorMessage(s->pg));
 	}
-	PQclear(r);
+	s_pq.clear(r);
 	return rc;
 }
 
 static void
 s_disconnect(struct sink *s)
 {
-	PQfinish(s->pg);
+	s_pq.finish(s->pg);
 	s->pg = NULL;
 	s->ncounties = 0;       /* partitions are checked again on the next connection */
 }
@@ -175,11 +233,11 @@ s_disconnect(struct sink *s)
 static int
 s_connect(struct sink *s)
 {
-	s->pg = PQconnectdb(s->conninfo);
-	if (PQstatus(s->pg) != CONNECTION_OK) {
+	s->pg = s_pq.connectdb(s->conninfo);
+	if (s_pq.status(s->pg) != CONNECTION_OK) {
 		if (!s->down_logged)
 			log_warnx("sink: cannot reach PostgreSQL: %s(trying again, up to every %d s)",
-			    PQerrorMessage(s->pg), SINK_RETRY_MAX_MS / 1000);
+			    s_pq.errorMessage(s->pg), SINK_RETRY_MAX_MS / 1000);
 		s->down_logged = 1;
 		s_disconnect(s);
 		return -1;
@@ -470,12 +528,12 @@ s_copy_begin(struct sink *s, const char *stage)
 	int rc = 0;
 
 	snprintf(sql, sizeof sql, "COPY \"%s\" FROM STDIN", stage);
-	r = PQexec(s->pg, sql);
-	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		log_warnx("sink: PostgreSQL: %s", PQerrorMessage(s->pg));
+	r = s_pq.exec(s->pg, sql);
+	if (s_pq.resultStatus(r) != PGRES_COPY_IN) {
+		log_warnx("sink: PostgreSQL: %s", s_pq.errorMessage(s->pg));
 		rc = -1;
 	}
-	PQclear(r);
+	s_pq.clear(r);
 	return rc;
 }
 
@@ -484,8 +542,8 @@ static int
 s_copy_flush(struct sink *s, msgpack_sbuffer *b, int last)
 {
 	if ((b->size >= COPY_CHUNK || (last && b->size)) &&
-	    PQputCopyData(s->pg, b->data, (int)b->size) != 1) {
-		log_warnx("sink: PostgreSQL: %s", PQerrorMessage(s->pg));
+	    s_pq.putCopyData(s->pg, b->data, (int)b->size) != 1) {
+		log_warnx("sink: PostgreSQL: %s", s_pq.errorMessage(s->pg));
 		return -1;
 	}
 	if (b->size >= COPY_CHUNK || last)
@@ -499,16 +557,16 @@ s_copy_end(struct sink *s, msgpack_sbuffer *b)
 	PGresult *r;
 	int rc = 0;
 
-	if (s_copy_flush(s, b, 1) < 0 || PQputCopyEnd(s->pg, NULL) != 1) {
-		log_warnx("sink: PostgreSQL: %s", PQerrorMessage(s->pg));
+	if (s_copy_flush(s, b, 1) < 0 || s_pq.putCopyEnd(s->pg, NULL) != 1) {
+		log_warnx("sink: PostgreSQL: %s", s_pq.errorMessage(s->pg));
 		rc = -1;
 	}
-	while ((r = PQgetResult(s->pg))) {
-		if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
-			log_warnx("sink: PostgreSQL: %s", PQerrorMessage(s->pg));
+	while ((r = s_pq.getResult(s->pg))) {
+		if (s_pq.resultStatus(r) != PGRES_COMMAND_OK && rc == 0) {
+			log_warnx("sink: PostgreSQL: %s", s_pq.errorMessage(s->pg));
 			rc = -1;
 		}
-		PQclear(r);
+		s_pq.clear(r);
 	}
 	return rc;
 }
@@ -592,8 +650,8 @@ s_delete(struct sink *s, const struct table_def *t, const struct touched *k, con
 	s_put(&b, head, (size_t)snprintf(head, sizeof head, "DELETE FROM \"%s\" WHERE (county, id) IN "
 	    "(VALUES ", t->name));
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		char *c = PQescapeLiteral(s->pg, k[gone[i]].county, strlen(k[gone[i]].county));
-		char *id = PQescapeLiteral(s->pg, k[gone[i]].key, strlen(k[gone[i]].key));
+		char *c = s_pq.escapeLiteral(s->pg, k[gone[i]].county, strlen(k[gone[i]].county));
+		char *id = s_pq.escapeLiteral(s->pg, k[gone[i]].key, strlen(k[gone[i]].key));
 		if (c && id) {
 			s_put(&b, i ? ", (" : "(", i ? 3 : 1);
 			s_put(&b, c, strlen(c));
@@ -603,8 +661,8 @@ s_delete(struct sink *s, const struct table_def *t, const struct touched *k, con
 		} else {
 			rc = -1;
 		}
-		PQfreemem(c);
-		PQfreemem(id);
+		s_pq.freemem(c);
+		s_pq.freemem(id);
 	}
 	s_put(&b, ")", 2);      /* and the NUL */
 	if (rc == 0)
@@ -721,14 +779,14 @@ s_write_changesets(struct sink *s, const struct batch *b)
 		    "ON CONFLICT DO NOTHING");
 	if (rc < 0)
 		return -1;
-	char *node = PQescapeLiteral(s->pg, s->node, strlen(s->node));
+	char *node = s_pq.escapeLiteral(s->pg, s->node, strlen(s->node));
 	if (!node)
 		return -1;
 	snprintf(sql, sizeof sql, "INSERT INTO lika_sink VALUES (%s, %lld, %lld, %zu, now()) "
 	    "ON CONFLICT (node) DO UPDATE SET last_rowid = EXCLUDED.last_rowid, last_applied = "
 	    "EXCLUDED.last_applied, changesets = lika_sink.changesets + EXCLUDED.changesets, "
 	    "at = now()", node, (long long)b->rowid, (long long)b->applied, n);
-	PQfreemem(node);
+	s_pq.freemem(node);
 	return s_pg(s, sql);
 }
 
@@ -880,9 +938,12 @@ int
 sink_start(struct sink **sp, const char *dbpath, const char *conninfo, unsigned batch,
     const char *node, char *err, size_t errlen)
 {
-	struct sink *s = calloc(1, sizeof *s);
+	struct sink *s;
 
 	*sp = NULL;
+	if (s_libpq(err, errlen) < 0)
+		return -1;
+	s = calloc(1, sizeof *s);
 	if (!s || !(s->dbpath = strdup(dbpath)) || !(s->conninfo = strdup(conninfo))) {
 		sink_stop(&s);
 		return errf(err, errlen, "sink: out of memory");
@@ -923,7 +984,7 @@ sink_stop(struct sink **sp)
 		pthread_join(s->tid, NULL);
 	}
 	if (s->pg)
-		PQfinish(s->pg);
+		s_pq.finish(s->pg);
 	sqlite3_close(s->db);
 	free(s->counties);
 	free(s->dbpath);

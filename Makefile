@@ -78,7 +78,7 @@ TOOL_SRC = tools/lika.c tools/cmd_node.c tools/cmd_village.c tools/cmd_ledger.c 
            tools/web_dash.c
 # the web console's pages (HTML, CSS, JavaScript modules), embedded in lika
 WEB_ASSETS = tools/web/index.html tools/web/app.js tools/web/style.css
-DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sink.c daemon/sigcheck.c daemon/checkpoint.c daemon/client.c daemon/upstream.c daemon/province.c
+DAEMON_SRC = daemon/likad.c daemon/loop.c daemon/sync.c daemon/hub.c daemon/township.c daemon/control.c daemon/duplicates.c daemon/monitor.c daemon/sink.c daemon/sigcheck.c daemon/checkpoint.c daemon/worker.c daemon/client.c daemon/upstream.c daemon/province.c
 UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledger.c \
            tests/unit/test_wire.c tests/unit/test_idcard.c tests/unit/test_household.c \
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \

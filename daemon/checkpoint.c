@@ -12,17 +12,16 @@
  * rarely gets there first and the log would grow for as long as the catch-up
  * lasts.  Past CKPT_INLINE_PAGES the loop therefore checkpoints itself, as
  * SQLite would, which copies only what the thread has not yet copied and
- * lets the next batch restart the log: it stays near 16 MB.
+ * lets the next batch restart the log, unless another connection is reading
+ * then (a status, the duplicate search): that keeps it long until it reads
+ * no more.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "likad.h"
 #include "log.h"
 #include "util.h"
+#include "worker.h"
 
 #define CKPT_PAGES 1000             /* wake the thread past this (SQLite's own default) */
 #define CKPT_INLINE_PAGES 4000      /* the loop checkpoints itself past this */
@@ -30,41 +29,20 @@
 #define CKPT_LOG_LIMIT "33554432"   /* bytes the log file keeps once it restarts */
 
 struct checkpoint {
-	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop, kicked;
+	struct worker *w;
 	sqlite3 *db;                /* the thread's connection */
 };
 
-static void *
-s_run(void *arg)
+static void
+s_copy(void *arg, int kicked)
 {
 	struct checkpoint *ck = arg;
 	int log_pages, copied;
 
-	pthread_setname_np(pthread_self(), "likad-ckpt");
-	pthread_mutex_lock(&ck->mu);
-	while (!ck->stop) {
-		if (!ck->kicked) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += CKPT_IDLE_MS / 1000;
-			pthread_cond_timedwait(&ck->cv, &ck->mu, &ts);
-		}
-		if (ck->stop)
-			break;
-		int kicked = ck->kicked;
-		ck->kicked = 0;
-		pthread_mutex_unlock(&ck->mu);
-		/* BUSY: another checkpoint runs (the loop's, or a `lika` command's): fine */
-		if (kicked && sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
-		    &copied) != SQLITE_OK && (sqlite3_errcode(ck->db) & 0xff) != SQLITE_BUSY)
-			log_debug("checkpoint: %s", sqlite3_errmsg(ck->db));
-		pthread_mutex_lock(&ck->mu);
-	}
-	pthread_mutex_unlock(&ck->mu);
-	return NULL;
+	/* BUSY: another checkpoint runs (the loop's, or a `lika` command's): fine */
+	if (kicked && sqlite3_wal_checkpoint_v2(ck->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+	    &copied) != SQLITE_OK && (sqlite3_errcode(ck->db) & 0xff) != SQLITE_BUSY)
+		log_debug("checkpoint: %s", sqlite3_errmsg(ck->db));
 }
 
 /* After each commit of the loop's connection, with the log's length in pages. */
@@ -73,14 +51,10 @@ s_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct checkpoint *ck = arg;
 
-	if (pages >= CKPT_INLINE_PAGES) {
+	if (pages >= CKPT_INLINE_PAGES)
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	} else if (pages >= CKPT_PAGES) {
-		pthread_mutex_lock(&ck->mu);
-		ck->kicked = 1;
-		pthread_cond_signal(&ck->cv);
-		pthread_mutex_unlock(&ck->mu);
-	}
+	else if (pages >= CKPT_PAGES)
+		worker_kick(ck->w);
 	return SQLITE_OK;
 }
 
@@ -104,12 +78,7 @@ checkpoint_start(struct daemon *d, char *err, size_t errlen)
 	}
 	/* it reads each page once, to copy it: a small page cache */
 	sqlite3_exec(ck->db, "PRAGMA cache_size = -256", NULL, NULL, NULL);
-	pthread_mutex_init(&ck->mu, NULL);
-	pthread_cond_init(&ck->cv, NULL);
-	if ((errno = pthread_create(&ck->tid, NULL, s_run, ck)) != 0) {
-		errf(err, errlen, "checkpoint thread: %s", strerror(errno));
-		pthread_mutex_destroy(&ck->mu);
-		pthread_cond_destroy(&ck->cv);
+	if (worker_start(&ck->w, "likad-ckpt", 0, CKPT_IDLE_MS, s_copy, ck, err, errlen) < 0) {
 		sqlite3_close(ck->db);
 		free(ck);
 		return -1;
@@ -131,14 +100,8 @@ checkpoint_stop(struct daemon *d)
 		return;
 	/* the loop's connection checkpoints as SQLite does again */
 	sqlite3_wal_autocheckpoint(ledger_db(d->node.ledger), CKPT_PAGES);
-	pthread_mutex_lock(&ck->mu);
-	ck->stop = 1;
-	pthread_cond_signal(&ck->cv);
-	pthread_mutex_unlock(&ck->mu);
-	pthread_join(ck->tid, NULL);
+	worker_stop(&ck->w);
 	sqlite3_close(ck->db);
-	pthread_mutex_destroy(&ck->mu);
-	pthread_cond_destroy(&ck->cv);
 	free(ck);
 	d->checkpoint = NULL;
 }

@@ -2239,6 +2239,38 @@ s_bad(struct verify_report *rep, const char *origin, uint64_t seq, const char *f
 	return 1;
 }
 
+/* Every feed head must match its last change set: 0, 1 (in REP), -1 (ERR). */
+static int
+s_verify_heads(struct ledger *l, struct verify_report *rep, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, result = 0;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT f.origin, f.head_seq, f.head_id, "
+	    "(SELECT max(seq) FROM changeset c WHERE c.origin = f.origin), "
+	    "(SELECT id FROM changeset c WHERE c.origin = f.origin AND c.seq = f.head_seq) "
+	    "FROM feed f ORDER BY f.origin", -1, &st, NULL) != SQLITE_OK)
+		return s_sqlerr(l->db, err, errlen, "verify");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *o = (const char *)sqlite3_column_text(st, 0);
+		uint64_t head = (uint64_t)sqlite3_column_int64(st, 1);
+		uint64_t max = (uint64_t)sqlite3_column_int64(st, 3);
+		if (head != max) {
+			result = s_bad(rep, o, head > max ? max + 1 : head + 1,
+			    "feed head says seq %llu, ledger holds up to %llu",
+			    (unsigned long long)head, (unsigned long long)max);
+			break;
+		}
+		if (head && (sqlite3_column_bytes(st, 4) != HASH_BYTES ||
+		    memcmp(sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 4), HASH_BYTES) != 0)) {
+			result = s_bad(rep, o, head, "feed head id is not the id of its last change set");
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return result;
+}
+
 /* Check every feed's chain and signatures, and the feed table's heads. */
 static int
 s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t errlen)
@@ -2324,33 +2356,7 @@ s_verify_chains(struct ledger *l, struct verify_report *rep, char *err, size_t e
 	sqlite3_finalize(st);
 	if (!result && rc != SQLITE_DONE)
 		return s_sqlerr(l->db, err, errlen, "verify");
-	if (result)
-		return result;
-
-	/* every feed head must match its last change set */
-	if (sqlite3_prepare_v2(l->db, "SELECT f.origin, f.head_seq, f.head_id, "
-	    "(SELECT max(seq) FROM changeset c WHERE c.origin = f.origin), "
-	    "(SELECT id FROM changeset c WHERE c.origin = f.origin AND c.seq = f.head_seq) "
-	    "FROM feed f ORDER BY f.origin", -1, &st, NULL) != SQLITE_OK)
-		return s_sqlerr(l->db, err, errlen, "verify");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *o = (const char *)sqlite3_column_text(st, 0);
-		uint64_t head = (uint64_t)sqlite3_column_int64(st, 1);
-		uint64_t max = (uint64_t)sqlite3_column_int64(st, 3);
-		if (head != max) {
-			result = s_bad(rep, o, head > max ? max + 1 : head + 1,
-			    "feed head says seq %llu, ledger holds up to %llu",
-			    (unsigned long long)head, (unsigned long long)max);
-			break;
-		}
-		if (head && (sqlite3_column_bytes(st, 4) != HASH_BYTES ||
-		    memcmp(sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 4), HASH_BYTES) != 0)) {
-			result = s_bad(rep, o, head, "feed head id is not the id of its last change set");
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	return result;
+	return result ? result : s_verify_heads(l, rep, err, errlen);
 }
 
 /* Compare each state table of main with replay: 0 equal, 1 a difference (in REP). */

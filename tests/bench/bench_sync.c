@@ -362,32 +362,15 @@ s_cleanup(void)
 		fprintf(stderr, "bench_sync: could not remove %s\n", s_dir);
 }
 
-int
-main(void)
-{
-	char err[ERRBUF_SIZE], listen[64], hub[64], hex[65], tdir[300], cdir[300];
-	struct node county, town;
-	sqlite3 *hubdb;
+/* The keys of the 50 more townships on the roster (figures 3 and 4). */
+static uint8_t s_cpk[N_CLIENTS][PUBKEY_BYTES], s_csk[N_CLIENTS][SECKEY_BYTES];
 
-	if (!(s_likad = getenv("LIKAD")))
-		s_likad = "bin/likad";
-	if (getenv("BENCH_CS") && (N_CS = strtoull(getenv("BENCH_CS"), NULL, 10)) < 2048)
-		N_CS = 2048;
-	if (getenv("BENCH_OPS") && (N_OPS = atoi(getenv("BENCH_OPS"))) < 1)
-		N_OPS = 1;
-	if (N_OPS > OPS_MAX)
-		N_OPS = OPS_MAX;
-	/* $BENCH_INGEST_ONLY: the ingest figure alone (make bench-peers) */
-	int ingest_only = getenv("BENCH_INGEST_ONLY") != NULL;
-	if (access(s_likad, X_OK) != 0)
-		s_die(s_likad, "not executable (make first)");
-	snprintf(s_dir, sizeof s_dir, "%s/lika-bench.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(s_dir))
-		s_die("mkdtemp", strerror(errno));
-	int port = s_free_port();
-	snprintf(listen, sizeof listen, "tcp://127.0.0.1:%d", port);
-	snprintf(cdir, sizeof cdir, "%s/county", s_dir);
-	snprintf(tdir, sizeof tdir, "%s/t1", s_dir);
+/* A county (HEX: its key) and township 1 with N_CS change sets written, in CDIR and TDIR. */
+static void
+s_setup(const char *listen, const char *cdir, const char *tdir, struct node *town, char hex[65])
+{
+	char err[ERRBUF_SIZE];
+	struct node county;
 
 	struct node_init_args ca = { .role = ROLE_COUNTY, .code = "110101", .name = "bench county", .listen = listen };
 	if (node_init(cdir, &ca, err, sizeof err) < 0 || node_open(&county, cdir, 0, rules_attach, err, sizeof err) < 0)
@@ -395,35 +378,32 @@ main(void)
 	hex_encode(hex, county.id.pk, PUBKEY_BYTES);
 	struct node_init_args ta = { .role = ROLE_TOWNSHIP, .code = "110101001", .name = "bench township",
 	    .county_key = hex, .hub = listen };
-	if (node_init(tdir, &ta, err, sizeof err) < 0 || node_open(&town, tdir, 0, rules_attach, err, sizeof err) < 0)
+	if (node_init(tdir, &ta, err, sizeof err) < 0 || node_open(town, tdir, 0, rules_attach, err, sizeof err) < 0)
 		s_die("township", err);
-	s_roster_add(&county, "110101001", town.id.pk);
-
+	s_roster_add(&county, "110101001", town->id.pk);
 	/* 50 more townships: keys on the roster, for the memory figure */
-	static uint8_t cpk[N_CLIENTS][PUBKEY_BYTES], csk[N_CLIENTS][SECKEY_BYTES];
 	for (int i = 0; i < N_CLIENTS; i++) {
 		char code[CODE_MAX];
-		crypto_sign_keypair(cpk[i], csk[i]);
+		crypto_sign_keypair(s_cpk[i], s_csk[i]);
 		snprintf(code, sizeof code, "110101%03d", 100 + i);
-		s_roster_add(&county, code, cpk[i]);
+		s_roster_add(&county, code, s_cpk[i]);
 	}
 	node_close(&county);
 
 	printf("bench_sync: writing %" PRIu64 " change sets of %d ops at the township ...\n", N_CS, N_OPS);
-	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
+	sqlite3_exec(ledger_db(town->ledger), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
 	for (uint64_t i = 0; i < N_CS; i++)
-		s_write(&town, i);
-	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+		s_write(town, i);
+	sqlite3_exec(ledger_db(town->ledger), "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+}
 
-	/* 1. ingest */
-	pid_t hp = s_start(cdir);
-	snprintf(hub, sizeof hub, "%s/lika.db", cdir);
-	if (sqlite3_open_v2(hub, &hubdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		s_die("hub db", sqlite3_errmsg(hubdb));
-	sqlite3_busy_timeout(hubdb, 5000);
-	usleep(300 * 1000);
+/* 1. ingest: township TDIR (started here, *TP) catches up with hub HP; figures printed. */
+static void
+s_ingest(pid_t hp, const char *tdir, sqlite3 *hubdb, pid_t *tp)
+{
 	int64_t t0 = mono_ms(), cpu0 = s_cpu_ms(hp), started = t0;
-	pid_t tp = s_start(tdir);
+
+	*tp = s_start(tdir);
 	/* the clock starts with the first change set stored: start-up and handshake are not ingest */
 	while (s_head(hubdb, "110101001") < 1) {
 		if (mono_ms() - t0 > 60000)
@@ -440,7 +420,7 @@ main(void)
 		usleep(2000);
 	}
 	int64_t ingest_ms = mono_ms() - t0, whole_ms = mono_ms() - started;
-	int64_t hub_cpu = s_cpu_ms(hp) - cpu0, town_cpu = s_cpu_ms(tp), loop_cpu = s_cpu_of(hp, 1) - loop0;
+	int64_t hub_cpu = s_cpu_ms(hp) - cpu0, town_cpu = s_cpu_ms(*tp), loop_cpu = s_cpu_of(hp, 1) - loop0;
 	double cs_s = (double)(N_CS - first) * 1000.0 / (double)ingest_ms;
 	double rows_s = cs_s * N_OPS;
 	/* the hub commits one batch per transaction: up to 1 MiB or 1024 change sets */
@@ -457,24 +437,20 @@ main(void)
 	    plain, plain > 0 ? rows_s / plain : 0);
 	printf("plain SQLite, the same plus each change set's body as a row: %.0f rows/s; hub/that = %.2f\n",
 	    ledger, ledger > 0 ? rows_s / ledger : 0);
+}
 
-	if (ingest_only) {
-		s_stop(tp);
-		s_stop(hp);
-		node_close(&town);
-		sqlite3_close(hubdb);
-		s_cleanup();
-		return 0;
-	}
-
-	/* 2. latency: commit at the township → commit at the hub */
+/* 2. latency: commit at the township → commit at the hub */
+static void
+s_latency(struct node *town, sqlite3 *hubdb)
+{
 	static int64_t lat[N_LAT], own[N_LAT];
-	sqlite3_exec(ledger_db(town.ledger), "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+
+	sqlite3_exec(ledger_db(town->ledger), "PRAGMA synchronous=FULL", NULL, NULL, NULL);
 	for (int i = 0; i < N_LAT; i++) {
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		int64_t a = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-		s_write(&town, N_CS + (uint64_t)i);
+		s_write(town, N_CS + (uint64_t)i);
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		own[i] = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 - a;
 		while (s_head(hubdb, "110101001") < (uint64_t)(N_CS + i + 1))
@@ -489,28 +465,28 @@ main(void)
 	    N_LAT, lat[N_LAT / 2] / 1000.0, lat[N_LAT * 99 / 100] / 1000.0);
 	printf("  of which the clerk's commit at the township: median %.1f ms, p99 %.1f ms\n",
 	    own[N_LAT / 2] / 1000.0, own[N_LAT * 99 / 100] / 1000.0);
-	s_stop(tp);
-	node_close(&town);
+}
 
-	/* 3. RSS with 50 townships connected */
-	long rss0 = s_rss_kb(hp);
-	void *ctx = zmq_ctx_new();
-	static void *socks[N_CLIENTS];
-	char server[41], pk[41], sk[41];
+/* 3. N_CLIENTS CURVE DEALERs (SOCKS, in CTX) say HELLO to the hub at LISTEN; how many welcomed. */
+static int
+s_clients(void *ctx, const char *listen, const char *hex, void *socks[N_CLIENTS])
+{
+	char err[ERRBUF_SIZE], server[41], pk[41], sk[41];
 	uint8_t c[32], countypk[PUBKEY_BYTES];
+	int welcomed = 0;
+
 	hex_decode(countypk, PUBKEY_BYTES, hex);
 	if (crypto_sign_ed25519_pk_to_curve25519(c, countypk) != 0)
 		s_die("key", "county");
 	zmq_z85_encode(server, c, 32);
-	int welcomed = 0;
 	for (int i = 0; i < N_CLIENTS; i++) {
 		char code[CODE_MAX];
 		msgpack_sbuffer sb;
 		socks[i] = zmq_socket(ctx, ZMQ_DEALER);
-		if (crypto_sign_ed25519_pk_to_curve25519(c, cpk[i]) != 0)
+		if (crypto_sign_ed25519_pk_to_curve25519(c, s_cpk[i]) != 0)
 			s_die("key", "client");
 		zmq_z85_encode(pk, c, 32);
-		crypto_sign_ed25519_sk_to_curve25519(c, csk[i]);
+		crypto_sign_ed25519_sk_to_curve25519(c, s_csk[i]);
 		zmq_z85_encode(sk, c, 32);
 		int linger = 0;
 		zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof linger);
@@ -541,17 +517,18 @@ main(void)
 				break;
 		}
 	}
-	usleep(500 * 1000);
-	long rss1 = s_rss_kb(hp);
-	printf("hub RSS: %ld KiB idle after the catch-up, %ld KiB with %d townships connected "
-	    "(%d welcomed)\n", rss0, rss1, N_CLIENTS, welcomed);
+	return welcomed;
+}
 
-	/* 4. memory and ingest with 30 townships catching up at once */
-	long hwm0 = s_hwm_kb(hp);
+/* 4. memory and ingest with 30 townships catching up at once */
+static void
+s_fanin(pid_t hp, sqlite3 *hubdb, void *socks[N_CLIENTS])
+{
+	long hwm0 = s_hwm_kb(hp), peak = 0;
 	int64_t f0 = mono_ms();
+
 	for (int i = 0; i < FANIN_CLIENTS; i++)
-		s_fanin_send(socks[i], i, cpk[i], csk[i]);
-	long peak = 0;
+		s_fanin_send(socks[i], i, s_cpk[i], s_csk[i]);
 	for (int i = 0; i < FANIN_CLIENTS; i++) {
 		char code[CODE_MAX];
 		snprintf(code, sizeof code, "110101%03d", 100 + i);
@@ -569,6 +546,63 @@ main(void)
 	    "(%.0f change sets/s); hub RSS peak %ld KiB (VmHWM %ld KiB, %ld KiB before)\n",
 	    FANIN_CLIENTS, FANIN_CS, fanin_ms, (double)FANIN_CLIENTS * FANIN_CS * 1000.0 / (double)fanin_ms,
 	    peak, s_hwm_kb(hp), hwm0);
+}
+
+int
+main(void)
+{
+	char listen[64], hub[64], hex[65], tdir[300], cdir[300];
+	struct node town;
+	sqlite3 *hubdb;
+	pid_t hp, tp;
+
+	if (!(s_likad = getenv("LIKAD")))
+		s_likad = "bin/likad";
+	if (getenv("BENCH_CS") && (N_CS = strtoull(getenv("BENCH_CS"), NULL, 10)) < 2048)
+		N_CS = 2048;
+	if (getenv("BENCH_OPS") && (N_OPS = atoi(getenv("BENCH_OPS"))) < 1)
+		N_OPS = 1;
+	if (N_OPS > OPS_MAX)
+		N_OPS = OPS_MAX;
+	/* $BENCH_INGEST_ONLY: the ingest figure alone (make bench-peers) */
+	int ingest_only = getenv("BENCH_INGEST_ONLY") != NULL;
+	if (access(s_likad, X_OK) != 0)
+		s_die(s_likad, "not executable (make first)");
+	snprintf(s_dir, sizeof s_dir, "%s/lika-bench.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(s_dir))
+		s_die("mkdtemp", strerror(errno));
+	snprintf(listen, sizeof listen, "tcp://127.0.0.1:%d", s_free_port());
+	snprintf(cdir, sizeof cdir, "%s/county", s_dir);
+	snprintf(tdir, sizeof tdir, "%s/t1", s_dir);
+	s_setup(listen, cdir, tdir, &town, hex);
+
+	hp = s_start(cdir);
+	snprintf(hub, sizeof hub, "%s/lika.db", cdir);
+	if (sqlite3_open_v2(hub, &hubdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		s_die("hub db", sqlite3_errmsg(hubdb));
+	sqlite3_busy_timeout(hubdb, 5000);
+	usleep(300 * 1000);
+	s_ingest(hp, tdir, hubdb, &tp);
+	if (ingest_only) {
+		s_stop(tp);
+		s_stop(hp);
+		node_close(&town);
+		sqlite3_close(hubdb);
+		s_cleanup();
+		return 0;
+	}
+	s_latency(&town, hubdb);
+	s_stop(tp);
+	node_close(&town);
+
+	long rss0 = s_rss_kb(hp);
+	void *ctx = zmq_ctx_new();
+	static void *socks[N_CLIENTS];
+	int welcomed = s_clients(ctx, listen, hex, socks);
+	usleep(500 * 1000);
+	printf("hub RSS: %ld KiB idle after the catch-up, %ld KiB with %d townships connected "
+	    "(%d welcomed)\n", rss0, s_rss_kb(hp), N_CLIENTS, welcomed);
+	s_fanin(hp, hubdb, socks);
 	for (int i = 0; i < N_CLIENTS; i++)
 		zmq_close(socks[i]);
 	zmq_ctx_term(ctx);

@@ -34,8 +34,13 @@ applied() { sqlite3 county/lika.db "SELECT count(*) FROM changeset WHERE applied
 moved() { [ "$(sunk)" -gt "$1" ]; }
 # moved on since LAST, or already holding all the hub applied (then nothing more can move)
 moved_or_all() { moved "$1" || [ "$(sunk)" -ge "$(applied)" ]; }
-# on a failure, what the sink said
-trap 'rc=$?; [ $rc = 0 ] || grep "sink" county.log | grep -v debug | tail -20; [ -n "$PG_DIR" ] && { pg_stop; rm -rf "$PG_DIR"; }; (exit $rc); on_exit' EXIT
+# on a failure, what the sink said, and the last of what both daemons said
+failed_logs() {
+	grep "sink" county.log | grep -v debug | tail -20
+	echo "# county.log, last lines:"; tail -25 county.log
+	echo "# t.log, last lines:"; tail -25 t.log
+}
+trap 'rc=$?; [ $rc = 0 ] || failed_logs; [ -n "$PG_DIR" ] && { pg_stop; rm -rf "$PG_DIR"; }; (exit $rc); on_exit' EXIT
 last=0 mid=0
 for i in 1 2; do
 	wait_for 60 "the sink to write after restart $((i - 1))" moved_or_all "$last"

@@ -12,18 +12,22 @@
  *
  * Sessions live in web.db (web_session.c), so a restart signs no one out.
  *
- * Threads: libmicrohttpd's pool of THREADS, each with its own connections
- * (a read-only node and web.db, struct worker), so reads that touch nothing
- * else (s_concurrent: the household list, a household's file, the field
- * list, /api/me) and the session checks run beside one another and beside a
- * write.  Everything
- * else holds s_run_lock and runs one at a time, as the whole server did
- * before: lika's commands run in-process (web_run) redirect the process's
- * stdout and stderr and use getopt's and the stamp's globals, and two writes
- * to the ledger would only queue on its lock.  Nothing the concurrent
- * requests run writes to stderr while s_run_lock is held elsewhere: their log
- * lines take the lock, and libmicrohttpd's go to a copy of stderr made at
- * start, so no line lands in a command's captured output.
+ * Threads: libmicrohttpd gives each connection a thread of its own, so no
+ * request waits behind another connection's (with a pool, a connection stays
+ * on the thread that took it, and a read that shared a thread with an import
+ * waited for all of it).  A request borrows one of WORKERS workers (a
+ * read-only node and web.db, struct worker) while it runs.  Reads that touch
+ * nothing else (s_concurrent: the household list, a household's file, the
+ * field list, /api/me, the page's files) run beside one another and beside a
+ * write.  Everything else takes s_run_lock first and runs one at a time, as
+ * the whole server did before: lika's commands run in-process (web_run)
+ * redirect the process's stdout and stderr and use getopt's and the stamp's
+ * globals, and two writes to the ledger would only queue on its lock.  Taking
+ * the lock before a worker, the queued writes hold none, so a read always
+ * finds one within a read's time.  Nothing the concurrent requests run writes
+ * to stderr while s_run_lock is held elsewhere: their log lines take the
+ * lock, and libmicrohttpd's go to a copy of stderr made at start, so no line
+ * lands in a command's captured output.
  * The main thread waits for SIGINT or SIGTERM.
  */
 #include <arpa/inet.h>
@@ -46,7 +50,7 @@
 #include "util.h"
 #include "web.h"
 
-#define THREADS          4
+#define WORKERS          4
 #define CONNECTIONS_MAX  64
 #define PER_IP_MAX       16
 #define IDLE_TIMEOUT_S   30
@@ -55,20 +59,20 @@
 struct worker {
 	struct node n;                       /* opened read-only */
 	sqlite3 *webdb;
-	int taken;                           /* by a thread */
+	int taken;                           /* by a request */
 };
 
 struct server {
 	const struct config *conf;
 	int loopback;                        /* listening on loopback only */
 	char port[8];
-	struct worker workers[THREADS];
+	struct worker workers[WORKERS];
 	pthread_mutex_t pick;                /* guards workers[].taken */
+	pthread_cond_t given;                /* a worker was given back */
 };
 
 /* lika's commands and every write, one at a time (see the top of the file) */
 static pthread_mutex_t s_run_lock = PTHREAD_MUTEX_INITIALIZER;
-static __thread struct worker *s_mine;
 static int s_stderr_copy = -1;          /* libmicrohttpd's messages: never captured by web_run */
 
 /* One request's body while it arrives. */
@@ -458,9 +462,9 @@ static const char s_csp[] = "default-src 'self'; script-src 'self'; style-src 's
     "img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /*
- * Requests that run beside any other: SQL on this thread's own connection
+ * Requests that run beside any other: SQL on the worker's own connection
  * (the household file through a household_ctx of its own), no process-wide
- * state, nothing written to stderr.
+ * state, nothing written to stderr.  The page's own files are among them.
  */
 static int
 s_concurrent(const struct web_req *q)
@@ -470,6 +474,9 @@ s_concurrent(const struct web_req *q)
 
 	if (strcmp(q->method, "GET") != 0)
 		return 0;
+	if (strncmp(q->path, "/api/", 5) && strncmp(q->path, "/doc/", 5) &&
+	    strncmp(q->path, "/chart/", 7))
+		return 1;
 	for (int i = 0; reads[i]; i++)
 		if (strcmp(q->path, reads[i]) == 0)
 			return 1;
@@ -512,12 +519,10 @@ s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct w
 	if (!post && s_static(q->path, r))
 		return;
 	if (strcmp(q->path, "/api/login") == 0) {
-		pthread_mutex_lock(&s_run_lock);
 		if (!post)
 			web_error(r, 405, "POST a name and a passphrase");
 		else
 			s_login(sv, q, r);
-		pthread_mutex_unlock(&s_run_lock);
 		return;
 	}
 	if (strncmp(q->path, "/api/", 5) && strncmp(q->path, "/doc/", 5) &&
@@ -539,21 +544,13 @@ s_route(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct w
 		const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 		if (!tok || strlen(tok) != WEB_TOKEN_HEX ||
 		    sodium_memcmp(tok, s.csrf, WEB_TOKEN_HEX) != 0) {
-			pthread_mutex_lock(&s_run_lock);
 			log_warnx("web: %s without a valid CSRF token refused", q->path);
-			pthread_mutex_unlock(&s_run_lock);
 			web_error(r, 403, "CSRF token missing or wrong: nothing written");
 			return;
 		}
 	}
 	q->clerk = s.clerk;
-	if (s_concurrent(q)) {
-		s_dispatch(q, r, &s);
-		return;
-	}
-	pthread_mutex_lock(&s_run_lock);
 	s_dispatch(q, r, &s);
-	pthread_mutex_unlock(&s_run_lock);
 }
 
 static enum MHD_Result
@@ -617,20 +614,53 @@ s_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
 	return MHD_YES;
 }
 
-/* This thread's worker: taken at its first request, kept until the server stops. */
+/* A worker for one request: waits while all are taken. */
 static struct worker *
-s_worker(struct server *sv)
+s_worker_take(struct server *sv)
 {
-	if (s_mine)
-		return s_mine;
+	struct worker *w = NULL;
+
 	pthread_mutex_lock(&sv->pick);
-	for (int i = 0; i < THREADS && !s_mine; i++)
-		if (!sv->workers[i].taken) {
-			sv->workers[i].taken = 1;
-			s_mine = &sv->workers[i];
-		}
+	for (;;) {
+		for (int i = 0; i < WORKERS && !w; i++)
+			if (!sv->workers[i].taken)
+				w = &sv->workers[i];
+		if (w)
+			break;
+		pthread_cond_wait(&sv->given, &sv->pick);
+	}
+	w->taken = 1;
 	pthread_mutex_unlock(&sv->pick);
-	return s_mine;
+	return w;
+}
+
+static void
+s_worker_give(struct server *sv, struct worker *w)
+{
+	pthread_mutex_lock(&sv->pick);
+	w->taken = 0;
+	pthread_cond_signal(&sv->given);
+	pthread_mutex_unlock(&sv->pick);
+}
+
+/*
+ * The request, its body whole: routed with a worker, one at a time unless
+ * s_concurrent (s_run_lock is taken before the worker, see the top).
+ */
+static void
+s_answer(struct server *sv, struct MHD_Connection *c, struct web_req *q, struct web_reply *r)
+{
+	int serial = !s_concurrent(q);
+
+	if (serial)
+		pthread_mutex_lock(&s_run_lock);
+	struct worker *w = s_worker_take(sv);
+	q->n = &w->n;
+	q->webdb = w->webdb;
+	s_route(sv, c, q, r);
+	s_worker_give(sv, w);
+	if (serial)
+		pthread_mutex_unlock(&s_run_lock);
 }
 
 static enum MHD_Result
@@ -640,16 +670,11 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	struct server *sv = cls;
 	struct conn *cn = *con_cls;
 	struct web_reply r = { .status = 200 };
-	struct worker *w = s_worker(sv);
 	struct web_req q = { .method = method, .path = url, .conf = sv->conf };
 	enum MHD_Result ret;
 	int64_t t0 = mono_ms();
 
 	(void)version;
-	if (!w)
-		return MHD_NO;      /* more threads than workers: cannot happen */
-	q.n = &w->n;
-	q.webdb = w->webdb;
 	if (!cn) {
 		if (!(cn = calloc(1, sizeof *cn)))
 			return MHD_NO;
@@ -682,7 +707,7 @@ s_handler(void *cls, struct MHD_Connection *c, const char *url, const char *meth
 	else if (!s_host_ok(sv, c))
 		web_error(&r, 421, "Host is not this console's loopback address");
 	else
-		s_route(sv, c, &q, &r);
+		s_answer(sv, c, &q, &r);
 	web_form_release(&q.query);
 	if (fclose(r.f) != 0) {
 		free(r.body);
@@ -765,9 +790,9 @@ s_serve_opts(int argc, char **argv, const char **listen)
 	    "on [web] listen of lika.conf (default 127.0.0.1:8700); an address that is\n"
 	    "not loopback is refused unless [web] allow_remote = yes.  Clerks sign in\n"
 	    "with accounts made by \"lika user add\"; their sessions are kept in web.db,\n"
-	    "so a restart signs no one out.  Four threads: the household list and a\n"
-	    "household's file are answered while an import or another write runs; writes\n"
-	    "run one at a time.  Runs until SIGINT or SIGTERM.\n";
+	    "so a restart signs no one out.  Each connection has a thread of its own: the\n"
+	    "household list and a household's file are answered while an import or\n"
+	    "another write runs; writes run one at a time.  Runs until SIGINT or SIGTERM.\n";
 	int ch;
 
 	optind = 0;
@@ -798,13 +823,13 @@ s_mhd_log(void *cls, const char *fmt, va_list ap)
 		dprintf(s_stderr_copy, "lika: web: %s\n", line);
 }
 
-/* Each thread's own connections, opened before any thread runs.  0 or -1 (said why). */
+/* The workers' connections, opened before any thread runs.  0 or -1 (said why). */
 static int
 s_workers_open(struct server *sv)
 {
 	char err[ERRBUF_SIZE];
 
-	for (int i = 0; i < THREADS; i++) {
+	for (int i = 0; i < WORKERS; i++) {
 		struct worker *w = &sv->workers[i];
 		if (tool_open(&w->n, NODE_READONLY) < 0)
 			return -1;
@@ -819,7 +844,7 @@ s_workers_open(struct server *sv)
 static void
 s_workers_close(struct server *sv)
 {
-	for (int i = 0; i < THREADS; i++) {
+	for (int i = 0; i < WORKERS; i++) {
 		node_close(&sv->workers[i].n);
 		sqlite3_close(sv->workers[i].webdb);
 		sv->workers[i].webdb = NULL;
@@ -851,6 +876,7 @@ cmd_serve(struct node *n, int argc, char **argv)
 		    "directory failed");
 	memset(&sv, 0, sizeof sv);
 	pthread_mutex_init(&sv.pick, NULL);
+	pthread_cond_init(&sv.given, NULL);
 	if (s_workers_open(&sv) < 0) {
 		s_workers_close(&sv);
 		return EXIT_FAIL;
@@ -865,9 +891,9 @@ cmd_serve(struct node *n, int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGPIPE);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);     /* the server's thread inherits the mask */
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG |
 	    (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, s_handler, &sv,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)THREADS,
 	    MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,

@@ -84,7 +84,7 @@ UNIT_SRC = tests/unit/test_codec.c tests/unit/test_codes.c tests/unit/test_ledge
            tests/unit/test_csv.c tests/unit/test_household_feed.c tests/unit/test_peer.c \
            tests/unit/test_procedure.c tests/unit/test_statement.c tests/unit/test_fields.c \
            tests/unit/test_rank.c tests/unit/test_outfile.c tests/unit/test_labels.c \
-           tests/unit/test_config.c
+           tests/unit/test_config.c tests/unit/test_worker.c
 BENCH_SRC = tests/bench/bench_ledger.c tests/bench/bench_sync.c tests/bench/bench_fields.c
 # tools the system tests call ($LIKA_UNIT/NAME); never installed.  test_tool.c
 # builds as test-tool: run.sh takes every test_* in $LIKA_UNIT for a unit test.
@@ -172,6 +172,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblika.a $(wildcard tests/unit/*.h)
 	$(say) LINK $@
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/liblika.a $(LDLIBS) \
 	    $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
+
+# likad's worker threads: the one unit test of a daemon/ file
+$(BUILD)/tests/test_worker: tests/unit/test_worker.c $(BUILD)/daemon/worker.o $(BUILD)/liblika.a
+	@mkdir -p $(dir $@)
+	$(say) LINK $@
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -Idaemon $(LDFLAGS) -o $@ $< $(BUILD)/daemon/worker.o \
+	    $(BUILD)/liblika.a $(LDLIBS) $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
 $(CORETOOL_BIN): $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)

@@ -73,14 +73,20 @@ worker_start(struct worker **wp, const char *name, int nice, int idle_ms, worker
 	w->kicked = 1;              /* what a previous run left */
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	/*
+	 * Set before the thread starts: FN runs at once and may ask through *WP
+	 * whether it is stopping (sigcheck's drain at a start with work left did,
+	 * and read a NULL worker).
+	 */
+	*wp = w;
 	if ((errno = pthread_create(&w->tid, NULL, s_run, w)) != 0) {
 		errf(err, errlen, "%s: cannot start its thread: %s", name, strerror(errno));
+		*wp = NULL;
 		pthread_mutex_destroy(&w->mu);
 		pthread_cond_destroy(&w->cv);
 		free(w);
 		return -1;
 	}
-	*wp = w;
 	return 0;
 }
 

@@ -39,6 +39,15 @@ failed_logs() {
 	grep "sink" county.log | grep -v debug | tail -20
 	echo "# county.log, last lines:"; tail -25 county.log
 	echo "# t.log, last lines:"; tail -25 t.log
+	# where each daemon's threads stand (a stuck loop says nothing in its log)
+	if command -v gdb >/dev/null; then
+		for d in county t; do
+			kill -0 "$(cat $d.pid)" 2>/dev/null || { echo "# $d: not running"; continue; }
+			echo "# $d: threads"
+			gdb -p "$(cat $d.pid)" -batch -ex "thread apply all bt 12" 2>/dev/null |
+			    grep "^#\|^Thread" | head -60
+		done
+	fi
 }
 trap 'rc=$?; [ $rc = 0 ] || failed_logs; [ -n "$PG_DIR" ] && { pg_stop; rm -rf "$PG_DIR"; }; (exit $rc); on_exit' EXIT
 last=0 mid=0

@@ -26,6 +26,31 @@ struct applier {
 	int n;
 };
 
+/* A feed's row: where its chain stands here. */
+struct feed_row {
+	uint64_t head_seq, applied_seq;
+	uint8_t head_id[HASH_BYTES];
+	char frozen[256];
+	int exists;
+};
+
+/*
+ * The feed row of the origin being received, kept in memory inside a
+ * receiving transaction (ledger_recv_begin to its commit or rollback) and
+ * written once, not once a change set: a batch is one origin's run.  Written
+ * when the commit begins (before the held change sets are retried, which read
+ * the table), before another origin's row is read or written, before
+ * ledger_feed_heads reads the table, and whenever ledger_db() hands the
+ * connection out.  SAVEPOINT recv keeps a copy (fc_sp): a rollback to it may
+ * undo a write of the row made since, so it restores the copy too.
+ */
+struct feed_cache {
+	int on, valid, dirty;
+	int failed;                 /* a write failed where it could not say so */
+	char origin[CODE_MAX];
+	struct feed_row f;
+};
+
 struct ledger {
 	sqlite3 *db;
 	struct applier main;
@@ -54,6 +79,7 @@ struct ledger {
 		uint64_t from, last;
 		uint8_t pk[PUBKEY_BYTES];
 	} keys;
+	struct feed_cache fc, fc_sp;    /* fc_sp: fc at SAVEPOINT recv */
 	char sig_last[CODE_MAX];    /* the feed ledger_sig_check looked at last */
 	uint64_t recv_hlc;          /* highest clock received in this transaction */
 	ledger_rule_fn rules;       /* the application's rules (ledger_set_rules) */
@@ -200,14 +226,20 @@ s_prep(struct ledger *l, sqlite3_stmt **slot, const char *sql)
 static int
 s_keys_commit(void *arg)
 {
-	((struct ledger *)arg)->keys.valid = 0;
-	return 0;       /* the commit goes on */
+	struct ledger *l = arg;
+
+	l->keys.valid = 0;
+	/* a feed row not yet written would be lost: refuse the commit (cannot happen) */
+	return l->fc.dirty;
 }
 
 static void
 s_keys_rollback(void *arg)
 {
-	((struct ledger *)arg)->keys.valid = 0;
+	struct ledger *l = arg;
+
+	l->keys.valid = 0;
+	memset(&l->fc, 0, sizeof l->fc);
 }
 
 /* Run savepoint statement I (SAVEPOINT, RELEASE, ROLLBACK TO recv), prepared once. */
@@ -223,7 +255,13 @@ s_savepoint(struct ledger *l, int i)
 		return -1;
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (i == 0)
+		l->fc_sp = l->fc;
+	else if (i == 2)
+		l->fc = l->fc_sp;       /* a write of the feed row since may be undone */
+	return 0;
 }
 
 /* ---- applying ops ------------------------------------------------------------ */
@@ -671,9 +709,14 @@ ledger_table_exists(sqlite3 *db, const char *name)
 	return yes;
 }
 
+static int s_feed_flush(struct ledger *l);
+
 sqlite3 *
 ledger_db(struct ledger *l)
 {
+	/* whoever asks may read the feed table */
+	if (s_feed_flush(l) < 0)
+		l->fc.failed = 1;
 	return l->db;
 }
 
@@ -754,39 +797,9 @@ ledger_meta_set(struct ledger *l, const char *key, const char *value, char *err,
 
 /* ---- feeds ------------------------------------------------------------------- */
 
-struct feed_row {
-	uint64_t head_seq, applied_seq;
-	uint8_t head_id[HASH_BYTES];
-	char frozen[256];
-	int exists;
-};
-
+/* Write F as ORIGIN's feed row. */
 static int
-s_feed_get(struct ledger *l, const char *origin, struct feed_row *f)
-{
-	sqlite3_stmt *st = s_prep(l, &l->st_head,
-	    "SELECT head_seq, head_id, applied_seq, frozen FROM feed WHERE origin = ?1");
-
-	memset(f, 0, sizeof *f);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		f->exists = 1;
-		f->head_seq = (uint64_t)sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 1) == HASH_BYTES)
-			memcpy(f->head_id, sqlite3_column_blob(st, 1), HASH_BYTES);
-		f->applied_seq = (uint64_t)sqlite3_column_int64(st, 2);
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-			snprintf(f->frozen, sizeof f->frozen, "%s", sqlite3_column_text(st, 3));
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int
-s_feed_put(struct ledger *l, const char *origin, const struct feed_row *f)
+s_feed_write(struct ledger *l, const char *origin, const struct feed_row *f)
 {
 	sqlite3_stmt *st = s_prep(l, &l->st_feed_put,
 	    "INSERT INTO feed (origin, head_seq, head_id, applied_seq, frozen, updated_at) "
@@ -810,6 +823,70 @@ s_feed_put(struct ledger *l, const char *origin, const struct feed_row *f)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Write the cached feed row if it changed (struct feed_cache). */
+static int
+s_feed_flush(struct ledger *l)
+{
+	if (!l->fc.dirty)
+		return 0;
+	if (s_feed_write(l, l->fc.origin, &l->fc.f) < 0)
+		return -1;
+	l->fc.dirty = 0;
+	return 0;
+}
+
+static int
+s_feed_get(struct ledger *l, const char *origin, struct feed_row *f)
+{
+	if (l->fc.valid && strcmp(l->fc.origin, origin) == 0) {
+		*f = l->fc.f;
+		return 0;
+	}
+	if (s_feed_flush(l) < 0)
+		return -1;
+	sqlite3_stmt *st = s_prep(l, &l->st_head,
+	    "SELECT head_seq, head_id, applied_seq, frozen FROM feed WHERE origin = ?1");
+
+	memset(f, 0, sizeof *f);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		f->exists = 1;
+		f->head_seq = (uint64_t)sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == HASH_BYTES)
+			memcpy(f->head_id, sqlite3_column_blob(st, 1), HASH_BYTES);
+		f->applied_seq = (uint64_t)sqlite3_column_int64(st, 2);
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+			snprintf(f->frozen, sizeof f->frozen, "%s", sqlite3_column_text(st, 3));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (l->fc.on && strlen(origin) < sizeof l->fc.origin) {
+		snprintf(l->fc.origin, sizeof l->fc.origin, "%s", origin);
+		l->fc.f = *f;
+		l->fc.valid = 1;
+	}
+	return 0;
+}
+
+/* ORIGIN's feed row is F: in the cache inside a receiving transaction, else written. */
+static int
+s_feed_put(struct ledger *l, const char *origin, const struct feed_row *f)
+{
+	if (!l->fc.on || strlen(origin) >= sizeof l->fc.origin)
+		return s_feed_write(l, origin, f);
+	if (l->fc.valid && strcmp(l->fc.origin, origin) != 0 && s_feed_flush(l) < 0)
+		return -1;
+	snprintf(l->fc.origin, sizeof l->fc.origin, "%s", origin);
+	l->fc.f = *f;
+	l->fc.f.exists = 1;
+	l->fc.valid = l->fc.dirty = 1;
+	return 0;
+}
+
 int
 ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq, uint8_t id[HASH_BYTES])
 {
@@ -826,10 +903,12 @@ ledger_feed_head(struct ledger *l, const char *origin, uint64_t *seq, uint8_t id
 int
 ledger_feed_heads(struct ledger *l, const char *origin, uint64_t *head, uint64_t *forwardable)
 {
+	*head = *forwardable = 0;
+	if (s_feed_flush(l) < 0)
+		return -1;
 	sqlite3_stmt *st = s_prep(l, &l->st_heads, "SELECT f.head_seq, p.checked FROM feed f "
 	    "LEFT JOIN sig_pending p USING (origin) WHERE f.origin = ?1");
 
-	*head = *forwardable = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
@@ -1172,6 +1251,7 @@ void
 ledger_rollback(struct ledger *l)
 {
 	l->epoch++;     /* even if SQLite rolled back already: what the rules cached is gone */
+	memset(&l->fc, 0, sizeof l->fc);
 	if (!sqlite3_get_autocommit(l->db))
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -1341,12 +1421,23 @@ int
 ledger_recv_begin(struct ledger *l, char *err, size_t errlen)
 {
 	l->recv_hlc = 0;
-	return ledger_begin(l, err, errlen);
+	memset(&l->fc, 0, sizeof l->fc);
+	if (ledger_begin(l, err, errlen) < 0)
+		return -1;
+	l->fc.on = 1;
+	return 0;
 }
 
 int
 ledger_recv_commit(struct ledger *l, char *err, size_t errlen)
 {
+	/* the feed row, once; what follows reads the feed table itself */
+	if (l->fc.failed || s_feed_flush(l) < 0) {
+		s_sqlerr(l->db, err, errlen, "feed");
+		ledger_rollback(l);
+		return -1;
+	}
+	memset(&l->fc, 0, sizeof l->fc);
 	/* our clock moves past what we received, once per transaction */
 	if (l->recv_hlc && s_hlc_observe(l, l->recv_hlc, err, errlen) < 0) {
 		ledger_rollback(l);

@@ -250,6 +250,135 @@ test_receive(void **state)
 	assert_int_equal(ledger_verify(f->town, &rep, err, sizeof err), 0);
 }
 
+/* Change set SEQ of FROM's feed ORIGIN received by TO, inside TO's receiving transaction. */
+static enum recv_result
+s_recv_in(struct ledger *from, const char *origin, uint64_t seq, struct ledger *to)
+{
+	uint8_t *body, sig[SIG_BYTES];
+	size_t len;
+	char reason[256];
+	enum recv_result r;
+
+	assert_int_equal(ledger_changeset_get(from, origin, seq, &body, &len, sig), 0);
+	assert_int_equal(ledger_receive(to, body, len, sig, SIG_BYTES, "test", &r, reason, sizeof reason), 0);
+	free(body);
+	return r;
+}
+
+/* ORIGIN's head in the feed table of PATH, read by a connection of its own (what is committed). */
+static int64_t
+s_head_committed(const char *path, const char *origin)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int64_t head = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT head_seq FROM feed WHERE origin = ?1", -1, &st,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		head = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return head;
+}
+
+/* ORIGIN's head as L's own connection reads it by SQL. */
+static int64_t
+s_head_sql(struct ledger *l, const char *origin)
+{
+	sqlite3_stmt *st;
+	int64_t head = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(ledger_db(l), "SELECT head_seq FROM feed WHERE origin = ?1",
+	    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		head = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return head;
+}
+
+/*
+ * A receiving transaction writes a feed's row once, not once a change set:
+ * what is committed, what SQL on the same connection reads meanwhile, a
+ * second origin in the same transaction, a rollback, and a change set
+ * refused in the middle of a run all see the head they would row by row.
+ */
+static void
+test_batch_feed_row(void **state)
+{
+	struct fixture *f = *state;
+	char err[ERRBUF_SIZE], path[128];
+	uint64_t seq;
+	uint8_t id[HASH_BYTES];
+
+	snprintf(path, sizeof path, "%s/county.db", f->dir);
+	for (int i = 1; i <= 6; i++) {
+		char key[16];
+		snprintf(key, sizeof key, TOWN "%03d", i);
+		s_write(f->town, "village", key, "村");
+	}
+	s_write(f->town2, "village", TOWN2 "001", "外村");
+
+	assert_int_equal(ledger_recv_begin(f->county, err, sizeof err), 0);
+	for (uint64_t s = 1; s <= 3; s++)
+		assert_int_equal(s_recv_in(f->town, TOWN, s, f->county), RECV_STORED);
+	assert_int_equal(ledger_feed_head(f->county, TOWN, &seq, id), 0);
+	assert_int_equal(seq, 3);
+	assert_int_equal(s_head_committed(path, TOWN), -1);       /* nothing committed yet */
+	assert_int_equal(s_head_sql(f->county, TOWN), 3);         /* SQL on the connection sees it */
+	assert_int_equal(s_recv_in(f->town2, TOWN2, 1, f->county), RECV_STORED);
+	assert_int_equal(s_recv_in(f->town, TOWN, 4, f->county), RECV_STORED);
+	assert_int_equal(s_recv_in(f->town, TOWN, 4, f->county), RECV_DUPLICATE);
+	assert_int_equal(s_recv_in(f->town, TOWN, 6, f->county), RECV_GAP);
+	assert_int_equal(ledger_recv_commit(f->county, err, sizeof err), 0);
+	assert_int_equal(s_head_committed(path, TOWN), 4);
+	assert_int_equal(s_head_committed(path, TOWN2), 1);
+
+	/* rolled back: the head stays, and the same change set is taken again */
+	assert_int_equal(ledger_recv_begin(f->county, err, sizeof err), 0);
+	assert_int_equal(s_recv_in(f->town, TOWN, 5, f->county), RECV_STORED);
+	ledger_rollback(f->county);
+	assert_int_equal(ledger_feed_head(f->county, TOWN, &seq, id), 0);
+	assert_int_equal(seq, 4);
+	assert_int_equal(ledger_recv_begin(f->county, err, sizeof err), 0);
+	assert_int_equal(s_recv_in(f->town, TOWN, 5, f->county), RECV_STORED);
+	assert_int_equal(ledger_recv_commit(f->county, err, sizeof err), 0);
+	assert_int_equal(s_head_committed(path, TOWN), 5);
+
+	/*
+	 * A township's own feed whose third change set breaks a rule (a policy
+	 * row, the county's): the first two are stored, the third refused after
+	 * its apply was rolled back to its savepoint, the feed frozen at 2.
+	 */
+	struct ledger *rogue = s_open(f, "rogue", TOWN2, f->t2pk, f->t2sk);
+	struct ledger_identity rid;
+	memset(&rid, 0, sizeof rid);
+	strcpy(rid.code, TOWN2);
+	strcpy(rid.county, TOWN2);
+	memcpy(rid.pk, f->t2pk, PUBKEY_BYTES);
+	memcpy(rid.county_pk, f->t2pk, PUBKEY_BYTES);
+	ledger_set_identity(rogue, &rid, f->t2sk);
+	struct ledger *fresh = s_open(f, "fresh", COUNTY, f->cpk, f->csk);
+	s_roster(fresh, TOWN2, f->t2pk);
+	s_write(rogue, "village", TOWN2 "001", "一村");
+	s_write(rogue, "village", TOWN2 "002", "二村");
+	s_write(rogue, "policy", "LINE/2014", "steal");
+	assert_int_equal(ledger_recv_begin(fresh, err, sizeof err), 0);
+	assert_int_equal(s_recv_in(rogue, TOWN2, 1, fresh), RECV_STORED);
+	assert_int_equal(s_recv_in(rogue, TOWN2, 2, fresh), RECV_STORED);
+	assert_int_equal(s_recv_in(rogue, TOWN2, 3, fresh), RECV_REFUSED);
+	assert_int_equal(ledger_recv_commit(fresh, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/fresh.db", f->dir);
+	assert_int_equal(s_head_committed(path, TOWN2), 2);
+	char why[256];
+	assert_int_equal(ledger_feed_frozen(fresh, TOWN2, why, sizeof why), 1);
+	ledger_close(&fresh);
+	ledger_close(&rogue);
+}
+
 static void
 test_refused_writes(void **state)
 {
@@ -816,6 +945,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ownership_on_write, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_receive, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_writes, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_batch_feed_row, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_fork_detected, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),

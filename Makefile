@@ -253,7 +253,7 @@ bench-province: all $(BUILD)/tests/test-tool
 # the unit tests under valgrind (memcheck, leaks are errors)
 valgrind: all $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do echo "valgrind $$t"; \
-	  valgrind -q --leak-check=full --error-exitcode=9 $$t >/dev/null || exit 1; done
+	  TEST_WORKER_STARTS=500 valgrind -q --leak-check=full --error-exitcode=9 $$t >/dev/null || exit 1; done
 
 demo: all
 	@sh tests/demo.sh

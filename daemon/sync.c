@@ -166,6 +166,33 @@ sync_heads(struct daemon *d, const char *origin, uint64_t *have, uint64_t *forwa
  */
 #define BATCH_MAX_CS 4096
 
+/* A batch being filled from the ledger (s_fill). */
+struct s_fill {
+	struct wire_cs *cs;
+	uint8_t (*sigs)[SIG_BYTES];
+	size_t n, bytes, max_bytes;
+};
+
+/* One change set into the batch: 1 when the batch is full (it is left out then, unless first). */
+static int
+s_fill(void *arg, uint64_t seq, const uint8_t *body, size_t len, const uint8_t *sig)
+{
+	struct s_fill *b = arg;
+	uint8_t *copy;
+
+	(void)seq;
+	if (b->n > 0 && b->bytes + len > b->max_bytes)
+		return 1;
+	if (!(copy = malloc(len ? len : 1)))
+		return 1;
+	memcpy(copy, body, len);
+	memcpy(b->sigs[b->n], sig, SIG_BYTES);
+	b->cs[b->n] = (struct wire_cs){ copy, len, b->sigs[b->n], SIG_BYTES };
+	b->bytes += len;
+	b->n++;
+	return b->bytes >= b->max_bytes;
+}
+
 /* Send one batch of ORIGIN from seq FROM (at most batch_bytes, at least one). */
 static int
 s_send_batch(struct daemon *d, struct link *k, struct feedlink *f, uint64_t from, uint64_t head)
@@ -173,24 +200,17 @@ s_send_batch(struct daemon *d, struct link *k, struct feedlink *f, uint64_t from
 	/* static: ~400 KiB is too much for the stack, and likad sends from one thread */
 	static struct wire_cs cs[BATCH_MAX_CS];
 	static uint8_t sigs[BATCH_MAX_CS][SIG_BYTES];
-	size_t n = 0, bytes = 0;
+	struct s_fill b = { cs, sigs, 0, 0, d->node.conf.batch_bytes };
+	uint64_t to = head - from < BATCH_MAX_CS ? head : from + BATCH_MAX_CS - 1, missing;
+	size_t n;
 	int rc = -1;
 
-	while (from + n <= head && n < BATCH_MAX_CS && (n == 0 || bytes < d->node.conf.batch_bytes)) {
-		uint8_t *body;
-		size_t len;
-		if (ledger_changeset_get(d->node.ledger, f->origin, from + n, &body, &len, sigs[n]) < 0) {
-			log_warnx("feed \"%s\" seq %" PRIu64 ": cannot be read", f->origin, from + n);
-			break;
-		}
-		if (n > 0 && bytes + len > d->node.conf.batch_bytes) {
-			free(body);
-			break;
-		}
-		cs[n] = (struct wire_cs){ body, len, sigs[n], SIG_BYTES };
-		bytes += len;
-		n++;
-	}
+	if (from > head)
+		return -1;
+	/* what was read before a missing seq still goes */
+	if (ledger_changeset_each(d->node.ledger, f->origin, from, to, s_fill, &b, &missing) < 0)
+		log_warnx("feed \"%s\" seq %" PRIu64 ": cannot be read", f->origin, missing);
+	n = b.n;
 	if (n > 0) {
 		msgpack_sbuffer sb;
 		msgpack_sbuffer_init(&sb);

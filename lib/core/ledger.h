@@ -267,6 +267,17 @@ int ledger_feed_frozen(struct ledger *l, const char *origin, char *reason, size_
  */
 int ledger_feed_unfreeze(struct ledger *l, const char *origin, char *err, size_t errlen);
 
+/*
+ * ORIGIN's change sets from seq FROM to TO, in seq order and in one read:
+ * FN(ARG, SEQ, BODY, LEN, SIG) for each (BODY and SIG valid only during the
+ * call) until FN returns non-zero.  0 when FN stopped it or TO was reached;
+ * -1 on a read error or a seq missing, with *MISSING the first seq not read.
+ */
+typedef int (*ledger_cs_fn)(void *arg, uint64_t seq, const uint8_t *body, size_t len,
+    const uint8_t *sig);
+int ledger_changeset_each(struct ledger *l, const char *origin, uint64_t from, uint64_t to,
+    ledger_cs_fn fn, void *arg, uint64_t *missing);
+
 /* The stored body and signature of (ORIGIN, SEQ): malloc'd, caller frees. */
 int ledger_changeset_get(struct ledger *l, const char *origin, uint64_t seq,
     uint8_t **body, size_t *len, uint8_t sig[SIG_BYTES]);

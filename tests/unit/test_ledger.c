@@ -379,6 +379,96 @@ test_batch_feed_row(void **state)
 	ledger_close(&rogue);
 }
 
+/* ledger_changeset_each's callback in test_changeset_each: counts, stops at STOP_AT. */
+struct each_seen {
+	uint64_t seqs[16];
+	size_t n;
+	uint64_t stop_at;
+};
+
+static int
+s_each_fn(void *arg, uint64_t seq, const uint8_t *body, size_t len, const uint8_t *sig)
+{
+	struct each_seen *e = arg;
+
+	assert_non_null(body);
+	assert_true(len > 0);
+	assert_non_null(sig);
+	if (e->n < 16)
+		e->seqs[e->n++] = seq;
+	return seq == e->stop_at;
+}
+
+struct each_copy {
+	uint8_t *body, sig[SIG_BYTES];
+	size_t len;
+};
+
+static int
+s_each_copy(void *arg, uint64_t seq, const uint8_t *body, size_t len, const uint8_t *sig)
+{
+	struct each_copy *c = arg;
+
+	(void)seq;
+	assert_non_null(c->body = malloc(len));
+	memcpy(c->body, body, len);
+	memcpy(c->sig, sig, SIG_BYTES);
+	c->len = len;
+	return 0;
+}
+
+/* A range of a feed in one read: every seq in order, the same bytes as one by one, a stop, a hole. */
+static void
+test_changeset_each(void **state)
+{
+	struct fixture *f = *state;
+	struct each_seen e = { .n = 0 };
+	uint64_t missing;
+
+	for (int i = 1; i <= 6; i++) {
+		char key[16];
+		snprintf(key, sizeof key, TOWN "%03d", i);
+		s_write(f->town, "village", key, "村");
+	}
+	assert_int_equal(ledger_changeset_each(f->town, TOWN, 2, 5, s_each_fn, &e, &missing), 0);
+	assert_int_equal(e.n, 4);
+	for (size_t i = 0; i < e.n; i++)
+		assert_int_equal(e.seqs[i], 2 + i);
+	assert_int_equal(missing, 6);
+
+	/* the same bytes as ledger_changeset_get */
+	uint8_t *body, sig[SIG_BYTES];
+	size_t len;
+	struct each_copy got = { 0 };
+	assert_int_equal(ledger_changeset_get(f->town, TOWN, 3, &body, &len, sig), 0);
+	assert_int_equal(ledger_changeset_each(f->town, TOWN, 3, 3, s_each_copy, &got, &missing), 0);
+	assert_int_equal(got.len, len);
+	assert_memory_equal(got.body, body, len);
+	assert_memory_equal(got.sig, sig, SIG_BYTES);
+	free(got.body);
+	free(body);
+
+	/* stopped by the callback: 0, nothing missing */
+	memset(&e, 0, sizeof e);
+	e.stop_at = 3;
+	assert_int_equal(ledger_changeset_each(f->town, TOWN, 1, 6, s_each_fn, &e, &missing), 0);
+	assert_int_equal(e.n, 3);
+
+	/* past the head: -1, the first seq not there named */
+	memset(&e, 0, sizeof e);
+	assert_int_equal(ledger_changeset_each(f->town, TOWN, 5, 9, s_each_fn, &e, &missing), -1);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(missing, 7);
+
+	/* a hole (a row removed behind the ledger's back): stops before it, names it */
+	assert_int_equal(sqlite3_exec(ledger_db(f->town), "DELETE FROM changeset WHERE seq = 4", NULL, NULL,
+	    NULL), SQLITE_OK);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(ledger_changeset_each(f->town, TOWN, 1, 6, s_each_fn, &e, &missing), -1);
+	assert_int_equal(e.n, 3);
+	assert_int_equal(missing, 4);
+}
+
 static void
 test_refused_writes(void **state)
 {
@@ -946,6 +1036,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_receive, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_refused_writes, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_feed_row, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_changeset_each, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_fork_detected, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),

@@ -91,6 +91,8 @@ s_on_monitor(struct loop *loop, void *sock, void *arg)
 	while (monitor_next(sock, &event, &value)) {
 		if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
 			c->handshaken = 1;
+		else if (event == ZMQ_EVENT_CONNECTED)
+			c->reached = 1;
 		else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 			c->refusal_pending = 1;     /* value: the ZAP status code (400) */
 	}
@@ -140,8 +142,8 @@ s_connect(struct daemon *d, struct client *c)
 	zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
 	v = HANDSHAKE_IVL_MS;
 	zmq_setsockopt(c->sock, ZMQ_HANDSHAKE_IVL, &v, sizeof v);
-	c->handshaken = c->refusal_pending = 0;
-	monitor_watch(d, c->sock, &c->monitor, ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
+	c->handshaken = c->refusal_pending = c->reached = 0;
+	monitor_watch(d, c->sock, &c->monitor, ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_CONNECTED |
 	    ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, s_on_monitor, c);
 	if (zmq_connect(c->sock, c->endpoint) < 0) {
 		log_warnx("cannot connect to \"%s\": %s", c->endpoint, zmq_strerror(errno));
@@ -208,6 +210,10 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 	c->link->dirty = 1;
 	c->backoff_ms = BACKOFF_MIN_MS;
 	c->refused = 0;
+	if (c->unreached_said)
+		log_info("%s %s reached: session open", c->what, c->endpoint);
+	c->unreached_at = 0;
+	c->unreached_said = c->reached = 0;
 	sync_pump(d, c->link);
 }
 
@@ -298,6 +304,34 @@ s_on_dealer(struct loop *loop, void *sock, void *arg)
 	return 0;
 }
 
+/*
+ * No session for timeout_ms: say once why it may be, since libzmq retries
+ * quietly.  A TCP connection made but no CURVE handshake is most often a
+ * wrong server key in lika.conf (the server cannot read our HELLO and drops
+ * it); no connection at all, a server down or out of reach.
+ */
+static void
+s_unreached(struct daemon *d, struct client *c, int64_t now)
+{
+	const char *key = d->node.conf.role == ROLE_COUNTY ? "[upstream] province_key" :
+	    "[hub] county_key";
+
+	if (!c->unreached_at)
+		c->unreached_at = now;
+	/* refused (our key not on its roster): s_refused said so */
+	if (c->unreached_said || c->handshaken || c->refused ||
+	    now - c->unreached_at < d->node.conf.timeout_ms)
+		return;
+	c->unreached_said = 1;
+	if (c->reached)
+		log_warnx("%s %s answers, but no CURVE handshake completes after %lld s: is %s in "
+		    "lika.conf its key?  Trying on", c->what, c->endpoint,
+		    (long long)((now - c->unreached_at) / 1000), key);
+	else
+		log_warnx("%s %s cannot be reached after %lld s (down, or no route): working offline, "
+		    "trying on", c->what, c->endpoint, (long long)((now - c->unreached_at) / 1000));
+}
+
 void
 client_tick(struct daemon *d, struct client *c)
 {
@@ -314,6 +348,8 @@ client_tick(struct daemon *d, struct client *c)
 			c->hello_pending = 0;
 		else if (c->handshaken && now - c->session_at > d->node.conf.timeout_ms)
 			client_close(d, c, "hello could not be sent", BACKOFF_MIN_MS);
+		else
+			s_unreached(d, c, now);
 	} else if (!c->link->ready) {
 		if (now - c->session_at > d->node.conf.timeout_ms) {
 			int64_t b = c->backoff_ms * 2;

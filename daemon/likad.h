@@ -111,6 +111,9 @@ struct client {
 	int handshaken;             /* the monitor saw the CURVE handshake succeed */
 	int refusal_pending;        /* the monitor saw a refusal; the tick acts on it */
 	int refused;                /* refusals by the server since we last connected */
+	int reached;                /* a TCP connection was made, handshaken or not */
+	int64_t unreached_at;       /* mono ms since no session could be opened (0: one is) */
+	int unreached_said;         /* that was logged */
 	int64_t session_at;         /* mono ms the socket was made */
 	int64_t backoff_ms, connect_at;
 	/* the owner's part of a session: it opens (WELCOME, checked), a batch arrives */

@@ -265,38 +265,50 @@ s_recv_in(struct ledger *from, const char *origin, uint64_t seq, struct ledger *
 	return r;
 }
 
-/* ORIGIN's head in the feed table of PATH, read by a connection of its own (what is committed). */
-static int64_t
-s_head_committed(const char *path, const char *origin)
+/*
+ * Township 2 with its own key, made to believe it is its own county: its
+ * local ownership check lets it write what only the county may (a rogue).
+ */
+static struct ledger *
+s_rogue(struct fixture *f)
 {
-	sqlite3 *db;
+	struct ledger *rogue = s_open(f, "rogue", TOWN2, f->t2pk, f->t2sk);
+	struct ledger_identity id;
+
+	memset(&id, 0, sizeof id);
+	strcpy(id.code, TOWN2);
+	strcpy(id.county, TOWN2);
+	memcpy(id.pk, f->t2pk, PUBKEY_BYTES);
+	memcpy(id.county_pk, f->t2pk, PUBKEY_BYTES);
+	ledger_set_identity(rogue, &id, f->t2sk);
+	return rogue;
+}
+
+/* ORIGIN's head as SQL on DB reads it from the feed table (-1: no row). */
+static int64_t
+s_head_in(sqlite3 *db, const char *origin)
+{
 	sqlite3_stmt *st;
 	int64_t head = -1;
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT head_seq FROM feed WHERE origin = ?1", -1, &st,
 	    NULL), SQLITE_OK);
 	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		head = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
-	sqlite3_close(db);
 	return head;
 }
 
-/* ORIGIN's head as L's own connection reads it by SQL. */
+/* ORIGIN's head in the ledger at PATH, read by a connection of its own (what is committed). */
 static int64_t
-s_head_sql(struct ledger *l, const char *origin)
+s_head_committed(const char *path, const char *origin)
 {
-	sqlite3_stmt *st;
-	int64_t head = -1;
+	sqlite3 *db;
 
-	assert_int_equal(sqlite3_prepare_v2(ledger_db(l), "SELECT head_seq FROM feed WHERE origin = ?1",
-	    -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_text(st, 1, origin, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		head = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	int64_t head = s_head_in(db, origin);
+	sqlite3_close(db);
 	return head;
 }
 
@@ -328,7 +340,7 @@ test_batch_feed_row(void **state)
 	assert_int_equal(ledger_feed_head(f->county, TOWN, &seq, id), 0);
 	assert_int_equal(seq, 3);
 	assert_int_equal(s_head_committed(path, TOWN), -1);       /* nothing committed yet */
-	assert_int_equal(s_head_sql(f->county, TOWN), 3);         /* SQL on the connection sees it */
+	assert_int_equal(s_head_in(ledger_db(f->county), TOWN), 3);         /* SQL on the connection sees it */
 	assert_int_equal(s_recv_in(f->town2, TOWN2, 1, f->county), RECV_STORED);
 	assert_int_equal(s_recv_in(f->town, TOWN, 4, f->county), RECV_STORED);
 	assert_int_equal(s_recv_in(f->town, TOWN, 4, f->county), RECV_DUPLICATE);
@@ -353,14 +365,7 @@ test_batch_feed_row(void **state)
 	 * row, the county's): the first two are stored, the third refused after
 	 * its apply was rolled back to its savepoint, the feed frozen at 2.
 	 */
-	struct ledger *rogue = s_open(f, "rogue", TOWN2, f->t2pk, f->t2sk);
-	struct ledger_identity rid;
-	memset(&rid, 0, sizeof rid);
-	strcpy(rid.code, TOWN2);
-	strcpy(rid.county, TOWN2);
-	memcpy(rid.pk, f->t2pk, PUBKEY_BYTES);
-	memcpy(rid.county_pk, f->t2pk, PUBKEY_BYTES);
-	ledger_set_identity(rogue, &rid, f->t2sk);
+	struct ledger *rogue = s_rogue(f);
 	struct ledger *fresh = s_open(f, "fresh", COUNTY, f->cpk, f->csk);
 	s_roster(fresh, TOWN2, f->t2pk);
 	s_write(rogue, "village", TOWN2 "001", "一村");
@@ -476,15 +481,7 @@ test_refused_writes(void **state)
 	char reason[256];
 
 	/* township 2 signs a change set touching township 1's village: refused at the hub */
-	struct ledger *rogue = s_open(f, "rogue", TOWN2, f->t2pk, f->t2sk);
-	/* its local ownership check is fooled by making it believe it is the county */
-	struct ledger_identity id;
-	memset(&id, 0, sizeof id);
-	strcpy(id.code, TOWN2);
-	strcpy(id.county, TOWN2);
-	memcpy(id.pk, f->t2pk, PUBKEY_BYTES);
-	memcpy(id.county_pk, f->t2pk, PUBKEY_BYTES);
-	ledger_set_identity(rogue, &id, f->t2sk);
+	struct ledger *rogue = s_rogue(f);
 	s_write(rogue, "policy", "LINE/2014", "steal");
 	assert_int_equal(s_pass(rogue, TOWN2, 1, f->county, reason), RECV_REFUSED);
 	assert_non_null(strstr(reason, "county"));

@@ -104,7 +104,6 @@ hub_reload_roster(struct daemon *d)
 	 * copy and hold more of the county feed: wait for it too.
 	 */
 	if (d->hold == 2 && d->nroster) {
-		char err[ERRBUF_SIZE];
 		int added = 0;
 		for (size_t i = 0; i < n; i++)
 			if (!r[i].removed && !s_roster_find(d, r[i].code) && !sync_awaiting_has(d, r[i].code)) {
@@ -113,9 +112,8 @@ hub_reload_roster(struct daemon *d)
 				    r[i].code);
 				added = 1;
 			}
-		if (added && ledger_meta_set(d->node.ledger, "hold_awaiting", d->awaiting, err,
-		    sizeof err) < 0)
-			log_warnx("write hold: %s", err);
+		if (added)
+			sync_hold_save(d);
 	}
 	free(d->roster);
 	d->roster = r;
@@ -334,9 +332,11 @@ s_county_check(struct daemon *d)
 	uint64_t most = 0;
 	char v[512], who[CODE_MAX] = "";
 
-	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) < 0 || !v[0]) {
-		d->hold = 0;            /* lifted by an administrator (lika hold lift) */
-		d->awaiting[0] = '\0';
+	/* lifted by an administrator (lika hold lift), unless the ledger is yet to be told ours */
+	if (!d->hold_unsaved && (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) < 0 ||
+	    !v[0])) {
+		d->hold = 0;
+		d->hold_why[0] = d->awaiting[0] = '\0';
 		return;
 	}
 	sync_head(d, d->node.conf.code, &ch);
@@ -365,8 +365,8 @@ s_county_check(struct daemon *d)
 		return;
 	}
 	/* pulled back: what remains is waiting (a "restored" hold already says so) */
-	if (strncmp(v, HOLD_BEHIND " a township:", strlen(HOLD_BEHIND " a township:")) == 0 &&
-	    !strstr(v, "(fork)"))
+	if (strncmp(d->hold_why, HOLD_BEHIND " a township:", strlen(HOLD_BEHIND " a township:")) == 0 &&
+	    !strstr(d->hold_why, "(fork)"))
 		sync_hold(d, 2, HOLD_BEHIND ": waiting for townships %s to reconnect and confirm the county "
 		    "feed (this hub holds seq %" PRIu64 ")", d->awaiting, ch.seq);
 }
@@ -715,6 +715,8 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 		dupscan_kick(d);
 	}
 	s_refusal_summary(d, now);
+	if (d->hold_unsaved)
+		sync_hold_save(d);
 	sync_epoch_tick(d);
 	for (size_t i = 0; i < d->nlinks;) {
 		struct link *k = d->links[i];
@@ -760,6 +762,7 @@ hub_start(struct daemon *d, char *err, size_t errlen)
 	char v[512];
 	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 && sync_hold_kept(v)) {
 		d->hold = 2;
+		snprintf(d->hold_why, sizeof d->hold_why, "%s", v);
 		ledger_meta_get(d->node.ledger, "hold_awaiting", d->awaiting, sizeof d->awaiting);
 		log_info("writes stay on hold: %s (awaiting townships %s)", v,
 		    d->awaiting[0] ? d->awaiting : "none");

@@ -157,6 +157,8 @@ struct daemon {
 	                               township: the hub's; hub: a township's of the county feed */
 	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind a peer
 	                               or restored from a copy (kept across restarts) */
+	char hold_why[512];         /* its reason (meta write_hold) */
+	int hold_unsaved;           /* the ledger was busy: its hold rows are written again on the tick */
 	int64_t hold_until;
 	/* both */
 	void *monitor;              /* PAIR with the events of sock (monitor.c), or NULL */
@@ -165,6 +167,7 @@ struct daemon {
 	                               (meta hold_awaiting, comma-separated) */
 	int epoch_due;              /* a peer acknowledged our feed: renew the epoch */
 	int64_t epoch_at;           /* mono ms of the last renewal */
+	int epoch_failing;          /* the last renewal failed (said once until one succeeds) */
 	struct sink *sink;          /* [sink] postgres: the PostgreSQL copy (sink.c), or NULL */
 	struct sigcheck *sigcheck;  /* the thread checking deferred signatures (sigcheck.c) */
 	struct checkpoint *checkpoint;  /* the thread copying the log back (checkpoint.c) */
@@ -217,6 +220,8 @@ void sync_save_link(struct daemon *d, struct link *k);
 int sync_hold_kept(const char *why);
 void sync_hold(struct daemon *d, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sync_unhold(struct daemon *d, const char *why);
+/* Write the hold as D has it (reason, awaited peers); on the tick while d->hold_unsaved. */
+void sync_hold_save(struct daemon *d);
 /* Heads of our feeds for HELLO/WELCOME. */
 void sync_head(struct daemon *d, const char *origin, struct wire_head *h);
 /* Awaited peers: is CODE among them; drop it (0 if it was not there). */

@@ -848,39 +848,57 @@ sync_hold_kept(const char *why)
 	    strncmp(why, NODE_HOLD_RESTORED, strlen(NODE_HOLD_RESTORED)) == 0;
 }
 
+/*
+ * The ledger's hold rows as D has them.  The loop never waits for the write
+ * lock (busy timeout 0): if another writer holds it (a clerk's write, an
+ * import), the rows are written again on the next tick.  Until then the
+ * ledger errs on the safe side only when lifting: a hold not yet written lets
+ * the tool write for those ticks, so it is retried at once.
+ */
+void
+sync_hold_save(struct daemon *d)
+{
+	char err[ERRBUF_SIZE];
+	int rc = d->hold ? node_hold_set(&d->node, d->hold_why, d->hold == 2 ? d->awaiting :
+	    d->node.id.county, err, sizeof err) : node_hold_clear(&d->node, err, sizeof err);
+
+	if (rc == 0) {
+		if (d->hold_unsaved)
+			log_info("write hold: written (%s)", d->hold ? "held" : "lifted");
+		d->hold_unsaved = 0;
+		return;
+	}
+	if (!d->hold_unsaved)
+		log_warnx("write hold: %s: written again once the ledger is free", err);
+	d->hold_unsaved = 1;
+}
+
 void
 sync_hold(struct daemon *d, int kind, const char *fmt, ...)
 {
-	char why[512], err[ERRBUF_SIZE];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
+	vsnprintf(d->hold_why, sizeof d->hold_why, fmt, ap);
 	va_end(ap);
 	if (kind == 2 && !d->awaiting[0])
 		node_hold_peers(&d->node, d->awaiting, sizeof d->awaiting);
-	if (node_hold_set(&d->node, why, kind == 2 ? d->awaiting : d->node.id.county, err,
-	    sizeof err) < 0)
-		log_warnx("write hold: %s", err);
-	else if (kind != d->hold)
-		log_info("writes on hold: %s", why);
+	if (kind != d->hold)
+		log_info("writes on hold: %s", d->hold_why);
 	d->hold = kind;
+	sync_hold_save(d);
 }
 
 void
 sync_unhold(struct daemon *d, const char *why)
 {
-	char err[ERRBUF_SIZE];
-
 	if (!d->hold)
 		return;
-	if (node_hold_clear(&d->node, err, sizeof err) < 0) {
-		log_warnx("write hold: %s", err);
-		return;
-	}
 	log_info("writes allowed: %s", why);
 	d->hold = 0;
+	d->hold_why[0] = '\0';
 	d->awaiting[0] = '\0';
+	sync_hold_save(d);
 }
 
 int
@@ -898,7 +916,7 @@ sync_awaiting_has(struct daemon *d, const char *code)
 int
 sync_awaiting_drop(struct daemon *d, const char *code)
 {
-	char out[sizeof d->awaiting] = "", err[ERRBUF_SIZE], *save = NULL;
+	char out[sizeof d->awaiting] = "", *save = NULL;
 	int dropped = 0;
 
 	for (char *t = strtok_r(d->awaiting, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -910,8 +928,8 @@ sync_awaiting_drop(struct daemon *d, const char *code)
 		snprintf(out + used, sizeof out - used, "%s%s", used ? "," : "", t);
 	}
 	snprintf(d->awaiting, sizeof d->awaiting, "%s", out);
-	if (dropped && ledger_meta_set(d->node.ledger, "hold_awaiting", d->awaiting, err, sizeof err) < 0)
-		log_warnx("write hold: %s", err);
+	if (dropped && d->hold)
+		sync_hold_save(d);
 	return dropped;
 }
 
@@ -930,9 +948,13 @@ s_epoch_renew(struct daemon *d)
 
 	d->epoch_at = mono_ms();
 	if (node_epoch_renew(&d->node, err, sizeof err) < 0) {
-		log_warnx("epoch: %s", err);
+		if (!d->epoch_failing++)
+			log_warnx("epoch: %s: tried again every second", err);
 		return;
 	}
+	if (d->epoch_failing)
+		log_info("epoch renewed after %d tries", d->epoch_failing + 1);
+	d->epoch_failing = 0;
 	d->epoch_due = 0;
 }
 

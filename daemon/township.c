@@ -144,7 +144,7 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 	d->epoch_due = 1;          /* the hub told us what it holds of our feed */
 	time_format(when, sizeof when, now_ms());
 	if (ledger_meta_set(d->node.ledger, "hub_seen", when, err, sizeof err) < 0)
-		log_warnx("%s", err);
+		log_info("when the hub was last seen is not recorded this session: %s", err);
 	d->up.ready = 1;
 	d->up.conn.schema = m->schema;
 	if (m->schema > SCHEMA_VERSION)
@@ -184,6 +184,8 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	(void)loop;
 	(void)sock;
 	sync_data_changed(d);       /* another connection committed: heads are read anew */
+	if (d->hold_unsaved)
+		sync_hold_save(d);
 	if (d->hold == 1 && now > d->hold_until)
 		sync_unhold(d, "hub not reachable: working offline");
 	client_tick(d, &d->client);
@@ -215,6 +217,7 @@ township_start(struct daemon *d, char *err, size_t errlen)
 	/* restart rule: see the top of this file */
 	if (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 && sync_hold_kept(v)) {
 		d->hold = 2;
+		snprintf(d->hold_why, sizeof d->hold_why, "%s", v);
 		ledger_meta_get(d->node.ledger, "hold_awaiting", d->awaiting, sizeof d->awaiting);
 		log_info("writes stay on hold: %s", v);
 	} else if (ledger_meta_get(d->node.ledger, "hub_seen", v, sizeof v) == 0 && v[0]) {

@@ -265,28 +265,41 @@ node_hold_peers(struct node *n, char *out, size_t len)
 	return 0;
 }
 
+/*
+ * The hold's three meta rows as one write: inside the caller's transaction,
+ * or one of their own, so that a busy ledger leaves all three as they were.
+ * WHY empty lifts the hold.
+ */
+static int
+s_hold_write(struct node *n, const char *why, const char *awaiting, char *err, size_t errlen)
+{
+	int own = sqlite3_get_autocommit(ledger_db(n->ledger));
+	char v[512] = "", since[32] = "";
+
+	if (own && ledger_begin(n->ledger, err, errlen) < 0)
+		return -1;
+	if (why[0] && (ledger_meta_get(n->ledger, "write_hold", v, sizeof v) < 0 || !v[0]))
+		snprintf(since, sizeof since, "%" PRId64, now_ms());
+	if (((since[0] || !why[0]) && ledger_meta_set(n->ledger, "hold_since", since, err, errlen) < 0) ||
+	    ledger_meta_set(n->ledger, "hold_awaiting", awaiting, err, errlen) < 0 ||
+	    ledger_meta_set(n->ledger, "write_hold", why, err, errlen) < 0) {
+		if (own)
+			ledger_rollback(n->ledger);
+		return -1;
+	}
+	return own ? ledger_end(n->ledger, err, errlen) : 0;
+}
+
 int
 node_hold_set(struct node *n, const char *why, const char *awaiting, char *err, size_t errlen)
 {
-	char v[512], since[32];
-
-	if (ledger_meta_get(n->ledger, "write_hold", v, sizeof v) < 0 || !v[0]) {
-		snprintf(since, sizeof since, "%" PRId64, now_ms());
-		if (ledger_meta_set(n->ledger, "hold_since", since, err, errlen) < 0)
-			return -1;
-	}
-	if (ledger_meta_set(n->ledger, "hold_awaiting", awaiting ? awaiting : "", err, errlen) < 0)
-		return -1;
-	return ledger_meta_set(n->ledger, "write_hold", why, err, errlen);
+	return s_hold_write(n, why, awaiting ? awaiting : "", err, errlen);
 }
 
 int
 node_hold_clear(struct node *n, char *err, size_t errlen)
 {
-	if (ledger_meta_set(n->ledger, "hold_awaiting", "", err, errlen) < 0 ||
-	    ledger_meta_set(n->ledger, "hold_since", "", err, errlen) < 0)
-		return -1;
-	return ledger_meta_set(n->ledger, "write_hold", "", err, errlen);
+	return s_hold_write(n, "", "", err, errlen);
 }
 
 /*

@@ -77,7 +77,9 @@ int node_epoch_renew(struct node *n, char *err, size_t errlen);
  * The write hold (meta write_hold, hold_since, hold_awaiting): WHY is the
  * reason every local write is refused with; AWAITING the peers (codes,
  * comma-separated, may be "") whose confirmation lifts it.  hold_since is
- * kept when a hold is only re-worded.  node_hold_clear lifts it.
+ * kept when a hold is only re-worded.  node_hold_clear lifts it.  The rows
+ * are written together, in the caller's transaction or one of their own: a
+ * ledger another writer holds changes none of them (-1, SQLITE_BUSY).
  */
 int node_hold_set(struct node *n, const char *why, const char *awaiting, char *err, size_t errlen);
 int node_hold_clear(struct node *n, char *err, size_t errlen);

@@ -68,8 +68,21 @@ final_verify() {
 			echo "FAIL: at the end, rebuild at $d: $(lika --data "$d" rebuild 2>&1)" >&2; exit 1; }
 	done
 }
+# On a failure, what the daemons said last (a CI run keeps only the test's
+# output): LOG_TAIL lines of each of the first 8 logs, without the per-batch
+# debug lines.
+daemon_logs() {
+	n=0
+	for f in ./*.log; do
+		[ -f "$f" ] && [ "$n" -lt 8 ] || continue
+		n=$((n + 1))
+		echo "# ${f#./}, last lines:"
+		grep -v "debug: \(feed\|sent\|peer state\)" "$f" | tail -n "${LOG_TAIL:-15}"
+	done
+}
 on_exit() {
 	rc=$?
+	[ "$rc" = 0 ] || daemon_logs >&2
 	cleanup_daemons
 	[ "$rc" = 0 ] && final_verify
 	exit "$rc"

@@ -16,9 +16,7 @@ for t in 001 002 003; do
 	lika --data t$t village add 110101${t}001 村$t >/dev/null || fail "village add"
 done
 fast_sync county
-# on a failure, what the hub and the first township said last
-trap 'rc=$?; [ $rc = 0 ] || { echo "# county.log, last lines:"; grep -v "debug: feed" county.log |
-    tail -35; echo "# t001.log, last lines:"; tail -12 t001.log; }; (exit $rc); on_exit' EXIT
+LOG_TAIL=35     # on a failure, more of what the hub said last
 start_likad county; start_likad t001; start_likad t002; start_likad t003
 base=$(head_of county 110101)
 for t in 001 002 003; do wait_for 20 "t$t to hold the county feed" has_head t$t 110101 "$base"; done

@@ -36,9 +36,7 @@ moved() { [ "$(sunk)" -gt "$1" ]; }
 moved_or_all() { moved "$1" || [ "$(sunk)" -ge "$(applied)" ]; }
 # on a failure, what the sink said, and the last of what both daemons said
 failed_logs() {
-	grep "sink" county.log | grep -v debug | tail -20
-	echo "# county.log, last lines:"; tail -25 county.log
-	echo "# t.log, last lines:"; tail -25 t.log
+	grep "sink" county.log | grep -v debug | tail -20     # the logs' last lines: on_exit
 	# where each daemon's threads stand (a stuck loop says nothing in its log)
 	if command -v gdb >/dev/null; then
 		for d in county t; do

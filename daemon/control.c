@@ -12,6 +12,7 @@
 
 #include "likad.h"
 #include "log.h"
+#include "sink.h"
 #include "util.h"
 
 #define CONTROL_MAX_REQUEST 256
@@ -30,6 +31,32 @@ s_pack_peer(msgpack_packer *pk, const char *code, const struct link *k)
 	msgpack_pack_int64(pk, k ? k->conn.last_contact_ms : 0);
 }
 
+#define PACK_KEY(pk, k) msgpack_pack_str_with_body((pk), (k), sizeof(k) - 1)
+
+/* The PostgreSQL copy, as its thread last saw it (sink.h, struct sink_view). */
+static void
+s_pack_sink(msgpack_packer *pk, struct sink *s)
+{
+	struct sink_view v;
+
+	sink_view(s, &v);
+	msgpack_pack_map(pk, 7);
+	PACK_KEY(pk, "connected");
+	msgpack_pack_int(pk, v.connected);
+	PACK_KEY(pk, "known");
+	msgpack_pack_int(pk, v.known);
+	PACK_KEY(pk, "rowid");
+	msgpack_pack_int64(pk, v.rowid);
+	PACK_KEY(pk, "applied");
+	msgpack_pack_int64(pk, v.applied);
+	PACK_KEY(pk, "written");
+	msgpack_pack_uint64(pk, v.written);
+	PACK_KEY(pk, "last_write_ms");
+	msgpack_pack_int64(pk, v.last_write_ms);
+	PACK_KEY(pk, "last_error");
+	msgpack_pack_str_with_body(pk, v.last_error, strlen(v.last_error));
+}
+
 static void
 s_reply_status(struct daemon *d, msgpack_sbuffer *sb)
 {
@@ -38,7 +65,11 @@ s_reply_status(struct daemon *d, msgpack_sbuffer *sb)
 
 	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
 	ledger_meta_get(d->node.ledger, "likad_started", started, sizeof started);
-	msgpack_pack_map(&pk, 4);
+	msgpack_pack_map(&pk, d->sink ? 5 : 4);
+	if (d->sink) {
+		PACK_KEY(&pk, "sink");
+		s_pack_sink(&pk, d->sink);
+	}
 	msgpack_pack_str_with_body(&pk, "pid", 3);
 	msgpack_pack_int64(&pk, (int64_t)getpid());
 	msgpack_pack_str_with_body(&pk, "started_ms", 10);

@@ -142,7 +142,41 @@ struct sink {
 	size_t ncounties;
 	int down_logged;
 	uint64_t written;
+	pthread_mutex_t view_lock;  /* view: written by the thread, read by the loop */
+	struct sink_view view;
 };
+
+/*
+ * Publish what the thread now knows into s->view.  ERROR: why PostgreSQL
+ * failed (kept until a batch is written), "" once one is, NULL unchanged.
+ */
+static void
+s_view(struct sink *s, const char *error)
+{
+	pthread_mutex_lock(&s->view_lock);
+	s->view.connected = s->pg != NULL;
+	if (s->pg && !s->fresh) {
+		s->view.known = 1;
+		s->view.rowid = s->rowid;
+		s->view.applied = s->applied;
+	}
+	s->view.written = s->written;
+	if (error && !error[0])
+		s->view.last_write_ms = now_ms();
+	if (error) {
+		snprintf(s->view.last_error, sizeof s->view.last_error, "%s", error);
+		s->view.last_error[strcspn(s->view.last_error, "\n")] = '\0';
+	}
+	pthread_mutex_unlock(&s->view_lock);
+}
+
+void
+sink_view(struct sink *s, struct sink_view *v)
+{
+	pthread_mutex_lock(&s->view_lock);
+	*v = s->view;
+	pthread_mutex_unlock(&s->view_lock);
+}
 
 /* ---- PostgreSQL --------------------------------------------------------------- */
 
@@ -225,8 +259,12 @@ s_pg_position(struct sink *s)
 static void
 s_disconnect(struct sink *s)
 {
+	char why[200];
+
+	snprintf(why, sizeof why, "%s", s_pq.errorMessage(s->pg));
 	s_pq.finish(s->pg);
 	s->pg = NULL;
+	s_view(s, why[0] ? why : "connection closed");
 	s->ncounties = 0;       /* partitions are checked again on the next connection */
 }
 
@@ -250,6 +288,7 @@ s_connect(struct sink *s)
 	log_info("sink: PostgreSQL connected; %s", s->fresh ? "copying every table first" :
 	    "going on after the last batch written");
 	s->down_logged = 0;
+	s_view(s, NULL);
 	return 0;
 }
 
@@ -892,6 +931,7 @@ s_step(struct sink *s)
 		if (b.snapshot)
 			log_info("sink: every table copied to PostgreSQL");
 		s->fresh = 0;
+		s_view(s, "");
 		rc = b.snapshot ? 1 : (int)b.ncs;
 	}
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
@@ -943,8 +983,10 @@ sink_start(struct sink **sp, const char *dbpath, const char *conninfo, unsigned 
 	*sp = NULL;
 	if (s_libpq(err, errlen) < 0)
 		return -1;
-	s = calloc(1, sizeof *s);
-	if (!s || !(s->dbpath = strdup(dbpath)) || !(s->conninfo = strdup(conninfo))) {
+	if (!(s = calloc(1, sizeof *s)))
+		return errf(err, errlen, "sink: out of memory");
+	pthread_mutex_init(&s->view_lock, NULL);
+	if (!(s->dbpath = strdup(dbpath)) || !(s->conninfo = strdup(conninfo))) {
 		sink_stop(&s);
 		return errf(err, errlen, "sink: out of memory");
 	}
@@ -986,6 +1028,7 @@ sink_stop(struct sink **sp)
 	if (s->pg)
 		s_pq.finish(s->pg);
 	sqlite3_close(s->db);
+	pthread_mutex_destroy(&s->view_lock);
 	free(s->counties);
 	free(s->dbpath);
 	free(s->conninfo);

@@ -26,4 +26,15 @@ int sink_start(struct sink **sp, const char *dbpath, const char *conninfo, unsig
 /* Ask the thread to stop, wait for it, free; accepts NULL. */
 void sink_stop(struct sink **sp);
 
+/* What the thread last did, for `lika status` (likad's control socket). */
+struct sink_view {
+	int connected;              /* to PostgreSQL, now */
+	int known;                  /* its position is known: PostgreSQL answered since likad started */
+	int64_t rowid, applied;     /* the ledger cursors committed in PostgreSQL (table changeset) */
+	uint64_t written;           /* change sets written since likad started */
+	int64_t last_write_ms;      /* wall clock of the last batch committed (0: none yet) */
+	char last_error[200];       /* why PostgreSQL last failed ("" none since it last connected) */
+};
+void sink_view(struct sink *s, struct sink_view *v);
+
 #endif

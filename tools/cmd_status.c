@@ -120,6 +120,40 @@ s_connection(char *out, size_t len, const struct status *s, const struct status_
 	}
 }
 
+/* The PostgreSQL copy in words into OUT, the same in text and HTML. */
+static void
+s_sink_line(char *out, size_t len, const struct status *s)
+{
+	const struct status_sink *k = &s->sink;
+	char age[32], last[64] = "", err[sizeof k->last_error + 16] = "";
+
+	if (!k->live) {
+		snprintf(out, len, "%s", s->daemon_running ? "likad does not say (an older likad?)" :
+		    "likad is not running: how far it got is in PostgreSQL (table lika_sink)");
+		return;
+	}
+	if (k->last_error[0])
+		snprintf(err, sizeof err, "; last error: %s", k->last_error);
+	if (!k->known) {
+		snprintf(out, len, "%s%s", k->connected ? "connected, copying every table first" :
+		    "PostgreSQL not reached since likad started", err);
+		return;
+	}
+	if (k->last_write_ms) {
+		s_age(age, sizeof age, s->now_ms - k->last_write_ms);
+		snprintf(last, sizeof last, ", the last batch %s ago", age);
+	}
+	if (k->behind && k->oldest_ms) {
+		s_age(age, sizeof age, s->now_ms - k->oldest_ms);
+		snprintf(out, len, "%s; %" PRIu64 " change sets behind (the oldest stored %s ago); "
+		    "since likad started %" PRIu64 " written%s%s", k->connected ? "connected" :
+		    "not connected", k->behind, age, k->written, last, err);
+	} else {
+		snprintf(out, len, "%s; up to date; since likad started %" PRIu64 " change sets written%s%s",
+		    k->connected ? "connected" : "not connected", k->written, last, err);
+	}
+}
+
 /*
  * "upgrade needed: …" of peer P into OUT, the same words in text and HTML:
  * P the hub seen from a township (this node must upgrade), or a township
@@ -282,6 +316,13 @@ s_render_text(FILE *f, const struct status *s, int colour)
 	} else {
 		fprintf(f, "  quarantine   none\n");
 	}
+	if (s->sink.configured) {
+		char line[512];
+		s_sink_line(line, sizeof line, s);
+		fprintf(f, "  PostgreSQL   ");
+		s_health_cell(f, s->sink.health, colour, 0);
+		fprintf(f, " %s\n", line);
+	}
 	if (s->sig_unchecked)
 		fprintf(f, "  signatures   %" PRIu64 " stored change sets still wait for their own signature "
 		    "check (likad checks them after applying; none is forwarded before)\n", s->sig_unchecked);
@@ -323,6 +364,16 @@ s_render_json(FILE *f, const struct status *s)
 		fprintf(f, ",\"upstream\":{\"code\":\"%s\",\"connected\":%s,\"last_contact_ms\":%" PRId64
 		    ",\"acked\":%" PRIu64 "}", s->upstream.code, s->upstream.connected ? "true" : "false",
 		    s->upstream.last_contact_ms, s->upstream.their_head);
+	if (s->sink.configured) {
+		const struct status_sink *k = &s->sink;
+		fprintf(f, ",\"sink\":{\"health\":\"%s\",\"live\":%s,\"connected\":%s,\"known\":%s,"
+		    "\"behind\":%" PRIu64 ",\"oldest_ms\":%" PRId64 ",\"written\":%" PRIu64
+		    ",\"last_write_ms\":%" PRId64 ",\"last_error\":", health_name(k->health),
+		    k->live ? "true" : "false", k->connected ? "true" : "false",
+		    k->known ? "true" : "false", k->behind, k->oldest_ms, k->written, k->last_write_ms);
+		json_str(f, k->last_error);
+		fputc('}', f);
+	}
 	fprintf(f, ",\"peers\":[");
 	for (size_t i = 0; i < s->npeers; i++) {
 		const struct status_peer *p = &s->peers[i];
@@ -391,6 +442,12 @@ s_render_html(FILE *f, const struct status *s)
 			html_str(f, buf);
 			fprintf(f, "</p>\n");
 		}
+	}
+	if (s->sink.configured) {
+		s_sink_line(buf, sizeof buf, s);
+		fprintf(f, "<p class=\"%s\">PostgreSQL 副本 copy: ", health_name(s->sink.health));
+		html_str(f, buf);
+		fprintf(f, "</p>\n");
 	}
 	if (s->role == ROLE_TOWNSHIP) {
 		fprintf(f, "<p>本乡镇变更 own feed: %" PRIu64 "; 未上传 not yet at the county: %" PRIu64,

@@ -129,6 +129,73 @@ struct s_live_peer {
 	int64_t since_ms, last_contact_ms;
 };
 
+/* The "sink" map of likad's answer (proto/PROTOCOL.md, "Control socket"). */
+static void
+s_live_sink(const msgpack_object *v, struct status_sink *k)
+{
+	k->live = 1;
+	for (uint32_t i = 0; i < v->via.map.size; i++) {
+		const msgpack_object *key = &v->via.map.ptr[i].key, *val = &v->via.map.ptr[i].val;
+		int64_t x;
+		if (mp_str_eq(key, "last_error") && val->type == MSGPACK_OBJECT_STR) {
+			size_t n = val->via.str.size < sizeof k->last_error ? val->via.str.size :
+			    sizeof k->last_error - 1;
+			if (n)
+				memcpy(k->last_error, val->via.str.ptr, n);
+			k->last_error[n] = '\0';
+		} else if (mp_get_int(val, &x) < 0) {
+			continue;
+		} else if (mp_str_eq(key, "connected")) {
+			k->connected = x != 0;
+		} else if (mp_str_eq(key, "known")) {
+			k->known = x != 0;
+		} else if (mp_str_eq(key, "rowid")) {
+			k->rowid = x;
+		} else if (mp_str_eq(key, "applied")) {
+			k->applied = x;
+		} else if (mp_str_eq(key, "written")) {
+			k->written = x > 0 ? (uint64_t)x : 0;
+		} else if (mp_str_eq(key, "last_write_ms")) {
+			k->last_write_ms = x;
+		}
+	}
+}
+
+/*
+ * How far the copy is behind: the change sets past its position, those
+ * stored since (rowid: change sets are appended, so the rowids past it count
+ * them without reading the 100,000 rows a long outage leaves) and those
+ * applied later than stored (held, then applied; a partial index).  Its
+ * health: late once the oldest waits longer than late_after_s or PostgreSQL
+ * is down, stale past stale_after_s.
+ */
+static void
+s_sink(sqlite3 *db, struct status *s)
+{
+	struct status_sink *k = &s->sink;
+	sqlite3_stmt *st = NULL;
+
+	if (!k->live || !k->known) {
+		k->health = s->daemon_running && !k->connected ? HEALTH_LATE : HEALTH_OK;
+		return;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT max((SELECT coalesce(max(rowid), 0) FROM changeset) - ?1, 0) + "
+	    "(SELECT count(*) FROM changeset WHERE applied > 1 AND applied > ?2 AND rowid <= ?1), "
+	    "(SELECT stored_at FROM changeset WHERE rowid > ?1 ORDER BY rowid LIMIT 1)", -1, &st,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, k->rowid);
+		sqlite3_bind_int64(st, 2, k->applied);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			k->behind = (uint64_t)sqlite3_column_int64(st, 0);
+			k->oldest_ms = sqlite3_column_int64(st, 1);
+		}
+	}
+	sqlite3_finalize(st);
+	int64_t age = k->behind && k->oldest_ms ? (s->now_ms - k->oldest_ms) / 1000 : 0;
+	k->health = age > s->stale_after_s ? HEALTH_STALE :
+	    age > s->late_after_s || !k->connected ? HEALTH_LATE : HEALTH_OK;
+}
+
 /* Ask likad on its control socket; 0 with the answer, -1 if it did not answer. */
 static int
 s_ask_daemon(const struct node *n, struct status *s, struct s_live_peer **peers, size_t *npeers)
@@ -178,6 +245,8 @@ s_ask_daemon(const struct node *n, struct status *s, struct s_live_peer **peers,
 					s->daemon_pid = (long)x;
 				else if (mp_str_eq(k, "started_ms") && mp_get_int(v, &x) == 0)
 					s->daemon_started_ms = x;
+				else if (mp_str_eq(k, "sink") && v->type == MSGPACK_OBJECT_MAP)
+					s_live_sink(v, &s->sink);
 				else if (mp_str_eq(k, "peers") && v->type == MSGPACK_OBJECT_ARRAY) {
 					*peers = calloc(v->via.array.size + 1, sizeof **peers);
 					for (uint32_t j = 0; *peers && j < v->via.array.size; j++) {
@@ -561,6 +630,12 @@ status_gather_under(struct node *n, const char *under, struct status *s, char *e
 		rc = s_county(n, s, have_peer, live, nlive, answered);
 	if (rc == 0)
 		rc = s_issues(db, s);
+	if (rc == 0 && s->role != ROLE_TOWNSHIP && n->conf.sink_postgres[0]) {
+		s->sink.configured = 1;
+		s_sink(db, s);
+		if (s->sink.health > s->health)
+			s->health = s->sink.health;
+	}
 	/*
 	 * A node whose likad is not running syncs nothing: a hub never is "ok"
 	 * then, nor a township with change sets waiting for the county.

@@ -49,6 +49,21 @@ struct status_peer {
 	enum health health;
 };
 
+/* A hub's PostgreSQL copy ([sink] postgres), as likad's thread last saw it. */
+struct status_sink {
+	int configured;
+	int live;                       /* likad said how it stands (else nothing is known here) */
+	int connected;                  /* to PostgreSQL, now */
+	int known;                      /* PostgreSQL told likad its position since it started */
+	int64_t rowid, applied;         /* that position (table changeset's rowid, applied order) */
+	uint64_t behind;                /* change sets stored here past it: not yet in the copy */
+	int64_t oldest_ms;              /* when the oldest of them was stored (0: none) */
+	uint64_t written;               /* change sets written since likad started */
+	int64_t last_write_ms;          /* the last batch committed (0: none since likad started) */
+	char last_error[200];           /* why PostgreSQL last failed, until a batch is written */
+	enum health health;
+};
+
 struct status {
 	char code[CODE_MAX];
 	char name[128];
@@ -88,6 +103,7 @@ struct status {
 	/* quarantined change sets and forks, newest first */
 	struct status_issue *issues;
 	size_t nissues;
+	struct status_sink sink;
 	enum health health;             /* the worst of everything */
 };
 

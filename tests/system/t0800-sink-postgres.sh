@@ -34,6 +34,8 @@ applied() { sqlite3 county/lika.db "SELECT count(*) FROM changeset WHERE applied
 moved() { [ "$(sunk)" -gt "$1" ]; }
 # moved on since LAST, or already holding all the hub applied (then nothing more can move)
 moved_or_all() { moved "$1" || [ "$(sunk)" -ge "$(applied)" ]; }
+# the PostgreSQL copy as lika status --json tells it (in $OUT) matches PATTERN
+sink_says() { OUT=$(lika --data county status --json); printf '%s' "$OUT" | grep -q "\"sink\":{[^}]*$1"; }
 # on a failure, what the sink said, and the last of what both daemons said
 failed_logs() {
 	grep "sink" county.log | grep -v debug | tail -20     # the logs' last lines: on_exit
@@ -55,7 +57,12 @@ for i in 1 2; do
 	[ "$last" -lt "$(applied)" ] && mid=$((mid + 1))
 	note "PostgreSQL killed ($i) with $last change sets written, the hub at $(head_of county 522701101) of $total"
 	pg_kill
-	sleep 1
+	# lika status says the copy is down, and how far behind it is
+	wait_for 15 "lika status to say PostgreSQL is down" sink_says '"connected":false,"known":true'
+	sink_says '"health":"\(late\|stale\)"' || fail "a copy that cannot be written is not late: $OUT"
+	behind=$(printf '%s' "$OUT" | sed -n 's/.*"sink":{[^}]*"behind":\([0-9]*\).*/\1/p')
+	[ "$(sunk)" -lt "$(applied)" ] && [ "${behind:-0}" -lt 1 ] && fail "behind, but status says 0: $OUT"
+	expect_in "$(lika --data county status)" "PostgreSQL   .* not connected; .*last error: "
 	pg_start
 done
 wait_for 60 "the hub to hold the township's feed" has_head county 522701101 "$total"
@@ -72,9 +79,15 @@ stop_likad county KILL
 start_likad county
 wait_for 60 "the hub to hold the township's feed" has_head county 522701101 "$total"
 
+note "lika status while the hub's likad is down, and once it caught up"
+stop_likad county
+expect_in "$(lika --data county status)" "PostgreSQL   .* likad is not running: how far it got is in PostgreSQL"
+start_likad county
 in_pg() { pg_q "SELECT count(*) FROM lika_changeset"; }
 caught_up() { [ "$(in_pg)" = "$(applied)" ]; }
 wait_for 60 "PostgreSQL to hold every change set the hub applied" caught_up
+wait_for 10 "lika status to say the copy is up to date" sink_says '"connected":true,"known":true,"behind":0,'
+expect_in "$(lika --data county status)" "PostgreSQL   ok .*connected; up to date"
 cleanup_daemons
 caught_up || fail "lika_changeset has $(in_pg) rows, the hub applied $(applied)"
 [ "$(pg_q "SELECT count(*) FROM (SELECT origin, seq FROM lika_changeset GROUP BY 1, 2 HAVING count(*) > 1) d")" = 0 ] \

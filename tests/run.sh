@@ -82,7 +82,16 @@ for s in $systems; do
 		skipped=$((skipped + 1)); echo "skip $name: $(grep '^skip' "$tmp/out" | head -1)"
 	else
 		failed=$((failed + 1)); failures="$failures $name"
-		echo "FAIL $name (exit $rc, ${secs}s)"; sed 's/^/    /' "$tmp/out" | tail -60
+		echo "FAIL $name (exit $rc, ${secs}s)"
+		# the test's own lines (notes, the failure) whole; of the daemons' logs the end
+		n=$(wc -l < "$tmp/out")
+		if [ "$n" -le 200 ]; then
+			sed 's/^/    /' "$tmp/out"
+		else
+			sed 's/^/    /' "$tmp/out" | head -170
+			echo "    … $((n - 200)) lines left out …"
+			sed 's/^/    /' "$tmp/out" | tail -30
+		fi
 	fi
 done
 

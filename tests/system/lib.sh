@@ -5,7 +5,8 @@
 # mk_county DIR CODE; mk_township DIR CODE COUNTYDIR [PORT].
 set -u
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+FAILED=""
+fail() { FAILED="$*"; echo "FAIL: $*" >&2; exit 1; }
 note() { echo "# $*"; }
 
 # expect_exit CODE CMD... : run CMD, require its exit status; output in $OUT.
@@ -82,7 +83,10 @@ daemon_logs() {
 }
 on_exit() {
 	rc=$?
-	[ "$rc" = 0 ] || daemon_logs >&2
+	if [ "$rc" != 0 ]; then
+		daemon_logs >&2
+		[ -n "$FAILED" ] && echo "FAIL (again, after the logs): $FAILED" >&2
+	fi
 	cleanup_daemons
 	[ "$rc" = 0 ] && final_verify
 	exit "$rc"

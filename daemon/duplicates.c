@@ -5,38 +5,34 @@
  * duplicate_notice rows in the county feed, which every township receives
  * (`lika duplicates` there).  A notice that no longer holds is marked resolved.
  *
- * The search runs on a thread of its own with its own connection (a second
- * node handle, as a `lika` command would open), never in the event loop.  It
+ * The search runs on a worker thread (worker.c) with its own connection (a
+ * second node handle, as a `lika` command would open), never in the event
+ * loop.  It
  * is incremental: it reads the change sets stored since its last look
  * (changeset rowid above its watermark), collects the members they touched,
  * and looks again only at the ID numbers those members hold or held (open
  * notices naming them).  A full search runs at start and every
  * DUP_FULL_EVERY_MS, which also catches change sets applied late (held ones).
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 
 #include "likad.h"
 #include "log.h"
 #include "rules.h"
 #include "util.h"
+#include "worker.h"
 
 #define DUP_EVERY_MS 5000       /* at most this often, and only after the data changed */
 #define DUP_FULL_EVERY_MS (10 * 60 * 1000)
 #define DUP_MAX_BATCH 2000      /* notices written in one change set */
 #define DUP_NICE 10             /* the thread's nice value (Linux: per thread) */
+#define DUP_IDLE_MS 1000        /* the thread looks whether a search is due this often */
 
 struct dupscan {
-	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop, kicked;
+	struct worker *w;
+	int pending;                /* the data changed since the last search */
+	int64_t last;               /* mono ms of the last search */
 	struct node node;           /* the thread's own handle on the node */
 	int64_t watermark;          /* changeset rowid looked at so far (-1: never) */
 	int64_t full_at;            /* mono ms of the last full search */
@@ -276,49 +272,24 @@ s_scan(struct dupscan *ds)
 	}
 }
 
-/* Sleep on the condition for MS (mutex held). */
+/*
+ * The worker's turn: after a kick (the loop saw the data change) or every
+ * DUP_IDLE_MS.  A search when something is due (a change, a hold that may be
+ * lifted, the first or the periodic full one), at most every DUP_EVERY_MS.
+ */
 static void
-s_wait(struct dupscan *ds, int64_t ms)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	pthread_cond_timedwait(&ds->cv, &ds->mu, &ts);
-}
-
-static void *
-s_run(void *arg)
+s_work(void *arg, int kicked)
 {
 	struct dupscan *ds = arg;
-	int64_t last = mono_ms() - DUP_EVERY_MS;
+	int64_t now = mono_ms();
 
-	pthread_setname_np(pthread_self(), "likad-dups");
-	/* below the loop, as the signature checks: a catch-up is stored first, searched after */
-	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), DUP_NICE);
-	pthread_mutex_lock(&ds->mu);
-	while (!ds->stop) {
-		int64_t now = mono_ms(), wait = DUP_EVERY_MS;
-		/* something to do (never more often than every DUP_EVERY_MS) */
-		if (ds->kicked || ds->held || ds->watermark < 0 || now - ds->full_at >= DUP_FULL_EVERY_MS)
-			wait = last + DUP_EVERY_MS - now;
-		if (wait > 0) {
-			s_wait(ds, wait);
-			continue;
-		}
-		ds->kicked = 0;
-		last = now;
-		pthread_mutex_unlock(&ds->mu);
-		s_scan(ds);
-		pthread_mutex_lock(&ds->mu);
-	}
-	pthread_mutex_unlock(&ds->mu);
-	return NULL;
+	ds->pending |= kicked;
+	if (!(ds->pending || ds->held || ds->watermark < 0 || now - ds->full_at >= DUP_FULL_EVERY_MS) ||
+	    now - ds->last < DUP_EVERY_MS)
+		return;
+	ds->pending = 0;
+	ds->last = now;
+	s_scan(ds);
 }
 
 int
@@ -338,11 +309,9 @@ dupscan_start(struct daemon *d, char *err, size_t errlen)
 	/* a small page cache: the thread's memory stays small beside the loop's */
 	sqlite3_exec(ledger_db(ds->node.ledger), "PRAGMA cache_size = -512", NULL, NULL, NULL);
 	ds->watermark = -1;
-	ds->kicked = 1;
-	pthread_mutex_init(&ds->mu, NULL);
-	pthread_cond_init(&ds->cv, NULL);
-	if ((errno = pthread_create(&ds->tid, NULL, s_run, ds)) != 0) {
-		errf(err, errlen, "duplicate search thread: %s", strerror(errno));
+	ds->last = mono_ms() - DUP_EVERY_MS;
+	/* below the loop, as the signature checks: a catch-up is stored first, searched after */
+	if (worker_start(&ds->w, "likad-dups", DUP_NICE, DUP_IDLE_MS, s_work, ds, err, errlen) < 0) {
 		node_close(&ds->node);
 		free(ds);
 		return -1;
@@ -356,12 +325,8 @@ dupscan_kick(struct daemon *d)
 {
 	struct dupscan *ds = d->dupscan;
 
-	if (!ds)
-		return;
-	pthread_mutex_lock(&ds->mu);
-	ds->kicked = 1;
-	pthread_cond_signal(&ds->cv);
-	pthread_mutex_unlock(&ds->mu);
+	if (ds)
+		worker_kick(ds->w);
 }
 
 void
@@ -371,16 +336,10 @@ dupscan_stop(struct daemon *d)
 
 	if (!ds)
 		return;
-	pthread_mutex_lock(&ds->mu);
-	ds->stop = 1;
-	pthread_cond_signal(&ds->cv);
-	pthread_mutex_unlock(&ds->mu);
-	pthread_join(ds->tid, NULL);
+	worker_stop(&ds->w);
 	s_ids_clear(ds);
 	free(ds->ids);
 	node_close(&ds->node);
-	pthread_mutex_destroy(&ds->mu);
-	pthread_cond_destroy(&ds->cv);
 	free(ds);
 	d->dupscan = NULL;
 }

@@ -93,6 +93,24 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# hold_ledger DIR SECONDS : another writer (BEGIN IMMEDIATE, as a long
+# command would) holds DIR's ledger for SECONDS, in the background ($holder);
+# returns once it holds it.  The file "released" appears when it lets go.
+hold_ledger() {
+	rm -f locked released
+	/usr/bin/python3 - "$1/lika.db" "$2" <<'PY' &
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
+c.execute("BEGIN IMMEDIATE")
+open("locked", "w").close()
+time.sleep(float(sys.argv[2]))
+c.execute("ROLLBACK")
+open("released", "w").close()
+PY
+	holder=$!
+	wait_for 10 "the lock on $1 to be taken" test -f locked
+}
+
 # fast_sync DIR : short heartbeats and timeouts for tests
 fast_sync() {
 	sed -i -e 's/^heartbeat_ms = .*/heartbeat_ms = 300/' \

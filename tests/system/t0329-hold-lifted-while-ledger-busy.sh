@@ -23,17 +23,7 @@ sleep 0.5
 OUT=$(lika --data t1 village add 110101001002 西村 2>&1) && fail "write allowed while held: $OUT"
 
 note "a writer holds the township's ledger while the hub comes back"
-/usr/bin/python3 - t1/lika.db <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(4)
-c.execute("ROLLBACK")
-open("released", "w").close()
-PY
-holder=$!
-wait_for 10 "the lock to be taken" test -f locked
+hold_ledger t1 4
 start_likad county
 wait_for 10 "the hub to confirm the feed" grep -q "writes allowed: the hub confirms" t1.log
 [ -f released ] && fail "the lock was released before the hub confirmed (machine too slow?)"

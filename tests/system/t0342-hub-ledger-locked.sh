@@ -13,17 +13,7 @@ done
 for t in 001 002 003; do wait_for 20 "t$t at the hub" has_head county 110101$t 1; done
 
 note "a writer holds the hub's ledger for 8 s"
-/usr/bin/python3 - county/lika.db <<'PY' &
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(8)
-c.execute("ROLLBACK")
-open("released", "w").close()
-PY
-holder=$!
-wait_for 10 "the lock to be taken" test -f locked
+hold_ledger county 8
 for t in 001 002 003; do
 	lika --data t$t village add 110101${t}002 "村${t}2" >/dev/null || fail "village add t$t"
 done

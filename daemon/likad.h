@@ -158,7 +158,9 @@ struct daemon {
 	int hold;                   /* 0 none, 1 waiting for the hub at start, 2 behind a peer
 	                               or restored from a copy (kept across restarts) */
 	char hold_why[512];         /* its reason (meta write_hold) */
-	int hold_unsaved;           /* the ledger was busy: its hold rows are written again on the tick */
+	int hold_unsaved;           /* the ledger's hold rows are ours to write: 1 now, 2 again on the
+	                               tick (the ledger was busy); 0 written (an empty write_hold
+	                               then means an administrator lifted it) */
 	int64_t hold_until;
 	/* both */
 	void *monitor;              /* PAIR with the events of sock (monitor.c), or NULL */

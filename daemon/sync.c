@@ -853,24 +853,34 @@ sync_hold_kept(const char *why)
  * lock (busy timeout 0): if another writer holds it (a clerk's write, an
  * import), the rows are written again on the next tick.  Until then the
  * ledger errs on the safe side only when lifting: a hold not yet written lets
- * the tool write for those ticks, so it is retried at once.
+ * the tool write for those ticks, so it is retried at once.  A hold the
+ * ledger had and no longer has was lifted by an administrator (lika hold
+ * lift): it is not written back.
  */
 void
 sync_hold_save(struct daemon *d)
 {
-	char err[ERRBUF_SIZE];
+	char err[ERRBUF_SIZE], v[512];
+
+	if (d->hold && !d->hold_unsaved &&
+	    (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) < 0 || !v[0])) {
+		log_info("writes allowed: the hold was lifted by hand (lika hold lift)");
+		d->hold = 0;
+		d->hold_why[0] = d->awaiting[0] = '\0';
+		return;
+	}
 	int rc = d->hold ? node_hold_set(&d->node, d->hold_why, d->hold == 2 ? d->awaiting :
 	    d->node.id.county, err, sizeof err) : node_hold_clear(&d->node, err, sizeof err);
 
 	if (rc == 0) {
-		if (d->hold_unsaved)
+		if (d->hold_unsaved == 2)
 			log_info("write hold: written (%s)", d->hold ? "held" : "lifted");
 		d->hold_unsaved = 0;
 		return;
 	}
-	if (!d->hold_unsaved)
+	if (d->hold_unsaved != 2)
 		log_warnx("write hold: %s: written again once the ledger is free", err);
-	d->hold_unsaved = 1;
+	d->hold_unsaved = 2;
 }
 
 void
@@ -886,6 +896,7 @@ sync_hold(struct daemon *d, int kind, const char *fmt, ...)
 	if (kind != d->hold)
 		log_info("writes on hold: %s", d->hold_why);
 	d->hold = kind;
+	d->hold_unsaved = 1;        /* ours to write, whatever the ledger has */
 	sync_hold_save(d);
 }
 
@@ -898,6 +909,7 @@ sync_unhold(struct daemon *d, const char *why)
 	d->hold = 0;
 	d->hold_why[0] = '\0';
 	d->awaiting[0] = '\0';
+	d->hold_unsaved = 1;
 	sync_hold_save(d);
 }
 

@@ -6,7 +6,7 @@
 #   make bench-province  a province hub catching up its counties (not in make test)
 #   make bench-peers  lika's hub ingest beside PouchDB (installed from npm into build/peers)
 #   make demo       a county hub and three townships on this machine
-#   make valgrind   the unit tests under valgrind
+#   make valgrind   the unit tests, and five system tests with likad, under valgrind
 #   make deps       install the Debian packages (as root), else print the command
 #   V=1             print every compiler command
 #   make spec       rewrite the generated state-table block of proto/STORAGE.md
@@ -251,9 +251,14 @@ bench-province: all $(BUILD)/tests/test-tool
 	    sh tests/bench/bench_province.sh $(BENCH_PROVINCE)
 
 # the unit tests under valgrind (memcheck, leaks are errors)
-valgrind: all $(UNIT_BIN)
+# the unit tests, then system tests with likad under valgrind (the hub and
+# townships, the signature and duplicate threads, the PostgreSQL sink)
+VALGRIND_SYSTEM ?= t0306-county-feed-reaches-townships t0329-hold-lifted-while-ledger-busy \
+	t0340-bad-signature-mid-batch t0440-duplicates-across-townships t0800-sink-postgres
+valgrind: all $(UNIT_BIN) $(TESTTOOL_BIN)
 	@for t in $(UNIT_BIN); do echo "valgrind $$t"; \
 	  TEST_WORKER_STARTS=500 valgrind -q --leak-check=full --error-exitcode=9 $$t >/dev/null || exit 1; done
+	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) sh tests/valgrind.sh $(VALGRIND_SYSTEM)
 
 demo: all
 	@sh tests/demo.sh

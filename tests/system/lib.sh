@@ -118,8 +118,9 @@ fast_sync() {
 }
 
 # start_likad DIR : likad in the background, log appended to DIR.log, pid in DIR.pid
+# (under $LIKAD_WRAP, e.g. valgrind, when set: make valgrind)
 start_likad() {
-	likad --data "$1" -f -v >> "$1.log" 2>&1 &
+	${LIKAD_WRAP:-} likad --data "$1" -f -v >> "$1.log" 2>&1 &
 	echo $! > "$1.pid"
 	LIKAD_PIDS="$LIKAD_PIDS $!"
 }

@@ -162,6 +162,7 @@ struct daemon {
 	                               tick (the ledger was busy); 0 written (an empty write_hold
 	                               then means an administrator lifted it) */
 	int64_t hold_until;
+	int hub_seen_due;           /* township: meta hub_seen to write (the ledger was busy) */
 	/* both */
 	void *monitor;              /* PAIR with the events of sock (monitor.c), or NULL */
 	uint64_t fd_limit;          /* RLIMIT_NOFILE as likad raised it at start */

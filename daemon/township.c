@@ -77,11 +77,24 @@ s_check_caught_up(struct daemon *d)
 		sync_unhold(d, "own feed recovered from the hub");
 }
 
+/*
+ * Record that the hub was reached (meta hub_seen: at the next start, writes
+ * wait for it to confirm our feed); again on the tick while the ledger is busy.
+ */
+static void
+s_hub_seen(struct daemon *d)
+{
+	char when[32], err[ERRBUF_SIZE];
+
+	time_format(when, sizeof when, now_ms());
+	if (ledger_meta_set(d->node.ledger, "hub_seen", when, err, sizeof err) == 0)
+		d->hub_seen_due = 0;
+}
+
 static void
 s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 {
 	const char *own = d->node.conf.code;
-	char err[ERRBUF_SIZE], when[32];
 	uint64_t mine = 0;
 	uint8_t id[HASH_BYTES];
 	struct feedlink *f;
@@ -142,9 +155,8 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 	else if (!forked)
 		sync_unhold(d, "the hub confirms this township's feed");
 	d->epoch_due = 1;          /* the hub told us what it holds of our feed */
-	time_format(when, sizeof when, now_ms());
-	if (ledger_meta_set(d->node.ledger, "hub_seen", when, err, sizeof err) < 0)
-		log_info("when the hub was last seen is not recorded this session: %s", err);
+	d->hub_seen_due = 1;
+	s_hub_seen(d);
 	d->up.ready = 1;
 	d->up.conn.schema = m->schema;
 	if (m->schema > SCHEMA_VERSION)
@@ -186,6 +198,8 @@ s_on_tick(struct loop *loop, void *sock, void *arg)
 	sync_data_changed(d);       /* another connection committed: heads are read anew */
 	if (d->hold_unsaved)
 		sync_hold_save(d);
+	if (d->hub_seen_due)
+		s_hub_seen(d);
 	if (d->hold == 1 && now > d->hold_until)
 		sync_unhold(d, "hub not reachable: working offline");
 	client_tick(d, &d->client);

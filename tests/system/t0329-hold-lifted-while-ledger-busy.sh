@@ -15,6 +15,9 @@ lika --data t1 village add 110101001001 东村 >/dev/null || fail "village add"
 wait_for 20 "hub to hold seq 1" has_head county 110101001 1
 stop_likad t1
 stop_likad county
+seen() { sqlite3 t1/lika.db "SELECT value FROM meta WHERE key = 'hub_seen'"; }
+seen_before=$(seen)
+sleep 1     # hub_seen is to the second
 
 note "the township starts with the hub down: writes held until it confirms"
 start_likad t1
@@ -41,4 +44,5 @@ for k in write_hold hold_since hold_awaiting; do
 done
 wait_for 20 "hub to hold seq 2" has_head county 110101001 2
 grep -q "hub not reachable: working offline" t1.log && fail "lifted by the timeout, not by the hub"
+[ "$(seen)" != "$seen_before" ] || fail "that the hub was reached is not recorded (hub_seen $(seen))"
 note "ok: the hold was lifted once the ledger was free"

@@ -774,20 +774,25 @@ sync_save_link(struct daemon *d, struct link *k)
 {
 	char err[ERRBUF_SIZE];
 	sqlite3 *db = ledger_db(d->node.ledger);
+	int failed = 0;
 
 	snprintf(k->conn.peer, sizeof k->conn.peer, "%s", k->peer);
 	k->conn.feed[0] = '\0';
-	if (peer_save(db, &k->conn, err, sizeof err) < 0)
+	if (peer_save(db, &k->conn, err, sizeof err) < 0) {
 		log_debug("%s", err);
+		failed = 1;
+	}
 	for (size_t i = 0; i < k->nfeeds; i++) {
 		struct feedlink *f = &k->feeds[i];
 		f->stat.connected = k->conn.connected;
 		f->stat.since_ms = k->conn.since_ms;
 		f->stat.last_contact_ms = k->conn.last_contact_ms;
-		if (peer_save(db, &f->stat, err, sizeof err) < 0)
+		if (peer_save(db, &f->stat, err, sizeof err) < 0) {
 			log_debug("%s", err);
+			failed = 1;
+		}
 	}
-	k->dirty = 0;
+	k->dirty = failed;          /* written again on the next flush */
 }
 
 int
@@ -836,6 +841,9 @@ sync_flush(struct daemon *d, int force)
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		log_debug("peer state: %s", sqlite3_errmsg(db));
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		for (size_t i = 0; i < d->nlinks; i++)
+			d->links[i]->dirty = 1;     /* nothing was written: all again next time */
+		d->up.dirty = 1;
 	}
 }
 

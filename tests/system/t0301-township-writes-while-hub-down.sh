@@ -2,11 +2,7 @@
 # A township writes 1,000 change sets while its hub is down; the hub starts;
 # all arrive in order, exactly once.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-mk_township t1 110101001 county "$port"
-fast_sync county; fast_sync t1
-admit county t1 110101001
+county_and_t1
 
 note "township writes 1000 change sets with the hub down (likad running)"
 start_likad t1

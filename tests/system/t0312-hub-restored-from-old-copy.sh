@@ -3,11 +3,7 @@
 # change sets it lost back from a township before the county writes again,
 # so the county feed continues instead of forking.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-mk_township t1 110101001 county "$port"
-fast_sync county; fast_sync t1
-admit county t1 110101001
+county_and_t1
 lika --data county policy set line 2021 2000 >/dev/null
 cp -a county county.copy
 note "copy of the hub taken at county seq $(head_of county 110101)"

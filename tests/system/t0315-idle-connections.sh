@@ -5,11 +5,7 @@
 # meanwhile still connects within 10 s, and the hub's log says what happened.
 # Loopback only.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-mk_township t1 110101001 county "$port"
-fast_sync county; fast_sync t1
-admit county t1 110101001
+county_and_t1
 (ulimit -n 1024 && start_likad county && wait)  &
 wait_for 10 "the hub to listen" grep -q "listening on" county.log
 grep -q "descriptor limit 1024" county.log || fail "no descriptor limit in the log: $(cat county.log)"

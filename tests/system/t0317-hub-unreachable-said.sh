@@ -5,11 +5,7 @@
 # lika.conf, that the hub answers but no CURVE handshake completes and
 # [hub] county_key may be wrong.  With its own hub there the session opens.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-mk_township t1 110101001 county "$port"
-admit county t1 110101001
-fast_sync county; fast_sync t1
+county_and_t1
 lika --data t1 village add 110101001001 东村 >/dev/null || fail "village add"
 
 note "no hub listening"

@@ -6,11 +6,7 @@
 # pulled the feed back from the hub the hold lifts and the write continues
 # the chain.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-mk_township t1 110101001 county "$port"
-fast_sync county; fast_sync t1
-admit county t1 110101001
+county_and_t1
 start_likad county; start_likad t1
 lika --data t1 village add 110101001001 东村 >/dev/null || fail "village add"
 "$LIKA_UNIT/test-tool" write t1 49 >/dev/null || fail "test-tool write"

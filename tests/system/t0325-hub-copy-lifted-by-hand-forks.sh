@@ -5,11 +5,7 @@
 # divergence is recorded as a fork of the county's own feed, with both
 # change sets as evidence, and `lika status` shows a fork, not a broken chain.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-mk_township t1 110101001 county "$port"
-fast_sync county; fast_sync t1
-admit county t1 110101001
+county_and_t1
 start_likad county; start_likad t1
 wait_for 20 "t1 to connect" grep -q "connected to hub" t1.log
 lika --data county backup county.bak >/dev/null || fail "backup"

@@ -4,11 +4,7 @@
 # their age); back to ok after reconnection; a hub on a newer schema says
 # "upgrade needed" in text, JSON and the HTML page.  JSON fields and exit codes.
 . "$SRCDIR/tests/system/lib.sh"
-port=$(free_port)
-mk_county county 110101 "$port"
-mk_township t1 110101001 county "$port"
-fast_sync county; fast_sync t1
-admit county t1 110101001
+county_and_t1
 
 # json FIELD : the first value of "FIELD": in $OUT
 json() { printf '%s\n' "$OUT" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" | head -1; }

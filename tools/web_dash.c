@@ -153,7 +153,19 @@ web_dash(struct web_req *q, struct web_reply *r)
 		fprintf(r->f, ",\"schema\":%u,\"upgrade_needed\":%s}", p->schema,
 		    p->upgrade && !p->removed ? "true" : "false");
 	}
-	fputs("],\"stages\":", r->f);
+	fputs("],\"sink\":", r->f);
+	if (st.sink.configured) {
+		const struct status_sink *k = &st.sink;
+		fprintf(r->f, "{\"health\":\"%s\",\"live\":%d,\"connected\":%d,\"known\":%d,\"behind\":%llu,"
+		    "\"oldest_ms\":%lld,\"written\":%llu,\"last_write_ms\":%lld,\"last_error\":",
+		    health_name(k->health), k->live, k->connected, k->known, (unsigned long long)k->behind,
+		    (long long)k->oldest_ms, (unsigned long long)k->written, (long long)k->last_write_ms);
+		web_json_str(r->f, k->last_error);
+		fputc('}', r->f);
+	} else {
+		fputs("null", r->f);
+	}
+	fputs(",\"stages\":", r->f);
 	s_stages(r->f, ledger_db(q->n->ledger));
 	fputs(",\"statuses\":{", r->f);
 	sqlite3_stmt *cs;

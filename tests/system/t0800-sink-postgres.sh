@@ -88,6 +88,15 @@ caught_up() { [ "$(in_pg)" = "$(applied)" ]; }
 wait_for 60 "PostgreSQL to hold every change set the hub applied" caught_up
 wait_for 10 "lika status to say the copy is up to date" sink_says '"connected":true,"known":true,"behind":0,'
 expect_in "$(lika --data county status)" "PostgreSQL   ok .*connected; up to date"
+note "the web console's dashboard says the same"
+. "$SRCDIR/tests/system/web.sh"
+add_clerk county 县管理员 "县管理员的口令 county passphrase"
+wport=$(free_port)
+start_serve county "$wport"
+webpy web_session.py "http://127.0.0.1:$wport" login 县管理员 "县管理员的口令 county passphrase" > session.json
+OUT=$(webpy web_session.py "http://127.0.0.1:$wport" dash session.json) || fail "dashboard: $OUT"
+expect_in "$OUT" '"sink":{"health":"ok","live":1,"connected":1,"known":1,"behind":0,'
+webpy web_sink.py "http://127.0.0.1:$wport" 县管理员 "县管理员的口令 county passphrase" "已连接；已同步"
 cleanup_daemons
 caught_up || fail "lika_changeset has $(in_pg) rows, the hub applied $(applied)"
 [ "$(pg_q "SELECT count(*) FROM (SELECT origin, seq FROM lika_changeset GROUP BY 1, 2 HAVING count(*) > 1) d")" = 0 ] \

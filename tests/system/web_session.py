@@ -1,6 +1,7 @@
 """t0705: one step against lika serve with a session kept in a file.
 argv: BASE STEP ARGS.  login NAME PASS prints {"cookie", "csrf"}; reuse,
-logout, refused, chart and lockout take that file (lockout: the NAME)."""
+logout, refused, chart, dash (prints /api/dash) and lockout take that file
+(lockout: the NAME)."""
 import json, sys
 from webtest import *
 
@@ -52,6 +53,11 @@ elif step == "chart":
     expect(st, 200, "the lag chart")
     if args[1].encode() not in b:
         fail("township %s is not on the lag chart: %r" % (args[1], b[:400]))
+    sys.stdout.write(b.decode())
+elif step == "dash":
+    c = client(args[0])
+    st, h, b = req(c, "GET", "/api/dash")
+    expect(st, 200, "the dashboard")
     sys.stdout.write(b.decode())
 elif step == "logout":
     c = client(args[0])

@@ -444,6 +444,16 @@ function ago(ms, now) {
   return s < 60 ? s + ' 秒前' : s < 3600 ? Math.round(s / 60) + ' 分钟前' : Math.round(s / 3600) + ' 小时前';
 }
 
+/* The PostgreSQL copy in words: connected, how far behind, the last error. */
+function sinkText(k, now) {
+  if (!k.live) return '守护进程未运行，进度见 PostgreSQL 的 lika_sink 表';
+  const err = k.last_error ? '；最近错误：' + k.last_error : '';
+  if (!k.known) return (k.connected ? '已连接，正在复制全部数据' : '启动以来未能连接') + err;
+  return (k.connected ? '已连接' : '未连接') +
+    (k.behind ? '；落后 ' + k.behind + ' 个变更集（最早的存于 ' + ago(k.oldest_ms, now) + '）' : '；已同步') +
+    '；本次启动以来写入 ' + k.written + ' 个变更集' + (k.last_write_ms ? '，最近一批 ' + ago(k.last_write_ms, now) : '') + err;
+}
+
 async function pageDash() {
   const box = el('div', { id: 'dash' });
   const lag = el('img', { id: 'chart-lag', alt: '同步滞后' });
@@ -464,6 +474,8 @@ async function pageDash() {
     clear(box);
     box.append(el('p', { id: 'dash-health', 'data-health': d.health,
       text: '本节点 ' + d.name + '（' + d.code + '）：' + d.health + (d.unsent ? '，未发送 ' + d.unsent : '') }));
+    if (d.sink) box.append(el('p', { id: 'dash-sink', class: 'health-' + d.sink.health, 'data-health': d.sink.health,
+      text: '分析库副本（PostgreSQL）：' + sinkText(d.sink, d.now_ms) }));
     const t = table(['代码', '名称', '状态', '连接', '最后联系', '滞后（变更集）', '滞后（时间）', '拒收', '各阶段户数'], rows, 'dash-table');
     [...t.rows].slice(1).forEach((tr, i) => { tr.className = 'health-' + d.peers[i].health; tr.dataset.code = d.peers[i].code; tr.dataset.health = d.peers[i].health; });
     box.append(t, el('p', { class: 'muted', text: '每 5 秒自动刷新；更新于 ' + new Date(d.now_ms).toLocaleTimeString('zh-CN') }));

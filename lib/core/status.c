@@ -176,7 +176,8 @@ s_sink(sqlite3 *db, struct status *s)
 	sqlite3_stmt *st = NULL;
 
 	if (!k->live || !k->known) {
-		k->health = s->daemon_running && !k->connected ? HEALTH_LATE : HEALTH_OK;
+		/* not known: likad stopped (the hub is late for that) or silent; known down: late */
+		k->health = k->live && !k->connected ? HEALTH_LATE : HEALTH_OK;
 		return;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT max((SELECT coalesce(max(rowid), 0) FROM changeset) - ?1, 0) + "

@@ -101,6 +101,7 @@ s_libpq(char *err, size_t errlen)
 }
 
 #define SINK_IDLE_MS 200        /* nothing new: look again after this */
+#define SINK_PING_MS 5000       /* idle this long: ask PostgreSQL whether it is still there */
 #define SINK_RETRY_MS 500       /* first wait after PostgreSQL failed; doubles */
 #define SINK_RETRY_MAX_MS 10000
 #define COUNTY_LEN 6
@@ -953,7 +954,7 @@ static void *
 s_run(void *arg)
 {
 	struct sink *s = arg;
-	int64_t wait = SINK_RETRY_MS;
+	int64_t wait = SINK_RETRY_MS, idle_since = mono_ms();
 
 	while (!atomic_load(&s->stop)) {
 		if (!s->pg && s_connect(s) < 0) {
@@ -968,6 +969,16 @@ s_run(void *arg)
 			continue;
 		}
 		wait = SINK_RETRY_MS;
+		if (n > 0) {
+			idle_since = mono_ms();
+		} else if (mono_ms() - idle_since >= SINK_PING_MS) {
+			/* nothing to write for a while: is it still there?  (lika status says so) */
+			idle_since = mono_ms();
+			if (s_pg(s, "SELECT 1") < 0) {
+				s_disconnect(s);
+				continue;
+			}
+		}
 		if (n == 0)
 			s_nap(s, SINK_IDLE_MS);
 	}

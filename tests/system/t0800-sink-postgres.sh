@@ -97,6 +97,11 @@ webpy web_session.py "http://127.0.0.1:$wport" login 县管理员 "县管理员�
 OUT=$(webpy web_session.py "http://127.0.0.1:$wport" dash session.json) || fail "dashboard: $OUT"
 expect_in "$OUT" '"sink":{"health":"ok","live":1,"connected":1,"known":1,"behind":0,'
 webpy web_sink.py "http://127.0.0.1:$wport" 县管理员 "县管理员的口令 county passphrase" "已连接；已同步"
+note "PostgreSQL killed while the copy has nothing to write: status says so all the same"
+pg_kill
+wait_for 20 "lika status to say the idle copy's PostgreSQL is down" sink_says '"connected":false,"known":true,"behind":0,'
+pg_start
+wait_for 30 "the copy to reconnect" sink_says '"connected":true,"known":true,"behind":0,'
 cleanup_daemons
 caught_up || fail "lika_changeset has $(in_pg) rows, the hub applied $(applied)"
 [ "$(pg_q "SELECT count(*) FROM (SELECT origin, seq FROM lika_changeset GROUP BY 1, 2 HAVING count(*) > 1) d")" = 0 ] \

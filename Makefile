@@ -4,6 +4,7 @@
 #   make test       unit and system tests (make test SAN=1: under ASan+UBSan)
 #   make bench      benchmarks, figures printed as ratios against plain SQLite
 #   make bench-province  a province hub catching up its counties (not in make test)
+#   make bench-ingest  the hub's ingest against plain SQLite, 3 runs: min / median / max
 #   make bench-peers  lika's hub ingest beside PouchDB (installed from npm into build/peers)
 #   make demo       a county hub and three townships on this machine
 #   make valgrind   the unit tests, and five system tests with likad, under valgrind
@@ -107,7 +108,7 @@ TESTTOOL_BIN = $(subst test_tool,test-tool,$(TESTTOOL_SRC:tests/tools/%.c=$(BUIL
 CORETOOL_BIN = $(CORETOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test bench bench-peers bench-province demo deps clean check-deps valgrind spec fuzz torture
+.PHONY: all test bench bench-ingest bench-peers bench-province demo deps clean check-deps valgrind spec fuzz torture
 all: check-deps $(BIN)/lika $(BIN)/likad
 
 check-deps:
@@ -238,6 +239,13 @@ bench: all $(BENCH_BIN) $(TESTTOOL_BIN)
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_procedure.sh
 	@LIKA_BIN=$(abspath $(BIN)) sh tests/bench/bench_web.sh
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) sh tests/bench/bench_status.sh
+
+# the hub's 10,000 x 10-op ingest against plain SQLite, BENCH_RUNS times (default 3):
+# every run's ratio and the min / median / max
+BENCH_RUNS ?= 3
+bench-ingest: all $(BUILD)/tests/bench_sync
+	@sh tests/bench/bench_ingest.sh $(abspath $(BUILD)/tests/bench_sync) $(abspath $(BIN))/likad \
+	    $(BENCH_RUNS)
 
 # lika's hub ingest beside PouchDB replicating the same records (npm install into build/peers)
 bench-peers: all $(BUILD)/tests/bench_sync

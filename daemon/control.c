@@ -16,22 +16,22 @@
 #include "util.h"
 
 #define CONTROL_MAX_REQUEST 256
+/* a key that is a string literal */
+#define PACK_KEY(pk, k) msgpack_pack_str_with_body((pk), (k), sizeof(k) - 1)
 
 static void
 s_pack_peer(msgpack_packer *pk, const char *code, const struct link *k)
 {
 	msgpack_pack_map(pk, 4);
-	msgpack_pack_str_with_body(pk, "code", 4);
+	PACK_KEY(pk, "code");
 	msgpack_pack_str_with_body(pk, code, strlen(code));
-	msgpack_pack_str_with_body(pk, "connected", 9);
+	PACK_KEY(pk, "connected");
 	msgpack_pack_int(pk, k && k->conn.connected);
-	msgpack_pack_str_with_body(pk, "since_ms", 8);
+	PACK_KEY(pk, "since_ms");
 	msgpack_pack_int64(pk, k ? k->conn.since_ms : 0);
-	msgpack_pack_str_with_body(pk, "last_contact_ms", 15);
+	PACK_KEY(pk, "last_contact_ms");
 	msgpack_pack_int64(pk, k ? k->conn.last_contact_ms : 0);
 }
-
-#define PACK_KEY(pk, k) msgpack_pack_str_with_body((pk), (k), sizeof(k) - 1)
 
 /* The PostgreSQL copy, as its thread last saw it (sink.h, struct sink_view). */
 static void
@@ -70,14 +70,14 @@ s_reply_status(struct daemon *d, msgpack_sbuffer *sb)
 		PACK_KEY(&pk, "sink");
 		s_pack_sink(&pk, d->sink);
 	}
-	msgpack_pack_str_with_body(&pk, "pid", 3);
+	PACK_KEY(&pk, "pid");
 	msgpack_pack_int64(&pk, (int64_t)getpid());
-	msgpack_pack_str_with_body(&pk, "started_ms", 10);
+	PACK_KEY(&pk, "started_ms");
 	msgpack_pack_int64(&pk, atoll(started));
-	msgpack_pack_str_with_body(&pk, "role", 4);
+	PACK_KEY(&pk, "role");
 	const char *role = role_name(d->node.conf.role);
 	msgpack_pack_str_with_body(&pk, role, strlen(role));
-	msgpack_pack_str_with_body(&pk, "peers", 5);
+	PACK_KEY(&pk, "peers");
 	if (d->node.conf.role == ROLE_TOWNSHIP) {
 		msgpack_pack_array(&pk, 1);
 		s_pack_peer(&pk, d->node.id.county, &d->up);
@@ -108,7 +108,7 @@ s_on_control(struct loop *loop, void *sock, void *arg)
 			msgpack_packer pk;
 			msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 			msgpack_pack_map(&pk, 1);
-			msgpack_pack_str_with_body(&pk, "error", 5);
+			PACK_KEY(&pk, "error");
 			msgpack_pack_str_with_body(&pk, "unknown request", 15);
 			log_debug("control: unknown request of %d bytes", n);
 		}

@@ -330,15 +330,10 @@ s_county_check(struct daemon *d)
 {
 	struct wire_head ch;
 	uint64_t most = 0;
-	char v[512], who[CODE_MAX] = "";
+	char who[CODE_MAX] = "";
 
-	/* lifted by an administrator (lika hold lift), unless the ledger is yet to be told ours */
-	if (!d->hold_unsaved && (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) < 0 ||
-	    !v[0])) {
-		d->hold = 0;
-		d->hold_why[0] = d->awaiting[0] = '\0';
+	if (sync_hold_lifted(d))
 		return;
-	}
 	sync_head(d, d->node.conf.code, &ch);
 	for (size_t i = 0; i < d->nlinks; i++) {
 		struct link *k = d->links[i];

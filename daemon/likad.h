@@ -225,6 +225,8 @@ void sync_hold(struct daemon *d, int kind, const char *fmt, ...) __attribute__((
 void sync_unhold(struct daemon *d, const char *why);
 /* Write the hold as D has it (reason, awaited peers); on the tick while d->hold_unsaved. */
 void sync_hold_save(struct daemon *d);
+/* Did an administrator lift D's hold (lika hold lift: gone from the ledger)?  Then D drops it. */
+int sync_hold_lifted(struct daemon *d);
 /* Heads of our feeds for HELLO/WELCOME. */
 void sync_head(struct daemon *d, const char *origin, struct wire_head *h);
 /* Awaited peers: is CODE among them; drop it (0 if it was not there). */

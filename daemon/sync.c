@@ -862,21 +862,16 @@ sync_hold_kept(const char *why)
  * import), the rows are written again on the next tick.  Until then the
  * ledger errs on the safe side only when lifting: a hold not yet written lets
  * the tool write for those ticks, so it is retried at once.  A hold the
- * ledger had and no longer has was lifted by an administrator (lika hold
- * lift): it is not written back.
+ * ledger had and no longer has was lifted by an administrator: it is not
+ * written back (sync_hold_lifted).
  */
 void
 sync_hold_save(struct daemon *d)
 {
-	char err[ERRBUF_SIZE], v[512];
+	char err[ERRBUF_SIZE];
 
-	if (d->hold && !d->hold_unsaved &&
-	    (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) < 0 || !v[0])) {
-		log_info("writes allowed: the hold was lifted by hand (lika hold lift)");
-		d->hold = 0;
-		d->hold_why[0] = d->awaiting[0] = '\0';
+	if (sync_hold_lifted(d))
 		return;
-	}
 	int rc = d->hold ? node_hold_set(&d->node, d->hold_why, d->hold == 2 ? d->awaiting :
 	    d->node.id.county, err, sizeof err) : node_hold_clear(&d->node, err, sizeof err);
 
@@ -889,6 +884,21 @@ sync_hold_save(struct daemon *d)
 	if (d->hold_unsaved != 2)
 		log_warnx("write hold: %s: written again once the ledger is free", err);
 	d->hold_unsaved = 2;
+}
+
+int
+sync_hold_lifted(struct daemon *d)
+{
+	char v[512];
+
+	/* while our own write is pending the ledger does not say our hold yet */
+	if (!d->hold || d->hold_unsaved ||
+	    (ledger_meta_get(d->node.ledger, "write_hold", v, sizeof v) == 0 && v[0]))
+		return 0;
+	log_info("writes allowed: the hold was lifted by hand (lika hold lift)");
+	d->hold = 0;
+	d->hold_why[0] = d->awaiting[0] = '\0';
+	return 1;
 }
 
 void

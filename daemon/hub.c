@@ -91,7 +91,11 @@ hub_reload_roster(struct daemon *d)
 		snprintf(e->code, sizeof e->code, "%s", code);
 		memcpy(e->pk, sqlite3_column_blob(st, 1), PUBKEY_BYTES);
 		e->removed = sqlite3_column_int(st, 2) != 0;
-		if (crypto_sign_ed25519_pk_to_curve25519(e->curve, e->pk) != 0) {
+		/* the roster is read again whenever another connection commits: convert new keys only */
+		const struct roster_entry *was = s_roster_find(d, e->code);
+		if (was && memcmp(was->pk, e->pk, PUBKEY_BYTES) == 0)
+			memcpy(e->curve, was->curve, sizeof e->curve);
+		else if (crypto_sign_ed25519_pk_to_curve25519(e->curve, e->pk) != 0) {
 			log_warnx("roster: key of \"%s\" is not a valid Ed25519 key: ignored", code);
 			continue;
 		}

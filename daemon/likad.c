@@ -317,6 +317,8 @@ s_start(struct daemon *d)
 		rc = township_start(d, err, sizeof err);
 	}
 	if (rc == 0)
+		rc = walsync_start(d, err, sizeof err);
+	if (rc == 0)
 		rc = sigcheck_start(d, err, sizeof err);
 	if (rc == 0)
 		rc = checkpoint_start(d, err, sizeof err);
@@ -357,6 +359,7 @@ s_shutdown(struct daemon *d, pid_t web)
 	sink_stop(&d->sink);
 	checkpoint_stop(d);
 	sigcheck_stop(d);
+	walsync_stop(d);
 	dupscan_stop(d);
 	if (d->node.conf.role != ROLE_TOWNSHIP) {
 		if (d->node.conf.up_hub[0])

@@ -46,6 +46,8 @@ struct feedlink {
 	int64_t inflight_at;        /* when the oldest unacknowledged batch left */
 	uint64_t need_from;         /* a NEED we sent and wait for */
 	int64_t need_at;
+	uint64_t ack_seq;           /* the head to acknowledge once the log is synced ... */
+	uint64_t ack_gen;           /* ... past this commit (walsync.c); 0: none waits */
 	struct peer_row stat;       /* persisted in table peer */
 	int restored;               /* counters carried on from table peer */
 };
@@ -174,6 +176,7 @@ struct daemon {
 	struct sink *sink;          /* [sink] postgres: the PostgreSQL copy (sink.c), or NULL */
 	struct sigcheck *sigcheck;  /* the thread checking deferred signatures (sigcheck.c) */
 	struct checkpoint *checkpoint;  /* the thread copying the log back (checkpoint.c) */
+	struct walsync *walsync;    /* the thread syncing the log for acknowledgements (walsync.c) */
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */
@@ -197,6 +200,8 @@ void sync_changesets(struct daemon *d, struct link *k, const struct wire_msg *m,
     const void *frame, size_t len);
 /* Store what K has queued, in order, until the ledger is busy again. */
 void sync_retry(struct daemon *d, struct link *k);
+/* Send the ACKs whose batches the log's last sync covered (walsync.c), on every link. */
+void sync_acks(struct daemon *d);
 /*
  * ORIGIN's head here (HAVE) and the seq up to which it may be forwarded,
  * from a cache refreshed when the database changed (sync_data_changed, our
@@ -249,6 +254,20 @@ void sync_flush(struct daemon *d, int force);
 
 int checkpoint_start(struct daemon *d, char *err, size_t errlen);
 void checkpoint_stop(struct daemon *d);
+
+/* ---- walsync.c: received batches acknowledged once synced, the log synced off the loop ---- */
+/*
+ * Start the thread and make the ledger's receiving commits unsynced; 0 (also
+ * when there is no log to sync: commits then sync themselves), or -1 with ERR.
+ */
+int walsync_start(struct daemon *d, char *err, size_t errlen);
+/* A receiving transaction committed: the generation whose sync covers it (0: synced already). */
+uint64_t walsync_committed(struct daemon *d);
+/* Is generation GEN synced? */
+int walsync_synced(struct daemon *d, uint64_t gen);
+/* Sync every commit so far before going on (the loop waits): before heads leave in HELLO, WELCOME. */
+void walsync_now(struct daemon *d);
+void walsync_stop(struct daemon *d);
 
 /* ---- sigcheck.c: signatures the chain let a batch skip, checked off the loop ---- */
 /* Start the thread (its own connection to the ledger); 0, or -1 with ERR. */

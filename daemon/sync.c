@@ -1,7 +1,7 @@
 /*
  * sync.c — feeds over a link: sending what the peer lacks within a window of
  * unacknowledged batches, storing what arrives through the ledger one batch a
- * transaction, acknowledging only after commit.  Used by both roles.
+ * transaction, acknowledging only once that is on disk.  Used by both roles.
  *
  * Receiving a CHANGESETS message (sync_changesets):
  *   1. checks before the ledger: the feed may come from this peer, it is not
@@ -20,8 +20,9 @@
  *   5. ledger_sig_defer for the change sets stored on their run's authority,
  *      in the same transaction; ledger_recv_commit; the signature-check
  *      thread is woken (sigcheck.c);
- *   6. ACK of the head, NEED on a gap, ERROR on a refusal; the role's
- *      after_changesets hook.
+ *   6. ACK of the head once the write-ahead log is synced past the commit
+ *      (walsync.c: the commit itself does not wait for the disk), NEED on a
+ *      gap, ERROR on a refusal; the role's after_changesets hook.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -122,6 +123,7 @@ link_send_error(struct daemon *d, struct link *k, unsigned code, const char *ori
 void
 sync_head(struct daemon *d, const char *origin, struct wire_head *h)
 {
+	walsync_now(d);     /* a head the peer is told of is on disk: a received one too */
 	memset(h, 0, sizeof *h);
 	snprintf(h->origin, sizeof h->origin, "%s", origin);
 	if (ledger_feed_head(d->node.ledger, origin, &h->seq, h->id) < 0)
@@ -497,13 +499,46 @@ s_batch_receive(struct ledger *l, struct link *k, const struct wire_msg *m,
 	return 0;
 }
 
-/* After a batch is stored (up to HEAD): acknowledge it, ask for a gap, stop a refused feed. */
+/* Send the ACK of F's head SEQ over K. */
 static void
-s_batch_answer(struct daemon *d, struct link *k, struct feedlink *f, const struct wire_msg *m,
-    uint64_t head_before, uint64_t head, const struct s_batch_result *r)
+s_ack(struct daemon *d, struct link *k, const struct feedlink *f, uint64_t seq)
 {
 	msgpack_sbuffer sb;
 
+	msgpack_sbuffer_init(&sb);
+	wire_encode_ack(&sb, f->origin, seq);
+	link_send(d, k, &sb);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+static void
+s_acks_link(struct daemon *d, struct link *k)
+{
+	for (size_t i = 0; i < k->nfeeds; i++) {
+		struct feedlink *f = &k->feeds[i];
+		if (f->ack_gen && walsync_synced(d, f->ack_gen)) {
+			f->ack_gen = 0;
+			s_ack(d, k, f, f->ack_seq);
+		}
+	}
+}
+
+void
+sync_acks(struct daemon *d)
+{
+	for (size_t i = 0; i < d->nlinks; i++)
+		s_acks_link(d, d->links[i]);
+	s_acks_link(d, &d->up);
+}
+
+/*
+ * After a batch is stored (up to HEAD) by the commit of generation GEN:
+ * acknowledge it once that is synced, ask for a gap, stop a refused feed.
+ */
+static void
+s_batch_answer(struct daemon *d, struct link *k, struct feedlink *f, const struct wire_msg *m,
+    uint64_t head_before, uint64_t head, uint64_t gen, const struct s_batch_result *r)
+{
 	if (r->stop == 2) {
 		f->stopped = 1;
 		f->stat.quarantined += r->res == RECV_FROZEN ? 0 : 1;
@@ -513,27 +548,34 @@ s_batch_answer(struct daemon *d, struct link *k, struct feedlink *f, const struc
 		link_send_error(d, k, WERR_REFUSED, m->origin, "feed %s: %s: %s", m->origin,
 		    recv_result_name(r->res), r->reason);
 	}
-	/* acknowledge what is durably stored, even if nothing new: the sender moves on */
-	msgpack_sbuffer_init(&sb);
-	wire_encode_ack(&sb, m->origin, head);
-	link_send(d, k, &sb);
+	/*
+	 * Acknowledge what is durably stored, even if nothing new: the sender
+	 * moves on.  A later batch's ACK stands for an earlier one still waiting.
+	 */
+	f->ack_seq = head;
+	f->ack_gen = gen;
+	if (walsync_synced(d, gen)) {
+		f->ack_gen = 0;
+		s_ack(d, k, f, head);
+	}
 	if (r->stop == 1) {
 		int64_t now = mono_ms();
 		/* one NEED per gap until it is answered or times out */
 		if (f->need_from != head + 1 || now - f->need_at > d->node.conf.timeout_ms) {
+			msgpack_sbuffer sb;
 			log_debug("feed \"%s\" from \"%s\": %s; asking from %" PRIu64, m->origin, k->peer,
 			    r->reason, head + 1);
-			msgpack_sbuffer_clear(&sb);
+			msgpack_sbuffer_init(&sb);
 			wire_encode_need(&sb, m->origin, head + 1);
 			if (link_send(d, k, &sb) == 0) {
 				f->need_from = head + 1;
 				f->need_at = now;
 			}
+			msgpack_sbuffer_destroy(&sb);
 		}
 	} else if (head != head_before) {
 		f->need_from = 0;
 	}
-	msgpack_sbuffer_destroy(&sb);
 }
 
 /* Store batch M; 1 if the ledger is busy (another writer): nothing done, nothing sent. */
@@ -547,13 +589,14 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 	char err[ERRBUF_SIZE];
 	uint64_t head_before, head;
 	uint8_t id[HASH_BYTES];
+	int rc;
 
 	if (!s_batch_admissible(d, k, f, m, bytes))
 		return 0;
 	ledger_feed_head(l, m->origin, &head_before, id);
 	r.head_before = head_before;
-	if (ledger_recv_begin(l, err, sizeof err) < 0) {
-		if ((sqlite3_extended_errcode(ledger_db(l)) & 0xff) == SQLITE_BUSY) {
+	if ((rc = ledger_recv_begin(l, err, sizeof err)) < 0) {
+		if (rc == LEDGER_BUSY) {
 			f->stat.bytes_in -= bytes;      /* counted when it is stored */
 			return 1;
 		}
@@ -563,7 +606,7 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 	}
 	/* inside the transaction: the keys it looks up are the ones the ledger checks against */
 	s_authenticate(l, m, &auth);
-	int rc = s_batch_receive(l, k, m, &auth, &r);
+	rc = s_batch_receive(l, k, m, &auth, &r);
 	s_auth_release(&auth);
 	if (rc < 0 || (r.deferred && ledger_sig_defer(l, m->origin, r.deferred, r.reason,
 	    sizeof r.reason) < 0)) {
@@ -579,6 +622,7 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 		link_send_error(d, k, WERR_INTERNAL, NULL, "could not commit: try again");
 		return 0;
 	}
+	uint64_t gen = walsync_committed(d);
 	if (r.deferred)
 		sigcheck_kick(d);
 	ledger_feed_head(l, m->origin, &head, id);
@@ -590,7 +634,7 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 	if (r.stored)
 		log_debug("feed \"%s\" from \"%s\": %zu stored, %zu duplicate, head %" PRIu64,
 		    m->origin, k->peer, r.stored, r.dup, head);
-	s_batch_answer(d, k, f, m, head_before, head, &r);
+	s_batch_answer(d, k, f, m, head_before, head, gen, &r);
 	if (d->after_changesets)
 		d->after_changesets(d, m->origin);
 	return 0;

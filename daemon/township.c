@@ -124,6 +124,12 @@ s_on_welcome(struct daemon *d, struct client *c, const struct wire_msg *m)
 			continue;
 		f->theirs = f->sent = h->seq;
 		f->stat.theirs = h->seq;
+		/*
+		 * The hub holds it, on disk (it syncs before it says): as good as
+		 * an ACK of a batch whose ACK it never sent (it stopped first).
+		 */
+		if (f->send && h->seq > f->stat.acked)
+			f->stat.acked = h->seq;
 		if (strcmp(h->origin, own) == 0)
 			d->hub_own = h->seq;
 	}

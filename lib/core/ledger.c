@@ -88,6 +88,9 @@ struct ledger {
 	void (*rules_release)(void *);
 	ledger_stamp_fn stamp;      /* ledger_set_stamp */
 	void *stamp_arg;
+	int sync_normal;            /* ledger_set_synchronous "normal": nothing is synced at commit */
+	int recv_lazy;              /* ledger_set_recv_lazy: receiving commits are not synced */
+	int lazy_open;              /* this transaction runs at synchronous=NORMAL */
 };
 
 #define LEDGER_INDEX_APPLIED_LATER \
@@ -724,10 +727,14 @@ ledger_db(struct ledger *l)
 int
 ledger_set_synchronous(struct ledger *l, const char *mode, char *err, size_t errlen)
 {
-	if (strcmp(mode, "full") == 0)
+	if (strcmp(mode, "full") == 0) {
+		l->sync_normal = 0;
 		return s_exec(l->db, "PRAGMA synchronous=FULL", err, errlen);
-	if (strcmp(mode, "normal") == 0)
+	}
+	if (strcmp(mode, "normal") == 0) {
+		l->sync_normal = 1;
 		return s_exec(l->db, "PRAGMA synchronous=NORMAL", err, errlen);
+	}
 	return errf(err, errlen, "synchronous \"%s\" is neither \"full\" nor \"normal\"", mode);
 }
 
@@ -1291,6 +1298,16 @@ ledger_begin(struct ledger *l, char *err, size_t errlen)
 	return 0;
 }
 
+/* A receiving transaction that ran unsynced has ended: later ones are synced again. */
+static void
+s_lazy_end(struct ledger *l)
+{
+	if (l->lazy_open && sqlite3_get_autocommit(l->db)) {
+		sqlite3_exec(l->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+		l->lazy_open = 0;
+	}
+}
+
 void
 ledger_rollback(struct ledger *l)
 {
@@ -1298,6 +1315,7 @@ ledger_rollback(struct ledger *l)
 	memset(&l->fc, 0, sizeof l->fc);
 	if (!sqlite3_get_autocommit(l->db))
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	s_lazy_end(l);
 }
 
 /* Next hybrid-logical-clock value: physical ms in the high 48 bits, a counter below. */
@@ -1354,6 +1372,7 @@ ledger_end(struct ledger *l, char *err, size_t errlen)
 		ledger_rollback(l);
 		return -1;
 	}
+	s_lazy_end(l);
 	return 0;
 }
 
@@ -1461,13 +1480,26 @@ ledger_set_stamp(struct ledger *l, ledger_stamp_fn fn, void *arg)
 
 /* ---- received change sets ------------------------------------------------------ */
 
+void
+ledger_set_recv_lazy(struct ledger *l, int on)
+{
+	l->recv_lazy = on;
+}
+
 int
 ledger_recv_begin(struct ledger *l, char *err, size_t errlen)
 {
 	l->recv_hlc = 0;
 	memset(&l->fc, 0, sizeof l->fc);
-	if (ledger_begin(l, err, errlen) < 0)
-		return -1;
+	/* the safety level cannot change inside a transaction: set before, reset after */
+	if (l->recv_lazy && !l->sync_normal && sqlite3_get_autocommit(l->db) &&
+	    sqlite3_exec(l->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK)
+		l->lazy_open = 1;
+	if (ledger_begin(l, err, errlen) < 0) {
+		int busy = (sqlite3_extended_errcode(l->db) & 0xff) == SQLITE_BUSY;
+		s_lazy_end(l);      /* (which clears the connection's error code) */
+		return busy ? LEDGER_BUSY : -1;
+	}
 	l->fc.on = 1;
 	return 0;
 }
@@ -1493,12 +1525,7 @@ ledger_recv_commit(struct ledger *l, char *err, size_t errlen)
 		ledger_rollback(l);
 		return -1;
 	}
-	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		s_sqlerr(l->db, err, errlen, "commit");
-		ledger_rollback(l);
-		return -1;
-	}
-	return 0;
+	return ledger_end(l, err, errlen);
 }
 
 static int

@@ -186,11 +186,24 @@ const char *recv_result_name(enum recv_result r);
 /*
  * Check and store one change set that arrived from PEER (for the record).
  * Runs inside a transaction the caller opened with ledger_recv_begin and ends
- * with ledger_recv_commit, so a batch costs one commit.  Returns 0 with *RES
+ * with ledger_recv_commit, so a batch costs one commit.  ledger_recv_begin
+ * returns 0, LEDGER_BUSY (another connection holds the write lock; it does
+ * not wait: see ledger_begin) or -1 with ERR.  Returns 0 with *RES
  * set (REASON says why for REFUSED, FORK, GAP, FROZEN), or -1 on a local
  * error (database), after which the caller rolls back.
  */
+#define LEDGER_BUSY (-2)
 int ledger_recv_begin(struct ledger *l, char *err, size_t errlen);
+/*
+ * With ON, a receiving transaction commits at synchronous=NORMAL: written to
+ * the write-ahead log but not synced, so the committer goes on at once.  The
+ * caller then syncs the log (lika.db-wal) itself before it tells anyone the
+ * change sets are stored.  The log is written in order, so a sync begun after
+ * a commit returned covers it and every commit before it.  Every other
+ * transaction stays synced (FULL) and so also covers the unsynced ones
+ * before it.
+ */
+void ledger_set_recv_lazy(struct ledger *l, int on);
 int ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
     size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen);
 int ledger_recv_commit(struct ledger *l, char *err, size_t errlen);

@@ -423,6 +423,72 @@ s_each_copy(void *arg, uint64_t seq, const uint8_t *body, size_t len, const uint
 }
 
 /* A range of a feed in one read: every seq in order, the same bytes as one by one, a stop, a hole. */
+/* PRAGMA synchronous of DB: 1 NORMAL, 2 FULL. */
+static int
+s_synchronous(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * ledger_set_recv_lazy: a receiving transaction runs unsynced (NORMAL) and
+ * every other one synced (FULL), after a commit, a rollback, or a begin that
+ * found another writer (said as LEDGER_BUSY, not as any error).
+ */
+static void
+test_recv_lazy(void **state)
+{
+	struct fixture *f = *state;
+	char err[ERRBUF_SIZE], path[128];
+	sqlite3 *other;
+
+	snprintf(path, sizeof path, "%s/county.db", f->dir);
+	for (int i = 1; i <= 3; i++) {
+		char key[16];
+		snprintf(key, sizeof key, TOWN "%03d", i);
+		s_write(f->town, "village", key, "村");
+	}
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 2);
+	ledger_set_recv_lazy(f->county, 1);
+	assert_int_equal(ledger_recv_begin(f->county, err, sizeof err), 0);
+	assert_int_equal(s_recv_in(f->town, TOWN, 1, f->county), RECV_STORED);
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 1);
+	assert_int_equal(ledger_recv_commit(f->county, err, sizeof err), 0);
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 2);
+	assert_int_equal(s_head_committed(path, TOWN), 1);
+
+	assert_int_equal(ledger_recv_begin(f->county, err, sizeof err), 0);
+	assert_int_equal(s_recv_in(f->town, TOWN, 2, f->county), RECV_STORED);
+	ledger_rollback(f->county);
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 2);
+
+	/* another writer: LEDGER_BUSY, at once, and synced again */
+	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(ledger_db(f->county), 0);
+	assert_int_equal(ledger_recv_begin(f->county, err, sizeof err), LEDGER_BUSY);
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 2);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+
+	/* a write of its own is synced */
+	s_roster(f->county, TOWN2, f->t2pk);
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 2);
+	ledger_set_recv_lazy(f->county, 0);
+	assert_int_equal(ledger_recv_begin(f->county, err, sizeof err), 0);
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 2);
+	assert_int_equal(s_recv_in(f->town, TOWN, 2, f->county), RECV_STORED);
+	assert_int_equal(ledger_recv_commit(f->county, err, sizeof err), 0);
+	assert_int_equal(s_head_committed(path, TOWN), 2);
+}
+
 static void
 test_changeset_each(void **state)
 {
@@ -1034,6 +1100,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused_writes, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_batch_feed_row, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_changeset_each, s_setup, s_teardown),
+		cmocka_unit_test_setup_teardown(test_recv_lazy, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_fork_detected, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_quarantined, s_setup, s_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey, s_setup, s_teardown),

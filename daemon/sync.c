@@ -623,6 +623,12 @@ s_store(struct daemon *d, struct link *k, const struct wire_msg *m, size_t bytes
 		return 0;
 	}
 	uint64_t gen = walsync_committed(d);
+	/*
+	 * The ACKs of earlier batches whose sync ended meanwhile, now: in a
+	 * catch-up the loop goes from batch to batch without polling, and the
+	 * sender's window waits for them.
+	 */
+	sync_acks(d);
 	if (r.deferred)
 		sigcheck_kick(d);
 	ledger_feed_head(l, m->origin, &head, id);

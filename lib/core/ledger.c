@@ -350,8 +350,13 @@ ledger_key_stored(const char *top, const char *origin, const struct table_def *t
 	if (t->owner == OWNER_COUNTY && code_role(top) == ROLE_PROVINCE &&
 	    code_role(origin) == ROLE_COUNTY && !roster && (len < olen || memcmp(key, origin, olen) != 0))
 		snprintf(out, outlen, "%s:%.*s", origin, (int)len, key);
-	else
-		snprintf(out, outlen, "%.*s", (int)len, key);
+	else if (outlen) {
+		/* every op of every change set passes here: no snprintf for a plain copy */
+		if (len >= outlen)
+			len = outlen - 1;
+		memcpy(out, key, len);
+		out[len] = '\0';
+	}
 }
 
 void

@@ -32,6 +32,8 @@
 #include "util.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <msgpack.h>
 #include <pthread.h>
@@ -43,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /*
  * libpq, loaded when a sink starts: with it linked in, every likad -- a
@@ -907,6 +910,28 @@ s_write_batch(struct sink *s, const struct batch *b)
 
 /* ---- the thread ------------------------------------------------------------------ */
 
+/*
+ * What a batch read is on disk before PostgreSQL gets it: likad commits the
+ * batches it receives without syncing and syncs the log before it
+ * acknowledges them (walsync.c).  A copy must not hold a change set that a
+ * crash of the machine could take from the ledger: its rowid would go to
+ * another one, which the copy would then skip.  The read began after those
+ * commits, so a sync now covers them; with nothing left unsynced it costs
+ * little.  0, or -1 (errno).
+ */
+static int
+s_synced(struct sink *s)
+{
+	const char *wal = sqlite3_filename_wal(sqlite3_db_filename(s->db, "main"));
+	int fd = wal && *wal ? open(wal, O_RDONLY | O_CLOEXEC) : -1;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;    /* no log: nothing in it unsynced */
+	int rc = fdatasync(fd);
+	close(fd);
+	return rc;
+}
+
 /* One round: >0 change sets written, 0 nothing new, -1 PostgreSQL failed. */
 static int
 s_step(struct sink *s)
@@ -922,6 +947,9 @@ s_step(struct sink *s)
 		log_warnx("sink: reading the ledger: %s", sqlite3_errmsg(s->db));
 		rc = 0;
 	} else if (!b.snapshot && b.ncs == 0) {
+		rc = 0;
+	} else if (s_synced(s) < 0) {
+		log_warnx("sink: syncing the ledger's log: %s: copied once it can be", strerror(errno));
 		rc = 0;
 	} else if (s_write_batch(s, &b) < 0) {
 		rc = -1;
@@ -956,6 +984,7 @@ s_run(void *arg)
 	struct sink *s = arg;
 	int64_t wait = SINK_RETRY_MS, idle_since = mono_ms();
 
+	pthread_setname_np(pthread_self(), "likad-sink");
 	while (!atomic_load(&s->stop)) {
 		if (!s->pg && s_connect(s) < 0) {
 			s_nap(s, wait);

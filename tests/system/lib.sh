@@ -44,6 +44,8 @@ free_port() {
 # Every likad started here is stopped when the test exits.
 LIKAD_PIDS=""
 cleanup_daemons() {
+	# a sync held back (tests/tools/stall_sync.c) would hold a daemon's stop
+	[ -n "${LIKA_STALL_SYNC:-}" ] && rm -f "$LIKA_STALL_SYNC"
 	for p in $LIKAD_PIDS; do kill -TERM "$p" 2>/dev/null; done
 	for p in $LIKAD_PIDS; do wait "$p" 2>/dev/null; done
 	LIKAD_PIDS=""

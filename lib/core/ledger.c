@@ -288,12 +288,10 @@ s_applier_clear(struct applier *a)
 static sqlite3_stmt *
 s_applier_stmt(struct applier *a, const struct table_def *t, uint64_t mask)
 {
+	/* reset after each step; every parameter is bound again before the next */
 	for (int i = 0; i < a->n; i++)
-		if (a->e[i].t == t && a->e[i].mask == mask) {
-			sqlite3_reset(a->e[i].st);
-			sqlite3_clear_bindings(a->e[i].st);
+		if (a->e[i].t == t && a->e[i].mask == mask)
 			return a->e[i].st;
-		}
 	if (a->n == STMT_CACHE)
 		s_applier_clear(a);
 

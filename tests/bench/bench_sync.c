@@ -168,6 +168,7 @@ s_plain(const char *code, int txrows, size_t body)
 	sqlite3_stmt *st, *cs = NULL;
 
 	snprintf(path, sizeof path, "%s/plain%zu.db", s_dir, body);
+	sync();     /* what the hub left for the disk is not written during this run */
 	sqlite3_open(path, &db);
 	sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	    "CREATE TABLE village_group (id TEXT PRIMARY KEY NOT NULL, village TEXT, name TEXT);"
@@ -426,6 +427,7 @@ s_session_since(sqlite3 *db, const char *township)
 static void
 s_ingest(pid_t hp, const char *tdir, sqlite3 *hubdb, pid_t *tp)
 {
+	sync();     /* nor what writing the township's feed left, during the catch-up */
 	int64_t t0 = mono_ms(), cpu0 = s_cpu_ms(hp), started = t0;
 
 	*tp = s_start(tdir);

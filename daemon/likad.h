@@ -41,6 +41,7 @@ struct feedlink {
 	int refused;                /* the peer refused one of ours: not sent again this session */
 	uint64_t theirs;            /* the peer's head as far as we know */
 	uint64_t sent;              /* last seq sent in this session */
+	unsigned batches;           /* batches sent in this session (the first ones are smaller) */
 	uint64_t inflight[WINDOW_MAX];  /* last seq of each unacknowledged batch */
 	unsigned ninflight;
 	int64_t inflight_at;        /* when the oldest unacknowledged batch left */

@@ -1490,12 +1490,10 @@ ledger_set_recv_lazy(struct ledger *l, int on)
 }
 
 int
-ledger_recv_begin(struct ledger *l, char *err, size_t errlen)
+ledger_begin_unsynced(struct ledger *l, char *err, size_t errlen)
 {
-	l->recv_hlc = 0;
-	memset(&l->fc, 0, sizeof l->fc);
 	/* the safety level cannot change inside a transaction: set before, reset after */
-	if (l->recv_lazy && !l->sync_normal && sqlite3_get_autocommit(l->db) &&
+	if (!l->sync_normal && sqlite3_get_autocommit(l->db) &&
 	    sqlite3_exec(l->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK)
 		l->lazy_open = 1;
 	if (ledger_begin(l, err, errlen) < 0) {
@@ -1503,8 +1501,24 @@ ledger_recv_begin(struct ledger *l, char *err, size_t errlen)
 		s_lazy_end(l);      /* (which clears the connection's error code) */
 		return busy ? LEDGER_BUSY : -1;
 	}
-	l->fc.on = 1;
 	return 0;
+}
+
+int
+ledger_recv_begin(struct ledger *l, char *err, size_t errlen)
+{
+	int rc;
+
+	l->recv_hlc = 0;
+	memset(&l->fc, 0, sizeof l->fc);
+	if (l->recv_lazy)
+		rc = ledger_begin_unsynced(l, err, errlen);
+	else if ((rc = ledger_begin(l, err, errlen)) < 0 &&
+	    (sqlite3_extended_errcode(l->db) & 0xff) == SQLITE_BUSY)
+		rc = LEDGER_BUSY;
+	if (rc == 0)
+		l->fc.on = 1;
+	return rc;
 }
 
 int

@@ -204,6 +204,13 @@ int ledger_recv_begin(struct ledger *l, char *err, size_t errlen);
  * before it.
  */
 void ledger_set_recv_lazy(struct ledger *l, int on);
+/*
+ * A write transaction (ended by ledger_end or ledger_rollback) whose commit is
+ * not synced: for bookkeeping a crash of the machine may lose (likad's
+ * counters of its peers), made durable by the next synced commit.  0,
+ * LEDGER_BUSY or -1 with ERR.
+ */
+int ledger_begin_unsynced(struct ledger *l, char *err, size_t errlen);
 int ledger_receive(struct ledger *l, const void *body, size_t len, const uint8_t *sig,
     size_t siglen, const char *peer, enum recv_result *res, char *reason, size_t reasonlen);
 int ledger_recv_commit(struct ledger *l, char *err, size_t errlen);

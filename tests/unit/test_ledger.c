@@ -440,7 +440,8 @@ s_synchronous(sqlite3 *db)
 /*
  * ledger_set_recv_lazy: a receiving transaction runs unsynced (NORMAL) and
  * every other one synced (FULL), after a commit, a rollback, or a begin that
- * found another writer (said as LEDGER_BUSY, not as any error).
+ * found another writer (said as LEDGER_BUSY, not as any error); so does one
+ * begun by ledger_begin_unsynced.
  */
 static void
 test_recv_lazy(void **state)
@@ -477,6 +478,12 @@ test_recv_lazy(void **state)
 	assert_int_equal(s_synchronous(ledger_db(f->county)), 2);
 	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(other);
+
+	/* bookkeeping begun unsynced, whatever ledger_set_recv_lazy says */
+	assert_int_equal(ledger_begin_unsynced(f->county, err, sizeof err), 0);
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 1);
+	assert_int_equal(ledger_end(f->county, err, sizeof err), 0);
+	assert_int_equal(s_synchronous(ledger_db(f->county)), 2);
 
 	/* a write of its own is synced */
 	s_roster(f->county, TOWN2, f->t2pk);

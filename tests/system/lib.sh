@@ -127,6 +127,18 @@ start_likad() {
 	LIKAD_PIDS="$LIKAD_PIDS $!"
 }
 
+# start_likad_stalling DIR : start_likad with tests/tools/stall_sync.c preloaded: while
+# the file $LIKA_STALL_SYNC exists, the syncs of the threads in $LIKA_STALL_THREADS
+# (default: the log-sync thread) wait
+start_likad_stalling() {
+	# an instrumented likad (make test SAN=1) must let the preloaded library go first
+	_asan=${ASAN_OPTIONS:-}
+	export LD_PRELOAD="$LIKA_UNIT/stall_sync.so" ASAN_OPTIONS="${_asan:+$_asan:}verify_asan_link_order=0"
+	start_likad "$1"
+	unset LD_PRELOAD
+	if [ -n "$_asan" ]; then ASAN_OPTIONS=$_asan; else unset ASAN_OPTIONS; fi
+}
+
 # stop_likad DIR [SIGNAL] : signal (TERM) and wait for it to exit; its status in $STATUS
 stop_likad() {
 	p=$(cat "$1.pid")

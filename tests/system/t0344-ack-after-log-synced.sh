@@ -16,12 +16,7 @@ touch stall
 json() { printf '%s\n' "$OUT" | sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" | head -1; }
 unsent() { OUT=$(lika --data t1 status --json); [ "$(json count)" = "$1" ]; }
 
-# an instrumented likad (make test SAN=1) must let the wrapper go first
-asan=${ASAN_OPTIONS:-}
-export LD_PRELOAD="$LIKA_UNIT/stall_sync.so" ASAN_OPTIONS="${asan:+$asan:}verify_asan_link_order=0"
-start_likad county
-unset LD_PRELOAD
-[ -n "$asan" ] && ASAN_OPTIONS=$asan || unset ASAN_OPTIONS
+start_likad_stalling county
 start_likad t1
 wait_for 20 "the session" grep -q 'township "110101001" connected' county.log
 

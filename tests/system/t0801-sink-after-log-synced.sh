@@ -17,11 +17,7 @@ export LIKA_STALL_SYNC="$PWD/stall" LIKA_STALL_THREADS=likad-walsync,likad-sink
 sunk() { pg_q "SELECT coalesce(sum(changesets), 0) FROM lika_sink" 2>/dev/null || echo 0; }
 in_pg() { [ "$(pg_q "SELECT count(*) FROM village WHERE id = '$1'" 2>/dev/null)" = 1 ]; }
 
-asan=${ASAN_OPTIONS:-}
-export LD_PRELOAD="$LIKA_UNIT/stall_sync.so" ASAN_OPTIONS="${asan:+$asan:}verify_asan_link_order=0"
-start_likad county
-unset LD_PRELOAD
-[ -n "$asan" ] && ASAN_OPTIONS=$asan || unset ASAN_OPTIONS
+start_likad_stalling county
 start_likad t1
 lika --data t1 village add 110101001001 东村 >/dev/null || fail "village add"
 wait_for 30 "the first village in PostgreSQL" in_pg 110101001001

@@ -264,12 +264,13 @@ bench-province: all $(BUILD)/tests/test-tool
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) \
 	    sh tests/bench/bench_province.sh $(BENCH_PROVINCE)
 
-# the unit tests under valgrind (memcheck, leaks are errors)
-# the unit tests, then system tests with likad under valgrind (the hub and
-# townships, the signature and duplicate threads, the PostgreSQL sink)
+# the unit tests, then system tests with likad under valgrind (memcheck, leaks
+# are errors): the hub and townships, the signature, log-sync and duplicate
+# threads, the PostgreSQL sink
 VALGRIND_SYSTEM ?= t0306-county-feed-reaches-townships t0329-hold-lifted-while-ledger-busy \
-	t0340-bad-signature-mid-batch t0440-duplicates-across-townships t0800-sink-postgres
-valgrind: all $(UNIT_BIN) $(TESTTOOL_BIN)
+	t0340-bad-signature-mid-batch t0344-ack-after-log-synced t0440-duplicates-across-townships \
+	t0800-sink-postgres
+valgrind: all $(UNIT_BIN) $(TESTTOOL_BIN) $(BUILD)/tests/stall_sync.so
 	@for t in $(UNIT_BIN); do echo "valgrind $$t"; \
 	  TEST_WORKER_STARTS=500 valgrind -q --leak-check=full --error-exitcode=9 $$t >/dev/null || exit 1; done
 	@LIKA_BIN=$(abspath $(BIN)) LIKA_UNIT=$(abspath $(BUILD)/tests) sh tests/valgrind.sh $(VALGRIND_SYSTEM)

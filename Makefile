@@ -7,7 +7,7 @@
 #   make bench-ingest  the hub's ingest against plain SQLite, 3 runs: min / median / max
 #   make bench-peers  lika's hub ingest beside PouchDB (installed from npm into build/peers)
 #   make demo       a county hub and three townships on this machine
-#   make valgrind   the unit tests, and five system tests with likad, under valgrind
+#   make valgrind   the unit tests, and six system tests with likad, under valgrind
 #   make deps       install the Debian packages (as root), else print the command
 #   V=1             print every compiler command
 #   make spec       rewrite the generated state-table block of proto/STORAGE.md

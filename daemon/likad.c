@@ -370,6 +370,7 @@ s_shutdown(struct daemon *d, pid_t web)
 	}
 	sqlite3_finalize(d->st_data_version);
 	free(d->heads);
+	free(d->unsaved);
 	sqlite3_busy_timeout(ledger_db(d->node.ledger), 15000);     /* the last writes wait */
 	sync_epoch_flush(d);
 	ledger_meta_set(d->node.ledger, "likad_pid", "0", err, sizeof err);

@@ -178,6 +178,9 @@ struct daemon {
 	struct sigcheck *sigcheck;  /* the thread checking deferred signatures (sigcheck.c) */
 	struct checkpoint *checkpoint;  /* the thread copying the log back (checkpoint.c) */
 	struct walsync *walsync;    /* the thread syncing the log for acknowledgements (walsync.c) */
+	struct peer_row *unsaved;   /* rows of table peer a busy ledger refused, one per (peer, feed):
+	                               sync_flush writes them (a session's link is gone by then) */
+	size_t nunsaved;
 };
 
 /* ---- sync.c: feeds over a link, both roles ---- */

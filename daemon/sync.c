@@ -795,12 +795,58 @@ sync_timers(struct daemon *d, struct link *k)
 	}
 }
 
-static void
-s_restore(sqlite3 *db, const char *peer, const char *feed, struct peer_row *r)
+/* The row of (PEER, FEED) a busy ledger refused, or NULL. */
+static struct peer_row *
+s_unsaved(struct daemon *d, const char *peer, const char *feed)
 {
-	struct peer_row old;
+	for (size_t i = 0; i < d->nunsaved; i++)
+		if (strcmp(d->unsaved[i].peer, peer) == 0 && strcmp(d->unsaved[i].feed, feed) == 0)
+			return &d->unsaved[i];
+	return NULL;
+}
 
-	if (peer_load(db, peer, feed, &old) < 0)
+/*
+ * Write ROW of table peer; if the ledger refuses it, keep it for the next
+ * sync_flush: a session that just ended has no link left to write it from.
+ */
+/* Keep ROW for the next sync_flush, unless NEWER only and a newer one is kept already. */
+static void
+s_keep(struct daemon *d, const struct peer_row *row, int newer)
+{
+	struct peer_row *u = s_unsaved(d, row->peer, row->feed);
+
+	if (u && newer)
+		return;
+	if (!u) {
+		struct peer_row *grown = realloc(d->unsaved, (d->nunsaved + 1) * sizeof *grown);
+		if (!grown)
+			return;
+		d->unsaved = grown;
+		u = &d->unsaved[d->nunsaved++];
+	}
+	*u = *row;
+}
+
+static int
+s_peer_save(struct daemon *d, const struct peer_row *row)
+{
+	char err[ERRBUF_SIZE];
+
+	if (peer_save(ledger_db(d->node.ledger), row, err, sizeof err) == 0)
+		return 0;
+	log_debug("%s", err);
+	s_keep(d, row, 0);
+	return -1;
+}
+
+static void
+s_restore(struct daemon *d, const char *peer, const char *feed, struct peer_row *r)
+{
+	struct peer_row old, *u = s_unsaved(d, peer, feed);
+
+	if (u)
+		old = *u;       /* newer than the table's */
+	else if (peer_load(ledger_db(d->node.ledger), peer, feed, &old) < 0)
 		return;
 	r->bytes_in = old.bytes_in;
 	r->bytes_out = old.bytes_out;
@@ -816,15 +862,13 @@ s_restore(sqlite3 *db, const char *peer, const char *feed, struct peer_row *r)
 void
 sync_restore_stats(struct daemon *d, struct link *k)
 {
-	sqlite3 *db = ledger_db(d->node.ledger);
-
 	if (!k->conn.peer[0]) {
 		snprintf(k->conn.peer, sizeof k->conn.peer, "%s", k->peer);
-		s_restore(db, k->peer, "", &k->conn);
+		s_restore(d, k->peer, "", &k->conn);
 	}
 	for (size_t i = 0; i < k->nfeeds; i++)
 		if (!k->feeds[i].restored) {
-			s_restore(db, k->peer, k->feeds[i].origin, &k->feeds[i].stat);
+			s_restore(d, k->peer, k->feeds[i].origin, &k->feeds[i].stat);
 			k->feeds[i].restored = 1;
 		}
 }
@@ -832,25 +876,19 @@ sync_restore_stats(struct daemon *d, struct link *k)
 void
 sync_save_link(struct daemon *d, struct link *k)
 {
-	char err[ERRBUF_SIZE];
-	sqlite3 *db = ledger_db(d->node.ledger);
 	int failed = 0;
 
 	snprintf(k->conn.peer, sizeof k->conn.peer, "%s", k->peer);
 	k->conn.feed[0] = '\0';
-	if (peer_save(db, &k->conn, err, sizeof err) < 0) {
-		log_debug("%s", err);
+	if (s_peer_save(d, &k->conn) < 0)
 		failed = 1;
-	}
 	for (size_t i = 0; i < k->nfeeds; i++) {
 		struct feedlink *f = &k->feeds[i];
 		f->stat.connected = k->conn.connected;
 		f->stat.since_ms = k->conn.since_ms;
 		f->stat.last_contact_ms = k->conn.last_contact_ms;
-		if (peer_save(db, &f->stat, err, sizeof err) < 0) {
-			log_debug("%s", err);
+		if (s_peer_save(d, &f->stat) < 0)
 			failed = 1;
-		}
 	}
 	k->dirty = failed;          /* written again on the next flush */
 }
@@ -888,13 +926,20 @@ sync_flush(struct daemon *d, int force)
 	for (size_t i = 0; i < d->nlinks; i++)
 		any |= d->links[i]->dirty;
 	any |= d->up.dirty && d->up.peer[0];
-	if (!any && !force)
+	if (!any && !force && !d->nunsaved)
 		return;
 	/* counters: the loop does not wait for the disk once a second for them */
 	if (ledger_begin_unsynced(l, err, sizeof err) < 0) {
 		log_debug("peer state: %s", err);
 		return;
 	}
+	/* first the rows refused before (ended sessions'), then the live ones, newer */
+	size_t refused = d->nunsaved;
+	struct peer_row *rows = d->unsaved;
+	d->unsaved = NULL;
+	d->nunsaved = 0;
+	for (size_t i = 0; i < refused; i++)
+		s_peer_save(d, &rows[i]);
 	for (size_t i = 0; i < d->nlinks; i++)
 		if (d->links[i]->dirty || force)
 			sync_save_link(d, d->links[i]);
@@ -905,7 +950,10 @@ sync_flush(struct daemon *d, int force)
 		for (size_t i = 0; i < d->nlinks; i++)
 			d->links[i]->dirty = 1;     /* nothing was written: all again next time */
 		d->up.dirty = 1;
+		for (size_t i = 0; i < refused; i++)
+			s_keep(d, &rows[i], 1);
 	}
+	free(rows);
 }
 
 /* ---- write hold (meta write_hold: ledger_append refuses to write while it is set) ---- */

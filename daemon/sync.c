@@ -805,10 +805,6 @@ s_unsaved(struct daemon *d, const char *peer, const char *feed)
 	return NULL;
 }
 
-/*
- * Write ROW of table peer; if the ledger refuses it, keep it for the next
- * sync_flush: a session that just ended has no link left to write it from.
- */
 /* Keep ROW for the next sync_flush, unless NEWER only and a newer one is kept already. */
 static void
 s_keep(struct daemon *d, const struct peer_row *row, int newer)
@@ -827,6 +823,10 @@ s_keep(struct daemon *d, const struct peer_row *row, int newer)
 	*u = *row;
 }
 
+/*
+ * Write ROW of table peer; if the ledger refuses it, keep it for the next
+ * sync_flush: a session that just ended has no link left to write it from.
+ */
 static int
 s_peer_save(struct daemon *d, const struct peer_row *row)
 {

@@ -1296,12 +1296,15 @@ ledger_households_since(struct ledger *l, uint64_t seq, uint64_t *count)
 int
 ledger_begin(struct ledger *l, char *err, size_t errlen)
 {
-	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return s_sqlerr(l->db, err, errlen, "cannot start a write (another writer holds the ledger?)");
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		int busy = (sqlite3_extended_errcode(l->db) & 0xff) == SQLITE_BUSY;
+		s_sqlerr(l->db, err, errlen, "cannot start a write (another writer holds the ledger?)");
+		return busy ? LEDGER_BUSY : -1;
+	}
 	return 0;
 }
 
-/* A receiving transaction that ran unsynced has ended: later ones are synced again. */
+/* A transaction begun unsynced has ended: later ones are synced again. */
 static void
 s_lazy_end(struct ledger *l)
 {
@@ -1496,12 +1499,10 @@ ledger_begin_unsynced(struct ledger *l, char *err, size_t errlen)
 	if (!l->sync_normal && sqlite3_get_autocommit(l->db) &&
 	    sqlite3_exec(l->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) == SQLITE_OK)
 		l->lazy_open = 1;
-	if (ledger_begin(l, err, errlen) < 0) {
-		int busy = (sqlite3_extended_errcode(l->db) & 0xff) == SQLITE_BUSY;
-		s_lazy_end(l);      /* (which clears the connection's error code) */
-		return busy ? LEDGER_BUSY : -1;
-	}
-	return 0;
+	int rc = ledger_begin(l, err, errlen);
+	if (rc < 0)
+		s_lazy_end(l);
+	return rc;
 }
 
 int
@@ -1511,11 +1512,7 @@ ledger_recv_begin(struct ledger *l, char *err, size_t errlen)
 
 	l->recv_hlc = 0;
 	memset(&l->fc, 0, sizeof l->fc);
-	if (l->recv_lazy)
-		rc = ledger_begin_unsynced(l, err, errlen);
-	else if ((rc = ledger_begin(l, err, errlen)) < 0 &&
-	    (sqlite3_extended_errcode(l->db) & 0xff) == SQLITE_BUSY)
-		rc = LEDGER_BUSY;
+	rc = l->recv_lazy ? ledger_begin_unsynced(l, err, errlen) : ledger_begin(l, err, errlen);
 	if (rc == 0)
 		l->fc.on = 1;
 	return rc;

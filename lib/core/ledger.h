@@ -145,11 +145,14 @@ void ledger_set_stamp(struct ledger *l, ledger_stamp_fn fn, void *arg);
 
 /*
  * ledger_begin starts the write transaction (BEGIN IMMEDIATE, waiting on other
- * writers); reads made after it see what the commit will build on.
+ * writers as the connection's busy handler says); reads made after it see
+ * what the commit will build on.  0, LEDGER_BUSY (another connection still
+ * holds the write lock) or -1, with ERR.
  * ledger_commit appends one signed change set of OPS to the node's own feed
  * and applies it, then commits; on any error everything is rolled back.
  * OUT (may be NULL) gets the seq and id written.
  */
+#define LEDGER_BUSY (-2)
 int ledger_begin(struct ledger *l, char *err, size_t errlen);
 struct ledger_written {
 	uint64_t seq;
@@ -187,12 +190,10 @@ const char *recv_result_name(enum recv_result r);
  * Check and store one change set that arrived from PEER (for the record).
  * Runs inside a transaction the caller opened with ledger_recv_begin and ends
  * with ledger_recv_commit, so a batch costs one commit.  ledger_recv_begin
- * returns 0, LEDGER_BUSY (another connection holds the write lock; it does
- * not wait: see ledger_begin) or -1 with ERR.  Returns 0 with *RES
- * set (REASON says why for REFUSED, FORK, GAP, FROZEN), or -1 on a local
- * error (database), after which the caller rolls back.
+ * returns as ledger_begin does.  ledger_receive returns 0 with *RES set
+ * (REASON says why for REFUSED, FORK, GAP, FROZEN), or -1 on a local error
+ * (database), after which the caller rolls back.
  */
-#define LEDGER_BUSY (-2)
 int ledger_recv_begin(struct ledger *l, char *err, size_t errlen);
 /*
  * With ON, a receiving transaction commits at synchronous=NORMAL: written to
